@@ -1,0 +1,223 @@
+//! Who may do what, where. Every read and write in `web` asks [`Principal::can`].
+//!
+//! The decision is a pure function of role, scope, action and the target region,
+//! so the whole matrix is tested here without a server.
+
+use crate::region::RegionCode;
+use crate::role::{Role, ScopeRule};
+use crate::validation::{Rule, ValidationErrors};
+
+/// The region an account works in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    National,
+    Region(RegionCode),
+}
+
+impl Scope {
+    pub fn covers(&self, region: &RegionCode) -> bool {
+        match self {
+            Scope::National => true,
+            Scope::Region(own) => own.contains(region),
+        }
+    }
+    pub fn code(&self) -> Option<&RegionCode> {
+        match self {
+            Scope::National => None,
+            Scope::Region(c) => Some(c),
+        }
+    }
+}
+
+/// Checks that a role may hold a scope (e.g. a village officer needs a village).
+pub fn check_scope_for_role(role: Role, scope: &Scope) -> Result<(), ValidationErrors> {
+    let ok = match (role.scope_rule(), scope) {
+        (ScopeRule::National, Scope::National) => true,
+        (ScopeRule::Level(level), Scope::Region(c)) => c.level() == level,
+        (ScopeRule::Any, _) => true,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        let detail = match role.scope_rule() {
+            ScopeRule::National => "this role is national: leave region_code empty".to_string(),
+            ScopeRule::Level(l) => format!("this role needs a region_code of level {l}"),
+            ScopeRule::Any => unreachable!("any scope is accepted"),
+        };
+        Err(ValidationErrors::single(
+            "region_code",
+            Rule::ScopeLevel,
+            detail,
+        ))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Region names and codes: public reference data, open to every account.
+    BrowseRegions,
+    /// A village's page: designation, programs, officers.
+    ViewVillage,
+    /// Set Desmigratif designation, pocket flag, program participation.
+    DesignateVillage,
+    ManagePrograms,
+    ManageUsers,
+    ViewAudit,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::BrowseRegions,
+        Action::ViewVillage,
+        Action::DesignateVillage,
+        Action::ManagePrograms,
+        Action::ManageUsers,
+        Action::ViewAudit,
+    ];
+}
+
+/// A signed-in account, as far as access decisions go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl Principal {
+    /// May this account do `action` on `region` (None for actions that concern no region)?
+    pub fn can(&self, action: Action, region: Option<&RegionCode>) -> bool {
+        let in_scope = region.is_none_or(|r| self.scope.covers(r));
+        match action {
+            Action::BrowseRegions => true,
+            Action::ViewVillage => in_scope,
+            Action::DesignateVillage
+            | Action::ManagePrograms
+            | Action::ManageUsers
+            | Action::ViewAudit => self.role == Role::NationalAdmin,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rc(s: &str) -> RegionCode {
+        s.parse().unwrap()
+    }
+
+    fn principal(role: Role, scope: Option<&str>) -> Principal {
+        Principal {
+            user_id: 1,
+            role,
+            scope: scope.map_or(Scope::National, |s| Scope::Region(rc(s))),
+        }
+    }
+
+    /// The scope matrix: for each role, a village in scope and one outside.
+    #[test]
+    fn village_view_matrix() {
+        let home = "53.10.01.2001"; // a village in Sikka, NTT
+        let same_regency = "53.10.02.2003";
+        let other_province = "35.12.01.2001";
+        let cases: &[(Role, Option<&str>, &[(&str, bool)])] = &[
+            (
+                Role::NationalAdmin,
+                None,
+                &[(home, true), (other_province, true)],
+            ),
+            (
+                Role::NationalAnalyst,
+                None,
+                &[(home, true), (other_province, true)],
+            ),
+            (
+                Role::ProvinceOfficer,
+                Some("53"),
+                &[(home, true), (same_regency, true), (other_province, false)],
+            ),
+            (
+                Role::RegencyOfficer,
+                Some("53.10"),
+                &[(home, true), (same_regency, true), (other_province, false)],
+            ),
+            (
+                Role::VillageHead,
+                Some(home),
+                &[(home, true), (same_regency, false)],
+            ),
+            (
+                Role::VillageOfficer,
+                Some(home),
+                &[(home, true), (same_regency, false), (other_province, false)],
+            ),
+            (
+                Role::CooperativeManager,
+                Some(home),
+                &[(home, true), (same_regency, false)],
+            ),
+            (
+                Role::Facilitator,
+                Some(home),
+                &[(home, true), (same_regency, false)],
+            ),
+            (
+                Role::Partner,
+                Some("53"),
+                &[(home, true), (other_province, false)],
+            ),
+        ];
+        for (role, scope, targets) in cases {
+            let p = principal(*role, *scope);
+            for (target, expected) in *targets {
+                assert_eq!(
+                    p.can(Action::ViewVillage, Some(&rc(target))),
+                    *expected,
+                    "{role} {scope:?} -> {target}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_national_admin_administers() {
+        for role in Role::ALL {
+            let scope = match role.scope_rule() {
+                ScopeRule::National | ScopeRule::Any => None,
+                ScopeRule::Level(crate::RegionLevel::Province) => Some("53"),
+                ScopeRule::Level(crate::RegionLevel::Regency) => Some("53.10"),
+                ScopeRule::Level(_) => Some("53.10.01.2001"),
+            };
+            let p = principal(role, scope);
+            for action in [
+                Action::DesignateVillage,
+                Action::ManagePrograms,
+                Action::ManageUsers,
+                Action::ViewAudit,
+            ] {
+                assert_eq!(
+                    p.can(action, Some(&rc("53.10.01.2001"))),
+                    role == Role::NationalAdmin,
+                    "{role} {action:?}"
+                );
+            }
+            assert!(p.can(Action::BrowseRegions, None));
+        }
+    }
+
+    #[test]
+    fn role_scope_levels() {
+        assert!(check_scope_for_role(Role::NationalAdmin, &Scope::National).is_ok());
+        assert!(check_scope_for_role(Role::NationalAdmin, &Scope::Region(rc("53"))).is_err());
+        assert!(
+            check_scope_for_role(Role::VillageOfficer, &Scope::Region(rc("53.10.01.2001"))).is_ok()
+        );
+        assert!(check_scope_for_role(Role::VillageOfficer, &Scope::Region(rc("53.10"))).is_err());
+        assert!(check_scope_for_role(Role::VillageOfficer, &Scope::National).is_err());
+        assert!(check_scope_for_role(Role::RegencyOfficer, &Scope::Region(rc("53.10"))).is_ok());
+        assert!(check_scope_for_role(Role::Partner, &Scope::National).is_ok());
+        assert!(check_scope_for_role(Role::Partner, &Scope::Region(rc("53.10.01"))).is_ok());
+    }
+}

@@ -1,0 +1,119 @@
+//! Field-level validation errors shared by forms and the JSON API.
+//!
+//! A rule is a stable machine name (`required`, `too_long`…); user-facing text
+//! comes from the message catalogue under `rule.<name>`.
+
+use serde::Serialize;
+use std::fmt;
+
+/// The rule a field broke. Stable names: API clients match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    Required,
+    TooShort,
+    TooLong,
+    Format,
+    OneOf,
+    UnknownRegion,
+    ScopeLevel,
+    OutOfRange,
+    Taken,
+    Mismatch,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Required => "required",
+            Rule::TooShort => "too_short",
+            Rule::TooLong => "too_long",
+            Rule::Format => "format",
+            Rule::OneOf => "one_of",
+            Rule::UnknownRegion => "unknown_region",
+            Rule::ScopeLevel => "scope_level",
+            Rule::OutOfRange => "out_of_range",
+            Rule::Taken => "taken",
+            Rule::Mismatch => "mismatch",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub rule: Rule,
+    /// Extra detail in English for API clients (e.g. the allowed values).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn add(&mut self, field: &str, rule: Rule, detail: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_string(),
+            rule,
+            detail: detail.into(),
+        });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn single(field: &str, rule: Rule, detail: impl Into<String>) -> Self {
+        let mut e = Self::new();
+        e.add(field, rule, detail);
+        e
+    }
+    /// `Ok(())` when nothing failed, otherwise the collected errors.
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+    pub fn for_field(&self, field: &str) -> Option<&FieldError> {
+        self.0.iter().find(|e| e.field == field)
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {} ({})", e.field, e.rule, e.detail)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// Trims a text field and checks its length in characters.
+pub fn text(
+    errs: &mut ValidationErrors,
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> String {
+    let v = value.trim().to_string();
+    let n = v.chars().count();
+    if n == 0 && min > 0 {
+        errs.add(field, Rule::Required, "must not be empty");
+    } else if n < min {
+        errs.add(field, Rule::TooShort, format!("at least {min} characters"));
+    } else if n > max {
+        errs.add(field, Rule::TooLong, format!("at most {max} characters"));
+    }
+    v
+}

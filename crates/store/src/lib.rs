@@ -1,0 +1,207 @@
+//! Storage for both backends: embedded SQLite (default) and PostgreSQL.
+//!
+//! One SQL text serves both wherever the dialects agree (`$1` placeholders work on
+//! SQLite too); the [`on_db!`] and [`on_tx!`] macros run it on whichever pool is
+//! configured. Where dialects differ, the module says so next to the query.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub mod audit;
+pub mod auth;
+pub mod migrate;
+pub mod programs;
+pub mod regions;
+pub mod users;
+
+/// Runs `$body` with `$p` bound to the concrete pool.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction. Dropped without `commit` it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("unsupported DATABASE_URL (use sqlite://PATH or postgres://…): {0}")]
+    BadUrl(String),
+    #[error("region data: {0}")]
+    RegionData(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Seconds since the Unix epoch: how every timestamp is stored.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Db {
+    /// Opens `url`: `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(32)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)?;
+                }
+            }
+            let opts = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: an acknowledged write survives a power cut, not only a crash.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(StoreError::BadUrl(url.to_string()))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Begins a write transaction. SQLite takes the write lock up front (IMMEDIATE)
+    /// so two writers never deadlock upgrading a read lock.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        on_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Pool figures for `/metrics`: (open connections, idle connections).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        on_db!(self, p => (p.size(), p.num_idle()))
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+
+    /// A consistent copy of the live database. SQLite: `VACUUM INTO` a new file, safe
+    /// while the server writes. PostgreSQL deployments use `pg_dump` (see docs/OPERATIONS.md).
+    pub async fn backup_to(&self, path: &str) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected())?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(StoreError::BadUrl(
+                "backup of PostgreSQL is done with pg_dump; see docs/OPERATIONS.md".into(),
+            )),
+        }
+    }
+
+    pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        let v: Option<(String,)> = on_db!(self, p => {
+            sqlx::query_as("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(p).await
+        })?;
+        Ok(v.map(|t| t.0))
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn meta_set(&mut self, key: &str, value: &str) -> Result<()> {
+        on_tx!(self, c => {
+            sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(key).bind(value).execute(c).await.map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+}
+
+/// True when the error is a unique-constraint violation (e.g. a username taken twice).
+pub fn is_unique_violation(e: &StoreError) -> bool {
+    match e {
+        StoreError::Sql(sqlx::Error::Database(d)) => d.is_unique_violation(),
+        _ => false,
+    }
+}

@@ -1,0 +1,362 @@
+//! The Kemendagri region hierarchy (vendored idn-area-data, ODbL), loaded on first start.
+
+use crate::{Db, Result, StoreError, on_db, on_tx};
+use domain::region::search_key;
+use domain::{RegionCode, RegionLevel};
+use serde::Serialize;
+
+const PROVINCES: &str = include_str!("../../../data/regions/provinces.csv");
+const REGENCIES: &str = include_str!("../../../data/regions/regencies.csv");
+const DISTRICTS: &str = include_str!("../../../data/regions/districts.csv");
+const VILLAGES: &str = include_str!("../../../data/regions/villages.csv");
+
+/// Bumped when the vendored files change, so an existing database reloads them.
+pub const DATA_VERSION: &str = "idn-area-data/2024";
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_code: Option<String>,
+}
+
+impl Region {
+    pub fn region_code(&self) -> Option<RegionCode> {
+        self.code.parse().ok()
+    }
+    pub fn level(&self) -> RegionLevel {
+        RegionLevel::parse(&self.level).unwrap_or(RegionLevel::Village)
+    }
+}
+
+/// Counts of regions per level, for health and the start-up message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RegionCounts {
+    pub provinces: i64,
+    pub regencies: i64,
+    pub districts: i64,
+    pub villages: i64,
+}
+
+struct Row<'a> {
+    code: &'a str,
+    parent: Option<&'a str>,
+    level: RegionLevel,
+    name: String,
+}
+
+/// Regency names come as "KABUPATEN SIKKA"; provinces in capitals. Title-case them for
+/// display (Kabupaten Sikka), keeping short particles as written elsewhere.
+pub fn display_name(raw: &str) -> String {
+    if raw.chars().any(|c| c.is_lowercase()) {
+        return raw.to_string();
+    }
+    raw.split(' ')
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(cs.flat_map(|c| c.to_lowercase()))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The vendored files are plain `code,parent,name` lines (`code,name` for provinces):
+/// no name holds a comma (checked by a test), and a few hold a literal `"`
+/// (Soka"an), which a quoting CSV reader would misread.
+fn parse_csv(text: &'static str, level: RegionLevel, rows: &mut Vec<Row<'static>>) -> Result<()> {
+    let columns = if level == RegionLevel::Province { 2 } else { 3 };
+    for (i, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad =
+            |why: &str| StoreError::RegionData(format!("{level} line {}: {why}: {line}", i + 1));
+        let fields: Vec<&'static str> = line.split(',').collect();
+        if fields.len() != columns {
+            return Err(bad("wrong number of columns"));
+        }
+        let code = fields[0];
+        let parsed: RegionCode = code.parse().map_err(|_| bad("bad code"))?;
+        if parsed.level() != level {
+            return Err(bad("code of the wrong level"));
+        }
+        let parent = (columns == 3).then(|| fields[1]);
+        if parent.is_some_and(|p| parsed.parent().is_none_or(|pp| pp.as_str() != p)) {
+            return Err(bad("parent does not match the code"));
+        }
+        rows.push(Row {
+            code,
+            parent,
+            level,
+            name: display_name(fields[columns - 1].trim()),
+        });
+    }
+    Ok(())
+}
+
+fn all_rows() -> Result<Vec<Row<'static>>> {
+    let mut rows = Vec::with_capacity(92_000);
+    parse_csv(PROVINCES, RegionLevel::Province, &mut rows)?;
+    parse_csv(REGENCIES, RegionLevel::Regency, &mut rows)?;
+    parse_csv(DISTRICTS, RegionLevel::District, &mut rows)?;
+    parse_csv(VILLAGES, RegionLevel::Village, &mut rows)?;
+    Ok(rows)
+}
+
+/// Loads the vendored hierarchy when the database does not have this data version yet.
+/// Returns the number of regions written (0 when already present).
+pub async fn load_if_needed(db: &Db) -> Result<usize> {
+    if db.meta_get("regions_version").await?.as_deref() == Some(DATA_VERSION) {
+        return Ok(0);
+    }
+    let rows = all_rows()?;
+    let mut tx = db.begin().await?;
+    // Parents come before children in `rows`, so foreign keys hold batch by batch.
+    const BATCH: usize = 1000;
+    for chunk in rows.chunks(BATCH) {
+        let mut sql = String::from(
+            "INSERT INTO regions (code, parent_code, level, name, search_name) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 5;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${},${},${},${},${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            ));
+        }
+        sql.push_str(
+            " ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, level = excluded.level, \
+             name = excluded.name, search_name = excluded.search_name",
+        );
+        on_tx!(&mut tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for r in chunk {
+                q = q.bind(r.code).bind(r.parent).bind(r.level.as_str()).bind(r.name.as_str()).bind(search_key(&r.name));
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    tx.meta_set("regions_version", DATA_VERSION).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+pub async fn counts(db: &Db) -> Result<RegionCounts> {
+    let rows: Vec<(String, i64)> = on_db!(db, p => {
+        sqlx::query_as("SELECT level, COUNT(*) FROM regions GROUP BY level").fetch_all(p).await
+    })?;
+    let mut c = RegionCounts::default();
+    for (level, n) in rows {
+        match level.as_str() {
+            "province" => c.provinces = n,
+            "regency" => c.regencies = n,
+            "district" => c.districts = n,
+            _ => c.villages = n,
+        }
+    }
+    Ok(c)
+}
+
+pub async fn get(db: &Db, code: &RegionCode) -> Result<Option<Region>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as("SELECT code, name, level, parent_code FROM regions WHERE code = $1")
+            .bind(code.as_str()).fetch_optional(p).await
+    })?)
+}
+
+pub async fn exists(db: &Db, code: &RegionCode) -> Result<bool> {
+    Ok(get(db, code).await?.is_some())
+}
+
+pub async fn provinces(db: &Db) -> Result<Vec<Region>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as("SELECT code, name, level, parent_code FROM regions WHERE parent_code IS NULL ORDER BY code")
+            .fetch_all(p).await
+    })?)
+}
+
+pub async fn children(db: &Db, code: &RegionCode) -> Result<Vec<Region>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as("SELECT code, name, level, parent_code FROM regions WHERE parent_code = $1 ORDER BY code")
+            .bind(code.as_str()).fetch_all(p).await
+    })?)
+}
+
+/// The region and its ancestors, province first (for breadcrumbs).
+pub async fn lineage(db: &Db, code: &RegionCode) -> Result<Vec<Region>> {
+    let codes: Vec<String> = code.lineage().iter().map(|c| c.to_string()).collect();
+    let mut out = by_codes(db, &codes).await?;
+    out.sort_by_key(|r| r.code.len());
+    Ok(out)
+}
+
+pub async fn by_codes(db: &Db, codes: &[String]) -> Result<Vec<Region>> {
+    if codes.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT code, name, level, parent_code FROM regions WHERE code IN ({})",
+        placeholders.join(",")
+    );
+    Ok(on_db!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for c in codes {
+            q = q.bind(c.as_str());
+        }
+        q.fetch_all(p).await
+    })?)
+}
+
+/// A search hit with the names of its ancestors ("Nita, Nita, Kabupaten Sikka, Nusa Tenggara Timur").
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub region: Region,
+    pub path: Vec<String>,
+}
+
+fn like_escape(word: &str) -> String {
+    let mut s = String::with_capacity(word.len() + 2);
+    s.push('%');
+    for ch in word.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(ch);
+    }
+    s.push('%');
+    s
+}
+
+/// Name search tolerant of case and partial words: every word of the query must occur
+/// in the name. Optionally limited to one level and to the inside of one region.
+pub async fn search(
+    db: &Db,
+    query: &str,
+    level: Option<RegionLevel>,
+    within: Option<&RegionCode>,
+    limit: i64,
+) -> Result<Vec<SearchHit>> {
+    let key = search_key(query);
+    let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).take(6).collect();
+    if words.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut sql = String::from("SELECT code, name, level, parent_code FROM regions WHERE 1=1");
+    let mut binds: Vec<String> = Vec::new();
+    for w in &words {
+        binds.push(like_escape(w));
+        sql.push_str(&format!(
+            " AND search_name LIKE ${} ESCAPE '\\'",
+            binds.len()
+        ));
+    }
+    if let Some(l) = level {
+        binds.push(l.as_str().to_string());
+        sql.push_str(&format!(" AND level = ${}", binds.len()));
+    }
+    if let Some(w) = within {
+        binds.push(format!("{}.%", w.as_str()));
+        sql.push_str(&format!(" AND code LIKE ${}", binds.len()));
+    }
+    // Names that start with the query first, then higher levels (shorter codes), then A–Z.
+    binds.push(format!("{}%", words[0]));
+    sql.push_str(&format!(
+        " ORDER BY CASE WHEN search_name LIKE ${} THEN 0 ELSE 1 END, LENGTH(code), name LIMIT {}",
+        binds.len(),
+        limit.clamp(1, 200)
+    ));
+    let regions: Vec<Region> = on_db!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for b in &binds {
+            q = q.bind(b.as_str());
+        }
+        q.fetch_all(p).await
+    })?;
+    // One query for all ancestors' names, not one per hit.
+    let mut ancestor_codes: Vec<String> = regions
+        .iter()
+        .filter_map(|r| r.region_code())
+        .flat_map(|c| c.lineage().into_iter().rev().skip(1).map(|a| a.to_string()))
+        .collect();
+    ancestor_codes.sort();
+    ancestor_codes.dedup();
+    let ancestors = by_codes(db, &ancestor_codes).await?;
+    let name_of = |code: &str| {
+        ancestors
+            .iter()
+            .find(|a| a.code == code)
+            .map(|a| a.name.clone())
+    };
+    Ok(regions
+        .into_iter()
+        .map(|r| {
+            let path = r
+                .region_code()
+                .map(|c| {
+                    c.lineage()
+                        .iter()
+                        .rev()
+                        .skip(1)
+                        .filter_map(|a| name_of(a.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            SearchHit { region: r, path }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendored_files_parse_with_expected_counts() {
+        let rows = all_rows().unwrap();
+        let count = |l: RegionLevel| rows.iter().filter(|r| r.level == l).count();
+        assert_eq!(count(RegionLevel::Province), 38);
+        assert_eq!(count(RegionLevel::Regency), 514);
+        assert_eq!(count(RegionLevel::District), 7_277);
+        assert_eq!(count(RegionLevel::Village), 83_763);
+    }
+
+    #[test]
+    fn every_parent_precedes_its_children() {
+        let rows = all_rows().unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for r in &rows {
+            if let Some(p) = r.parent {
+                assert!(seen.contains(p), "{} before its parent {p}", r.code);
+                assert!(r.code.starts_with(p));
+            }
+            seen.insert(r.code);
+        }
+    }
+
+    #[test]
+    fn display_names_are_title_cased() {
+        assert_eq!(display_name("KABUPATEN SIKKA"), "Kabupaten Sikka");
+        assert_eq!(display_name("NUSA TENGGARA TIMUR"), "Nusa Tenggara Timur");
+        assert_eq!(display_name("Keude Bakongan"), "Keude Bakongan");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_escape("50%_a"), "%50\\%\\_a%");
+    }
+}

@@ -1,0 +1,263 @@
+//! Accounts.
+
+use crate::audit::{self, Actor, Event};
+use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use domain::access::{Principal, Scope};
+use domain::user::NewUser;
+use domain::{RegionCode, Role};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub full_name: String,
+    pub role: String,
+    pub region_code: Option<String>,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl User {
+    pub fn role(&self) -> Option<Role> {
+        Role::parse(&self.role)
+    }
+    pub fn scope(&self) -> Option<Scope> {
+        match &self.region_code {
+            None => Some(Scope::National),
+            Some(c) => c.parse::<RegionCode>().ok().map(Scope::Region),
+        }
+    }
+    /// None when the stored role or scope is unreadable: such an account gets no access.
+    pub fn principal(&self) -> Option<Principal> {
+        Some(Principal {
+            user_id: self.id,
+            role: self.role()?,
+            scope: self.scope()?,
+        })
+    }
+}
+
+const COLUMNS: &str =
+    "id, username, password_hash, full_name, role, region_code, disabled, created_at, updated_at";
+
+/// Creates an account with an already-hashed password, audited in the same transaction.
+pub async fn create(db: &Db, actor: &Actor, u: &NewUser, password_hash: &str) -> Result<User> {
+    let mut tx = db.begin().await?;
+    let user = create_in(&mut tx, actor, u, password_hash).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub async fn create_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    u: &NewUser,
+    password_hash: &str,
+) -> Result<User> {
+    let now = crate::now();
+    let region = u.scope.code().map(|c| c.to_string());
+    let user: User = on_tx!(&mut *tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO users (username, password_hash, full_name, role, region_code, disabled, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6) RETURNING {COLUMNS}")))
+            .bind(&u.username).bind(password_hash).bind(&u.full_name).bind(u.role.as_str()).bind(&region).bind(now)
+            .fetch_one(c).await
+    })?;
+    let details = format!(
+        "role={} region={}",
+        u.role,
+        region.as_deref().unwrap_or("national")
+    );
+    audit::append(
+        tx,
+        actor,
+        &Event {
+            action: "user.create",
+            entity: "user",
+            entity_id: &user.id.to_string(),
+            region_code: region.as_deref().unwrap_or(""),
+            details: &details,
+        },
+    )
+    .await?;
+    Ok(user)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<User>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1"))).bind(id).fetch_optional(p).await
+    })?)
+}
+
+pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE username = $1")))
+            .bind(username).fetch_optional(p).await
+    })?)
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    let (n,): (i64,) =
+        on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
+    Ok(n)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub text: Option<String>,
+    pub role: Option<Role>,
+    pub region_prefix: Option<RegionCode>,
+}
+
+/// Accounts ordered by username, `limit` after `offset`.
+pub async fn list(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<Vec<User>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM users WHERE 1=1");
+    let mut binds: Vec<String> = vec![];
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        binds.push(format!("%{}%", t.to_lowercase()));
+        sql.push_str(&format!(
+            " AND (username LIKE ${0} OR LOWER(full_name) LIKE ${0})",
+            binds.len()
+        ));
+    }
+    if let Some(r) = f.role {
+        binds.push(r.as_str().into());
+        sql.push_str(&format!(" AND role = ${}", binds.len()));
+    }
+    if let Some(r) = &f.region_prefix {
+        binds.push(r.to_string());
+        binds.push(format!("{r}.%"));
+        sql.push_str(&format!(
+            " AND (region_code = ${} OR region_code LIKE ${})",
+            binds.len() - 1,
+            binds.len()
+        ));
+    }
+    sql.push_str(&format!(
+        " ORDER BY username LIMIT {} OFFSET {}",
+        limit.clamp(1, 500),
+        offset.max(0)
+    ));
+    Ok(on_db!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for b in &binds {
+            q = q.bind(b.as_str());
+        }
+        q.fetch_all(p).await
+    })?)
+}
+
+/// Active accounts scoped exactly to a village: its officers, head, managers, facilitators.
+pub async fn village_staff(db: &Db, village: &RegionCode) -> Result<Vec<User>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM users WHERE region_code = $1 AND disabled = FALSE ORDER BY role, full_name")))
+            .bind(village.as_str()).fetch_all(p).await
+    })?)
+}
+
+/// Changes role and scope; ends the account's sessions so the new rights apply at once.
+pub async fn set_role_scope(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    role: Role,
+    scope: &Scope,
+) -> Result<bool> {
+    let region = scope.code().map(|c| c.to_string());
+    let mut tx = db.begin().await?;
+    let n = on_tx!(&mut tx, c => {
+        sqlx::query("UPDATE users SET role = $1, region_code = $2, updated_at = $3 WHERE id = $4")
+            .bind(role.as_str()).bind(&region).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Ok(false);
+    }
+    crate::auth::end_all_sessions(&mut tx, id).await?;
+    let details = format!(
+        "role={role} region={}",
+        region.as_deref().unwrap_or("national")
+    );
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "user.set_role",
+            entity: "user",
+            entity_id: &id.to_string(),
+            region_code: region.as_deref().unwrap_or(""),
+            details: &details,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn set_disabled(db: &Db, actor: &Actor, id: i64, disabled: bool) -> Result<bool> {
+    let mut tx = db.begin().await?;
+    let n = on_tx!(&mut tx, c => {
+        sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
+            .bind(disabled).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Ok(false);
+    }
+    if disabled {
+        crate::auth::end_all_sessions(&mut tx, id).await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            entity: "user",
+            entity_id: &id.to_string(),
+            region_code: "",
+            details: "",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets a new password hash and ends the account's sessions and tokens.
+pub async fn set_password(db: &Db, actor: &Actor, id: i64, password_hash: &str) -> Result<bool> {
+    let mut tx = db.begin().await?;
+    let n = on_tx!(&mut tx, c => {
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Ok(false);
+    }
+    crate::auth::end_all_sessions(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "user.reset_password",
+            entity: "user",
+            entity_id: &id.to_string(),
+            region_code: "",
+            details: "",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Maps a unique violation on username to a friendlier error for callers.
+pub fn username_taken(e: &StoreError) -> bool {
+    crate::is_unique_violation(e)
+}

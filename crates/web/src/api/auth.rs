@@ -1,0 +1,122 @@
+//! `POST /api/v1/auth/token` (contract) and `GET /api/v1/me`.
+
+use super::ApiJson;
+use crate::AppState;
+use crate::auth::{ApiUser, Ctx, LoginOutcome, check_login};
+use crate::error::{ApiError, ErrorBody};
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"username": "admin", "password": "a-long-password"}))]
+pub struct TokenRequest {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub token: String,
+    /// RFC 3339 time after which the token is refused.
+    pub expires_at: String,
+}
+
+/// Exchanges a username and password for a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Token issued", body = TokenResponse),
+        (status = 401, description = "Wrong username or password, or account disabled", body = ErrorBody),
+        (status = 422, description = "Missing field", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts", body = ErrorBody),
+    ))]
+pub async fn token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let mut errs = domain::ValidationErrors::new();
+    if req.username.trim().is_empty() {
+        errs.add("username", domain::Rule::Required, "must not be empty");
+    }
+    if req.password.is_empty() {
+        errs.add("password", domain::Rule::Required, "must not be empty");
+    }
+    errs.into_result()?;
+    match check_login(&state, &ctx, &req.username, &req.password).await? {
+        LoginOutcome::Ok(user) => {
+            let expires = store::now() + state.config.token_ttl_secs;
+            let token = store::auth::create_token(&state.db, user.id, expires).await?;
+            let actor = store::audit::Actor {
+                user_id: Some(user.id),
+                username: user.username.clone(),
+                ip: ctx.ip.clone(),
+                request_id: ctx.request_id.clone(),
+            };
+            let ev = store::audit::Event {
+                action: "auth.token",
+                entity: "user",
+                entity_id: &user.id.to_string(),
+                region_code: "",
+                details: "",
+            };
+            store::audit::append_now(&state.db, &actor, &ev).await?;
+            Ok(Json(TokenResponse {
+                token,
+                expires_at: rfc3339(expires),
+            }))
+        }
+        LoginOutcome::Invalid => Err(ApiError::Unauthorized),
+        LoginOutcome::Throttled { retry_after_secs } => {
+            Err(ApiError::TooManyRequests { retry_after_secs })
+        }
+    }
+}
+
+pub fn rfc3339(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: String,
+    /// Null for a national account.
+    pub region_code: Option<String>,
+    pub disabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<store::users::User> for UserView {
+    fn from(u: store::users::User) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username,
+            full_name: u.full_name,
+            role: u.role,
+            region_code: u.region_code,
+            disabled: u.disabled,
+            created_at: rfc3339(u.created_at),
+            updated_at: rfc3339(u.updated_at),
+        }
+    }
+}
+
+/// The calling account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+pub async fn me(u: ApiUser) -> Json<UserView> {
+    Json(u.user.into())
+}

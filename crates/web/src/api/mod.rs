@@ -1,0 +1,124 @@
+//! JSON API under `/api/v1`: bearer tokens, the same access rules as the pages,
+//! errors as [`crate::error::ErrorBody`]. The OpenAPI document is generated from
+//! these handlers' annotations, so it cannot drift from the code.
+
+mod auth;
+mod programs;
+mod regions;
+mod users;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody, FieldErrorBody};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/token", post(auth::token))
+        .route("/me", get(auth::me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get).patch(users::update))
+        .route("/regions", get(regions::provinces))
+        .route("/regions/search", get(regions::search))
+        .route("/regions/{code}", get(regions::get))
+        .route("/regions/{code}/children", get(regions::children))
+        .route("/villages/{code}", get(regions::village))
+        .route("/villages/{code}/designation", put(regions::designate))
+        .route("/programs", get(programs::list).post(programs::create))
+        .route("/audit", get(users::audit))
+        .route("/openapi.json", get(openapi_json))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Desmigratif API",
+        version = "1",
+        description = "Desa Migran Produktif information system. Authenticate with POST /api/v1/auth/token, \
+then send `Authorization: Bearer TOKEN`. Every call applies the account's role and region scope. \
+Errors carry `error`, `message` and, for validation (422), `errors[]` naming each field and rule."
+    ),
+    paths(
+        auth::token, auth::me,
+        users::create, users::list, users::get, users::update, users::audit,
+        regions::provinces, regions::search, regions::get, regions::children, regions::village, regions::designate,
+        programs::list, programs::create,
+    ),
+    components(schemas(ErrorBody, FieldErrorBody)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Tokens and the calling account"),
+        (name = "users", description = "Accounts, roles and region scopes (national admins)"),
+        (name = "regions", description = "Kemendagri region hierarchy and village designation"),
+        (name = "programs", description = "Programs villages take part in"),
+        (name = "audit", description = "Append-only audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
+}
+
+/// `Json<T>` whose rejections speak our error format: 415 for a missing or wrong
+/// content type, 400 for malformed JSON, 422 naming the field for wrong types, 413 for size.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(match rej {
+                JsonRejection::MissingJsonContentType(_) => {
+                    ApiError::UnsupportedMediaType("send Content-Type: application/json".into())
+                }
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::BadRequest(format!("malformed JSON: {}", e.body_text()))
+                }
+                JsonRejection::JsonDataError(e) => {
+                    let text = e.body_text();
+                    // serde_path_to_error puts the field path before the first ": ".
+                    let detail = text.trim_start_matches(
+                        "Failed to deserialize the JSON body into the target type: ",
+                    );
+                    let field = detail
+                        .split(": ")
+                        .next()
+                        .filter(|f| !f.contains(' '))
+                        .unwrap_or("body");
+                    let mut errs = domain::ValidationErrors::new();
+                    errs.add(field, domain::Rule::Format, detail.to_string());
+                    ApiError::Validation(errs)
+                }
+                JsonRejection::BytesRejection(e)
+                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+                {
+                    ApiError::PayloadTooLarge
+                }
+                other => ApiError::BadRequest(other.body_text()),
+            }),
+        }
+    }
+}

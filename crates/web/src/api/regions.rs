@@ -1,0 +1,290 @@
+//! Regions (reference data for every account) and villages (scope-checked).
+
+use super::ApiJson;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use domain::access::Action;
+use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use store::regions::Region;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"code": "53.10", "name": "Kabupaten Sikka", "level": "regency", "parent_code": "53"}))]
+pub struct RegionView {
+    /// Kemendagri code with dots.
+    pub code: String,
+    pub name: String,
+    /// province, regency, district or village
+    pub level: String,
+    pub parent_code: Option<String>,
+}
+
+impl From<Region> for RegionView {
+    fn from(r: Region) -> Self {
+        RegionView {
+            code: r.code,
+            name: r.name,
+            level: r.level,
+            parent_code: r.parent_code,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegionList {
+    pub items: Vec<RegionView>,
+}
+
+fn parse(code: &str) -> Result<RegionCode, ApiError> {
+    code.parse().map_err(|_| ApiError::NotFound("region"))
+}
+
+async fn existing(state: &AppState, code: &str) -> Result<Region, ApiError> {
+    let c = parse(code)?;
+    store::regions::get(&state.db, &c)
+        .await?
+        .ok_or(ApiError::NotFound("region"))
+}
+
+/// All 38 provinces.
+#[utoipa::path(get, path = "/api/v1/regions", tag = "regions", security(("bearer" = [])),
+    responses((status = 200, body = RegionList), (status = 401, body = ErrorBody)))]
+pub async fn provinces(
+    State(state): State<AppState>,
+    _u: ApiUser,
+) -> Result<Json<RegionList>, ApiError> {
+    let items = store::regions::provinces(&state.db)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(RegionList { items }))
+}
+
+/// One region by Kemendagri code (`53`, `53.10`, `53.10.01`, `53.10.01.2001`).
+#[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions", params(("code" = String, Path, example = "53.10")),
+    security(("bearer" = [])),
+    responses((status = 200, body = RegionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    _u: ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<RegionView>, ApiError> {
+    Ok(Json(existing(&state, &code).await?.into()))
+}
+
+/// All children of a region (regencies of a province, …, villages of a district).
+#[utoipa::path(get, path = "/api/v1/regions/{code}/children", tag = "regions", params(("code" = String, Path, example = "53.10")),
+    security(("bearer" = [])),
+    responses((status = 200, body = RegionList), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn children(
+    State(state): State<AppState>,
+    _u: ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<RegionList>, ApiError> {
+    let r = existing(&state, &code).await?;
+    let c = parse(&r.code)?;
+    let items = store::regions::children(&state.db, &c)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(RegionList { items }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Words that must all occur in the name, any case ("sikka", "kab sikka").
+    pub q: String,
+    /// Limit to one level.
+    pub level: Option<String>,
+    /// Limit to the inside of a region.
+    pub within: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchHitView {
+    #[serde(flatten)]
+    pub region: RegionView,
+    /// Names of the ancestors, nearest first.
+    pub path: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchResult {
+    pub items: Vec<SearchHitView>,
+}
+
+/// Name search, tolerant of case and partial words.
+#[utoipa::path(get, path = "/api/v1/regions/search", tag = "regions", params(SearchQuery), security(("bearer" = [])),
+    responses((status = 200, body = SearchResult), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    _u: ApiUser,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<SearchResult>, ApiError> {
+    let mut errs = ValidationErrors::new();
+    if q.q.trim().is_empty() {
+        errs.add("q", Rule::Required, "search words");
+    } else if q.q.chars().count() > 100 {
+        errs.add("q", Rule::TooLong, "at most 100 characters");
+    }
+    let level = match q.level.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => RegionLevel::parse(l).or_else(|| {
+            errs.add(
+                "level",
+                Rule::OneOf,
+                "province, regency, district or village",
+            );
+            None
+        }),
+        None => None,
+    };
+    let within = match q.within.as_deref().filter(|w| !w.is_empty()) {
+        Some(w) => w
+            .parse::<RegionCode>()
+            .map_err(|e| errs.add("within", Rule::Format, e.to_string()))
+            .ok(),
+        None => None,
+    };
+    errs.into_result()?;
+    let hits = store::regions::search(
+        &state.db,
+        &q.q,
+        level,
+        within.as_ref(),
+        q.limit.unwrap_or(50),
+    )
+    .await?;
+    let items = hits
+        .into_iter()
+        .map(|h| SearchHitView {
+            region: h.region.into(),
+            path: h.path,
+        })
+        .collect();
+    Ok(Json(SearchResult { items }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParticipationView {
+    pub program_code: String,
+    pub program_name: String,
+    pub since_year: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OfficerView {
+    pub id: i64,
+    pub full_name: String,
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"code": "53.10.01.2001", "name": "Nita", "level": "village", "parent_code": "53.10.01",
+    "desmigratif": true, "cohort_year": 2017, "pocket_village": true, "programs": [], "officers": []}))]
+pub struct VillageView {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_code: Option<String>,
+    pub desmigratif: bool,
+    pub cohort_year: Option<i32>,
+    pub pocket_village: bool,
+    pub programs: Vec<ParticipationView>,
+    pub officers: Vec<OfficerView>,
+}
+
+async fn village_view(state: &AppState, r: Region) -> Result<VillageView, ApiError> {
+    let c = parse(&r.code)?;
+    let status = store::programs::village_status(&state.db, &c).await?;
+    let staff = store::users::village_staff(&state.db, &c).await?;
+    Ok(VillageView {
+        code: r.code,
+        name: r.name,
+        level: r.level,
+        parent_code: r.parent_code,
+        desmigratif: status.desmigratif,
+        cohort_year: status.cohort_year,
+        pocket_village: status.pocket_village,
+        programs: status
+            .programs
+            .into_iter()
+            .map(|p| ParticipationView {
+                program_code: p.program_code,
+                program_name: p.program_name,
+                since_year: p.since_year,
+            })
+            .collect(),
+        officers: staff
+            .into_iter()
+            .map(|u| OfficerView {
+                id: u.id,
+                full_name: u.full_name,
+                role: u.role,
+            })
+            .collect(),
+    })
+}
+
+async fn existing_village(state: &AppState, code: &str) -> Result<Region, ApiError> {
+    let r = existing(state, code).await?;
+    if r.level() != RegionLevel::Village {
+        return Err(ApiError::NotFound("village"));
+    }
+    Ok(r)
+}
+
+/// A village with its Desmigratif designation, programs and officers (within the caller's scope).
+#[utoipa::path(get, path = "/api/v1/villages/{code}", tag = "regions", params(("code" = String, Path, example = "53.10.01.2001")),
+    security(("bearer" = [])),
+    responses((status = 200, body = VillageView), (status = 403, description = "Outside the caller's region", body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn village(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<VillageView>, ApiError> {
+    let r = existing_village(&state, &code).await?;
+    u.require(Action::ViewVillage, Some(&parse(&r.code)?))?;
+    Ok(Json(village_view(&state, r).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"desmigratif": true, "cohort_year": 2017, "pocket_village": true}))]
+pub struct DesignationRequest {
+    pub desmigratif: bool,
+    /// Required when `desmigratif` is true: 2016 … next year.
+    pub cohort_year: Option<i64>,
+    #[serde(default)]
+    pub pocket_village: bool,
+}
+
+/// Designates a village for Desmigratif (cohort year) and marks it a pocket village (national admins).
+#[utoipa::path(put, path = "/api/v1/villages/{code}/designation", tag = "regions",
+    params(("code" = String, Path, example = "53.10.01.2001")), request_body = DesignationRequest, security(("bearer" = [])),
+    responses((status = 200, body = VillageView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn designate(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<DesignationRequest>,
+) -> Result<Json<VillageView>, ApiError> {
+    let r = existing_village(&state, &code).await?;
+    let c = parse(&r.code)?;
+    u.require(Action::DesignateVillage, Some(&c))?;
+    let d = domain::program::validate_designation(
+        req.desmigratif,
+        req.cohort_year,
+        req.pocket_village,
+        crate::pages::current_year(),
+    )?;
+    store::programs::designate(&state.db, &u.actor, &c, &d).await?;
+    Ok(Json(village_view(&state, r).await?))
+}

@@ -1,0 +1,292 @@
+//! Accounts (national admins only) and the audit log.
+
+use super::ApiJson;
+use super::auth::{UserView, rfc3339};
+use crate::AppState;
+use crate::accounts::{CreateError, create_account};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use domain::access::Action;
+use domain::user::NewUserInput;
+use domain::{RegionCode, Role, Rule, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"username": "siti.petugas", "password": "a-long-password", "full_name": "Siti Aminah",
+    "role": "village_officer", "region_code": "53.10.01.2001"}))]
+pub struct CreateUser {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub full_name: String,
+    /// national_admin, national_analyst, province_officer, regency_officer, village_head,
+    /// village_officer, cooperative_manager, facilitator, partner
+    #[serde(default)]
+    pub role: String,
+    /// Kemendagri code of the account's region; null or empty for national roles.
+    #[serde(default)]
+    pub region_code: Option<String>,
+}
+
+/// Creates an account.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "A field broke a rule (e.g. role/region level mismatch, username taken)", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    u: ApiUser,
+    ApiJson(req): ApiJson<CreateUser>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    u.require(Action::ManageUsers, None)?;
+    let input = NewUserInput {
+        username: &req.username,
+        password: &req.password,
+        full_name: &req.full_name,
+        role: &req.role,
+        region_code: req.region_code.as_deref().unwrap_or(""),
+    };
+    match create_account(&state, &u.actor, &input).await {
+        Ok(user) => Ok((StatusCode::CREATED, Json(user.into()))),
+        Err(CreateError::Invalid(e)) => Err(ApiError::Validation(e)),
+        Err(CreateError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Part of the username or full name.
+    pub q: Option<String>,
+    pub role: Option<String>,
+    /// Accounts at or inside this region.
+    pub region_code: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserView>,
+    /// Offset of the next page, absent on the last page.
+    pub next_offset: Option<i64>,
+}
+
+/// Lists accounts.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = UserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<UserList>, ApiError> {
+    u.require(Action::ManageUsers, None)?;
+    let mut errs = ValidationErrors::new();
+    let role = match q.role.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => Role::parse(r).or_else(|| {
+            errs.add("role", Rule::OneOf, "a role name");
+            None
+        }),
+        None => None,
+    };
+    let region = match q.region_code.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => r
+            .parse::<RegionCode>()
+            .map_err(|e| errs.add("region_code", Rule::Format, e.to_string()))
+            .ok(),
+        None => None,
+    };
+    errs.into_result()?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let f = store::users::Filter {
+        text: q.q,
+        role,
+        region_prefix: region,
+    };
+    let mut users = store::users::list(&state.db, &f, limit + 1, offset).await?;
+    let next_offset = (users.len() as i64 > limit).then_some(offset + limit);
+    users.truncate(limit as usize);
+    Ok(Json(UserList {
+        items: users.into_iter().map(Into::into).collect(),
+        next_offset,
+    }))
+}
+
+/// One account.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<UserView>, ApiError> {
+    u.require(Action::ManageUsers, None)?;
+    let user = store::users::get(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    Ok(Json(user.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"role": "regency_officer", "region_code": "53.10"}))]
+pub struct UpdateUser {
+    /// With `region_code`: changes role and scope together (ends the account's sessions).
+    pub role: Option<String>,
+    pub region_code: Option<String>,
+    pub disabled: Option<bool>,
+    /// A new password (ends the account's sessions and tokens).
+    pub password: Option<String>,
+}
+
+/// Changes role and scope, disables or enables, or resets the password.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = UpdateUser,
+    security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<UpdateUser>,
+) -> Result<Json<UserView>, ApiError> {
+    u.require(Action::ManageUsers, None)?;
+    store::users::get(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    // Validate everything before changing anything.
+    let mut errs = ValidationErrors::new();
+    let role_scope = match &req.role {
+        Some(role) => domain::user::parse_role_scope(
+            &mut errs,
+            role,
+            req.region_code.as_deref().unwrap_or(""),
+        ),
+        None if req.region_code.is_some() => {
+            errs.add(
+                "role",
+                Rule::Required,
+                "send role together with region_code",
+            );
+            None
+        }
+        None => None,
+    };
+    if let Some((_, domain::Scope::Region(code))) = &role_scope {
+        if !store::regions::exists(&state.db, code).await? {
+            errs.add(
+                "region_code",
+                Rule::UnknownRegion,
+                "no region has this code",
+            );
+        }
+    }
+    if let Some(p) = &req.password {
+        domain::password::check_policy(&mut errs, "password", p);
+    }
+    if req.disabled == Some(true) && id == u.user.id {
+        errs.add(
+            "disabled",
+            Rule::Mismatch,
+            "you cannot disable your own account",
+        );
+    }
+    errs.into_result()?;
+    if let Some((role, scope)) = role_scope {
+        store::users::set_role_scope(&state.db, &u.actor, id, role, &scope).await?;
+    }
+    if let Some(d) = req.disabled {
+        store::users::set_disabled(&state.db, &u.actor, id, d).await?;
+    }
+    if let Some(p) = &req.password {
+        let hash = crate::auth::hash_password(p).await;
+        store::users::set_password(&state.db, &u.actor, id, &hash).await?;
+    }
+    let user = store::users::get(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    Ok(Json(user.into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    /// Prefix of the action, e.g. `user.` or `village.designate`.
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub region_code: Option<String>,
+    /// Entries older than this sequence number (the previous page's `next_before`).
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub seq: i64,
+    pub at: String,
+    pub actor_user_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub region_code: String,
+    pub ip: String,
+    pub request_id: String,
+    pub details: String,
+    pub hash: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditList {
+    pub items: Vec<AuditEntryView>,
+    pub next_before: Option<i64>,
+}
+
+/// Audit log entries, newest first (national admins).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), security(("bearer" = [])),
+    responses((status = 200, body = AuditList), (status = 403, body = ErrorBody)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<AuditList>, ApiError> {
+    u.require(Action::ViewAudit, None)?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let f = store::audit::Filter {
+        actor: q.actor,
+        action: q.action,
+        entity: q.entity,
+        entity_id: q.entity_id,
+        region_prefix: q.region_code.filter(|r| r.parse::<RegionCode>().is_ok()),
+        before_seq: q.before,
+    };
+    let mut entries = store::audit::list(&state.db, &f, limit + 1).await?;
+    let next_before = (entries.len() as i64 > limit).then(|| entries[limit as usize - 1].seq);
+    entries.truncate(limit as usize);
+    let items = entries
+        .into_iter()
+        .map(|e| AuditEntryView {
+            seq: e.seq,
+            at: rfc3339(e.at),
+            actor_user_id: e.actor_user_id,
+            actor: e.actor,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            region_code: e.region_code,
+            ip: e.ip,
+            request_id: e.request_id,
+            details: e.details,
+            hash: e.hash,
+        })
+        .collect();
+    Ok(Json(AuditList { items, next_before }))
+}

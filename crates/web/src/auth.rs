@@ -1,0 +1,344 @@
+//! Who is asking: request context, signed-in viewers (session cookie + CSRF) for pages,
+//! bearer-token users for the API. Every handler that touches data takes one of these.
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, PageErrorKind};
+use crate::i18n::{Lang, T};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use domain::RegionCode;
+use domain::access::{Action, Principal};
+use std::net::SocketAddr;
+use store::audit::Actor;
+use store::users::User;
+
+pub const SESSION_COOKIE: &str = "desmigratif_session";
+pub const LANG_COOKIE: &str = "lang";
+/// Double-submit token for the login form, which has no session yet.
+pub const LOGIN_CSRF_COOKIE: &str = "desmigratif_login_csrf";
+
+/// Set by the observe middleware on every request.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// What every handler knows about a request, signed in or not.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub ip: String,
+    pub request_id: String,
+    pub jar: CookieJar,
+}
+
+impl Ctx {
+    pub fn t(&self) -> T {
+        T::new(self.lang)
+    }
+    pub fn anonymous_actor(&self, username: &str) -> Actor {
+        Actor {
+            user_id: None,
+            username: username.to_string(),
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(first) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 45)
+        {
+            return first.to_string();
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let lang = jar
+            .get(LANG_COOKIE)
+            .and_then(|c| Lang::parse(c.value()))
+            .unwrap_or_default();
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        Ok(Ctx {
+            lang,
+            ip: client_ip(parts, state.config.trust_proxy),
+            request_id,
+            jar,
+        })
+    }
+}
+
+/// A signed-in person using the pages.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: User,
+    pub principal: Principal,
+    pub csrf: String,
+    pub ctx: Ctx,
+}
+
+impl Viewer {
+    pub fn t(&self) -> T {
+        self.ctx.t()
+    }
+    pub fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id),
+            username: self.user.username.clone(),
+            ip: self.ctx.ip.clone(),
+            request_id: self.ctx.request_id.clone(),
+        }
+    }
+    pub fn can(&self, action: Action, region: Option<&RegionCode>) -> bool {
+        self.principal.can(action, region)
+    }
+    pub fn require(&self, action: Action, region: Option<&RegionCode>) -> Result<(), PageError> {
+        if self.can(action, region) {
+            Ok(())
+        } else {
+            Err(PageError::forbidden(self.lang()))
+        }
+    }
+    /// Every state-changing form carries the session's token; compared in constant time.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
+        if constant_time_eq(submitted.as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(PageError::new(PageErrorKind::BadCsrf, self.lang()))
+        }
+    }
+    pub fn is_admin(&self) -> bool {
+        self.can(Action::ManageUsers, None)
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
+        let lang = ctx.lang;
+        let not_signed_in = || {
+            if parts.method == Method::GET || parts.method == Method::HEAD {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into());
+                PageError::new(PageErrorKind::LoginRequired { next }, lang)
+            } else {
+                PageError::new(PageErrorKind::SessionExpired, lang)
+            }
+        };
+        let Some(sid) = ctx.jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+            return Err(not_signed_in());
+        };
+        let session = store::auth::session(&state.db, &sid)
+            .await
+            .map_err(PageError::internal(lang))?;
+        let Some(session) = session else {
+            return Err(not_signed_in());
+        };
+        let Some(principal) = session.user.principal() else {
+            return Err(PageError::forbidden(lang));
+        };
+        Ok(Viewer {
+            user: session.user,
+            principal,
+            csrf: session.csrf_token,
+            ctx,
+        })
+    }
+}
+
+/// A machine client (or person) calling the JSON API with `Authorization: Bearer TOKEN`.
+#[derive(Debug, Clone)]
+pub struct ApiUser {
+    pub user: User,
+    pub principal: Principal,
+    pub actor: Actor,
+}
+
+impl ApiUser {
+    pub fn require(&self, action: Action, region: Option<&RegionCode>) -> Result<(), ApiError> {
+        if self.principal.can(action, region) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 128)
+            .ok_or(ApiError::Unauthorized)?;
+        let user = store::auth::token_user(&state.db, token)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let principal = user.principal().ok_or(ApiError::Forbidden)?;
+        let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
+        let actor = Actor {
+            user_id: Some(user.id),
+            username: user.username.clone(),
+            ip: ctx.ip,
+            request_id: ctx.request_id,
+        };
+        Ok(ApiUser {
+            user,
+            principal,
+            actor,
+        })
+    }
+}
+
+pub fn session_cookie(value: String, secure: bool, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(time::Duration::seconds(max_age_secs))
+        .build()
+}
+
+pub fn removal_cookie(name: &'static str) -> Cookie<'static> {
+    Cookie::build((name, ""))
+        .path("/")
+        .max_age(time::Duration::ZERO)
+        .build()
+}
+
+pub fn login_csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((LOGIN_CSRF_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/login")
+        .max_age(time::Duration::hours(2))
+        .build()
+}
+
+pub fn lang_cookie(lang: Lang, secure: bool) -> Cookie<'static> {
+    Cookie::build((LANG_COOKIE, lang.code()))
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .build()
+}
+
+/// Outcome of a password check, shared by the login page and the token endpoint.
+pub enum LoginOutcome {
+    Ok(User),
+    Invalid,
+    Throttled { retry_after_secs: i64 },
+}
+
+/// Checks a username and password with throttling: after `login_max_failures` failures
+/// for one username (or five times that from one address) within the window, further
+/// attempts are refused without checking the password.
+pub async fn check_login(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+    password: &str,
+) -> Result<LoginOutcome, store::StoreError> {
+    let username = username.trim().to_lowercase();
+    let cfg = &state.config;
+    let (by_user, by_ip) =
+        store::auth::recent_failures(&state.db, &username, &ctx.ip, cfg.login_window_secs).await?;
+    if by_user >= cfg.login_max_failures || by_ip >= cfg.login_max_failures * 5 {
+        return Ok(LoginOutcome::Throttled {
+            retry_after_secs: cfg.login_window_secs,
+        });
+    }
+    let user = store::users::by_username(&state.db, &username).await?;
+    // Hash work happens off the async threads; an unknown user costs the same time.
+    let phc = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| domain::password::dummy_hash().to_string());
+    let pw = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || domain::password::verify(&pw, &phc))
+        .await
+        .unwrap_or(false);
+    match user {
+        Some(u) if ok && !u.disabled => {
+            store::auth::clear_failures(&state.db, &username).await?;
+            Ok(LoginOutcome::Ok(u))
+        }
+        _ => {
+            store::auth::record_failure(&state.db, &username, &ctx.ip).await?;
+            let mut tx = state.db.begin().await?;
+            store::audit::append(
+                &mut tx,
+                &ctx.anonymous_actor(&username.chars().take(40).collect::<String>()),
+                &store::audit::Event {
+                    action: "auth.login_failed",
+                    entity: "user",
+                    entity_id: "",
+                    region_code: "",
+                    details: "",
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(LoginOutcome::Invalid)
+        }
+    }
+}
+
+/// Hashes off the async threads (argon2 takes tens of milliseconds by design).
+pub async fn hash_password(password: &str) -> String {
+    let pw = password.to_string();
+    match tokio::task::spawn_blocking(move || domain::password::hash(&pw)).await {
+        Ok(h) => h,
+        Err(_) => domain::password::hash(password),
+    }
+}

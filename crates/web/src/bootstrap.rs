@@ -1,0 +1,78 @@
+//! What happens before the server listens: connect, migrate, load regions, first admin.
+
+use crate::Config;
+use domain::Role;
+use domain::access::Scope;
+use domain::user::NewUser;
+use std::time::Instant;
+use store::Db;
+use store::audit::Actor;
+
+#[derive(Debug)]
+pub struct Startup {
+    pub db: Db,
+    pub migrations_applied: usize,
+    pub regions_loaded: usize,
+    /// Set when this start created the first admin: (username, password if generated).
+    pub admin_created: Option<(String, Option<String>)>,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("DESMIGRATIF_ADMIN_USER / DESMIGRATIF_ADMIN_PASSWORD: {0}")]
+    Admin(domain::ValidationErrors),
+}
+
+pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
+    let started = Instant::now();
+    let db = Db::connect(&cfg.database_url).await?;
+    let migrations_applied = store::migrate::run(&db).await?;
+    let regions_loaded = store::regions::load_if_needed(&db).await?;
+    let admin_created = ensure_admin(&db, cfg).await?;
+    Ok(Startup {
+        db,
+        migrations_applied,
+        regions_loaded,
+        admin_created,
+        elapsed_ms: started.elapsed().as_millis(),
+    })
+}
+
+/// Creates the first national admin when the database has no account at all.
+async fn ensure_admin(
+    db: &Db,
+    cfg: &Config,
+) -> Result<Option<(String, Option<String>)>, StartupError> {
+    if store::users::count(db).await? > 0 {
+        return Ok(None);
+    }
+    let mut errs = domain::ValidationErrors::new();
+    let username = domain::user::check_username(
+        &mut errs,
+        "DESMIGRATIF_ADMIN_USER",
+        cfg.admin_user.as_deref().unwrap_or("admin"),
+    );
+    let (password, generated) = match &cfg.admin_password {
+        Some(p) => {
+            domain::password::check_policy(&mut errs, "DESMIGRATIF_ADMIN_PASSWORD", p);
+            (p.clone(), false)
+        }
+        None => (domain::password::generate(), true),
+    };
+    if !errs.is_empty() {
+        return Err(StartupError::Admin(errs));
+    }
+    let new = NewUser {
+        username: username.clone(),
+        password: password.clone(),
+        full_name: "Administrator Nasional".into(),
+        role: Role::NationalAdmin,
+        scope: Scope::National,
+    };
+    let hash = crate::auth::hash_password(&password).await;
+    store::users::create(db, &Actor::system("bootstrap"), &new, &hash).await?;
+    Ok(Some((username, generated.then_some(password))))
+}

@@ -1,0 +1,102 @@
+//! Configuration from environment variables (12-factor). Names are a public contract.
+
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DESMIGRATIF_ADDR`, default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`, default `sqlite://data/desmigratif.db`.
+    pub database_url: String,
+    /// `DESMIGRATIF_ADMIN_USER` / `DESMIGRATIF_ADMIN_PASSWORD`: the first admin of a new database.
+    pub admin_user: Option<String>,
+    pub admin_password: Option<String>,
+    /// `DESMIGRATIF_SESSION_HOURS`, default 12.
+    pub session_ttl_secs: i64,
+    /// `DESMIGRATIF_TOKEN_HOURS`: API token lifetime, default 24.
+    pub token_ttl_secs: i64,
+    /// `DESMIGRATIF_COOKIE_SECURE`: mark cookies Secure. Default: on unless the server
+    /// listens on loopback only (a local install over plain http).
+    pub cookie_secure: bool,
+    /// `DESMIGRATIF_TRUST_PROXY=1`: take the client address from X-Forwarded-For.
+    pub trust_proxy: bool,
+    /// `DESMIGRATIF_LOGIN_MAX_FAILURES` per username in `DESMIGRATIF_LOGIN_WINDOW_MINUTES`.
+    pub login_max_failures: i64,
+    pub login_window_secs: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {name}: {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn num(name: &'static str, default: i64) -> Result<i64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.parse::<i64>().ok().filter(|n| *n > 0).ok_or(ConfigError {
+            name,
+            problem: format!("expected a positive whole number, got {v:?}"),
+        }),
+    }
+}
+
+fn flag(name: &'static str) -> Result<Option<bool>, ConfigError> {
+    match var(name).as_deref() {
+        None => Ok(None),
+        Some("1" | "true" | "yes" | "on") => Ok(Some(true)),
+        Some("0" | "false" | "no" | "off") => Ok(Some(false)),
+        Some(v) => Err(ConfigError {
+            name,
+            problem: format!("expected true or false, got {v:?}"),
+        }),
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/desmigratif.db";
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let addr_s = var("DESMIGRATIF_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr: SocketAddr = addr_s.parse().map_err(|_| ConfigError {
+            name: "DESMIGRATIF_ADDR",
+            problem: format!("expected HOST:PORT such as 127.0.0.1:8080, got {addr_s:?}"),
+        })?;
+        Ok(Config {
+            addr,
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            admin_user: var("DESMIGRATIF_ADMIN_USER"),
+            admin_password: var("DESMIGRATIF_ADMIN_PASSWORD"),
+            session_ttl_secs: num("DESMIGRATIF_SESSION_HOURS", 12)? * 3600,
+            token_ttl_secs: num("DESMIGRATIF_TOKEN_HOURS", 24)? * 3600,
+            cookie_secure: flag("DESMIGRATIF_COOKIE_SECURE")?.unwrap_or(!addr.ip().is_loopback()),
+            trust_proxy: flag("DESMIGRATIF_TRUST_PROXY")?.unwrap_or(false),
+            login_max_failures: num("DESMIGRATIF_LOGIN_MAX_FAILURES", 5)?,
+            login_window_secs: num("DESMIGRATIF_LOGIN_WINDOW_MINUTES", 15)? * 60,
+        })
+    }
+
+    /// A configuration for tests and tools: loopback, given database, defaults elsewhere.
+    pub fn for_database(database_url: &str) -> Config {
+        Config {
+            addr: "127.0.0.1:0".parse().expect("valid literal address"),
+            database_url: database_url.to_string(),
+            admin_user: None,
+            admin_password: None,
+            session_ttl_secs: 12 * 3600,
+            token_ttl_secs: 24 * 3600,
+            cookie_secure: false,
+            trust_proxy: false,
+            login_max_failures: 5,
+            login_window_secs: 15 * 60,
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Errors as users meet them: JSON for the API, a page for the browser.
+//! Store failures are logged with the request id and shown without internals.
+
+use crate::i18n::{Lang, T};
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::ValidationErrors;
+use serde::Serialize;
+
+/// The body of every API error. `errors` names each field and rule that failed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code: `unauthorized`, `forbidden`, `not_found`, `validation`,
+    /// `bad_request`, `unsupported_media_type`, `payload_too_large`, `conflict`,
+    /// `too_many_requests`, `internal`.
+    pub error: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldErrorBody>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    /// `required`, `too_short`, `too_long`, `format`, `one_of`, `unknown_region`,
+    /// `scope_level`, `out_of_range`, `taken`, `mismatch`.
+    pub rule: String,
+    pub detail: String,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthorized,
+    Forbidden,
+    NotFound(&'static str),
+    Validation(ValidationErrors),
+    BadRequest(String),
+    UnsupportedMediaType(String),
+    PayloadTooLarge,
+    Conflict(String),
+    TooManyRequests { retry_after_secs: i64 },
+    Internal,
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        tracing::error!(error = %e, "store failure");
+        ApiError::Internal
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(e: ValidationErrors) -> Self {
+        ApiError::Validation(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, message, errors) = match self {
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid bearer token is required (POST /api/v1/auth/token)".to_string(),
+                vec![],
+            ),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "your role or region does not allow this".into(),
+                vec![],
+            ),
+            ApiError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{what} not found"),
+                vec![],
+            ),
+            ApiError::Validation(v) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                v.to_string(),
+                v.0.into_iter()
+                    .map(|e| FieldErrorBody {
+                        field: e.field,
+                        rule: e.rule.as_str().into(),
+                        detail: e.detail,
+                    })
+                    .collect(),
+            ),
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m, vec![]),
+            ApiError::UnsupportedMediaType(m) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                m,
+                vec![],
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "request body too large".into(),
+                vec![],
+            ),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, vec![]),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                let body = ErrorBody {
+                    error: "too_many_requests",
+                    message: format!("too many failed attempts; try again in {retry_after_secs} s"),
+                    errors: vec![],
+                };
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                    axum::Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error; it has been logged".into(),
+                vec![],
+            ),
+        };
+        (
+            status,
+            axum::Json(ErrorBody {
+                error,
+                message,
+                errors,
+            }),
+        )
+            .into_response()
+    }
+}
+
+#[derive(Debug)]
+pub enum PageErrorKind {
+    /// Not signed in: go to the login page, then back.
+    LoginRequired {
+        next: String,
+    },
+    /// A form posted after the session ended.
+    SessionExpired,
+    Forbidden,
+    NotFound,
+    BadCsrf,
+    BadRequest(String),
+    Internal,
+}
+
+#[derive(Debug)]
+pub struct PageError {
+    pub kind: PageErrorKind,
+    pub lang: Lang,
+}
+
+impl PageError {
+    pub fn new(kind: PageErrorKind, lang: Lang) -> PageError {
+        PageError { kind, lang }
+    }
+    pub fn forbidden(lang: Lang) -> PageError {
+        PageError::new(PageErrorKind::Forbidden, lang)
+    }
+    pub fn not_found(lang: Lang) -> PageError {
+        PageError::new(PageErrorKind::NotFound, lang)
+    }
+    pub fn internal(lang: Lang) -> impl FnOnce(store::StoreError) -> PageError {
+        move |e| {
+            tracing::error!(error = %e, "store failure");
+            PageError::new(PageErrorKind::Internal, lang)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    t: T,
+    status: u16,
+    title: &'a str,
+    message: String,
+    show_login: bool,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let t = T::new(self.lang);
+        let (status, title_key, message, show_login) = match self.kind {
+            PageErrorKind::LoginRequired { next } => {
+                return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
+            }
+            PageErrorKind::SessionExpired => (
+                StatusCode::UNAUTHORIZED,
+                "error.session_expired",
+                t.get("error.session_expired_body").to_string(),
+                true,
+            ),
+            PageErrorKind::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "error.forbidden",
+                t.get("error.forbidden_body").to_string(),
+                false,
+            ),
+            PageErrorKind::NotFound => (
+                StatusCode::NOT_FOUND,
+                "error.not_found",
+                t.get("error.not_found_body").to_string(),
+                false,
+            ),
+            PageErrorKind::BadCsrf => (
+                StatusCode::FORBIDDEN,
+                "error.bad_csrf",
+                t.get("error.bad_csrf_body").to_string(),
+                false,
+            ),
+            PageErrorKind::BadRequest(m) => {
+                (StatusCode::BAD_REQUEST, "error.bad_request", m, false)
+            }
+            PageErrorKind::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error.internal",
+                t.get("error.internal_body").to_string(),
+                false,
+            ),
+        };
+        let page = ErrorPage {
+            t,
+            status: status.as_u16(),
+            title: t.get(title_key),
+            message,
+            show_login,
+        };
+        match page.render() {
+            Ok(html) => (status, axum::response::Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|v| v[1..].to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,179 @@
+//! Message catalogues (`locales/*.toml`), Indonesian first. Embedded in the binary.
+//!
+//! A missing key in English falls back to Indonesian; a key missing everywhere shows
+//! itself, and a unit test keeps the two catalogues in step.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Id => Lang::En,
+            Lang::En => Lang::Id,
+        }
+    }
+}
+
+const ID_TOML: &str = include_str!("../../../locales/id.toml");
+const EN_TOML: &str = include_str!("../../../locales/en.toml");
+
+pub type Catalogue = HashMap<String, String>;
+
+fn flatten(prefix: &str, v: &toml::Value, out: &mut Catalogue) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        toml::Value::String(s) => {
+            out.insert(prefix.to_string(), s.clone());
+        }
+        other => {
+            out.insert(prefix.to_string(), other.to_string());
+        }
+    }
+}
+
+pub fn parse_catalogue(text: &str) -> Result<Catalogue, toml::de::Error> {
+    let v: toml::Value = toml::from_str(text)?;
+    let mut out = Catalogue::new();
+    flatten("", &v, &mut out);
+    Ok(out)
+}
+
+fn catalogues() -> &'static (Catalogue, Catalogue) {
+    static C: OnceLock<(Catalogue, Catalogue)> = OnceLock::new();
+    C.get_or_init(|| {
+        // The catalogues are compiled in and checked by tests; a parse error is a build defect.
+        let id = parse_catalogue(ID_TOML).expect("locales/id.toml is valid TOML");
+        let en = parse_catalogue(EN_TOML).expect("locales/en.toml is valid TOML");
+        (id, en)
+    })
+}
+
+/// Looks up `key` in `lang`, falling back to Indonesian, then to the key itself.
+pub fn t(lang: Lang, key: &str) -> &str {
+    let (id, en) = catalogues();
+    let primary = if lang == Lang::En {
+        en.get(key)
+    } else {
+        id.get(key)
+    };
+    primary
+        .or_else(|| id.get(key))
+        .map(String::as_str)
+        .unwrap_or(key)
+}
+
+/// A translator bound to a language, handed to templates as `t`.
+#[derive(Debug, Clone, Copy)]
+pub struct T {
+    pub lang: Lang,
+}
+
+impl T {
+    pub fn new(lang: Lang) -> T {
+        T { lang }
+    }
+    pub fn get(&self, key: &str) -> &'static str {
+        // Catalogues live for the program's life, so the lookup borrows 'static.
+        let (id, en) = catalogues();
+        let primary = if self.lang == Lang::En {
+            en.get(key)
+        } else {
+            id.get(key)
+        };
+        primary
+            .or_else(|| id.get(key))
+            .map(String::as_str)
+            .unwrap_or("??")
+    }
+    /// Replaces `{name}` in a message with `value`.
+    pub fn fmt(&self, key: &str, name: &str, value: &str) -> String {
+        self.get(key).replace(&format!("{{{name}}}"), value)
+    }
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+    /// A validation rule's message (`rule.<name>`).
+    pub fn rule(&self, rule: domain::Rule) -> &'static str {
+        self.get(&format!("rule.{}", rule.as_str()))
+    }
+    pub fn role(&self, role: &str) -> &'static str {
+        self.get(&format!("role.{role}"))
+    }
+    pub fn level(&self, level: &str) -> &'static str {
+        self.get(&format!("level.{level}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogues_have_the_same_keys() {
+        let (id, en) = catalogues();
+        let mut missing_en: Vec<&String> = id.keys().filter(|k| !en.contains_key(*k)).collect();
+        let mut missing_id: Vec<&String> = en.keys().filter(|k| !id.contains_key(*k)).collect();
+        missing_en.sort();
+        missing_id.sort();
+        assert!(missing_en.is_empty(), "missing in en.toml: {missing_en:?}");
+        assert!(missing_id.is_empty(), "missing in id.toml: {missing_id:?}");
+    }
+
+    #[test]
+    fn every_rule_and_role_has_a_message() {
+        let t = T::new(Lang::Id);
+        for r in domain::Role::ALL {
+            assert_ne!(t.role(r.as_str()), "??", "{r}");
+        }
+        for rule in [
+            domain::Rule::Required,
+            domain::Rule::TooShort,
+            domain::Rule::TooLong,
+            domain::Rule::Format,
+            domain::Rule::OneOf,
+            domain::Rule::UnknownRegion,
+            domain::Rule::ScopeLevel,
+            domain::Rule::OutOfRange,
+            domain::Rule::Taken,
+            domain::Rule::Mismatch,
+        ] {
+            assert_ne!(t.rule(rule), "??", "{rule}");
+        }
+    }
+
+    #[test]
+    fn english_differs_from_indonesian() {
+        assert_eq!(T::new(Lang::Id).get("nav.logout"), "Keluar");
+        assert_eq!(T::new(Lang::En).get("nav.logout"), "Log out");
+    }
+}

@@ -1,0 +1,173 @@
+//! Server-rendered pages. Each area has its module; all share [`Layout`].
+
+mod admin;
+mod api_docs;
+mod home;
+mod programs;
+mod regions;
+mod session;
+
+use crate::AppState;
+use crate::auth::{Ctx, Viewer};
+use crate::error::{PageError, PageErrorKind};
+use crate::i18n::T;
+use askama::Template;
+use axum::Router;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/lang/{code}", get(session::set_lang))
+        .route("/regions", get(regions::index))
+        .route("/regions/search", get(regions::search))
+        .route("/regions/{code}", get(regions::show))
+        .route("/regions/{code}/designation", post(regions::designate))
+        .route("/regions/{code}/programs", post(regions::set_program))
+        .route("/programs", get(programs::index).post(programs::create))
+        .route("/programs/{code}", get(programs::show))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}", get(admin::user))
+        .route("/admin/users/{id}/role", post(admin::set_role))
+        .route("/admin/users/{id}/status", post(admin::set_status))
+        .route("/admin/users/{id}/password", post(admin::reset_password))
+        .route("/admin/audit", get(admin::audit))
+        .route("/api/docs", get(api_docs::page))
+}
+
+/// What the shared page frame needs: language, who is signed in, navigation.
+pub struct Layout {
+    pub t: T,
+    pub title: String,
+    pub user_name: Option<String>,
+    pub role_label: &'static str,
+    pub is_admin: bool,
+    pub csrf: String,
+    /// Current path, for the language switch to come back to.
+    pub path: String,
+    pub asset_version: &'static str,
+}
+
+impl Layout {
+    pub fn for_viewer(v: &Viewer, title: impl Into<String>, path: &str) -> Layout {
+        let t = v.t();
+        Layout {
+            t,
+            title: title.into(),
+            user_name: Some(v.user.full_name.clone()),
+            role_label: t.role(&v.user.role),
+            is_admin: v.is_admin(),
+            csrf: v.csrf.clone(),
+            path: path.to_string(),
+            asset_version: crate::static_files::VERSION,
+        }
+    }
+    pub fn anonymous(ctx: &Ctx, title: impl Into<String>, path: &str) -> Layout {
+        Layout {
+            t: ctx.t(),
+            title: title.into(),
+            user_name: None,
+            role_label: "",
+            is_admin: false,
+            csrf: String::new(),
+            path: path.to_string(),
+            asset_version: crate::static_files::VERSION,
+        }
+    }
+    pub fn lang_switch_href(&self) -> String {
+        format!(
+            "/lang/{}?next={}",
+            self.t.lang.other().code(),
+            crate::error::urlencode(&self.path)
+        )
+    }
+}
+
+/// Renders a template, mapping a render failure to the error page.
+pub fn render(tpl: &impl Template, lang: crate::i18n::Lang) -> Result<Response, PageError> {
+    tpl.render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| {
+            tracing::error!(error = %e, "template render failed");
+            PageError::new(PageErrorKind::Internal, lang)
+        })
+}
+
+pub async fn not_found(ctx: Ctx, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::ApiError::NotFound("route").into_response();
+    }
+    PageError::not_found(ctx.lang).into_response()
+}
+
+/// Field errors of a form, looked up by templates as `errors.get("field")`.
+#[derive(Default)]
+pub struct FormErrors {
+    pub t: Option<T>,
+    pub errors: domain::ValidationErrors,
+}
+
+impl FormErrors {
+    pub fn new(t: T, errors: domain::ValidationErrors) -> FormErrors {
+        FormErrors { t: Some(t), errors }
+    }
+    /// The message for a field, or "" when it has none.
+    pub fn get(&self, field: &str) -> String {
+        match (self.errors.for_field(field), self.t) {
+            (Some(e), Some(t)) => format!("{} ({})", t.rule(e.rule), e.detail),
+            _ => String::new(),
+        }
+    }
+    pub fn any(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// A `?next=` target is followed only within this site.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// Formats Unix seconds as `2026-11-24 11:06 UTC`.
+pub fn fmt_time(secs: &i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(*secs)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// The current calendar year (UTC), for cohort-year bounds.
+pub fn current_year() -> i32 {
+    time::OffsetDateTime::now_utc().year()
+}
+
+/// One `<option>` of a select, computed in Rust so templates stay logic-free.
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Role choices with translated labels; `selected` is the current role name.
+pub fn role_options(t: T, selected: &str) -> Vec<SelectOption> {
+    domain::Role::ALL
+        .iter()
+        .map(|r| SelectOption {
+            value: r.as_str().into(),
+            label: t.role(r.as_str()).into(),
+            selected: r.as_str() == selected,
+        })
+        .collect()
+}

@@ -1,0 +1,237 @@
+//! The `desmigratif` binary: serve (default), migrate, user, audit, backup.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use domain::audit::ChainCheck;
+use web::Config;
+use web::bootstrap::{self, Startup};
+
+#[derive(Parser)]
+#[command(
+    name = "desmigratif",
+    version,
+    about = "Desa Migran Produktif information system"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default): migrate, load regions, create the first admin, listen.
+    Serve,
+    /// Apply pending migrations and load region data, then exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Write a consistent copy of the SQLite database while the server runs.
+    Backup {
+        /// Target file (must not exist). Default: data/backups/desmigratif-<unix time>.db
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        /// national_admin, national_analyst, province_officer, regency_officer, village_head,
+        /// village_officer, cooperative_manager, facilitator, partner
+        #[arg(long)]
+        role: String,
+        /// Region code (empty for national roles).
+        #[arg(long, default_value = "")]
+        region_code: String,
+        /// Password; read from DESMIGRATIF_NEW_PASSWORD if not given, generated if neither.
+        #[arg(long, env = "DESMIGRATIF_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 if any entry was edited, removed or reordered.
+    Verify,
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("DESMIGRATIF_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("DESMIGRATIF_LOG_FORMAT").is_ok_and(|v| v == "json");
+    if json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .init();
+    }
+}
+
+fn print_startup(s: &Startup, cfg: &Config) {
+    if s.migrations_applied > 0 {
+        println!("Applied {} migration(s).", s.migrations_applied);
+    }
+    if s.regions_loaded > 0 {
+        println!("Loaded {} regions (idn-area-data, ODbL).", s.regions_loaded);
+    }
+    if let Some((user, password)) = &s.admin_created {
+        println!();
+        println!("  First national admin account created.");
+        println!("  Username: {user}");
+        match password {
+            Some(p) => println!("  Password: {p}    (shown once: write it down, then change it)"),
+            None => println!("  Password: the one in DESMIGRATIF_ADMIN_PASSWORD"),
+        }
+        println!();
+    }
+    println!(
+        "Database ready in {} ms ({}).",
+        s.elapsed_ms,
+        redact(&cfg.database_url)
+    );
+}
+
+/// Hides a password in a PostgreSQL URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging();
+    let cfg = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let startup = bootstrap::prepare(&cfg).await?;
+            print_startup(&startup, &cfg);
+            let listener = tokio::net::TcpListener::bind(cfg.addr)
+                .await
+                .with_context(|| format!("cannot listen on {} (DESMIGRATIF_ADDR)", cfg.addr))?;
+            println!(
+                "Desmigratif is listening on http://{}",
+                listener.local_addr()?
+            );
+            let db = startup.db.clone();
+            let state = web::AppState::new(startup.db, cfg);
+            web::serve(listener, state, shutdown_signal()).await?;
+            db.close().await;
+        }
+        Command::Migrate => {
+            let startup = bootstrap::prepare(&cfg).await?;
+            print_startup(&startup, &cfg);
+            startup.db.close().await;
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    full_name,
+                    role,
+                    region_code,
+                    password,
+                },
+        } => {
+            let startup = bootstrap::prepare(&cfg).await?;
+            let (password, generated) = match password {
+                Some(p) => (p, false),
+                None => (domain::password::generate(), true),
+            };
+            let state = web::AppState::new(startup.db.clone(), cfg);
+            let input = domain::user::NewUserInput {
+                username: &username,
+                password: &password,
+                full_name: &full_name,
+                role: &role,
+                region_code: &region_code,
+            };
+            match web::accounts::create_account(&state, &store::audit::Actor::system("cli"), &input)
+                .await
+            {
+                Ok(u) => {
+                    println!("Created user {} (id {}, {}).", u.username, u.id, u.role);
+                    if generated {
+                        println!("Password: {password}");
+                    }
+                }
+                Err(web::accounts::CreateError::Invalid(e)) => anyhow::bail!("not created: {e}"),
+                Err(web::accounts::CreateError::Store(e)) => return Err(e.into()),
+            }
+            startup.db.close().await;
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = store::Db::connect(&cfg.database_url).await?;
+            let result = store::audit::verify(&db).await?;
+            db.close().await;
+            match result {
+                ChainCheck::Intact { entries } => {
+                    println!("Audit chain intact: {entries} entries verified.")
+                }
+                ChainCheck::Broken { seq, reason } => {
+                    eprintln!("AUDIT CHAIN BROKEN at entry {seq}: {reason}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Backup { to } => {
+            let db = store::Db::connect(&cfg.database_url).await?;
+            let target =
+                to.unwrap_or_else(|| format!("data/backups/desmigratif-{}.db", store::now()));
+            if std::path::Path::new(&target).exists() {
+                anyhow::bail!("{target} exists; choose a new file");
+            }
+            if let Some(dir) = std::path::Path::new(&target).parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            db.backup_to(&target).await?;
+            db.close().await;
+            println!("Backup written to {target}");
+        }
+    }
+    Ok(())
+}
