@@ -205,7 +205,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let db = store::Db::connect(&cfg.database_url).await?;
+            let db = store::Db::connect_existing(&cfg.database_url).await?;
             let result = store::audit::verify(&db).await?;
             db.close().await;
             match result {
@@ -219,7 +219,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Backup { to } => {
-            let db = store::Db::connect(&cfg.database_url).await?;
+            let db = store::Db::connect_existing(&cfg.database_url).await?;
             let target =
                 to.unwrap_or_else(|| format!("data/backups/desmigratif-{}.db", store::now()));
             if std::path::Path::new(&target).exists() {

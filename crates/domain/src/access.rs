@@ -119,7 +119,7 @@ mod tests {
     /// The scope matrix: for each role, a village in scope and one outside.
     #[test]
     fn village_view_matrix() {
-        let home = "53.10.01.2001"; // a village in Sikka, NTT
+        let home = "53.10.01.2001"; // a village in Manggarai, NTT
         let same_regency = "53.10.02.2003";
         let other_province = "35.12.01.2001";
         let cases: &[(Role, Option<&str>, &[(&str, bool)])] = &[

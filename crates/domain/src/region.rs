@@ -194,9 +194,10 @@ mod tests {
     fn containment_respects_segment_boundaries() {
         assert!(rc("53").contains(&rc("53.10.01.2001")));
         assert!(rc("53.10").contains(&rc("53.10")));
+        assert!(!rc("53.10").contains(&rc("53.11.01")));
         assert!(
-            !rc("53.10").contains(&rc("53.1")),
-            "prefix without boundary"
+            !rc("53").contains(&rc("35.53")),
+            "text prefix is not containment"
         );
         assert!(!rc("53.10.01.2001").contains(&rc("53.10.01.2002")));
         assert!(!rc("53.10.01.2001").contains(&rc("53.10")));

@@ -124,6 +124,22 @@ impl Db {
         }
     }
 
+    /// Opens an existing database for tools (verify, backup): a mistyped SQLite path
+    /// must not silently create an empty file.
+    pub async fn connect_existing(url: &str) -> Result<Db> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if !std::path::Path::new(path).exists() {
+                return Err(StoreError::BadUrl(format!(
+                    "no database file at {path} (set DATABASE_URL)"
+                )));
+            }
+        }
+        Db::connect(url).await
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,

@@ -273,10 +273,14 @@ pub async fn search(
         binds.push(format!("{}.%", w.as_str()));
         sql.push_str(&format!(" AND code LIKE ${}", binds.len()));
     }
-    // Names that start with the query first, then higher levels (shorter codes), then A–Z.
-    binds.push(format!("{}%", words[0]));
+    // Names with a word starting like the query first ("sik" finds "Kabupaten Sikka"
+    // before "Pasikolaga"), then higher levels (shorter codes), then A–Z.
+    let first = words[0].replace(['%', '_', '\\'], "");
+    binds.push(format!("{first}%"));
+    binds.push(format!("% {first}%"));
     sql.push_str(&format!(
-        " ORDER BY CASE WHEN search_name LIKE ${} THEN 0 ELSE 1 END, LENGTH(code), name LIMIT {}",
+        " ORDER BY CASE WHEN search_name LIKE ${} OR search_name LIKE ${} THEN 0 ELSE 1 END, LENGTH(code), name LIMIT {}",
+        binds.len() - 1,
         binds.len(),
         limit.clamp(1, 200)
     ));

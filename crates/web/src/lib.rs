@@ -46,6 +46,8 @@ impl AppState {
 pub const BODY_LIMIT: usize = 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    // Install the metrics recorder before the first request is counted.
+    observe::metrics_handle();
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())

@@ -1,0 +1,74 @@
+// Starts the real desmigratif binary on a free port with a fresh database, for the browser tests.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import net from "node:net";
+
+export const ADMIN_PASSWORD = "e2e-admin-password";
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+// DESMIGRATIF_E2E_DATABASE_URL: a PostgreSQL database for this run; otherwise a new SQLite file.
+export async function startServer() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "desmig-e2e-"));
+  const databaseUrl = process.env.DESMIGRATIF_E2E_DATABASE_URL || `sqlite://${join(dir, "e2e.db")}`;
+  const bin = process.env.DESMIGRATIF_BIN || new URL("../target/debug/desmigratif", import.meta.url).pathname;
+  const child = spawn(bin, ["serve"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DESMIGRATIF_ADDR: `127.0.0.1:${port}`,
+      DESMIGRATIF_ADMIN_USER: "admin",
+      DESMIGRATIF_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      DESMIGRATIF_LOG: "warn",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("server did not start:\n" + out)), 60000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("listening on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`server exited ${code}:\n${out}`)));
+  });
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async api(method, path, token, body) {
+      const headers = { "content-type": "application/json" };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+      return { status: res.status, body: await res.json() };
+    },
+  };
+}
+
+export function launchOptions() {
+  return {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  };
+}

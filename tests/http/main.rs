@@ -1,0 +1,12 @@
+//! HTTP-level tests against the started server, on SQLite or PostgreSQL
+//! (see tests/common). One test binary keeps link time down on small machines.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod accounts;
+mod audit;
+mod operations;
+mod pages;
+mod regions;
+mod scope;
