@@ -7,11 +7,7 @@ use web::Config;
 use web::bootstrap::{self, Startup};
 
 #[derive(Parser)]
-#[command(
-    name = "desmigratif",
-    version,
-    about = "Desa Migran Produktif information system"
-)]
+#[command(name = "desmigratif", version, about = "Desa Migran Produktif information system")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -70,19 +66,12 @@ enum AuditCommand {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("DESMIGRATIF_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_env("DESMIGRATIF_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let json = std::env::var("DESMIGRATIF_LOG_FORMAT").is_ok_and(|v| v == "json");
     if json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
     } else {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_target(false)
-            .init();
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
     }
 }
 
@@ -103,11 +92,7 @@ fn print_startup(s: &Startup, cfg: &Config) {
         }
         println!();
     }
-    println!(
-        "Database ready in {} ms ({}).",
-        s.elapsed_ms,
-        redact(&cfg.database_url)
-    );
+    println!("Database ready in {} ms ({}).", s.elapsed_ms, redact(&cfg.database_url));
 }
 
 /// Hides a password in a PostgreSQL URL before it is printed.
@@ -128,8 +113,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -139,11 +123,16 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The optional file sets environment variables, so it is read before any thread starts.
+    web::config::load_config_file()?;
     init_logging();
     let cfg = Config::from_env()?;
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(cli, cfg))
+}
+
+async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let startup = bootstrap::prepare(&cfg).await?;
@@ -151,10 +140,7 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(cfg.addr)
                 .await
                 .with_context(|| format!("cannot listen on {} (DESMIGRATIF_ADDR)", cfg.addr))?;
-            println!(
-                "Desmigratif is listening on http://{}",
-                listener.local_addr()?
-            );
+            println!("Desmigratif is listening on http://{}", listener.local_addr()?);
             let db = startup.db.clone();
             let state = web::AppState::new(startup.db, cfg);
             web::serve(listener, state, shutdown_signal()).await?;
@@ -165,16 +151,7 @@ async fn main() -> anyhow::Result<()> {
             print_startup(&startup, &cfg);
             startup.db.close().await;
         }
-        Command::User {
-            command:
-                UserCommand::Create {
-                    username,
-                    full_name,
-                    role,
-                    region_code,
-                    password,
-                },
-        } => {
+        Command::User { command: UserCommand::Create { username, full_name, role, region_code, password } } => {
             let startup = bootstrap::prepare(&cfg).await?;
             let (password, generated) = match password {
                 Some(p) => (p, false),
@@ -188,9 +165,7 @@ async fn main() -> anyhow::Result<()> {
                 role: &role,
                 region_code: &region_code,
             };
-            match web::accounts::create_account(&state, &store::audit::Actor::system("cli"), &input)
-                .await
-            {
+            match web::accounts::create_account(&state, &store::audit::Actor::system("cli"), &input).await {
                 Ok(u) => {
                     println!("Created user {} (id {}, {}).", u.username, u.id, u.role);
                     if generated {
@@ -202,9 +177,7 @@ async fn main() -> anyhow::Result<()> {
             }
             startup.db.close().await;
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let db = store::Db::connect_existing(&cfg.database_url).await?;
             let result = store::audit::verify(&db).await?;
             db.close().await;
@@ -220,15 +193,27 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Backup { to } => {
             let db = store::Db::connect_existing(&cfg.database_url).await?;
-            let target =
-                to.unwrap_or_else(|| format!("data/backups/desmigratif-{}.db", store::now()));
+            let ext = if db.backend() == store::Backend::Sqlite { "db" } else { "dump" };
+            let target = to.unwrap_or_else(|| format!("data/backups/desmigratif-{}.{ext}", store::now()));
             if std::path::Path::new(&target).exists() {
                 anyhow::bail!("{target} exists; choose a new file");
             }
             if let Some(dir) = std::path::Path::new(&target).parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            db.backup_to(&target).await?;
+            match db.backend() {
+                store::Backend::Sqlite => db.backup_to(&target).await?,
+                // pg_dump reads one snapshot, so the copy is consistent while the server writes.
+                store::Backend::Postgres => {
+                    let status = std::process::Command::new("pg_dump")
+                        .args(["--format=custom", "--file", &target, &cfg.database_url])
+                        .status()
+                        .context("running pg_dump (install the PostgreSQL client)")?;
+                    if !status.success() {
+                        anyhow::bail!("pg_dump failed ({status})");
+                    }
+                }
+            }
             db.close().await;
             println!("Backup written to {target}");
         }

@@ -19,9 +19,7 @@ pub struct TestApp {
 }
 
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("DESMIGRATIF_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
+    std::env::var("DESMIGRATIF_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
 }
 
 /// Migrated database with regions loaded and no accounts: built once per test process.
@@ -31,12 +29,7 @@ static PG_TEMPLATE: OnceCell<String> = OnceCell::const_new();
 fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{prefix}_{}_{}_{}",
-        std::process::id(),
-        store::now(),
-        N.fetch_add(1, Ordering::SeqCst)
-    )
+    format!("{prefix}_{}_{}_{}", std::process::id(), store::now(), N.fetch_add(1, Ordering::SeqCst))
 }
 
 async fn sqlite_template() -> PathBuf {
@@ -44,17 +37,11 @@ async fn sqlite_template() -> PathBuf {
         .get_or_init(|| async {
             let dir = tempfile::tempdir().expect("temp dir");
             let build = dir.path().join("build.db");
-            let db = store::Db::connect(&format!("sqlite://{}", build.display()))
-                .await
-                .expect("open template");
+            let db = store::Db::connect(&format!("sqlite://{}", build.display())).await.expect("open template");
             store::migrate::run(&db).await.expect("migrate template");
-            store::regions::load_if_needed(&db)
-                .await
-                .expect("load regions");
+            store::regions::load_if_needed(&db).await.expect("load regions");
             let path = dir.path().join("template.db");
-            db.backup_to(&path.display().to_string())
-                .await
-                .expect("vacuum into template");
+            db.backup_to(&path.display().to_string()).await.expect("vacuum into template");
             db.close().await;
             (dir, path)
         })
@@ -69,57 +56,37 @@ async fn pg_template(admin_url: &str) -> String {
             use sqlx::Connection;
             // The schema version is part of the name, so an old template is never reused.
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            std::hash::Hash::hash(
-                &include_str!("../../migrations/postgres/0001_spine.sql"),
-                &mut hasher,
-            );
+            std::hash::Hash::hash(&include_str!("../../migrations/postgres/0001_spine.sql"), &mut hasher);
             std::hash::Hash::hash(&store::regions::DATA_VERSION, &mut hasher);
             let name = format!("desmig_tpl_{:x}", std::hash::Hasher::finish(&hasher));
-            let mut conn = sqlx::PgConnection::connect(admin_url)
-                .await
-                .expect("connect to PostgreSQL");
+            let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
             // Several test binaries may start at once: one builds, the others wait.
-            sqlx::query("SELECT pg_advisory_lock(424242)")
-                .execute(&mut conn)
+            sqlx::query("SELECT pg_advisory_lock(424242)").execute(&mut conn).await.expect("lock");
+            let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(&mut conn)
                 .await
-                .expect("lock");
-            let exists: Option<(i32,)> =
-                sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
-                    .bind(&name)
-                    .fetch_optional(&mut conn)
-                    .await
-                    .expect("query pg_database");
+                .expect("query pg_database");
             if exists.is_none() {
                 let building = format!("{name}_build");
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {building}"
-                )))
-                .execute(&mut conn)
-                .await
-                .expect("drop");
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {building}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("drop");
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}")))
                     .execute(&mut conn)
                     .await
                     .expect("create");
-                let db = store::Db::connect(&swap_db(admin_url, &building))
-                    .await
-                    .expect("open template");
+                let db = store::Db::connect(&swap_db(admin_url, &building)).await.expect("open template");
                 store::migrate::run(&db).await.expect("migrate template");
-                store::regions::load_if_needed(&db)
-                    .await
-                    .expect("load regions");
+                store::regions::load_if_needed(&db).await.expect("load regions");
                 db.close().await;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "ALTER DATABASE {building} RENAME TO {name}"
-                )))
-                .execute(&mut conn)
-                .await
-                .expect("rename template");
+                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {building} RENAME TO {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("rename template");
             }
-            sqlx::query("SELECT pg_advisory_unlock(424242)")
-                .execute(&mut conn)
-                .await
-                .expect("unlock");
+            sqlx::query("SELECT pg_advisory_unlock(424242)").execute(&mut conn).await.expect("unlock");
             name
         })
         .await
@@ -128,10 +95,7 @@ async fn pg_template(admin_url: &str) -> String {
 
 /// Replaces the database name at the end of a PostgreSQL URL.
 pub fn swap_db(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map(|(b, q)| (b, format!("?{q}")))
-        .unwrap_or((url, String::new()));
+    let (base, query) = url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((url, String::new()));
     let cut = base.rfind('/').expect("URL has a path");
     format!("{}/{db}{query}", &base[..cut])
 }
@@ -144,12 +108,10 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
             let template = pg_template(&admin).await;
             let name = unique("desmig_t");
             let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "CREATE DATABASE {name} TEMPLATE {template}"
-            )))
-            .execute(&mut conn)
-            .await
-            .expect("create test database");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {template}")))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
             (swap_db(&admin, &name), None)
         }
         None => {
@@ -175,24 +137,12 @@ impl TestApp {
         adjust(&mut cfg);
         let startup = web::bootstrap::prepare(&cfg).await.expect("prepare app");
         let db = startup.db.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let state = web::AppState::new(startup.db, cfg);
         tokio::spawn(web::serve(listener, state, std::future::pending()));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let mut app = TestApp {
-            base,
-            client,
-            admin_token: String::new(),
-            db,
-            database_url,
-            _dir: dir,
-        };
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let mut app = TestApp { base, client, admin_token: String::new(), db, database_url, _dir: dir };
         app.admin_token = app.token("admin", ADMIN_PASSWORD).await;
         app
     }
@@ -210,29 +160,11 @@ impl TestApp {
     }
 
     pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        Self::json_of(
-            self.client
-                .put(self.url(path))
-                .bearer_auth(token)
-                .json(body)
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await
+        Self::json_of(self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("send")).await
     }
 
     pub async fn patch_json(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        Self::json_of(
-            self.client
-                .patch(self.url(path))
-                .bearer_auth(token)
-                .json(body)
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await
+        Self::json_of(self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("send")).await
     }
 
     pub async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {
@@ -252,13 +184,8 @@ impl TestApp {
 
     /// Logs in through the API and returns the bearer token.
     pub async fn token(&self, username: &str, password: &str) -> String {
-        let (status, body) = self
-            .post_json(
-                "/api/v1/auth/token",
-                None,
-                &json!({"username": username, "password": password}),
-            )
-            .await;
+        let (status, body) =
+            self.post_json("/api/v1/auth/token", None, &json!({"username": username, "password": password})).await;
         assert_eq!(status, 200, "login as {username}: {body}");
         body["token"].as_str().expect("token").to_string()
     }
@@ -317,29 +244,16 @@ impl Browser {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Browser {
-            client,
-            base: app.base.clone(),
-        }
+        Browser { client, base: app.base.clone() }
     }
 
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("get");
+        let r = self.client.get(format!("{}{path}", self.base)).send().await.expect("get");
         (r.status().as_u16(), r.text().await.expect("text"))
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .expect("post")
+        self.client.post(format!("{}{path}", self.base)).form(form).send().await.expect("post")
     }
 
     /// Logs in through the form; panics unless redirected.
@@ -347,15 +261,7 @@ impl Browser {
         let (_, html) = self.get("/login").await;
         let csrf = csrf_of(&html);
         let r = self
-            .post_form(
-                "/login",
-                &[
-                    ("username", username),
-                    ("password", password),
-                    ("_csrf", &csrf),
-                    ("next", "/"),
-                ],
-            )
+            .post_form("/login", &[("username", username), ("password", password), ("_csrf", &csrf), ("next", "/")])
             .await;
         assert_eq!(r.status().as_u16(), 303, "login as {username}");
     }

@@ -6,50 +6,26 @@ use serde_json::json;
 #[tokio::test]
 async fn token_contract_and_refusals() {
     let app = TestApp::spawn().await;
-    let (s, body) = app
-        .post_json(
-            "/api/v1/auth/token",
-            None,
-            &json!({"username": "admin", "password": ADMIN_PASSWORD}),
-        )
-        .await;
+    let (s, body) =
+        app.post_json("/api/v1/auth/token", None, &json!({"username": "admin", "password": ADMIN_PASSWORD})).await;
     assert_eq!(s, 200);
     assert_eq!(body["token"].as_str().unwrap().len(), 64);
-    assert!(
-        body["expires_at"].as_str().unwrap().contains('T'),
-        "RFC 3339: {body}"
-    );
+    assert!(body["expires_at"].as_str().unwrap().contains('T'), "RFC 3339: {body}");
 
-    let (s, body) = app
-        .post_json(
-            "/api/v1/auth/token",
-            None,
-            &json!({"username": "admin", "password": "wrong-password"}),
-        )
-        .await;
+    let (s, body) =
+        app.post_json("/api/v1/auth/token", None, &json!({"username": "admin", "password": "wrong-password"})).await;
     assert_eq!(s, 401);
     assert_eq!(body["error"], "unauthorized");
 
-    let (s, body) = app
-        .post_json("/api/v1/auth/token", None, &json!({"username": "admin"}))
-        .await;
+    let (s, body) = app.post_json("/api/v1/auth/token", None, &json!({"username": "admin"})).await;
     assert_eq!(s, 422);
     assert_eq!(body["errors"][0]["field"], "password");
     assert_eq!(body["errors"][0]["rule"], "required");
 
     // Calls without a token, with a made-up one, or a malformed header.
     assert_eq!(app.get_json("/api/v1/me", None).await.0, 401);
-    assert_eq!(
-        app.get_json("/api/v1/me", Some(&"ab".repeat(32))).await.0,
-        401
-    );
-    let r = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .header("authorization", "Basic abc")
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(app.get_json("/api/v1/me", Some(&"ab".repeat(32))).await.0, 401);
+    let r = app.client.get(app.url("/api/v1/me")).header("authorization", "Basic abc").send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
     let (s, me) = app.get_json("/api/v1/me", Some(&app.admin_token)).await;
     assert_eq!(s, 200);
@@ -60,13 +36,8 @@ async fn token_contract_and_refusals() {
 async fn login_is_throttled_after_repeated_failures() {
     let app = TestApp::spawn().await;
     for _ in 0..5 {
-        let (s, _) = app
-            .post_json(
-                "/api/v1/auth/token",
-                None,
-                &json!({"username": "admin", "password": "not-it-at-all"}),
-            )
-            .await;
+        let (s, _) =
+            app.post_json("/api/v1/auth/token", None, &json!({"username": "admin", "password": "not-it-at-all"})).await;
         assert_eq!(s, 401);
     }
     // Even the right password is refused while locked, with a Retry-After.
@@ -96,10 +67,7 @@ async fn create_user_contract_and_validation() {
     assert!(body["id"].as_i64().unwrap() > 0);
     assert_eq!(body["username"], "siti.petugas");
     assert_eq!(body["region_code"], "53.07.01.2001");
-    assert!(
-        body.get("password_hash").is_none(),
-        "hash must never leave the server"
-    );
+    assert!(body.get("password_hash").is_none(), "hash must never leave the server");
 
     let cases = [
         (
@@ -145,15 +113,11 @@ async fn create_user_contract_and_validation() {
         (json!({"username": 7}), "username", "format"),
     ];
     for (body, field, rule) in cases {
-        let (s, resp) = app
-            .post_json("/api/v1/users", Some(&app.admin_token), &body)
-            .await;
+        let (s, resp) = app.post_json("/api/v1/users", Some(&app.admin_token), &body).await;
         assert_eq!(s, 422, "{body} -> {resp}");
         let errors = resp["errors"].as_array().unwrap();
         assert!(
-            errors
-                .iter()
-                .any(|e| e["field"] == field && e["rule"] == rule),
+            errors.iter().any(|e| e["field"] == field && e["rule"] == rule),
             "{body}: expected {field}/{rule}, got {resp}"
         );
     }
@@ -167,28 +131,16 @@ async fn only_admins_manage_accounts() {
     let app = TestApp::spawn().await;
     let analyst = app.user_token("ana", "national_analyst", None).await;
     let body = json!({"username": "x1", "password": "a-long-password", "full_name": "X", "role": "national_analyst"});
-    assert_eq!(
-        app.post_json("/api/v1/users", Some(&analyst), &body)
-            .await
-            .0,
-        403
-    );
+    assert_eq!(app.post_json("/api/v1/users", Some(&analyst), &body).await.0, 403);
     assert_eq!(app.get_json("/api/v1/users", Some(&analyst)).await.0, 403);
 }
 
 #[tokio::test]
 async fn role_change_disable_and_password_reset_end_access() {
     let app = TestApp::spawn().await;
-    let id = app
-        .create_user("budi", "village_officer", Some("53.07.01.2001"))
-        .await;
+    let id = app.create_user("budi", "village_officer", Some("53.07.01.2001")).await;
     let token = app.token("budi", "a-long-password").await;
-    assert_eq!(
-        app.get_json("/api/v1/villages/53.07.01.2001", Some(&token))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(app.get_json("/api/v1/villages/53.07.01.2001", Some(&token)).await.0, 200);
 
     // Moving the account to another village: old token ends, new scope applies.
     let (s, u) = app
@@ -202,12 +154,7 @@ async fn role_change_disable_and_password_reset_end_access() {
     assert_eq!(u["region_code"], "53.07.01.2003");
     assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401);
     let token = app.token("budi", "a-long-password").await;
-    assert_eq!(
-        app.get_json("/api/v1/villages/53.07.01.2001", Some(&token))
-            .await
-            .0,
-        403
-    );
+    assert_eq!(app.get_json("/api/v1/villages/53.07.01.2001", Some(&token)).await.0, 403);
 
     // An invalid change changes nothing.
     let (s, _) = app
@@ -218,28 +165,13 @@ async fn role_change_disable_and_password_reset_end_access() {
         )
         .await;
     assert_eq!(s, 422);
-    assert_eq!(
-        app.get_json("/api/v1/me", Some(&token)).await.0,
-        200,
-        "422 must not disable"
-    );
+    assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 200, "422 must not disable");
 
-    let (s, _) = app
-        .patch_json(
-            &format!("/api/v1/users/{id}"),
-            &app.admin_token,
-            &json!({"disabled": true}),
-        )
-        .await;
+    let (s, _) = app.patch_json(&format!("/api/v1/users/{id}"), &app.admin_token, &json!({"disabled": true})).await;
     assert_eq!(s, 200);
     assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401);
-    let (s, _) = app
-        .post_json(
-            "/api/v1/auth/token",
-            None,
-            &json!({"username": "budi", "password": "a-long-password"}),
-        )
-        .await;
+    let (s, _) =
+        app.post_json("/api/v1/auth/token", None, &json!({"username": "budi", "password": "a-long-password"})).await;
     assert_eq!(s, 401, "a disabled account cannot log in");
 
     let (s, _) = app
@@ -250,24 +182,14 @@ async fn role_change_disable_and_password_reset_end_access() {
         )
         .await;
     assert_eq!(s, 200);
-    let (s, _) = app
-        .post_json(
-            "/api/v1/auth/token",
-            None,
-            &json!({"username": "budi", "password": "a-long-password"}),
-        )
-        .await;
+    let (s, _) =
+        app.post_json("/api/v1/auth/token", None, &json!({"username": "budi", "password": "a-long-password"})).await;
     assert_eq!(s, 401, "the old password no longer works");
     app.token("budi", "another-long-password").await;
 
     // The admin cannot lock themselves out.
     let (_, me) = app.get_json("/api/v1/me", Some(&app.admin_token)).await;
-    let (s, body) = app
-        .patch_json(
-            &format!("/api/v1/users/{}", me["id"]),
-            &app.admin_token,
-            &json!({"disabled": true}),
-        )
-        .await;
+    let (s, body) =
+        app.patch_json(&format!("/api/v1/users/{}", me["id"]), &app.admin_token, &json!({"disabled": true})).await;
     assert_eq!(s, 422, "{body}");
 }

@@ -8,12 +8,8 @@ use store::Db;
 async fn changes_are_recorded_with_who_what_where() {
     let app = TestApp::spawn().await;
     app.designate("53.07.01.2001", 2017).await;
-    let id = app
-        .create_user("petugas", "village_officer", Some("53.07.01.2001"))
-        .await;
-    let (s, log) = app
-        .get_json("/api/v1/audit?action=village.", Some(&app.admin_token))
-        .await;
+    let id = app.create_user("petugas", "village_officer", Some("53.07.01.2001")).await;
+    let (s, log) = app.get_json("/api/v1/audit?action=village.", Some(&app.admin_token)).await;
     assert_eq!(s, 200);
     let e = &log["items"][0];
     assert_eq!(e["action"], "village.designate");
@@ -22,22 +18,10 @@ async fn changes_are_recorded_with_who_what_where() {
     assert_eq!(e["ip"], "127.0.0.1");
     assert!(e["request_id"].as_str().unwrap().len() >= 8);
     assert!(e["details"].as_str().unwrap().contains("cohort_year=2017"));
-    let (_, log) = app
-        .get_json(
-            &format!("/api/v1/audit?entity=user&entity_id={id}"),
-            Some(&app.admin_token),
-        )
-        .await;
+    let (_, log) = app.get_json(&format!("/api/v1/audit?entity=user&entity_id={id}"), Some(&app.admin_token)).await;
     assert_eq!(log["items"][0]["action"], "user.create");
-    assert!(
-        !log["items"][0]["details"]
-            .as_str()
-            .unwrap()
-            .contains("password")
-    );
-    assert!(
-        matches!(store::audit::verify(&app.db).await.unwrap(), ChainCheck::Intact { entries } if entries >= 4)
-    );
+    assert!(!log["items"][0]["details"].as_str().unwrap().contains("password"));
+    assert!(matches!(store::audit::verify(&app.db).await.unwrap(), ChainCheck::Intact { entries } if entries >= 4));
 }
 
 async fn exec(db: &Db, sql: &'static str) -> Result<(), String> {
@@ -53,34 +37,18 @@ async fn log_is_append_only_and_tampering_is_detected() {
     let app = TestApp::spawn().await;
     app.designate("53.07.01.2001", 2017).await;
     app.designate("53.07.01.2003", 2018).await;
-    let err = exec(&app.db, "UPDATE audit_log SET details = 'x' WHERE seq = 2")
-        .await
-        .unwrap_err();
+    let err = exec(&app.db, "UPDATE audit_log SET details = 'x' WHERE seq = 2").await.unwrap_err();
     assert!(err.contains("append-only"), "{err}");
-    let err = exec(&app.db, "DELETE FROM audit_log WHERE seq = 2")
-        .await
-        .unwrap_err();
+    let err = exec(&app.db, "DELETE FROM audit_log WHERE seq = 2").await.unwrap_err();
     assert!(err.contains("append-only"), "{err}");
 
     // Someone with the database owner's rights drops the guard and edits an entry:
     // the chain check finds the exact entry.
     match app.db {
-        Db::Sqlite(_) => exec(&app.db, "DROP TRIGGER audit_log_no_update")
-            .await
-            .unwrap(),
-        Db::Postgres(_) => exec(
-            &app.db,
-            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
-        )
-        .await
-        .unwrap(),
+        Db::Sqlite(_) => exec(&app.db, "DROP TRIGGER audit_log_no_update").await.unwrap(),
+        Db::Postgres(_) => exec(&app.db, "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").await.unwrap(),
     }
-    exec(
-        &app.db,
-        "UPDATE audit_log SET details = 'cohort_year=2016' WHERE seq = 2",
-    )
-    .await
-    .unwrap();
+    exec(&app.db, "UPDATE audit_log SET details = 'cohort_year=2016' WHERE seq = 2").await.unwrap();
     match store::audit::verify(&app.db).await.unwrap() {
         ChainCheck::Broken { seq, .. } => assert_eq!(seq, 2),
         other => panic!("tampering not detected: {other:?}"),

@@ -8,28 +8,13 @@ async fn health_metrics_and_request_ids() {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.headers().contains_key("x-request-id"));
-    app.get_json("/api/v1/regions/53.07", Some(&app.admin_token))
-        .await;
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    app.get_json("/api/v1/regions/53.07", Some(&app.admin_token)).await;
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("http_requests_total"), "{metrics}");
-    assert!(
-        metrics.contains("route=\"/api/v1/regions/{code}\""),
-        "per-route label"
-    );
+    assert!(metrics.contains("route=\"/api/v1/regions/{code}\""), "per-route label");
     assert!(metrics.contains("http_request_duration_seconds_bucket"));
     assert!(metrics.contains("db_pool_connections"));
-    assert!(
-        !metrics.contains("53.07"),
-        "no raw paths (or personal data) in labels"
-    );
+    assert!(!metrics.contains("53.07"), "no raw paths (or personal data) in labels");
 }
 
 #[tokio::test]
@@ -73,20 +58,12 @@ async fn bad_requests_get_clear_4xx() {
     let (s, body) = app.get_json("/api/v1/nothing-here", Some(t)).await;
     assert_eq!(s, 404);
     assert_eq!(body["error"], "not_found");
-    let r = app
-        .client
-        .get(app.url("/no/such/page"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.client.get(app.url("/no/such/page")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
     assert!(r.text().await.unwrap().contains("Tidak ditemukan"));
     // Non-numeric ids and junk query strings are refused, not crashed on.
     assert_eq!(app.get_json("/api/v1/users/abc", Some(t)).await.0, 400);
-    assert_eq!(
-        app.get_json("/api/v1/users?limit=lots", Some(t)).await.0,
-        400
-    );
+    assert_eq!(app.get_json("/api/v1/users?limit=lots", Some(t)).await.0, 400);
 }
 
 #[tokio::test]
@@ -103,10 +80,7 @@ async fn openapi_document_lists_every_contract_route() {
         ("/api/v1/villages/{code}", "get"),
         ("/api/v1/villages/{code}/designation", "put"),
     ] {
-        assert!(
-            doc["paths"][path][method].is_object(),
-            "{method} {path} missing"
-        );
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing");
     }
     let (s, _) = app.get_json("/api/docs", None).await;
     assert_eq!(s, 200);
@@ -121,24 +95,11 @@ async fn backup_is_a_consistent_copy() {
     app.designate("53.07.01.2001", 2017).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("copy.db");
-    app.db
-        .backup_to(&target.display().to_string())
-        .await
-        .unwrap();
-    let copy = store::Db::connect_existing(&format!("sqlite://{}", target.display()))
-        .await
-        .unwrap();
+    app.db.backup_to(&target.display().to_string()).await.unwrap();
+    let copy = store::Db::connect_existing(&format!("sqlite://{}", target.display())).await.unwrap();
     let counts = store::regions::counts(&copy).await.unwrap();
-    assert_eq!(
-        counts.villages,
-        crate::common::region_rows("villages.csv").len() as i64
-    );
-    let status = store::programs::village_status(&copy, &"53.07.01.2001".parse().unwrap())
-        .await
-        .unwrap();
+    assert_eq!(counts.villages, crate::common::region_rows("villages.csv").len() as i64);
+    let status = store::programs::village_status(&copy, &"53.07.01.2001".parse().unwrap()).await.unwrap();
     assert_eq!(status.cohort_year, Some(2017));
-    assert!(matches!(
-        store::audit::verify(&copy).await.unwrap(),
-        domain::audit::ChainCheck::Intact { .. }
-    ));
+    assert!(matches!(store::audit::verify(&copy).await.unwrap(), domain::audit::ChainCheck::Intact { .. }));
 }

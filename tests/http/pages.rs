@@ -7,64 +7,27 @@ async fn login_sets_a_safe_session_cookie_and_logout_ends_it() {
     let app = TestApp::spawn().await;
     let b = Browser::new(&app);
     // Not signed in: pages send you to the login form and back.
-    let r = b
-        .client
-        .get(app.url("/regions/53.07"))
-        .send()
-        .await
-        .unwrap();
+    let r = b.client.get(app.url("/regions/53.07")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], "/login?next=%2Fregions%2F53.07");
 
     let (_, html) = b.get("/login").await;
     let csrf = csrf_of(&html);
     // A login post without the form's token is refused.
-    let r = b
-        .post_form(
-            "/login",
-            &[
-                ("username", "admin"),
-                ("password", ADMIN_PASSWORD),
-                ("_csrf", "x"),
-            ],
-        )
-        .await;
+    let r = b.post_form("/login", &[("username", "admin"), ("password", ADMIN_PASSWORD), ("_csrf", "x")]).await;
     assert_eq!(r.status().as_u16(), 403);
-    let r = b
-        .post_form(
-            "/login",
-            &[
-                ("username", "admin"),
-                ("password", "wrong-password"),
-                ("_csrf", &csrf),
-            ],
-        )
-        .await;
+    let r = b.post_form("/login", &[("username", "admin"), ("password", "wrong-password"), ("_csrf", &csrf)]).await;
     assert_eq!(r.status().as_u16(), 401);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Nama pengguna atau kata sandi salah")
-    );
+    assert!(r.text().await.unwrap().contains("Nama pengguna atau kata sandi salah"));
 
     let r = b
         .post_form(
             "/login",
-            &[
-                ("username", "admin"),
-                ("password", ADMIN_PASSWORD),
-                ("_csrf", &csrf),
-                ("next", "//evil.example"),
-            ],
+            &[("username", "admin"), ("password", ADMIN_PASSWORD), ("_csrf", &csrf), ("next", "//evil.example")],
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(
-        r.headers()["location"],
-        "/",
-        "open redirects are not followed"
-    );
+    assert_eq!(r.headers()["location"], "/", "open redirects are not followed");
     let cookie = r
         .headers()
         .get_all("set-cookie")
@@ -81,29 +44,13 @@ async fn login_sets_a_safe_session_cookie_and_logout_ends_it() {
     let session_csrf = csrf_of(&home);
 
     // Logout needs the session's token too.
-    assert_eq!(
-        b.post_form("/logout", &[("_csrf", "nope")])
-            .await
-            .status()
-            .as_u16(),
-        403
-    );
-    assert_eq!(
-        b.post_form("/logout", &[("_csrf", &session_csrf)])
-            .await
-            .status()
-            .as_u16(),
-        303
-    );
+    assert_eq!(b.post_form("/logout", &[("_csrf", "nope")]).await.status().as_u16(), 403);
+    assert_eq!(b.post_form("/logout", &[("_csrf", &session_csrf)]).await.status().as_u16(), 303);
     // The old session is gone: a form posted now gets a clear 401 page.
     let r = b
         .post_form(
             "/regions/53.07.01.2001/designation",
-            &[
-                ("_csrf", &session_csrf),
-                ("desmigratif", "1"),
-                ("cohort_year", "2019"),
-            ],
+            &[("_csrf", &session_csrf), ("desmigratif", "1"), ("cohort_year", "2019")],
         )
         .await;
     assert_eq!(r.status().as_u16(), 401);
@@ -118,42 +65,17 @@ async fn designation_form_validates_and_requires_csrf() {
     let csrf = b.csrf().await;
     let path = "/regions/53.07.01.2001/designation";
 
-    let r = b
-        .post_form(path, &[("desmigratif", "1"), ("cohort_year", "2019")])
-        .await;
+    let r = b.post_form(path, &[("desmigratif", "1"), ("cohort_year", "2019")]).await;
     assert_eq!(r.status().as_u16(), 403, "missing CSRF token");
 
-    let r = b
-        .post_form(
-            path,
-            &[
-                ("_csrf", &csrf),
-                ("desmigratif", "1"),
-                ("cohort_year", "dua ribu"),
-            ],
-        )
-        .await;
+    let r = b.post_form(path, &[("_csrf", &csrf), ("desmigratif", "1"), ("cohort_year", "dua ribu")]).await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
-    assert!(
-        html.contains("format tidak sesuai"),
-        "field error in Indonesian"
-    );
-    assert!(
-        html.contains("value=\"dua ribu\""),
-        "input kept for correction"
-    );
+    assert!(html.contains("format tidak sesuai"), "field error in Indonesian");
+    assert!(html.contains("value=\"dua ribu\""), "input kept for correction");
 
     let r = b
-        .post_form(
-            path,
-            &[
-                ("_csrf", &csrf),
-                ("desmigratif", "1"),
-                ("cohort_year", "2019"),
-                ("pocket_village", "1"),
-            ],
-        )
+        .post_form(path, &[("_csrf", &csrf), ("desmigratif", "1"), ("cohort_year", "2019"), ("pocket_village", "1")])
         .await;
     assert_eq!(r.status().as_u16(), 303);
     let (_, page) = b.get("/regions/53.07.01.2001?saved=1").await;
@@ -169,20 +91,13 @@ async fn designation_form_validates_and_requires_csrf() {
 #[tokio::test]
 async fn officers_see_their_village_only() {
     let app = TestApp::spawn().await;
-    app.create_user("petugas", "village_officer", Some("53.07.01.2001"))
-        .await;
+    app.create_user("petugas", "village_officer", Some("53.07.01.2001")).await;
     let b = Browser::new(&app);
     b.login("petugas", "a-long-password").await;
     let (s, page) = b.get("/regions/53.07.01.2001").await;
     assert_eq!(s, 200);
-    assert!(
-        page.contains("User petugas"),
-        "officer listed on own village page"
-    );
-    assert!(
-        !page.contains("/designation"),
-        "no designation form for officers"
-    );
+    assert!(page.contains("User petugas"), "officer listed on own village page");
+    assert!(!page.contains("/designation"), "no designation form for officers");
     let (s, page) = b.get("/regions/53.07.01.2003").await;
     assert_eq!(s, 403);
     assert!(page.contains("Akses ditolak"));
@@ -190,11 +105,7 @@ async fn officers_see_their_village_only() {
     let r = b
         .post_form(
             "/regions/53.07.01.2001/designation",
-            &[
-                ("_csrf", &csrf),
-                ("desmigratif", "1"),
-                ("cohort_year", "2019"),
-            ],
+            &[("_csrf", &csrf), ("desmigratif", "1"), ("cohort_year", "2019")],
         )
         .await;
     assert_eq!(r.status().as_u16(), 403);
@@ -222,50 +133,27 @@ async fn admin_manages_accounts_through_pages() {
     let r = b.post_form("/admin/users", &bad).await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
-    assert!(
-        html.contains("tingkat wilayah tidak sesuai"),
-        "scope error shown"
-    );
+    assert!(html.contains("tingkat wilayah tidak sesuai"), "scope error shown");
     assert!(!html.contains("a-long-password"), "password never echoed");
 
     let mut good = form("village_officer", "53.07.01.2001");
     good.push(("_csrf", &csrf));
     let r = b.post_form("/admin/users", &good).await;
     assert_eq!(r.status().as_u16(), 303);
-    let user_path = r.headers()["location"]
-        .to_str()
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string();
+    let user_path = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
 
     // Reset the password: a generated one is shown once and works.
-    let r = b
-        .post_form(
-            &format!("{user_path}/password"),
-            &[("_csrf", &csrf), ("password", "")],
-        )
-        .await;
+    let r = b.post_form(&format!("{user_path}/password"), &[("_csrf", &csrf), ("password", "")]).await;
     let html = r.text().await.unwrap();
     let start = html.find("id=\"new-password\">").unwrap() + "id=\"new-password\">".len();
     let new_password = &html[start..start + 16];
     app.token("rina", new_password).await;
 
     // Disable: she can no longer log in.
-    let r = b
-        .post_form(
-            &format!("{user_path}/status"),
-            &[("_csrf", &csrf), ("disabled", "1")],
-        )
-        .await;
+    let r = b.post_form(&format!("{user_path}/status"), &[("_csrf", &csrf), ("disabled", "1")]).await;
     assert_eq!(r.status().as_u16(), 303);
     let (s, _) = app
-        .post_json(
-            "/api/v1/auth/token",
-            None,
-            &serde_json::json!({"username": "rina", "password": new_password}),
-        )
+        .post_json("/api/v1/auth/token", None, &serde_json::json!({"username": "rina", "password": new_password}))
         .await;
     assert_eq!(s, 401);
 }
@@ -277,12 +165,7 @@ async fn english_is_switchable() {
     b.login("admin", ADMIN_PASSWORD).await;
     let (_, id) = b.get("/regions").await;
     assert!(id.contains("Wilayah Indonesia"));
-    let r = b
-        .client
-        .get(app.url("/lang/en?next=/regions"))
-        .send()
-        .await
-        .unwrap();
+    let r = b.client.get(app.url("/lang/en?next=/regions")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/regions");
     let (_, en) = b.get("/regions").await;
     assert!(en.contains("Regions of Indonesia"));
@@ -322,19 +205,10 @@ async fn pages_stay_small_on_the_wire() {
         "/login",
         "/api/docs",
     ] {
-        let r = b
-            .client
-            .get(app.url(path))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
+        let r = b.client.get(app.url(path)).header("accept-encoding", "gzip").send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200, "{path}");
         let page = r.bytes().await.unwrap().len();
         // The page plus its (first-visit, then cached) assets.
-        assert!(
-            page + total_assets < 50 * 1024,
-            "{path}: {page} B + {total_assets} B assets"
-        );
+        assert!(page + total_assets < 50 * 1024, "{path}: {page} B + {total_assets} B assets");
     }
 }

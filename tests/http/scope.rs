@@ -19,86 +19,26 @@ struct Case {
 async fn every_role_in_and_out_of_scope() {
     let app = TestApp::spawn().await;
     let cases = [
-        Case {
-            role: "national_admin",
-            region: None,
-            view: [200, 200, 200],
-            admin: true,
-        },
-        Case {
-            role: "national_analyst",
-            region: None,
-            view: [200, 200, 200],
-            admin: false,
-        },
-        Case {
-            role: "province_officer",
-            region: Some("53"),
-            view: [200, 200, 403],
-            admin: false,
-        },
-        Case {
-            role: "regency_officer",
-            region: Some("53.07"),
-            view: [200, 200, 403],
-            admin: false,
-        },
-        Case {
-            role: "village_head",
-            region: Some(HOME),
-            view: [200, 403, 403],
-            admin: false,
-        },
-        Case {
-            role: "village_officer",
-            region: Some(HOME),
-            view: [200, 403, 403],
-            admin: false,
-        },
-        Case {
-            role: "cooperative_manager",
-            region: Some(HOME),
-            view: [200, 403, 403],
-            admin: false,
-        },
-        Case {
-            role: "facilitator",
-            region: Some(HOME),
-            view: [200, 403, 403],
-            admin: false,
-        },
-        Case {
-            role: "partner",
-            region: Some("53.07"),
-            view: [200, 200, 403],
-            admin: false,
-        },
-        Case {
-            role: "partner",
-            region: None,
-            view: [200, 200, 200],
-            admin: false,
-        },
+        Case { role: "national_admin", region: None, view: [200, 200, 200], admin: true },
+        Case { role: "national_analyst", region: None, view: [200, 200, 200], admin: false },
+        Case { role: "province_officer", region: Some("53"), view: [200, 200, 403], admin: false },
+        Case { role: "regency_officer", region: Some("53.07"), view: [200, 200, 403], admin: false },
+        Case { role: "village_head", region: Some(HOME), view: [200, 403, 403], admin: false },
+        Case { role: "village_officer", region: Some(HOME), view: [200, 403, 403], admin: false },
+        Case { role: "cooperative_manager", region: Some(HOME), view: [200, 403, 403], admin: false },
+        Case { role: "facilitator", region: Some(HOME), view: [200, 403, 403], admin: false },
+        Case { role: "partner", region: Some("53.07"), view: [200, 200, 403], admin: false },
+        Case { role: "partner", region: None, view: [200, 200, 200], admin: false },
     ];
     for (i, c) in cases.iter().enumerate() {
-        let token = app
-            .user_token(&format!("u{i}.{}", c.role), c.role, c.region)
-            .await;
+        let token = app.user_token(&format!("u{i}.{}", c.role), c.role, c.region).await;
         let who = format!("{} {:?}", c.role, c.region);
         for (target, expected) in [HOME, SAME_REGENCY, OTHER_PROVINCE].iter().zip(c.view) {
-            let (s, _) = app
-                .get_json(&format!("/api/v1/villages/{target}"), Some(&token))
-                .await;
+            let (s, _) = app.get_json(&format!("/api/v1/villages/{target}"), Some(&token)).await;
             assert_eq!(s, expected, "{who} GET village {target}");
         }
         // Reference data is open to every account.
-        assert_eq!(
-            app.get_json(&format!("/api/v1/regions/{OTHER_PROVINCE}"), Some(&token))
-                .await
-                .0,
-            200,
-            "{who}"
-        );
+        assert_eq!(app.get_json(&format!("/api/v1/regions/{OTHER_PROVINCE}"), Some(&token)).await.0, 200, "{who}");
         // Writes and administration: national admins only, in scope or not.
         let admin_status = if c.admin { 200 } else { 403 };
         let (s, _) = app
@@ -109,16 +49,8 @@ async fn every_role_in_and_out_of_scope() {
             )
             .await;
         assert_eq!(s, admin_status, "{who} designate");
-        assert_eq!(
-            app.get_json("/api/v1/audit", Some(&token)).await.0,
-            admin_status,
-            "{who} audit"
-        );
-        assert_eq!(
-            app.get_json("/api/v1/users", Some(&token)).await.0,
-            admin_status,
-            "{who} users"
-        );
+        assert_eq!(app.get_json("/api/v1/audit", Some(&token)).await.0, admin_status, "{who} audit");
+        assert_eq!(app.get_json("/api/v1/users", Some(&token)).await.0, admin_status, "{who} users");
         let (s, _) = app
             .post_json(
                 "/api/v1/programs",
@@ -133,9 +65,7 @@ async fn every_role_in_and_out_of_scope() {
 #[tokio::test]
 async fn refusals_do_not_change_anything() {
     let app = TestApp::spawn().await;
-    let officer = app
-        .user_token("petugas", "village_officer", Some(HOME))
-        .await;
+    let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
     let (s, _) = app
         .put_json(
             &format!("/api/v1/villages/{HOME}/designation"),
@@ -144,9 +74,7 @@ async fn refusals_do_not_change_anything() {
         )
         .await;
     assert_eq!(s, 403);
-    let (_, v) = app
-        .get_json(&format!("/api/v1/villages/{HOME}"), Some(&officer))
-        .await;
+    let (_, v) = app.get_json(&format!("/api/v1/villages/{HOME}"), Some(&officer)).await;
     assert_eq!(v["desmigratif"], false);
     // The officer is listed on their own village's page.
     assert_eq!(v["officers"][0]["role"], "village_officer");

@@ -45,11 +45,7 @@ pub fn check_scope_for_role(role: Role, scope: &Scope) -> Result<(), ValidationE
             ScopeRule::Level(l) => format!("this role needs a region_code of level {l}"),
             ScopeRule::Any => unreachable!("any scope is accepted"),
         };
-        Err(ValidationErrors::single(
-            "region_code",
-            Rule::ScopeLevel,
-            detail,
-        ))
+        Err(ValidationErrors::single("region_code", Rule::ScopeLevel, detail))
     }
 }
 
@@ -92,10 +88,9 @@ impl Principal {
         match action {
             Action::BrowseRegions => true,
             Action::ViewVillage => in_scope,
-            Action::DesignateVillage
-            | Action::ManagePrograms
-            | Action::ManageUsers
-            | Action::ViewAudit => self.role == Role::NationalAdmin,
+            Action::DesignateVillage | Action::ManagePrograms | Action::ManageUsers | Action::ViewAudit => {
+                self.role == Role::NationalAdmin
+            }
         }
     }
 }
@@ -109,11 +104,7 @@ mod tests {
     }
 
     fn principal(role: Role, scope: Option<&str>) -> Principal {
-        Principal {
-            user_id: 1,
-            role,
-            scope: scope.map_or(Scope::National, |s| Scope::Region(rc(s))),
-        }
+        Principal { user_id: 1, role, scope: scope.map_or(Scope::National, |s| Scope::Region(rc(s))) }
     }
 
     /// The scope matrix: for each role, a village in scope and one outside.
@@ -123,60 +114,20 @@ mod tests {
         let same_regency = "53.10.02.2003";
         let other_province = "35.12.01.2001";
         let cases: &[(Role, Option<&str>, &[(&str, bool)])] = &[
-            (
-                Role::NationalAdmin,
-                None,
-                &[(home, true), (other_province, true)],
-            ),
-            (
-                Role::NationalAnalyst,
-                None,
-                &[(home, true), (other_province, true)],
-            ),
-            (
-                Role::ProvinceOfficer,
-                Some("53"),
-                &[(home, true), (same_regency, true), (other_province, false)],
-            ),
-            (
-                Role::RegencyOfficer,
-                Some("53.10"),
-                &[(home, true), (same_regency, true), (other_province, false)],
-            ),
-            (
-                Role::VillageHead,
-                Some(home),
-                &[(home, true), (same_regency, false)],
-            ),
-            (
-                Role::VillageOfficer,
-                Some(home),
-                &[(home, true), (same_regency, false), (other_province, false)],
-            ),
-            (
-                Role::CooperativeManager,
-                Some(home),
-                &[(home, true), (same_regency, false)],
-            ),
-            (
-                Role::Facilitator,
-                Some(home),
-                &[(home, true), (same_regency, false)],
-            ),
-            (
-                Role::Partner,
-                Some("53"),
-                &[(home, true), (other_province, false)],
-            ),
+            (Role::NationalAdmin, None, &[(home, true), (other_province, true)]),
+            (Role::NationalAnalyst, None, &[(home, true), (other_province, true)]),
+            (Role::ProvinceOfficer, Some("53"), &[(home, true), (same_regency, true), (other_province, false)]),
+            (Role::RegencyOfficer, Some("53.10"), &[(home, true), (same_regency, true), (other_province, false)]),
+            (Role::VillageHead, Some(home), &[(home, true), (same_regency, false)]),
+            (Role::VillageOfficer, Some(home), &[(home, true), (same_regency, false), (other_province, false)]),
+            (Role::CooperativeManager, Some(home), &[(home, true), (same_regency, false)]),
+            (Role::Facilitator, Some(home), &[(home, true), (same_regency, false)]),
+            (Role::Partner, Some("53"), &[(home, true), (other_province, false)]),
         ];
         for (role, scope, targets) in cases {
             let p = principal(*role, *scope);
             for (target, expected) in *targets {
-                assert_eq!(
-                    p.can(Action::ViewVillage, Some(&rc(target))),
-                    *expected,
-                    "{role} {scope:?} -> {target}"
-                );
+                assert_eq!(p.can(Action::ViewVillage, Some(&rc(target))), *expected, "{role} {scope:?} -> {target}");
             }
         }
     }
@@ -191,17 +142,8 @@ mod tests {
                 ScopeRule::Level(_) => Some("53.10.01.2001"),
             };
             let p = principal(role, scope);
-            for action in [
-                Action::DesignateVillage,
-                Action::ManagePrograms,
-                Action::ManageUsers,
-                Action::ViewAudit,
-            ] {
-                assert_eq!(
-                    p.can(action, Some(&rc("53.10.01.2001"))),
-                    role == Role::NationalAdmin,
-                    "{role} {action:?}"
-                );
+            for action in [Action::DesignateVillage, Action::ManagePrograms, Action::ManageUsers, Action::ViewAudit] {
+                assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }
             assert!(p.can(Action::BrowseRegions, None));
         }
@@ -211,9 +153,7 @@ mod tests {
     fn role_scope_levels() {
         assert!(check_scope_for_role(Role::NationalAdmin, &Scope::National).is_ok());
         assert!(check_scope_for_role(Role::NationalAdmin, &Scope::Region(rc("53"))).is_err());
-        assert!(
-            check_scope_for_role(Role::VillageOfficer, &Scope::Region(rc("53.10.01.2001"))).is_ok()
-        );
+        assert!(check_scope_for_role(Role::VillageOfficer, &Scope::Region(rc("53.10.01.2001"))).is_ok());
         assert!(check_scope_for_role(Role::VillageOfficer, &Scope::Region(rc("53.10"))).is_err());
         assert!(check_scope_for_role(Role::VillageOfficer, &Scope::National).is_err());
         assert!(check_scope_for_role(Role::RegencyOfficer, &Scope::Region(rc("53.10"))).is_ok());

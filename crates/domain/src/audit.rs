@@ -62,25 +62,13 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self {
-            prev_hash: GENESIS.to_string(),
-            expected_seq: 1,
-            count: 0,
-        }
+        Self { prev_hash: GENESIS.to_string(), expected_seq: 1, count: 0 }
     }
 }
 
 impl ChainVerifier {
-    pub fn feed(
-        &mut self,
-        fields: &AuditFields<'_>,
-        stored_prev: &str,
-        stored_hash: &str,
-    ) -> Result<(), ChainCheck> {
-        let broken = |reason: &str| ChainCheck::Broken {
-            seq: fields.seq,
-            reason: reason.to_string(),
-        };
+    pub fn feed(&mut self, fields: &AuditFields<'_>, stored_prev: &str, stored_hash: &str) -> Result<(), ChainCheck> {
+        let broken = |reason: &str| ChainCheck::Broken { seq: fields.seq, reason: reason.to_string() };
         if fields.seq != self.expected_seq {
             return Err(ChainCheck::Broken {
                 seq: fields.seq,
@@ -100,9 +88,7 @@ impl ChainVerifier {
     }
 
     pub fn finish(self) -> ChainCheck {
-        ChainCheck::Intact {
-            entries: self.count,
-        }
+        ChainCheck::Intact { entries: self.count }
     }
 }
 
@@ -153,10 +139,7 @@ mod tests {
         let mut c = chain(4);
         c[2].0.details = "changed";
         let mut v = ChainVerifier::default();
-        let err = c
-            .iter()
-            .try_for_each(|(f, p, h)| v.feed(f, p, h))
-            .unwrap_err();
+        let err = c.iter().try_for_each(|(f, p, h)| v.feed(f, p, h)).unwrap_err();
         assert!(matches!(err, ChainCheck::Broken { seq: 3, .. }), "{err:?}");
     }
 
@@ -165,10 +148,7 @@ mod tests {
         let mut c = chain(4);
         c.remove(1);
         let mut v = ChainVerifier::default();
-        let err = c
-            .iter()
-            .try_for_each(|(f, p, h)| v.feed(f, p, h))
-            .unwrap_err();
+        let err = c.iter().try_for_each(|(f, p, h)| v.feed(f, p, h)).unwrap_err();
         assert!(matches!(err, ChainCheck::Broken { seq: 3, .. }), "{err:?}");
     }
 

@@ -22,9 +22,7 @@ pub fn hash(password: &str) -> String {
 /// Constant-time verification against a stored PHC string; a malformed hash never matches.
 pub fn verify(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -40,17 +38,9 @@ pub fn check_policy(errs: &mut ValidationErrors, field: &str, password: &str) {
     if n == 0 {
         errs.add(field, Rule::Required, "must not be empty");
     } else if n < MIN_LEN {
-        errs.add(
-            field,
-            Rule::TooShort,
-            format!("at least {MIN_LEN} characters"),
-        );
+        errs.add(field, Rule::TooShort, format!("at least {MIN_LEN} characters"));
     } else if n > MAX_LEN {
-        errs.add(
-            field,
-            Rule::TooLong,
-            format!("at most {MAX_LEN} characters"),
-        );
+        errs.add(field, Rule::TooLong, format!("at most {MAX_LEN} characters"));
     }
 }
 
@@ -59,9 +49,7 @@ pub fn generate() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    (0..16)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    (0..16).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
 }
 
 #[cfg(test)]

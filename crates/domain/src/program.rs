@@ -26,19 +26,11 @@ pub fn validate_designation(
     let mut errs = ValidationErrors::new();
     let cohort = match (desmigratif, cohort_year) {
         (true, None) => {
-            errs.add(
-                "cohort_year",
-                Rule::Required,
-                "required when desmigratif is true",
-            );
+            errs.add("cohort_year", Rule::Required, "required when desmigratif is true");
             None
         }
         (_, Some(y)) if y < FIRST_COHORT as i64 || y > current_year as i64 + 1 => {
-            errs.add(
-                "cohort_year",
-                Rule::OutOfRange,
-                format!("between {FIRST_COHORT} and {}", current_year + 1),
-            );
+            errs.add("cohort_year", Rule::OutOfRange, format!("between {FIRST_COHORT} and {}", current_year + 1));
             None
         }
         (true, Some(y)) => Some(y as i32),
@@ -47,11 +39,7 @@ pub fn validate_designation(
         (false, None) => None,
     };
     errs.into_result()?;
-    Ok(Designation {
-        desmigratif,
-        cohort_year: cohort,
-        pocket_village,
-    })
+    Ok(Designation { desmigratif, cohort_year: cohort, pocket_village })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,23 +60,14 @@ pub fn validate_program(
     let code = code.trim().to_lowercase();
     if code.is_empty() {
         errs.add("code", Rule::Required, "must not be empty");
-    } else if code.len() > 40
-        || !code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    } else if code.len() > 40 || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         errs.add("code", Rule::Format, "a-z, digits and dashes, at most 40");
     }
     let name = text(&mut errs, "name", name, 1, 200);
     let institution = text(&mut errs, "institution", institution, 1, 200);
     let criteria = text(&mut errs, "criteria", criteria, 0, 4000);
     errs.into_result()?;
-    Ok(NewProgram {
-        code,
-        name,
-        institution,
-        criteria,
-    })
+    Ok(NewProgram { code, name, institution, criteria })
 }
 
 #[cfg(test)]
@@ -97,17 +76,9 @@ mod tests {
 
     #[test]
     fn designation_needs_a_plausible_cohort() {
-        assert_eq!(
-            validate_designation(true, Some(2017), true, 2026)
-                .unwrap()
-                .cohort_year,
-            Some(2017)
-        );
+        assert_eq!(validate_designation(true, Some(2017), true, 2026).unwrap().cohort_year, Some(2017));
         let e = validate_designation(true, None, false, 2026).unwrap_err();
-        assert_eq!(
-            (e.0[0].field.as_str(), e.0[0].rule),
-            ("cohort_year", Rule::Required)
-        );
+        assert_eq!((e.0[0].field.as_str(), e.0[0].rule), ("cohort_year", Rule::Required));
         let e = validate_designation(true, Some(2015), false, 2026).unwrap_err();
         assert_eq!(e.0[0].rule, Rule::OutOfRange);
         assert!(validate_designation(true, Some(2028), false, 2026).is_err());

@@ -98,8 +98,7 @@ impl RegionCode {
 
     /// True when `other` is this region or lies inside it.
     pub fn contains(&self, other: &RegionCode) -> bool {
-        other.0 == self.0
-            || (other.0.starts_with(&self.0) && other.0.as_bytes()[self.0.len()] == b'.')
+        other.0 == self.0 || (other.0.starts_with(&self.0) && other.0.as_bytes()[self.0.len()] == b'.')
     }
 
     /// For villages: urban kelurahan (last part starting with 1) rather than desa (2).
@@ -122,11 +121,7 @@ impl FromStr for RegionCode {
             && parts.len() <= 4
             && parts.iter().zip(widths).all(|(p, w)| all_digits(p, *w))
             && parts[0] != "00";
-        if ok {
-            Ok(RegionCode(s.to_string()))
-        } else {
-            Err(RegionCodeError(s.to_string()))
-        }
+        if ok { Ok(RegionCode(s.to_string())) } else { Err(RegionCodeError(s.to_string())) }
     }
 }
 
@@ -173,19 +168,8 @@ mod tests {
 
     #[test]
     fn rejects_malformed_codes() {
-        for bad in [
-            "",
-            "5",
-            "531",
-            "53.1",
-            "53.10.1",
-            "53.10.01.201",
-            "53.10.01.2001.1",
-            "ab",
-            "53-10",
-            "00",
-            "53..01",
-        ] {
+        for bad in ["", "5", "531", "53.1", "53.10.1", "53.10.01.201", "53.10.01.2001.1", "ab", "53-10", "00", "53..01"]
+        {
             assert!(bad.parse::<RegionCode>().is_err(), "{bad:?} accepted");
         }
     }
@@ -195,21 +179,14 @@ mod tests {
         assert!(rc("53").contains(&rc("53.10.01.2001")));
         assert!(rc("53.10").contains(&rc("53.10")));
         assert!(!rc("53.10").contains(&rc("53.11.01")));
-        assert!(
-            !rc("53").contains(&rc("35.53")),
-            "text prefix is not containment"
-        );
+        assert!(!rc("53").contains(&rc("35.53")), "text prefix is not containment");
         assert!(!rc("53.10.01.2001").contains(&rc("53.10.01.2002")));
         assert!(!rc("53.10.01.2001").contains(&rc("53.10")));
     }
 
     #[test]
     fn lineage_goes_from_province_down() {
-        let l: Vec<String> = rc("53.10.01.2001")
-            .lineage()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let l: Vec<String> = rc("53.10.01.2001").lineage().iter().map(|c| c.to_string()).collect();
         assert_eq!(l, ["53", "53.10", "53.10.01", "53.10.01.2001"]);
     }
 

@@ -68,20 +68,16 @@ impl Role {
             Role::NationalAdmin | Role::NationalAnalyst => ScopeRule::National,
             Role::ProvinceOfficer => ScopeRule::Level(RegionLevel::Province),
             Role::RegencyOfficer => ScopeRule::Level(RegionLevel::Regency),
-            Role::VillageHead
-            | Role::VillageOfficer
-            | Role::CooperativeManager
-            | Role::Facilitator => ScopeRule::Level(RegionLevel::Village),
+            Role::VillageHead | Role::VillageOfficer | Role::CooperativeManager | Role::Facilitator => {
+                ScopeRule::Level(RegionLevel::Village)
+            }
             Role::Partner => ScopeRule::Any,
         }
     }
 
     /// Roles listed as a village's own officers on its page.
     pub fn is_village_staff(self) -> bool {
-        matches!(
-            self,
-            Role::VillageHead | Role::VillageOfficer | Role::CooperativeManager | Role::Facilitator
-        )
+        matches!(self, Role::VillageHead | Role::VillageOfficer | Role::CooperativeManager | Role::Facilitator)
     }
 }
 

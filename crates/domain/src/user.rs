@@ -34,25 +34,14 @@ pub fn check_username(errs: &mut ValidationErrors, field: &str, raw: &str) -> St
         errs.add(field, Rule::TooShort, "at least 3 characters");
     } else if u.len() > 40 {
         errs.add(field, Rule::TooLong, "at most 40 characters");
-    } else if !u
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-    {
-        errs.add(
-            field,
-            Rule::Format,
-            "letters a-z, digits, dot, dash and underscore only",
-        );
+    } else if !u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)) {
+        errs.add(field, Rule::Format, "letters a-z, digits, dot, dash and underscore only");
     }
     u
 }
 
 /// Parses a role name and a region code into a role and scope valid together.
-pub fn parse_role_scope(
-    errs: &mut ValidationErrors,
-    role: &str,
-    region_code: &str,
-) -> Option<(Role, Scope)> {
+pub fn parse_role_scope(errs: &mut ValidationErrors, role: &str, region_code: &str) -> Option<(Role, Scope)> {
     let role_parsed = Role::parse(role.trim());
     if role_parsed.is_none() {
         let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
@@ -85,13 +74,9 @@ pub fn validate_new_user(input: &NewUserInput<'_>) -> Result<NewUser, Validation
     let full_name = text(&mut errs, "full_name", input.full_name, 1, 120);
     let rs = parse_role_scope(&mut errs, input.role, input.region_code);
     match rs {
-        Some((role, scope)) if errs.is_empty() => Ok(NewUser {
-            username,
-            password: input.password.to_string(),
-            full_name,
-            role,
-            scope,
-        }),
+        Some((role, scope)) if errs.is_empty() => {
+            Ok(NewUser { username, password: input.password.to_string(), full_name, role, scope })
+        }
         _ => Err(errs),
     }
 }

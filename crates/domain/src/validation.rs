@@ -61,11 +61,7 @@ impl ValidationErrors {
         Self::default()
     }
     pub fn add(&mut self, field: &str, rule: Rule, detail: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_string(),
-            rule,
-            detail: detail.into(),
-        });
+        self.0.push(FieldError { field: field.to_string(), rule, detail: detail.into() });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -99,13 +95,7 @@ impl fmt::Display for ValidationErrors {
 impl std::error::Error for ValidationErrors {}
 
 /// Trims a text field and checks its length in characters.
-pub fn text(
-    errs: &mut ValidationErrors,
-    field: &str,
-    value: &str,
-    min: usize,
-    max: usize,
-) -> String {
+pub fn text(errs: &mut ValidationErrors, field: &str, value: &str, min: usize, max: usize) -> String {
     let v = value.trim().to_string();
     let n = v.chars().count();
     if n == 0 && min > 0 {

@@ -15,12 +15,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(what: &str) -> Actor {
-        Actor {
-            user_id: None,
-            username: format!("system:{what}"),
-            ip: String::new(),
-            request_id: String::new(),
-        }
+        Actor { user_id: None, username: format!("system:{what}"), ip: String::new(), request_id: String::new() }
     }
 }
 
@@ -42,7 +37,8 @@ pub async fn append(tx: &mut Tx, actor: &Actor, ev: &Event<'_>) -> Result<i64> {
     let (seq,): (i64,) = on_tx!(&mut *tx, c => {
         sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq").fetch_one(c).await
     })?;
-    let (prev_hash,): (String,) = on_tx!(&mut *tx, c => sqlx::query_as("SELECT hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
+    let (prev_hash,): (String,) =
+        on_tx!(&mut *tx, c => sqlx::query_as("SELECT hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
     let at = crate::now();
     let fields = AuditFields {
         seq,
@@ -115,7 +111,8 @@ impl Entry {
     }
 }
 
-const COLUMNS: &str = "seq, at, actor_user_id, actor, action, entity, entity_id, region_code, ip, request_id, details, prev_hash, hash";
+const COLUMNS: &str =
+    "seq, at, actor_user_id, actor, action, entity, entity_id, region_code, ip, request_id, details, prev_hash, hash";
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -154,10 +151,7 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Entry>> {
         add(&mut sql, "OR region_code LIKE ?)", format!("{r}.%"));
     }
     let before = f.before_seq.unwrap_or(i64::MAX);
-    sql.push_str(&format!(
-        " AND seq < {before} ORDER BY seq DESC LIMIT {}",
-        limit.clamp(1, 500)
-    ));
+    sql.push_str(&format!(" AND seq < {before} ORDER BY seq DESC LIMIT {}", limit.clamp(1, 500)));
     Ok(on_db!(db, p => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
         for b in &binds {
@@ -185,7 +179,8 @@ pub async fn verify(db: &Db) -> Result<ChainCheck> {
         }
     }
     // The head must point at the last entry: truncating the tail is tampering too.
-    let (head_seq, head_hash): (i64, String) = on_db!(db, p => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await)?;
+    let (head_seq, head_hash): (i64, String) =
+        on_db!(db, p => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await)?;
     if head_seq != after {
         return Ok(ChainCheck::Broken {
             seq: head_seq,
@@ -198,10 +193,7 @@ pub async fn verify(db: &Db) -> Result<ChainCheck> {
             sqlx::query_as("SELECT hash FROM audit_log WHERE seq = $1").bind(after).fetch_optional(p).await
         })?;
         if last_hash.is_some_and(|(h,)| h != head_hash) {
-            return Ok(ChainCheck::Broken {
-                seq: after,
-                reason: "head hash differs from the last entry".into(),
-            });
+            return Ok(ChainCheck::Broken { seq: after, reason: "head hash differs from the last entry".into() });
         }
     }
     Ok(result)

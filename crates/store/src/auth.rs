@@ -36,7 +36,8 @@ pub async fn create_session(db: &Db, user_id: i64, ttl_secs: i64) -> Result<(Str
     Ok((sid, csrf))
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.full_name, u.role, u.region_code, u.disabled, u.created_at, u.updated_at";
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.password_hash, u.full_name, u.role, u.region_code, u.disabled, u.created_at, u.updated_at";
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
@@ -54,11 +55,7 @@ pub async fn session(db: &Db, sid: &str) -> Result<Option<Session>> {
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE")))
             .bind(secret_hash(sid)).bind(crate::now()).fetch_optional(p).await
     })?;
-    Ok(row.map(|r| Session {
-        user: r.user,
-        csrf_token: r.csrf_token,
-        expires_at: r.expires_at,
-    }))
+    Ok(row.map(|r| Session { user: r.user, csrf_token: r.csrf_token, expires_at: r.expires_at }))
 }
 
 pub async fn end_session(db: &Db, sid: &str) -> Result<()> {
@@ -92,12 +89,7 @@ pub async fn token_user(db: &Db, token: &str) -> Result<Option<User>> {
 }
 
 /// Failed logins in the last `window_secs` for this username, and from this address.
-pub async fn recent_failures(
-    db: &Db,
-    username: &str,
-    ip: &str,
-    window_secs: i64,
-) -> Result<(i64, i64)> {
+pub async fn recent_failures(db: &Db, username: &str, ip: &str, window_secs: i64) -> Result<(i64, i64)> {
     let since = crate::now() - window_secs;
     let (by_user,): (i64,) = on_db!(db, p => {
         sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2")

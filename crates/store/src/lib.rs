@@ -79,10 +79,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Seconds since the Unix epoch: how every timestamp is stored.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 impl Db {
@@ -96,10 +93,7 @@ impl Db {
                 .connect_with(opts)
                 .await?;
             Ok(Db::Postgres(pool))
-        } else if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if let Some(dir) = std::path::Path::new(path).parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir)?;
@@ -127,14 +121,9 @@ impl Db {
     /// Opens an existing database for tools (verify, backup): a mistyped SQLite path
     /// must not silently create an empty file.
     pub async fn connect_existing(url: &str) -> Result<Db> {
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if !std::path::Path::new(path).exists() {
-                return Err(StoreError::BadUrl(format!(
-                    "no database file at {path} (set DATABASE_URL)"
-                )));
+                return Err(StoreError::BadUrl(format!("no database file at {path} (set DATABASE_URL)")));
             }
         }
         Db::connect(url).await
@@ -175,16 +164,12 @@ impl Db {
     pub async fn backup_to(&self, path: &str) -> Result<()> {
         match self {
             Db::Sqlite(p) => {
-                sqlx::query("VACUUM INTO $1")
-                    .bind(path)
-                    .execute(p)
-                    .await
-                    .map(|r| r.rows_affected())?;
+                sqlx::query("VACUUM INTO $1").bind(path).execute(p).await.map(|r| r.rows_affected())?;
                 Ok(())
             }
-            Db::Postgres(_) => Err(StoreError::BadUrl(
-                "backup of PostgreSQL is done with pg_dump; see docs/OPERATIONS.md".into(),
-            )),
+            Db::Postgres(_) => {
+                Err(StoreError::BadUrl("backup of PostgreSQL is done with pg_dump; see docs/OPERATIONS.md".into()))
+            }
         }
     }
 

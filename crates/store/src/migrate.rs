@@ -25,7 +25,8 @@ pub async fn run(db: &Db) -> Result<usize> {
     on_db!(db, p => sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
     ).execute(p).await.map(|r| r.rows_affected()))?;
-    let applied: Vec<(i64,)> = on_db!(db, p => sqlx::query_as("SELECT version FROM schema_migrations").fetch_all(p).await)?;
+    let applied: Vec<(i64,)> =
+        on_db!(db, p => sqlx::query_as("SELECT version FROM schema_migrations").fetch_all(p).await)?;
     let mut ran = 0;
     for m in MIGRATIONS {
         if applied.iter().any(|(v,)| *v == m.version) {

@@ -89,12 +89,7 @@ pub async fn village_status(db: &Db, village: &RegionCode) -> Result<VillageStat
 }
 
 /// Sets participation of a village in a program (`since_year` None removes it).
-async fn set_participation(
-    tx: &mut crate::Tx,
-    program_id: i64,
-    village: &str,
-    since_year: Option<i32>,
-) -> Result<()> {
+async fn set_participation(tx: &mut crate::Tx, program_id: i64, village: &str, since_year: Option<i32>) -> Result<()> {
     match since_year {
         Some(y) => on_tx!(&mut *tx, c => {
             sqlx::query("INSERT INTO program_villages (program_id, village_code, since_year, updated_at) VALUES ($1,$2,$3,$4) \
@@ -110,23 +105,12 @@ async fn set_participation(
 }
 
 /// Designates (or un-designates) a village for Desmigratif and sets its pocket flag, audited.
-pub async fn designate(
-    db: &Db,
-    actor: &Actor,
-    village: &RegionCode,
-    d: &Designation,
-) -> Result<VillageStatus> {
-    let program = by_code(db, DESMIGRATIF).await?.ok_or_else(|| {
-        crate::StoreError::RegionData("the desmigratif program record is missing".into())
-    })?;
+pub async fn designate(db: &Db, actor: &Actor, village: &RegionCode, d: &Designation) -> Result<VillageStatus> {
+    let program = by_code(db, DESMIGRATIF)
+        .await?
+        .ok_or_else(|| crate::StoreError::RegionData("the desmigratif program record is missing".into()))?;
     let mut tx = db.begin().await?;
-    set_participation(
-        &mut tx,
-        program.id,
-        village.as_str(),
-        if d.desmigratif { d.cohort_year } else { None },
-    )
-    .await?;
+    set_participation(&mut tx, program.id, village.as_str(), if d.desmigratif { d.cohort_year } else { None }).await?;
     on_tx!(&mut tx, c => {
         sqlx::query("INSERT INTO village_profiles (village_code, pocket_village, updated_at) VALUES ($1,$2,$3) \
                      ON CONFLICT (village_code) DO UPDATE SET pocket_village = excluded.pocket_village, updated_at = excluded.updated_at")
@@ -164,20 +148,13 @@ pub async fn set_village_program(
 ) -> Result<()> {
     let mut tx = db.begin().await?;
     set_participation(&mut tx, program.id, village.as_str(), since_year).await?;
-    let details = format!(
-        "program={} since_year={}",
-        program.code,
-        since_year.map(|y| y.to_string()).unwrap_or_default()
-    );
+    let details =
+        format!("program={} since_year={}", program.code, since_year.map(|y| y.to_string()).unwrap_or_default());
     audit::append(
         &mut tx,
         actor,
         &Event {
-            action: if since_year.is_some() {
-                "village.program_join"
-            } else {
-                "village.program_leave"
-            },
+            action: if since_year.is_some() { "village.program_join" } else { "village.program_leave" },
             entity: "village",
             entity_id: village.as_str(),
             region_code: village.as_str(),
@@ -215,4 +192,18 @@ pub async fn program_villages(
              ORDER BY pv.since_year, r.code LIMIT $4")
             .bind(program_code).bind(prefix).bind(exact).bind(limit).fetch_all(p).await
     })?)
+}
+
+pub async fn count_program_villages(db: &Db, program_code: &str, within: Option<&RegionCode>) -> Result<i64> {
+    let (exact, prefix) = match within {
+        Some(w) => (w.to_string(), format!("{w}.%")),
+        None => (String::new(), "%".into()),
+    };
+    let (n,): (i64,) = on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT COUNT(*) FROM program_villages pv JOIN programs pr ON pr.id = pv.program_id \
+             WHERE pr.code = $1 AND (pv.village_code LIKE $2 OR pv.village_code = $3)")
+            .bind(program_code).bind(prefix).bind(exact).fetch_one(p).await
+    })?;
+    Ok(n)
 }

@@ -56,10 +56,7 @@ pub fn display_name(raw: &str) -> String {
         .map(|w| {
             let mut cs = w.chars();
             match cs.next() {
-                Some(f) => f
-                    .to_uppercase()
-                    .chain(cs.flat_map(|c| c.to_lowercase()))
-                    .collect(),
+                Some(f) => f.to_uppercase().chain(cs.flat_map(|c| c.to_lowercase())).collect(),
                 None => String::new(),
             }
         })
@@ -76,8 +73,7 @@ fn parse_csv(text: &'static str, level: RegionLevel, rows: &mut Vec<Row<'static>
         if line.trim().is_empty() {
             continue;
         }
-        let bad =
-            |why: &str| StoreError::RegionData(format!("{level} line {}: {why}: {line}", i + 1));
+        let bad = |why: &str| StoreError::RegionData(format!("{level} line {}: {why}: {line}", i + 1));
         let fields: Vec<&'static str> = line.split(',').collect();
         if fields.len() != columns {
             return Err(bad("wrong number of columns"));
@@ -91,12 +87,7 @@ fn parse_csv(text: &'static str, level: RegionLevel, rows: &mut Vec<Row<'static>
         if parent.is_some_and(|p| parsed.parent().is_none_or(|pp| pp.as_str() != p)) {
             return Err(bad("parent does not match the code"));
         }
-        rows.push(Row {
-            code,
-            parent,
-            level,
-            name: display_name(fields[columns - 1].trim()),
-        });
+        rows.push(Row { code, parent, level, name: display_name(fields[columns - 1].trim()) });
     }
     Ok(())
 }
@@ -121,22 +112,13 @@ pub async fn load_if_needed(db: &Db) -> Result<usize> {
     // Parents come before children in `rows`, so foreign keys hold batch by batch.
     const BATCH: usize = 1000;
     for chunk in rows.chunks(BATCH) {
-        let mut sql = String::from(
-            "INSERT INTO regions (code, parent_code, level, name, search_name) VALUES ",
-        );
+        let mut sql = String::from("INSERT INTO regions (code, parent_code, level, name, search_name) VALUES ");
         for i in 0..chunk.len() {
             let b = i * 5;
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!(
-                "(${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            ));
+            sql.push_str(&format!("(${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5));
         }
         sql.push_str(
             " ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, level = excluded.level, \
@@ -209,10 +191,7 @@ pub async fn by_codes(db: &Db, codes: &[String]) -> Result<Vec<Region>> {
         return Ok(vec![]);
     }
     let placeholders: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT code, name, level, parent_code FROM regions WHERE code IN ({})",
-        placeholders.join(",")
-    );
+    let sql = format!("SELECT code, name, level, parent_code FROM regions WHERE code IN ({})", placeholders.join(","));
     Ok(on_db!(db, p => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
         for c in codes {
@@ -260,10 +239,7 @@ pub async fn search(
     let mut binds: Vec<String> = Vec::new();
     for w in &words {
         binds.push(like_escape(w));
-        sql.push_str(&format!(
-            " AND search_name LIKE ${} ESCAPE '\\'",
-            binds.len()
-        ));
+        sql.push_str(&format!(" AND search_name LIKE ${} ESCAPE '\\'", binds.len()));
     }
     if let Some(l) = level {
         binds.push(l.as_str().to_string());
@@ -300,25 +276,13 @@ pub async fn search(
     ancestor_codes.sort();
     ancestor_codes.dedup();
     let ancestors = by_codes(db, &ancestor_codes).await?;
-    let name_of = |code: &str| {
-        ancestors
-            .iter()
-            .find(|a| a.code == code)
-            .map(|a| a.name.clone())
-    };
+    let name_of = |code: &str| ancestors.iter().find(|a| a.code == code).map(|a| a.name.clone());
     Ok(regions
         .into_iter()
         .map(|r| {
             let path = r
                 .region_code()
-                .map(|c| {
-                    c.lineage()
-                        .iter()
-                        .rev()
-                        .skip(1)
-                        .filter_map(|a| name_of(a.as_str()))
-                        .collect()
-                })
+                .map(|c| c.lineage().iter().rev().skip(1).filter_map(|a| name_of(a.as_str())).collect())
                 .unwrap_or_default();
             SearchHit { region: r, path }
         })

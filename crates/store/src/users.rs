@@ -33,16 +33,11 @@ impl User {
     }
     /// None when the stored role or scope is unreadable: such an account gets no access.
     pub fn principal(&self) -> Option<Principal> {
-        Some(Principal {
-            user_id: self.id,
-            role: self.role()?,
-            scope: self.scope()?,
-        })
+        Some(Principal { user_id: self.id, role: self.role()?, scope: self.scope()? })
     }
 }
 
-const COLUMNS: &str =
-    "id, username, password_hash, full_name, role, region_code, disabled, created_at, updated_at";
+const COLUMNS: &str = "id, username, password_hash, full_name, role, region_code, disabled, created_at, updated_at";
 
 /// Creates an account with an already-hashed password, audited in the same transaction.
 pub async fn create(db: &Db, actor: &Actor, u: &NewUser, password_hash: &str) -> Result<User> {
@@ -52,12 +47,7 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser, password_hash: &str) ->
     Ok(user)
 }
 
-pub async fn create_in(
-    tx: &mut Tx,
-    actor: &Actor,
-    u: &NewUser,
-    password_hash: &str,
-) -> Result<User> {
+pub async fn create_in(tx: &mut Tx, actor: &Actor, u: &NewUser, password_hash: &str) -> Result<User> {
     let now = crate::now();
     let region = u.scope.code().map(|c| c.to_string());
     let user: User = on_tx!(&mut *tx, c => {
@@ -67,11 +57,7 @@ pub async fn create_in(
             .bind(&u.username).bind(password_hash).bind(&u.full_name).bind(u.role.as_str()).bind(&region).bind(now)
             .fetch_one(c).await
     })?;
-    let details = format!(
-        "role={} region={}",
-        u.role,
-        region.as_deref().unwrap_or("national")
-    );
+    let details = format!("role={} region={}", u.role, region.as_deref().unwrap_or("national"));
     audit::append(
         tx,
         actor,
@@ -101,8 +87,7 @@ pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>> {
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
-    let (n,): (i64,) =
-        on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
+    let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
     Ok(n)
 }
 
@@ -119,10 +104,7 @@ pub async fn list(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<Vec<Us
     let mut binds: Vec<String> = vec![];
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         binds.push(format!("%{}%", t.to_lowercase()));
-        sql.push_str(&format!(
-            " AND (username LIKE ${0} OR LOWER(full_name) LIKE ${0})",
-            binds.len()
-        ));
+        sql.push_str(&format!(" AND (username LIKE ${0} OR LOWER(full_name) LIKE ${0})", binds.len()));
     }
     if let Some(r) = f.role {
         binds.push(r.as_str().into());
@@ -131,17 +113,9 @@ pub async fn list(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<Vec<Us
     if let Some(r) = &f.region_prefix {
         binds.push(r.to_string());
         binds.push(format!("{r}.%"));
-        sql.push_str(&format!(
-            " AND (region_code = ${} OR region_code LIKE ${})",
-            binds.len() - 1,
-            binds.len()
-        ));
+        sql.push_str(&format!(" AND (region_code = ${} OR region_code LIKE ${})", binds.len() - 1, binds.len()));
     }
-    sql.push_str(&format!(
-        " ORDER BY username LIMIT {} OFFSET {}",
-        limit.clamp(1, 500),
-        offset.max(0)
-    ));
+    sql.push_str(&format!(" ORDER BY username LIMIT {} OFFSET {}", limit.clamp(1, 500), offset.max(0)));
     Ok(on_db!(db, p => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
         for b in &binds {
@@ -161,13 +135,7 @@ pub async fn village_staff(db: &Db, village: &RegionCode) -> Result<Vec<User>> {
 }
 
 /// Changes role and scope; ends the account's sessions so the new rights apply at once.
-pub async fn set_role_scope(
-    db: &Db,
-    actor: &Actor,
-    id: i64,
-    role: Role,
-    scope: &Scope,
-) -> Result<bool> {
+pub async fn set_role_scope(db: &Db, actor: &Actor, id: i64, role: Role, scope: &Scope) -> Result<bool> {
     let region = scope.code().map(|c| c.to_string());
     let mut tx = db.begin().await?;
     let n = on_tx!(&mut tx, c => {
@@ -178,10 +146,7 @@ pub async fn set_role_scope(
         return Ok(false);
     }
     crate::auth::end_all_sessions(&mut tx, id).await?;
-    let details = format!(
-        "role={role} region={}",
-        region.as_deref().unwrap_or("national")
-    );
+    let details = format!("role={role} region={}", region.as_deref().unwrap_or("national"));
     audit::append(
         &mut tx,
         actor,
@@ -214,11 +179,7 @@ pub async fn set_disabled(db: &Db, actor: &Actor, id: i64, disabled: bool) -> Re
         &mut tx,
         actor,
         &Event {
-            action: if disabled {
-                "user.disable"
-            } else {
-                "user.enable"
-            },
+            action: if disabled { "user.disable" } else { "user.enable" },
             entity: "user",
             entity_id: &id.to_string(),
             region_code: "",

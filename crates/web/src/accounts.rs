@@ -24,9 +24,11 @@ pub async fn create_account(
     let hash = crate::auth::hash_password(&new.password).await;
     match store::users::create(&state.db, actor, &new, &hash).await {
         Ok(u) => Ok(u),
-        Err(e) if store::users::username_taken(&e) => Err(CreateError::Invalid(
-            ValidationErrors::single("username", Rule::Taken, "this username is already in use"),
-        )),
+        Err(e) if store::users::username_taken(&e) => Err(CreateError::Invalid(ValidationErrors::single(
+            "username",
+            Rule::Taken,
+            "this username is already in use",
+        ))),
         Err(e) => Err(CreateError::Store(e)),
     }
 }

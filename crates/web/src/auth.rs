@@ -59,35 +59,16 @@ fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
             return first.to_string();
         }
     }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
 }
 
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let lang = jar
-            .get(LANG_COOKIE)
-            .and_then(|c| Lang::parse(c.value()))
-            .unwrap_or_default();
-        let request_id = parts
-            .extensions
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
-        Ok(Ctx {
-            lang,
-            ip: client_ip(parts, state.config.trust_proxy),
-            request_id,
-            jar,
-        })
+        let lang = jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())).unwrap_or_default();
+        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+        Ok(Ctx { lang, ip: client_ip(parts, state.config.trust_proxy), request_id, jar })
     }
 }
 
@@ -119,11 +100,7 @@ impl Viewer {
         self.principal.can(action, region)
     }
     pub fn require(&self, action: Action, region: Option<&RegionCode>) -> Result<(), PageError> {
-        if self.can(action, region) {
-            Ok(())
-        } else {
-            Err(PageError::forbidden(self.lang()))
-        }
+        if self.can(action, region) { Ok(()) } else { Err(PageError::forbidden(self.lang())) }
     }
     /// Every state-changing form carries the session's token; compared in constant time.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
@@ -144,19 +121,12 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = PageError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
         let lang = ctx.lang;
         let not_signed_in = || {
             if parts.method == Method::GET || parts.method == Method::HEAD {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_else(|| "/".into());
+                let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
                 PageError::new(PageErrorKind::LoginRequired { next }, lang)
             } else {
                 PageError::new(PageErrorKind::SessionExpired, lang)
@@ -165,21 +135,14 @@ impl FromRequestParts<AppState> for Viewer {
         let Some(sid) = ctx.jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
             return Err(not_signed_in());
         };
-        let session = store::auth::session(&state.db, &sid)
-            .await
-            .map_err(PageError::internal(lang))?;
+        let session = store::auth::session(&state.db, &sid).await.map_err(PageError::internal(lang))?;
         let Some(session) = session else {
             return Err(not_signed_in());
         };
         let Some(principal) = session.user.principal() else {
             return Err(PageError::forbidden(lang));
         };
-        Ok(Viewer {
-            user: session.user,
-            principal,
-            csrf: session.csrf_token,
-            ctx,
-        })
+        Ok(Viewer { user: session.user, principal, csrf: session.csrf_token, ctx })
     }
 }
 
@@ -193,47 +156,27 @@ pub struct ApiUser {
 
 impl ApiUser {
     pub fn require(&self, action: Action, region: Option<&RegionCode>) -> Result<(), ApiError> {
-        if self.principal.can(action, region) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
+        if self.principal.can(action, region) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 }
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or(ApiError::Unauthorized)?;
-        let user = store::auth::token_user(&state.db, token)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+        let user = store::auth::token_user(&state.db, token).await?.ok_or(ApiError::Unauthorized)?;
         let principal = user.principal().ok_or(ApiError::Forbidden)?;
         let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
-        let actor = Actor {
-            user_id: Some(user.id),
-            username: user.username.clone(),
-            ip: ctx.ip,
-            request_id: ctx.request_id,
-        };
-        Ok(ApiUser {
-            user,
-            principal,
-            actor,
-        })
+        let actor =
+            Actor { user_id: Some(user.id), username: user.username.clone(), ip: ctx.ip, request_id: ctx.request_id };
+        Ok(ApiUser { user, principal, actor })
     }
 }
 
@@ -248,10 +191,7 @@ pub fn session_cookie(value: String, secure: bool, max_age_secs: i64) -> Cookie<
 }
 
 pub fn removal_cookie(name: &'static str) -> Cookie<'static> {
-    Cookie::build((name, ""))
-        .path("/")
-        .max_age(time::Duration::ZERO)
-        .build()
+    Cookie::build((name, "")).path("/").max_age(time::Duration::ZERO).build()
 }
 
 pub fn login_csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
@@ -291,23 +231,16 @@ pub async fn check_login(
 ) -> Result<LoginOutcome, store::StoreError> {
     let username = username.trim().to_lowercase();
     let cfg = &state.config;
-    let (by_user, by_ip) =
-        store::auth::recent_failures(&state.db, &username, &ctx.ip, cfg.login_window_secs).await?;
+    let (by_user, by_ip) = store::auth::recent_failures(&state.db, &username, &ctx.ip, cfg.login_window_secs).await?;
     if by_user >= cfg.login_max_failures || by_ip >= cfg.login_max_failures * 5 {
-        return Ok(LoginOutcome::Throttled {
-            retry_after_secs: cfg.login_window_secs,
-        });
+        return Ok(LoginOutcome::Throttled { retry_after_secs: cfg.login_window_secs });
     }
     let user = store::users::by_username(&state.db, &username).await?;
     // Hash work happens off the async threads; an unknown user costs the same time.
-    let phc = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| domain::password::dummy_hash().to_string());
+    let phc =
+        user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| domain::password::dummy_hash().to_string());
     let pw = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || domain::password::verify(&pw, &phc))
-        .await
-        .unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || domain::password::verify(&pw, &phc)).await.unwrap_or(false);
     match user {
         Some(u) if ok && !u.disabled => {
             store::auth::clear_failures(&state.db, &username).await?;

@@ -32,29 +32,17 @@ pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
     let migrations_applied = store::migrate::run(&db).await?;
     let regions_loaded = store::regions::load_if_needed(&db).await?;
     let admin_created = ensure_admin(&db, cfg).await?;
-    Ok(Startup {
-        db,
-        migrations_applied,
-        regions_loaded,
-        admin_created,
-        elapsed_ms: started.elapsed().as_millis(),
-    })
+    Ok(Startup { db, migrations_applied, regions_loaded, admin_created, elapsed_ms: started.elapsed().as_millis() })
 }
 
 /// Creates the first national admin when the database has no account at all.
-async fn ensure_admin(
-    db: &Db,
-    cfg: &Config,
-) -> Result<Option<(String, Option<String>)>, StartupError> {
+async fn ensure_admin(db: &Db, cfg: &Config) -> Result<Option<(String, Option<String>)>, StartupError> {
     if store::users::count(db).await? > 0 {
         return Ok(None);
     }
     let mut errs = domain::ValidationErrors::new();
-    let username = domain::user::check_username(
-        &mut errs,
-        "DESMIGRATIF_ADMIN_USER",
-        cfg.admin_user.as_deref().unwrap_or("admin"),
-    );
+    let username =
+        domain::user::check_username(&mut errs, "DESMIGRATIF_ADMIN_USER", cfg.admin_user.as_deref().unwrap_or("admin"));
     let (password, generated) = match &cfg.admin_password {
         Some(p) => {
             domain::password::check_policy(&mut errs, "DESMIGRATIF_ADMIN_PASSWORD", p);

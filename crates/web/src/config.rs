@@ -33,19 +33,17 @@ pub struct ConfigError {
 }
 
 fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 fn num(name: &'static str, default: i64) -> Result<i64, ConfigError> {
     match var(name) {
         None => Ok(default),
-        Some(v) => v.parse::<i64>().ok().filter(|n| *n > 0).ok_or(ConfigError {
-            name,
-            problem: format!("expected a positive whole number, got {v:?}"),
-        }),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or(ConfigError { name, problem: format!("expected a positive whole number, got {v:?}") }),
     }
 }
 
@@ -54,14 +52,35 @@ fn flag(name: &'static str) -> Result<Option<bool>, ConfigError> {
         None => Ok(None),
         Some("1" | "true" | "yes" | "on") => Ok(Some(true)),
         Some("0" | "false" | "no" | "off") => Ok(Some(false)),
-        Some(v) => Err(ConfigError {
-            name,
-            problem: format!("expected true or false, got {v:?}"),
-        }),
+        Some(v) => Err(ConfigError { name, problem: format!("expected true or false, got {v:?}") }),
     }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/desmigratif.db";
+
+/// Reads `DESMIGRATIF_CONFIG` (a file of `NAME=value` lines, `#` comments) into the
+/// environment. Variables already set win over the file, so a deployment can keep
+/// defaults in a file and override one value on the command line.
+pub fn load_config_file() -> Result<Option<String>, ConfigError> {
+    let Some(path) = var("DESMIGRATIF_CONFIG") else { return Ok(None) };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError { name: "DESMIGRATIF_CONFIG", problem: format!("cannot read {path}: {e}") })?;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(ConfigError { name: "DESMIGRATIF_CONFIG", problem: format!("{path}:{}: expected NAME=value", n + 1) });
+        };
+        let (k, v) = (k.trim(), v.trim().trim_matches('"'));
+        if std::env::var_os(k).is_none() {
+            // SAFETY: called once at start-up, before any other thread exists.
+            unsafe { std::env::set_var(k, v) };
+        }
+    }
+    Ok(Some(path))
+}
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {

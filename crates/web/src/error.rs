@@ -65,43 +65,25 @@ impl IntoResponse for ApiError {
                 "a valid bearer token is required (POST /api/v1/auth/token)".to_string(),
                 vec![],
             ),
-            ApiError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "your role or region does not allow this".into(),
-                vec![],
-            ),
-            ApiError::NotFound(what) => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("{what} not found"),
-                vec![],
-            ),
+            ApiError::Forbidden => {
+                (StatusCode::FORBIDDEN, "forbidden", "your role or region does not allow this".into(), vec![])
+            }
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), vec![]),
             ApiError::Validation(v) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation",
                 v.to_string(),
                 v.0.into_iter()
-                    .map(|e| FieldErrorBody {
-                        field: e.field,
-                        rule: e.rule.as_str().into(),
-                        detail: e.detail,
-                    })
+                    .map(|e| FieldErrorBody { field: e.field, rule: e.rule.as_str().into(), detail: e.detail })
                     .collect(),
             ),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m, vec![]),
-            ApiError::UnsupportedMediaType(m) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                m,
-                vec![],
-            ),
-            ApiError::PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "request body too large".into(),
-                vec![],
-            ),
+            ApiError::UnsupportedMediaType(m) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", m, vec![])
+            }
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body too large".into(), vec![])
+            }
             ApiError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, vec![]),
             ApiError::TooManyRequests { retry_after_secs } => {
                 let body = ErrorBody {
@@ -116,22 +98,11 @@ impl IntoResponse for ApiError {
                 )
                     .into_response();
             }
-            ApiError::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error; it has been logged".into(),
-                vec![],
-            ),
+            ApiError::Internal => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged".into(), vec![])
+            }
         };
-        (
-            status,
-            axum::Json(ErrorBody {
-                error,
-                message,
-                errors,
-            }),
-        )
-            .into_response()
+        (status, axum::Json(ErrorBody { error, message, errors })).into_response()
     }
 }
 
@@ -197,41 +168,21 @@ impl IntoResponse for PageError {
                 t.get("error.session_expired_body").to_string(),
                 true,
             ),
-            PageErrorKind::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "error.forbidden",
-                t.get("error.forbidden_body").to_string(),
-                false,
-            ),
-            PageErrorKind::NotFound => (
-                StatusCode::NOT_FOUND,
-                "error.not_found",
-                t.get("error.not_found_body").to_string(),
-                false,
-            ),
-            PageErrorKind::BadCsrf => (
-                StatusCode::FORBIDDEN,
-                "error.bad_csrf",
-                t.get("error.bad_csrf_body").to_string(),
-                false,
-            ),
-            PageErrorKind::BadRequest(m) => {
-                (StatusCode::BAD_REQUEST, "error.bad_request", m, false)
+            PageErrorKind::Forbidden => {
+                (StatusCode::FORBIDDEN, "error.forbidden", t.get("error.forbidden_body").to_string(), false)
             }
-            PageErrorKind::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "error.internal",
-                t.get("error.internal_body").to_string(),
-                false,
-            ),
+            PageErrorKind::NotFound => {
+                (StatusCode::NOT_FOUND, "error.not_found", t.get("error.not_found_body").to_string(), false)
+            }
+            PageErrorKind::BadCsrf => {
+                (StatusCode::FORBIDDEN, "error.bad_csrf", t.get("error.bad_csrf_body").to_string(), false)
+            }
+            PageErrorKind::BadRequest(m) => (StatusCode::BAD_REQUEST, "error.bad_request", m, false),
+            PageErrorKind::Internal => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "error.internal", t.get("error.internal_body").to_string(), false)
+            }
         };
-        let page = ErrorPage {
-            t,
-            status: status.as_u16(),
-            title: t.get(title_key),
-            message,
-            show_login,
-        };
+        let page = ErrorPage { t, status: status.as_u16(), title: t.get(title_key), message, show_login };
         match page.render() {
             Ok(html) => (status, axum::response::Html(html)).into_response(),
             Err(_) => status.into_response(),
@@ -240,7 +191,5 @@ impl IntoResponse for PageError {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|v| v[1..].to_string())
-        .unwrap_or_default()
+    serde_urlencoded::to_string([("", s)]).map(|v| v[1..].to_string()).unwrap_or_default()
 }

@@ -44,11 +44,7 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut Catalogue) {
     match v {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 flatten(&key, v, out);
             }
         }
@@ -81,15 +77,8 @@ fn catalogues() -> &'static (Catalogue, Catalogue) {
 /// Looks up `key` in `lang`, falling back to Indonesian, then to the key itself.
 pub fn t(lang: Lang, key: &str) -> &str {
     let (id, en) = catalogues();
-    let primary = if lang == Lang::En {
-        en.get(key)
-    } else {
-        id.get(key)
-    };
-    primary
-        .or_else(|| id.get(key))
-        .map(String::as_str)
-        .unwrap_or(key)
+    let primary = if lang == Lang::En { en.get(key) } else { id.get(key) };
+    primary.or_else(|| id.get(key)).map(String::as_str).unwrap_or(key)
 }
 
 /// A translator bound to a language, handed to templates as `t`.
@@ -105,15 +94,8 @@ impl T {
     pub fn get(&self, key: &str) -> &'static str {
         // Catalogues live for the program's life, so the lookup borrows 'static.
         let (id, en) = catalogues();
-        let primary = if self.lang == Lang::En {
-            en.get(key)
-        } else {
-            id.get(key)
-        };
-        primary
-            .or_else(|| id.get(key))
-            .map(String::as_str)
-            .unwrap_or("??")
+        let primary = if self.lang == Lang::En { en.get(key) } else { id.get(key) };
+        primary.or_else(|| id.get(key)).map(String::as_str).unwrap_or("??")
     }
     /// Replaces `{name}` in a message with `value`.
     pub fn fmt(&self, key: &str, name: &str, value: &str) -> String {

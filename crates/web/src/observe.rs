@@ -21,9 +21,7 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full("http_request_duration_seconds".into()),
-                &[
-                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-                ],
+                &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
             )
             .expect("bucket list is non-empty");
         match builder.install_recorder() {
@@ -43,38 +41,23 @@ fn new_request_id() -> String {
 
 fn acceptable_incoming_id(v: &HeaderValue) -> Option<String> {
     let s = v.to_str().ok()?;
-    (s.len() <= 64 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        .then(|| s.to_string())
+    (s.len() <= 64 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')).then(|| s.to_string())
 }
 
 pub async fn observe(mut req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(acceptable_incoming_id)
-        .unwrap_or_else(new_request_id);
+    let id = req.headers().get("x-request-id").and_then(acceptable_incoming_id).unwrap_or_else(new_request_id);
     req.extensions_mut().insert(RequestId(id.clone()));
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let mut resp = next.run(req).await;
     let status = resp.status().as_u16();
     let secs = started.elapsed().as_secs_f64();
-    let labels = [
-        ("method", method.clone()),
-        ("route", route.clone()),
-        ("status", status.to_string()),
-    ];
+    let labels = [("method", method.clone()), ("route", route.clone()), ("status", status.to_string())];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!(
-        "http_request_duration_seconds",
-        &[("method", method.clone()), ("route", route.clone())]
-    )
-    .record(secs);
+    metrics::histogram!("http_request_duration_seconds", &[("method", method.clone()), ("route", route.clone())])
+        .record(secs);
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }
@@ -87,9 +70,7 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -107,12 +88,5 @@ async fn metrics(State(state): State<AppState>) -> Response {
     metrics::gauge!("db_pool_connections").set(size as f64);
     metrics::gauge!("db_pool_idle_connections").set(idle as f64);
     let body = metrics_handle().render();
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4",
-        )],
-        body,
-    )
-        .into_response()
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

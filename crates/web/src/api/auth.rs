@@ -64,25 +64,17 @@ pub async fn token(
                 details: "",
             };
             store::audit::append_now(&state.db, &actor, &ev).await?;
-            Ok(Json(TokenResponse {
-                token,
-                expires_at: rfc3339(expires),
-            }))
+            Ok(Json(TokenResponse { token, expires_at: rfc3339(expires) }))
         }
         LoginOutcome::Invalid => Err(ApiError::Unauthorized),
-        LoginOutcome::Throttled { retry_after_secs } => {
-            Err(ApiError::TooManyRequests { retry_after_secs })
-        }
+        LoginOutcome::Throttled { retry_after_secs } => Err(ApiError::TooManyRequests { retry_after_secs }),
     }
 }
 
 pub fn rfc3339(secs: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs)
         .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }
 

@@ -94,27 +94,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 JsonRejection::MissingJsonContentType(_) => {
                     ApiError::UnsupportedMediaType("send Content-Type: application/json".into())
                 }
-                JsonRejection::JsonSyntaxError(e) => {
-                    ApiError::BadRequest(format!("malformed JSON: {}", e.body_text()))
-                }
+                JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!("malformed JSON: {}", e.body_text())),
                 JsonRejection::JsonDataError(e) => {
                     let text = e.body_text();
                     // serde_path_to_error puts the field path before the first ": ".
-                    let detail = text.trim_start_matches(
-                        "Failed to deserialize the JSON body into the target type: ",
-                    );
-                    let field = detail
-                        .split(": ")
-                        .next()
-                        .filter(|f| !f.contains(' '))
-                        .unwrap_or("body");
+                    let detail = text.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
+                    let field = detail.split(": ").next().filter(|f| !f.contains(' ')).unwrap_or("body");
                     let mut errs = domain::ValidationErrors::new();
                     errs.add(field, domain::Rule::Format, detail.to_string());
                     ApiError::Validation(errs)
                 }
-                JsonRejection::BytesRejection(e)
-                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-                {
+                JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                     ApiError::PayloadTooLarge
                 }
                 other => ApiError::BadRequest(other.body_text()),

@@ -25,12 +25,7 @@ pub struct RegionView {
 
 impl From<Region> for RegionView {
     fn from(r: Region) -> Self {
-        RegionView {
-            code: r.code,
-            name: r.name,
-            level: r.level,
-            parent_code: r.parent_code,
-        }
+        RegionView { code: r.code, name: r.name, level: r.level, parent_code: r.parent_code }
     }
 }
 
@@ -45,23 +40,14 @@ fn parse(code: &str) -> Result<RegionCode, ApiError> {
 
 async fn existing(state: &AppState, code: &str) -> Result<Region, ApiError> {
     let c = parse(code)?;
-    store::regions::get(&state.db, &c)
-        .await?
-        .ok_or(ApiError::NotFound("region"))
+    store::regions::get(&state.db, &c).await?.ok_or(ApiError::NotFound("region"))
 }
 
 /// All 38 provinces.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regions", security(("bearer" = [])),
     responses((status = 200, body = RegionList), (status = 401, body = ErrorBody)))]
-pub async fn provinces(
-    State(state): State<AppState>,
-    _u: ApiUser,
-) -> Result<Json<RegionList>, ApiError> {
-    let items = store::regions::provinces(&state.db)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
+pub async fn provinces(State(state): State<AppState>, _u: ApiUser) -> Result<Json<RegionList>, ApiError> {
+    let items = store::regions::provinces(&state.db).await?.into_iter().map(Into::into).collect();
     Ok(Json(RegionList { items }))
 }
 
@@ -88,11 +74,7 @@ pub async fn children(
 ) -> Result<Json<RegionList>, ApiError> {
     let r = existing(&state, &code).await?;
     let c = parse(&r.code)?;
-    let items = store::regions::children(&state.db, &c)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    let items = store::regions::children(&state.db, &c).await?.into_iter().map(Into::into).collect();
     Ok(Json(RegionList { items }))
 }
 
@@ -136,38 +118,18 @@ pub async fn search(
     }
     let level = match q.level.as_deref().filter(|l| !l.is_empty()) {
         Some(l) => RegionLevel::parse(l).or_else(|| {
-            errs.add(
-                "level",
-                Rule::OneOf,
-                "province, regency, district or village",
-            );
+            errs.add("level", Rule::OneOf, "province, regency, district or village");
             None
         }),
         None => None,
     };
     let within = match q.within.as_deref().filter(|w| !w.is_empty()) {
-        Some(w) => w
-            .parse::<RegionCode>()
-            .map_err(|e| errs.add("within", Rule::Format, e.to_string()))
-            .ok(),
+        Some(w) => w.parse::<RegionCode>().map_err(|e| errs.add("within", Rule::Format, e.to_string())).ok(),
         None => None,
     };
     errs.into_result()?;
-    let hits = store::regions::search(
-        &state.db,
-        &q.q,
-        level,
-        within.as_ref(),
-        q.limit.unwrap_or(50),
-    )
-    .await?;
-    let items = hits
-        .into_iter()
-        .map(|h| SearchHitView {
-            region: h.region.into(),
-            path: h.path,
-        })
-        .collect();
+    let hits = store::regions::search(&state.db, &q.q, level, within.as_ref(), q.limit.unwrap_or(50)).await?;
+    let items = hits.into_iter().map(|h| SearchHitView { region: h.region.into(), path: h.path }).collect();
     Ok(Json(SearchResult { items }))
 }
 
@@ -221,14 +183,7 @@ async fn village_view(state: &AppState, r: Region) -> Result<VillageView, ApiErr
                 since_year: p.since_year,
             })
             .collect(),
-        officers: staff
-            .into_iter()
-            .map(|u| OfficerView {
-                id: u.id,
-                full_name: u.full_name,
-                role: u.role,
-            })
-            .collect(),
+        officers: staff.into_iter().map(|u| OfficerView { id: u.id, full_name: u.full_name, role: u.role }).collect(),
     })
 }
 

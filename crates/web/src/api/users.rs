@@ -98,41 +98,33 @@ pub async fn list(
         None => None,
     };
     let region = match q.region_code.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => r
-            .parse::<RegionCode>()
-            .map_err(|e| errs.add("region_code", Rule::Format, e.to_string()))
-            .ok(),
+        Some(r) => r.parse::<RegionCode>().map_err(|e| errs.add("region_code", Rule::Format, e.to_string())).ok(),
         None => None,
     };
     errs.into_result()?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let offset = q.offset.unwrap_or(0).max(0);
-    let f = store::users::Filter {
-        text: q.q,
-        role,
-        region_prefix: region,
-    };
+    let f = store::users::Filter { text: q.q, role, region_prefix: region };
     let mut users = store::users::list(&state.db, &f, limit + 1, offset).await?;
     let next_offset = (users.len() as i64 > limit).then_some(offset + limit);
     users.truncate(limit as usize);
-    Ok(Json(UserList {
-        items: users.into_iter().map(Into::into).collect(),
-        next_offset,
-    }))
+    Ok(Json(UserList { items: users.into_iter().map(Into::into).collect(), next_offset }))
 }
 
 /// One account.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    State(state): State<AppState>,
-    u: ApiUser,
-    Path(id): Path<i64>,
-) -> Result<Json<UserView>, ApiError> {
+pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<UserView>, ApiError> {
     u.require(Action::ManageUsers, None)?;
-    let user = store::users::get(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
+    let user = store::users::get(&state.db, id).await?.ok_or(ApiError::NotFound("user"))?;
+    let ev = store::audit::Event {
+        action: "user.view",
+        entity: "user",
+        entity_id: &id.to_string(),
+        region_code: user.region_code.as_deref().unwrap_or(""),
+        details: "",
+    };
+    store::audit::append_now(&state.db, &u.actor, &ev).await?;
     Ok(Json(user.into()))
 }
 
@@ -158,45 +150,27 @@ pub async fn update(
     ApiJson(req): ApiJson<UpdateUser>,
 ) -> Result<Json<UserView>, ApiError> {
     u.require(Action::ManageUsers, None)?;
-    store::users::get(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
+    store::users::get(&state.db, id).await?.ok_or(ApiError::NotFound("user"))?;
     // Validate everything before changing anything.
     let mut errs = ValidationErrors::new();
     let role_scope = match &req.role {
-        Some(role) => domain::user::parse_role_scope(
-            &mut errs,
-            role,
-            req.region_code.as_deref().unwrap_or(""),
-        ),
+        Some(role) => domain::user::parse_role_scope(&mut errs, role, req.region_code.as_deref().unwrap_or("")),
         None if req.region_code.is_some() => {
-            errs.add(
-                "role",
-                Rule::Required,
-                "send role together with region_code",
-            );
+            errs.add("role", Rule::Required, "send role together with region_code");
             None
         }
         None => None,
     };
     if let Some((_, domain::Scope::Region(code))) = &role_scope {
         if !store::regions::exists(&state.db, code).await? {
-            errs.add(
-                "region_code",
-                Rule::UnknownRegion,
-                "no region has this code",
-            );
+            errs.add("region_code", Rule::UnknownRegion, "no region has this code");
         }
     }
     if let Some(p) = &req.password {
         domain::password::check_policy(&mut errs, "password", p);
     }
     if req.disabled == Some(true) && id == u.user.id {
-        errs.add(
-            "disabled",
-            Rule::Mismatch,
-            "you cannot disable your own account",
-        );
+        errs.add("disabled", Rule::Mismatch, "you cannot disable your own account");
     }
     errs.into_result()?;
     if let Some((role, scope)) = role_scope {
@@ -209,9 +183,7 @@ pub async fn update(
         let hash = crate::auth::hash_password(p).await;
         store::users::set_password(&state.db, &u.actor, id, &hash).await?;
     }
-    let user = store::users::get(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
+    let user = store::users::get(&state.db, id).await?.ok_or(ApiError::NotFound("user"))?;
     Ok(Json(user.into()))
 }
 

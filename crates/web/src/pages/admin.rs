@@ -97,9 +97,8 @@ async fn users_page(
         role: Role::parse(&filter.role),
         region_prefix: filter.region.trim().parse::<RegionCode>().ok(),
     };
-    let mut users = store::users::list(&state.db, &f, PAGE_SIZE + 1, filter.offset)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let mut users =
+        store::users::list(&state.db, &f, PAGE_SIZE + 1, filter.offset).await.map_err(PageError::internal(v.lang()))?;
     let next_offset = (users.len() as i64 > PAGE_SIZE).then(|| filter.offset + PAGE_SIZE);
     users.truncate(PAGE_SIZE as usize);
     let failed = errors.any();
@@ -117,11 +116,7 @@ async fn users_page(
         },
         v.lang(),
     )?;
-    Ok(if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response()
-    } else {
-        resp
-    })
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
 }
 
 pub async fn users(
@@ -151,18 +146,8 @@ pub async fn create_user(
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?saved=1", u.id)).into_response()),
         Err(CreateError::Invalid(errs)) => {
             // Never echo the password back into the form.
-            let form = NewUserForm {
-                password: String::new(),
-                ..f
-            };
-            users_page(
-                &state,
-                &v,
-                UsersQuery::default(),
-                FormErrors::new(v.t(), errs),
-                form,
-            )
-            .await
+            let form = NewUserForm { password: String::new(), ..f };
+            users_page(&state, &v, UsersQuery::default(), FormErrors::new(v.t(), errs), form).await
         }
         Err(CreateError::Store(e)) => Err(PageError::internal(v.lang())(e)),
     }
@@ -200,11 +185,7 @@ async fn user_page(
         },
         v.lang(),
     )?;
-    Ok(if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response()
-    } else {
-        resp
-    })
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
 }
 
 pub async fn user(
@@ -214,15 +195,9 @@ pub async fn user(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     v.require(Action::ManageUsers, None)?;
-    user_page(
-        &state,
-        &v,
-        id,
-        FormErrors::default(),
-        None,
-        q.saved.is_some(),
-    )
-    .await
+    let ev = store::audit::Event { action: "user.view", entity: "user", entity_id: &id.to_string(), region_code: "", details: "" };
+    store::audit::append_now(&state.db, &v.actor(), &ev).await.map_err(PageError::internal(v.lang()))?;
+    user_page(&state, &v, id, FormErrors::default(), None, q.saved.is_some()).await
 }
 
 #[derive(Deserialize)]
@@ -246,15 +221,8 @@ pub async fn set_role(
     let mut errs = ValidationErrors::new();
     let rs = domain::user::parse_role_scope(&mut errs, &f.role, &f.region_code);
     if let Some((_, domain::Scope::Region(code))) = &rs {
-        if !store::regions::exists(&state.db, code)
-            .await
-            .map_err(PageError::internal(v.lang()))?
-        {
-            errs.add(
-                "region_code",
-                Rule::UnknownRegion,
-                "no region has this code",
-            );
+        if !store::regions::exists(&state.db, code).await.map_err(PageError::internal(v.lang()))? {
+            errs.add("region_code", Rule::UnknownRegion, "no region has this code");
         }
     }
     match rs {
@@ -289,16 +257,11 @@ pub async fn set_status(
     v.require(Action::ManageUsers, None)?;
     let disabled = f.disabled == "1";
     if disabled && id == v.user.id {
-        let errs = ValidationErrors::single(
-            "disabled",
-            Rule::Mismatch,
-            "you cannot disable your own account",
-        );
+        let errs = ValidationErrors::single("disabled", Rule::Mismatch, "you cannot disable your own account");
         return user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await;
     }
-    let found = store::users::set_disabled(&state.db, &v.actor(), id, disabled)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let found =
+        store::users::set_disabled(&state.db, &v.actor(), id, disabled).await.map_err(PageError::internal(v.lang()))?;
     if !found {
         return Err(PageError::not_found(v.lang()));
     }
@@ -322,32 +285,20 @@ pub async fn reset_password(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageUsers, None)?;
-    let (password, generated) = if f.password.is_empty() {
-        (domain::password::generate(), true)
-    } else {
-        (f.password, false)
-    };
+    let (password, generated) =
+        if f.password.is_empty() { (domain::password::generate(), true) } else { (f.password, false) };
     let mut errs = ValidationErrors::new();
     domain::password::check_policy(&mut errs, "password", &password);
     if !errs.is_empty() {
         return user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await;
     }
     let hash = crate::auth::hash_password(&password).await;
-    let found = store::users::set_password(&state.db, &v.actor(), id, &hash)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let found =
+        store::users::set_password(&state.db, &v.actor(), id, &hash).await.map_err(PageError::internal(v.lang()))?;
     if !found {
         return Err(PageError::not_found(v.lang()));
     }
-    user_page(
-        &state,
-        &v,
-        id,
-        FormErrors::default(),
-        generated.then_some(password),
-        !generated,
-    )
-    .await
+    user_page(&state, &v, id, FormErrors::default(), generated.then_some(password), !generated).await
 }
 
 #[derive(Deserialize, Default)]
@@ -386,11 +337,8 @@ pub async fn audit(
         region_prefix: non_empty(&q.region).filter(|r| r.parse::<RegionCode>().is_ok()),
         before_seq: q.before,
     };
-    let mut entries = store::audit::list(&state.db, &f, PAGE_SIZE + 1)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
-    let next_before =
-        (entries.len() as i64 > PAGE_SIZE).then(|| entries[PAGE_SIZE as usize - 1].seq);
+    let mut entries = store::audit::list(&state.db, &f, PAGE_SIZE + 1).await.map_err(PageError::internal(v.lang()))?;
+    let next_before = (entries.len() as i64 > PAGE_SIZE).then(|| entries[PAGE_SIZE as usize - 1].seq);
     entries.truncate(PAGE_SIZE as usize);
     render(
         &AuditPage {

@@ -37,10 +37,7 @@ struct ApiDocsPage {
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
-    path.iter()
-        .try_fold(v, |v, k| v.get(k))
-        .and_then(Value::as_str)
-        .unwrap_or("")
+    path.iter().try_fold(v, |v, k| v.get(k)).and_then(Value::as_str).unwrap_or("")
 }
 
 /// Resolves `{"$ref": "#/components/schemas/X"}` to X's example, if any.
@@ -49,8 +46,7 @@ fn example_of(doc: &Value, schema: &Value) -> Option<Value> {
         return Some(e.clone());
     }
     let name = schema.get("$ref")?.as_str()?.rsplit('/').next()?;
-    doc.pointer(&format!("/components/schemas/{name}/example"))
-        .cloned()
+    doc.pointer(&format!("/components/schemas/{name}/example")).cloned()
 }
 
 pub fn operations(doc: &Value) -> Vec<DocOp> {
@@ -85,21 +81,13 @@ pub fn operations(doc: &Value) -> Vec<DocOp> {
             let responses = op
                 .get("responses")
                 .and_then(Value::as_object)
-                .map(|rs| {
-                    rs.iter()
-                        .map(|(code, r)| (code.clone(), str_at(r, &["description"]).to_string()))
-                        .collect()
-                })
+                .map(|rs| rs.iter().map(|(code, r)| (code.clone(), str_at(r, &["description"]).to_string())).collect())
                 .unwrap_or_default();
             ops.push(DocOp {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 summary: str_at(op, &["summary"]).to_string(),
-                tag: op
-                    .pointer("/tags/0")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
+                tag: op.pointer("/tags/0").and_then(Value::as_str).unwrap_or("").to_string(),
                 params,
                 body_example,
                 responses,

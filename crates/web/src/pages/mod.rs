@@ -78,22 +78,16 @@ impl Layout {
         }
     }
     pub fn lang_switch_href(&self) -> String {
-        format!(
-            "/lang/{}?next={}",
-            self.t.lang.other().code(),
-            crate::error::urlencode(&self.path)
-        )
+        format!("/lang/{}?next={}", self.t.lang.other().code(), crate::error::urlencode(&self.path))
     }
 }
 
 /// Renders a template, mapping a render failure to the error page.
 pub fn render(tpl: &impl Template, lang: crate::i18n::Lang) -> Result<Response, PageError> {
-    tpl.render()
-        .map(|html| Html(html).into_response())
-        .map_err(|e| {
-            tracing::error!(error = %e, "template render failed");
-            PageError::new(PageErrorKind::Internal, lang)
-        })
+    tpl.render().map(|html| Html(html).into_response()).map_err(|e| {
+        tracing::error!(error = %e, "template render failed");
+        PageError::new(PageErrorKind::Internal, lang)
+    })
 }
 
 pub async fn not_found(ctx: Ctx, uri: axum::http::Uri) -> Response {
@@ -128,23 +122,14 @@ impl FormErrors {
 
 /// A `?next=` target is followed only within this site.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
 }
 
 /// Formats Unix seconds as `2026-11-24 11:06 UTC`.
 pub fn fmt_time(secs: &i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(*secs)
         .ok()
-        .and_then(|t| {
-            t.format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .ok()
-        })
+        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok())
         .unwrap_or_default()
 }
 

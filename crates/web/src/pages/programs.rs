@@ -48,16 +48,9 @@ pub struct ProgramForm {
     pub criteria: String,
 }
 
-async fn page(
-    state: &AppState,
-    v: &Viewer,
-    errors: FormErrors,
-    form: ProgramForm,
-) -> Result<Response, PageError> {
+async fn page(state: &AppState, v: &Viewer, errors: FormErrors, form: ProgramForm) -> Result<Response, PageError> {
     let t = v.t();
-    let programs = store::programs::list(&state.db)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let programs = store::programs::list(&state.db).await.map_err(PageError::internal(v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &ProgramsPage {
@@ -70,11 +63,7 @@ async fn page(
         },
         v.lang(),
     )?;
-    Ok(if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response()
-    } else {
-        resp
-    })
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
 }
 
 pub async fn index(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
@@ -92,11 +81,8 @@ pub async fn create(
         Ok(np) => match store::programs::create(&state.db, &v.actor(), &np).await {
             Ok(_) => Ok(Redirect::to("/programs").into_response()),
             Err(e) if store::is_unique_violation(&e) => {
-                let errs = domain::ValidationErrors::single(
-                    "code",
-                    domain::Rule::Taken,
-                    "a program with this code exists",
-                );
+                let errs =
+                    domain::ValidationErrors::single("code", domain::Rule::Taken, "a program with this code exists");
                 page(&state, &v, FormErrors::new(v.t(), errs), f).await
             }
             Err(e) => Err(PageError::internal(v.lang())(e)),
@@ -105,11 +91,7 @@ pub async fn create(
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(code): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn show(State(state): State<AppState>, v: Viewer, Path(code): Path<String>) -> Result<Response, PageError> {
     let t = v.t();
     let err = || PageError::internal(v.lang());
     let program = store::programs::by_code(&state.db, &code)
@@ -118,9 +100,7 @@ pub async fn show(
         .ok_or_else(|| PageError::not_found(v.lang()))?;
     // Each account sees the participating villages of its own area.
     let within = v.principal.scope.code();
-    let villages = store::programs::program_villages(&state.db, &program.code, within, 2000)
-        .await
-        .map_err(err())?;
+    let villages = store::programs::program_villages(&state.db, &program.code, within, 2000).await.map_err(err())?;
     render(
         &ProgramPage {
             layout: Layout::for_viewer(&v, program.name.clone(), &format!("/programs/{code}")),

@@ -72,9 +72,7 @@ fn parse_code(raw: &str, v: &Viewer) -> Result<RegionCode, PageError> {
 
 pub async fn index(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
     let t = v.t();
-    let children = store::regions::provinces(&state.db)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let children = store::regions::provinces(&state.db).await.map_err(PageError::internal(v.lang()))?;
     render(
         &RegionPage {
             layout: Layout::for_viewer(&v, t.get("regions.title"), "/regions"),
@@ -107,9 +105,7 @@ pub async fn search(
     let t = v.t();
     let level = RegionLevel::parse(&sq.level);
     let q: String = sq.q.chars().take(100).collect();
-    let hits = store::regions::search(&state.db, &q, level, None, 50)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let hits = store::regions::search(&state.db, &q, level, None, 50).await.map_err(PageError::internal(v.lang()))?;
     // htmx asks for the result list only; without JavaScript the whole page comes back.
     if headers.contains_key("hx-request") {
         return render(&SearchHits { t, query: q, hits }, v.lang());
@@ -140,50 +136,26 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let code = parse_code(&raw, &v)?;
     let err = || PageError::internal(v.lang());
-    let region = store::regions::get(&state.db, &code)
-        .await
-        .map_err(err())?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
-    let mut breadcrumb = store::regions::lineage(&state.db, &code)
-        .await
-        .map_err(err())?;
+    let region =
+        store::regions::get(&state.db, &code).await.map_err(err())?.ok_or_else(|| PageError::not_found(v.lang()))?;
+    let mut breadcrumb = store::regions::lineage(&state.db, &code).await.map_err(err())?;
     breadcrumb.pop();
     if code.level() == RegionLevel::Village {
         v.require(Action::ViewVillage, Some(&code))?;
-        return village_page(
-            &state,
-            &v,
-            region,
-            breadcrumb,
-            FormErrors::default(),
-            String::new(),
-            sq.saved.is_some(),
-        )
-        .await;
+        return village_page(&state, &v, region, breadcrumb, FormErrors::default(), String::new(), sq.saved.is_some())
+            .await;
     }
     let t = v.t();
-    let children = store::regions::children(&state.db, &code)
+    let children = store::regions::children(&state.db, &code).await.map_err(err())?;
+    let designated = store::programs::program_villages(&state.db, domain::program::DESMIGRATIF, Some(&code), 500)
         .await
         .map_err(err())?;
-    let designated = store::programs::program_villages(
-        &state.db,
-        domain::program::DESMIGRATIF,
-        Some(&code),
-        500,
-    )
-    .await
-    .map_err(err())?;
     let title = region.name.clone();
     render(
         &RegionPage {
             layout: Layout::for_viewer(&v, title, &format!("/regions/{code}")),
             t,
-            child_level: code
-                .level()
-                .child()
-                .map(|l| l.as_str())
-                .unwrap_or("village")
-                .to_string(),
+            child_level: code.level().child().map(|l| l.as_str()).unwrap_or("village").to_string(),
             region: Some(region),
             breadcrumb,
             children,
@@ -205,27 +177,13 @@ async fn village_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let err = || PageError::internal(v.lang());
-    let code: RegionCode = village
-        .code
-        .parse()
-        .map_err(|_| PageError::not_found(v.lang()))?;
-    let status = store::programs::village_status(&state.db, &code)
-        .await
-        .map_err(err())?;
-    let staff = store::users::village_staff(&state.db, &code)
-        .await
-        .map_err(err())?;
+    let code: RegionCode = village.code.parse().map_err(|_| PageError::not_found(v.lang()))?;
+    let status = store::programs::village_status(&state.db, &code).await.map_err(err())?;
+    let staff = store::users::village_staff(&state.db, &code).await.map_err(err())?;
     let can_designate = v.can(Action::DesignateVillage, Some(&code));
-    let programs = if can_designate {
-        store::programs::list(&state.db).await.map_err(err())?
-    } else {
-        vec![]
-    };
+    let programs = if can_designate { store::programs::list(&state.db).await.map_err(err())? } else { vec![] };
     let form_cohort = if form_cohort.is_empty() {
-        status
-            .cohort_year
-            .map(|y| y.to_string())
-            .unwrap_or_default()
+        status.cohort_year.map(|y| y.to_string()).unwrap_or_default()
     } else {
         form_cohort
     };
@@ -247,11 +205,7 @@ async fn village_page(
         },
         v.lang(),
     )?;
-    Ok(if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page
-    })
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, page).into_response() } else { page })
 }
 
 #[derive(Deserialize)]
@@ -295,23 +249,10 @@ pub async fn designate(
     let (code, region) = village_for_write(&state, &v, &raw, Action::DesignateVillage).await?;
     let desmigratif = f.desmigratif.is_some();
     let cohort_raw = f.cohort_year.trim();
-    let cohort = if cohort_raw.is_empty() {
-        Ok(None)
-    } else {
-        cohort_raw.parse::<i64>().map(Some)
-    };
+    let cohort = if cohort_raw.is_empty() { Ok(None) } else { cohort_raw.parse::<i64>().map(Some) };
     let result = match cohort {
-        Ok(c) => domain::program::validate_designation(
-            desmigratif,
-            c,
-            f.pocket_village.is_some(),
-            current_year(),
-        ),
-        Err(_) => Err(domain::ValidationErrors::single(
-            "cohort_year",
-            domain::Rule::Format,
-            "a year such as 2017",
-        )),
+        Ok(c) => domain::program::validate_designation(desmigratif, c, f.pocket_village.is_some(), current_year()),
+        Err(_) => Err(domain::ValidationErrors::single("cohort_year", domain::Rule::Format, "a year such as 2017")),
     };
     match result {
         Ok(d) => {
@@ -321,21 +262,11 @@ pub async fn designate(
             Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response())
         }
         Err(errs) => {
-            let mut breadcrumb = store::regions::lineage(&state.db, &code)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
+            let mut breadcrumb =
+                store::regions::lineage(&state.db, &code).await.map_err(PageError::internal(v.lang()))?;
             breadcrumb.pop();
             let errors = FormErrors::new(v.t(), errs);
-            village_page(
-                &state,
-                &v,
-                region,
-                breadcrumb,
-                errors,
-                cohort_raw.to_string(),
-                false,
-            )
-            .await
+            village_page(&state, &v, region, breadcrumb, errors, cohort_raw.to_string(), false).await
         }
     }
 }
@@ -362,26 +293,16 @@ pub async fn set_program(
     v.check_csrf(&f.csrf)?;
     let (code, region) = village_for_write(&state, &v, &raw, Action::DesignateVillage).await?;
     let err = || PageError::internal(v.lang());
-    let program = store::programs::by_code(&state.db, f.program.trim())
-        .await
-        .map_err(err())?;
+    let program = store::programs::by_code(&state.db, f.program.trim()).await.map_err(err())?;
     let mut errs = domain::ValidationErrors::new();
     let program = match program {
         Some(p) if p.code != domain::program::DESMIGRATIF => Some(p),
         Some(_) => {
-            errs.add(
-                "program",
-                domain::Rule::OneOf,
-                "Desmigratif is set with the designation form",
-            );
+            errs.add("program", domain::Rule::OneOf, "Desmigratif is set with the designation form");
             None
         }
         None => {
-            errs.add(
-                "program",
-                domain::Rule::OneOf,
-                "choose a program from the list",
-            );
+            errs.add("program", domain::Rule::OneOf, "choose a program from the list");
             None
         }
     };
@@ -402,26 +323,13 @@ pub async fn set_program(
     };
     match program {
         Some(p) if errs.is_empty() => {
-            store::programs::set_village_program(&state.db, &v.actor(), &code, &p, since)
-                .await
-                .map_err(err())?;
+            store::programs::set_village_program(&state.db, &v.actor(), &code, &p, since).await.map_err(err())?;
             Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response())
         }
         _ => {
-            let mut breadcrumb = store::regions::lineage(&state.db, &code)
-                .await
-                .map_err(err())?;
+            let mut breadcrumb = store::regions::lineage(&state.db, &code).await.map_err(err())?;
             breadcrumb.pop();
-            village_page(
-                &state,
-                &v,
-                region,
-                breadcrumb,
-                FormErrors::new(v.t(), errs),
-                String::new(),
-                false,
-            )
-            .await
+            village_page(&state, &v, region, breadcrumb, FormErrors::new(v.t(), errs), String::new(), false).await
         }
     }
 }

@@ -29,13 +29,7 @@ pub struct NextQuery {
     next: String,
 }
 
-fn login_page(
-    ctx: &Ctx,
-    csrf: String,
-    next: &str,
-    username: &str,
-    error: String,
-) -> Result<Response, PageError> {
+fn login_page(ctx: &Ctx, csrf: String, next: &str, username: &str, error: String) -> Result<Response, PageError> {
     let t = ctx.t();
     render(
         &LoginPage {
@@ -62,10 +56,7 @@ pub async fn login_form(
         .map(|c| c.value().to_string())
         .filter(|v| v.len() == 64)
         .unwrap_or_else(store::auth::new_secret);
-    let jar = ctx.jar.clone().add(auth::login_csrf_cookie(
-        csrf.clone(),
-        state.config.cookie_secure,
-    ));
+    let jar = ctx.jar.clone().add(auth::login_csrf_cookie(csrf.clone(), state.config.cookie_secure));
     Ok((jar, login_page(&ctx, csrf, &q.next, "", String::new())?).into_response())
 }
 
@@ -81,75 +72,42 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<LoginForm>,
-) -> Result<Response, PageError> {
+pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Result<Response, PageError> {
     let t = ctx.t();
-    let cookie = ctx
-        .jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
+    let cookie = ctx.jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     if cookie.is_empty() || !auth::constant_time_eq(cookie.as_bytes(), f.csrf.as_bytes()) {
         return Err(PageError::new(PageErrorKind::BadCsrf, ctx.lang));
     }
     if f.username.trim().is_empty() || f.password.is_empty() {
-        let page = login_page(
-            &ctx,
-            cookie,
-            &f.next,
-            &f.username,
-            t.get("login.missing").into(),
-        )?;
+        let page = login_page(&ctx, cookie, &f.next, &f.username, t.get("login.missing").into())?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let outcome = auth::check_login(&state, &ctx, &f.username, &f.password)
-        .await
-        .map_err(PageError::internal(ctx.lang))?;
+    let outcome =
+        auth::check_login(&state, &ctx, &f.username, &f.password).await.map_err(PageError::internal(ctx.lang))?;
     let user = match outcome {
         LoginOutcome::Ok(u) => u,
         LoginOutcome::Invalid => {
-            let page = login_page(
-                &ctx,
-                cookie,
-                &f.next,
-                &f.username,
-                t.get("login.invalid").into(),
-            )?;
+            let page = login_page(&ctx, cookie, &f.next, &f.username, t.get("login.invalid").into())?;
             return Ok((StatusCode::UNAUTHORIZED, page).into_response());
         }
         LoginOutcome::Throttled { retry_after_secs } => {
-            let msg = t.fmt(
-                "login.throttled",
-                "minutes",
-                &(retry_after_secs / 60).max(1).to_string(),
-            );
+            let msg = t.fmt("login.throttled", "minutes", &(retry_after_secs / 60).max(1).to_string());
             let page = login_page(&ctx, cookie, &f.next, &f.username, msg)?;
             return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
         }
     };
     let ttl = state.config.session_ttl_secs;
-    let (sid, _csrf) = store::auth::create_session(&state.db, user.id, ttl)
-        .await
-        .map_err(PageError::internal(ctx.lang))?;
+    let (sid, _csrf) =
+        store::auth::create_session(&state.db, user.id, ttl).await.map_err(PageError::internal(ctx.lang))?;
     let actor = store::audit::Actor {
         user_id: Some(user.id),
         username: user.username.clone(),
         ip: ctx.ip.clone(),
         request_id: ctx.request_id.clone(),
     };
-    let ev = Event {
-        action: "auth.login",
-        entity: "user",
-        entity_id: &user.id.to_string(),
-        region_code: "",
-        details: "",
-    };
-    audit::append_now(&state.db, &actor, &ev)
-        .await
-        .map_err(PageError::internal(ctx.lang))?;
+    let ev =
+        Event { action: "auth.login", entity: "user", entity_id: &user.id.to_string(), region_code: "", details: "" };
+    audit::append_now(&state.db, &actor, &ev).await.map_err(PageError::internal(ctx.lang))?;
     let jar = ctx
         .jar
         .clone()
@@ -164,16 +122,10 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    v: Viewer,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, PageError> {
+pub async fn logout(State(state): State<AppState>, v: Viewer, Form(f): Form<CsrfForm>) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     if let Some(sid) = v.ctx.jar.get(SESSION_COOKIE) {
-        store::auth::end_session(&state.db, sid.value())
-            .await
-            .map_err(PageError::internal(v.lang()))?;
+        store::auth::end_session(&state.db, sid.value()).await.map_err(PageError::internal(v.lang()))?;
     }
     let ev = Event {
         action: "auth.logout",
@@ -182,14 +134,8 @@ pub async fn logout(
         region_code: "",
         details: "",
     };
-    audit::append_now(&state.db, &v.actor(), &ev)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
-    let jar = v
-        .ctx
-        .jar
-        .clone()
-        .remove(auth::removal_cookie(SESSION_COOKIE));
+    audit::append_now(&state.db, &v.actor(), &ev).await.map_err(PageError::internal(v.lang()))?;
+    let jar = v.ctx.jar.clone().remove(auth::removal_cookie(SESSION_COOKIE));
     Ok((jar, Redirect::to("/login")).into_response())
 }
 
@@ -200,9 +146,6 @@ pub async fn set_lang(
     Query(q): Query<NextQuery>,
 ) -> Response {
     let lang = crate::i18n::Lang::parse(&code).unwrap_or_default();
-    let jar = ctx
-        .jar
-        .clone()
-        .add(auth::lang_cookie(lang, state.config.cookie_secure));
+    let jar = ctx.jar.clone().add(auth::lang_cookie(lang, state.config.cookie_secure));
     (jar, Redirect::to(safe_next(&q.next))).into_response()
 }
