@@ -150,11 +150,11 @@ first_start_sqlite() {
     else
       timed "$TMPD/b.$i" sqlite3_import "$i"; timed "$TMPD/a.$i" desmig_first_start "$i"
     fi
-    [ "$i" -eq 0 ] && continue   # run 0 warms the page cache and the binary: not counted
+    if [ "$i" -eq 0 ]; then continue; fi   # run 0 warms the page cache and the binary: not counted
     cat "$TMPD/a.$i" >>"$TMPD/a.us"; cat "$TMPD/b.$i" >>"$TMPD/b.us"
     awk -v a="$(cat "$TMPD/a.$i")" -v b="$(cat "$TMPD/b.$i")" 'BEGIN {print a/b}' >>"$TMPD/ratio"
     # Keep the last loaded file for the second start and the server; drop the rest.
-    [ "$i" -lt "$RUNS" ] && rm -f "$TMPD/first-$i.db"* "$TMPD/import-$i.db"
+    if [ "$i" -lt "$RUNS" ]; then rm -f "$TMPD/first-$i.db"* "$TMPD/import-$i.db"; fi
   done
   # Check both did the whole job, or the ratio means nothing.
   local loaded imported
@@ -179,7 +179,7 @@ first_start_sqlite() {
     timed "$TMPD/second.us" env DATABASE_URL="sqlite://$TMPD/first-$RUNS.db" "$BIN" migrate >"$TMPD/second.log" 2>&1 \
       || { cat "$TMPD/second.log" >&2; die "second start failed"; }
   done
-  grep -q '^Loaded' "$TMPD/second.log" && die "second start reloaded the regions"
+  if grep -q '^Loaded' "$TMPD/second.log"; then die "second start reloaded the regions"; fi
   SS=$(stats 1000 1 <"$TMPD/second.us")
   printf '  %-42s %s ms\n' "second start (desmigratif migrate)" "$SS"
   awk -v m="$(median <"$TMPD/second.us")" 'BEGIN { exit !(m < 1000000) }' \
@@ -304,8 +304,8 @@ first_start_postgres() {
     url="postgres://postgres@127.0.0.1:$PGPORT/bench_$i"
     timed "$TMPD/pg.$i" env DATABASE_URL="$url" "$BIN" migrate >"$TMPD/pg-$i.log" 2>&1 \
       || { cat "$TMPD/pg-$i.log" >&2; die "first start on PostgreSQL failed"; }
-    [ "$i" -gt 0 ] && cat "$TMPD/pg.$i" >>"$TMPD/pg.us"
-    [ "$i" -lt "$RUNS" ] && psql_do "DROP DATABASE bench_$i"
+    if [ "$i" -gt 0 ]; then cat "$TMPD/pg.$i" >>"$TMPD/pg.us"; fi
+    if [ "$i" -lt "$RUNS" ]; then psql_do "DROP DATABASE bench_$i"; fi
   done
   grep -q "^Loaded $EXPECTED_REGIONS regions" "$TMPD/pg-$RUNS.log" || die "PostgreSQL first start did not load $EXPECTED_REGIONS regions"
   PG_FS=$(stats 1000 0 <"$TMPD/pg.us")

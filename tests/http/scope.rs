@@ -79,3 +79,52 @@ async fn refusals_do_not_change_anything() {
     // The officer is listed on their own village's page.
     assert_eq!(v["officers"][0]["role"], "village_officer");
 }
+
+/// The same matrix for the pages a browser opens.
+#[tokio::test]
+async fn pages_follow_the_same_matrix() {
+    use crate::common::Browser;
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("national_analyst", None, [200, 200, 200]),
+        ("province_officer", Some("53"), [200, 200, 403]),
+        ("regency_officer", Some("53.07"), [200, 200, 403]),
+        ("village_head", Some(HOME), [200, 403, 403]),
+        ("village_officer", Some(HOME), [200, 403, 403]),
+        ("cooperative_manager", Some(HOME), [200, 403, 403]),
+        ("facilitator", Some(HOME), [200, 403, 403]),
+        ("partner", Some("53.07"), [200, 200, 403]),
+    ];
+    for (i, (role, region, view)) in cases.into_iter().enumerate() {
+        let username = format!("p{i}.{role}");
+        app.create_user(&username, role, region).await;
+        let b = Browser::new(&app);
+        b.login(&username, "a-long-password").await;
+        for (target, expected) in [HOME, SAME_REGENCY, OTHER_PROVINCE].iter().zip(view) {
+            assert_eq!(b.get(&format!("/regions/{target}")).await.0, expected, "{role} page {target}");
+        }
+        for page in ["/", "/regions", "/regions/35", "/programs", "/programs/desmigratif"] {
+            assert_eq!(b.get(page).await.0, 200, "{role} {page}");
+        }
+        for admin_page in ["/admin/users", "/admin/audit", "/admin/users/1"] {
+            assert_eq!(b.get(admin_page).await.0, 403, "{role} {admin_page}");
+        }
+        let csrf = b.csrf().await;
+        let r = b
+            .post_form(
+                &format!("/regions/{HOME}/designation"),
+                &[("_csrf", &csrf), ("desmigratif", "1"), ("cohort_year", "2019")],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 403, "{role} designate");
+        let r = b.post_form("/programs", &[("_csrf", &csrf), ("code", "x"), ("name", "X"), ("institution", "Y")]).await;
+        assert_eq!(r.status().as_u16(), 403, "{role} create program");
+        let r = b
+            .post_form(
+                "/admin/users",
+                &[("_csrf", &csrf), ("username", "zz"), ("password", "a-long-password"), ("role", "national_admin")],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 403, "{role} create user");
+    }
+}

@@ -1,5 +1,6 @@
 //! The append-only, hash-chained audit log.
 
+use crate::query::Select;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use domain::audit::{AuditFields, ChainCheck, ChainVerifier, entry_hash};
 use serde::Serialize;
@@ -128,37 +129,25 @@ pub struct Filter {
 
 /// Newest first, `limit` at a time.
 pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Entry>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1");
-    let mut binds: Vec<String> = vec![];
-    let mut add = |sql: &mut String, cond: &str, v: String| {
-        binds.push(v);
-        sql.push_str(&cond.replace('?', &format!("${}", binds.len())));
-    };
+    let mut q = Select::new(format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1"));
     if let Some(a) = &f.actor {
-        add(&mut sql, " AND actor = ?", a.clone());
+        q.and("actor = ?", &[a]);
     }
     if let Some(a) = &f.action {
-        add(&mut sql, " AND action LIKE ?", format!("{a}%"));
+        q.and("action LIKE ?", &[&format!("{a}%")]);
     }
     if let Some(e) = &f.entity {
-        add(&mut sql, " AND entity = ?", e.clone());
+        q.and("entity = ?", &[e]);
     }
     if let Some(e) = &f.entity_id {
-        add(&mut sql, " AND entity_id = ?", e.clone());
+        q.and("entity_id = ?", &[e]);
     }
     if let Some(r) = &f.region_prefix {
-        add(&mut sql, " AND (region_code = ? ", r.clone());
-        add(&mut sql, "OR region_code LIKE ?)", format!("{r}.%"));
+        q.and_within("region_code", r);
     }
     let before = f.before_seq.unwrap_or(i64::MAX);
-    sql.push_str(&format!(" AND seq < {before} ORDER BY seq DESC LIMIT {}", limit.clamp(1, 500)));
-    Ok(on_db!(db, p => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-        for b in &binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_all(p).await
-    })?)
+    q.tail(&format!("AND seq < {before} ORDER BY seq DESC LIMIT {}", limit.clamp(1, 500)));
+    q.fetch_all(db).await
 }
 
 /// Walks the whole chain in pages and checks every link and hash.

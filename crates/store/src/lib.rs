@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod migrate;
 pub mod programs;
+pub mod query;
 pub mod regions;
 pub mod users;
 

@@ -1,6 +1,7 @@
 //! Programs (Desmigratif, Desa Migran EMAS, …), village participation and designation.
 
 use crate::audit::{self, Actor, Event};
+use crate::query::Select;
 use crate::{Db, Result, on_db, on_tx};
 use domain::RegionCode;
 use domain::program::{DESMIGRATIF, Designation, NewProgram};
@@ -174,36 +175,29 @@ pub struct ProgramVillage {
     pub since_year: Option<i32>,
 }
 
+const PROGRAM_VILLAGES: &str = "FROM program_villages pv JOIN programs pr ON pr.id = pv.program_id \
+     JOIN regions r ON r.code = pv.village_code WHERE 1=1";
+
+fn program_villages_query(select: &str, program_code: &str, within: Option<&RegionCode>) -> Select {
+    let mut q = Select::new(format!("SELECT {select} {PROGRAM_VILLAGES}"));
+    q.and("pr.code = ?", &[program_code]);
+    if let Some(w) = within {
+        q.and_within("pv.village_code", w.as_str());
+    }
+    q
+}
+
 pub async fn program_villages(
     db: &Db,
     program_code: &str,
     within: Option<&RegionCode>,
     limit: i64,
 ) -> Result<Vec<ProgramVillage>> {
-    // A village scope "covers" only itself; `code LIKE 'x.%'` would miss it.
-    let (exact, prefix) = match within {
-        Some(w) => (w.to_string(), format!("{w}.%")),
-        None => (String::new(), "%".into()),
-    };
-    Ok(on_db!(db, p => {
-        sqlx::query_as(
-            "SELECT r.code, r.name, pv.since_year FROM program_villages pv JOIN programs pr ON pr.id = pv.program_id \
-             JOIN regions r ON r.code = pv.village_code WHERE pr.code = $1 AND (pv.village_code LIKE $2 OR pv.village_code = $3) \
-             ORDER BY pv.since_year, r.code LIMIT $4")
-            .bind(program_code).bind(prefix).bind(exact).bind(limit).fetch_all(p).await
-    })?)
+    let mut q = program_villages_query("r.code, r.name, pv.since_year", program_code, within);
+    q.tail(&format!("ORDER BY pv.since_year, r.code LIMIT {}", limit.clamp(1, 10_000)));
+    q.fetch_all(db).await
 }
 
 pub async fn count_program_villages(db: &Db, program_code: &str, within: Option<&RegionCode>) -> Result<i64> {
-    let (exact, prefix) = match within {
-        Some(w) => (w.to_string(), format!("{w}.%")),
-        None => (String::new(), "%".into()),
-    };
-    let (n,): (i64,) = on_db!(db, p => {
-        sqlx::query_as(
-            "SELECT COUNT(*) FROM program_villages pv JOIN programs pr ON pr.id = pv.program_id \
-             WHERE pr.code = $1 AND (pv.village_code LIKE $2 OR pv.village_code = $3)")
-            .bind(program_code).bind(prefix).bind(exact).fetch_one(p).await
-    })?;
-    Ok(n)
+    program_villages_query("COUNT(*)", program_code, within).fetch_count(db).await
 }

@@ -1,5 +1,6 @@
 //! The Kemendagri region hierarchy (vendored idn-area-data, ODbL), loaded on first start.
 
+use crate::query::Select;
 use crate::{Db, Result, StoreError, on_db, on_tx};
 use domain::region::search_key;
 use domain::{RegionCode, RegionLevel};
@@ -235,38 +236,25 @@ pub async fn search(
     if words.is_empty() {
         return Ok(vec![]);
     }
-    let mut sql = String::from("SELECT code, name, level, parent_code FROM regions WHERE 1=1");
-    let mut binds: Vec<String> = Vec::new();
+    let mut q = Select::new("SELECT code, name, level, parent_code FROM regions WHERE 1=1");
     for w in &words {
-        binds.push(like_escape(w));
-        sql.push_str(&format!(" AND search_name LIKE ${} ESCAPE '\\'", binds.len()));
+        q.and("search_name LIKE ? ESCAPE '\\'", &[&like_escape(w)]);
     }
     if let Some(l) = level {
-        binds.push(l.as_str().to_string());
-        sql.push_str(&format!(" AND level = ${}", binds.len()));
+        q.and("level = ?", &[l.as_str()]);
     }
     if let Some(w) = within {
-        binds.push(format!("{}.%", w.as_str()));
-        sql.push_str(&format!(" AND code LIKE ${}", binds.len()));
+        q.and("code LIKE ?", &[&format!("{w}.%")]);
     }
     // Names with a word starting like the query first ("sik" finds "Kabupaten Sikka"
     // before "Pasikolaga"), then higher levels (shorter codes), then A–Z.
     let first = words[0].replace(['%', '_', '\\'], "");
-    binds.push(format!("{first}%"));
-    binds.push(format!("% {first}%"));
-    sql.push_str(&format!(
-        " ORDER BY CASE WHEN search_name LIKE ${} OR search_name LIKE ${} THEN 0 ELSE 1 END, LENGTH(code), name LIMIT {}",
-        binds.len() - 1,
-        binds.len(),
+    let (starts, word_starts) = (q.bind(format!("{first}%")), q.bind(format!("% {first}%")));
+    q.tail(&format!(
+        "ORDER BY CASE WHEN search_name LIKE {starts} OR search_name LIKE {word_starts} THEN 0 ELSE 1 END, LENGTH(code), name LIMIT {}",
         limit.clamp(1, 200)
     ));
-    let regions: Vec<Region> = on_db!(db, p => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-        for b in &binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_all(p).await
-    })?;
+    let regions: Vec<Region> = q.fetch_all(db).await?;
     // One query for all ancestors' names, not one per hit.
     let mut ancestor_codes: Vec<String> = regions
         .iter()

@@ -1,6 +1,7 @@
 //! Accounts.
 
 use crate::audit::{self, Actor, Event};
+use crate::query::Select;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use domain::access::{Principal, Scope};
 use domain::user::NewUser;
@@ -100,29 +101,19 @@ pub struct Filter {
 
 /// Accounts ordered by username, `limit` after `offset`.
 pub async fn list(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<Vec<User>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM users WHERE 1=1");
-    let mut binds: Vec<String> = vec![];
+    let mut q = Select::new(format!("SELECT {COLUMNS} FROM users WHERE 1=1"));
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        binds.push(format!("%{}%", t.to_lowercase()));
-        sql.push_str(&format!(" AND (username LIKE ${0} OR LOWER(full_name) LIKE ${0})", binds.len()));
+        let pattern = format!("%{}%", t.to_lowercase());
+        q.and("(username LIKE ? OR LOWER(full_name) LIKE ?)", &[&pattern, &pattern]);
     }
     if let Some(r) = f.role {
-        binds.push(r.as_str().into());
-        sql.push_str(&format!(" AND role = ${}", binds.len()));
+        q.and("role = ?", &[r.as_str()]);
     }
     if let Some(r) = &f.region_prefix {
-        binds.push(r.to_string());
-        binds.push(format!("{r}.%"));
-        sql.push_str(&format!(" AND (region_code = ${} OR region_code LIKE ${})", binds.len() - 1, binds.len()));
+        q.and_within("region_code", r.as_str());
     }
-    sql.push_str(&format!(" ORDER BY username LIMIT {} OFFSET {}", limit.clamp(1, 500), offset.max(0)));
-    Ok(on_db!(db, p => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-        for b in &binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_all(p).await
-    })?)
+    q.tail(&format!("ORDER BY username LIMIT {} OFFSET {}", limit.clamp(1, 500), offset.max(0)));
+    q.fetch_all(db).await
 }
 
 /// Active accounts scoped exactly to a village: its officers, head, managers, facilitators.

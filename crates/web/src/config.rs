@@ -71,7 +71,10 @@ pub fn load_config_file() -> Result<Option<String>, ConfigError> {
             continue;
         }
         let Some((k, v)) = line.split_once('=') else {
-            return Err(ConfigError { name: "DESMIGRATIF_CONFIG", problem: format!("{path}:{}: expected NAME=value", n + 1) });
+            return Err(ConfigError {
+                name: "DESMIGRATIF_CONFIG",
+                problem: format!("{path}:{}: expected NAME=value", n + 1),
+            });
         };
         let (k, v) = (k.trim(), v.trim().trim_matches('"'));
         if std::env::var_os(k).is_none() {

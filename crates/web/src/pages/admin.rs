@@ -195,7 +195,13 @@ pub async fn user(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     v.require(Action::ManageUsers, None)?;
-    let ev = store::audit::Event { action: "user.view", entity: "user", entity_id: &id.to_string(), region_code: "", details: "" };
+    let ev = store::audit::Event {
+        action: "user.view",
+        entity: "user",
+        entity_id: &id.to_string(),
+        region_code: "",
+        details: "",
+    };
     store::audit::append_now(&state.db, &v.actor(), &ev).await.map_err(PageError::internal(v.lang()))?;
     user_page(&state, &v, id, FormErrors::default(), None, q.saved.is_some()).await
 }
