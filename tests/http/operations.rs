@@ -103,3 +103,38 @@ async fn backup_is_a_consistent_copy() {
     assert_eq!(status.cohort_year, Some(2017));
     assert!(matches!(store::audit::verify(&copy).await.unwrap(), domain::audit::ChainCheck::Intact { .. }));
 }
+
+#[tokio::test]
+async fn a_second_start_reuses_the_data() {
+    let (url, _dir) = crate::common::fresh_database().await;
+    let mut cfg = web::Config::for_database(&url);
+    cfg.admin_password = Some("first-admin-password".into());
+    let first = web::bootstrap::prepare(&cfg).await.unwrap();
+    assert_eq!(first.regions_loaded, 0, "the template already holds the regions");
+    assert_eq!(first.admin_created, Some(("admin".to_string(), None)), "admin from the environment, no password printed");
+    first.db.close().await;
+    let second = web::bootstrap::prepare(&cfg).await.unwrap();
+    assert_eq!(second.migrations_applied, 0);
+    assert_eq!(second.regions_loaded, 0);
+    assert_eq!(second.admin_created, None, "no second admin, no password printed again");
+    assert_eq!(store::users::count(&second.db).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn first_start_loads_every_region_once() {
+    // A database with the schema but no regions, as on a fresh machine.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
+    let db = store::Db::connect(&url).await.unwrap();
+    assert_eq!(store::migrate::run(&db).await.unwrap(), 1);
+    let loaded = store::regions::load_if_needed(&db).await.unwrap();
+    let expected: usize = ["provinces.csv", "regencies.csv", "districts.csv", "villages.csv"]
+        .iter()
+        .map(|f| crate::common::region_rows(f).len())
+        .sum();
+    assert_eq!(loaded, expected);
+    let counts = store::regions::counts(&db).await.unwrap();
+    assert_eq!(counts.provinces as usize, crate::common::region_rows("provinces.csv").len());
+    assert_eq!(counts.villages as usize, crate::common::region_rows("villages.csv").len());
+    assert_eq!(store::regions::load_if_needed(&db).await.unwrap(), 0, "not loaded twice");
+}
