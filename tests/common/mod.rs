@@ -55,10 +55,7 @@ async fn pg_template(admin_url: &str) -> String {
         .get_or_init(|| async {
             use sqlx::Connection;
             // The schema version is part of the name, so an old template is never reused.
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            std::hash::Hash::hash(&include_str!("../../migrations/postgres/0001_spine.sql"), &mut hasher);
-            std::hash::Hash::hash(&store::regions::DATA_VERSION, &mut hasher);
-            let name = format!("desmig_tpl_{:x}", std::hash::Hasher::finish(&hasher));
+            let name = format!("desmig_tpl_{}", store::migrate::fingerprint());
             let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
             // Several test binaries may start at once: one builds, the others wait.
             sqlx::query("SELECT pg_advisory_lock(424242)").execute(&mut conn).await.expect("lock");

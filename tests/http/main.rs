@@ -8,5 +8,6 @@ mod accounts;
 mod audit;
 mod operations;
 mod pages;
+mod persons;
 mod regions;
 mod scope;

@@ -103,9 +103,12 @@ async fn pages_follow_the_same_matrix() {
         for (target, expected) in [HOME, SAME_REGENCY, OTHER_PROVINCE].iter().zip(view) {
             assert_eq!(b.get(&format!("/regions/{target}")).await.0, expected, "{role} page {target}");
         }
-        for page in ["/", "/regions", "/regions/35", "/programs", "/programs/desmigratif"] {
+        for page in ["/", "/regions", "/regions/35", "/programs", "/programs/desmigratif", "/agencies"] {
             assert_eq!(b.get(page).await.0, 200, "{role} {page}");
         }
+        assert_eq!(b.get("/persons").await.0, if role == "partner" { 403 } else { 200 }, "{role} people");
+        let registers = matches!(role, "province_officer" | "regency_officer" | "village_head" | "village_officer");
+        assert_eq!(b.get("/persons/new").await.0, if registers { 200 } else { 403 }, "{role} register form");
         for admin_page in ["/admin/users", "/admin/audit", "/admin/users/1"] {
             assert_eq!(b.get(admin_page).await.0, 403, "{role} {admin_page}");
         }

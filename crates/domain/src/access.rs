@@ -60,16 +60,25 @@ pub enum Action {
     ManagePrograms,
     ManageUsers,
     ViewAudit,
+    /// A person's record (pillar 1); the region is the village they live in.
+    ViewPerson,
+    /// Register or change a person's record.
+    EditPerson,
+    /// The registry of licensed placement companies: everyone reads it, national admins keep it.
+    ManageAgencies,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 9] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
         Action::ManagePrograms,
         Action::ManageUsers,
         Action::ViewAudit,
+        Action::ViewPerson,
+        Action::EditPerson,
+        Action::ManageAgencies,
     ];
 }
 
@@ -88,8 +97,24 @@ impl Principal {
         match action {
             Action::BrowseRegions => true,
             Action::ViewVillage => in_scope,
-            Action::DesignateVillage | Action::ManagePrograms | Action::ManageUsers | Action::ViewAudit => {
-                self.role == Role::NationalAdmin
+            Action::DesignateVillage
+            | Action::ManagePrograms
+            | Action::ManageUsers
+            | Action::ViewAudit
+            | Action::ManageAgencies => self.role == Role::NationalAdmin,
+            // Partners receive people's data only through the exchange, by consent and purpose.
+            Action::ViewPerson => in_scope && self.role != Role::Partner,
+            // Those who register and verify residents: village officers and head, Disnaker, admins.
+            Action::EditPerson => {
+                in_scope
+                    && matches!(
+                        self.role,
+                        Role::NationalAdmin
+                            | Role::ProvinceOfficer
+                            | Role::RegencyOfficer
+                            | Role::VillageHead
+                            | Role::VillageOfficer
+                    )
             }
         }
     }
@@ -142,10 +167,44 @@ mod tests {
                 ScopeRule::Level(_) => Some("53.10.01.2001"),
             };
             let p = principal(role, scope);
-            for action in [Action::DesignateVillage, Action::ManagePrograms, Action::ManageUsers, Action::ViewAudit] {
+            for action in [
+                Action::DesignateVillage,
+                Action::ManagePrograms,
+                Action::ManageUsers,
+                Action::ViewAudit,
+                Action::ManageAgencies,
+            ] {
                 assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }
             assert!(p.can(Action::BrowseRegions, None));
+        }
+    }
+
+    #[test]
+    fn person_matrix() {
+        let home = rc("53.07.01.2001");
+        let other = rc("53.07.02.2001");
+        // (role, scope, view home, edit home)
+        let cases: &[(Role, Option<&str>, bool, bool)] = &[
+            (Role::NationalAdmin, None, true, true),
+            (Role::NationalAnalyst, None, true, false),
+            (Role::ProvinceOfficer, Some("53"), true, true),
+            (Role::RegencyOfficer, Some("53.07"), true, true),
+            (Role::VillageHead, Some("53.07.01.2001"), true, true),
+            (Role::VillageOfficer, Some("53.07.01.2001"), true, true),
+            (Role::CooperativeManager, Some("53.07.01.2001"), true, false),
+            (Role::Facilitator, Some("53.07.01.2001"), true, false),
+            (Role::Partner, Some("53"), false, false),
+        ];
+        for (role, scope, view, edit) in cases {
+            let p = principal(*role, *scope);
+            assert_eq!(p.can(Action::ViewPerson, Some(&home)), *view, "{role} view");
+            assert_eq!(p.can(Action::EditPerson, Some(&home)), *edit, "{role} edit");
+            let village_scoped = matches!(scope, Some(s) if s.len() == 13);
+            if village_scoped {
+                assert!(!p.can(Action::ViewPerson, Some(&other)), "{role} sees another village");
+                assert!(!p.can(Action::EditPerson, Some(&other)), "{role} edits another village");
+            }
         }
     }
 

@@ -4,8 +4,12 @@
 //! depend on this crate, never the other way round.
 
 pub mod access;
+pub mod agency;
 pub mod audit;
+pub mod name;
+pub mod nik;
 pub mod password;
+pub mod person;
 pub mod program;
 pub mod region;
 pub mod role;
@@ -13,6 +17,9 @@ pub mod user;
 pub mod validation;
 
 pub use access::{Action, Scope};
+pub use name::name_key;
+pub use nik::{Nik, NikCheck, NikIssue, RegionLookup, Sex};
+pub use person::{KkNumber, NewPerson, NewPersonInput, PersonCategory, PersonRejection};
 pub use region::{RegionCode, RegionLevel};
 pub use role::Role;
 pub use validation::{FieldError, Rule, ValidationErrors};

@@ -10,9 +10,11 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod migrate;
+pub mod persons;
 pub mod programs;
 pub mod query;
 pub mod regions;

@@ -13,12 +13,32 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "spine",
-    sqlite: include_str!("../../../migrations/sqlite/0001_spine.sql"),
-    postgres: include_str!("../../../migrations/postgres/0001_spine.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "spine",
+        sqlite: include_str!("../../../migrations/sqlite/0001_spine.sql"),
+        postgres: include_str!("../../../migrations/postgres/0001_spine.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "service_center",
+        sqlite: include_str!("../../../migrations/sqlite/0002_service_center.sql"),
+        postgres: include_str!("../../../migrations/postgres/0002_service_center.sql"),
+    },
+];
+
+/// Identifies the schema and region data this build creates (for caching prepared test databases).
+pub fn fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(crate::regions::DATA_VERSION.as_bytes());
+    for m in MIGRATIONS {
+        h.update(m.sqlite.as_bytes());
+        h.update(m.postgres.as_bytes());
+    }
+    hex::encode(&h.finalize()[..8])
+}
 
 /// Applies pending migrations; returns how many ran.
 pub async fn run(db: &Db) -> Result<usize> {

@@ -138,6 +138,24 @@ pub async fn load_if_needed(db: &Db) -> Result<usize> {
     Ok(rows.len())
 }
 
+/// Every region code in memory (about 92 thousand short strings, a few MB): NIK and
+/// address checks look codes up many times per request and per imported row.
+#[derive(Debug, Default)]
+pub struct RegionIndex(std::collections::HashSet<String>);
+
+impl RegionIndex {
+    pub async fn load(db: &Db) -> Result<RegionIndex> {
+        let codes: Vec<(String,)> = on_db!(db, p => sqlx::query_as("SELECT code FROM regions").fetch_all(p).await)?;
+        Ok(RegionIndex(codes.into_iter().map(|(c,)| c).collect()))
+    }
+}
+
+impl domain::nik::RegionLookup for RegionIndex {
+    fn exists(&self, code: &str) -> bool {
+        self.0.contains(code)
+    }
+}
+
 pub async fn counts(db: &Db) -> Result<RegionCounts> {
     let rows: Vec<(String, i64)> = on_db!(db, p => {
         sqlx::query_as("SELECT level, COUNT(*) FROM regions GROUP BY level").fetch_all(p).await

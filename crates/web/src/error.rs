@@ -27,6 +27,15 @@ pub struct FieldErrorBody {
     /// `scope_level`, `out_of_range`, `taken`, `mismatch`.
     pub rule: String,
     pub detail: String,
+    /// A readable sentence: the rule and the detail.
+    pub message: String,
+}
+
+impl FieldErrorBody {
+    pub fn new(field: String, rule: &str, detail: String) -> FieldErrorBody {
+        let message = format!("{field}: {detail}");
+        FieldErrorBody { field, rule: rule.to_string(), detail, message }
+    }
 }
 
 #[derive(Debug)]
@@ -39,7 +48,11 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     PayloadTooLarge,
     Conflict(String),
-    TooManyRequests { retry_after_secs: i64 },
+    /// NIK warnings the client must confirm (`confirm_warnings: true`).
+    Unconfirmed(Vec<domain::nik::NikIssue>),
+    TooManyRequests {
+        retry_after_secs: i64,
+    },
     Internal,
 }
 
@@ -73,9 +86,7 @@ impl IntoResponse for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation",
                 v.to_string(),
-                v.0.into_iter()
-                    .map(|e| FieldErrorBody { field: e.field, rule: e.rule.as_str().into(), detail: e.detail })
-                    .collect(),
+                v.0.into_iter().map(|e| FieldErrorBody::new(e.field, e.rule.as_str(), e.detail)).collect(),
             ),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m, vec![]),
             ApiError::UnsupportedMediaType(m) => {
@@ -85,6 +96,17 @@ impl IntoResponse for ApiError {
                 (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body too large".into(), vec![])
             }
             ApiError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, vec![]),
+            ApiError::Unconfirmed(warnings) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "the NIK has warnings; check them and send again with \"confirm_warnings\": true".into(),
+                warnings
+                    .into_iter()
+                    .map(|w| {
+                        FieldErrorBody::new("nik".into(), "unconfirmed_warning", format!("{} ({})", w.message, w.code))
+                    })
+                    .collect(),
+            ),
             ApiError::TooManyRequests { retry_after_secs } => {
                 let body = ErrorBody {
                     error: "too_many_requests",

@@ -114,6 +114,19 @@ impl T {
     pub fn level(&self, level: &str) -> &'static str {
         self.get(&format!("level.{level}"))
     }
+    pub fn category(&self, category: &str) -> &'static str {
+        self.get(&format!("category.{category}"))
+    }
+    pub fn relation(&self, relation: &str) -> &'static str {
+        self.get(&format!("relation.{relation}"))
+    }
+    pub fn agency_status(&self, status: &str) -> &'static str {
+        self.get(&format!("agency_status.{status}"))
+    }
+    /// A NIK error or warning, by its stable code.
+    pub fn nik_issue(&self, code: &str) -> &'static str {
+        self.get(&format!("nik.{code}"))
+    }
 }
 
 #[cfg(test)]

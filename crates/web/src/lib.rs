@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod observe;
 pub mod pages;
+pub mod people;
 pub mod static_files;
 
 use axum::Router;
@@ -27,6 +28,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub db: Db,
     pub config: Config,
+    regions: tokio::sync::OnceCell<Arc<store::regions::RegionIndex>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -38,7 +40,15 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
-        AppState(Arc::new(Inner { db, config }))
+        AppState(Arc::new(Inner { db, config, regions: tokio::sync::OnceCell::new() }))
+    }
+
+    /// All region codes in memory, loaded on first use.
+    pub async fn region_index(&self) -> Result<Arc<store::regions::RegionIndex>, store::StoreError> {
+        self.regions
+            .get_or_try_init(|| async { store::regions::RegionIndex::load(&self.db).await.map(Arc::new) })
+            .await
+            .cloned()
     }
 }
 

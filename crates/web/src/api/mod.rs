@@ -2,7 +2,9 @@
 //! errors as [`crate::error::ErrorBody`]. The OpenAPI document is generated from
 //! these handlers' annotations, so it cannot drift from the code.
 
+mod agencies;
 mod auth;
+mod persons;
 mod programs;
 mod regions;
 mod users;
@@ -31,6 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/villages/{code}/designation", put(regions::designate))
         .route("/programs", get(programs::list).post(programs::create))
         .route("/audit", get(users::audit))
+        .route("/nik/check", post(persons::nik_check))
+        .route("/persons", get(persons::list).post(persons::create))
+        .route("/persons/{id}", get(persons::get))
+        .route("/agencies", get(agencies::list).post(agencies::create))
         .route("/openapi.json", get(openapi_json))
 }
 
@@ -48,6 +54,8 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         users::create, users::list, users::get, users::update, users::audit,
         regions::provinces, regions::search, regions::get, regions::children, regions::village, regions::designate,
         programs::list, programs::create,
+        persons::nik_check, persons::create, persons::list, persons::get,
+        agencies::create, agencies::list,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth),
@@ -57,6 +65,8 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "regions", description = "Kemendagri region hierarchy and village designation"),
         (name = "programs", description = "Programs villages take part in"),
         (name = "audit", description = "Append-only audit log"),
+        (name = "persons", description = "People registered by the village migration service center; NIK checks"),
+        (name = "agencies", description = "Licensed placement companies (P3MI)"),
     )
 )]
 pub struct ApiDoc;

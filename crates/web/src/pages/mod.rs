@@ -1,8 +1,10 @@
 //! Server-rendered pages. Each area has its module; all share [`Layout`].
 
 mod admin;
+mod agencies;
 mod api_docs;
 mod home;
+mod persons;
 mod programs;
 mod regions;
 mod session;
@@ -35,6 +37,13 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/status", post(admin::set_status))
         .route("/admin/users/{id}/password", post(admin::reset_password))
         .route("/admin/audit", get(admin::audit))
+        .route("/persons", get(persons::index).post(persons::create))
+        .route("/persons/new", get(persons::new_form))
+        .route("/persons/{id}", get(persons::show))
+        .route("/persons/{id}/investigation", post(persons::set_investigation))
+        .route("/persons/{id}/relatives", post(persons::add_relative))
+        .route("/persons/{id}/consents", post(persons::add_consent))
+        .route("/agencies", get(agencies::index).post(agencies::create))
         .route("/api/docs", get(api_docs::page))
 }
 
@@ -45,6 +54,8 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub role_label: &'static str,
     pub is_admin: bool,
+    /// Shows the People menu (every role but partners).
+    pub sees_people: bool,
     pub csrf: String,
     /// Current path, for the language switch to come back to.
     pub path: String,
@@ -60,6 +71,7 @@ impl Layout {
             user_name: Some(v.user.full_name.clone()),
             role_label: t.role(&v.user.role),
             is_admin: v.is_admin(),
+            sees_people: v.principal.role != domain::Role::Partner,
             csrf: v.csrf.clone(),
             path: path.to_string(),
             asset_version: crate::static_files::VERSION,
@@ -72,6 +84,7 @@ impl Layout {
             user_name: None,
             role_label: "",
             is_admin: false,
+            sees_people: false,
             csrf: String::new(),
             path: path.to_string(),
             asset_version: crate::static_files::VERSION,

@@ -1,0 +1,265 @@
+//! People of pillar 1: registration, lookup, search, family links, consents.
+
+use crate::audit::{self, Actor, Event};
+use crate::query::Select;
+use crate::{Db, Result, on_db, on_tx};
+use domain::RegionCode;
+use domain::person::NewPerson;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub nik: String,
+    pub kk_number: Option<String>,
+    pub full_name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub birth_place: String,
+    pub village_code: String,
+    pub address: String,
+    pub phone: String,
+    pub contact_abroad: String,
+    pub category: String,
+    pub nik_warnings: String,
+    pub under_investigation: bool,
+    pub investigation_note: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Person {
+    pub fn village(&self) -> Option<RegionCode> {
+        self.village_code.parse().ok()
+    }
+    pub fn warnings(&self) -> Vec<&str> {
+        self.nik_warnings.lines().filter(|l| !l.is_empty()).collect()
+    }
+}
+
+const COLUMNS: &str = "id, nik, kk_number, full_name, sex, birth_date, birth_place, village_code, address, phone, \
+    contact_abroad, category, nik_warnings, under_investigation, investigation_note, created_at, updated_at";
+
+/// Why a registration did not happen.
+#[derive(Debug)]
+pub enum CreateError {
+    /// The NIK is on another record; its village is returned so the caller can decide
+    /// what it may reveal to this user.
+    DuplicateNik {
+        existing_id: i64,
+        village_code: String,
+    },
+    Store(crate::StoreError),
+}
+
+impl From<crate::StoreError> for CreateError {
+    fn from(e: crate::StoreError) -> Self {
+        CreateError::Store(e)
+    }
+}
+
+impl From<sqlx::Error> for CreateError {
+    fn from(e: sqlx::Error) -> Self {
+        CreateError::Store(e.into())
+    }
+}
+
+pub async fn create(db: &Db, actor: &Actor, p: &NewPerson) -> std::result::Result<Person, CreateError> {
+    let mut tx = db.begin().await?;
+    // Checked inside the write transaction, so two officers cannot register one NIK twice.
+    let existing: Option<(i64, String)> = on_tx!(&mut tx, c => {
+        sqlx::query_as("SELECT id, village_code FROM persons WHERE nik = $1").bind(p.nik.as_str()).fetch_optional(c).await
+    })?;
+    if let Some((existing_id, village_code)) = existing {
+        return Err(CreateError::DuplicateNik { existing_id, village_code });
+    }
+    let now = crate::now();
+    let warnings: Vec<String> = p.nik_warnings.iter().map(|w| w.message.clone()).collect();
+    let birth = p.birth_date.to_string();
+    let person: Person = on_tx!(&mut tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO persons (nik, kk_number, full_name, name_key, sex, birth_date, birth_place, village_code, address, phone, \
+             contact_abroad, category, nik_warnings, created_by, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15) RETURNING {COLUMNS}")))
+            .bind(p.nik.as_str()).bind(p.kk_number.as_ref().map(|k| k.as_str())).bind(&p.full_name).bind(&p.name_key)
+            .bind(p.sex.as_str()).bind(&birth).bind(&p.birth_place).bind(p.village_code.as_str()).bind(&p.address)
+            .bind(&p.phone).bind(&p.contact_abroad).bind(p.category.as_str()).bind(warnings.join("\n"))
+            .bind(actor.user_id).bind(now)
+            .fetch_one(c).await
+    })?;
+    let details =
+        if warnings.is_empty() { String::new() } else { format!("confirmed NIK warnings: {}", warnings.len()) };
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "person.create",
+            entity: "person",
+            entity_id: &person.id.to_string(),
+            region_code: &person.village_code,
+            details: &details,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Person>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM persons WHERE id = $1"))).bind(id).fetch_optional(p).await
+    })?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Exact NIK.
+    pub nik: Option<String>,
+    /// Words of a name, already turned into search keys.
+    pub name_keys: Vec<String>,
+    /// Only people living at or inside this region (the caller's scope, or narrower).
+    pub within: Option<RegionCode>,
+    pub category: Option<String>,
+    /// Keyset pagination: ids above this.
+    pub after_id: Option<i64>,
+}
+
+/// People ordered by id, `limit` at a time.
+pub async fn search(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Person>> {
+    let mut q = Select::new(format!("SELECT {COLUMNS} FROM persons WHERE 1=1"));
+    if let Some(n) = &f.nik {
+        q.and("nik = ?", &[n]);
+    }
+    for k in &f.name_keys {
+        q.and("name_key LIKE ?", &[&format!("%{k}%")]);
+    }
+    if let Some(w) = &f.within {
+        q.and_within("village_code", w.as_str());
+    }
+    if let Some(c) = &f.category {
+        q.and("category = ?", &[c]);
+    }
+    q.tail(&format!("AND id > {} ORDER BY id LIMIT {}", f.after_id.unwrap_or(0), limit.clamp(1, 500)));
+    q.fetch_all(db).await
+}
+
+/// Marks or clears "under investigation" (suspected fictitious or duplicate identity).
+pub async fn set_investigation(db: &Db, actor: &Actor, person: &Person, flag: bool, note: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => {
+        sqlx::query("UPDATE persons SET under_investigation = $1, investigation_note = $2, updated_at = $3 WHERE id = $4")
+            .bind(flag).bind(note).bind(crate::now()).bind(person.id).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: if flag { "person.investigate" } else { "person.clear_investigation" },
+            entity: "person",
+            entity_id: &person.id.to_string(),
+            region_code: &person.village_code,
+            details: "",
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Relative {
+    pub relative_id: i64,
+    pub relation: String,
+    pub full_name: String,
+    pub village_code: String,
+}
+
+pub async fn add_link(db: &Db, actor: &Actor, person: &Person, relative: &Person, relation: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => {
+        sqlx::query("INSERT INTO family_links (person_id, relative_id, relation, created_by, created_at) VALUES ($1,$2,$3,$4,$5) \
+                     ON CONFLICT (person_id, relative_id, relation) DO NOTHING")
+            .bind(person.id).bind(relative.id).bind(relation).bind(actor.user_id).bind(crate::now())
+            .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    let details = format!("{relation} {}", relative.id);
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "person.link",
+            entity: "person",
+            entity_id: &person.id.to_string(),
+            region_code: &person.village_code,
+            details: &details,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Links from this person, and links to them seen from their side (a parent's child).
+pub async fn relatives(db: &Db, person_id: i64) -> Result<Vec<Relative>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT l.relative_id, l.relation, r.full_name, r.village_code FROM family_links l \
+             JOIN persons r ON r.id = l.relative_id WHERE l.person_id = $1 \
+             UNION ALL \
+             SELECT l.person_id AS relative_id, \
+               CASE l.relation WHEN 'parent' THEN 'child' WHEN 'child' THEN 'parent' WHEN 'guardian' THEN 'ward' ELSE l.relation END AS relation, \
+               r.full_name, r.village_code FROM family_links l JOIN persons r ON r.id = l.person_id WHERE l.relative_id = $1 \
+             ORDER BY relation, full_name")
+            .bind(person_id).fetch_all(p).await
+    })?)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Consent {
+    pub id: i64,
+    pub data_scope: String,
+    pub recipient: String,
+    pub granted: bool,
+    pub given_on: String,
+    pub recorded_by: Option<i64>,
+    pub recorded_at: i64,
+}
+
+pub async fn add_consent(
+    db: &Db,
+    actor: &Actor,
+    person: &Person,
+    data_scope: &str,
+    recipient: &str,
+    granted: bool,
+    given_on: &str,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => {
+        sqlx::query("INSERT INTO consents (person_id, data_scope, recipient, granted, given_on, recorded_by, recorded_at) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7)")
+            .bind(person.id).bind(data_scope).bind(recipient).bind(granted).bind(given_on).bind(actor.user_id)
+            .bind(crate::now()).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    let details = format!("{} {data_scope} -> {recipient}", if granted { "granted" } else { "refused" });
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "person.consent",
+            entity: "person",
+            entity_id: &person.id.to_string(),
+            region_code: &person.village_code,
+            details: &details,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+pub async fn consents(db: &Db, person_id: i64) -> Result<Vec<Consent>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT id, data_scope, recipient, granted, given_on, recorded_by, recorded_at FROM consents \
+             WHERE person_id = $1 ORDER BY recorded_at DESC, id DESC")
+            .bind(person_id).fetch_all(p).await
+    })?)
+}

@@ -1,0 +1,125 @@
+//! The registry of licensed placement companies (P3MI).
+
+use super::ApiJson;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use domain::access::Action;
+use domain::agency::{NewAgencyInput, validate_agency};
+use serde::{Deserialize, Serialize};
+use store::agencies::Agency;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"name": "PT Maju Bersama", "licence_number": "KEP.123/2024", "status": "active",
+    "valid_from": "2024-01-01", "valid_until": "2029-01-01"}))]
+pub struct CreateAgency {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub licence_number: String,
+    /// active, suspended or revoked
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub valid_from: String,
+    #[serde(default)]
+    pub valid_until: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgencyView {
+    pub id: i64,
+    pub name: String,
+    pub licence_number: String,
+    pub status: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub address: String,
+    pub phone: String,
+}
+
+impl From<Agency> for AgencyView {
+    fn from(a: Agency) -> Self {
+        AgencyView {
+            id: a.id,
+            name: a.name,
+            licence_number: a.licence_number,
+            status: a.status,
+            valid_from: a.valid_from,
+            valid_until: a.valid_until,
+            address: a.address,
+            phone: a.phone,
+        }
+    }
+}
+
+/// Registers a placement company (national admins).
+#[utoipa::path(post, path = "/api/v1/agencies", tag = "agencies", request_body = CreateAgency, security(("bearer" = [])),
+    responses((status = 201, body = AgencyView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    u: ApiUser,
+    ApiJson(req): ApiJson<CreateAgency>,
+) -> Result<(StatusCode, Json<AgencyView>), ApiError> {
+    u.require(Action::ManageAgencies, None)?;
+    let a = validate_agency(&NewAgencyInput {
+        name: &req.name,
+        licence_number: &req.licence_number,
+        status: &req.status,
+        valid_from: &req.valid_from,
+        valid_until: &req.valid_until,
+        address: req.address.as_deref().unwrap_or(""),
+        phone: req.phone.as_deref().unwrap_or(""),
+    })?;
+    match store::agencies::create(&state.db, &u.actor, &a).await {
+        Ok(agency) => Ok((StatusCode::CREATED, Json(agency.into()))),
+        Err(e) if store::is_unique_violation(&e) => Err(ApiError::Validation(domain::ValidationErrors::single(
+            "licence_number",
+            domain::Rule::Taken,
+            "an agency with this licence number is registered",
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AgencyQuery {
+    /// Name words.
+    pub q: Option<String>,
+    /// Exact licence number.
+    pub licence_number: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgencyList {
+    pub items: Vec<AgencyView>,
+}
+
+/// Searches the registry by name or licence number.
+#[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", params(AgencyQuery), security(("bearer" = [])),
+    responses((status = 200, body = AgencyList), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _u: ApiUser,
+    Query(q): Query<AgencyQuery>,
+) -> Result<Json<AgencyList>, ApiError> {
+    let keys: Vec<String> =
+        q.q.as_deref()
+            .map(domain::name::name_key)
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect();
+    let licence = q.licence_number.as_deref().filter(|l| !l.trim().is_empty());
+    let items = store::agencies::search(&state.db, &keys, licence, 200).await?;
+    Ok(Json(AgencyList { items: items.into_iter().map(Into::into).collect() }))
+}

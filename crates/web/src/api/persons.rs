@@ -1,0 +1,297 @@
+//! People (pillar 1) and the NIK check. Contract routes: `POST /persons`, `GET /persons?nik=`,
+//! `GET /persons/{id}`, `POST /nik/check`.
+
+use super::ApiJson;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::people::{self, RegisterError};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use domain::nik::{NikIssue, Sex};
+use domain::person::{NewPersonInput, parse_date};
+use domain::{RegionCode, Rule, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use store::persons::Person;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"nik": "5307015205900001", "birth_date": "1990-05-12", "sex": "P"}))]
+pub struct NikCheckRequest {
+    #[serde(default)]
+    pub nik: String,
+    /// Declared birth date, YYYY-MM-DD (optional).
+    pub birth_date: Option<String>,
+    /// Declared sex, L or P (M/F accepted; optional).
+    pub sex: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IssueView {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<NikIssue> for IssueView {
+    fn from(i: NikIssue) -> Self {
+        IssueView { code: i.code.to_string(), message: i.message }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NikCheckResponse {
+    /// False only when there are errors; warnings leave it true.
+    pub valid: bool,
+    pub errors: Vec<IssueView>,
+    pub warnings: Vec<IssueView>,
+    /// District of first registration read from the NIK (`53.07.01`).
+    pub region_code: Option<String>,
+    /// Birth date read from the NIK (YYYY-MM-DD).
+    pub birth_date: Option<String>,
+    /// Sex read from the NIK (L or P).
+    pub sex: Option<String>,
+}
+
+/// Checks a NIK and its agreement with a declared birth date and sex.
+#[utoipa::path(post, path = "/api/v1/nik/check", tag = "persons", request_body = NikCheckRequest, security(("bearer" = [])),
+    responses((status = 200, body = NikCheckResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn nik_check(
+    State(state): State<AppState>,
+    _u: ApiUser,
+    ApiJson(req): ApiJson<NikCheckRequest>,
+) -> Result<Json<NikCheckResponse>, ApiError> {
+    let mut errs = ValidationErrors::new();
+    let birth = match req.birth_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => parse_date(s).or_else(|| {
+            errs.add("birth_date", Rule::Format, "a date such as 1990-05-12");
+            None
+        }),
+        None => None,
+    };
+    let sex = match req.sex.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Sex::parse(s).or_else(|| {
+            errs.add("sex", Rule::OneOf, "L or P (M or F also accepted)");
+            None
+        }),
+        None => None,
+    };
+    errs.into_result()?;
+    let regions = state.region_index().await?;
+    let c = domain::nik::check(&req.nik, birth, sex, regions.as_ref(), people::today());
+    Ok(Json(NikCheckResponse {
+        valid: c.valid(),
+        region_code: c.district_code.clone(),
+        birth_date: c.birth_date.map(|d| d.to_string()),
+        sex: c.sex.map(|s| s.as_str().to_string()),
+        errors: c.errors.into_iter().map(Into::into).collect(),
+        warnings: c.warnings.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"nik": "5307015205900001", "kk_number": "5307010101100002", "full_name": "Maria Goreti",
+    "sex": "P", "birth_date": "1990-05-12", "birth_place": "Maumere", "village_code": "53.07.01.2001", "phone": "081234567890"}))]
+pub struct CreatePerson {
+    #[serde(default)]
+    pub nik: String,
+    #[serde(default)]
+    pub kk_number: Option<String>,
+    #[serde(default)]
+    pub full_name: String,
+    /// L or P (M or F accepted).
+    #[serde(default)]
+    pub sex: String,
+    /// YYYY-MM-DD (DD-MM-YYYY accepted).
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub birth_place: Option<String>,
+    /// The village the person lives in now.
+    #[serde(default)]
+    pub village_code: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub contact_abroad: Option<String>,
+    /// prospective (default), abroad, returned or family.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Send true to save despite NIK warnings (kept on the record for verification).
+    #[serde(default)]
+    pub confirm_warnings: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    pub nik: String,
+    pub kk_number: Option<String>,
+    pub full_name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub birth_place: String,
+    pub village_code: String,
+    pub address: String,
+    pub phone: String,
+    pub contact_abroad: String,
+    pub category: String,
+    /// NIK warnings confirmed at registration.
+    pub nik_warnings: Vec<String>,
+    pub under_investigation: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<Person> for PersonView {
+    fn from(p: Person) -> Self {
+        PersonView {
+            nik_warnings: p.warnings().into_iter().map(String::from).collect(),
+            id: p.id,
+            nik: p.nik,
+            kk_number: p.kk_number,
+            full_name: p.full_name,
+            sex: p.sex,
+            birth_date: p.birth_date,
+            birth_place: p.birth_place,
+            village_code: p.village_code,
+            address: p.address,
+            phone: p.phone,
+            contact_abroad: p.contact_abroad,
+            category: p.category,
+            under_investigation: p.under_investigation,
+            created_at: super::auth::rfc3339(p.created_at),
+            updated_at: super::auth::rfc3339(p.updated_at),
+        }
+    }
+}
+
+/// Registers a person. A NIK with warnings is refused (422) unless `confirm_warnings` is true.
+#[utoipa::path(post, path = "/api/v1/persons", tag = "persons", request_body = CreatePerson, security(("bearer" = [])),
+    responses((status = 201, body = PersonView),
+        (status = 422, description = "Field errors, a NIK already registered, or unconfirmed NIK warnings", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    u: ApiUser,
+    ApiJson(req): ApiJson<CreatePerson>,
+) -> Result<(StatusCode, Json<PersonView>), ApiError> {
+    // Roles that never register people are refused before anything is checked.
+    if !matches!(
+        u.principal.role,
+        domain::Role::NationalAdmin
+            | domain::Role::ProvinceOfficer
+            | domain::Role::RegencyOfficer
+            | domain::Role::VillageHead
+            | domain::Role::VillageOfficer
+    ) {
+        return Err(ApiError::Forbidden);
+    }
+    let input = NewPersonInput {
+        nik: &req.nik,
+        kk_number: req.kk_number.as_deref().unwrap_or(""),
+        full_name: &req.full_name,
+        sex: &req.sex,
+        birth_date: &req.birth_date,
+        birth_place: req.birth_place.as_deref().unwrap_or(""),
+        village_code: &req.village_code,
+        address: req.address.as_deref().unwrap_or(""),
+        phone: req.phone.as_deref().unwrap_or(""),
+        contact_abroad: req.contact_abroad.as_deref().unwrap_or(""),
+        category: req.category.as_deref().unwrap_or(""),
+        confirm_warnings: req.confirm_warnings,
+    };
+    match people::register(&state, &u.principal, &u.actor, &input).await {
+        Ok(p) => Ok((StatusCode::CREATED, Json(p.into()))),
+        Err(RegisterError::Invalid(e)) => Err(ApiError::Validation(e)),
+        Err(RegisterError::Unconfirmed(w)) => Err(ApiError::Unconfirmed(w)),
+        Err(RegisterError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Exact NIK.
+    pub nik: Option<String>,
+    /// Name words, tolerant of case and common spelling variants (Nur/Noor, Muhammad/Mohamad).
+    pub q: Option<String>,
+    /// Only people living at or inside this region (must be inside your scope).
+    pub region_code: Option<String>,
+    /// prospective, abroad, returned or family.
+    pub category: Option<String>,
+    /// The previous page's `next_after`.
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonList {
+    pub items: Vec<PersonView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<i64>,
+}
+
+/// Finds people within your region, by exact NIK or by name.
+#[utoipa::path(get, path = "/api/v1/persons", tag = "persons", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = PersonList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<PersonList>, ApiError> {
+    let mut errs = ValidationErrors::new();
+    let requested = match q.region_code.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => r.parse::<RegionCode>().map_err(|e| errs.add("region_code", Rule::Format, e.to_string())).ok(),
+        None => None,
+    };
+    if let Some(c) = q.category.as_deref().filter(|c| !c.is_empty()) {
+        if domain::person::PersonCategory::parse(c).is_none() {
+            errs.add("category", Rule::OneOf, "prospective, abroad, returned or family");
+        }
+    }
+    errs.into_result()?;
+    let within = people::search_area(&u.principal, requested).map_err(|_| ApiError::Forbidden)?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let f = store::persons::Filter {
+        nik: q.nik.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+        name_keys: q
+            .q
+            .as_deref()
+            .map(domain::name::name_key)
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect(),
+        within,
+        category: q.category.filter(|c| !c.is_empty()),
+        after_id: q.after,
+    };
+    let mut items = store::persons::search(&state.db, &f, limit + 1).await?;
+    let next_after = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id);
+    items.truncate(limit as usize);
+    // Whoever lists people has seen them: one audit entry names every record shown.
+    if !items.is_empty() {
+        let ev = store::audit::Event {
+            action: "person.search",
+            entity: "person",
+            entity_id: &items.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(","),
+            region_code: f.within.as_ref().map(|w| w.as_str()).unwrap_or(""),
+            details: &format!("results={}", items.len()),
+        };
+        store::audit::append_now(&state.db, &u.actor, &ev).await?;
+    }
+    Ok(Json(PersonList { items: items.into_iter().map(Into::into).collect(), next_after }))
+}
+
+/// One person (404 when absent or outside your region).
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = PersonView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<PersonView>, ApiError> {
+    let p = people::visible_person(&state, &u.principal, id).await?.ok_or(ApiError::NotFound("person"))?;
+    people::audit_view(&state, &u.actor, &p).await?;
+    Ok(Json(p.into()))
+}

@@ -1,0 +1,130 @@
+//! The placement-company registry: everyone can look an agency up; national admins keep it.
+
+use super::{FormErrors, Layout, render};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::PageError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::Action;
+use domain::agency::{NewAgencyInput, validate_agency};
+use serde::Deserialize;
+use store::agencies::Agency;
+
+#[derive(Template)]
+#[template(path = "agencies.html")]
+struct AgenciesPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    agencies: Vec<Agency>,
+    q: String,
+    can_manage: bool,
+    errors: FormErrors,
+    form: AgencyForm,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AgencyQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AgencyForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub licence_number: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub valid_from: String,
+    #[serde(default)]
+    pub valid_until: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+async fn page(
+    state: &AppState,
+    v: &Viewer,
+    q: String,
+    errors: FormErrors,
+    form: AgencyForm,
+) -> Result<Response, PageError> {
+    let t = v.t();
+    let words = domain::name::name_key(&q);
+    let keys: Vec<String> = words.split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
+    // A query that looks like a licence number also matches it exactly.
+    let mut agencies =
+        store::agencies::search(&state.db, &keys, None, 200).await.map_err(PageError::internal(v.lang()))?;
+    if !q.trim().is_empty() {
+        let by_licence =
+            store::agencies::search(&state.db, &[], Some(&q), 10).await.map_err(PageError::internal(v.lang()))?;
+        for a in by_licence {
+            if !agencies.iter().any(|x| x.id == a.id) {
+                agencies.insert(0, a);
+            }
+        }
+    }
+    let failed = errors.any();
+    let resp = render(
+        &AgenciesPage {
+            layout: Layout::for_viewer(v, t.get("agencies.title"), "/agencies"),
+            t,
+            agencies,
+            q,
+            can_manage: v.can(Action::ManageAgencies, None),
+            errors,
+            form,
+        },
+        v.lang(),
+    )?;
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AgencyQuery>,
+) -> Result<Response, PageError> {
+    page(&state, &v, q.q, FormErrors::default(), AgencyForm::default()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<AgencyForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    v.require(Action::ManageAgencies, None)?;
+    let input = NewAgencyInput {
+        name: &f.name,
+        licence_number: &f.licence_number,
+        status: &f.status,
+        valid_from: &f.valid_from,
+        valid_until: &f.valid_until,
+        address: &f.address,
+        phone: &f.phone,
+    };
+    let errs = match validate_agency(&input) {
+        Ok(a) => match store::agencies::create(&state.db, &v.actor(), &a).await {
+            Ok(_) => return Ok(Redirect::to("/agencies").into_response()),
+            Err(e) if store::is_unique_violation(&e) => domain::ValidationErrors::single(
+                "licence_number",
+                domain::Rule::Taken,
+                "an agency with this licence number is registered",
+            ),
+            Err(e) => return Err(PageError::internal(v.lang())(e)),
+        },
+        Err(errs) => errs,
+    };
+    page(&state, &v, String::new(), FormErrors::new(v.t(), errs), f).await
+}

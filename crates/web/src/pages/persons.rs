@@ -1,0 +1,389 @@
+//! People pages: search and list within the user's region, registration with NIK
+//! warnings to confirm, the person's page with family links, consents and the
+//! "under investigation" mark.
+
+use super::{FormErrors, Layout, render};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::PageError;
+use crate::people::{self, RegisterError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::Action;
+use domain::nik::NikIssue;
+use domain::person::NewPersonInput;
+use domain::{Rule, ValidationErrors};
+use serde::Deserialize;
+use store::persons::{Consent, Person, Relative};
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+struct ListPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    people: Vec<Person>,
+    query: ListQuery,
+    can_register: bool,
+    next_after: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "person_new.html")]
+struct NewPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    form: PersonForm,
+    errors: FormErrors,
+    warnings: Vec<NikIssue>,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    person: Person,
+    relatives: Vec<Relative>,
+    consents: Vec<Consent>,
+    can_edit: bool,
+    errors: FormErrors,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub nik: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub after: Option<i64>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let t = v.t();
+    let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
+    let f = store::persons::Filter {
+        nik: Some(q.nik.trim().to_string()).filter(|n| !n.is_empty()),
+        name_keys: domain::name::name_key(&q.q).split(' ').filter(|w| !w.is_empty()).map(String::from).collect(),
+        within,
+        category: Some(q.category.clone()).filter(|c| domain::person::PersonCategory::parse(c).is_some()),
+        after_id: q.after,
+    };
+    let err = || PageError::internal(v.lang());
+    let mut people = store::persons::search(&state.db, &f, PAGE_SIZE + 1).await.map_err(err())?;
+    let next_after = (people.len() as i64 > PAGE_SIZE).then(|| people[PAGE_SIZE as usize - 1].id);
+    people.truncate(PAGE_SIZE as usize);
+    if !people.is_empty() {
+        let ids = people.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(",");
+        let ev = store::audit::Event {
+            action: "person.search",
+            entity: "person",
+            entity_id: &ids,
+            region_code: f.within.as_ref().map(|w| w.as_str()).unwrap_or(""),
+            details: &format!("results={}", people.len()),
+        };
+        store::audit::append_now(&state.db, &v.actor(), &ev).await.map_err(err())?;
+    }
+    let can_register = v.can(Action::EditPerson, v.principal.scope.code());
+    render(
+        &ListPage {
+            layout: Layout::for_viewer(&v, t.get("persons.title"), "/persons"),
+            t,
+            people,
+            query: q,
+            can_register,
+            next_after,
+        },
+        v.lang(),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct PersonForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    pub nik: String,
+    #[serde(default)]
+    pub kk_number: String,
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub sex: String,
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub birth_place: String,
+    #[serde(default)]
+    pub village_code: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub contact_abroad: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub confirm_warnings: Option<String>,
+}
+
+fn new_page(v: &Viewer, form: PersonForm, errors: FormErrors, warnings: Vec<NikIssue>) -> Result<Response, PageError> {
+    let t = v.t();
+    let failed = errors.any() || !warnings.is_empty();
+    let page = render(
+        &NewPage { layout: Layout::for_viewer(v, t.get("persons.new"), "/persons/new"), t, form, errors, warnings },
+        v.lang(),
+    )?;
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, page).into_response() } else { page })
+}
+
+pub async fn new_form(v: Viewer) -> Result<Response, PageError> {
+    v.require(Action::EditPerson, v.principal.scope.code())?;
+    // A village officer registers residents of their own village: prefill it.
+    let village_code = v
+        .principal
+        .scope
+        .code()
+        .filter(|c| c.level() == domain::RegionLevel::Village)
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    new_page(&v, PersonForm { village_code, ..Default::default() }, FormErrors::default(), vec![])
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    v.require(Action::EditPerson, v.principal.scope.code())?;
+    let input = NewPersonInput {
+        nik: &f.nik,
+        kk_number: &f.kk_number,
+        full_name: &f.full_name,
+        sex: &f.sex,
+        birth_date: &f.birth_date,
+        birth_place: &f.birth_place,
+        village_code: &f.village_code,
+        address: &f.address,
+        phone: &f.phone,
+        contact_abroad: &f.contact_abroad,
+        category: &f.category,
+        confirm_warnings: f.confirm_warnings.is_some(),
+    };
+    match people::register(&state, &v.principal, &v.actor(), &input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/persons/{}?saved=1", p.id)).into_response()),
+        Err(RegisterError::Invalid(e)) => {
+            new_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::new(v.t(), e), vec![])
+        }
+        Err(RegisterError::Unconfirmed(w)) => {
+            new_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::default(), w)
+        }
+        Err(RegisterError::Store(e)) => Err(PageError::internal(v.lang())(e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+async fn person_page(
+    state: &AppState,
+    v: &Viewer,
+    person: Person,
+    errors: FormErrors,
+    saved: bool,
+) -> Result<Response, PageError> {
+    let t = v.t();
+    let err = || PageError::internal(v.lang());
+    let relatives = store::persons::relatives(&state.db, person.id).await.map_err(err())?;
+    let consents = store::persons::consents(&state.db, person.id).await.map_err(err())?;
+    let can_edit = person.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
+    let failed = errors.any();
+    let page = render(
+        &PersonPage {
+            layout: Layout::for_viewer(v, person.full_name.clone(), &format!("/persons/{}", person.id)),
+            t,
+            person,
+            relatives,
+            consents,
+            can_edit,
+            errors,
+            saved,
+        },
+        v.lang(),
+    )?;
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, page).into_response() } else { page })
+}
+
+/// The person if visible to this viewer; 404 otherwise (also outside the scope).
+async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Person, PageError> {
+    people::visible_person(state, &v.principal, id)
+        .await
+        .map_err(PageError::internal(v.lang()))?
+        .ok_or_else(|| PageError::not_found(v.lang()))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, PageError> {
+    let person = load(&state, &v, id).await?;
+    people::audit_view(&state, &v.actor(), &person).await.map_err(PageError::internal(v.lang()))?;
+    person_page(&state, &v, person, FormErrors::default(), q.saved.is_some()).await
+}
+
+/// Loads a person for a change and checks the edit right.
+async fn load_for_edit(state: &AppState, v: &Viewer, id: i64, csrf: &str) -> Result<Person, PageError> {
+    v.check_csrf(csrf)?;
+    let person = load(state, v, id).await?;
+    let village = person.village().ok_or_else(|| PageError::not_found(v.lang()))?;
+    v.require(Action::EditPerson, Some(&village))?;
+    Ok(person)
+}
+
+#[derive(Deserialize)]
+pub struct InvestigationForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    flag: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn set_investigation(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<InvestigationForm>,
+) -> Result<Response, PageError> {
+    let person = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let flag = f.flag == "1";
+    let mut errs = ValidationErrors::new();
+    let note = domain::validation::text(&mut errs, "note", &f.note, if flag { 1 } else { 0 }, 500);
+    if !errs.is_empty() {
+        return person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await;
+    }
+    store::persons::set_investigation(&state.db, &v.actor(), &person, flag, &note)
+        .await
+        .map_err(PageError::internal(v.lang()))?;
+    Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RelativeForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    relative_nik: String,
+    #[serde(default)]
+    relation: String,
+}
+
+pub async fn add_relative(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<RelativeForm>,
+) -> Result<Response, PageError> {
+    let person = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let err = || PageError::internal(v.lang());
+    let mut errs = ValidationErrors::new();
+    if !["spouse", "parent", "child", "guardian"].contains(&f.relation.as_str()) {
+        errs.add("relation", Rule::OneOf, "spouse, parent, child or guardian");
+    }
+    // Only relatives this user may see can be linked (the lookup is by exact NIK, in scope).
+    let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
+    let filter = store::persons::Filter { nik: Some(f.relative_nik.trim().to_string()), within, ..Default::default() };
+    let relative = store::persons::search(&state.db, &filter, 1).await.map_err(err())?.into_iter().next();
+    match &relative {
+        None => {
+            errs.add("relative_nik", Rule::UnknownRegion, "no person with this NIK in your region; register them first")
+        }
+        Some(r) if r.id == person.id => {
+            errs.add("relative_nik", Rule::Mismatch, "a person cannot be their own relative")
+        }
+        Some(_) => {}
+    }
+    match relative {
+        Some(r) if errs.is_empty() => {
+            store::persons::add_link(&state.db, &v.actor(), &person, &r, &f.relation).await.map_err(err())?;
+            Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response())
+        }
+        _ => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    data_scope: String,
+    #[serde(default)]
+    recipient: String,
+    #[serde(default)]
+    granted: String,
+    #[serde(default)]
+    given_on: String,
+}
+
+pub async fn add_consent(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<ConsentForm>,
+) -> Result<Response, PageError> {
+    let person = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let mut errs = ValidationErrors::new();
+    if !["contact", "health", "case", "finance", "all"].contains(&f.data_scope.as_str()) {
+        errs.add("data_scope", Rule::OneOf, "contact, health, case, finance or all");
+    }
+    let recipient = domain::validation::text(&mut errs, "recipient", &f.recipient, 2, 200);
+    let given_on = match domain::person::parse_date(&f.given_on) {
+        Some(d) if d <= people::today() => Some(d),
+        Some(_) => {
+            errs.add("given_on", Rule::OutOfRange, "not in the future");
+            None
+        }
+        None => {
+            errs.add("given_on", Rule::Format, "a date such as 2026-11-24");
+            None
+        }
+    };
+    match given_on {
+        Some(d) if errs.is_empty() => {
+            store::persons::add_consent(
+                &state.db,
+                &v.actor(),
+                &person,
+                &f.data_scope,
+                &recipient,
+                f.granted == "1",
+                &d.to_string(),
+            )
+            .await
+            .map_err(PageError::internal(v.lang()))?;
+            Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response())
+        }
+        _ => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
+    }
+}

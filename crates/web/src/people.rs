@@ -1,0 +1,97 @@
+//! Person registration shared by the pages, the API and (later) imports: validate,
+//! check scope, refuse duplicates without revealing what lies outside the user's region.
+
+use crate::AppState;
+use domain::access::{Action, Principal};
+use domain::nik::NikIssue;
+use domain::person::{NewPersonInput, PersonRejection, validate_new_person};
+use domain::{RegionCode, Rule, ValidationErrors};
+use store::audit::Actor;
+use store::persons::{CreateError, Person};
+
+pub enum RegisterError {
+    Invalid(ValidationErrors),
+    /// Only NIK warnings stand in the way; the user must confirm them.
+    Unconfirmed(Vec<NikIssue>),
+    Store(store::StoreError),
+}
+
+impl From<store::StoreError> for RegisterError {
+    fn from(e: store::StoreError) -> Self {
+        RegisterError::Store(e)
+    }
+}
+
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+pub async fn register(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    input: &NewPersonInput<'_>,
+) -> Result<Person, RegisterError> {
+    let regions = state.region_index().await?;
+    let new = match validate_new_person(input, regions.as_ref(), today()) {
+        Ok(p) => p,
+        Err(PersonRejection::Invalid(e)) => return Err(RegisterError::Invalid(e)),
+        Err(PersonRejection::UnconfirmedWarnings(w)) => return Err(RegisterError::Unconfirmed(w)),
+    };
+    if !principal.can(Action::EditPerson, Some(&new.village_code)) {
+        return Err(RegisterError::Invalid(ValidationErrors::single(
+            "village_code",
+            Rule::Mismatch,
+            "this village is outside your region",
+        )));
+    }
+    match store::persons::create(&state.db, actor, &new).await {
+        Ok(p) => Ok(p),
+        Err(CreateError::DuplicateNik { existing_id, village_code }) => {
+            // Whose record it is and where is told only to someone who may see it.
+            let visible = village_code.parse::<RegionCode>().is_ok_and(|v| principal.can(Action::ViewPerson, Some(&v)));
+            let detail = if visible {
+                format!("this NIK is already registered: person #{existing_id}")
+            } else {
+                "this NIK is already registered outside your region; ask your regency office (Disnaker) to check it"
+                    .to_string()
+            };
+            Err(RegisterError::Invalid(ValidationErrors::single("nik", Rule::Taken, detail)))
+        }
+        Err(CreateError::Store(e)) => Err(RegisterError::Store(e)),
+    }
+}
+
+/// The person if this principal may see them; `None` both when absent and when outside
+/// the scope, so ids cannot be probed.
+pub async fn visible_person(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<Option<Person>, store::StoreError> {
+    let person = store::persons::get(&state.db, id).await?;
+    Ok(person.filter(|p| p.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v)))))
+}
+
+/// Records that personal data was seen (pages and API alike).
+pub async fn audit_view(state: &AppState, actor: &Actor, person: &Person) -> Result<(), store::StoreError> {
+    let ev = store::audit::Event {
+        action: "person.view",
+        entity: "person",
+        entity_id: &person.id.to_string(),
+        region_code: &person.village_code,
+        details: "",
+    };
+    store::audit::append_now(&state.db, actor, &ev).await.map(|_| ())
+}
+
+/// The region a person search may cover: the requested one when inside the scope,
+/// else the scope itself. `Err(())` when the request reaches outside the scope.
+pub fn search_area(principal: &Principal, requested: Option<RegionCode>) -> Result<Option<RegionCode>, ()> {
+    match requested {
+        Some(r) if principal.can(Action::ViewPerson, Some(&r)) => Ok(Some(r)),
+        Some(_) => Err(()),
+        None if principal.can(Action::ViewPerson, principal.scope.code()) => Ok(principal.scope.code().cloned()),
+        None => Err(()),
+    }
+}
