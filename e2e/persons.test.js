@@ -1,0 +1,59 @@
+// Pillar 1 in the browser: an officer registers a person, is told what is wrong with a
+// NIK, corrects it, confirms a warning, and finds the person again by a variant spelling.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { startServer, launchOptions, ADMIN_PASSWORD } from "./server.js";
+
+let server, browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch(launchOptions());
+  const token = (await server.api("POST", "/api/v1/auth/token", null, { username: "admin", password: ADMIN_PASSWORD })).body.token;
+  const r = await server.api("POST", "/api/v1/users", token, {
+    username: "petugas.masabewa", password: "a-long-password", full_name: "Petugas Masabewa",
+    role: "village_officer", region_code: "53.07.01.2001",
+  });
+  assert.equal(r.status, 201);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("register with a wrong NIK, correct it, confirm a warning, find by spelling", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.base + "/login");
+  await page.fill("input[name=username]", "petugas.masabewa");
+  await page.fill("input[name=password]", "a-long-password");
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+
+  await page.click("header nav >> text=Orang");
+  await page.click("text=Daftarkan orang");
+  assert.equal(await page.inputValue("input[name=village_code]"), "53.07.01.2001");
+  await page.fill("input[name=nik]", "530701520590001"); // 15 digits
+  await page.fill("input[name=full_name]", "Siti Noor Hidajat");
+  await page.check("input[name=sex][value=P]");
+  await page.fill("input[name=birth_date]", "1990-05-13"); // the NIK says the 12th
+  await Promise.all([page.waitForNavigation(), page.click("button:text-is(\"Simpan\")")]);
+  assert.match(await page.textContent(".field-error"), /NIK/);
+  assert.equal(await page.inputValue("input[name=full_name]"), "Siti Noor Hidajat", "input kept");
+
+  await page.fill("input[name=nik]", "5307015205900001");
+  await Promise.all([page.waitForNavigation(), page.click("button:text-is(\"Simpan\")")]);
+  assert.match(await page.textContent("#nik-warnings"), /Tanggal lahir pada NIK berbeda/);
+  await page.check("input[name=confirm_warnings]");
+  await Promise.all([page.waitForNavigation(), page.click("button:text-is(\"Simpan\")")]);
+  assert.match(await page.textContent("[role=status]"), /tersimpan/);
+  assert.equal(await page.textContent("#nik"), "5307015205900001");
+  assert.match(await page.textContent("#kept-warnings"), /birth date/i);
+
+  await page.click("header nav >> text=Orang");
+  await page.fill("input[name=q]", "siti nur hidayat");
+  await Promise.all([page.waitForNavigation(), page.click("form[role=search] button")]);
+  assert.match(await page.textContent("#people"), /Siti Noor Hidajat/);
+  await context.close();
+});
