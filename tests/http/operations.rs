@@ -142,3 +142,20 @@ async fn first_start_loads_every_region_once() {
     assert_eq!(counts.villages as usize, crate::common::region_rows("villages.csv").len());
     assert_eq!(store::regions::load_if_needed(&db).await.unwrap(), 0, "not loaded twice");
 }
+
+#[tokio::test]
+async fn a_form_sent_wrong_gets_a_readable_page() {
+    let app = TestApp::spawn().await;
+    let b = crate::common::Browser::new(&app);
+    b.login("admin", crate::common::ADMIN_PASSWORD).await;
+    let r = b
+        .client
+        .post(app.url("/programs"))
+        .header("content-type", "application/json")
+        .body("{\"code\":\"x\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().contains("formulir web"), "Indonesian explanation");
+}

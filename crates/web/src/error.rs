@@ -215,3 +215,29 @@ impl IntoResponse for PageError {
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|v| v[1..].to_string()).unwrap_or_default()
 }
+
+/// `Form<T>` for pages: a body that is not a form, or not UTF-8, gets the error page in
+/// the user's language instead of a bare text reply.
+pub struct PageForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for PageForm<T> {
+    type Rejection = PageError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = axum_extra::extract::cookie::CookieJar::from_headers(req.headers())
+            .get(crate::auth::LANG_COOKIE)
+            .and_then(|c| Lang::parse(c.value()))
+            .unwrap_or_default();
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(PageForm(v)),
+            Err(rej) => {
+                let t = crate::i18n::T::new(lang);
+                let msg = match rej.status() {
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => t.get("error.form_content_type").to_string(),
+                    StatusCode::PAYLOAD_TOO_LARGE => t.get("error.form_too_large").to_string(),
+                    _ => t.get("error.form_unreadable").to_string(),
+                };
+                Err(PageError::new(PageErrorKind::BadRequest(msg), lang))
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@ use crate::accounts::{CreateError, create_account};
 use crate::auth::Viewer;
 use crate::error::PageError;
 use askama::Template;
-use axum::Form;
+use crate::error::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -131,7 +131,7 @@ pub async fn users(
 pub async fn create_user(
     State(state): State<AppState>,
     v: Viewer,
-    Form(f): Form<NewUserForm>,
+    PageForm(f): PageForm<NewUserForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageUsers, None)?;
@@ -220,7 +220,7 @@ pub async fn set_role(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<RoleForm>,
+    PageForm(f): PageForm<RoleForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageUsers, None)?;
@@ -257,7 +257,7 @@ pub async fn set_status(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<StatusForm>,
+    PageForm(f): PageForm<StatusForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageUsers, None)?;
@@ -287,7 +287,7 @@ pub async fn reset_password(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<PasswordForm>,
+    PageForm(f): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageUsers, None)?;

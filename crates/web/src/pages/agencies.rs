@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use askama::Template;
-use axum::Form;
+use crate::error::PageForm;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -101,7 +101,7 @@ pub async fn index(
 pub async fn create(
     State(state): State<AppState>,
     v: Viewer,
-    Form(f): Form<AgencyForm>,
+    PageForm(f): PageForm<AgencyForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageAgencies, None)?;

@@ -8,7 +8,7 @@ use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::people::{self, RegisterError};
 use askama::Template;
-use axum::Form;
+use crate::error::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -166,7 +166,7 @@ pub async fn new_form(v: Viewer) -> Result<Response, PageError> {
 pub async fn create(
     State(state): State<AppState>,
     v: Viewer,
-    Form(f): Form<PersonForm>,
+    PageForm(f): PageForm<PersonForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::EditPerson, v.principal.scope.code())?;
@@ -273,7 +273,7 @@ pub async fn set_investigation(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<InvestigationForm>,
+    PageForm(f): PageForm<InvestigationForm>,
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
     let flag = f.flag == "1";
@@ -302,7 +302,7 @@ pub async fn add_relative(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<RelativeForm>,
+    PageForm(f): PageForm<RelativeForm>,
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
     let err = || PageError::internal(v.lang());
@@ -350,7 +350,7 @@ pub async fn add_consent(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<ConsentForm>,
+    PageForm(f): PageForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
     let mut errs = ValidationErrors::new();

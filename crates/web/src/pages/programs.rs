@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use askama::Template;
-use axum::Form;
+use crate::error::PageForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -73,7 +73,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Result<Response,
 pub async fn create(
     State(state): State<AppState>,
     v: Viewer,
-    Form(f): Form<ProgramForm>,
+    PageForm(f): PageForm<ProgramForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManagePrograms, None)?;

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use askama::Template;
-use axum::Form;
+use crate::error::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -243,7 +243,7 @@ pub async fn designate(
     State(state): State<AppState>,
     v: Viewer,
     Path(raw): Path<String>,
-    Form(f): Form<DesignationForm>,
+    PageForm(f): PageForm<DesignationForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let (code, region) = village_for_write(&state, &v, &raw, Action::DesignateVillage).await?;
@@ -288,7 +288,7 @@ pub async fn set_program(
     State(state): State<AppState>,
     v: Viewer,
     Path(raw): Path<String>,
-    Form(f): Form<ProgramForm>,
+    PageForm(f): PageForm<ProgramForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let (code, region) = village_for_write(&state, &v, &raw, Action::DesignateVillage).await?;
