@@ -29,6 +29,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Bulk imports.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Write a consistent copy of the SQLite database while the server runs.
     Backup {
         /// Target file (must not exist). Default: data/backups/desmigratif-<unix time>.db
@@ -55,6 +60,23 @@ enum UserCommand {
         /// Password; read from DESMIGRATIF_NEW_PASSWORD if not given, generated if neither.
         #[arg(long, env = "DESMIGRATIF_NEW_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import people from a CSV file (nik,kk_number,full_name,sex,birth_date,birth_place,
+    /// village_code,phone; comma or semicolon; UTF-8) as an existing account, whose role and
+    /// region apply. Rows already registered with the same data are skipped; rejected rows are
+    /// written with their line and reason to FILE.rejected.csv.
+    Persons {
+        file: std::path::PathBuf,
+        /// Save rows whose only problems are NIK warnings (the warnings are kept on the record).
+        #[arg(long)]
+        confirm_warnings: bool,
+        /// Username of the account the import runs as (must exist and be enabled).
+        #[arg(long, default_value = "cli")]
+        as_user: String,
     },
 }
 
@@ -191,6 +213,9 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Import { command: ImportCommand::Persons { file, confirm_warnings, as_user } } => {
+            import_persons(cfg, &file, confirm_warnings, &as_user).await?;
+        }
         Command::Backup { to } => {
             let db = store::Db::connect_existing(&cfg.database_url).await?;
             let ext = if db.backend() == store::Backend::Sqlite { "db" } else { "dump" };
@@ -217,6 +242,53 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             db.close().await;
             println!("Backup written to {target}");
         }
+    }
+    Ok(())
+}
+
+/// `import persons`: the page's import, run from the command line as a named account.
+async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_user: &str) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = domain::import::ImportFile::parse(data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let db = store::Db::connect_existing(&cfg.database_url).await?;
+    let user = match store::users::by_username(&db, as_user).await? {
+        Some(u) if u.disabled => anyhow::bail!("the account {as_user} is disabled"),
+        Some(u) => u,
+        None => anyhow::bail!("no account named {as_user}: name an existing one with --as-user"),
+    };
+    let principal =
+        user.principal().with_context(|| format!("the account {as_user} has no readable role or region"))?;
+    if !principal.can(domain::Action::EditPerson, principal.scope.code()) {
+        anyhow::bail!("the account {as_user} ({}) may not register people", user.role);
+    }
+    let actor = store::audit::Actor {
+        user_id: Some(user.id),
+        username: user.username.clone(),
+        ip: String::new(),
+        request_id: "cli".into(),
+    };
+    let state = web::AppState::new(db.clone(), cfg);
+    let report = web::import::run(&state, &principal, &actor, &file, confirm, "cli", |c| {
+        if c.processed % 1000 == 0 {
+            eprint!("\r{} of {} rows", c.processed, c.total);
+        }
+    })
+    .await;
+    db.close().await;
+    let c = report.counts;
+    eprintln!("\r{} of {} rows", c.processed, c.total);
+    println!("{} created, {} already registered (skipped), {} rejected.", c.created, c.skipped, c.rejected);
+    if !file.ignored_columns().is_empty() {
+        println!("Columns not read: {}", file.ignored_columns().join(", "));
+    }
+    if !report.rejected.is_empty() {
+        let mut out = path.as_os_str().to_owned();
+        out.push(".rejected.csv");
+        // Reasons in Indonesian, like the page's default: the file goes back to the village.
+        let t = web::i18n::T::new(web::i18n::Lang::Id);
+        std::fs::write(&out, web::import::rejected_csv(t, file.header(), file.delimiter(), &report.rejected))
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        println!("Rejected rows, with line and reason: {}", out.display());
     }
     Ok(())
 }

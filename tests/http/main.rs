@@ -5,7 +5,9 @@
 mod common;
 
 mod accounts;
+mod episodes;
 mod audit;
+mod import;
 mod operations;
 mod pages;
 mod persons;

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod agency;
 pub mod audit;
+pub mod import;
 pub mod name;
 pub mod nik;
 pub mod password;
@@ -13,6 +14,7 @@ pub mod person;
 pub mod program;
 pub mod region;
 pub mod role;
+pub mod service_center;
 pub mod user;
 pub mod validation;
 

@@ -13,6 +13,8 @@ use std::time::Duration;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod episodes;
+pub mod job_orders;
 pub mod migrate;
 pub mod persons;
 pub mod programs;

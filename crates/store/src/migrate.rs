@@ -26,6 +26,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0002_service_center.sql"),
         postgres: include_str!("../../../migrations/postgres/0002_service_center.sql"),
     },
+    Migration {
+        version: 3,
+        name: "job_orders",
+        sqlite: include_str!("../../../migrations/sqlite/0003_job_orders.sql"),
+        postgres: include_str!("../../../migrations/postgres/0003_job_orders.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "episodes",
+        sqlite: include_str!("../../../migrations/sqlite/0004_episodes.sql"),
+        postgres: include_str!("../../../migrations/postgres/0004_episodes.sql"),
+    },
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

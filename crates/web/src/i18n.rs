@@ -123,6 +123,14 @@ impl T {
     pub fn agency_status(&self, status: &str) -> &'static str {
         self.get(&format!("agency_status.{status}"))
     }
+    /// The label of a stable domain code (`state.departed`, `doc.passport`…), or the code
+    /// itself where the catalogue has none (job types are open-ended).
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        let (id, en) = catalogues();
+        let key = format!("{prefix}.{code}");
+        let primary = if self.lang == Lang::En { en.get(&key) } else { id.get(&key) };
+        primary.or_else(|| id.get(&key)).cloned().unwrap_or_else(|| code.replace('_', " "))
+    }
     /// A NIK error or warning, by its stable code.
     pub fn nik_issue(&self, code: &str) -> &'static str {
         self.get(&format!("nik.{code}"))

@@ -4,6 +4,7 @@
 
 mod agencies;
 mod auth;
+mod job_orders;
 mod persons;
 mod programs;
 mod regions;
@@ -37,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .route("/persons", get(persons::list).post(persons::create))
         .route("/persons/{id}", get(persons::get))
         .route("/agencies", get(agencies::list).post(agencies::create))
+        .route("/job-orders", get(job_orders::list).post(job_orders::create))
+        .route("/job-orders/{id}", get(job_orders::get))
+        .route("/job-orders/{id}/verification", post(job_orders::verify))
         .route("/openapi.json", get(openapi_json))
 }
 
@@ -56,6 +60,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         programs::list, programs::create,
         persons::nik_check, persons::create, persons::list, persons::get,
         agencies::create, agencies::list,
+        job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth),
@@ -67,6 +72,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "audit", description = "Append-only audit log"),
         (name = "persons", description = "People registered by the village migration service center; NIK checks"),
         (name = "agencies", description = "Licensed placement companies (P3MI)"),
+        (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
     )
 )]
 pub struct ApiDoc;

@@ -3,7 +3,10 @@
 mod admin;
 mod agencies;
 mod api_docs;
+mod episodes;
 mod home;
+mod import;
+mod job_orders;
 mod persons;
 mod programs;
 mod regions;
@@ -15,6 +18,7 @@ use crate::error::{PageError, PageErrorKind};
 use crate::i18n::T;
 use askama::Template;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -39,11 +43,27 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route("/persons", get(persons::index).post(persons::create))
         .route("/persons/new", get(persons::new_form))
+        .route(
+            "/persons/import",
+            get(import::form).post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD)),
+        )
+        .route("/persons/import/{job}", get(import::show))
+        .route("/persons/import/{job}/rejected.csv", get(import::rejected_csv))
         .route("/persons/{id}", get(persons::show))
         .route("/persons/{id}/investigation", post(persons::set_investigation))
         .route("/persons/{id}/relatives", post(persons::add_relative))
         .route("/persons/{id}/consents", post(persons::add_consent))
+        .route("/persons/{id}/episodes", post(episodes::open))
+        .route("/episodes/{id}", get(episodes::show))
+        .route("/episodes/{id}/transition", post(episodes::transition))
+        .route("/episodes/{id}/documents", post(episodes::document))
+        .route("/episodes/{id}/costs", post(episodes::cost))
+        .route("/episodes/{id}/contact", post(episodes::contact))
+        .route("/worklist", get(episodes::worklist))
         .route("/agencies", get(agencies::index).post(agencies::create))
+        .route("/agencies/{id}", get(job_orders::show))
+        .route("/agencies/{id}/job-orders", post(job_orders::create))
+        .route("/agencies/{id}/job-orders/{job_order}/verification", post(job_orders::verify))
         .route("/api/docs", get(api_docs::page))
 }
 

@@ -50,6 +50,8 @@ struct PersonPage {
     person: Person,
     relatives: Vec<Relative>,
     consents: Vec<Consent>,
+    episodes: Vec<store::episodes::Episode>,
+    agencies: Vec<store::agencies::Agency>,
     can_edit: bool,
     errors: FormErrors,
     saved: bool,
@@ -213,7 +215,14 @@ async fn person_page(
     let err = || PageError::internal(v.lang());
     let relatives = store::persons::relatives(&state.db, person.id).await.map_err(err())?;
     let consents = store::persons::consents(&state.db, person.id).await.map_err(err())?;
+    let episodes = store::episodes::for_person(&state.db, person.id).await.map_err(err())?;
     let can_edit = person.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
+    // The registry to choose a recruiter from when opening an episode (active ones only).
+    let agencies = if can_edit {
+        store::agencies::search(&state.db, &[], None, 500).await.map_err(err())?.into_iter().filter(|a| a.status == "active").collect()
+    } else {
+        vec![]
+    };
     let failed = errors.any();
     let page = render(
         &PersonPage {
@@ -222,6 +231,8 @@ async fn person_page(
             person,
             relatives,
             consents,
+            episodes,
+            agencies,
             can_edit,
             errors,
             saved,
@@ -229,6 +240,11 @@ async fn person_page(
         v.lang(),
     )?;
     Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, page).into_response() } else { page })
+}
+
+/// The person's page re-shown with errors of a form posted elsewhere (opening an episode).
+pub(super) async fn person_page_with_errors(state: &AppState, v: &Viewer, person: Person, errors: FormErrors) -> Result<Response, PageError> {
+    person_page(state, v, person, errors, false).await
 }
 
 /// The person if visible to this viewer; 404 otherwise (also outside the scope).

@@ -1,0 +1,468 @@
+//! Migration episode pages: open one from a person's page, move it through its steps,
+//! keep its documents checklist, record costs and contacts, and the officer's worklist.
+
+use super::{render, FormErrors, Layout};
+use crate::auth::Viewer;
+use crate::episodes::{self as ep, EpisodeView};
+use crate::error::{PageError, PageForm};
+use crate::people;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::Action;
+use domain::person::parse_date;
+use domain::service_center::{
+    self as sc, DocumentDraft, DocumentKind, DocumentRecord, DocumentStatus, DueAt, EpisodeState, ReturnReason,
+    TransitionContext,
+};
+use domain::{Role, Rule, ValidationErrors};
+use serde::Deserialize;
+use store::episodes::{Episode, EpisodeEvent, OpenEpisode};
+use store::persons::Person;
+
+#[derive(Template)]
+#[template(path = "episode.html")]
+struct EpisodePage {
+    layout: Layout,
+    t: crate::i18n::T,
+    person: Person,
+    view: EpisodeView,
+    events: Vec<EpisodeEvent>,
+    next_states: Vec<&'static str>,
+    can_edit: bool,
+    is_supervisor: bool,
+    errors: FormErrors,
+    saved: bool,
+    return_reasons: Vec<&'static str>,
+    today: String,
+}
+
+#[derive(Template)]
+#[template(path = "worklist.html")]
+struct WorklistPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    items: Vec<WorkItem>,
+}
+
+pub struct WorkItem {
+    pub open: OpenEpisode,
+    pub view: EpisodeView,
+    /// Documents verified but expiring within 30 days.
+    pub expiring: Vec<&'static str>,
+    pub return_due_this_month: bool,
+}
+
+/// Supervisors (Disnaker and above) may let a departure through with documents missing.
+fn is_supervisor(v: &Viewer) -> bool {
+    matches!(v.principal.role, Role::NationalAdmin | Role::ProvinceOfficer | Role::RegencyOfficer)
+}
+
+async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<(Episode, Person), PageError> {
+    let err = || PageError::internal(v.lang());
+    let e = store::episodes::get(&state.db, id).await.map_err(err())?.ok_or_else(|| PageError::not_found(v.lang()))?;
+    let person = people::visible_person(state, &v.principal, e.person_id)
+        .await
+        .map_err(err())?
+        .ok_or_else(|| PageError::not_found(v.lang()))?;
+    Ok((e, person))
+}
+
+async fn load_for_edit(state: &AppState, v: &Viewer, id: i64, csrf: &str) -> Result<(Episode, Person), PageError> {
+    v.check_csrf(csrf)?;
+    let (e, p) = load(state, v, id).await?;
+    let village = e.village().ok_or_else(|| PageError::not_found(v.lang()))?;
+    v.require(Action::EditPerson, Some(&village))?;
+    Ok((e, p))
+}
+
+async fn page(state: &AppState, v: &Viewer, e: Episode, person: Person, errors: FormErrors, saved: bool) -> Result<Response, PageError> {
+    let t = v.t();
+    let err = || PageError::internal(v.lang());
+    let today = people::today();
+    let events = store::episodes::events(&state.db, e.id).await.map_err(err())?;
+    let view = ep::load_view(state, e, today).await.map_err(err())?;
+    let can_edit = view.episode.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
+    let failed = errors.any();
+    let resp = render(
+        &EpisodePage {
+            layout: Layout::for_viewer(v, format!("{} · {}", person.full_name, view.episode.destination), &format!("/episodes/{}", view.episode.id)),
+            t,
+            next_states: view.state.next_states().iter().map(|s| s.as_str()).collect(),
+            person,
+            view,
+            events,
+            can_edit,
+            is_supervisor: is_supervisor(v),
+            errors,
+            saved,
+            return_reasons: ReturnReason::ALL.iter().map(|r| r.as_str()).collect(),
+            today: today.to_string(),
+        },
+        v.lang(),
+    )?;
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<SavedQuery>,
+) -> Result<Response, PageError> {
+    let (e, person) = load(&state, &v, id).await?;
+    people::audit_view(&state, &v.actor(), &person).await.map_err(PageError::internal(v.lang()))?;
+    page(&state, &v, e, person, FormErrors::default(), q.saved.is_some()).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct OpenForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    scheme: String,
+    #[serde(default)]
+    destination: String,
+    #[serde(default)]
+    job_type: String,
+    #[serde(default)]
+    agency_id: String,
+    #[serde(default)]
+    recruiter_name: String,
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    planned_departure: String,
+    #[serde(default)]
+    contract_start: String,
+    #[serde(default)]
+    contract_end: String,
+}
+
+/// Opens an episode for a person; errors come back on the person's page.
+pub async fn open(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(person_id): Path<i64>,
+    PageForm(f): PageForm<OpenForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    let err = || PageError::internal(v.lang());
+    let person = people::visible_person(&state, &v.principal, person_id)
+        .await
+        .map_err(err())?
+        .ok_or_else(|| PageError::not_found(v.lang()))?;
+    let village = person.village().ok_or_else(|| PageError::not_found(v.lang()))?;
+    v.require(Action::EditPerson, Some(&village))?;
+    let input = sc::NewEpisodeInput {
+        category: &f.category,
+        scheme: &f.scheme,
+        destination: &f.destination,
+        job_type: &f.job_type,
+        agency_id: &f.agency_id,
+        recruiter_name: &f.recruiter_name,
+        employer: &f.employer,
+        planned_departure: &f.planned_departure,
+        contract_start: &f.contract_start,
+        contract_end: &f.contract_end,
+        sisko_id: "",
+        ekpmi_id: "",
+    };
+    let mut result = sc::validate_new_episode(&input);
+    if let Ok(n) = &result {
+        if let Some(id) = n.agency_id {
+            if store::agencies::get(&state.db, id).await.map_err(err())?.is_none() {
+                result = Err(ValidationErrors::single("agency_id", Rule::UnknownRegion, "no agency with this id in the registry"));
+            }
+        }
+    }
+    match result {
+        Ok(n) => {
+            let e = store::episodes::open(&state.db, &v.actor(), &person, &n, people::today()).await.map_err(err())?;
+            Ok(Redirect::to(&format!("/episodes/{}?saved=1", e.id)).into_response())
+        }
+        Err(errs) => super::persons::person_page_with_errors(&state, &v, person, FormErrors::new(v.t(), errs)).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TransitionForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    return_reason: String,
+    #[serde(default)]
+    handover_witness: String,
+    #[serde(default)]
+    supervisor_override: String,
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<TransitionForm>,
+) -> Result<Response, PageError> {
+    let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let err = || PageError::internal(v.lang());
+    let today = people::today();
+    let mut errs = ValidationErrors::new();
+    let to = EpisodeState::parse(&f.to);
+    if to.is_none() {
+        errs.add("to", Rule::OneOf, "a next step offered by the form");
+    }
+    let date = parse_date(&f.date);
+    if date.is_none() {
+        errs.add("date", Rule::Format, "a date such as 2026-11-24");
+    }
+    let from = EpisodeState::parse(&e.state).unwrap_or(EpisodeState::Registered);
+    if !f.supervisor_override.trim().is_empty() && !is_supervisor(&v) {
+        errs.add("supervisor_override", Rule::Mismatch, "only a regency or province officer may override");
+    }
+    let (Some(to), Some(date)) = (to, date) else {
+        return page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await;
+    };
+    if !errs.is_empty() {
+        return page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await;
+    }
+    let docs = store::episodes::documents(&state.db, &[e.id]).await.map_err(err())?;
+    let records: Vec<DocumentRecord> = docs.iter().filter_map(ep::record_of).collect();
+    let mut ctx = TransitionContext::new(date, today, parse_date(&e.state_date));
+    ctx.reason = Some(f.reason.clone()).filter(|r| !r.trim().is_empty());
+    ctx.return_reason = ReturnReason::parse(&f.return_reason);
+    ctx.handover_witness = Some(f.handover_witness.clone()).filter(|w| !w.trim().is_empty());
+    ctx.supervisor_override = Some(f.supervisor_override.clone()).filter(|w| !w.trim().is_empty());
+    ctx.has_placement_agreement = ep::has_placement_agreement(&records, date);
+    let due = match (from, to) {
+        (_, EpisodeState::DocumentsComplete) => Some(DueAt::DocumentsComplete),
+        (_, EpisodeState::Departed) => Some(DueAt::Departure),
+        _ => None,
+    };
+    ctx.documents_missing = match due {
+        Some(at) => ep::missing_for(&e, &records, at, date).iter().map(|k| k.as_str().to_string()).collect(),
+        None if from == EpisodeState::Abroad && to == EpisodeState::Abroad => sc::missing_documents(
+            &sc::requirements::EXTENSION_DOCUMENTS,
+            &records,
+            date,
+        )
+        .iter()
+        .map(|k| k.as_str().to_string())
+        .collect(),
+        None => vec![],
+    };
+    match sc::transition(from, to, &ctx) {
+        Ok(t) => {
+            if !store::episodes::apply(&state.db, &v.actor(), &e, &t).await.map_err(err())? {
+                let errs = ValidationErrors::single("to", Rule::Mismatch, "the episode changed meanwhile; check and try again");
+                let fresh = store::episodes::get(&state.db, e.id).await.map_err(err())?.unwrap_or(e);
+                return page(&state, &v, fresh, person, FormErrors::new(v.t(), errs), false).await;
+            }
+            Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
+        }
+        Err(te) => {
+            let field = match te.code() {
+                "reason_required" | "too_long" => "reason",
+                "return_reason_required" => "return_reason",
+                "handover_witness_required" => "handover_witness",
+                "override_reason_too_short" | "override_not_allowed" => "supervisor_override",
+                "date_in_future" | "date_before_previous" => "date",
+                _ => "to",
+            };
+            let errs = ValidationErrors::single(field, Rule::Mismatch, te.to_string());
+            page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DocumentForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    issued_on: String,
+    #[serde(default)]
+    expires_on: String,
+    #[serde(default)]
+    village_head_ack: Option<String>,
+}
+
+fn optional_date(errs: &mut ValidationErrors, field: &str, raw: &str) -> Option<time::Date> {
+    if raw.trim().is_empty() {
+        return None;
+    }
+    let d = parse_date(raw);
+    if d.is_none() {
+        errs.add(field, Rule::Format, "a date such as 2026-11-24");
+    }
+    d
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<DocumentForm>,
+) -> Result<Response, PageError> {
+    let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let mut errs = ValidationErrors::new();
+    let kind = DocumentKind::parse(&f.kind);
+    let status = DocumentStatus::parse(&f.status);
+    if kind.is_none() {
+        errs.add("kind", Rule::OneOf, "a document of the checklist");
+    }
+    if status.is_none() {
+        errs.add("status", Rule::OneOf, "missing, submitted or verified");
+    }
+    let issued_on = optional_date(&mut errs, "issued_on", &f.issued_on);
+    let expires_on = optional_date(&mut errs, "expires_on", &f.expires_on);
+    let (Some(kind), Some(status)) = (kind, status) else {
+        return page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await;
+    };
+    let mut draft = DocumentDraft::new(kind, status);
+    draft.number = f.number;
+    draft.issuer = f.issuer;
+    draft.issued_on = issued_on;
+    draft.expires_on = expires_on;
+    draft.village_head_acknowledged = f.village_head_ack.is_some();
+    match DocumentRecord::new(draft, people::today()) {
+        Ok(rec) if errs.is_empty() => {
+            store::episodes::save_document(&state.db, &v.actor(), &e, &rec).await.map_err(PageError::internal(v.lang()))?;
+            Ok(Redirect::to(&format!("/episodes/{id}?saved=1#doc-{}", kind.as_str())).into_response())
+        }
+        Ok(_) => page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await,
+        Err(more) => {
+            errs.0.extend(more.0);
+            page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CostForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    amount: String,
+}
+
+pub async fn cost(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<CostForm>,
+) -> Result<Response, PageError> {
+    let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let mut errs = ValidationErrors::new();
+    let item = sc::CostItem::parse(&f.item);
+    if item.is_none() {
+        errs.add("item", Rule::OneOf, "a cost item from the list");
+    }
+    // Rupiah as typed on a phone: "1.250.000", "1250000" or "Rp 1.250.000".
+    let digits: String = f.amount.chars().filter(|c| c.is_ascii_digit()).collect();
+    let amount = digits.parse::<i64>().ok().filter(|_| !f.amount.contains('-') && digits.len() <= 13);
+    if amount.is_none() {
+        errs.add("amount", Rule::Format, "an amount in rupiah such as 1.250.000");
+    }
+    match (item, amount) {
+        (Some(item), Some(amount)) if errs.is_empty() => {
+            store::episodes::add_cost(&state.db, &v.actor(), &e, item.as_str(), amount).await.map_err(PageError::internal(v.lang()))?;
+            Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
+        }
+        _ => page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ContactForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    date: String,
+}
+
+pub async fn contact(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<ContactForm>,
+) -> Result<Response, PageError> {
+    let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
+    match parse_date(&f.date) {
+        Some(d) if d <= people::today() => {
+            store::episodes::record_contact(&state.db, &v.actor(), &e, d).await.map_err(PageError::internal(v.lang()))?;
+            Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
+        }
+        _ => {
+            let errs = ValidationErrors::single("contact_date", Rule::OutOfRange, "a date not in the future");
+            page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await
+        }
+    }
+}
+
+/// "Needs attention today": open episodes in the user's region with flags, documents
+/// about to expire, and returns expected this month.
+pub async fn worklist(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
+    let t = v.t();
+    let err = || PageError::internal(v.lang());
+    let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
+    let today = people::today();
+    let open = store::episodes::open_in(&state.db, within.as_ref(), 2000).await.map_err(err())?;
+    let ids: Vec<i64> = open.iter().map(|o| o.episode.id).collect();
+    // Two queries for all documents and costs, not two per episode.
+    let docs = store::episodes::documents(&state.db, &ids).await.map_err(err())?;
+    let costs = store::episodes::costs(&state.db, &ids).await.map_err(err())?;
+    let mut items = Vec::new();
+    let mut agencies = std::collections::HashMap::new();
+    for o in open {
+        // Each agency is looked up once, however many of its workers are listed.
+        let key = (o.episode.agency_id, o.episode.recruiter_name.trim().is_empty());
+        let agency = match agencies.get(&key) {
+            Some(a) => *a,
+            None => {
+                let a = ep::agency_facts(&state, &o.episode).await.map_err(err())?;
+                agencies.insert(key, a);
+                a
+            }
+        };
+        let my_docs = docs.iter().filter(|d| d.episode_id == o.episode.id).cloned().collect();
+        let my_costs = costs.iter().filter(|c| c.episode_id == o.episode.id).cloned().collect();
+        let view = ep::view(o.episode.clone(), parse_date(&o.birth_date), my_docs, my_costs, agency, today);
+        let expiring: Vec<&'static str> = view.checklist.iter().filter(|c| c.expiring_soon).map(|c| c.kind.as_str()).collect();
+        let return_due_this_month = o
+            .episode
+            .contract_end
+            .as_deref()
+            .and_then(parse_date)
+            .is_some_and(|d| d.year() == today.year() && d.month() == today.month());
+        if !view.flags.is_empty() || !expiring.is_empty() || return_due_this_month {
+            items.push(WorkItem { open: o, view, expiring, return_due_this_month });
+        }
+    }
+    render(&WorklistPage { layout: Layout::for_viewer(&v, t.get("worklist.title"), "/worklist"), t, items }, v.lang())
+}

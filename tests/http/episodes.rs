@@ -1,0 +1,146 @@
+//! Migration episodes through the pages: opening, steps in order, documents, a refused
+//! departure, a supervisor's override, risk flags, the worklist, scope.
+
+use crate::common::{csrf_of, Browser, TestApp};
+use domain::service_center::DocumentKind;
+use serde_json::json;
+
+const HOME: &str = "53.07.01.2001";
+
+async fn setup(app: &TestApp) -> (i64, i64) {
+    let (_, agency) = app
+        .post_json("/api/v1/agencies", Some(&app.admin_token), &json!({"name": "PT Maju Bersama", "licence_number": "KEP.1/2024",
+            "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}))
+        .await;
+    let (_, person) = app
+        .post_json("/api/v1/persons", Some(&app.admin_token), &json!({"nik": "5307015205900001", "full_name": "Maria Goreti",
+            "sex": "P", "birth_date": "1990-05-12", "village_code": HOME}))
+        .await;
+    (agency["id"].as_i64().unwrap(), person["id"].as_i64().unwrap())
+}
+
+async fn step(b: &Browser, episode: &str, to: &str, extra: &[(&str, &str)]) -> (u16, String) {
+    let (_, page) = b.get(episode).await;
+    let csrf = csrf_of(&page);
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let mut form = vec![("_csrf", csrf.as_str()), ("to", to), ("date", today.as_str())];
+    form.extend_from_slice(extra);
+    let r = b.post_form(&format!("{episode}/transition"), &form).await;
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+async fn verify_documents(b: &Browser, episode: &str, except: &[DocumentKind]) {
+    let (_, page) = b.get(episode).await;
+    let csrf = csrf_of(&page);
+    for kind in DocumentKind::ALL.iter().filter(|k| !except.contains(k)) {
+        let r = b
+            .post_form(&format!("{episode}/documents"), &[("_csrf", &csrf), ("kind", kind.as_str()), ("status", "verified"),
+                ("number", "A-1"), ("issued_on", "2026-01-01"), ("expires_on", "2099-01-01"), ("village_head_ack", "1")])
+            .await;
+        assert_eq!(r.status().as_u16(), 303, "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn an_episode_from_registration_to_departure() {
+    let app = TestApp::spawn().await;
+    let (agency, person) = setup(&app).await;
+    app.create_user("petugas", "village_officer", Some(HOME)).await;
+    let b = Browser::new(&app);
+    b.login("petugas", "a-long-password").await;
+    let (_, page) = b.get(&format!("/persons/{person}")).await;
+    let csrf = csrf_of(&page);
+    let agency_id = agency.to_string();
+    let open_form = [("_csrf", csrf.as_str()), ("category", "household_employer"), ("scheme", "p3mi"), ("destination", "tw"),
+        ("job_type", "caregiver"), ("agency_id", agency_id.as_str()), ("contract_start", "2027-01-01"), ("contract_end", "2029-01-01")];
+    // Bad input first: an unknown country code is named.
+    let mut bad = open_form.to_vec();
+    bad[3] = ("destination", "Taiwan");
+    let r = b.post_form(&format!("/persons/{person}/episodes"), &bad).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = b.post_form(&format!("/persons/{person}/episodes"), &open_form).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let episode = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let (_, page) = b.get(&episode).await;
+    assert!(page.contains("id=\"episode-state\">Terdaftar"));
+
+    // Out of order is refused with the rule named.
+    let (s, html) = step(&b, &episode, "departed", &[]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("episode-errors"));
+    for to in ["counselled", "verified"] {
+        assert_eq!(step(&b, &episode, to, &[]).await.0, 303, "{to}");
+    }
+    // Documents due now are missing: refused, listing them.
+    let (s, html) = step(&b, &episode, "documents_complete", &[]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("id_card") || html.contains("KTP"), "names the missing documents");
+
+    // A document that expires before it was issued is refused, naming the field.
+    let (_, page) = b.get(&episode).await;
+    let csrf = csrf_of(&page);
+    let r = b
+        .post_form(&format!("{episode}/documents"), &[("_csrf", &csrf), ("kind", "passport"), ("status", "verified"),
+            ("issued_on", "2026-05-01"), ("expires_on", "2026-04-01")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+
+    verify_documents(&b, &episode, &[DocumentKind::WorkVisa]).await;
+    assert_eq!(step(&b, &episode, "documents_complete", &[]).await.0, 303);
+    assert_eq!(step(&b, &episode, "placement_agreed", &[]).await.0, 303);
+    // Departure with the work visa missing is refused for the village officer…
+    let (s, html) = step(&b, &episode, "departed", &[]).await;
+    assert_eq!(s, 422, "departure with a document missing");
+    assert!(html.contains("work_visa") || html.contains("Visa kerja"));
+    // …who cannot override.
+    let (s, _) = step(&b, &episode, "departed", &[("supervisor_override", "the visa is issued on arrival in Taipei")]).await;
+    assert_eq!(s, 422);
+
+    // The regency supervisor lets it through with a reason: audited and flagged.
+    app.create_user("disnaker", "regency_officer", Some("53.07")).await;
+    let sup = Browser::new(&app);
+    sup.login("disnaker", "a-long-password").await;
+    let (s, _) = step(&sup, &episode, "departed", &[("supervisor_override", "short")]).await;
+    assert_eq!(s, 422, "an override needs a real reason");
+    let (s, _) = step(&sup, &episode, "departed", &[("supervisor_override", "the visa is issued on arrival in Taipei")]).await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&episode).await;
+    assert!(page.contains("id=\"episode-state\">Berangkat"));
+    assert!(page.contains("id=\"flags\"") && page.contains("Dokumen kurang saat berangkat"), "flag shown");
+    let (_, log) = app.get_json("/api/v1/audit?action=episode.override", Some(&app.admin_token)).await;
+    assert_eq!(log["items"].as_array().unwrap().len(), 1);
+    assert!(log["items"][0]["details"].as_str().unwrap().contains("Taipei"));
+
+    // The worklist lists her with the flag; an officer of another village sees nothing.
+    let (_, work) = b.get("/worklist").await;
+    assert!(work.contains("Maria Goreti"));
+    app.create_user("lain", "village_officer", Some("53.07.02.2001")).await;
+    let other = Browser::new(&app);
+    other.login("lain", "a-long-password").await;
+    assert_eq!(other.get(&episode).await.0, 404);
+    assert!(!other.get("/worklist").await.1.contains("Maria"));
+}
+
+#[tokio::test]
+async fn prohibited_costs_and_an_unlicensed_recruiter_raise_flags() {
+    let app = TestApp::spawn().await;
+    let (_, person) = setup(&app).await;
+    let b = Browser::new(&app);
+    b.login("admin", crate::common::ADMIN_PASSWORD).await;
+    let (_, page) = b.get(&format!("/persons/{person}")).await;
+    let csrf = csrf_of(&page);
+    let r = b
+        .post_form(&format!("/persons/{person}/episodes"), &[("_csrf", &csrf), ("category", "household_employer"),
+            ("scheme", "p3mi"), ("destination", "HK"), ("job_type", "housekeeper"), ("recruiter_name", "Pak Calo")])
+        .await;
+    let episode = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let r = b.post_form(&format!("{episode}/costs"), &[("_csrf", &csrf), ("item", "agency_fee"), ("amount", "Rp 15.000.000")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = b.post_form(&format!("{episode}/costs"), &[("_csrf", &csrf), ("item", "agency_fee"), ("amount", "-5")]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let (_, page) = b.get(&episode).await;
+    assert!(page.contains("Perekrut tidak berizin"), "unlicensed recruiter flagged");
+    assert!(page.contains("Pekerja dibebani biaya yang dilarang"), "zero-cost violation flagged");
+    assert!(page.contains("15000000"));
+}
