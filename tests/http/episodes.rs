@@ -144,3 +144,52 @@ async fn prohibited_costs_and_an_unlicensed_recruiter_raise_flags() {
     assert!(page.contains("Pekerja dibebani biaya yang dilarang"), "zero-cost violation flagged");
     assert!(page.contains("15000000"));
 }
+
+#[tokio::test]
+async fn episodes_over_the_api() {
+    let app = TestApp::spawn().await;
+    let (agency, person) = setup(&app).await;
+    let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
+    let other = app.user_token("lain", "village_officer", Some("53.07.02.2001")).await;
+    let body = json!({"category": "household_employer", "scheme": "p3mi", "destination": "HK", "job_type": "housekeeper",
+                      "agency_id": agency});
+    let (s, e) = app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&officer), &body).await;
+    assert_eq!(s, 201, "{e}");
+    assert_eq!(e["state"], "registered");
+    assert_eq!(e["next_states"], json!(["counselled", "cancelled"]));
+    assert!(e["documents"].as_array().unwrap().iter().any(|d| d["kind"] == "passport" && d["present"] == false));
+    let id = e["id"].as_i64().unwrap();
+    assert_eq!(app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&other), &body).await.0, 404);
+    let (s, r) = app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&officer), &json!({"destination": "XX9"})).await;
+    assert_eq!(s, 422, "{r}");
+
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let (s, r) = app.post_json(&format!("/api/v1/episodes/{id}/transitions"), Some(&officer), &json!({"to": "departed", "date": today})).await;
+    assert_eq!(s, 422);
+    assert_eq!(r["errors"][0]["field"], "to");
+    let (s, r) = app.post_json(&format!("/api/v1/episodes/{id}/transitions"), Some(&officer), &json!({"to": "cancelled", "date": today})).await;
+    assert_eq!(s, 422, "cancelling needs a reason");
+    assert_eq!(r["errors"][0]["field"], "reason");
+    let (s, r) = app.post_json(&format!("/api/v1/episodes/{id}/transitions"), Some(&officer), &json!({"to": "counselled", "date": today})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["state"], "counselled");
+
+    let (s, _) = app.post_json(&format!("/api/v1/episodes/{id}/costs"), Some(&officer), &json!({"item": "agency_fee", "amount_rupiah": -1})).await;
+    assert_eq!(s, 422);
+    let (s, r) = app.post_json(&format!("/api/v1/episodes/{id}/costs"), Some(&officer), &json!({"item": "agency_fee", "amount_rupiah": 12000000})).await;
+    assert_eq!(s, 200);
+    assert!(r["flags"].as_array().unwrap().iter().any(|f| f["code"] == "zero_cost_violation"), "{r}");
+
+    let (s, r) = app
+        .put_json(&format!("/api/v1/episodes/{id}/documents/passport"), &officer,
+            &json!({"status": "verified", "number": "C123", "issued_on": "2026-01-05", "expires_on": "2036-01-05"}))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert!(r["documents"].as_array().unwrap().iter().any(|d| d["kind"] == "passport" && d["present"] == true));
+    let (s, r) = app.put_json(&format!("/api/v1/episodes/{id}/documents/family_permission"), &officer, &json!({"status": "verified"})).await;
+    assert_eq!(s, 422, "family permission needs the village head: {r}");
+    assert_eq!(app.get_json(&format!("/api/v1/episodes/{id}"), Some(&other)).await.0, 404);
+    let (s, r) = app.get_json(&format!("/api/v1/episodes/{id}"), Some(&officer)).await;
+    assert_eq!(s, 200);
+    assert_eq!(r["events"].as_array().unwrap().len(), 2);
+}

@@ -8,6 +8,7 @@ mod accounts;
 mod episodes;
 mod audit;
 mod import;
+mod job_orders;
 mod operations;
 mod pages;
 mod persons;

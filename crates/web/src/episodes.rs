@@ -126,3 +126,208 @@ pub async fn load_view(state: &AppState, episode: Episode, today: time::Date) ->
     let agency = agency_facts(state, &episode).await?;
     Ok(view(episode, birth, docs, costs, agency, today))
 }
+
+/// Supervisors (Disnaker and above) may let a departure through with documents missing.
+pub fn is_supervisor(p: &domain::access::Principal) -> bool {
+    use domain::Role;
+    matches!(p.role, Role::NationalAdmin | Role::ProvinceOfficer | Role::RegencyOfficer)
+}
+
+/// A step as a form or JSON body gives it.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"to": "departed", "date": "2026-11-24"}))]
+pub struct StepInput {
+    /// The next state: counselled, verified, documents_complete, placement_agreed, departed, abroad, returned, cancelled.
+    #[serde(default)]
+    pub to: String,
+    /// YYYY-MM-DD, not in the future, not before the previous step.
+    #[serde(default)]
+    pub date: String,
+    /// Required to cancel; a note otherwise.
+    #[serde(default)]
+    pub reason: String,
+    /// Required to return: contract_end, leave, early_termination, accident_or_illness, abuse,
+    /// war_disaster_epidemic, deportation, death, other.
+    #[serde(default)]
+    pub return_reason: String,
+    /// Required to return: the village witness of the hand-over to the family.
+    #[serde(default)]
+    pub handover_witness: String,
+    /// Supervisors only: why the worker may depart with documents missing (audited, flagged).
+    #[serde(default)]
+    pub supervisor_override: String,
+}
+
+/// Validates a step against the state machine, the documents and the user's role, and
+/// stores it. Errors name the field.
+pub async fn advance(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &store::audit::Actor,
+    e: &Episode,
+    input: &StepInput,
+) -> Result<Result<(), domain::ValidationErrors>, store::StoreError> {
+    use domain::{Rule, ValidationErrors};
+    let today = crate::people::today();
+    let mut errs = ValidationErrors::new();
+    let to = EpisodeState::parse(&input.to);
+    if to.is_none() {
+        errs.add("to", Rule::OneOf, "a next state of this episode");
+    }
+    let date = parse_date(&input.date);
+    if date.is_none() {
+        errs.add("date", Rule::Format, "a date such as 2026-11-24");
+    }
+    if !input.supervisor_override.trim().is_empty() && !is_supervisor(principal) {
+        errs.add("supervisor_override", Rule::Mismatch, "only a regency or province officer may override");
+    }
+    let (Some(to), Some(date)) = (to, date) else { return Ok(Err(errs)) };
+    if !errs.is_empty() {
+        return Ok(Err(errs));
+    }
+    let from = EpisodeState::parse(&e.state).unwrap_or(EpisodeState::Registered);
+    let docs = store::episodes::documents(&state.db, &[e.id]).await?;
+    let records: Vec<DocumentRecord> = docs.iter().filter_map(record_of).collect();
+    let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut ctx = sc::TransitionContext::new(date, today, parse_date(&e.state_date));
+    ctx.reason = nonempty(&input.reason);
+    ctx.return_reason = sc::ReturnReason::parse(&input.return_reason);
+    ctx.handover_witness = nonempty(&input.handover_witness);
+    ctx.supervisor_override = nonempty(&input.supervisor_override);
+    ctx.has_placement_agreement = has_placement_agreement(&records, date);
+    let codes = |kinds: Vec<DocumentKind>| kinds.iter().map(|k| k.as_str().to_string()).collect();
+    ctx.documents_missing = match (from, to) {
+        (_, EpisodeState::DocumentsComplete) => codes(missing_for(e, &records, DueAt::DocumentsComplete, date)),
+        (_, EpisodeState::Departed) => codes(missing_for(e, &records, DueAt::Departure, date)),
+        (EpisodeState::Abroad, EpisodeState::Abroad) => {
+            codes(sc::missing_documents(&sc::requirements::EXTENSION_DOCUMENTS, &records, date))
+        }
+        _ => vec![],
+    };
+    let t = match sc::transition(from, to, &ctx) {
+        Ok(t) => t,
+        Err(te) => {
+            let field = match te.code() {
+                "reason_required" | "too_long" => "reason",
+                "return_reason_required" => "return_reason",
+                "handover_witness_required" => "handover_witness",
+                "override_reason_too_short" | "override_not_allowed" => "supervisor_override",
+                "date_in_future" | "date_before_previous" => "date",
+                _ => "to",
+            };
+            return Ok(Err(ValidationErrors::single(field, Rule::Mismatch, te.to_string())));
+        }
+    };
+    if !store::episodes::apply(&state.db, actor, e, &t).await? {
+        return Ok(Err(ValidationErrors::single("to", Rule::Mismatch, "the episode changed meanwhile; check and try again")));
+    }
+    Ok(Ok(()))
+}
+
+/// A document update as a form or JSON body gives it.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"status": "verified", "number": "C1234567", "issuer": "Kantor Imigrasi Maumere",
+    "issued_on": "2026-01-05", "expires_on": "2036-01-05"}))]
+pub struct DocumentInput {
+    /// missing, submitted or verified
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub issuer: String,
+    #[serde(default)]
+    pub issued_on: String,
+    #[serde(default)]
+    pub expires_on: String,
+    /// For family_permission: acknowledged by the village head (required to verify it).
+    #[serde(default)]
+    pub village_head_ack: bool,
+}
+
+pub async fn save_document(
+    state: &AppState,
+    actor: &store::audit::Actor,
+    e: &Episode,
+    kind: &str,
+    input: &DocumentInput,
+) -> Result<Result<(), domain::ValidationErrors>, store::StoreError> {
+    use domain::{Rule, ValidationErrors};
+    let mut errs = ValidationErrors::new();
+    let kind = DocumentKind::parse(kind);
+    if kind.is_none() {
+        errs.add("kind", Rule::OneOf, "a document of the checklist");
+    }
+    let status = DocumentStatus::parse(&input.status);
+    if status.is_none() {
+        errs.add("status", Rule::OneOf, "missing, submitted or verified");
+    }
+    let mut date = |field: &str, raw: &str| {
+        if raw.trim().is_empty() {
+            return None;
+        }
+        let d = parse_date(raw);
+        if d.is_none() {
+            errs.add(field, Rule::Format, "a date such as 2026-11-24");
+        }
+        d
+    };
+    let issued_on = date("issued_on", &input.issued_on);
+    let expires_on = date("expires_on", &input.expires_on);
+    let (Some(kind), Some(status)) = (kind, status) else { return Ok(Err(errs)) };
+    let mut draft = DocumentDraft::new(kind, status);
+    draft.number = input.number.clone();
+    draft.issuer = input.issuer.clone();
+    draft.issued_on = issued_on;
+    draft.expires_on = expires_on;
+    draft.village_head_acknowledged = input.village_head_ack;
+    match DocumentRecord::new(draft, crate::people::today()) {
+        Ok(rec) if errs.is_empty() => {
+            store::episodes::save_document(&state.db, actor, e, &rec).await?;
+            Ok(Ok(()))
+        }
+        Ok(_) => Ok(Err(errs)),
+        Err(more) => {
+            errs.0.extend(more.0);
+            Ok(Err(errs))
+        }
+    }
+}
+
+/// Rupiah as typed on a phone: "1.250.000", "1250000" or "Rp 1.250.000"; never negative.
+pub fn parse_rupiah(raw: &str) -> Option<i64> {
+    if raw.contains('-') {
+        return None;
+    }
+    let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.len() > 13 || raw.chars().any(|c| c.is_ascii_alphabetic() && !"Rrp".contains(c)) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The region-checked episode with its person, or None (absent or outside the scope).
+pub async fn visible_episode(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    id: i64,
+) -> Result<Option<(Episode, store::persons::Person)>, store::StoreError> {
+    let Some(e) = store::episodes::get(&state.db, id).await? else { return Ok(None) };
+    let person = crate::people::visible_person(state, principal, e.person_id).await?;
+    Ok(person.map(|p| (e, p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rupiah;
+
+    #[test]
+    fn rupiah_as_typed() {
+        assert_eq!(parse_rupiah("Rp 1.250.000"), Some(1_250_000));
+        assert_eq!(parse_rupiah("1250000"), Some(1_250_000));
+        assert_eq!(parse_rupiah("-5"), None);
+        assert_eq!(parse_rupiah(""), None);
+        assert_eq!(parse_rupiah("12 juta"), None);
+        assert_eq!(parse_rupiah("99999999999999"), None);
+    }
+}

@@ -4,6 +4,7 @@
 
 mod agencies;
 mod auth;
+mod episodes;
 mod job_orders;
 mod persons;
 mod programs;
@@ -37,6 +38,11 @@ pub fn routes() -> Router<AppState> {
         .route("/nik/check", post(persons::nik_check))
         .route("/persons", get(persons::list).post(persons::create))
         .route("/persons/{id}", get(persons::get))
+        .route("/persons/{id}/episodes", post(episodes::open))
+        .route("/episodes/{id}", get(episodes::get))
+        .route("/episodes/{id}/transitions", post(episodes::transition))
+        .route("/episodes/{id}/documents/{kind}", put(episodes::document))
+        .route("/episodes/{id}/costs", post(episodes::cost))
         .route("/agencies", get(agencies::list).post(agencies::create))
         .route("/job-orders", get(job_orders::list).post(job_orders::create))
         .route("/job-orders/{id}", get(job_orders::get))
@@ -59,6 +65,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         regions::provinces, regions::search, regions::get, regions::children, regions::village, regions::designate,
         programs::list, programs::create,
         persons::nik_check, persons::create, persons::list, persons::get,
+        episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
         agencies::create, agencies::list,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
     ),
@@ -72,6 +79,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "audit", description = "Append-only audit log"),
         (name = "persons", description = "People registered by the village migration service center; NIK checks"),
         (name = "agencies", description = "Licensed placement companies (P3MI)"),
+        (name = "episodes", description = "Migration episodes: steps, documents checklist, costs, risk flags"),
         (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
     )
 )]

@@ -13,11 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
 use domain::person::parse_date;
-use domain::service_center::{
-    self as sc, DocumentDraft, DocumentKind, DocumentRecord, DocumentStatus, DueAt, EpisodeState, ReturnReason,
-    TransitionContext,
-};
-use domain::{Role, Rule, ValidationErrors};
+use domain::service_center::{self as sc, ReturnReason};
+use domain::{Rule, ValidationErrors};
 use serde::Deserialize;
 use store::episodes::{Episode, EpisodeEvent, OpenEpisode};
 use store::persons::Person;
@@ -55,19 +52,11 @@ pub struct WorkItem {
     pub return_due_this_month: bool,
 }
 
-/// Supervisors (Disnaker and above) may let a departure through with documents missing.
-fn is_supervisor(v: &Viewer) -> bool {
-    matches!(v.principal.role, Role::NationalAdmin | Role::ProvinceOfficer | Role::RegencyOfficer)
-}
-
 async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<(Episode, Person), PageError> {
-    let err = || PageError::internal(v.lang());
-    let e = store::episodes::get(&state.db, id).await.map_err(err())?.ok_or_else(|| PageError::not_found(v.lang()))?;
-    let person = people::visible_person(state, &v.principal, e.person_id)
+    ep::visible_episode(state, &v.principal, id)
         .await
-        .map_err(err())?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
-    Ok((e, person))
+        .map_err(PageError::internal(v.lang()))?
+        .ok_or_else(|| PageError::not_found(v.lang()))
 }
 
 async fn load_for_edit(state: &AppState, v: &Viewer, id: i64, csrf: &str) -> Result<(Episode, Person), PageError> {
@@ -95,7 +84,7 @@ async fn page(state: &AppState, v: &Viewer, e: Episode, person: Person, errors: 
             view,
             events,
             can_edit,
-            is_supervisor: is_supervisor(v),
+            is_supervisor: ep::is_supervisor(&v.principal),
             errors,
             saved,
             return_reasons: ReturnReason::ALL.iter().map(|r| r.as_str()).collect(),
@@ -199,18 +188,8 @@ pub async fn open(
 pub struct TransitionForm {
     #[serde(default, rename = "_csrf")]
     csrf: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    return_reason: String,
-    #[serde(default)]
-    handover_witness: String,
-    #[serde(default)]
-    supervisor_override: String,
+    #[serde(flatten)]
+    step: ep::StepInput,
 }
 
 pub async fn transition(
@@ -221,71 +200,11 @@ pub async fn transition(
 ) -> Result<Response, PageError> {
     let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
     let err = || PageError::internal(v.lang());
-    let today = people::today();
-    let mut errs = ValidationErrors::new();
-    let to = EpisodeState::parse(&f.to);
-    if to.is_none() {
-        errs.add("to", Rule::OneOf, "a next step offered by the form");
-    }
-    let date = parse_date(&f.date);
-    if date.is_none() {
-        errs.add("date", Rule::Format, "a date such as 2026-11-24");
-    }
-    let from = EpisodeState::parse(&e.state).unwrap_or(EpisodeState::Registered);
-    if !f.supervisor_override.trim().is_empty() && !is_supervisor(&v) {
-        errs.add("supervisor_override", Rule::Mismatch, "only a regency or province officer may override");
-    }
-    let (Some(to), Some(date)) = (to, date) else {
-        return page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await;
-    };
-    if !errs.is_empty() {
-        return page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await;
-    }
-    let docs = store::episodes::documents(&state.db, &[e.id]).await.map_err(err())?;
-    let records: Vec<DocumentRecord> = docs.iter().filter_map(ep::record_of).collect();
-    let mut ctx = TransitionContext::new(date, today, parse_date(&e.state_date));
-    ctx.reason = Some(f.reason.clone()).filter(|r| !r.trim().is_empty());
-    ctx.return_reason = ReturnReason::parse(&f.return_reason);
-    ctx.handover_witness = Some(f.handover_witness.clone()).filter(|w| !w.trim().is_empty());
-    ctx.supervisor_override = Some(f.supervisor_override.clone()).filter(|w| !w.trim().is_empty());
-    ctx.has_placement_agreement = ep::has_placement_agreement(&records, date);
-    let due = match (from, to) {
-        (_, EpisodeState::DocumentsComplete) => Some(DueAt::DocumentsComplete),
-        (_, EpisodeState::Departed) => Some(DueAt::Departure),
-        _ => None,
-    };
-    ctx.documents_missing = match due {
-        Some(at) => ep::missing_for(&e, &records, at, date).iter().map(|k| k.as_str().to_string()).collect(),
-        None if from == EpisodeState::Abroad && to == EpisodeState::Abroad => sc::missing_documents(
-            &sc::requirements::EXTENSION_DOCUMENTS,
-            &records,
-            date,
-        )
-        .iter()
-        .map(|k| k.as_str().to_string())
-        .collect(),
-        None => vec![],
-    };
-    match sc::transition(from, to, &ctx) {
-        Ok(t) => {
-            if !store::episodes::apply(&state.db, &v.actor(), &e, &t).await.map_err(err())? {
-                let errs = ValidationErrors::single("to", Rule::Mismatch, "the episode changed meanwhile; check and try again");
-                let fresh = store::episodes::get(&state.db, e.id).await.map_err(err())?.unwrap_or(e);
-                return page(&state, &v, fresh, person, FormErrors::new(v.t(), errs), false).await;
-            }
-            Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
-        }
-        Err(te) => {
-            let field = match te.code() {
-                "reason_required" | "too_long" => "reason",
-                "return_reason_required" => "return_reason",
-                "handover_witness_required" => "handover_witness",
-                "override_reason_too_short" | "override_not_allowed" => "supervisor_override",
-                "date_in_future" | "date_before_previous" => "date",
-                _ => "to",
-            };
-            let errs = ValidationErrors::single(field, Rule::Mismatch, te.to_string());
-            page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await
+    match ep::advance(&state, &v.principal, &v.actor(), &e, &f.step).await.map_err(err())? {
+        Ok(()) => Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response()),
+        Err(errs) => {
+            let fresh = store::episodes::get(&state.db, e.id).await.map_err(err())?.unwrap_or(e);
+            page(&state, &v, fresh, person, FormErrors::new(v.t(), errs), false).await
         }
     }
 }
@@ -310,17 +229,6 @@ pub struct DocumentForm {
     village_head_ack: Option<String>,
 }
 
-fn optional_date(errs: &mut ValidationErrors, field: &str, raw: &str) -> Option<time::Date> {
-    if raw.trim().is_empty() {
-        return None;
-    }
-    let d = parse_date(raw);
-    if d.is_none() {
-        errs.add(field, Rule::Format, "a date such as 2026-11-24");
-    }
-    d
-}
-
 pub async fn document(
     State(state): State<AppState>,
     v: Viewer,
@@ -328,36 +236,17 @@ pub async fn document(
     PageForm(f): PageForm<DocumentForm>,
 ) -> Result<Response, PageError> {
     let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let mut errs = ValidationErrors::new();
-    let kind = DocumentKind::parse(&f.kind);
-    let status = DocumentStatus::parse(&f.status);
-    if kind.is_none() {
-        errs.add("kind", Rule::OneOf, "a document of the checklist");
-    }
-    if status.is_none() {
-        errs.add("status", Rule::OneOf, "missing, submitted or verified");
-    }
-    let issued_on = optional_date(&mut errs, "issued_on", &f.issued_on);
-    let expires_on = optional_date(&mut errs, "expires_on", &f.expires_on);
-    let (Some(kind), Some(status)) = (kind, status) else {
-        return page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await;
+    let input = ep::DocumentInput {
+        status: f.status,
+        number: f.number,
+        issuer: f.issuer,
+        issued_on: f.issued_on,
+        expires_on: f.expires_on,
+        village_head_ack: f.village_head_ack.is_some(),
     };
-    let mut draft = DocumentDraft::new(kind, status);
-    draft.number = f.number;
-    draft.issuer = f.issuer;
-    draft.issued_on = issued_on;
-    draft.expires_on = expires_on;
-    draft.village_head_acknowledged = f.village_head_ack.is_some();
-    match DocumentRecord::new(draft, people::today()) {
-        Ok(rec) if errs.is_empty() => {
-            store::episodes::save_document(&state.db, &v.actor(), &e, &rec).await.map_err(PageError::internal(v.lang()))?;
-            Ok(Redirect::to(&format!("/episodes/{id}?saved=1#doc-{}", kind.as_str())).into_response())
-        }
-        Ok(_) => page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await,
-        Err(more) => {
-            errs.0.extend(more.0);
-            page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await
-        }
+    match ep::save_document(&state, &v.actor(), &e, &f.kind, &input).await.map_err(PageError::internal(v.lang()))? {
+        Ok(()) => Ok(Redirect::to(&format!("/episodes/{id}?saved=1#doc-{}", f.kind)).into_response()),
+        Err(errs) => page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await,
     }
 }
 
@@ -383,14 +272,12 @@ pub async fn cost(
     if item.is_none() {
         errs.add("item", Rule::OneOf, "a cost item from the list");
     }
-    // Rupiah as typed on a phone: "1.250.000", "1250000" or "Rp 1.250.000".
-    let digits: String = f.amount.chars().filter(|c| c.is_ascii_digit()).collect();
-    let amount = digits.parse::<i64>().ok().filter(|_| !f.amount.contains('-') && digits.len() <= 13);
+    let amount = ep::parse_rupiah(&f.amount);
     if amount.is_none() {
         errs.add("amount", Rule::Format, "an amount in rupiah such as 1.250.000");
     }
     match (item, amount) {
-        (Some(item), Some(amount)) if errs.is_empty() => {
+        (Some(item), Some(amount)) => {
             store::episodes::add_cost(&state.db, &v.actor(), &e, item.as_str(), amount).await.map_err(PageError::internal(v.lang()))?;
             Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
         }
