@@ -55,5 +55,48 @@ test("register with a wrong NIK, correct it, confirm a warning, find by spelling
   await page.fill("input[name=q]", "siti nur hidayat");
   await Promise.all([page.waitForNavigation(), page.click("form[role=search] button")]);
   assert.match(await page.textContent("#people"), /Siti Noor Hidajat/);
+
+  // Open a migration episode and walk it to departure.
+  await page.click("#people >> text=Siti Noor Hidajat");
+  await page.click("#episodes summary");
+  await page.selectOption("select[name=category]", "household_employer");
+  await page.fill("input[name=destination]", "HK");
+  await page.fill("input[name=job_type]", "housekeeper");
+  await page.fill("input[name=recruiter_name]", "Pak Calo");
+  await Promise.all([page.waitForNavigation(), page.click("#episodes button[type=submit]")]);
+  assert.match(await page.textContent("#episode-state"), /Terdaftar/);
+  assert.match(await page.textContent("#flags"), /Perekrut tidak berizin/);
+
+  const step = async (to) => {
+    await page.selectOption("#next-step select[name=to]", to);
+    await Promise.all([page.waitForNavigation(), page.click("#next-step button[type=submit]")]);
+  };
+  await step("counselled");
+  await step("verified");
+  // Every required document verified, except the work visa.
+  const kinds = await page.$$eval("#documents tr[id^=doc-]", (rows) => rows.map((r) => r.id.slice(4)));
+  for (const kind of kinds.filter((k) => k !== "work_visa")) {
+    const row = `#doc-${kind}`;
+    await page.click(`${row} summary`);
+    await page.selectOption(`${row} select[name=status]`, "verified");
+    await page.fill(`${row} input[name=issued_on]`, "2026-01-01");
+    if (await page.$(`${row} input[name=village_head_ack]`)) await page.check(`${row} input[name=village_head_ack]`);
+    await Promise.all([page.waitForNavigation(), page.click(`${row} button[type=submit]`)]);
+  }
+  await step("documents_complete");
+  await step("placement_agreed");
+  await step("departed");
+  assert.match(await page.textContent("#episode-errors"), /work_visa/, "departure refused, the missing visa named");
+  assert.match(await page.textContent("#episode-state"), /Perjanjian penempatan/);
+
+  await page.click("#doc-work_visa summary");
+  await page.selectOption("#doc-work_visa select[name=status]", "verified");
+  await Promise.all([page.waitForNavigation(), page.click("#doc-work_visa button[type=submit]")]);
+  await step("departed");
+  assert.match(await page.textContent("#episode-state"), /Berangkat/);
+
+  await page.click("header nav >> text=Perlu perhatian");
+  assert.match(await page.textContent("#worklist"), /Siti Noor Hidajat/);
+  assert.match(await page.textContent("#worklist"), /Perekrut tidak berizin/);
   await context.close();
 });
