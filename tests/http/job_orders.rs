@@ -322,3 +322,23 @@ async fn agency_page_shows_job_orders_escaped_and_admins_keep_them() {
     let csrf = officer.csrf().await;
     assert_eq!(officer.post_form(&verify, &[("_csrf", &csrf), ("status", "rejected")]).await.status(), 403);
 }
+
+#[tokio::test]
+async fn openapi_documents_the_job_order_routes() {
+    let app = TestApp::spawn().await;
+    let (s, doc) = app.get_json("/api/v1/openapi.json", None).await;
+    assert_eq!(s, 200);
+    for (path, method) in [
+        ("/api/v1/job-orders", "post"),
+        ("/api/v1/job-orders", "get"),
+        ("/api/v1/job-orders/{id}", "get"),
+        ("/api/v1/job-orders/{id}/verification", "post"),
+    ] {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} missing");
+        assert_eq!(op["tags"][0], "job-orders", "{method} {path}");
+    }
+    let (s, page) = app.get_json("/api/docs", None).await;
+    assert_eq!(s, 200);
+    assert!(page.as_str().unwrap_or("").contains("/api/v1/job-orders/{id}/verification"));
+}
