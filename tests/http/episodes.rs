@@ -193,3 +193,38 @@ async fn episodes_over_the_api() {
     assert_eq!(s, 200);
     assert_eq!(r["events"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn only_a_selectable_job_order_of_the_same_agency_can_be_chosen() {
+    let app = TestApp::spawn().await;
+    let (agency, person) = setup(&app).await;
+    let t = app.admin_token.clone();
+    let (_, other_agency) = app
+        .post_json("/api/v1/agencies", Some(&t), &json!({"name": "PT Lain", "licence_number": "KEP.2/2024",
+            "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}))
+        .await;
+    let jo = |agency: i64, reference: &str| {
+        json!({"agency_id": agency, "reference": reference, "destination": "TW", "employer": "Mr Lin", "job_type": "caregiver",
+               "salary_amount": 20000, "salary_currency": "TWD", "quota": 5, "valid_from": "2026-01-01", "valid_until": "2099-01-01"})
+    };
+    let (s, own) = app.post_json("/api/v1/job-orders", Some(&t), &jo(agency, "DL-1")).await;
+    assert_eq!(s, 201, "{own}");
+    let own_id = own["id"].as_i64().unwrap();
+    let (_, foreign) = app.post_json("/api/v1/job-orders", Some(&t), &jo(other_agency["id"].as_i64().unwrap(), "DL-2")).await;
+    let open = |job_order: i64| {
+        json!({"category": "household_employer", "scheme": "p3mi", "destination": "TW", "job_type": "caregiver",
+               "agency_id": agency, "job_order_id": job_order})
+    };
+    let path = format!("/api/v1/persons/{person}/episodes");
+    let (s, r) = app.post_json(&path, Some(&t), &open(own_id)).await;
+    assert_eq!(s, 422, "unverified job order: {r}");
+    assert_eq!(r["errors"][0]["field"], "job_order_id");
+    let (s, r) = app.post_json(&path, Some(&t), &open(foreign["id"].as_i64().unwrap())).await;
+    assert_eq!(s, 422);
+    assert!(r["errors"][0]["detail"].as_str().unwrap().contains("another agency"), "{r}");
+    let (s, _) = app.post_json(&format!("/api/v1/job-orders/{own_id}/verification"), Some(&t), &json!({"status": "verified"})).await;
+    assert_eq!(s, 200);
+    let (s, e) = app.post_json(&path, Some(&t), &open(own_id)).await;
+    assert_eq!(s, 201, "{e}");
+    assert!(!e["flags"].as_array().unwrap().iter().any(|f| f["code"] == "job_order_unverified"));
+}

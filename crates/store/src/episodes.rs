@@ -69,13 +69,13 @@ pub async fn open(db: &Db, actor: &Actor, person: &Person, e: &NewEpisode, today
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "INSERT INTO episodes (person_id, village_code, category, scheme, destination, job_type, agency_id, recruiter_name, \
              employer, planned_departure, contract_start, contract_end, sisko_id, ekpmi_id, state, state_date, created_by, \
-             created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,'registered',$15,$16,$17,$17) \
+             created_at, updated_at, job_order_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,'registered',$15,$16,$17,$17,$18) \
              RETURNING {COLUMNS}")))
             .bind(person.id).bind(&person.village_code).bind(e.category.as_str()).bind(e.scheme.as_str())
             .bind(e.destination.as_str()).bind(e.job_type.as_str()).bind(e.agency_id).bind(&e.recruiter_name)
             .bind(&e.employer).bind(date_text(e.planned_departure)).bind(date_text(e.contract_start))
             .bind(date_text(e.contract_end)).bind(&e.sisko_id).bind(&e.ekpmi_id).bind(today.to_string())
-            .bind(actor.user_id).bind(now)
+            .bind(actor.user_id).bind(now).bind(e.job_order_id)
             .fetch_one(c).await
     })?;
     on_tx!(&mut tx, c => {

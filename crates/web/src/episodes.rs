@@ -70,13 +70,28 @@ pub async fn agency_facts(state: &AppState, e: &Episode) -> Result<Option<Agency
     })
 }
 
+pub async fn job_order_facts(state: &AppState, e: &Episode) -> Result<Option<sc::JobOrderFacts>, store::StoreError> {
+    let Some(id) = e.job_order_id else { return Ok(None) };
+    Ok(store::job_orders::get(&state.db, id).await?.map(|j| sc::JobOrderFacts {
+        verified: j.status == "verified",
+        valid_until: parse_date(&j.valid_until),
+    }))
+}
+
+/// Facts about the recruiter and the job order, looked up once per distinct pair.
+pub type Recruitment = (Option<AgencyFacts>, Option<sc::JobOrderFacts>);
+
+pub async fn recruitment(state: &AppState, e: &Episode) -> Result<Recruitment, store::StoreError> {
+    Ok((agency_facts(state, e).await?, job_order_facts(state, e).await?))
+}
+
 /// Assembles the view from rows already loaded (so worklists can batch their queries).
 pub fn view(
     episode: Episode,
     birth_date: Option<time::Date>,
     docs: Vec<DocumentRow>,
     costs: Vec<CostRow>,
-    agency: Option<AgencyFacts>,
+    (agency, job_order): Recruitment,
     today: time::Date,
 ) -> EpisodeView {
     let state = EpisodeState::parse(&episode.state).unwrap_or(EpisodeState::Registered);
@@ -103,6 +118,7 @@ pub fn view(
     facts.birth_date = birth_date;
     facts.departure_date = departure;
     facts.agency = agency;
+    facts.job_order = job_order;
     facts.destination = CountryCode::parse(&episode.destination);
     facts.job_type = JobType::parse(&episode.job_type);
     facts.costs_charged = costs
@@ -123,8 +139,55 @@ pub async fn load_view(state: &AppState, episode: Episode, today: time::Date) ->
     let birth = person.as_ref().and_then(|p| parse_date(&p.birth_date));
     let docs = store::episodes::documents(&state.db, &[episode.id]).await?;
     let costs = store::episodes::costs(&state.db, &[episode.id]).await?;
-    let agency = agency_facts(state, &episode).await?;
-    Ok(view(episode, birth, docs, costs, agency, today))
+    let recruitment = recruitment(state, &episode).await?;
+    Ok(view(episode, birth, docs, costs, recruitment, today))
+}
+
+/// Opens an episode: validates, checks that the agency is in the registry and that a
+/// chosen job order is the agency's own and can be chosen today, then stores it.
+pub async fn open(
+    state: &AppState,
+    actor: &store::audit::Actor,
+    person: &store::persons::Person,
+    input: &sc::NewEpisodeInput<'_>,
+) -> Result<Result<Episode, domain::ValidationErrors>, store::StoreError> {
+    use domain::{Rule, ValidationErrors};
+    let n = match sc::validate_new_episode(input) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut errs = ValidationErrors::new();
+    if let Some(id) = n.agency_id {
+        if store::agencies::get(&state.db, id).await?.is_none() {
+            errs.add("agency_id", Rule::OneOf, "no agency with this id in the registry");
+        }
+    }
+    if let Some(id) = n.job_order_id {
+        match store::job_orders::get(&state.db, id).await? {
+            None => errs.add("job_order_id", Rule::OneOf, "no job order with this id"),
+            Some(j) if Some(j.agency_id) != n.agency_id => {
+                errs.add("job_order_id", Rule::Mismatch, "this job order belongs to another agency")
+            }
+            Some(j) => {
+                let reason = (|| {
+                    sc::job_order::why_not_selectable(
+                        sc::job_order::VerificationStatus::parse(&j.status)?,
+                        parse_date(&j.valid_until)?,
+                        AgencyStatus::parse(&j.agency_status)?,
+                        parse_date(&j.agency_valid_until)?,
+                        crate::people::today(),
+                    )
+                })();
+                if let Some(r) = reason {
+                    errs.add("job_order_id", Rule::Mismatch, format!("this job order cannot be chosen: {}", r.as_str()));
+                }
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Ok(Err(errs));
+    }
+    Ok(Ok(store::episodes::open(&state.db, actor, person, &n, crate::people::today()).await?))
 }
 
 /// Supervisors (Disnaker and above) may let a departure through with documents missing.

@@ -12,6 +12,8 @@ pub struct NewEpisodeInput<'a> {
     pub job_type: &'a str,
     /// Id of a registry agency (P3MI), or empty.
     pub agency_id: &'a str,
+    /// Id of the agency's job order (demand letter), or empty.
+    pub job_order_id: &'a str,
     /// A recruiter not in the registry, as the worker names them.
     pub recruiter_name: &'a str,
     pub employer: &'a str,
@@ -29,6 +31,7 @@ pub struct NewEpisode {
     pub destination: CountryCode,
     pub job_type: JobType,
     pub agency_id: Option<i64>,
+    pub job_order_id: Option<i64>,
     pub recruiter_name: String,
     pub employer: String,
     pub planned_departure: Option<Date>,
@@ -79,6 +82,19 @@ pub fn validate_new_episode(input: &NewEpisodeInput<'_>) -> Result<NewEpisode, V
             }
         },
     };
+    let job_order_id = match input.job_order_id.trim() {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errs.add("job_order_id", Rule::Format, "a job order of the chosen agency");
+                None
+            }
+        },
+    };
+    if job_order_id.is_some() && agency_id.is_none() {
+        errs.add("job_order_id", Rule::Mismatch, "choose the agency the job order belongs to");
+    }
     let recruiter_name = text(&mut errs, "recruiter_name", input.recruiter_name, 0, 200);
     let employer = text(&mut errs, "employer", input.employer, 0, 200);
     let planned_departure = optional_date(&mut errs, "planned_departure", input.planned_departure);
@@ -98,6 +114,7 @@ pub fn validate_new_episode(input: &NewEpisodeInput<'_>) -> Result<NewEpisode, V
             destination,
             job_type,
             agency_id,
+            job_order_id,
             recruiter_name,
             employer,
             planned_departure,

@@ -175,6 +175,8 @@ pub struct OpenEpisode {
     #[serde(default)]
     pub job_type: String,
     pub agency_id: Option<i64>,
+    /// A verified, valid job order of that agency.
+    pub job_order_id: Option<i64>,
     #[serde(default)]
     pub recruiter_name: String,
     #[serde(default)]
@@ -205,12 +207,14 @@ pub async fn open(
     let village = person.village().ok_or(ApiError::NotFound("person"))?;
     u.require(Action::EditPerson, Some(&village))?;
     let agency_id = req.agency_id.map(|a| a.to_string()).unwrap_or_default();
-    let n = sc::validate_new_episode(&sc::NewEpisodeInput {
+    let job_order_id = req.job_order_id.map(|a| a.to_string()).unwrap_or_default();
+    let input = sc::NewEpisodeInput {
         category: &req.category,
         scheme: &req.scheme,
         destination: &req.destination,
         job_type: &req.job_type,
         agency_id: &agency_id,
+        job_order_id: &job_order_id,
         recruiter_name: &req.recruiter_name,
         employer: &req.employer,
         planned_departure: &req.planned_departure,
@@ -218,13 +222,8 @@ pub async fn open(
         contract_end: &req.contract_end,
         sisko_id: &req.sisko_id,
         ekpmi_id: &req.ekpmi_id,
-    })?;
-    if let Some(id) = n.agency_id {
-        if store::agencies::get(&state.db, id).await?.is_none() {
-            return Err(ValidationErrors::single("agency_id", Rule::UnknownRegion, "no agency with this id in the registry").into());
-        }
-    }
-    let e = store::episodes::open(&state.db, &u.actor, &person, &n, crate::people::today()).await?;
+    };
+    let e = ep::open(&state, &u.actor, &person, &input).await??;
     let events = store::episodes::events(&state.db, e.id).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, e, events).await?)))
 }

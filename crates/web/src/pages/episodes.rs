@@ -127,6 +127,8 @@ pub struct OpenForm {
     #[serde(default)]
     agency_id: String,
     #[serde(default)]
+    job_order_id: String,
+    #[serde(default)]
     recruiter_name: String,
     #[serde(default)]
     employer: String,
@@ -159,6 +161,7 @@ pub async fn open(
         destination: &f.destination,
         job_type: &f.job_type,
         agency_id: &f.agency_id,
+        job_order_id: &f.job_order_id,
         recruiter_name: &f.recruiter_name,
         employer: &f.employer,
         planned_departure: &f.planned_departure,
@@ -167,19 +170,8 @@ pub async fn open(
         sisko_id: "",
         ekpmi_id: "",
     };
-    let mut result = sc::validate_new_episode(&input);
-    if let Ok(n) = &result {
-        if let Some(id) = n.agency_id {
-            if store::agencies::get(&state.db, id).await.map_err(err())?.is_none() {
-                result = Err(ValidationErrors::single("agency_id", Rule::UnknownRegion, "no agency with this id in the registry"));
-            }
-        }
-    }
-    match result {
-        Ok(n) => {
-            let e = store::episodes::open(&state.db, &v.actor(), &person, &n, people::today()).await.map_err(err())?;
-            Ok(Redirect::to(&format!("/episodes/{}?saved=1", e.id)).into_response())
-        }
+    match ep::open(&state, &v.actor(), &person, &input).await.map_err(err())? {
+        Ok(e) => Ok(Redirect::to(&format!("/episodes/{}?saved=1", e.id)).into_response()),
         Err(errs) => super::persons::person_page_with_errors(&state, &v, person, FormErrors::new(v.t(), errs)).await,
     }
 }
@@ -328,11 +320,11 @@ pub async fn worklist(State(state): State<AppState>, v: Viewer) -> Result<Respon
     let mut agencies = std::collections::HashMap::new();
     for o in open {
         // Each agency is looked up once, however many of its workers are listed.
-        let key = (o.episode.agency_id, o.episode.recruiter_name.trim().is_empty());
+        let key = (o.episode.agency_id, o.episode.job_order_id, o.episode.recruiter_name.trim().is_empty());
         let agency = match agencies.get(&key) {
             Some(a) => *a,
             None => {
-                let a = ep::agency_facts(&state, &o.episode).await.map_err(err())?;
+                let a = ep::recruitment(&state, &o.episode).await.map_err(err())?;
                 agencies.insert(key, a);
                 a
             }

@@ -52,6 +52,7 @@ struct PersonPage {
     consents: Vec<Consent>,
     episodes: Vec<store::episodes::Episode>,
     agencies: Vec<store::agencies::Agency>,
+    job_orders: Vec<store::job_orders::JobOrder>,
     can_edit: bool,
     errors: FormErrors,
     saved: bool,
@@ -223,6 +224,9 @@ async fn person_page(
     } else {
         vec![]
     };
+    // Only verified, valid job orders of active agencies can be chosen.
+    let job_orders =
+        if can_edit { store::job_orders::list_selectable(&state.db, people::today()).await.map_err(err())? } else { vec![] };
     let failed = errors.any();
     let page = render(
         &PersonPage {
@@ -233,6 +237,7 @@ async fn person_page(
             consents,
             episodes,
             agencies,
+            job_orders,
             can_edit,
             errors,
             saved,
