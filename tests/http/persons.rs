@@ -277,3 +277,34 @@ async fn officer_registers_through_the_form_confirming_warnings() {
     let (_, list) = other.get("/persons").await;
     assert!(!list.contains("Maria"));
 }
+
+#[tokio::test]
+async fn counselling_and_the_person_timeline() {
+    let app = TestApp::spawn().await;
+    app.create_user("petugas", "village_officer", Some(HOME)).await;
+    let officer = app.token("petugas", "a-long-password").await;
+    let (_, p) = app.post_json("/api/v1/persons", Some(&officer), &maria()).await;
+    let id = p["id"].as_i64().unwrap();
+    let (s, _) = app
+        .post_json(&format!("/api/v1/persons/{id}/episodes"), Some(&officer),
+            &json!({"category": "household_employer", "scheme": "p3mi", "destination": "TW", "job_type": "caregiver"}))
+        .await;
+    assert_eq!(s, 201);
+    let b = Browser::new(&app);
+    b.login("petugas", "a-long-password").await;
+    let (_, page) = b.get(&format!("/persons/{id}")).await;
+    let csrf = csrf_of(&page);
+    let r = b.post_form(&format!("/persons/{id}/counselling"), &[("_csrf", &csrf), ("held_on", "2999-01-01"), ("topics", "x")]).await;
+    assert_eq!(r.status().as_u16(), 422, "future date and too-short topics refused");
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let r = b
+        .post_form(&format!("/persons/{id}/counselling"), &[("_csrf", &csrf), ("held_on", &today), ("topics", "Prosedur migrasi aman"),
+            ("counsellor", "Petugas Desa")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page) = b.get(&format!("/persons/{id}")).await;
+    let timeline = &page[page.find("id=\"timeline\"").unwrap()..];
+    assert!(timeline.contains("Konseling: Prosedur migrasi aman"), "counselling on the timeline");
+    assert!(timeline.contains("Episode migrasi") && timeline.contains(">Terdaftar</a>"), "episode step on the timeline");
+    assert!(timeline.contains("<li>") && timeline.matches("<li>").count() >= 3);
+}

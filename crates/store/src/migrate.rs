@@ -38,6 +38,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0004_episodes.sql"),
         postgres: include_str!("../../../migrations/postgres/0004_episodes.sql"),
     },
+    Migration {
+        version: 5,
+        name: "outreach",
+        sqlite: include_str!("../../../migrations/sqlite/0005_outreach.sql"),
+        postgres: include_str!("../../../migrations/postgres/0005_outreach.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "counselling",
+        sqlite: include_str!("../../../migrations/sqlite/0006_counselling.sql"),
+        postgres: include_str!("../../../migrations/postgres/0006_counselling.sql"),
+    },
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

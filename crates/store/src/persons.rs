@@ -263,3 +263,82 @@ pub async fn consents(db: &Db, person_id: i64) -> Result<Vec<Consent>> {
             .bind(person_id).fetch_all(p).await
     })?)
 }
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CounsellingSession {
+    pub id: i64,
+    pub held_on: String,
+    pub topics: String,
+    pub counsellor: String,
+    pub notes: String,
+    pub created_at: i64,
+}
+
+pub async fn add_counselling(
+    db: &Db,
+    actor: &Actor,
+    person: &Person,
+    c: &domain::service_center::counselling::Counselling,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => {
+        sqlx::query("INSERT INTO counselling_sessions (person_id, village_code, held_on, topics, counsellor, notes, created_by, created_at) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+            .bind(person.id).bind(&person.village_code).bind(c.held_on.to_string()).bind(&c.topics).bind(&c.counsellor)
+            .bind(&c.notes).bind(actor.user_id).bind(crate::now())
+            .execute(conn).await.map(|r| r.rows_affected())
+    })?;
+    audit::append(&mut tx, actor, &Event {
+        action: "person.counselling",
+        entity: "person",
+        entity_id: &person.id.to_string(),
+        region_code: &person.village_code,
+        details: &c.held_on.to_string(),
+    })
+    .await?;
+    tx.commit().await
+}
+
+pub async fn counselling(db: &Db, person_id: i64) -> Result<Vec<CounsellingSession>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as("SELECT id, held_on, topics, counsellor, notes, created_at FROM counselling_sessions \
+                        WHERE person_id = $1 ORDER BY held_on DESC, id DESC")
+            .bind(person_id).fetch_all(p).await
+    })?)
+}
+
+/// One line of a person's timeline: a dated thing that happened, newest first.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TimelineEntry {
+    /// YYYY-MM-DD.
+    pub on_date: String,
+    /// person_registered, episode_step, counselling, consent.
+    pub kind: String,
+    /// A stable code or short text the page translates or shows (e.g. the new episode state).
+    pub what: String,
+    /// The episode concerned, if any.
+    pub episode_id: Option<i64>,
+}
+
+/// Everything dated about a person, from every table, in one query.
+pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>> {
+    // Registration time is Unix seconds; dates are text. Both backends format the first
+    // differently, so registration is added in Rust below.
+    let mut rows: Vec<TimelineEntry> = on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT ev.on_date, 'episode_step' AS kind, ev.to_state AS what, ev.episode_id FROM episode_events ev \
+               JOIN episodes e ON e.id = ev.episode_id WHERE e.person_id = $1 \
+             UNION ALL SELECT held_on AS on_date, 'counselling' AS kind, topics AS what, NULL AS episode_id \
+               FROM counselling_sessions WHERE person_id = $1 \
+             UNION ALL SELECT given_on AS on_date, 'consent' AS kind, data_scope || ' → ' || recipient AS what, NULL AS episode_id \
+               FROM consents WHERE person_id = $1")
+            .bind(person_id).fetch_all(p).await
+    })?;
+    if let Some(person) = get(db, person_id).await? {
+        if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(person.created_at) {
+            rows.push(TimelineEntry { on_date: t.date().to_string(), kind: "person_registered".into(), what: String::new(), episode_id: None });
+        }
+    }
+    rows.sort_by(|a, b| b.on_date.cmp(&a.on_date));
+    Ok(rows)
+}

@@ -51,11 +51,13 @@ macro_rules! code_enum {
 }
 
 pub mod codes;
+pub mod counselling;
 pub mod episode;
 pub mod flags;
 pub mod job_order;
 pub mod money;
 pub mod opening;
+pub mod outreach;
 pub mod requirements;
 
 pub use codes::{CountryCode, JobType};
@@ -72,6 +74,7 @@ pub use job_order::{
 };
 pub use money::Rupiah;
 pub use opening::{NewEpisode, NewEpisodeInput, validate_new_episode};
+pub use outreach::{NewOutreach, NewOutreachInput, SUGGESTED_TOPICS, validate_outreach};
 pub use requirements::{
     Applicability, DocumentDraft, DocumentKind, DocumentRecord, DocumentStatus, DueAt, Requirement, default_matrix,
     documents_due, missing_documents, required_documents,

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/persons/{id}/investigation", post(persons::set_investigation))
         .route("/persons/{id}/relatives", post(persons::add_relative))
         .route("/persons/{id}/consents", post(persons::add_consent))
+        .route("/persons/{id}/counselling", post(persons::add_counselling))
         .route("/persons/{id}/episodes", post(episodes::open))
         .route("/episodes/{id}", get(episodes::show))
         .route("/episodes/{id}/transition", post(episodes::transition))

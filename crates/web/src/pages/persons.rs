@@ -53,6 +53,9 @@ struct PersonPage {
     episodes: Vec<store::episodes::Episode>,
     agencies: Vec<store::agencies::Agency>,
     job_orders: Vec<store::job_orders::JobOrder>,
+    counselling: Vec<store::persons::CounsellingSession>,
+    timeline: Vec<store::persons::TimelineEntry>,
+    today: String,
     can_edit: bool,
     errors: FormErrors,
     saved: bool,
@@ -217,6 +220,8 @@ async fn person_page(
     let relatives = store::persons::relatives(&state.db, person.id).await.map_err(err())?;
     let consents = store::persons::consents(&state.db, person.id).await.map_err(err())?;
     let episodes = store::episodes::for_person(&state.db, person.id).await.map_err(err())?;
+    let counselling = store::persons::counselling(&state.db, person.id).await.map_err(err())?;
+    let timeline = store::persons::timeline(&state.db, person.id).await.map_err(err())?;
     let can_edit = person.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
     // The registry to choose a recruiter from when opening an episode (active ones only).
     let agencies = if can_edit {
@@ -238,6 +243,9 @@ async fn person_page(
             episodes,
             agencies,
             job_orders,
+            counselling,
+            timeline,
+            today: people::today().to_string(),
             can_edit,
             errors,
             saved,
@@ -406,5 +414,41 @@ pub async fn add_consent(
             Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response())
         }
         _ => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CounsellingForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    topics: String,
+    #[serde(default)]
+    counsellor: String,
+    #[serde(default)]
+    notes: String,
+}
+
+pub async fn add_counselling(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<CounsellingForm>,
+) -> Result<Response, PageError> {
+    let person = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let input = domain::service_center::counselling::CounsellingInput {
+        held_on: &f.held_on,
+        topics: &f.topics,
+        counsellor: &f.counsellor,
+        notes: &f.notes,
+    };
+    match domain::service_center::counselling::validate_counselling(&input, people::today()) {
+        Ok(c) => {
+            store::persons::add_counselling(&state.db, &v.actor(), &person, &c).await.map_err(PageError::internal(v.lang()))?;
+            Ok(Redirect::to(&format!("/persons/{id}?saved=1#counselling")).into_response())
+        }
+        Err(errs) => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
     }
 }
