@@ -1,7 +1,7 @@
 //! Migration episodes through the pages: opening, steps in order, documents, a refused
 //! departure, a supervisor's override, risk flags, the worklist, scope.
 
-use crate::common::{csrf_of, Browser, TestApp};
+use crate::common::{Browser, TestApp, csrf_of};
 use domain::service_center::DocumentKind;
 use serde_json::json;
 
@@ -9,12 +9,20 @@ const HOME: &str = "53.07.01.2001";
 
 async fn setup(app: &TestApp) -> (i64, i64) {
     let (_, agency) = app
-        .post_json("/api/v1/agencies", Some(&app.admin_token), &json!({"name": "PT Maju Bersama", "licence_number": "KEP.1/2024",
-            "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}))
+        .post_json(
+            "/api/v1/agencies",
+            Some(&app.admin_token),
+            &json!({"name": "PT Maju Bersama", "licence_number": "KEP.1/2024",
+            "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}),
+        )
         .await;
     let (_, person) = app
-        .post_json("/api/v1/persons", Some(&app.admin_token), &json!({"nik": "5307015205900001", "full_name": "Maria Goreti",
-            "sex": "P", "birth_date": "1990-05-12", "village_code": HOME}))
+        .post_json(
+            "/api/v1/persons",
+            Some(&app.admin_token),
+            &json!({"nik": "5307015205900001", "full_name": "Maria Goreti",
+            "sex": "P", "birth_date": "1990-05-12", "village_code": HOME}),
+        )
         .await;
     (agency["id"].as_i64().unwrap(), person["id"].as_i64().unwrap())
 }
@@ -35,8 +43,18 @@ async fn verify_documents(b: &Browser, episode: &str, except: &[DocumentKind]) {
     let csrf = csrf_of(&page);
     for kind in DocumentKind::ALL.iter().filter(|k| !except.contains(k)) {
         let r = b
-            .post_form(&format!("{episode}/documents"), &[("_csrf", &csrf), ("kind", kind.as_str()), ("status", "verified"),
-                ("number", "A-1"), ("issued_on", "2026-01-01"), ("expires_on", "2099-01-01"), ("village_head_ack", "1")])
+            .post_form(
+                &format!("{episode}/documents"),
+                &[
+                    ("_csrf", &csrf),
+                    ("kind", kind.as_str()),
+                    ("status", "verified"),
+                    ("number", "A-1"),
+                    ("issued_on", "2026-01-01"),
+                    ("expires_on", "2099-01-01"),
+                    ("village_head_ack", "1"),
+                ],
+            )
             .await;
         assert_eq!(r.status().as_u16(), 303, "{kind}");
     }
@@ -52,8 +70,16 @@ async fn an_episode_from_registration_to_departure() {
     let (_, page) = b.get(&format!("/persons/{person}")).await;
     let csrf = csrf_of(&page);
     let agency_id = agency.to_string();
-    let open_form = [("_csrf", csrf.as_str()), ("category", "household_employer"), ("scheme", "p3mi"), ("destination", "tw"),
-        ("job_type", "caregiver"), ("agency_id", agency_id.as_str()), ("contract_start", "2027-01-01"), ("contract_end", "2029-01-01")];
+    let open_form = [
+        ("_csrf", csrf.as_str()),
+        ("category", "household_employer"),
+        ("scheme", "p3mi"),
+        ("destination", "tw"),
+        ("job_type", "caregiver"),
+        ("agency_id", agency_id.as_str()),
+        ("contract_start", "2027-01-01"),
+        ("contract_end", "2029-01-01"),
+    ];
     // Bad input first: an unknown country code is named.
     let mut bad = open_form.to_vec();
     bad[3] = ("destination", "Taiwan");
@@ -81,8 +107,16 @@ async fn an_episode_from_registration_to_departure() {
     let (_, page) = b.get(&episode).await;
     let csrf = csrf_of(&page);
     let r = b
-        .post_form(&format!("{episode}/documents"), &[("_csrf", &csrf), ("kind", "passport"), ("status", "verified"),
-            ("issued_on", "2026-05-01"), ("expires_on", "2026-04-01")])
+        .post_form(
+            &format!("{episode}/documents"),
+            &[
+                ("_csrf", &csrf),
+                ("kind", "passport"),
+                ("status", "verified"),
+                ("issued_on", "2026-05-01"),
+                ("expires_on", "2026-04-01"),
+            ],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422);
 
@@ -94,7 +128,8 @@ async fn an_episode_from_registration_to_departure() {
     assert_eq!(s, 422, "departure with a document missing");
     assert!(html.contains("work_visa") || html.contains("Visa kerja"));
     // …who cannot override.
-    let (s, _) = step(&b, &episode, "departed", &[("supervisor_override", "the visa is issued on arrival in Taipei")]).await;
+    let (s, _) =
+        step(&b, &episode, "departed", &[("supervisor_override", "the visa is issued on arrival in Taipei")]).await;
     assert_eq!(s, 422);
 
     // The regency supervisor lets it through with a reason: audited and flagged.
@@ -103,7 +138,8 @@ async fn an_episode_from_registration_to_departure() {
     sup.login("disnaker", "a-long-password").await;
     let (s, _) = step(&sup, &episode, "departed", &[("supervisor_override", "short")]).await;
     assert_eq!(s, 422, "an override needs a real reason");
-    let (s, _) = step(&sup, &episode, "departed", &[("supervisor_override", "the visa is issued on arrival in Taipei")]).await;
+    let (s, _) =
+        step(&sup, &episode, "departed", &[("supervisor_override", "the visa is issued on arrival in Taipei")]).await;
     assert_eq!(s, 303);
     let (_, page) = b.get(&episode).await;
     assert!(page.contains("id=\"episode-state\">Berangkat"));
@@ -131,13 +167,28 @@ async fn prohibited_costs_and_an_unlicensed_recruiter_raise_flags() {
     let (_, page) = b.get(&format!("/persons/{person}")).await;
     let csrf = csrf_of(&page);
     let r = b
-        .post_form(&format!("/persons/{person}/episodes"), &[("_csrf", &csrf), ("category", "household_employer"),
-            ("scheme", "p3mi"), ("destination", "HK"), ("job_type", "housekeeper"), ("recruiter_name", "Pak Calo")])
+        .post_form(
+            &format!("/persons/{person}/episodes"),
+            &[
+                ("_csrf", &csrf),
+                ("category", "household_employer"),
+                ("scheme", "p3mi"),
+                ("destination", "HK"),
+                ("job_type", "housekeeper"),
+                ("recruiter_name", "Pak Calo"),
+            ],
+        )
         .await;
     let episode = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
-    let r = b.post_form(&format!("{episode}/costs"), &[("_csrf", &csrf), ("item", "agency_fee"), ("amount", "Rp 15.000.000")]).await;
+    let r = b
+        .post_form(
+            &format!("{episode}/costs"),
+            &[("_csrf", &csrf), ("item", "agency_fee"), ("amount", "Rp 15.000.000")],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 303);
-    let r = b.post_form(&format!("{episode}/costs"), &[("_csrf", &csrf), ("item", "agency_fee"), ("amount", "-5")]).await;
+    let r =
+        b.post_form(&format!("{episode}/costs"), &[("_csrf", &csrf), ("item", "agency_fee"), ("amount", "-5")]).await;
     assert_eq!(r.status().as_u16(), 422);
     let (_, page) = b.get(&episode).await;
     assert!(page.contains("Perekrut tidak berizin"), "unlicensed recruiter flagged");
@@ -160,33 +211,74 @@ async fn episodes_over_the_api() {
     assert!(e["documents"].as_array().unwrap().iter().any(|d| d["kind"] == "passport" && d["present"] == false));
     let id = e["id"].as_i64().unwrap();
     assert_eq!(app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&other), &body).await.0, 404);
-    let (s, r) = app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&officer), &json!({"destination": "XX9"})).await;
+    let (s, r) = app
+        .post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&officer), &json!({"destination": "XX9"}))
+        .await;
     assert_eq!(s, 422, "{r}");
 
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    let (s, r) = app.post_json(&format!("/api/v1/episodes/{id}/transitions"), Some(&officer), &json!({"to": "departed", "date": today})).await;
+    let (s, r) = app
+        .post_json(
+            &format!("/api/v1/episodes/{id}/transitions"),
+            Some(&officer),
+            &json!({"to": "departed", "date": today}),
+        )
+        .await;
     assert_eq!(s, 422);
     assert_eq!(r["errors"][0]["field"], "to");
-    let (s, r) = app.post_json(&format!("/api/v1/episodes/{id}/transitions"), Some(&officer), &json!({"to": "cancelled", "date": today})).await;
+    let (s, r) = app
+        .post_json(
+            &format!("/api/v1/episodes/{id}/transitions"),
+            Some(&officer),
+            &json!({"to": "cancelled", "date": today}),
+        )
+        .await;
     assert_eq!(s, 422, "cancelling needs a reason");
     assert_eq!(r["errors"][0]["field"], "reason");
-    let (s, r) = app.post_json(&format!("/api/v1/episodes/{id}/transitions"), Some(&officer), &json!({"to": "counselled", "date": today})).await;
+    let (s, r) = app
+        .post_json(
+            &format!("/api/v1/episodes/{id}/transitions"),
+            Some(&officer),
+            &json!({"to": "counselled", "date": today}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["state"], "counselled");
 
-    let (s, _) = app.post_json(&format!("/api/v1/episodes/{id}/costs"), Some(&officer), &json!({"item": "agency_fee", "amount_rupiah": -1})).await;
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/episodes/{id}/costs"),
+            Some(&officer),
+            &json!({"item": "agency_fee", "amount_rupiah": -1}),
+        )
+        .await;
     assert_eq!(s, 422);
-    let (s, r) = app.post_json(&format!("/api/v1/episodes/{id}/costs"), Some(&officer), &json!({"item": "agency_fee", "amount_rupiah": 12000000})).await;
+    let (s, r) = app
+        .post_json(
+            &format!("/api/v1/episodes/{id}/costs"),
+            Some(&officer),
+            &json!({"item": "agency_fee", "amount_rupiah": 12000000}),
+        )
+        .await;
     assert_eq!(s, 200);
     assert!(r["flags"].as_array().unwrap().iter().any(|f| f["code"] == "zero_cost_violation"), "{r}");
 
     let (s, r) = app
-        .put_json(&format!("/api/v1/episodes/{id}/documents/passport"), &officer,
-            &json!({"status": "verified", "number": "C123", "issued_on": "2026-01-05", "expires_on": "2036-01-05"}))
+        .put_json(
+            &format!("/api/v1/episodes/{id}/documents/passport"),
+            &officer,
+            &json!({"status": "verified", "number": "C123", "issued_on": "2026-01-05", "expires_on": "2036-01-05"}),
+        )
         .await;
     assert_eq!(s, 200, "{r}");
     assert!(r["documents"].as_array().unwrap().iter().any(|d| d["kind"] == "passport" && d["present"] == true));
-    let (s, r) = app.put_json(&format!("/api/v1/episodes/{id}/documents/family_permission"), &officer, &json!({"status": "verified"})).await;
+    let (s, r) = app
+        .put_json(
+            &format!("/api/v1/episodes/{id}/documents/family_permission"),
+            &officer,
+            &json!({"status": "verified"}),
+        )
+        .await;
     assert_eq!(s, 422, "family permission needs the village head: {r}");
     assert_eq!(app.get_json(&format!("/api/v1/episodes/{id}"), Some(&other)).await.0, 404);
     let (s, r) = app.get_json(&format!("/api/v1/episodes/{id}"), Some(&officer)).await;
@@ -200,8 +292,12 @@ async fn only_a_selectable_job_order_of_the_same_agency_can_be_chosen() {
     let (agency, person) = setup(&app).await;
     let t = app.admin_token.clone();
     let (_, other_agency) = app
-        .post_json("/api/v1/agencies", Some(&t), &json!({"name": "PT Lain", "licence_number": "KEP.2/2024",
-            "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}))
+        .post_json(
+            "/api/v1/agencies",
+            Some(&t),
+            &json!({"name": "PT Lain", "licence_number": "KEP.2/2024",
+            "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}),
+        )
         .await;
     let jo = |agency: i64, reference: &str| {
         json!({"agency_id": agency, "reference": reference, "destination": "TW", "employer": "Mr Lin", "job_type": "caregiver",
@@ -210,7 +306,8 @@ async fn only_a_selectable_job_order_of_the_same_agency_can_be_chosen() {
     let (s, own) = app.post_json("/api/v1/job-orders", Some(&t), &jo(agency, "DL-1")).await;
     assert_eq!(s, 201, "{own}");
     let own_id = own["id"].as_i64().unwrap();
-    let (_, foreign) = app.post_json("/api/v1/job-orders", Some(&t), &jo(other_agency["id"].as_i64().unwrap(), "DL-2")).await;
+    let (_, foreign) =
+        app.post_json("/api/v1/job-orders", Some(&t), &jo(other_agency["id"].as_i64().unwrap(), "DL-2")).await;
     let open = |job_order: i64| {
         json!({"category": "household_employer", "scheme": "p3mi", "destination": "TW", "job_type": "caregiver",
                "agency_id": agency, "job_order_id": job_order})
@@ -222,7 +319,9 @@ async fn only_a_selectable_job_order_of_the_same_agency_can_be_chosen() {
     let (s, r) = app.post_json(&path, Some(&t), &open(foreign["id"].as_i64().unwrap())).await;
     assert_eq!(s, 422);
     assert!(r["errors"][0]["detail"].as_str().unwrap().contains("another agency"), "{r}");
-    let (s, _) = app.post_json(&format!("/api/v1/job-orders/{own_id}/verification"), Some(&t), &json!({"status": "verified"})).await;
+    let (s, _) = app
+        .post_json(&format!("/api/v1/job-orders/{own_id}/verification"), Some(&t), &json!({"status": "verified"}))
+        .await;
     assert_eq!(s, 200);
     let (s, e) = app.post_json(&path, Some(&t), &open(own_id)).await;
     assert_eq!(s, 201, "{e}");

@@ -5,11 +5,12 @@
 mod common;
 
 mod accounts;
-mod episodes;
 mod audit;
+mod episodes;
 mod import;
 mod job_orders;
 mod operations;
+mod outreach;
 mod pages;
 mod persons;
 mod regions;

@@ -286,25 +286,90 @@ async fn counselling_and_the_person_timeline() {
     let (_, p) = app.post_json("/api/v1/persons", Some(&officer), &maria()).await;
     let id = p["id"].as_i64().unwrap();
     let (s, _) = app
-        .post_json(&format!("/api/v1/persons/{id}/episodes"), Some(&officer),
-            &json!({"category": "household_employer", "scheme": "p3mi", "destination": "TW", "job_type": "caregiver"}))
+        .post_json(
+            &format!("/api/v1/persons/{id}/episodes"),
+            Some(&officer),
+            &json!({"category": "household_employer", "scheme": "p3mi", "destination": "TW", "job_type": "caregiver"}),
+        )
         .await;
     assert_eq!(s, 201);
     let b = Browser::new(&app);
     b.login("petugas", "a-long-password").await;
     let (_, page) = b.get(&format!("/persons/{id}")).await;
     let csrf = csrf_of(&page);
-    let r = b.post_form(&format!("/persons/{id}/counselling"), &[("_csrf", &csrf), ("held_on", "2999-01-01"), ("topics", "x")]).await;
+    let r = b
+        .post_form(
+            &format!("/persons/{id}/counselling"),
+            &[("_csrf", &csrf), ("held_on", "2999-01-01"), ("topics", "x")],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 422, "future date and too-short topics refused");
     let today = time::OffsetDateTime::now_utc().date().to_string();
     let r = b
-        .post_form(&format!("/persons/{id}/counselling"), &[("_csrf", &csrf), ("held_on", &today), ("topics", "Prosedur migrasi aman"),
-            ("counsellor", "Petugas Desa")])
+        .post_form(
+            &format!("/persons/{id}/counselling"),
+            &[
+                ("_csrf", &csrf),
+                ("held_on", &today),
+                ("topics", "Prosedur migrasi aman"),
+                ("counsellor", "Petugas Desa"),
+            ],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 303);
     let (_, page) = b.get(&format!("/persons/{id}")).await;
     let timeline = &page[page.find("id=\"timeline\"").unwrap()..];
     assert!(timeline.contains("Konseling: Prosedur migrasi aman"), "counselling on the timeline");
-    assert!(timeline.contains("Episode migrasi") && timeline.contains(">Terdaftar</a>"), "episode step on the timeline");
+    assert!(
+        timeline.contains("Episode migrasi") && timeline.contains(">Terdaftar</a>"),
+        "episode step on the timeline"
+    );
     assert!(timeline.contains("<li>") && timeline.matches("<li>").count() >= 3);
+}
+
+#[tokio::test]
+async fn a_record_can_be_corrected_with_the_same_rules() {
+    let app = TestApp::spawn().await;
+    app.create_user("petugas", "village_officer", Some(HOME)).await;
+    let officer = app.token("petugas", "a-long-password").await;
+    let (_, p) = app.post_json("/api/v1/persons", Some(&officer), &maria()).await;
+    let id = p["id"].as_i64().unwrap();
+    let other = json!({"nik": "5307013101850002", "full_name": "Budi", "sex": "L", "birth_date": "1985-01-31", "village_code": HOME});
+    assert_eq!(app.post_json("/api/v1/persons", Some(&officer), &other).await.0, 201);
+    let b = Browser::new(&app);
+    b.login("petugas", "a-long-password").await;
+    let (s, form) = b.get(&format!("/persons/{id}/edit")).await;
+    assert_eq!(s, 200);
+    assert!(form.contains("value=\"Maria Goreti\""), "form prefilled");
+    let csrf = csrf_of(&form);
+    let mut fields = vec![
+        ("_csrf", csrf.as_str()),
+        ("nik", "5307013101850002"),
+        ("full_name", "Maria Goretti"),
+        ("sex", "P"),
+        ("birth_date", "1990-05-12"),
+        ("village_code", HOME),
+        ("category", "prospective"),
+        // What the browser sends back from the prefilled form.
+        ("kk_number", "5307010101100002"),
+        ("birth_place", "Maumere"),
+        ("phone", "081234567890"),
+    ];
+    let r = b.post_form(&format!("/persons/{id}/edit"), &fields).await;
+    assert_eq!(r.status().as_u16(), 422, "another person's NIK is refused");
+    fields[1] = ("nik", MARIA_NIK);
+    fields[5] = ("village_code", OTHER);
+    let r = b.post_form(&format!("/persons/{id}/edit"), &fields).await;
+    assert_eq!(r.status().as_u16(), 422, "moving her out of the officer's region is refused");
+    fields[5] = ("village_code", HOME);
+    let r = b.post_form(&format!("/persons/{id}/edit"), &fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, p) = app.get_json(&format!("/api/v1/persons/{id}"), Some(&officer)).await;
+    assert_eq!(p["full_name"], "Maria Goretti");
+    let (_, log) = app.get_json("/api/v1/audit?action=person.update", Some(&app.admin_token)).await;
+    assert_eq!(log["items"][0]["details"], "changed: full_name", "names fields, not values");
+    app.create_user("lain", "village_officer", Some(OTHER)).await;
+    let other_b = Browser::new(&app);
+    other_b.login("lain", "a-long-password").await;
+    assert_eq!(other_b.get(&format!("/persons/{id}/edit")).await.0, 404);
 }

@@ -4,8 +4,8 @@ use crate::audit::{self, Actor, Event};
 use crate::persons::Person;
 use crate::query::Select;
 use crate::{Db, Result, on_db, on_tx};
-use domain::service_center::{DocumentRecord, NewEpisode, Transition};
 use domain::RegionCode;
+use domain::service_center::{DocumentRecord, NewEpisode, Transition};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -50,13 +50,11 @@ fn date_text(d: Option<time::Date>) -> Option<String> {
 }
 
 async fn audit_episode(tx: &mut crate::Tx, actor: &Actor, e: &Episode, action: &str, details: &str) -> Result<()> {
-    audit::append(tx, actor, &Event {
-        action,
-        entity: "episode",
-        entity_id: &e.id.to_string(),
-        region_code: &e.village_code,
-        details,
-    })
+    audit::append(
+        tx,
+        actor,
+        &Event { action, entity: "episode", entity_id: &e.id.to_string(), region_code: &e.village_code, details },
+    )
     .await
     .map(|_| ())
 }
@@ -140,7 +138,8 @@ pub struct DocumentRow {
     pub updated_at: i64,
 }
 
-const DOC_COLUMNS: &str = "episode_id, kind, status, number, issuer, issued_on, expires_on, village_head_ack, updated_at";
+const DOC_COLUMNS: &str =
+    "episode_id, kind, status, number, issuer, issued_on, expires_on, village_head_ack, updated_at";
 
 /// Documents of several episodes at once (worklists), by episode id.
 pub async fn documents(db: &Db, episode_ids: &[i64]) -> Result<Vec<DocumentRow>> {
@@ -149,7 +148,8 @@ pub async fn documents(db: &Db, episode_ids: &[i64]) -> Result<Vec<DocumentRow>>
     }
     let ids = episode_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
     // Ids are integers we produced, never user text.
-    let sql = format!("SELECT {DOC_COLUMNS} FROM episode_documents WHERE episode_id IN ({ids}) ORDER BY episode_id, kind");
+    let sql =
+        format!("SELECT {DOC_COLUMNS} FROM episode_documents WHERE episode_id IN ({ids}) ORDER BY episode_id, kind");
     Select::new(sql).fetch_all(db).await
 }
 
@@ -223,7 +223,9 @@ pub async fn costs(db: &Db, episode_ids: &[i64]) -> Result<Vec<CostRow>> {
         return Ok(vec![]);
     }
     let ids = episode_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-    let sql = format!("SELECT id, episode_id, item, amount_rupiah, created_at FROM episode_costs WHERE episode_id IN ({ids}) ORDER BY id");
+    let sql = format!(
+        "SELECT id, episode_id, item, amount_rupiah, created_at FROM episode_costs WHERE episode_id IN ({ids}) ORDER BY id"
+    );
     Select::new(sql).fetch_all(db).await
 }
 

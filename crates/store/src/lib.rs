@@ -16,6 +16,7 @@ pub mod auth;
 pub mod episodes;
 pub mod job_orders;
 pub mod migrate;
+pub mod outreach;
 pub mod persons;
 pub mod programs;
 pub mod query;

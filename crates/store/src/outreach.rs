@@ -40,13 +40,11 @@ const SELECT: &str = "SELECT e.id, e.village_code, r.name AS village_name, e.hel
     e.created_at, e.updated_at FROM outreach_events e JOIN regions r ON r.code = e.village_code";
 
 async fn audit_event(tx: &mut Tx, actor: &Actor, e: &OutreachEvent, action: &str, details: &str) -> Result<()> {
-    audit::append(tx, actor, &Event {
-        action,
-        entity: "outreach",
-        entity_id: &e.id.to_string(),
-        region_code: &e.village_code,
-        details,
-    })
+    audit::append(
+        tx,
+        actor,
+        &Event { action, entity: "outreach", entity_id: &e.id.to_string(), region_code: &e.village_code, details },
+    )
     .await
     .map(|_| ())
 }

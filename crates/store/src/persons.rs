@@ -105,6 +105,68 @@ pub async fn create(db: &Db, actor: &Actor, p: &NewPerson) -> std::result::Resul
     Ok(person)
 }
 
+/// Corrects a record. The NIK stays unique; the audit entry names the fields changed
+/// (not their values: the log must not become a copy of personal data).
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    before: &Person,
+    p: &NewPerson,
+) -> std::result::Result<Person, CreateError> {
+    let mut tx = db.begin().await?;
+    let existing: Option<(i64, String)> = on_tx!(&mut tx, c => {
+        sqlx::query_as("SELECT id, village_code FROM persons WHERE nik = $1 AND id <> $2")
+            .bind(p.nik.as_str()).bind(before.id).fetch_optional(c).await
+    })?;
+    if let Some((existing_id, village_code)) = existing {
+        return Err(CreateError::DuplicateNik { existing_id, village_code });
+    }
+    let warnings: Vec<String> = p.nik_warnings.iter().map(|w| w.message.clone()).collect();
+    let birth = p.birth_date.to_string();
+    let after: Person = on_tx!(&mut tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE persons SET nik = $1, kk_number = $2, full_name = $3, name_key = $4, sex = $5, birth_date = $6, birth_place = $7, \
+             village_code = $8, address = $9, phone = $10, contact_abroad = $11, category = $12, nik_warnings = $13, updated_at = $14 \
+             WHERE id = $15 RETURNING {COLUMNS}")))
+            .bind(p.nik.as_str()).bind(p.kk_number.as_ref().map(|k| k.as_str())).bind(&p.full_name).bind(&p.name_key)
+            .bind(p.sex.as_str()).bind(&birth).bind(&p.birth_place).bind(p.village_code.as_str()).bind(&p.address)
+            .bind(&p.phone).bind(&p.contact_abroad).bind(p.category.as_str()).bind(warnings.join("\n"))
+            .bind(crate::now()).bind(before.id)
+            .fetch_one(c).await
+    })?;
+    let changed: Vec<&str> = [
+        ("nik", before.nik != after.nik),
+        ("kk_number", before.kk_number != after.kk_number),
+        ("full_name", before.full_name != after.full_name),
+        ("sex", before.sex != after.sex),
+        ("birth_date", before.birth_date != after.birth_date),
+        ("birth_place", before.birth_place != after.birth_place),
+        ("village_code", before.village_code != after.village_code),
+        ("address", before.address != after.address),
+        ("phone", before.phone != after.phone),
+        ("contact_abroad", before.contact_abroad != after.contact_abroad),
+        ("category", before.category != after.category),
+    ]
+    .iter()
+    .filter(|(_, c)| *c)
+    .map(|(f, _)| *f)
+    .collect();
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "person.update",
+            entity: "person",
+            entity_id: &after.id.to_string(),
+            region_code: &after.village_code,
+            details: &format!("changed: {}", changed.join(",")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Option<Person>> {
     Ok(on_db!(db, p => {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM persons WHERE id = $1"))).bind(id).fetch_optional(p).await
@@ -288,13 +350,17 @@ pub async fn add_counselling(
             .bind(&c.notes).bind(actor.user_id).bind(crate::now())
             .execute(conn).await.map(|r| r.rows_affected())
     })?;
-    audit::append(&mut tx, actor, &Event {
-        action: "person.counselling",
-        entity: "person",
-        entity_id: &person.id.to_string(),
-        region_code: &person.village_code,
-        details: &c.held_on.to_string(),
-    })
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "person.counselling",
+            entity: "person",
+            entity_id: &person.id.to_string(),
+            region_code: &person.village_code,
+            details: &c.held_on.to_string(),
+        },
+    )
     .await?;
     tx.commit().await
 }
@@ -336,7 +402,12 @@ pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>> {
     })?;
     if let Some(person) = get(db, person_id).await? {
         if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(person.created_at) {
-            rows.push(TimelineEntry { on_date: t.date().to_string(), kind: "person_registered".into(), what: String::new(), episode_id: None });
+            rows.push(TimelineEntry {
+                on_date: t.date().to_string(),
+                kind: "person_registered".into(),
+                what: String::new(),
+                episode_id: None,
+            });
         }
     }
     rows.sort_by(|a, b| b.on_date.cmp(&a.on_date));

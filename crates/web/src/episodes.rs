@@ -54,7 +54,9 @@ pub fn missing_for(e: &Episode, records: &[DocumentRecord], at: DueAt, today: ti
 }
 
 pub fn has_placement_agreement(records: &[DocumentRecord], today: time::Date) -> bool {
-    records.iter().any(|r| r.kind() == DocumentKind::PlacementAgreement && r.status() == DocumentStatus::Verified && r.is_current(today))
+    records.iter().any(|r| {
+        r.kind() == DocumentKind::PlacementAgreement && r.status() == DocumentStatus::Verified && r.is_current(today)
+    })
 }
 
 pub async fn agency_facts(state: &AppState, e: &Episode) -> Result<Option<AgencyFacts>, store::StoreError> {
@@ -72,10 +74,9 @@ pub async fn agency_facts(state: &AppState, e: &Episode) -> Result<Option<Agency
 
 pub async fn job_order_facts(state: &AppState, e: &Episode) -> Result<Option<sc::JobOrderFacts>, store::StoreError> {
     let Some(id) = e.job_order_id else { return Ok(None) };
-    Ok(store::job_orders::get(&state.db, id).await?.map(|j| sc::JobOrderFacts {
-        verified: j.status == "verified",
-        valid_until: parse_date(&j.valid_until),
-    }))
+    Ok(store::job_orders::get(&state.db, id)
+        .await?
+        .map(|j| sc::JobOrderFacts { verified: j.status == "verified", valid_until: parse_date(&j.valid_until) }))
 }
 
 /// Facts about the recruiter and the job order, looked up once per distinct pair.
@@ -134,7 +135,11 @@ pub fn view(
 }
 
 /// Loads one episode's view.
-pub async fn load_view(state: &AppState, episode: Episode, today: time::Date) -> Result<EpisodeView, store::StoreError> {
+pub async fn load_view(
+    state: &AppState,
+    episode: Episode,
+    today: time::Date,
+) -> Result<EpisodeView, store::StoreError> {
     let person = store::persons::get(&state.db, episode.person_id).await?;
     let birth = person.as_ref().and_then(|p| parse_date(&p.birth_date));
     let docs = store::episodes::documents(&state.db, &[episode.id]).await?;
@@ -179,7 +184,11 @@ pub async fn open(
                     )
                 })();
                 if let Some(r) = reason {
-                    errs.add("job_order_id", Rule::Mismatch, format!("this job order cannot be chosen: {}", r.as_str()));
+                    errs.add(
+                        "job_order_id",
+                        Rule::Mismatch,
+                        format!("this job order cannot be chosen: {}", r.as_str()),
+                    );
                 }
             }
         }
@@ -282,7 +291,11 @@ pub async fn advance(
         }
     };
     if !store::episodes::apply(&state.db, actor, e, &t).await? {
-        return Ok(Err(ValidationErrors::single("to", Rule::Mismatch, "the episode changed meanwhile; check and try again")));
+        return Ok(Err(ValidationErrors::single(
+            "to",
+            Rule::Mismatch,
+            "the episode changed meanwhile; check and try again",
+        )));
     }
     Ok(Ok(()))
 }

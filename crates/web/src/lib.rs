@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod import;
 pub mod job_orders;
 pub mod observe;
+pub mod outreach;
 pub mod pages;
 pub mod people;
 pub mod static_files;

@@ -32,6 +32,27 @@ pub async fn register(
     actor: &Actor,
     input: &NewPersonInput<'_>,
 ) -> Result<Person, RegisterError> {
+    save(state, principal, actor, input, None).await
+}
+
+/// Corrects a person's record with the same rules as registration.
+pub async fn correct(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    before: &Person,
+    input: &NewPersonInput<'_>,
+) -> Result<Person, RegisterError> {
+    save(state, principal, actor, input, Some(before)).await
+}
+
+async fn save(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    input: &NewPersonInput<'_>,
+    before: Option<&Person>,
+) -> Result<Person, RegisterError> {
     let regions = state.region_index().await?;
     let new = match validate_new_person(input, regions.as_ref(), today()) {
         Ok(p) => p,
@@ -45,7 +66,11 @@ pub async fn register(
             "this village is outside your region",
         )));
     }
-    match store::persons::create(&state.db, actor, &new).await {
+    let saved = match before {
+        None => store::persons::create(&state.db, actor, &new).await,
+        Some(b) => store::persons::update(&state.db, actor, b, &new).await,
+    };
+    match saved {
         Ok(p) => Ok(p),
         Err(CreateError::DuplicateNik { existing_id, village_code }) => {
             // Whose record it is and where is told only to someone who may see it.

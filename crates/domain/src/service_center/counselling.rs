@@ -1,6 +1,6 @@
 //! Pre-departure counselling: information on safe migration given to a person, dated.
 
-use crate::validation::{text, Rule, ValidationErrors};
+use crate::validation::{Rule, ValidationErrors, text};
 use time::Date;
 
 #[derive(Debug, Clone, Default)]
@@ -28,7 +28,11 @@ pub fn validate_counselling(input: &CounsellingInput<'_>, today: Date) -> Result
         }
         Some(d) => Some(d),
         None => {
-            errs.add("held_on", if input.held_on.trim().is_empty() { Rule::Required } else { Rule::Format }, "a date such as 2026-11-24");
+            errs.add(
+                "held_on",
+                if input.held_on.trim().is_empty() { Rule::Required } else { Rule::Format },
+                "a date such as 2026-11-24",
+            );
             None
         }
     };
@@ -49,9 +53,14 @@ mod tests {
     #[test]
     fn a_session_needs_a_past_date_and_topics() {
         let today = date!(2026 - 11 - 24);
-        let ok = validate_counselling(&CounsellingInput { held_on: "2026-11-20", topics: "prosedur aman", ..Default::default() }, today);
+        let ok = validate_counselling(
+            &CounsellingInput { held_on: "2026-11-20", topics: "prosedur aman", ..Default::default() },
+            today,
+        );
         assert_eq!(ok.unwrap().held_on, date!(2026 - 11 - 20));
-        let e = validate_counselling(&CounsellingInput { held_on: "2026-12-01", topics: "x", ..Default::default() }, today).unwrap_err();
+        let e =
+            validate_counselling(&CounsellingInput { held_on: "2026-12-01", topics: "x", ..Default::default() }, today)
+                .unwrap_err();
         let fields: Vec<(&str, Rule)> = e.0.iter().map(|e| (e.field.as_str(), e.rule)).collect();
         assert!(fields.contains(&("held_on", Rule::OutOfRange)));
         assert!(fields.contains(&("topics", Rule::TooShort)));

@@ -1,7 +1,7 @@
 //! Opening a migration episode: the placement's facts as the officer first records them.
 
 use super::{Category, CountryCode, JobType, Scheme};
-use crate::validation::{text, Rule, ValidationErrors};
+use crate::validation::{Rule, ValidationErrors, text};
 use time::Date;
 
 #[derive(Debug, Clone, Default)]

@@ -19,7 +19,7 @@ pub const ORGANISER_MAX_CHARS: usize = 200;
 /// The earliest date accepted: older dates are typing slips (the Desmigratif program began in 2016).
 pub const EARLIEST: Date = time::macros::date!(2000 - 01 - 01);
 
-/// Topics the form suggests, by stable code (`outreach.topic.<code>` in the catalogues).
+/// Topics the form suggests, by stable code (`outreach.topics.<code>` in the catalogues).
 pub const SUGGESTED_TOPICS: [&str; 7] = [
     "safe_migration",
     "licensed_agencies",
@@ -216,7 +216,10 @@ mod tests {
         has(&NewOutreachInput { headcount: "lots", ..input() }, "headcount", Rule::Format);
         has(&NewOutreachInput { headcount: "-", ..input() }, "headcount", Rule::Format);
         has(&NewOutreachInput { headcount: "", ..input() }, "headcount", Rule::Required);
-        assert_eq!(validate_outreach(&NewOutreachInput { headcount: "100000", ..input() }, TODAY).unwrap().headcount, 100_000);
+        assert_eq!(
+            validate_outreach(&NewOutreachInput { headcount: "100000", ..input() }, TODAY).unwrap().headcount,
+            100_000
+        );
     }
 
     #[test]

@@ -2,13 +2,13 @@
 //! documents and costs. The same services and rules as the pages.
 
 use super::ApiJson;
+use crate::AppState;
 use crate::auth::ApiUser;
 use crate::episodes::{self as ep, DocumentInput, StepInput};
 use crate::error::{ApiError, ErrorBody};
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use domain::access::Action;
 use domain::service_center as sc;
 use domain::{Rule, ValidationErrors};
@@ -88,7 +88,11 @@ async fn detail(state: &AppState, e: Episode, events: Vec<EpisodeEvent>) -> Resu
     let e = v.episode;
     Ok(EpisodeDetail {
         next_states: v.state.next_states().iter().map(|s| s.as_str().to_string()).collect(),
-        flags: v.flags.iter().map(|f| FlagView { code: f.code().as_str().into(), explanation: f.explanation() }).collect(),
+        flags: v
+            .flags
+            .iter()
+            .map(|f| FlagView { code: f.code().as_str().into(), explanation: f.explanation() })
+            .collect(),
         documents: v
             .checklist
             .into_iter()
@@ -138,7 +142,12 @@ async fn detail(state: &AppState, e: Episode, events: Vec<EpisodeEvent>) -> Resu
 }
 
 /// The episode if visible; for writes also the edit right on its village.
-async fn load(state: &AppState, u: &ApiUser, id: i64, write: bool) -> Result<(Episode, store::persons::Person), ApiError> {
+async fn load(
+    state: &AppState,
+    u: &ApiUser,
+    id: i64,
+    write: bool,
+) -> Result<(Episode, store::persons::Person), ApiError> {
     let (e, p) = ep::visible_episode(state, &u.principal, id).await?.ok_or(ApiError::NotFound("episode"))?;
     if write {
         let village = e.village().ok_or(ApiError::NotFound("episode"))?;
@@ -157,7 +166,11 @@ async fn respond(state: &AppState, u: &ApiUser, id: i64) -> Result<Json<EpisodeD
 /// One episode with its documents checklist, risk flags, costs and history.
 #[utoipa::path(get, path = "/api/v1/episodes/{id}", tag = "episodes", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = EpisodeDetail), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<EpisodeDetail>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<EpisodeDetail>, ApiError> {
     respond(&state, &u, id).await
 }
 
@@ -203,7 +216,8 @@ pub async fn open(
     Path(person_id): Path<i64>,
     ApiJson(req): ApiJson<OpenEpisode>,
 ) -> Result<(StatusCode, Json<EpisodeDetail>), ApiError> {
-    let person = crate::people::visible_person(&state, &u.principal, person_id).await?.ok_or(ApiError::NotFound("person"))?;
+    let person =
+        crate::people::visible_person(&state, &u.principal, person_id).await?.ok_or(ApiError::NotFound("person"))?;
     let village = person.village().ok_or(ApiError::NotFound("person"))?;
     u.require(Action::EditPerson, Some(&village))?;
     let agency_id = req.agency_id.map(|a| a.to_string()).unwrap_or_default();

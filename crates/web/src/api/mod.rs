@@ -6,6 +6,7 @@ mod agencies;
 mod auth;
 mod episodes;
 mod job_orders;
+mod outreach;
 mod persons;
 mod programs;
 mod regions;
@@ -47,6 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route("/job-orders", get(job_orders::list).post(job_orders::create))
         .route("/job-orders/{id}", get(job_orders::get))
         .route("/job-orders/{id}/verification", post(job_orders::verify))
+        .route("/outreach", get(outreach::list).post(outreach::create))
+        .route("/outreach/{id}", get(outreach::get))
+        .route("/outreach/{id}/attendees", post(outreach::add_attendee))
         .route("/openapi.json", get(openapi_json))
 }
 
@@ -68,6 +72,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
         agencies::create, agencies::list,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
+        outreach::list, outreach::create, outreach::get, outreach::add_attendee,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth),
@@ -81,6 +86,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "agencies", description = "Licensed placement companies (P3MI)"),
         (name = "episodes", description = "Migration episodes: steps, documents checklist, costs, risk flags"),
         (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
+        (name = "outreach", description = "Outreach events (sosialisasi) held in villages and their registered attendees"),
     )
 )]
 pub struct ApiDoc;

@@ -1,12 +1,12 @@
 //! Migration episode pages: open one from a person's page, move it through its steps,
 //! keep its documents checklist, record costs and contacts, and the officer's worklist.
 
-use super::{render, FormErrors, Layout};
+use super::{FormErrors, Layout, render};
+use crate::AppState;
 use crate::auth::Viewer;
 use crate::episodes::{self as ep, EpisodeView};
 use crate::error::{PageError, PageForm};
 use crate::people;
-use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -67,7 +67,14 @@ async fn load_for_edit(state: &AppState, v: &Viewer, id: i64, csrf: &str) -> Res
     Ok((e, p))
 }
 
-async fn page(state: &AppState, v: &Viewer, e: Episode, person: Person, errors: FormErrors, saved: bool) -> Result<Response, PageError> {
+async fn page(
+    state: &AppState,
+    v: &Viewer,
+    e: Episode,
+    person: Person,
+    errors: FormErrors,
+    saved: bool,
+) -> Result<Response, PageError> {
     let t = v.t();
     let err = || PageError::internal(v.lang());
     let today = people::today();
@@ -77,7 +84,11 @@ async fn page(state: &AppState, v: &Viewer, e: Episode, person: Person, errors: 
     let failed = errors.any();
     let resp = render(
         &EpisodePage {
-            layout: Layout::for_viewer(v, format!("{} · {}", person.full_name, view.episode.destination), &format!("/episodes/{}", view.episode.id)),
+            layout: Layout::for_viewer(
+                v,
+                format!("{} · {}", person.full_name, view.episode.destination),
+                &format!("/episodes/{}", view.episode.id),
+            ),
             t,
             next_states: view.state.next_states().iter().map(|s| s.as_str()).collect(),
             person,
@@ -270,7 +281,9 @@ pub async fn cost(
     }
     match (item, amount) {
         (Some(item), Some(amount)) => {
-            store::episodes::add_cost(&state.db, &v.actor(), &e, item.as_str(), amount).await.map_err(PageError::internal(v.lang()))?;
+            store::episodes::add_cost(&state.db, &v.actor(), &e, item.as_str(), amount)
+                .await
+                .map_err(PageError::internal(v.lang()))?;
             Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
         }
         _ => page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await,
@@ -294,7 +307,9 @@ pub async fn contact(
     let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
     match parse_date(&f.date) {
         Some(d) if d <= people::today() => {
-            store::episodes::record_contact(&state.db, &v.actor(), &e, d).await.map_err(PageError::internal(v.lang()))?;
+            store::episodes::record_contact(&state.db, &v.actor(), &e, d)
+                .await
+                .map_err(PageError::internal(v.lang()))?;
             Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
         }
         _ => {
@@ -332,7 +347,8 @@ pub async fn worklist(State(state): State<AppState>, v: Viewer) -> Result<Respon
         let my_docs = docs.iter().filter(|d| d.episode_id == o.episode.id).cloned().collect();
         let my_costs = costs.iter().filter(|c| c.episode_id == o.episode.id).cloned().collect();
         let view = ep::view(o.episode.clone(), parse_date(&o.birth_date), my_docs, my_costs, agency, today);
-        let expiring: Vec<&'static str> = view.checklist.iter().filter(|c| c.expiring_soon).map(|c| c.kind.as_str()).collect();
+        let expiring: Vec<&'static str> =
+            view.checklist.iter().filter(|c| c.expiring_soon).map(|c| c.kind.as_str()).collect();
         let return_due_this_month = o
             .episode
             .contract_end

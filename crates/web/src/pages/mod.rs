@@ -7,6 +7,7 @@ mod episodes;
 mod home;
 mod import;
 mod job_orders;
+mod outreach;
 mod persons;
 mod programs;
 mod regions;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/persons/{id}/relatives", post(persons::add_relative))
         .route("/persons/{id}/consents", post(persons::add_consent))
         .route("/persons/{id}/counselling", post(persons::add_counselling))
+        .route("/persons/{id}/edit", get(persons::edit_form).post(persons::edit))
         .route("/persons/{id}/episodes", post(episodes::open))
         .route("/episodes/{id}", get(episodes::show))
         .route("/episodes/{id}/transition", post(episodes::transition))
@@ -61,6 +63,9 @@ pub fn routes() -> Router<AppState> {
         .route("/episodes/{id}/costs", post(episodes::cost))
         .route("/episodes/{id}/contact", post(episodes::contact))
         .route("/worklist", get(episodes::worklist))
+        .route("/outreach", get(outreach::index).post(outreach::create))
+        .route("/outreach/{id}", get(outreach::show))
+        .route("/outreach/{id}/attendees", post(outreach::add_attendee))
         .route("/agencies", get(agencies::index).post(agencies::create))
         .route("/agencies/{id}", get(job_orders::show))
         .route("/agencies/{id}/job-orders", post(job_orders::create))

@@ -6,9 +6,9 @@ use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::PageError;
+use crate::error::PageForm;
 use crate::people::{self, RegisterError};
 use askama::Template;
-use crate::error::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -40,6 +40,9 @@ struct NewPage {
     form: PersonForm,
     errors: FormErrors,
     warnings: Vec<NikIssue>,
+    /// Where the form posts: `/persons` to register, `/persons/{id}/edit` to correct.
+    action: String,
+    editing: bool,
 }
 
 #[derive(Template)]
@@ -147,10 +150,33 @@ pub struct PersonForm {
 }
 
 fn new_page(v: &Viewer, form: PersonForm, errors: FormErrors, warnings: Vec<NikIssue>) -> Result<Response, PageError> {
+    form_page(v, form, errors, warnings, None)
+}
+
+/// The registration form, or the same form correcting person `editing`.
+fn form_page(
+    v: &Viewer,
+    form: PersonForm,
+    errors: FormErrors,
+    warnings: Vec<NikIssue>,
+    editing: Option<i64>,
+) -> Result<Response, PageError> {
     let t = v.t();
     let failed = errors.any() || !warnings.is_empty();
+    let (title, action) = match editing {
+        Some(id) => (t.get("persons.edit"), format!("/persons/{id}/edit")),
+        None => (t.get("persons.new"), "/persons".to_string()),
+    };
     let page = render(
-        &NewPage { layout: Layout::for_viewer(v, t.get("persons.new"), "/persons/new"), t, form, errors, warnings },
+        &NewPage {
+            layout: Layout::for_viewer(v, title, &action),
+            t,
+            form,
+            errors,
+            warnings,
+            action,
+            editing: editing.is_some(),
+        },
         v.lang(),
     )?;
     Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, page).into_response() } else { page })
@@ -225,13 +251,21 @@ async fn person_page(
     let can_edit = person.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
     // The registry to choose a recruiter from when opening an episode (active ones only).
     let agencies = if can_edit {
-        store::agencies::search(&state.db, &[], None, 500).await.map_err(err())?.into_iter().filter(|a| a.status == "active").collect()
+        store::agencies::search(&state.db, &[], None, 500)
+            .await
+            .map_err(err())?
+            .into_iter()
+            .filter(|a| a.status == "active")
+            .collect()
     } else {
         vec![]
     };
     // Only verified, valid job orders of active agencies can be chosen.
-    let job_orders =
-        if can_edit { store::job_orders::list_selectable(&state.db, people::today()).await.map_err(err())? } else { vec![] };
+    let job_orders = if can_edit {
+        store::job_orders::list_selectable(&state.db, people::today()).await.map_err(err())?
+    } else {
+        vec![]
+    };
     let failed = errors.any();
     let page = render(
         &PersonPage {
@@ -256,7 +290,12 @@ async fn person_page(
 }
 
 /// The person's page re-shown with errors of a form posted elsewhere (opening an episode).
-pub(super) async fn person_page_with_errors(state: &AppState, v: &Viewer, person: Person, errors: FormErrors) -> Result<Response, PageError> {
+pub(super) async fn person_page_with_errors(
+    state: &AppState,
+    v: &Viewer,
+    person: Person,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
     person_page(state, v, person, errors, false).await
 }
 
@@ -446,9 +485,65 @@ pub async fn add_counselling(
     };
     match domain::service_center::counselling::validate_counselling(&input, people::today()) {
         Ok(c) => {
-            store::persons::add_counselling(&state.db, &v.actor(), &person, &c).await.map_err(PageError::internal(v.lang()))?;
+            store::persons::add_counselling(&state.db, &v.actor(), &person, &c)
+                .await
+                .map_err(PageError::internal(v.lang()))?;
             Ok(Redirect::to(&format!("/persons/{id}?saved=1#counselling")).into_response())
         }
         Err(errs) => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
+    }
+}
+
+pub async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let person = load(&state, &v, id).await?;
+    let village = person.village().ok_or_else(|| PageError::not_found(v.lang()))?;
+    v.require(Action::EditPerson, Some(&village))?;
+    let form = PersonForm {
+        nik: person.nik.clone(),
+        kk_number: person.kk_number.clone().unwrap_or_default(),
+        full_name: person.full_name.clone(),
+        sex: person.sex.clone(),
+        birth_date: person.birth_date.clone(),
+        birth_place: person.birth_place.clone(),
+        village_code: person.village_code.clone(),
+        address: person.address.clone(),
+        phone: person.phone.clone(),
+        contact_abroad: person.contact_abroad.clone(),
+        category: person.category.clone(),
+        ..Default::default()
+    };
+    form_page(&v, form, FormErrors::default(), vec![], Some(id))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<PersonForm>,
+) -> Result<Response, PageError> {
+    let before = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let input = NewPersonInput {
+        nik: &f.nik,
+        kk_number: &f.kk_number,
+        full_name: &f.full_name,
+        sex: &f.sex,
+        birth_date: &f.birth_date,
+        birth_place: &f.birth_place,
+        village_code: &f.village_code,
+        address: &f.address,
+        phone: &f.phone,
+        contact_abroad: &f.contact_abroad,
+        category: &f.category,
+        confirm_warnings: f.confirm_warnings.is_some(),
+    };
+    match people::correct(&state, &v.principal, &v.actor(), &before, &input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/persons/{}?saved=1", p.id)).into_response()),
+        Err(RegisterError::Invalid(e)) => {
+            form_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::new(v.t(), e), vec![], Some(id))
+        }
+        Err(RegisterError::Unconfirmed(w)) => {
+            form_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::default(), w, Some(id))
+        }
+        Err(RegisterError::Store(e)) => Err(PageError::internal(v.lang())(e)),
     }
 }

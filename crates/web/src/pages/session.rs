@@ -3,9 +3,9 @@
 use super::{Layout, render, safe_next};
 use crate::AppState;
 use crate::auth::{self, Ctx, LOGIN_CSRF_COOKIE, LoginOutcome, SESSION_COOKIE, Viewer};
+use crate::error::PageForm;
 use crate::error::{PageError, PageErrorKind};
 use askama::Template;
-use crate::error::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -72,7 +72,11 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<LoginForm>) -> Result<Response, PageError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(f): PageForm<LoginForm>,
+) -> Result<Response, PageError> {
     let t = ctx.t();
     let cookie = ctx.jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     if cookie.is_empty() || !auth::constant_time_eq(cookie.as_bytes(), f.csrf.as_bytes()) {
@@ -122,7 +126,11 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, v: Viewer, PageForm(f): PageForm<CsrfForm>) -> Result<Response, PageError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    v: Viewer,
+    PageForm(f): PageForm<CsrfForm>,
+) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     if let Some(sid) = v.ctx.jar.get(SESSION_COOKIE) {
         store::auth::end_session(&state.db, sid.value()).await.map_err(PageError::internal(v.lang()))?;

@@ -1,0 +1,115 @@
+//! Outreach events (sosialisasi), shared by the pages and the API: record one in a village
+//! of the user's scope, read it within scope, add registered attendees the user may see.
+
+use crate::AppState;
+use domain::access::{Action, Principal};
+use domain::service_center::{NewOutreachInput, validate_outreach};
+use domain::{RegionCode, Rule, ValidationErrors};
+use store::audit::Actor;
+use store::outreach::{Attendee, OutreachEvent};
+use store::persons::Person;
+
+/// What is told for an unknown person and for one outside the user's region alike.
+pub const NOT_IN_REGION: &str = "no person with this NIK in your region; register them first";
+
+/// May this principal record outreach at all (somewhere in their scope)? Roles that never
+/// do (analysts, cooperative managers, partners…) are refused before anything is checked.
+pub fn may_record(principal: &Principal) -> bool {
+    principal.can(Action::EditPerson, principal.scope.code())
+}
+
+/// Validates and stores an event. The village must exist and lie in the user's scope; both
+/// are reported on `village_code` with the other field errors.
+pub async fn create(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    input: &NewOutreachInput<'_>,
+) -> Result<Result<OutreachEvent, ValidationErrors>, store::StoreError> {
+    let checked = validate_outreach(input, crate::people::today());
+    // Village codes are reference data open to every account: naming why one is refused
+    // reveals nothing about people.
+    let mut village_errs = ValidationErrors::new();
+    if let Ok(code) = input.village_code.trim().parse::<RegionCode>() {
+        if code.level() == domain::RegionLevel::Village {
+            if !store::regions::exists(&state.db, &code).await? {
+                village_errs.add("village_code", Rule::UnknownRegion, format!("no village has the code {code}"));
+            } else if !principal.can(Action::EditPerson, Some(&code)) {
+                village_errs.add("village_code", Rule::Mismatch, "this village is outside your region");
+            }
+        }
+    }
+    let new = match checked {
+        Ok(new) if village_errs.is_empty() => new,
+        result => {
+            village_errs.0.extend(result.err().map(|e| e.0).unwrap_or_default());
+            return Ok(Err(village_errs));
+        }
+    };
+    store::outreach::create(&state.db, actor, &new).await.map(Ok)
+}
+
+/// The event if this principal may see its village; `None` both when absent and when
+/// outside the scope, so ids cannot be probed.
+pub async fn visible_event(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<Option<OutreachEvent>, store::StoreError> {
+    let event = store::outreach::get(&state.db, id).await?;
+    Ok(event.filter(|e| e.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v)))))
+}
+
+/// The attendees this principal may see, and how many others are recorded (people living
+/// outside the user's region, added by someone with a wider scope).
+pub async fn attendees(
+    state: &AppState,
+    principal: &Principal,
+    event: &OutreachEvent,
+) -> Result<(Vec<Attendee>, usize), store::StoreError> {
+    let all = store::outreach::attendees(&state.db, event.id).await?;
+    let total = all.len();
+    let shown: Vec<Attendee> =
+        all.into_iter().filter(|a| a.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v)))).collect();
+    let hidden = total - shown.len();
+    Ok((shown, hidden))
+}
+
+/// Records that the attendees shown were seen (one entry naming every person), as a person
+/// search does.
+pub async fn audit_attendees_view(
+    state: &AppState,
+    actor: &Actor,
+    event: &OutreachEvent,
+    shown: &[Attendee],
+) -> Result<(), store::StoreError> {
+    if shown.is_empty() {
+        return Ok(());
+    }
+    let ids = shown.iter().map(|a| a.person_id.to_string()).collect::<Vec<_>>().join(",");
+    let ev = store::audit::Event {
+        action: "outreach.view",
+        entity: "person",
+        entity_id: &ids,
+        region_code: &event.village_code,
+        details: &format!("outreach {} attendees={}", event.id, shown.len()),
+    };
+    store::audit::append_now(&state.db, actor, &ev).await.map(|_| ())
+}
+
+/// The person with this exact NIK if the principal may see them (searched within their area).
+pub async fn find_by_nik(
+    state: &AppState,
+    principal: &Principal,
+    nik: &str,
+) -> Result<Option<Person>, store::StoreError> {
+    let nik = nik.trim();
+    if nik.is_empty() {
+        return Ok(None);
+    }
+    let Ok(within) = crate::people::search_area(principal, None) else {
+        return Ok(None);
+    };
+    let filter = store::persons::Filter { nik: Some(nik.to_string()), within, ..Default::default() };
+    Ok(store::persons::search(&state.db, &filter, 1).await?.into_iter().next())
+}
