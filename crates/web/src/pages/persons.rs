@@ -149,6 +149,26 @@ pub struct PersonForm {
     pub confirm_warnings: Option<String>,
 }
 
+impl PersonForm {
+    /// The form's fields as the registration rules read them.
+    fn input(&self) -> NewPersonInput<'_> {
+        NewPersonInput {
+            nik: &self.nik,
+            kk_number: &self.kk_number,
+            full_name: &self.full_name,
+            sex: &self.sex,
+            birth_date: &self.birth_date,
+            birth_place: &self.birth_place,
+            village_code: &self.village_code,
+            address: &self.address,
+            phone: &self.phone,
+            contact_abroad: &self.contact_abroad,
+            category: &self.category,
+            confirm_warnings: self.confirm_warnings.is_some(),
+        }
+    }
+}
+
 fn new_page(v: &Viewer, form: PersonForm, errors: FormErrors, warnings: Vec<NikIssue>) -> Result<Response, PageError> {
     form_page(v, form, errors, warnings, None)
 }
@@ -202,20 +222,7 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::EditPerson, v.principal.scope.code())?;
-    let input = NewPersonInput {
-        nik: &f.nik,
-        kk_number: &f.kk_number,
-        full_name: &f.full_name,
-        sex: &f.sex,
-        birth_date: &f.birth_date,
-        birth_place: &f.birth_place,
-        village_code: &f.village_code,
-        address: &f.address,
-        phone: &f.phone,
-        contact_abroad: &f.contact_abroad,
-        category: &f.category,
-        confirm_warnings: f.confirm_warnings.is_some(),
-    };
+    let input = f.input();
     match people::register(&state, &v.principal, &v.actor(), &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/persons/{}?saved=1", p.id)).into_response()),
         Err(RegisterError::Invalid(e)) => {
@@ -522,20 +529,7 @@ pub async fn edit(
     PageForm(f): PageForm<PersonForm>,
 ) -> Result<Response, PageError> {
     let before = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let input = NewPersonInput {
-        nik: &f.nik,
-        kk_number: &f.kk_number,
-        full_name: &f.full_name,
-        sex: &f.sex,
-        birth_date: &f.birth_date,
-        birth_place: &f.birth_place,
-        village_code: &f.village_code,
-        address: &f.address,
-        phone: &f.phone,
-        contact_abroad: &f.contact_abroad,
-        category: &f.category,
-        confirm_warnings: f.confirm_warnings.is_some(),
-    };
+    let input = f.input();
     match people::correct(&state, &v.principal, &v.actor(), &before, &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/persons/{}?saved=1", p.id)).into_response()),
         Err(RegisterError::Invalid(e)) => {
