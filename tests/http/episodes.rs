@@ -327,3 +327,51 @@ async fn only_a_selectable_job_order_of_the_same_agency_can_be_chosen() {
     assert_eq!(s, 201, "{e}");
     assert!(!e["flags"].as_array().unwrap().iter().any(|f| f["code"] == "job_order_unverified"));
 }
+
+#[tokio::test]
+async fn people_and_worklist_filter_by_step_destination_and_flag() {
+    let app = TestApp::spawn().await;
+    let (_, maria) = setup(&app).await;
+    let t = app.admin_token.clone();
+    let (_, budi) = app
+        .post_json(
+            "/api/v1/persons",
+            Some(&t),
+            &json!({"nik": "5307013101850002", "full_name": "Budi", "sex": "L",
+            "birth_date": "1985-01-31", "village_code": HOME}),
+        )
+        .await;
+    let budi = budi["id"].as_i64().unwrap();
+    let open = |dest: &str, scheme: &str, recruiter: &str| {
+        json!({"category": "legal_entity_employer", "scheme": scheme, "destination": dest, "job_type": "factory_worker",
+               "recruiter_name": recruiter})
+    };
+    app.post_json(&format!("/api/v1/persons/{maria}/episodes"), Some(&t), &open("HK", "p3mi", "Pak Calo")).await;
+    // Government to government: no agency, so no recruiter flag.
+    let (_, e) = app.post_json(&format!("/api/v1/persons/{budi}/episodes"), Some(&t), &open("KR", "g2g", "")).await;
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    app.post_json(
+        &format!("/api/v1/episodes/{}/transitions", e["id"]),
+        Some(&t),
+        &json!({"to": "counselled", "date": today}),
+    )
+    .await;
+
+    let names = |r: &serde_json::Value| -> Vec<String> {
+        r["items"].as_array().unwrap().iter().map(|p| p["full_name"].as_str().unwrap().to_string()).collect()
+    };
+    let (_, r) = app.get_json("/api/v1/persons?destination=hk", Some(&t)).await;
+    assert_eq!(names(&r), ["Maria Goreti"]);
+    let (_, r) = app.get_json("/api/v1/persons?episode_state=counselled", Some(&t)).await;
+    assert_eq!(names(&r), ["Budi"]);
+    let (_, r) = app.get_json("/api/v1/persons?episode_state=counselled&destination=HK", Some(&t)).await;
+    assert_eq!(names(&r), Vec::<String>::new());
+    assert_eq!(app.get_json("/api/v1/persons?episode_state=flying", Some(&t)).await.0, 422);
+
+    let b = Browser::new(&app);
+    b.login("admin", crate::common::ADMIN_PASSWORD).await;
+    let (_, page) = b.get("/persons?state=counselled").await;
+    assert!(page.contains("Budi") && !page.contains("Maria Goreti"));
+    let (_, work) = b.get("/worklist?flag=agency_not_licensed").await;
+    assert!(work.contains("Maria Goreti") && !work.contains(">Budi<"), "only the unlicensed recruiter's worker");
+}

@@ -182,6 +182,10 @@ pub struct Filter {
     /// Only people living at or inside this region (the caller's scope, or narrower).
     pub within: Option<RegionCode>,
     pub category: Option<String>,
+    /// People with an episode in this state (registered, departed, abroad…).
+    pub episode_state: Option<String>,
+    /// People with an episode to this destination (country code).
+    pub destination: Option<String>,
     /// Keyset pagination: ids above this.
     pub after_id: Option<i64>,
 }
@@ -200,6 +204,18 @@ pub async fn search(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Person>> {
     }
     if let Some(c) = &f.category {
         q.and("category = ?", &[c]);
+    }
+    match (&f.episode_state, &f.destination) {
+        (Some(st), Some(d)) => {
+            q.and("EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = persons.id AND e.state = ? AND e.destination = ?)", &[st, d]);
+        }
+        (Some(st), None) => {
+            q.and("EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = persons.id AND e.state = ?)", &[st]);
+        }
+        (None, Some(d)) => {
+            q.and("EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = persons.id AND e.destination = ?)", &[d]);
+        }
+        (None, None) => {}
     }
     q.tail(&format!("AND id > {} ORDER BY id LIMIT {}", f.after_id.unwrap_or(0), limit.clamp(1, 500)));
     q.fetch_all(db).await

@@ -120,3 +120,8 @@ pub fn search_area(principal: &Principal, requested: Option<RegionCode>) -> Resu
         None => Err(()),
     }
 }
+
+/// The words of a name query as spelling-tolerant search keys.
+pub fn name_keys(query: &str) -> Vec<String> {
+    domain::name::name_key(query).split(' ').filter(|w| !w.is_empty()).map(String::from).collect()
+}

@@ -111,14 +111,7 @@ pub async fn list(
     _u: ApiUser,
     Query(q): Query<AgencyQuery>,
 ) -> Result<Json<AgencyList>, ApiError> {
-    let keys: Vec<String> =
-        q.q.as_deref()
-            .map(domain::name::name_key)
-            .unwrap_or_default()
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(String::from)
-            .collect();
+    let keys = crate::people::name_keys(q.q.as_deref().unwrap_or(""));
     let licence = q.licence_number.as_deref().filter(|l| !l.trim().is_empty());
     let items = store::agencies::search(&state.db, &keys, licence, 200).await?;
     Ok(Json(AgencyList { items: items.into_iter().map(Into::into).collect() }))

@@ -221,6 +221,10 @@ pub struct ListQuery {
     pub region_code: Option<String>,
     /// prospective, abroad, returned or family.
     pub category: Option<String>,
+    /// People with a migration episode in this state (registered … returned, cancelled).
+    pub episode_state: Option<String>,
+    /// People with a migration episode to this country (TW, HK, MY…).
+    pub destination: Option<String>,
     /// The previous page's `next_after`.
     pub after: Option<i64>,
     pub limit: Option<i64>,
@@ -252,22 +256,30 @@ pub async fn list(
             errs.add("category", Rule::OneOf, "prospective, abroad, returned or family");
         }
     }
+    let state_filter = match q.episode_state.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => domain::service_center::EpisodeState::parse(s).map(|s| s.as_str().to_string()).or_else(|| {
+            errs.add("episode_state", Rule::OneOf, "an episode state such as departed or abroad");
+            None
+        }),
+        None => None,
+    };
+    let destination_filter = match q.destination.as_deref().filter(|s| !s.is_empty()) {
+        Some(d) => domain::service_center::CountryCode::parse(d).map(|c| c.as_str().to_string()).or_else(|| {
+            errs.add("destination", Rule::Format, "a two-letter country code such as TW");
+            None
+        }),
+        None => None,
+    };
     errs.into_result()?;
     let within = people::search_area(&u.principal, requested).map_err(|_| ApiError::Forbidden)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let f = store::persons::Filter {
         nik: q.nik.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
-        name_keys: q
-            .q
-            .as_deref()
-            .map(domain::name::name_key)
-            .unwrap_or_default()
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(String::from)
-            .collect(),
+        name_keys: people::name_keys(q.q.as_deref().unwrap_or("")),
         within,
         category: q.category.filter(|c| !c.is_empty()),
+        episode_state: state_filter,
+        destination: destination_filter,
         after_id: q.after,
     };
     let mut items = store::persons::search(&state.db, &f, limit + 1).await?;

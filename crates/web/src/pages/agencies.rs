@@ -60,8 +60,7 @@ async fn page(
     form: AgencyForm,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let words = domain::name::name_key(&q);
-    let keys: Vec<String> = words.split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
+    let keys = crate::people::name_keys(&q);
     // A query that looks like a licence number also matches it exactly.
     let mut agencies =
         store::agencies::search(&state.db, &keys, None, 200).await.map_err(PageError::internal(v.lang()))?;

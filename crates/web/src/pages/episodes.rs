@@ -42,6 +42,10 @@ struct WorklistPage {
     layout: Layout,
     t: crate::i18n::T,
     items: Vec<WorkItem>,
+    /// Every risk flag code, for the filter.
+    flags: Vec<&'static str>,
+    /// The chosen one, or empty.
+    flag: String,
 }
 
 pub struct WorkItem {
@@ -321,7 +325,18 @@ pub async fn contact(
 
 /// "Needs attention today": open episodes in the user's region with flags, documents
 /// about to expire, and returns expected this month.
-pub async fn worklist(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
+#[derive(Deserialize, Default)]
+pub struct WorklistQuery {
+    /// Only episodes raising this risk flag (its code).
+    #[serde(default)]
+    pub flag: String,
+}
+
+pub async fn worklist(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<WorklistQuery>,
+) -> Result<Response, PageError> {
     let t = v.t();
     let err = || PageError::internal(v.lang());
     let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
@@ -355,9 +370,23 @@ pub async fn worklist(State(state): State<AppState>, v: Viewer) -> Result<Respon
             .as_deref()
             .and_then(parse_date)
             .is_some_and(|d| d.year() == today.year() && d.month() == today.month());
-        if !view.flags.is_empty() || !expiring.is_empty() || return_due_this_month {
+        let wanted = match sc::RiskCode::parse(&q.flag) {
+            Some(code) => view.flags.iter().any(|f| f.code() == code),
+            None => !view.flags.is_empty() || !expiring.is_empty() || return_due_this_month,
+        };
+        if wanted {
             items.push(WorkItem { open: o, view, expiring, return_due_this_month });
         }
     }
-    render(&WorklistPage { layout: Layout::for_viewer(&v, t.get("worklist.title"), "/worklist"), t, items }, v.lang())
+    let flags = sc::RiskCode::ALL.iter().map(|c| c.as_str()).collect();
+    render(
+        &WorklistPage {
+            layout: Layout::for_viewer(&v, t.get("worklist.title"), "/worklist"),
+            t,
+            items,
+            flags,
+            flag: q.flag,
+        },
+        v.lang(),
+    )
 }

@@ -72,6 +72,12 @@ pub struct ListQuery {
     pub nik: String,
     #[serde(default)]
     pub category: String,
+    /// An episode state (registered … returned).
+    #[serde(default)]
+    pub state: String,
+    /// An episode destination (country code).
+    #[serde(default)]
+    pub destination: String,
     #[serde(default)]
     pub after: Option<i64>,
 }
@@ -85,9 +91,12 @@ pub async fn index(
     let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
     let f = store::persons::Filter {
         nik: Some(q.nik.trim().to_string()).filter(|n| !n.is_empty()),
-        name_keys: domain::name::name_key(&q.q).split(' ').filter(|w| !w.is_empty()).map(String::from).collect(),
+        name_keys: people::name_keys(&q.q),
         within,
         category: Some(q.category.clone()).filter(|c| domain::person::PersonCategory::parse(c).is_some()),
+        // Unknown values are ignored rather than refused: they come from our own select.
+        episode_state: domain::service_center::EpisodeState::parse(&q.state).map(|s| s.as_str().to_string()),
+        destination: domain::service_center::CountryCode::parse(&q.destination).map(|c| c.as_str().to_string()),
         after_id: q.after,
     };
     let err = || PageError::internal(v.lang());
