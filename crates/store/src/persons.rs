@@ -394,7 +394,7 @@ pub async fn counselling(db: &Db, person_id: i64) -> Result<Vec<CounsellingSessi
 pub struct TimelineEntry {
     /// YYYY-MM-DD.
     pub on_date: String,
-    /// person_registered, episode_step, counselling, consent.
+    /// person_registered, episode_step, counselling, consent, outreach.
     pub kind: String,
     /// A stable code or short text the page translates or shows (e.g. the new episode state).
     pub what: String,
@@ -413,7 +413,9 @@ pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>> {
              UNION ALL SELECT held_on AS on_date, 'counselling' AS kind, topics AS what, NULL AS episode_id \
                FROM counselling_sessions WHERE person_id = $1 \
              UNION ALL SELECT given_on AS on_date, 'consent' AS kind, data_scope || ' → ' || recipient AS what, NULL AS episode_id \
-               FROM consents WHERE person_id = $1")
+               FROM consents WHERE person_id = $1 \
+             UNION ALL SELECT o.held_on AS on_date, 'outreach' AS kind, o.topic AS what, NULL AS episode_id \
+               FROM outreach_attendance a JOIN outreach_events o ON o.id = a.event_id WHERE a.person_id = $1")
             .bind(person_id).fetch_all(p).await
     })?;
     if let Some(person) = get(db, person_id).await? {

@@ -153,6 +153,10 @@ pub struct OpenForm {
     contract_start: String,
     #[serde(default)]
     contract_end: String,
+    #[serde(default)]
+    sisko_id: String,
+    #[serde(default)]
+    ekpmi_id: String,
 }
 
 /// Opens an episode for a person; errors come back on the person's page.
@@ -182,8 +186,8 @@ pub async fn open(
         planned_departure: &f.planned_departure,
         contract_start: &f.contract_start,
         contract_end: &f.contract_end,
-        sisko_id: "",
-        ekpmi_id: "",
+        sisko_id: &f.sisko_id,
+        ekpmi_id: &f.ekpmi_id,
     };
     match ep::open(&state, &v.actor(), &person, &input).await.map_err(err())? {
         Ok(e) => Ok(Redirect::to(&format!("/episodes/{}?saved=1", e.id)).into_response()),
@@ -346,6 +350,7 @@ pub async fn worklist(
     // Two queries for all documents and costs, not two per episode.
     let docs = store::episodes::documents(&state.db, &ids).await.map_err(err())?;
     let costs = store::episodes::costs(&state.db, &ids).await.map_err(err())?;
+    let policy = state.policy().await.map_err(err())?;
     let mut items = Vec::new();
     let mut agencies = std::collections::HashMap::new();
     for o in open {
@@ -361,7 +366,7 @@ pub async fn worklist(
         };
         let my_docs = docs.iter().filter(|d| d.episode_id == o.episode.id).cloned().collect();
         let my_costs = costs.iter().filter(|c| c.episode_id == o.episode.id).cloned().collect();
-        let view = ep::view(o.episode.clone(), parse_date(&o.birth_date), my_docs, my_costs, agency, today);
+        let view = ep::view(o.episode.clone(), parse_date(&o.birth_date), my_docs, my_costs, agency, today, &policy);
         let expiring: Vec<&'static str> =
             view.checklist.iter().filter(|c| c.expiring_soon).map(|c| c.kind.as_str()).collect();
         let return_due_this_month = o
