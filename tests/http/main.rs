@@ -13,5 +13,6 @@ mod operations;
 mod outreach;
 mod pages;
 mod persons;
+mod policy;
 mod regions;
 mod scope;

@@ -373,3 +373,39 @@ async fn a_record_can_be_corrected_with_the_same_rules() {
     other_b.login("lain", "a-long-password").await;
     assert_eq!(other_b.get(&format!("/persons/{id}/edit")).await.0, 404);
 }
+
+#[tokio::test]
+async fn agencies_list_their_branch_offices() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token.clone();
+    let (_, a) = app
+        .post_json(
+            "/api/v1/agencies",
+            Some(&t),
+            &json!({"name": "PT Maju Bersama", "licence_number": "KEP.9/2024",
+            "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}),
+        )
+        .await;
+    let id = a["id"].as_i64().unwrap();
+    let path = format!("/api/v1/agencies/{id}/branches");
+    let (s, r) =
+        app.post_json(&path, Some(&t), &json!({"region_code": "53.07", "address": "Jl. Ahmad Yani 1, Maumere"})).await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["branches"][0]["region_name"], "Kabupaten Sikka");
+    let (s, r) = app.post_json(&path, Some(&t), &json!({"region_code": "53.99", "address": "Jl. X 1"})).await;
+    assert_eq!(s, 422);
+    assert_eq!(r["errors"][0]["rule"], "unknown_region");
+    let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
+    assert_eq!(
+        app.post_json(&path, Some(&officer), &json!({"region_code": "53.07", "address": "Jl. Y 2"})).await.0,
+        403
+    );
+    let (s, r) = app.get_json(&format!("/api/v1/agencies/{id}"), Some(&officer)).await;
+    assert_eq!(s, 200);
+    assert_eq!(r["branches"].as_array().unwrap().len(), 1);
+    assert_eq!(r["licence_number"], "KEP.9/2024");
+    let b = Browser::new(&app);
+    b.login("petugas", "a-long-password").await;
+    let (_, page) = b.get(&format!("/agencies/{id}")).await;
+    assert!(page.contains("Jl. Ahmad Yani 1, Maumere"));
+}

@@ -66,10 +66,13 @@ pub enum Action {
     EditPerson,
     /// The registry of licensed placement companies: everyone reads it, national admins keep it.
     ManageAgencies,
+    /// The placement policy (bans, zero-cost rule, no-contact threshold, requirement matrix):
+    /// every account reads it through the rules it drives; national admins edit it.
+    ManagePolicy,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -79,6 +82,7 @@ impl Action {
         Action::ViewPerson,
         Action::EditPerson,
         Action::ManageAgencies,
+        Action::ManagePolicy,
     ];
 }
 
@@ -101,7 +105,8 @@ impl Principal {
             | Action::ManagePrograms
             | Action::ManageUsers
             | Action::ViewAudit
-            | Action::ManageAgencies => self.role == Role::NationalAdmin,
+            | Action::ManageAgencies
+            | Action::ManagePolicy => self.role == Role::NationalAdmin,
             // Partners receive people's data only through the exchange, by consent and purpose.
             Action::ViewPerson => in_scope && self.role != Role::Partner,
             // Those who register and verify residents: village officers and head, Disnaker, admins.
@@ -173,6 +178,7 @@ mod tests {
                 Action::ManageUsers,
                 Action::ViewAudit,
                 Action::ManageAgencies,
+                Action::ManagePolicy,
             ] {
                 assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }

@@ -125,3 +125,41 @@ mod tests {
         assert_eq!((e.0[0].field.as_str(), e.0[0].rule), ("valid_until", Rule::OutOfRange));
     }
 }
+
+/// A branch office of an agency (region existence is checked by the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBranch {
+    pub region_code: crate::RegionCode,
+    pub address: String,
+    pub phone: String,
+}
+
+pub fn validate_branch(region_code: &str, address: &str, phone: &str) -> Result<NewBranch, ValidationErrors> {
+    let mut errs = ValidationErrors::new();
+    let region = match region_code.trim().parse::<crate::RegionCode>() {
+        Ok(c) if c.level() <= crate::RegionLevel::District => Some(c),
+        Ok(_) | Err(_) => {
+            errs.add("region_code", Rule::Format, "a province, regency or district code such as 53.07");
+            None
+        }
+    };
+    let address = text(&mut errs, "address", address, 3, 300);
+    let phone = text(&mut errs, "phone", phone, 0, 40);
+    match region {
+        Some(region_code) if errs.is_empty() => Ok(NewBranch { region_code, address, phone }),
+        _ => Err(errs),
+    }
+}
+
+#[cfg(test)]
+mod branch_tests {
+    use super::*;
+
+    #[test]
+    fn a_branch_is_in_a_region_above_village_level() {
+        assert!(validate_branch("53.07", "Jl. Ahmad Yani 1, Maumere", "").is_ok());
+        let e = validate_branch("53.07.01.2001", "x", "").unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["region_code", "address"]);
+    }
+}

@@ -69,3 +69,44 @@ pub async fn search(db: &Db, name_keys: &[String], licence: Option<&str>, limit:
     q.tail(&format!("ORDER BY name LIMIT {}", limit.clamp(1, 500)));
     q.fetch_all(db).await
 }
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Branch {
+    pub id: i64,
+    pub agency_id: i64,
+    pub region_code: String,
+    pub region_name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+pub async fn add_branch(db: &Db, actor: &Actor, agency: &Agency, b: &domain::agency::NewBranch) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => {
+        sqlx::query("INSERT INTO agency_branches (agency_id, region_code, address, phone, created_at) VALUES ($1,$2,$3,$4,$5)")
+            .bind(agency.id).bind(b.region_code.as_str()).bind(&b.address).bind(&b.phone).bind(crate::now())
+            .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "agency.branch",
+            entity: "agency",
+            entity_id: &agency.id.to_string(),
+            region_code: b.region_code.as_str(),
+            details: &b.address,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+pub async fn branches(db: &Db, agency_id: i64) -> Result<Vec<Branch>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT b.id, b.agency_id, b.region_code, r.name AS region_name, b.address, b.phone FROM agency_branches b \
+             JOIN regions r ON r.code = b.region_code WHERE b.agency_id = $1 ORDER BY b.region_code, b.id")
+            .bind(agency_id).fetch_all(p).await
+    })?)
+}

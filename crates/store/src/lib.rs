@@ -18,6 +18,7 @@ pub mod job_orders;
 pub mod migrate;
 pub mod outreach;
 pub mod persons;
+pub mod policy;
 pub mod programs;
 pub mod query;
 pub mod regions;

@@ -50,6 +50,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0006_counselling.sql"),
         postgres: include_str!("../../../migrations/postgres/0006_counselling.sql"),
     },
+    Migration {
+        version: 7,
+        name: "policy",
+        sqlite: include_str!("../../../migrations/sqlite/0007_policy.sql"),
+        postgres: include_str!("../../../migrations/postgres/0007_policy.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "agency_branches",
+        sqlite: include_str!("../../../migrations/sqlite/0008_agency_branches.sql"),
+        postgres: include_str!("../../../migrations/postgres/0008_agency_branches.sql"),
+    },
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -46,10 +46,17 @@ fn placement(e: &Episode) -> Option<(Category, CountryCode, JobType)> {
     Some((Category::parse(&e.category)?, CountryCode::parse(&e.destination)?, JobType::parse(&e.job_type)?))
 }
 
-/// The documents due for a step (documents_complete, departure, or an extension).
-pub fn missing_for(e: &Episode, records: &[DocumentRecord], at: DueAt, today: time::Date) -> Vec<DocumentKind> {
+/// The documents due for a step (documents_complete, departure, or an extension), by the
+/// stored requirement matrix (`AppState::policy`).
+pub fn missing_for(
+    matrix: &[sc::Requirement],
+    e: &Episode,
+    records: &[DocumentRecord],
+    at: DueAt,
+    today: time::Date,
+) -> Vec<DocumentKind> {
     let Some((cat, dest, job)) = placement(e) else { return vec![] };
-    let due = sc::documents_due(&sc::default_matrix(), cat, &dest, &job, at);
+    let due = sc::documents_due(matrix, cat, &dest, &job, at);
     sc::missing_documents(&due, records, today)
 }
 
@@ -86,7 +93,8 @@ pub async fn recruitment(state: &AppState, e: &Episode) -> Result<Recruitment, s
     Ok((agency_facts(state, e).await?, job_order_facts(state, e).await?))
 }
 
-/// Assembles the view from rows already loaded (so worklists can batch their queries).
+/// Assembles the view from rows already loaded (so worklists can batch their queries), by the
+/// stored policy and requirement matrix (`AppState::policy`).
 pub fn view(
     episode: Episode,
     birth_date: Option<time::Date>,
@@ -94,12 +102,12 @@ pub fn view(
     costs: Vec<CostRow>,
     (agency, job_order): Recruitment,
     today: time::Date,
+    policy: &store::policy::Loaded,
 ) -> EpisodeView {
     let state = EpisodeState::parse(&episode.state).unwrap_or(EpisodeState::Registered);
     let records: Vec<DocumentRecord> = docs.iter().filter_map(record_of).collect();
-    let required = placement(&episode)
-        .map(|(c, d, j)| sc::required_documents(&sc::default_matrix(), c, &d, &j))
-        .unwrap_or_default();
+    let required =
+        placement(&episode).map(|(c, d, j)| sc::required_documents(&policy.matrix, c, &d, &j)).unwrap_or_default();
     let soon = today + time::Duration::days(30);
     let checklist = required
         .iter()
@@ -129,8 +137,8 @@ pub fn view(
     facts.last_contact = episode.last_contact_on.as_deref().and_then(parse_date);
     let on = departure.unwrap_or(today);
     facts.has_placement_agreement = has_placement_agreement(&records, on);
-    facts.missing_documents = missing_for(&episode, &records, DueAt::Departure, on);
-    let flags = sc::evaluate(&facts, &sc::Policy::default(), today);
+    facts.missing_documents = missing_for(&policy.matrix, &episode, &records, DueAt::Departure, on);
+    let flags = sc::evaluate(&facts, &policy.policy, today);
     EpisodeView { episode, state, checklist, flags, costs }
 }
 
@@ -145,7 +153,8 @@ pub async fn load_view(
     let docs = store::episodes::documents(&state.db, &[episode.id]).await?;
     let costs = store::episodes::costs(&state.db, &[episode.id]).await?;
     let recruitment = recruitment(state, &episode).await?;
-    Ok(view(episode, birth, docs, costs, recruitment, today))
+    let policy = state.policy().await?;
+    Ok(view(episode, birth, docs, costs, recruitment, today, &policy))
 }
 
 /// Opens an episode: validates, checks that the agency is in the registry and that a
@@ -268,9 +277,11 @@ pub async fn advance(
     ctx.supervisor_override = nonempty(&input.supervisor_override);
     ctx.has_placement_agreement = has_placement_agreement(&records, date);
     let codes = |kinds: Vec<DocumentKind>| kinds.iter().map(|k| k.as_str().to_string()).collect();
+    let policy = state.policy().await?;
+    let matrix = &policy.matrix;
     ctx.documents_missing = match (from, to) {
-        (_, EpisodeState::DocumentsComplete) => codes(missing_for(e, &records, DueAt::DocumentsComplete, date)),
-        (_, EpisodeState::Departed) => codes(missing_for(e, &records, DueAt::Departure, date)),
+        (_, EpisodeState::DocumentsComplete) => codes(missing_for(matrix, e, &records, DueAt::DocumentsComplete, date)),
+        (_, EpisodeState::Departed) => codes(missing_for(matrix, e, &records, DueAt::Departure, date)),
         (EpisodeState::Abroad, EpisodeState::Abroad) => {
             codes(sc::missing_documents(&sc::requirements::EXTENSION_DOCUMENTS, &records, date))
         }

@@ -15,6 +15,7 @@ pub mod observe;
 pub mod outreach;
 pub mod pages;
 pub mod people;
+pub mod policy;
 pub mod static_files;
 
 use axum::Router;
@@ -33,7 +34,13 @@ pub struct Inner {
     pub db: Db,
     pub config: Config,
     regions: tokio::sync::OnceCell<Arc<store::regions::RegionIndex>>,
+    /// The placement policy and requirement matrix, loaded on first use, dropped after an
+    /// admin edit and at most `POLICY_TTL` old (another server may have edited it).
+    policy: tokio::sync::RwLock<Option<(std::time::Instant, Arc<store::policy::Loaded>)>>,
 }
+
+/// How long a server trusts its copy of the policy before reading it again.
+const POLICY_TTL: Duration = Duration::from_secs(60);
 
 impl std::ops::Deref for AppState {
     type Target = Inner;
@@ -44,7 +51,12 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
-        AppState(Arc::new(Inner { db, config, regions: tokio::sync::OnceCell::new() }))
+        AppState(Arc::new(Inner {
+            db,
+            config,
+            regions: tokio::sync::OnceCell::new(),
+            policy: tokio::sync::RwLock::new(None),
+        }))
     }
 
     /// All region codes in memory, loaded on first use.
@@ -53,6 +65,31 @@ impl AppState {
             .get_or_try_init(|| async { store::regions::RegionIndex::load(&self.db).await.map(Arc::new) })
             .await
             .cloned()
+    }
+
+    /// The placement policy (bans, zero-cost rule, no-contact days) and the documents
+    /// requirement matrix, as stored; cached.
+    pub async fn policy(&self) -> Result<Arc<store::policy::Loaded>, store::StoreError> {
+        let fresh = |c: &Option<(std::time::Instant, Arc<store::policy::Loaded>)>| {
+            c.as_ref().filter(|(at, _)| at.elapsed() < POLICY_TTL).map(|(_, p)| p.clone())
+        };
+        if let Some(p) = fresh(&*self.policy.read().await) {
+            return Ok(p);
+        }
+        // Loading under the write lock: an edit's `reload_policy` waits for a load that may
+        // have read before the edit committed, and then drops what it stored.
+        let mut w = self.policy.write().await;
+        if let Some(p) = fresh(&w) {
+            return Ok(p);
+        }
+        let p = Arc::new(store::policy::load(&self.db).await?);
+        *w = Some((std::time::Instant::now(), p.clone()));
+        Ok(p)
+    }
+
+    /// Forgets the cached policy; call after an edit has committed.
+    pub async fn reload_policy(&self) {
+        *self.policy.write().await = None;
     }
 }
 

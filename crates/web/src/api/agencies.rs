@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::access::Action;
 use domain::agency::{NewAgencyInput, validate_agency};
@@ -115,4 +115,82 @@ pub async fn list(
     let licence = q.licence_number.as_deref().filter(|l| !l.trim().is_empty());
     let items = store::agencies::search(&state.db, &keys, licence, 200).await?;
     Ok(Json(AgencyList { items: items.into_iter().map(Into::into).collect() }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BranchView {
+    pub region_code: String,
+    pub region_name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgencyDetail {
+    #[serde(flatten)]
+    pub agency: AgencyView,
+    pub branches: Vec<BranchView>,
+}
+
+async fn detail(state: &AppState, id: i64) -> Result<AgencyDetail, ApiError> {
+    let a = store::agencies::get(&state.db, id).await?.ok_or(ApiError::NotFound("agency"))?;
+    let branches = store::agencies::branches(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|b| BranchView {
+            region_code: b.region_code,
+            region_name: b.region_name,
+            address: b.address,
+            phone: b.phone,
+        })
+        .collect();
+    Ok(AgencyDetail { agency: a.into(), branches })
+}
+
+/// One agency with its branch offices.
+#[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = AgencyDetail), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    _u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<AgencyDetail>, ApiError> {
+    Ok(Json(detail(&state, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"region_code": "53.07", "address": "Jl. Ahmad Yani 1, Maumere", "phone": "0382-21000"}))]
+pub struct CreateBranch {
+    #[serde(default)]
+    pub region_code: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// Records a branch office (national admins).
+#[utoipa::path(post, path = "/api/v1/agencies/{id}/branches", tag = "agencies", params(("id" = i64, Path)),
+    request_body = CreateBranch, security(("bearer" = [])),
+    responses((status = 201, body = AgencyDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn add_branch(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<CreateBranch>,
+) -> Result<(StatusCode, Json<AgencyDetail>), ApiError> {
+    u.require(Action::ManageAgencies, None)?;
+    let agency = store::agencies::get(&state.db, id).await?.ok_or(ApiError::NotFound("agency"))?;
+    let b = domain::agency::validate_branch(&req.region_code, &req.address, &req.phone)?;
+    if !store::regions::exists(&state.db, &b.region_code).await? {
+        return Err(domain::ValidationErrors::single(
+            "region_code",
+            domain::Rule::UnknownRegion,
+            "no region has this code",
+        )
+        .into());
+    }
+    store::agencies::add_branch(&state.db, &u.actor, &agency, &b).await?;
+    Ok((StatusCode::CREATED, Json(detail(&state, id).await?)))
 }

@@ -8,6 +8,7 @@ mod episodes;
 mod job_orders;
 mod outreach;
 mod persons;
+mod policy;
 mod programs;
 mod regions;
 mod users;
@@ -45,12 +46,15 @@ pub fn routes() -> Router<AppState> {
         .route("/episodes/{id}/documents/{kind}", put(episodes::document))
         .route("/episodes/{id}/costs", post(episodes::cost))
         .route("/agencies", get(agencies::list).post(agencies::create))
+        .route("/agencies/{id}", get(agencies::get))
+        .route("/agencies/{id}/branches", post(agencies::add_branch))
         .route("/job-orders", get(job_orders::list).post(job_orders::create))
         .route("/job-orders/{id}", get(job_orders::get))
         .route("/job-orders/{id}/verification", post(job_orders::verify))
         .route("/outreach", get(outreach::list).post(outreach::create))
         .route("/outreach/{id}", get(outreach::get))
         .route("/outreach/{id}/attendees", post(outreach::add_attendee))
+        .route("/policy", get(policy::get))
         .route("/openapi.json", get(openapi_json))
 }
 
@@ -70,9 +74,10 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         programs::list, programs::create,
         persons::nik_check, persons::create, persons::list, persons::get,
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
-        agencies::create, agencies::list,
+        agencies::create, agencies::list, agencies::get, agencies::add_branch,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
+        policy::get,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth),
@@ -87,6 +92,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "episodes", description = "Migration episodes: steps, documents checklist, costs, risk flags"),
         (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
         (name = "outreach", description = "Outreach events (sosialisasi) held in villages and their registered attendees"),
+        (name = "policy", description = "Placement policy: bans, zero-cost rule, no-contact threshold, documents requirement matrix"),
     )
 )]
 pub struct ApiDoc;

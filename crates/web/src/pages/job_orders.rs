@@ -34,6 +34,7 @@ struct AgencyPage {
     licence_ok: bool,
     licence_note: &'static str,
     job_orders: Vec<JobOrderRow>,
+    branches: Vec<store::agencies::Branch>,
     can_manage: bool,
     saved: bool,
     errors: FormErrors,
@@ -239,9 +240,11 @@ async fn page(
         (_, true) => (false, "job_orders.licence_expired"),
         (false, false) => (false, "job_orders.licence_not_active"),
     };
+    let branches = store::agencies::branches(&state.db, agency.id).await.map_err(PageError::internal(v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &AgencyPage {
+            branches,
             layout: Layout::for_viewer(v, agency.name.clone(), &format!("/agencies/{}", agency.id)),
             t,
             licence_ok,
@@ -379,5 +382,47 @@ mod tests {
             ..JobOrderForm::default()
         };
         assert_eq!(f.costs(), [("visa", "100"), ("", "5")]);
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct BranchForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+}
+
+/// `POST /agencies/{id}/branches` (national admins).
+pub async fn add_branch(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<BranchForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    v.require(Action::ManageAgencies, None)?;
+    let agency = load_agency(&state, &v, id).await?;
+    let err = || PageError::internal(v.lang());
+    let mut result = domain::agency::validate_branch(&f.region_code, &f.address, &f.phone);
+    if let Ok(b) = &result {
+        if !store::regions::exists(&state.db, &b.region_code).await.map_err(err())? {
+            result = Err(domain::ValidationErrors::single(
+                "region_code",
+                domain::Rule::UnknownRegion,
+                "no region has this code",
+            ));
+        }
+    }
+    match result {
+        Ok(b) => {
+            store::agencies::add_branch(&state.db, &v.actor(), &agency, &b).await.map_err(err())?;
+            Ok(Redirect::to(&format!("/agencies/{id}?saved=1#branches")).into_response())
+        }
+        Err(errs) => page(&state, &v, agency, false, FormErrors::new(v.t(), errs), JobOrderForm::default()).await,
     }
 }

@@ -9,6 +9,7 @@ mod import;
 mod job_orders;
 mod outreach;
 mod persons;
+mod policy;
 mod programs;
 mod regions;
 mod session;
@@ -42,6 +43,19 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/status", post(admin::set_status))
         .route("/admin/users/{id}/password", post(admin::reset_password))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/policy", get(policy::show))
+        .route("/admin/policy/settings", post(policy::settings))
+        .route("/admin/policy/bans", post(policy::add_ban))
+        .route("/admin/policy/bans/{id}", post(policy::edit_ban))
+        .route("/admin/policy/bans/{id}/delete", post(policy::remove_ban))
+        .route("/admin/policy/zero-cost/job-types", post(policy::add_job_type))
+        .route("/admin/policy/zero-cost/job-types/{code}/delete", post(policy::remove_job_type))
+        .route("/admin/policy/zero-cost/cost-items", post(policy::add_cost_item))
+        .route("/admin/policy/zero-cost/cost-items/{code}/delete", post(policy::remove_cost_item))
+        .route("/admin/policy/zero-cost/exemptions", post(policy::add_exemption))
+        .route("/admin/policy/zero-cost/exemptions/{id}/delete", post(policy::remove_exemption))
+        .route("/admin/policy/requirements", post(policy::add_requirement))
+        .route("/admin/policy/requirements/{id}/delete", post(policy::remove_requirement))
         .route("/persons", get(persons::index).post(persons::create))
         .route("/persons/new", get(persons::new_form))
         .route(
@@ -69,6 +83,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies", get(agencies::index).post(agencies::create))
         .route("/agencies/{id}", get(job_orders::show))
         .route("/agencies/{id}/job-orders", post(job_orders::create))
+        .route("/agencies/{id}/branches", post(job_orders::add_branch))
         .route("/agencies/{id}/job-orders/{job_order}/verification", post(job_orders::verify))
         .route("/api/docs", get(api_docs::page))
 }
