@@ -6,6 +6,8 @@
 pub mod access;
 pub mod agency;
 pub mod audit;
+pub mod cases;
+pub mod cooperative;
 pub mod import;
 pub mod name;
 pub mod nik;

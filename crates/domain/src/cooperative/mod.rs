@@ -1,0 +1,76 @@
+//! The village cooperative (koperasi simpan pinjam, UU 25/1992): loan schedules, the
+//! double-entry books, loan quality, year-end SHU and members' savings.
+//!
+//! Everything here is pure: `today` and every other date are parameters, and the store decides
+//! what is persisted. Money is whole rupiah ([`Rupiah`]); every figure that is stored or shown is
+//! an integer, and every rounding rule is written down next to the code that applies it. The
+//! codes (`as_str`) are stable: the store keeps them and the UI translates by them, so never
+//! rename one.
+
+/// A fieldless enum whose variants each have a stable snake_case code, with `ALL`, `as_str`,
+/// `parse` (trimmed, any case), `Display` and `Serialize` (as the code).
+///
+/// A copy of the macro in `service_center`: a `macro_rules!` macro is scoped to its module tree,
+/// and the two pillars should not depend on each other for a helper.
+macro_rules! code_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $code)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: [$name; [$($code),+].len()] = [$($name::$variant),+];
+
+            /// The stable code.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $code, )+
+                }
+            }
+
+            /// The stable code, any case, trimmed.
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = s.trim();
+                $name::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+pub mod ledger;
+pub mod loan;
+pub mod money;
+pub mod savings;
+pub mod schedule;
+pub mod shu;
+
+pub use crate::service_center::Rupiah;
+pub use ledger::{
+    Account, AccountKind, Balance, BalanceSheet, Balances, IncomeStatement, JournalEntry, JournalError, JournalLine,
+    Side, TrialBalance, YearResult, check_period_close, check_posting_date,
+};
+pub use loan::{
+    Allocation, Collectibility, CollectibilityTable, LoanAction, LoanError, LoanExposure, LoanRules, LoanState, Owed,
+    Paid, PortfolioQuality, allocate, days_past_due, owed, portfolio_quality, transition,
+};
+pub use money::{Basis, RupiahOps, mul_div_half_up, split_largest_remainder};
+pub use savings::{SavingsError, SavingsKind, WajibStatus, deposit, wajib_status, withdraw};
+pub use schedule::{
+    Installment, MonthlyRate, Schedule, ScheduleInput, ScheduleMethod, ScheduleRequest, add_months, build_schedule,
+    validate_schedule_request,
+};
+pub use shu::{MemberBasis, MemberShu, ShuError, ShuFund, ShuSplit, member_shares};
