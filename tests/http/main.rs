@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod audit;
+mod cooperative;
 mod episodes;
 mod import;
 mod job_orders;

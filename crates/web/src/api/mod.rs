@@ -4,6 +4,7 @@
 
 mod agencies;
 mod auth;
+mod cooperative;
 mod episodes;
 mod job_orders;
 mod outreach;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outreach/{id}", get(outreach::get))
         .route("/outreach/{id}/attendees", post(outreach::add_attendee))
         .route("/policy", get(policy::get))
+        .route("/loan-schedules", post(cooperative::loan_schedule))
         .route("/openapi.json", get(openapi_json))
 }
 
@@ -75,6 +77,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         persons::nik_check, persons::create, persons::list, persons::get,
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
         agencies::create, agencies::list, agencies::get, agencies::add_branch,
+        cooperative::loan_schedule,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,
@@ -89,6 +92,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "audit", description = "Append-only audit log"),
         (name = "persons", description = "People registered by the village migration service center; NIK checks"),
         (name = "agencies", description = "Licensed placement companies (P3MI)"),
+        (name = "cooperative", description = "Village cooperative: loan schedules (savings, loans and books to follow)"),
         (name = "episodes", description = "Migration episodes: steps, documents checklist, costs, risk flags"),
         (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
         (name = "outreach", description = "Outreach events (sosialisasi) held in villages and their registered attendees"),
