@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod audit;
+mod cases;
 mod cooperative;
 mod episodes;
 mod import;

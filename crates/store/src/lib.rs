@@ -13,6 +13,7 @@ use std::time::Duration;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod episodes;
 pub mod job_orders;
 pub mod migrate;

@@ -62,6 +62,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0008_agency_branches.sql"),
         postgres: include_str!("../../../migrations/postgres/0008_agency_branches.sql"),
     },
+    Migration {
+        version: 9,
+        name: "cases",
+        sqlite: include_str!("../../../migrations/sqlite/0009_cases.sql"),
+        postgres: include_str!("../../../migrations/postgres/0009_cases.sql"),
+    },
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

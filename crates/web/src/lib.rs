@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod cases;
 pub mod config;
 pub mod episodes;
 pub mod error;

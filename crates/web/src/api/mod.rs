@@ -4,6 +4,7 @@
 
 mod agencies;
 mod auth;
+mod cases;
 mod cooperative;
 mod episodes;
 mod job_orders;
@@ -46,6 +47,9 @@ pub fn routes() -> Router<AppState> {
         .route("/episodes/{id}/transitions", post(episodes::transition))
         .route("/episodes/{id}/documents/{kind}", put(episodes::document))
         .route("/episodes/{id}/costs", post(episodes::cost))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/{id}", get(cases::get))
+        .route("/cases/{id}/transitions", post(cases::transition))
         .route("/agencies", get(agencies::list).post(agencies::create))
         .route("/agencies/{id}", get(agencies::get))
         .route("/agencies/{id}/branches", post(agencies::add_branch))
@@ -76,6 +80,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         programs::list, programs::create,
         persons::nik_check, persons::create, persons::list, persons::get,
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
+        cases::create, cases::list, cases::get, cases::transition,
         agencies::create, agencies::list, agencies::get, agencies::add_branch,
         cooperative::loan_schedule,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
@@ -94,6 +99,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "agencies", description = "Licensed placement companies (P3MI)"),
         (name = "cooperative", description = "Village cooperative: loan schedules (savings, loans and books to follow)"),
         (name = "episodes", description = "Migration episodes: steps, documents checklist, costs, risk flags"),
+        (name = "cases", description = "Protection cases: complaints, abuse, trafficking; restricted cases open only to handler and supervisors"),
         (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
         (name = "outreach", description = "Outreach events (sosialisasi) held in villages and their registered attendees"),
         (name = "policy", description = "Placement policy: bans, zero-cost rule, no-contact threshold, documents requirement matrix"),
