@@ -220,3 +220,65 @@ async fn the_workflow_in_order() {
     assert_eq!(log["items"].as_array().unwrap().len(), 6, "{log}");
     assert_eq!(log["items"][0]["region_code"], HOME);
 }
+
+#[tokio::test]
+async fn case_pages_keep_restricted_cases_to_handler_and_supervisors() {
+    use crate::common::{Browser, csrf_of};
+    let app = TestApp::spawn().await;
+    app.create_user("petugas.case", "village_officer", Some("53.07.01.2001")).await;
+    app.create_user("rekan.case", "village_head", Some("53.07.01.2001")).await;
+    app.create_user("disnaker.case", "regency_officer", Some("53.07")).await;
+    let b = Browser::new(&app);
+    b.login("petugas.case", "a-long-password").await;
+    let (s, form) = b.get("/cases/new").await;
+    assert_eq!(s, 200);
+    let csrf = csrf_of(&form);
+    let r = b
+        .post_form(
+            "/cases",
+            &[
+                ("_csrf", &csrf),
+                ("type", "trafficking_suspicion"),
+                ("severity", "high"),
+                ("description", "x"),
+                ("village_code", "53.07.01.2001"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422, "description too short");
+    let r = b
+        .post_form(
+            "/cases",
+            &[
+                ("_csrf", &csrf),
+                ("type", "trafficking_suspicion"),
+                ("severity", "high"),
+                ("description", "A recruiter offers jobs in Cambodia with no fee <script>"),
+                ("village_code", "53.07.01.2001"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let path = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let (s, page) = b.get(&path).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Dugaan perdagangan orang") && !page.contains("fee <script>"), "labelled and escaped");
+    let csrf = csrf_of(&page);
+    let r = b.post_form(&format!("{path}/transition"), &[("_csrf", &csrf), ("to", "closed")]).await;
+    assert_eq!(r.status().as_u16(), 422, "closing needs an outcome");
+    let r = b.post_form(&format!("{path}/transition"), &[("_csrf", &csrf), ("to", "assessed")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    // The village head of the same village only sees that a restricted case exists.
+    let head = Browser::new(&app);
+    head.login("rekan.case", "a-long-password").await;
+    let (_, list) = head.get("/cases").await;
+    assert!(list.contains("restricted-count") && !list.contains(&format!("href=\"{path}\"")));
+    assert_eq!(head.get(&path).await.0, 404);
+    // The regency supervisor opens it.
+    let sup = Browser::new(&app);
+    sup.login("disnaker.case", "a-long-password").await;
+    let (s, page) = sup.get(&path).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"case-status\">Dinilai"));
+}

@@ -3,6 +3,7 @@
 mod admin;
 mod agencies;
 mod api_docs;
+mod cases;
 mod episodes;
 mod home;
 mod import;
@@ -77,6 +78,10 @@ pub fn routes() -> Router<AppState> {
         .route("/episodes/{id}/costs", post(episodes::cost))
         .route("/episodes/{id}/contact", post(episodes::contact))
         .route("/worklist", get(episodes::worklist))
+        .route("/cases", get(cases::index).post(cases::create))
+        .route("/cases/new", get(cases::new_form))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/transition", post(cases::transition))
         .route("/outreach", get(outreach::index).post(outreach::create))
         .route("/outreach/{id}", get(outreach::show))
         .route("/outreach/{id}/attendees", post(outreach::add_attendee))
