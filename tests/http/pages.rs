@@ -204,6 +204,15 @@ async fn pages_stay_small_on_the_wire() {
         "/admin/audit",
         "/login",
         "/api/docs",
+        "/persons",
+        "/persons/new",
+        "/persons/import",
+        "/agencies",
+        "/worklist",
+        "/outreach",
+        "/cases",
+        "/cases/new",
+        "/admin/policy",
     ] {
         let r = b.client.get(app.url(path)).header("accept-encoding", "gzip").send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200, "{path}");
