@@ -13,61 +13,28 @@ struct Migration {
     postgres: &'static str,
 }
 
+/// One entry per file pair `migrations/{sqlite,postgres}/FILE.sql`, embedded at build time.
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../../../migrations/sqlite/", $file, ".sql")),
+            postgres: include_str!(concat!("../../../migrations/postgres/", $file, ".sql")),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "spine",
-        sqlite: include_str!("../../../migrations/sqlite/0001_spine.sql"),
-        postgres: include_str!("../../../migrations/postgres/0001_spine.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "service_center",
-        sqlite: include_str!("../../../migrations/sqlite/0002_service_center.sql"),
-        postgres: include_str!("../../../migrations/postgres/0002_service_center.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "job_orders",
-        sqlite: include_str!("../../../migrations/sqlite/0003_job_orders.sql"),
-        postgres: include_str!("../../../migrations/postgres/0003_job_orders.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "episodes",
-        sqlite: include_str!("../../../migrations/sqlite/0004_episodes.sql"),
-        postgres: include_str!("../../../migrations/postgres/0004_episodes.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "outreach",
-        sqlite: include_str!("../../../migrations/sqlite/0005_outreach.sql"),
-        postgres: include_str!("../../../migrations/postgres/0005_outreach.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "counselling",
-        sqlite: include_str!("../../../migrations/sqlite/0006_counselling.sql"),
-        postgres: include_str!("../../../migrations/postgres/0006_counselling.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "policy",
-        sqlite: include_str!("../../../migrations/sqlite/0007_policy.sql"),
-        postgres: include_str!("../../../migrations/postgres/0007_policy.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "agency_branches",
-        sqlite: include_str!("../../../migrations/sqlite/0008_agency_branches.sql"),
-        postgres: include_str!("../../../migrations/postgres/0008_agency_branches.sql"),
-    },
-    Migration {
-        version: 9,
-        name: "cases",
-        sqlite: include_str!("../../../migrations/sqlite/0009_cases.sql"),
-        postgres: include_str!("../../../migrations/postgres/0009_cases.sql"),
-    },
+    migration!(1, "spine", "0001_spine"),
+    migration!(2, "service_center", "0002_service_center"),
+    migration!(3, "job_orders", "0003_job_orders"),
+    migration!(4, "episodes", "0004_episodes"),
+    migration!(5, "outreach", "0005_outreach"),
+    migration!(6, "counselling", "0006_counselling"),
+    migration!(7, "policy", "0007_policy"),
+    migration!(8, "agency_branches", "0008_agency_branches"),
+    migration!(9, "cases", "0009_cases"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
@@ -107,4 +74,17 @@ pub async fn run(db: &Db) -> Result<usize> {
         ran += 1;
     }
     Ok(ran)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn versions_increase_by_one_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "{}", m.name);
+            assert!(!m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty(), "{}", m.name);
+        }
+    }
 }
