@@ -381,16 +381,9 @@ pub async fn save_document(
     }
 }
 
-/// Rupiah as typed on a phone: "1.250.000", "1250000" or "Rp 1.250.000"; never negative.
+/// Rupiah as typed on a phone (see `Rupiah::parse_typed`); never negative.
 pub fn parse_rupiah(raw: &str) -> Option<i64> {
-    if raw.contains('-') {
-        return None;
-    }
-    let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.is_empty() || digits.len() > 13 || raw.chars().any(|c| c.is_ascii_alphabetic() && !"Rrp".contains(c)) {
-        return None;
-    }
-    digits.parse().ok()
+    domain::service_center::money::Rupiah::parse_typed(raw).map(|r| r.amount())
 }
 
 /// The region-checked episode with its person, or None (absent or outside the scope).

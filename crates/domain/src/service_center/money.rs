@@ -40,6 +40,63 @@ impl Rupiah {
     }
 }
 
+/// The most rupiah a typed amount may hold: 13 digits (Rp 9,9 trillion) — more is a typo.
+const MAX_TYPED_DIGITS: usize = 13;
+
+impl Rupiah {
+    /// An amount as people type it on a phone or a receipt: `1250000`, `1.250.000`,
+    /// `Rp 1.250.000`, `Rp1.250.000,-`, `Rp 50.000,00`, `IDR 1,250,000`. Thousands grouped
+    /// by dots (or by commas, English style) must be groups of three; a decimal part is
+    /// accepted only when it is zero (`,00`, `,-`), because the rupiah has no cents and
+    /// silently dropping them would change the amount. `None` for anything else, including
+    /// negatives and more than 13 digits.
+    pub fn parse_typed(raw: &str) -> Option<Rupiah> {
+        let s = raw.trim();
+        let lower = s.to_ascii_lowercase();
+        let s = if lower.starts_with("idr") {
+            &s[3..]
+        } else if lower.starts_with("rp.") {
+            &s[3..]
+        } else if lower.starts_with("rp") {
+            &s[2..]
+        } else {
+            s
+        };
+        let s = s.trim_start();
+        // A zero decimal part: ",-", ",00", ",0" (dot-grouped) or ".00" (comma-grouped).
+        let s = s
+            .strip_suffix(",-")
+            .or_else(|| s.strip_suffix(",00"))
+            .or_else(|| s.strip_suffix(",0"))
+            .or_else(|| if s.contains(',') { s.strip_suffix(".00") } else { None })
+            .unwrap_or(s);
+        if s.is_empty() || !s.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let separator = match (s.contains('.'), s.contains(',')) {
+            (true, true) => return None,
+            (true, false) => Some('.'),
+            (false, true) => Some(','),
+            (false, false) => None,
+        };
+        let digits: String = match separator {
+            None => s.to_string(),
+            Some(sep) => {
+                let groups: Vec<&str> = s.split(sep).collect();
+                let first_ok = (1..=3).contains(&groups[0].len());
+                if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+                    return None;
+                }
+                groups.concat()
+            }
+        };
+        if digits.len() > MAX_TYPED_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().and_then(Rupiah::new)
+    }
+}
+
 /// "Rp 1.250.000": the Indonesian grouping with dots, as on receipts.
 impl fmt::Display for Rupiah {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -69,6 +126,36 @@ mod tests {
     }
 
     #[test]
+    fn typed_amounts_read_the_way_people_write_them() {
+        let p = |s: &str| Rupiah::parse_typed(s).map(Rupiah::amount);
+        assert_eq!(p("1250000"), Some(1_250_000));
+        assert_eq!(p("1.250.000"), Some(1_250_000));
+        assert_eq!(p("Rp 1.250.000"), Some(1_250_000));
+        assert_eq!(p("rp1.250.000,-"), Some(1_250_000));
+        assert_eq!(p("Rp. 50.000,00"), Some(50_000));
+        assert_eq!(p("IDR 1,250,000"), Some(1_250_000));
+        assert_eq!(p(" 0 "), Some(0));
+        // Refused: cents that would be lost, bad grouping, signs, letters, empties, too long.
+        for bad in [
+            "1.250.000,50",
+            "12.5",
+            "1.2500",
+            "1,25",
+            "-500",
+            "Rp -500",
+            "500 ribu",
+            "",
+            "Rp",
+            "1.250,000.00x",
+            "12345678901234",
+            "1.000.000.000.000.000",
+            "Rp 1.000,000",
+        ] {
+            assert_eq!(p(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn display_groups_thousands_with_dots() {
         let show = |n: i64| Rupiah::new(n).map(|r| r.to_string()).unwrap_or_default();
         assert_eq!(show(0), "Rp 0");
@@ -93,6 +180,22 @@ mod tests {
             let total: i64 = amounts.iter().sum();
             let rupiah = amounts.iter().filter_map(|a| Rupiah::new(*a));
             prop_assert_eq!(Rupiah::sum(rupiah).map(Rupiah::amount), Some(total));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn what_is_displayed_reads_back(n in 0i64..10_000_000_000_000) {
+            let r = Rupiah::new(n).unwrap();
+            prop_assert_eq!(Rupiah::parse_typed(&r.to_string()), Some(r));
+            prop_assert_eq!(Rupiah::parse_typed(&n.to_string()), Some(r));
+        }
+
+        #[test]
+        fn any_text_parses_or_refuses_without_panicking(s in "\\PC{0,24}") {
+            if let Some(r) = Rupiah::parse_typed(&s) {
+                prop_assert!(r.amount() >= 0);
+            }
         }
     }
 }
