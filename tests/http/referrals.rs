@@ -38,7 +38,8 @@ async fn open(app: &TestApp, token: &str, kind: &str, person: Option<i64>) -> i6
 }
 
 async fn step(app: &TestApp, token: &str, case: i64, to: &str) -> (u16, Value) {
-    app.post_json(&format!("/api/v1/cases/{case}/transitions"), Some(token), &json!({"to": to, "reason": "checked"})).await
+    app.post_json(&format!("/api/v1/cases/{case}/transitions"), Some(token), &json!({"to": to, "reason": "checked"}))
+        .await
 }
 
 async fn partner_id(app: &TestApp, name: &str) -> i64 {
@@ -203,8 +204,14 @@ async fn the_partner_registry() {
     let r = b
         .post_form(
             "/admin/partners",
-            &[("_csrf", &csrf), ("name", "LBH APIK NTT"), ("partner_type", "legal_aid"), ("region_code", "53"),
-              ("services", "legal_aid"), ("services", "reintegration")],
+            &[
+                ("_csrf", &csrf),
+                ("name", "LBH APIK NTT"),
+                ("partner_type", "legal_aid"),
+                ("region_code", "53"),
+                ("services", "legal_aid"),
+                ("services", "reintegration"),
+            ],
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
@@ -255,7 +262,8 @@ async fn referrals_the_partner_does_not_serve_are_refused_whole() {
         c["id"].as_i64().unwrap()
     };
     let bp3mi_ntt = partner_id(&app, "BP3MI Nusa Tenggara Timur").await;
-    let (s, body) = refer(java.clone(), java_case, json!({"partner_id": bp3mi_ntt, "services": ["repatriation"]})).await;
+    let (s, body) =
+        refer(java.clone(), java_case, json!({"partner_id": bp3mi_ntt, "services": ["repatriation"]})).await;
     assert_eq!((s, fields(&body)), (422, vec!["partner_id".to_string()]), "{body}");
     assert!(body["errors"][0]["detail"].as_str().unwrap().contains("serves region 53 only"));
     // Nothing half-done: no referral, no step, no audit entry.
@@ -337,7 +345,11 @@ async fn partners_work_their_referrals_and_see_nothing_else() {
     let (s, _) = app.post_json(&format!("/api/v1/referrals/{referral}/accept"), Some(&officer), &json!({})).await;
     assert_eq!(s, 403, "staff do not accept for the partner");
     let (s, body) = app
-        .post_json(&format!("/api/v1/referrals/{referral}/services"), Some(&iom_user), &json!({"services": ["shelter"]}))
+        .post_json(
+            &format!("/api/v1/referrals/{referral}/services"),
+            Some(&iom_user),
+            &json!({"services": ["shelter"]}),
+        )
         .await;
     assert_eq!((s, fields(&body)), (422, vec!["status".to_string()]), "accept first: {body}");
 
@@ -360,15 +372,24 @@ async fn partners_work_their_referrals_and_see_nothing_else() {
         )
         .await;
     assert_eq!(s, 200, "{c}");
-    let given: Vec<&str> =
-        c["referrals"][0]["services_given"].as_array().unwrap().iter().map(|g| g["service"].as_str().unwrap()).collect();
+    let given: Vec<&str> = c["referrals"][0]["services_given"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["service"].as_str().unwrap())
+        .collect();
     assert_eq!(given, ["shelter", "legal_aid"]);
     let (s, c) = app
-        .post_json(&format!("/api/v1/cases/{tppo}/notes"), Some(&iom_user), &json!({"body": "Victim stable, statement taken"}))
+        .post_json(
+            &format!("/api/v1/cases/{tppo}/notes"),
+            Some(&iom_user),
+            &json!({"body": "Victim stable, statement taken"}),
+        )
         .await;
     assert_eq!(s, 201);
     assert_eq!(c["notes"][0]["partner"], "IOM Indonesia");
-    let (s, body) = app.post_json(&format!("/api/v1/cases/{tppo}/notes"), Some(&iom_user), &json!({"body": "  "})).await;
+    let (s, body) =
+        app.post_json(&format!("/api/v1/cases/{tppo}/notes"), Some(&iom_user), &json!({"body": "  "})).await;
     assert_eq!((s, fields(&body)), (422, vec!["body".to_string()]));
     let (s, c) = app
         .post_json(&format!("/api/v1/referrals/{referral}/close"), Some(&iom_user), &json!({"reason": "Returned home"}))
@@ -377,7 +398,8 @@ async fn partners_work_their_referrals_and_see_nothing_else() {
     assert_eq!((&c["status"], &c["referrals"][0]["status"]), (&json!("resolved"), &json!("closed")));
     let (_, c) = app.get_json(&format!("/api/v1/cases/{tppo}"), Some(&officer)).await;
     assert_eq!(c["status"], "resolved", "the officer sees the case resolved");
-    let timeline: Vec<&str> = c["events"].as_array().unwrap().iter().map(|e| e["to_status"].as_str().unwrap()).collect();
+    let timeline: Vec<&str> =
+        c["events"].as_array().unwrap().iter().map(|e| e["to_status"].as_str().unwrap()).collect();
     assert_eq!(timeline, ["new", "assessed", "referred", "in_progress", "resolved"]);
     // A closed referral still lets the partner read the case it worked on.
     assert_eq!(app.get_json(&format!("/api/v1/cases/{tppo}"), Some(&iom_user)).await.0, 200);
@@ -386,14 +408,22 @@ async fn partners_work_their_referrals_and_see_nothing_else() {
     let (s, _) = step(&app, &officer, other, "assessed").await;
     assert_eq!(s, 200);
     let (_, c) = app
-        .post_json(&format!("/api/v1/cases/{other}/referrals"), Some(&officer), &json!({"partner_id": kemensos, "services": ["repatriation"]}))
+        .post_json(
+            &format!("/api/v1/cases/{other}/referrals"),
+            Some(&officer),
+            &json!({"partner_id": kemensos, "services": ["repatriation"]}),
+        )
         .await;
     let declined = c["referrals"][0]["id"].as_i64().unwrap();
     assert_eq!(app.get_json(&format!("/api/v1/cases/{other}"), Some(&sos_user)).await.0, 200);
     let (s, body) = app.post_json(&format!("/api/v1/referrals/{declined}/decline"), Some(&sos_user), &json!({})).await;
     assert_eq!((s, fields(&body)), (422, vec!["reason".to_string()]));
     let (s, body) = app
-        .post_json(&format!("/api/v1/referrals/{declined}/decline"), Some(&sos_user), &json!({"reason": "Not in our mandate"}))
+        .post_json(
+            &format!("/api/v1/referrals/{declined}/decline"),
+            Some(&sos_user),
+            &json!({"reason": "Not in our mandate"}),
+        )
         .await;
     assert_eq!((s, &body["status"]), (200, &json!("declined")), "{body}");
     assert_eq!(app.get_json(&format!("/api/v1/cases/{other}"), Some(&sos_user)).await.0, 404);
@@ -515,9 +545,10 @@ async fn attachments_are_checked_stored_outside_and_downloaded_safely() {
         .part("file", reqwest::multipart::Part::bytes(b"MZ\x90\x00".to_vec()).file_name("scan.pdf"));
     let r = b.client.post(format!("{}/cases/{id}/attachments", b.base)).multipart(form).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 422);
-    let form = reqwest::multipart::Form::new()
-        .text("_csrf", csrf)
-        .part("file", reqwest::multipart::Part::bytes(vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]).file_name("foto"));
+    let form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]).file_name("foto"),
+    );
     let r = b.client.post(format!("{}/cases/{id}/attachments", b.base)).multipart(form).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303);
     let (_, page) = b.get(&format!("/cases/{id}")).await;
@@ -538,7 +569,10 @@ async fn trafficking_assessment_and_earlier_cases() {
         "services_needed": ["shelter", "legal_aid"], "reintegration_plan": "Back to the family in Paga"});
     let (s, c) = app.put_json(&path, &officer, &adult).await;
     assert_eq!(s, 200, "{c}");
-    assert_eq!((&c["trafficking"]["missing_elements"], &c["trafficking"]["elements_met"]), (&json!(["means"]), &json!(false)));
+    assert_eq!(
+        (&c["trafficking"]["missing_elements"], &c["trafficking"]["elements_met"]),
+        (&json!(["means"]), &json!(false))
+    );
     // victim_identified needs every element; a child victim needs no means.
     let mut identified = adult.clone();
     identified["screening_result"] = json!("victim_identified");
@@ -549,7 +583,11 @@ async fn trafficking_assessment_and_earlier_cases() {
     assert_eq!(s, 200, "{c}");
     assert_eq!((&c["trafficking"]["child_victim"], &c["trafficking"]["elements_met"]), (&json!(true), &json!(true)));
     let (s, body) = app
-        .put_json(&path, &officer, &json!({"process": ["teleport"], "form": "", "victim_age_at_time": "200", "services_needed": ["x"]}))
+        .put_json(
+            &path,
+            &officer,
+            &json!({"process": ["teleport"], "form": "", "victim_age_at_time": "200", "services_needed": ["x"]}),
+        )
         .await;
     assert_eq!(s, 422);
     assert_eq!(fields(&body), ["process", "form", "victim_age_at_time", "services_needed"]);
@@ -580,9 +618,16 @@ async fn trafficking_assessment_and_earlier_cases() {
     let r = b
         .post_form(
             &format!("/cases/{again}/trafficking"),
-            &[("_csrf", &csrf), ("process", "recruitment"), ("means", "deception"), ("means", "debt_bondage"),
-              ("purpose", "forced_labour"), ("form", "migrant_or_domestic_work"), ("victim_age_at_time", "30"),
-              ("screening_result", "victim_identified")],
+            &[
+                ("_csrf", &csrf),
+                ("process", "recruitment"),
+                ("means", "deception"),
+                ("means", "debt_bondage"),
+                ("purpose", "forced_labour"),
+                ("form", "migrant_or_domestic_work"),
+                ("victim_age_at_time", "30"),
+                ("screening_result", "victim_identified"),
+            ],
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
@@ -607,7 +652,10 @@ async fn a_partner_user_works_a_referral_in_the_pages() {
     let csrf = csrf_of(&page);
     let iom_s = iom.to_string();
     let r = b
-        .post_form(&format!("/cases/{id}/referrals"), &[("_csrf", &csrf), ("partner_id", &iom_s), ("services", "witness_protection")])
+        .post_form(
+            &format!("/cases/{id}/referrals"),
+            &[("_csrf", &csrf), ("partner_id", &iom_s), ("services", "witness_protection")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422, "IOM does not offer witness protection");
     let r = b

@@ -341,6 +341,7 @@ async fn referral_event_in(
 
 /// Sends a referral (status sent on `today`), and takes the case step the referral brings
 /// with it (assessed → referred) when one is given and the case is still where it was.
+#[allow(clippy::too_many_arguments)]
 pub async fn create_referral(
     db: &Db,
     actor: &Actor,
@@ -393,8 +394,16 @@ pub async fn referral_step(
     if n == 0 {
         return Ok(false);
     }
-    referral_event_in(&mut tx, referral.id, Some(step.from.as_str()), step.to.as_str(), &on, step.reason.as_deref().unwrap_or(""), actor)
-        .await?;
+    referral_event_in(
+        &mut tx,
+        referral.id,
+        Some(step.from.as_str()),
+        step.to.as_str(),
+        &on,
+        step.reason.as_deref().unwrap_or(""),
+        actor,
+    )
+    .await?;
     for s in &step.services {
         on_tx!(&mut tx, c => {
             sqlx::query(

@@ -238,7 +238,13 @@ pub async fn set_partner(db: &Db, actor: &Actor, id: i64, partner_id: Option<i64
     audit::append(
         &mut tx,
         actor,
-        &Event { action: "user.set_partner", entity: "user", entity_id: &id.to_string(), region_code: "", details: &details },
+        &Event {
+            action: "user.set_partner",
+            entity: "user",
+            entity_id: &id.to_string(),
+            region_code: "",
+            details: &details,
+        },
     )
     .await?;
     tx.commit().await?;

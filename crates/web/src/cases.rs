@@ -5,8 +5,8 @@
 use crate::AppState;
 use domain::access::{Action, Principal};
 use domain::cases::{
-    self, CaseFacts, CaseStatus, CaseType, CaseVisibility, DueDate, Outcome, PartnerId, ReferralStatus, Service, Severity,
-    StepContext,
+    self, CaseFacts, CaseStatus, CaseType, CaseVisibility, DueDate, Outcome, PartnerId, ReferralStatus, Service,
+    Severity, StepContext,
 };
 use domain::person::parse_date;
 use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
@@ -131,7 +131,12 @@ impl<'a> Caller<'a> {
     }
 }
 
-fn facts<'a>(case: &Case, region: &'a RegionCode, referrals: &'a [(PartnerId, ReferralStatus)], caller: Caller<'_>) -> CaseFacts<'a> {
+fn facts<'a>(
+    case: &Case,
+    region: &'a RegionCode,
+    referrals: &'a [(PartnerId, ReferralStatus)],
+    caller: Caller<'_>,
+) -> CaseFacts<'a> {
     CaseFacts {
         // An unknown stored code is treated as the most protective one.
         case_type: CaseType::parse(&case.case_type).unwrap_or(CaseType::Abuse),
@@ -163,7 +168,11 @@ async fn referral_facts(
     if !caller.is_partner() {
         return Ok(vec![]);
     }
-    Ok(store::cases::referrals(&state.db, case.id).await?.iter().map(|r| (PartnerId(r.partner_id), r.status())).collect())
+    Ok(store::cases::referrals(&state.db, case.id)
+        .await?
+        .iter()
+        .map(|r| (PartnerId(r.partner_id), r.status()))
+        .collect())
 }
 
 /// The case if the caller may open it; `None` both when absent and when not allowed, so ids
@@ -412,7 +421,13 @@ pub struct AssignInput {
 }
 
 /// Sets the handler and/or the due date. Only the handler and their supervisors may.
-pub async fn assign(state: &AppState, caller: Caller<'_>, actor: &Actor, case: &Case, input: &AssignInput) -> Result<(), OpError> {
+pub async fn assign(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    case: &Case,
+    input: &AssignInput,
+) -> Result<(), OpError> {
     if !can_manage(caller, case) {
         return Err(OpError::Forbidden);
     }
@@ -450,7 +465,11 @@ pub async fn assign(state: &AppState, caller: Caller<'_>, actor: &Actor, case: &
                 _ => false,
             };
             if !ok {
-                errs.add("handler_user_id", Rule::OneOf, "no active staff account with this id covers the case's village");
+                errs.add(
+                    "handler_user_id",
+                    Rule::OneOf,
+                    "no active staff account with this id covers the case's village",
+                );
             }
             Some(id)
         }
@@ -495,9 +514,21 @@ fn parse_services(errs: &mut ValidationErrors, field: &str, codes: &[String]) ->
 /// A case step the system takes on behalf of the actor because of a referral (referred when
 /// the first referral is sent, in progress when a partner accepts…). None when the rule does
 /// not allow it, in which case the handler moves the case by hand.
-fn follow_up(case: &Case, to: CaseStatus, date: time::Date, actor: &Actor, reason: String, active: usize) -> Option<cases::CaseTransition> {
+fn follow_up(
+    case: &Case,
+    to: CaseStatus,
+    date: time::Date,
+    actor: &Actor,
+    reason: String,
+    active: usize,
+) -> Option<cases::CaseTransition> {
     let today = crate::people::today();
-    let mut ctx = StepContext::new(date.max(parse_date(&case.status_date).unwrap_or(date)).min(today), today, parse_date(&case.status_date), actor.user_id.unwrap_or(0));
+    let mut ctx = StepContext::new(
+        date.max(parse_date(&case.status_date).unwrap_or(date)).min(today),
+        today,
+        parse_date(&case.status_date),
+        actor.user_id.unwrap_or(0),
+    );
     ctx.reason = Some(reason);
     ctx.active_referrals = active;
     cases::transition(status_of(case), to, &ctx).ok()
@@ -505,7 +536,13 @@ fn follow_up(case: &Case, to: CaseStatus, date: time::Date, actor: &Actor, reaso
 
 /// Sends a case to a partner. Refused whole (422, nothing saved) when the partner does not
 /// offer every requested service or does not serve the case's region.
-pub async fn refer(state: &AppState, caller: Caller<'_>, actor: &Actor, case: &Case, input: &ReferralInput) -> Result<i64, OpError> {
+pub async fn refer(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    case: &Case,
+    input: &ReferralInput,
+) -> Result<i64, OpError> {
     if !can_work(caller, case) {
         return Err(OpError::Forbidden);
     }
@@ -552,7 +589,8 @@ pub async fn refer(state: &AppState, caller: Caller<'_>, actor: &Actor, case: &C
     let step = (status_of(case) == CaseStatus::Assessed)
         .then(|| follow_up(case, CaseStatus::Referred, today, actor, format!("Dirujuk ke {}", partner.name), 1))
         .flatten();
-    Ok(store::cases::create_referral(&state.db, actor, case, partner.id, &services, &note, today, step.as_ref()).await?)
+    Ok(store::cases::create_referral(&state.db, actor, case, partner.id, &services, &note, today, step.as_ref())
+        .await?)
 }
 
 /// What a partner (or the handler) does with a referral.
@@ -681,8 +719,7 @@ pub async fn referral_step(
         }
         _ => None,
     };
-    let stored =
-        store::cases::referral_step(&state.db, actor, &case, &referral, &step, &note, follow.as_ref()).await?;
+    let stored = store::cases::referral_step(&state.db, actor, &case, &referral, &step, &note, follow.as_ref()).await?;
     if !stored {
         return Err(invalid("status", Rule::Mismatch, "the referral changed meanwhile; check and try again"));
     }
@@ -702,7 +739,13 @@ pub const MAX_NOTE: usize = 4000;
 
 /// Adds a note to the case's timeline: anyone who may open the case, partner users included
 /// (their organisation is shown with the note).
-pub async fn add_note(state: &AppState, caller: Caller<'_>, actor: &Actor, case: &Case, input: &NoteInput) -> Result<i64, OpError> {
+pub async fn add_note(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    case: &Case,
+    input: &NoteInput,
+) -> Result<i64, OpError> {
     let mut errs = ValidationErrors::new();
     let body = domain::validation::text(&mut errs, "body", &input.body, 1, MAX_NOTE);
     errs.into_result()?;
@@ -879,7 +922,10 @@ fn write_once(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent directory"))?;
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), { use rand::RngCore; rand::rng().next_u64() }));
+    let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), {
+        use rand::RngCore;
+        rand::rng().next_u64()
+    }));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }

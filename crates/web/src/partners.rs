@@ -88,7 +88,7 @@ pub async fn validate(state: &AppState, f: &PartnerForm) -> Result<PartnerInput,
     }
     let address = domain::validation::text(&mut errs, "address", &f.address, 0, 500);
     let website = domain::validation::text(&mut errs, "website", &f.website, 0, 200);
-    if !website.is_empty() && !(website.starts_with("https://") || website.starts_with("http://")) {
+    if !website.is_empty() && !website.starts_with("https://") && !website.starts_with("http://") {
         errs.add("website", Rule::Format, "an address starting with https://");
     }
     errs.into_result()?;
@@ -99,7 +99,11 @@ pub async fn validate(state: &AppState, f: &PartnerForm) -> Result<PartnerInput,
         services = domain::cases::default_services(partner_type).iter().copied().collect();
     }
     if services.is_empty() {
-        return Err(ValidationErrors::single("services", Rule::Required, "a partner of type other must list its services"));
+        return Err(ValidationErrors::single(
+            "services",
+            Rule::Required,
+            "a partner of type other must list its services",
+        ));
     }
     Ok(PartnerInput {
         name,

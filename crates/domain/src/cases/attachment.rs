@@ -62,11 +62,17 @@ pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttachmentRefused {
     Empty,
-    TooLarge { size: usize, max: usize },
+    TooLarge {
+        size: usize,
+        max: usize,
+    },
     /// The content is not a PDF, JPEG or PNG (whatever its name says).
     UnsupportedType,
     /// The name claims another accepted type than the content is (`scan.pdf` holding a PNG).
-    ExtensionMismatch { claimed: FileKind, actual: FileKind },
+    ExtensionMismatch {
+        claimed: FileKind,
+        actual: FileKind,
+    },
 }
 
 impl AttachmentRefused {
@@ -90,12 +96,9 @@ impl fmt::Display for AttachmentRefused {
             AttachmentRefused::UnsupportedType => {
                 f.write_str("only PDF, JPEG and PNG files are accepted, and this file's content is none of them")
             }
-            AttachmentRefused::ExtensionMismatch { claimed, actual } => write!(
-                f,
-                "the name says .{} but the content is {}",
-                claimed.extension(),
-                actual.content_type()
-            ),
+            AttachmentRefused::ExtensionMismatch { claimed, actual } => {
+                write!(f, "the name says .{} but the content is {}", claimed.extension(), actual.content_type())
+            }
         }
     }
 }

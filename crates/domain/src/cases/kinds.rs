@@ -272,14 +272,14 @@ pub fn check_referral_for_case(
     case_region: &RegionCode,
 ) -> Result<BTreeSet<Service>, ReferralRefused> {
     let requested = check_referral(partner, requested)?;
-    if !partner.serves_region(case_region) {
-        if let Some(served) = &partner.region {
-            return Err(ReferralRefused::RegionNotServed {
-                partner: partner.id,
-                served: served.clone(),
-                case_region: case_region.clone(),
-            });
-        }
+    if !partner.serves_region(case_region)
+        && let Some(served) = &partner.region
+    {
+        return Err(ReferralRefused::RegionNotServed {
+            partner: partner.id,
+            served: served.clone(),
+            case_region: case_region.clone(),
+        });
     }
     Ok(requested)
 }

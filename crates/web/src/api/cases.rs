@@ -9,7 +9,7 @@ use super::ApiJson;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::cases::{
-    self as cs, AssignInput, CaseInput, CaseStepInput, Caller, CreateError, ListFilter, NoteInput, OpError,
+    self as cs, AssignInput, Caller, CaseInput, CaseStepInput, CreateError, ListFilter, NoteInput, OpError,
     ReferralAction, ReferralInput, ReferralStepInput, TraffickingForm,
 };
 use crate::error::{ApiError, ErrorBody};
@@ -574,7 +574,8 @@ pub async fn attach(
     mp: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<CaseDetail>), ApiError> {
     let c = open_case(&state, &u, id).await?;
-    let mut mp = mp.map_err(|_| ApiError::UnsupportedMediaType("send multipart/form-data with a field `file`".into()))?;
+    let mut mp =
+        mp.map_err(|_| ApiError::UnsupportedMediaType("send multipart/form-data with a field `file`".into()))?;
     let Some((name, bytes)) = read_file_field(&mut mp).await? else {
         return Err(ApiError::Validation(domain::ValidationErrors::single(
             "file",
@@ -599,7 +600,10 @@ pub(crate) async fn download_response(
     let disposition = format!("attachment; filename=\"{}\"", a.file_name.replace(['"', '\\', '\r', '\n'], "_"));
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&a.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&a.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     h.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),

@@ -18,9 +18,9 @@ mod users;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, FieldErrorBody};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;

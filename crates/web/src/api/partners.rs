@@ -64,7 +64,11 @@ pub async fn list(State(state): State<AppState>, _u: ApiUser) -> Result<Json<Par
 /// One partner organisation.
 #[utoipa::path(get, path = "/api/v1/partners/{id}", tag = "partners", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = PartnerView), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, _u: ApiUser, Path(id): Path<i64>) -> Result<Json<PartnerView>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    _u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<PartnerView>, ApiError> {
     let p = store::partners::get(&state.db, id).await?.ok_or(ApiError::NotFound("partner"))?;
     Ok(Json(p.into()))
 }

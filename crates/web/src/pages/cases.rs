@@ -6,7 +6,7 @@ use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::cases::{
-    self as svc, AssignInput, CaseInput, CaseStepInput, Caller, CreateError, ListFilter, NoteInput, OpError,
+    self as svc, AssignInput, Caller, CaseInput, CaseStepInput, CreateError, ListFilter, NoteInput, OpError,
     ReferralAction, ReferralInput, ReferralStepInput, TraffickingForm,
 };
 use crate::error::{PageError, PageErrorKind, PageForm};
@@ -16,7 +16,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
-use domain::cases::{CaseStatus, CaseType, Form, Means, Process, Purpose, ReferralStatus, ScreeningResult, Service, Severity};
+use domain::cases::{
+    CaseStatus, CaseType, Form, Means, Process, Purpose, ReferralStatus, ScreeningResult, Service, Severity,
+};
 use serde::Deserialize;
 use store::cases::{Attachment, Case, CaseEvent, Note, Referral, ReferralEvent, ServiceGiven};
 
@@ -61,7 +63,13 @@ pub struct Check {
     pub checked: bool,
 }
 
-fn checks<T: Copy>(all: &[T], code: fn(T) -> &'static str, prefix: &str, t: crate::i18n::T, chosen: &[String]) -> Vec<Check> {
+fn checks<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    prefix: &str,
+    t: crate::i18n::T,
+    chosen: &[String],
+) -> Vec<Check> {
     all.iter()
         .map(|v| {
             let c = code(*v);
@@ -143,11 +151,7 @@ fn filter_query(f: &ListFilter) -> String {
         ("overdue", if f.overdue() { "1".into() } else { String::new() }),
         ("mine", if f.mine() { "1".into() } else { String::new() }),
     ];
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("&{k}={}", crate::error::urlencode(v)))
-        .collect()
+    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("&{k}={}", crate::error::urlencode(v))).collect()
 }
 
 pub async fn index(
@@ -157,7 +161,8 @@ pub async fn index(
     Query(filter): Query<ListFilter>,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let page = svc::list(&state, caller(&v), &filter, q.before, PAGE_SIZE).await.map_err(PageError::internal(v.lang()))?;
+    let page =
+        svc::list(&state, caller(&v), &filter, q.before, PAGE_SIZE).await.map_err(PageError::internal(v.lang()))?;
     let cases = page.cases.into_iter().map(|c| {
         let overdue = svc::is_overdue(&c);
         (c, overdue)

@@ -99,10 +99,15 @@ async fn list_page(state: &AppState, v: &Viewer, form: PartnerForm, errors: Form
 
 pub async fn index(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
     v.require(Action::ManagePartners, None)?;
-    list_page(&state, &v, PartnerForm { partner_type: "other".into(), ..Default::default() }, FormErrors::default()).await
+    list_page(&state, &v, PartnerForm { partner_type: "other".into(), ..Default::default() }, FormErrors::default())
+        .await
 }
 
-pub async fn create(State(state): State<AppState>, v: Viewer, PageForm(p): PageForm<Pairs>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    PageForm(p): PageForm<Pairs>,
+) -> Result<Response, PageError> {
     v.check_csrf(&one(&p, "_csrf"))?;
     v.require(Action::ManagePartners, None)?;
     let f = form_of(&p);
@@ -112,7 +117,9 @@ pub async fn create(State(state): State<AppState>, v: Viewer, PageForm(p): PageF
     };
     match store::partners::create(&state.db, &v.actor(), &input).await {
         Ok(partner) => Ok(Redirect::to(&format!("/admin/partners/{}?saved=1", partner.id)).into_response()),
-        Err(e) if store::is_unique_violation(&e) => list_page(&state, &v, f, FormErrors::new(v.t(), ps::name_taken())).await,
+        Err(e) if store::is_unique_violation(&e) => {
+            list_page(&state, &v, f, FormErrors::new(v.t(), ps::name_taken())).await
+        }
         Err(e) => Err(PageError::internal(v.lang())(e)),
     }
 }
