@@ -32,6 +32,7 @@ export async function startServer() {
       DESMIGRATIF_ADMIN_USER: "admin",
       DESMIGRATIF_ADMIN_PASSWORD: ADMIN_PASSWORD,
       DESMIGRATIF_LOG: "warn",
+      DESMIGRATIF_ATTACHMENTS_DIR: join(dir, "attachments"),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

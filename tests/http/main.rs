@@ -16,5 +16,6 @@ mod outreach;
 mod pages;
 mod persons;
 mod policy;
+mod referrals;
 mod regions;
 mod scope;

@@ -69,10 +69,13 @@ pub enum Action {
     /// The placement policy (bans, zero-cost rule, no-contact threshold, requirement matrix):
     /// every account reads it through the rules it drives; national admins edit it.
     ManagePolicy,
+    /// The registry of partner organisations (cases, issue 4): every account reads it,
+    /// national admins keep it and bind partner users to an organisation.
+    ManagePartners,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -83,6 +86,7 @@ impl Action {
         Action::EditPerson,
         Action::ManageAgencies,
         Action::ManagePolicy,
+        Action::ManagePartners,
     ];
 }
 
@@ -106,7 +110,8 @@ impl Principal {
             | Action::ManageUsers
             | Action::ViewAudit
             | Action::ManageAgencies
-            | Action::ManagePolicy => self.role == Role::NationalAdmin,
+            | Action::ManagePolicy
+            | Action::ManagePartners => self.role == Role::NationalAdmin,
             // Partners receive people's data only through the exchange, by consent and purpose.
             Action::ViewPerson => in_scope && self.role != Role::Partner,
             // Those who register and verify residents: village officers and head, Disnaker, admins.
@@ -179,6 +184,7 @@ mod tests {
                 Action::ViewAudit,
                 Action::ManageAgencies,
                 Action::ManagePolicy,
+                Action::ManagePartners,
             ] {
                 assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }

@@ -36,8 +36,8 @@ pub async fn create_session(db: &Db, user_id: i64, ttl_secs: i64) -> Result<(Str
     Ok((sid, csrf))
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.username, u.password_hash, u.full_name, u.role, u.region_code, u.disabled, u.created_at, u.updated_at";
+const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.full_name, u.role, u.region_code, u.disabled, u.created_at, u.updated_at, \
+     u.partner_id";
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {

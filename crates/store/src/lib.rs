@@ -18,6 +18,7 @@ pub mod episodes;
 pub mod job_orders;
 pub mod migrate;
 pub mod outreach;
+pub mod partners;
 pub mod persons;
 pub mod policy;
 pub mod programs;

@@ -20,6 +20,10 @@ pub struct User {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// For role partner: the partner organisation the account belongs to (cases, issue 4).
+    /// Defaults to none where a query does not select it.
+    #[sqlx(default)]
+    pub partner_id: Option<i64>,
 }
 
 impl User {
@@ -38,7 +42,8 @@ impl User {
     }
 }
 
-const COLUMNS: &str = "id, username, password_hash, full_name, role, region_code, disabled, created_at, updated_at";
+const COLUMNS: &str =
+    "id, username, password_hash, full_name, role, region_code, disabled, created_at, updated_at, partner_id";
 
 /// Creates an account with an already-hashed password, audited in the same transaction.
 pub async fn create(db: &Db, actor: &Actor, u: &NewUser, password_hash: &str) -> Result<User> {
@@ -212,4 +217,57 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, password_hash: &str) 
 /// Maps a unique violation on username to a friendlier error for callers.
 pub fn username_taken(e: &StoreError) -> bool {
     crate::is_unique_violation(e)
+}
+
+/// Binds an account to a partner organisation (or unbinds it) and ends its sessions and
+/// tokens: a token is bound to the organisation it was issued under.
+pub async fn set_partner(db: &Db, actor: &Actor, id: i64, partner_id: Option<i64>) -> Result<bool> {
+    let mut tx = db.begin().await?;
+    let n = on_tx!(&mut tx, c => {
+        sqlx::query("UPDATE users SET partner_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(partner_id).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Ok(false);
+    }
+    crate::auth::end_all_sessions(&mut tx, id).await?;
+    let details = match partner_id {
+        Some(p) => format!("partner={p}"),
+        None => "partner=none".to_string(),
+    };
+    audit::append(
+        &mut tx,
+        actor,
+        &Event {
+            action: "user.set_partner",
+            entity: "user",
+            entity_id: &id.to_string(),
+            region_code: "",
+            details: &details,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Active staff accounts (not partners) whose scope covers `region`: who may be assigned a
+/// case there.
+pub async fn staff_covering(db: &Db, region: &RegionCode) -> Result<Vec<User>> {
+    // A scope covers the region when it is national or a prefix of it, at a part boundary.
+    let mut prefixes: Vec<String> = Vec::new();
+    let code = region.as_str();
+    for (i, ch) in code.char_indices() {
+        if ch == '.' {
+            prefixes.push(code[..i].to_string());
+        }
+    }
+    prefixes.push(code.to_string());
+    let mut q = Select::new(format!("SELECT {COLUMNS} FROM users WHERE disabled = FALSE AND role <> 'partner'"));
+    let mut alts = vec!["region_code IS NULL".to_string()];
+    for p in &prefixes {
+        alts.push(format!("region_code = {}", q.bind(p.clone())));
+    }
+    q.tail(&format!("AND ({}) ORDER BY full_name LIMIT 500", alts.join(" OR ")));
+    q.fetch_all(db).await
 }

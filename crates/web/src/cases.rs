@@ -4,7 +4,10 @@
 
 use crate::AppState;
 use domain::access::{Action, Principal};
-use domain::cases::{self, CaseFacts, CaseStatus, CaseType, CaseVisibility, DueDate, Outcome, Severity, StepContext};
+use domain::cases::{
+    self, CaseFacts, CaseStatus, CaseType, CaseVisibility, DueDate, Outcome, PartnerId, ReferralStatus, Service,
+    Severity, StepContext,
+};
 use domain::person::parse_date;
 use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
 use store::audit::Actor;
@@ -12,6 +15,9 @@ use store::cases::{Case, NewCase};
 
 pub const MIN_DESCRIPTION: usize = 5;
 pub const MAX_DESCRIPTION: usize = 5000;
+/// The body limit of an upload: the largest attachment plus room for the multipart framing,
+/// so a file just over the limit is refused by rule (422) rather than by the server (413).
+pub const ATTACHMENT_BODY_LIMIT: usize = domain::cases::attachment::MAX_BYTES + 1024 * 1024;
 
 /// A new case as a form or JSON body gives it.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -106,51 +112,182 @@ pub async fn create(
     Ok(store::cases::create(&state.db, actor, &new, today).await?)
 }
 
-/// How much of `case` the principal may see. Partner access comes from referrals, which are
-/// not stored yet: partner users see nothing.
-pub fn visibility(principal: &Principal, case: &Case) -> CaseVisibility {
-    let Some(region) = case.village() else { return CaseVisibility::Hidden };
-    let facts = CaseFacts {
+/// Who is asking about cases: the access principal and, for a partner user, the partner
+/// organisation the account (and so its tokens) is bound to.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    pub principal: &'a Principal,
+    pub partner_id: Option<i64>,
+}
+
+impl<'a> Caller<'a> {
+    pub fn new(principal: &'a Principal, user: &store::users::User) -> Caller<'a> {
+        // Only partner accounts act for an organisation.
+        let partner_id = if principal.role == domain::Role::Partner { user.partner_id } else { None };
+        Caller { principal, partner_id }
+    }
+    pub fn is_partner(&self) -> bool {
+        self.principal.role == domain::Role::Partner
+    }
+}
+
+fn facts<'a>(
+    case: &Case,
+    region: &'a RegionCode,
+    referrals: &'a [(PartnerId, ReferralStatus)],
+    caller: Caller<'_>,
+) -> CaseFacts<'a> {
+    CaseFacts {
         // An unknown stored code is treated as the most protective one.
         case_type: CaseType::parse(&case.case_type).unwrap_or(CaseType::Abuse),
         marked_restricted: case.restricted,
-        region: &region,
+        region,
         handler_user_id: case.handler_user_id,
-        referrals: &[],
-        viewer_partner_id: None,
-    };
-    cases::visibility(principal, &facts)
+        referrals,
+        viewer_partner_id: caller.partner_id.map(PartnerId),
+    }
 }
 
-/// The case if the principal may open it; `None` both when absent and when not allowed, so
-/// ids cannot be probed.
-pub async fn openable(state: &AppState, principal: &Principal, id: i64) -> Result<Option<Case>, store::StoreError> {
-    let case = store::cases::get(&state.db, id).await?;
-    Ok(case.filter(|c| visibility(principal, c) == CaseVisibility::Full))
+/// How much of `case` the caller may see, given the case's referrals (only partner users'
+/// access depends on them, so staff callers may pass none).
+pub fn visibility_with(caller: Caller<'_>, case: &Case, referrals: &[(PartnerId, ReferralStatus)]) -> CaseVisibility {
+    let Some(region) = case.village() else { return CaseVisibility::Hidden };
+    cases::visibility(caller.principal, &facts(case, &region, referrals, caller))
 }
 
-/// Cases in the principal's region they may open (newest first, after `before_id`), and how
-/// many restricted cases among the rows read they may only know exist.
-pub async fn in_my_region(
+/// How much of `case` a staff principal may see (partner users: use [`visibility_with`]).
+pub fn visibility(principal: &Principal, case: &Case) -> CaseVisibility {
+    visibility_with(Caller { principal, partner_id: None }, case, &[])
+}
+
+async fn referral_facts(
     state: &AppState,
-    principal: &Principal,
+    caller: Caller<'_>,
+    case: &Case,
+) -> Result<Vec<(PartnerId, ReferralStatus)>, store::StoreError> {
+    if !caller.is_partner() {
+        return Ok(vec![]);
+    }
+    Ok(store::cases::referrals(&state.db, case.id)
+        .await?
+        .iter()
+        .map(|r| (PartnerId(r.partner_id), r.status()))
+        .collect())
+}
+
+/// The case if the caller may open it; `None` both when absent and when not allowed, so ids
+/// cannot be probed.
+pub async fn openable(state: &AppState, caller: Caller<'_>, id: i64) -> Result<Option<Case>, store::StoreError> {
+    let Some(case) = store::cases::get(&state.db, id).await? else { return Ok(None) };
+    let referrals = referral_facts(state, caller, &case).await?;
+    Ok((visibility_with(caller, &case, &referrals) == CaseVisibility::Full).then_some(case))
+}
+
+/// May the caller work on the case as staff (steps, referrals, assessment)? Partner users
+/// work only through their referral.
+pub fn can_work(caller: Caller<'_>, case: &Case) -> bool {
+    let Some(region) = case.village() else { return false };
+    cases::can_work(caller.principal, &facts(case, &region, &[], caller))
+}
+
+/// May the caller assign the handler and the due date (the handler and their supervisors)?
+pub fn can_manage(caller: Caller<'_>, case: &Case) -> bool {
+    let Some(region) = case.village() else { return false };
+    cases::can_manage(caller.principal, &facts(case, &region, &[], caller))
+}
+
+/// Filters of a case list as a query string gives them.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+pub struct ListFilter {
+    /// A case type code.
+    #[serde(rename = "type", default)]
+    pub case_type: Option<String>,
+    /// A status code.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `true`: only open cases past their due date.
+    #[serde(default)]
+    pub overdue: Option<String>,
+    /// `true`: only cases I handle.
+    #[serde(default)]
+    pub mine: Option<String>,
+}
+
+fn truthy(v: &Option<String>) -> bool {
+    matches!(v.as_deref().map(str::trim), Some("1" | "true" | "on" | "yes"))
+}
+
+impl ListFilter {
+    pub fn overdue(&self) -> bool {
+        truthy(&self.overdue)
+    }
+    pub fn mine(&self) -> bool {
+        truthy(&self.mine)
+    }
+    /// Any filter that would reveal something about restricted cases if they were counted.
+    pub fn narrows(&self) -> bool {
+        self.case_type.as_deref().is_some_and(|t| !t.trim().is_empty())
+            || self.status.as_deref().is_some_and(|t| !t.trim().is_empty())
+            || self.overdue()
+            || self.mine()
+    }
+}
+
+/// One page of a case list.
+pub struct Listing {
+    /// The cases the caller may open.
+    pub cases: Vec<Case>,
+    /// Restricted cases among the rows read that the caller may only know exist.
+    pub restricted: usize,
+    /// The keyset of the next page, when `limit` rows were read.
+    pub next_before: Option<i64>,
+}
+
+/// Cases the caller may open (newest first, after `before_id`), and how many restricted cases
+/// among the rows read they may only know exist. Partner users get the cases referred to their
+/// organisation. With a filter, restricted cases are not counted: a count of "abuse" cases
+/// would tell their type.
+pub async fn list(
+    state: &AppState,
+    caller: Caller<'_>,
+    filter: &ListFilter,
     before_id: Option<i64>,
     limit: i64,
-) -> Result<(Vec<Case>, usize), store::StoreError> {
-    if principal.role == domain::Role::Partner {
-        return Ok((vec![], 0));
+) -> Result<Listing, store::StoreError> {
+    let today = crate::people::today();
+    let mut f = store::cases::CaseFilter {
+        within: caller.principal.scope.code().cloned(),
+        case_type: filter.case_type.as_deref().and_then(CaseType::parse),
+        status: filter.status.as_deref().and_then(CaseStatus::parse),
+        overdue_on: filter.overdue().then_some(today),
+        handler_user_id: filter.mine().then_some(caller.principal.user_id),
+        referred_to: None,
+        before_id,
+    };
+    if caller.is_partner() {
+        // A partner's access comes from referrals only, never from a region.
+        let Some(partner) = caller.partner_id else {
+            return Ok(Listing { cases: vec![], restricted: 0, next_before: None });
+        };
+        f.within = None;
+        f.handler_user_id = None;
+        f.referred_to = Some(partner);
     }
-    let rows = store::cases::list_in(&state.db, principal.scope.code(), before_id, limit).await?;
+    let rows = store::cases::search(&state.db, &f, limit).await?;
+    let next_before = (rows.len() as i64 == limit).then(|| rows.last().map(|c| c.id)).flatten();
+    if caller.is_partner() {
+        return Ok(Listing { cases: rows, restricted: 0, next_before });
+    }
     let mut open = Vec::new();
     let mut restricted = 0;
     for c in rows {
-        match visibility(principal, &c) {
+        match visibility(caller.principal, &c) {
             CaseVisibility::Full => open.push(c),
-            CaseVisibility::ExistenceOnly => restricted += 1,
-            CaseVisibility::Hidden => {}
+            CaseVisibility::ExistenceOnly if !filter.narrows() => restricted += 1,
+            _ => {}
         }
     }
-    Ok((open, restricted))
+    Ok(Listing { cases: open, restricted, next_before })
 }
 
 pub fn status_of(case: &Case) -> CaseStatus {
@@ -214,12 +351,15 @@ pub async fn advance(
     let mut ctx = StepContext::new(date, today, parse_date(&case.status_date), actor.user_id.unwrap_or(0));
     ctx.reason = Some(input.reason.clone());
     ctx.outcome = outcome;
+    ctx.active_referrals =
+        store::cases::referrals(&state.db, case.id).await?.iter().filter(|r| is_active(r.status())).count();
     let t = match cases::transition(status_of(case), to, &ctx) {
         Ok(t) => t,
         Err(e) => {
             let field = match e.code() {
                 "reason_required" | "too_long" => "reason",
                 "outcome_required" => "outcome",
+                "referral_required" => "to",
                 "date_in_future" | "date_before_previous" => "date",
                 _ => "to",
             };
@@ -234,4 +374,563 @@ pub async fn advance(
         )));
     }
     Ok(Ok(()))
+}
+
+/// A referral someone still works on: sent, accepted, or with services recorded.
+pub fn is_active(s: ReferralStatus) -> bool {
+    matches!(s, ReferralStatus::Sent | ReferralStatus::Accepted | ReferralStatus::ServicesRecorded)
+}
+
+/// Why a case operation was not done. The API maps these to 404, 403 and 422.
+pub enum OpError {
+    /// Not there, or not for this caller (the same answer).
+    NotFound,
+    /// The caller may open the case but not do this (e.g. a colleague setting the handler).
+    Forbidden,
+    Invalid(ValidationErrors),
+    Store(store::StoreError),
+}
+
+impl From<store::StoreError> for OpError {
+    fn from(e: store::StoreError) -> Self {
+        OpError::Store(e)
+    }
+}
+
+impl From<ValidationErrors> for OpError {
+    fn from(e: ValidationErrors) -> Self {
+        OpError::Invalid(e)
+    }
+}
+
+fn invalid(field: &str, rule: Rule, detail: impl Into<String>) -> OpError {
+    OpError::Invalid(ValidationErrors::single(field, rule, detail))
+}
+
+/// The handler and the due date, as a form or JSON body gives them; an absent field is left
+/// as it is.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"handler_user_id": 3, "due_on": "2026-04-01"}))]
+pub struct AssignInput {
+    /// A staff account (not a partner) whose scope covers the case's village.
+    #[serde(default)]
+    pub handler_user_id: Option<i64>,
+    /// YYYY-MM-DD, today or later.
+    #[serde(default)]
+    pub due_on: Option<String>,
+}
+
+/// Sets the handler and/or the due date. Only the handler and their supervisors may.
+pub async fn assign(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    case: &Case,
+    input: &AssignInput,
+) -> Result<(), OpError> {
+    if !can_manage(caller, case) {
+        return Err(OpError::Forbidden);
+    }
+    let today = crate::people::today();
+    let mut errs = ValidationErrors::new();
+    let due = match input.due_on.as_deref().map(str::trim) {
+        None => case.due_on.as_deref().and_then(parse_date),
+        Some("") => {
+            errs.add("due_on", Rule::Required, "every case has a due date, e.g. 2026-04-01");
+            None
+        }
+        Some(d) => match parse_date(d) {
+            None => {
+                errs.add("due_on", Rule::Format, "a date such as 2026-04-01");
+                None
+            }
+            Some(d) => match DueDate::set(d, today) {
+                Ok(d) => Some(d.date()),
+                Err(e) => {
+                    errs.add("due_on", Rule::OutOfRange, e.to_string());
+                    None
+                }
+            },
+        },
+    };
+    let handler = match input.handler_user_id {
+        None => case.handler_user_id,
+        Some(id) => {
+            let region = case.village();
+            let ok = match (store::users::get(&state.db, id).await?, region) {
+                (Some(u), Some(region)) => {
+                    !u.disabled
+                        && u.principal().is_some_and(|p| p.role != domain::Role::Partner && p.scope.covers(&region))
+                }
+                _ => false,
+            };
+            if !ok {
+                errs.add(
+                    "handler_user_id",
+                    Rule::OneOf,
+                    "no active staff account with this id covers the case's village",
+                );
+            }
+            Some(id)
+        }
+    };
+    errs.into_result()?;
+    store::cases::set_assignment(&state.db, actor, case, handler, due).await?;
+    Ok(())
+}
+
+/// A referral as a form or JSON body gives it.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"partner_id": 1, "services": ["shelter", "legal_aid"], "note": "Victim returned via Kupang"}))]
+pub struct ReferralInput {
+    #[serde(default)]
+    pub partner_id: Option<i64>,
+    /// shelter, legal_aid, medical_care, repatriation, family_tracing, reintegration,
+    /// economic_empowerment, investigation, witness_protection. The partner must offer all.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Up to 2000 characters for the partner.
+    #[serde(default)]
+    pub note: String,
+}
+
+fn parse_services(errs: &mut ValidationErrors, field: &str, codes: &[String]) -> std::collections::BTreeSet<Service> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut unknown = Vec::new();
+    for c in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        match Service::parse(c) {
+            Some(s) => {
+                out.insert(s);
+            }
+            None => unknown.push(c.to_string()),
+        }
+    }
+    if !unknown.is_empty() {
+        errs.add(field, Rule::OneOf, format!("unknown {}; one of {}", unknown.join(", "), Service::codes()));
+    }
+    out
+}
+
+/// A case step the system takes on behalf of the actor because of a referral (referred when
+/// the first referral is sent, in progress when a partner accepts…). None when the rule does
+/// not allow it, in which case the handler moves the case by hand.
+fn follow_up(
+    case: &Case,
+    to: CaseStatus,
+    date: time::Date,
+    actor: &Actor,
+    reason: String,
+    active: usize,
+) -> Option<cases::CaseTransition> {
+    let today = crate::people::today();
+    let mut ctx = StepContext::new(
+        date.max(parse_date(&case.status_date).unwrap_or(date)).min(today),
+        today,
+        parse_date(&case.status_date),
+        actor.user_id.unwrap_or(0),
+    );
+    ctx.reason = Some(reason);
+    ctx.active_referrals = active;
+    cases::transition(status_of(case), to, &ctx).ok()
+}
+
+/// Sends a case to a partner. Refused whole (422, nothing saved) when the partner does not
+/// offer every requested service or does not serve the case's region.
+pub async fn refer(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    case: &Case,
+    input: &ReferralInput,
+) -> Result<i64, OpError> {
+    if !can_work(caller, case) {
+        return Err(OpError::Forbidden);
+    }
+    let mut errs = ValidationErrors::new();
+    if !status_of(case).is_open() {
+        errs.add("case", Rule::Mismatch, "a resolved or closed case cannot be referred; reopen it first");
+    }
+    let services = parse_services(&mut errs, "services", &input.services);
+    let note = domain::validation::text(&mut errs, "note", &input.note, 0, cases::workflow::MAX_REASON_CHARS);
+    let partner = match input.partner_id {
+        None => {
+            errs.add("partner_id", Rule::Required, "choose a partner organisation");
+            None
+        }
+        Some(id) => {
+            let p = store::partners::get(&state.db, id).await?;
+            if p.is_none() {
+                errs.add("partner_id", Rule::OneOf, "no partner organisation with this id");
+            }
+            p
+        }
+    };
+    errs.into_result()?;
+    let (Some(partner), Some(region)) = (partner, case.village()) else {
+        return Err(invalid("partner_id", Rule::OneOf, "no partner organisation with this id"));
+    };
+    let requested: Vec<Service> = services.iter().copied().collect();
+    let services = match cases::check_referral_for_case(&partner.profile(), &requested, &region) {
+        Ok(s) => s,
+        Err(e) => {
+            let (field, rule) = match e {
+                cases::ReferralRefused::NothingRequested => ("services", Rule::Required),
+                cases::ReferralRefused::NotServed { .. } => ("services", Rule::Mismatch),
+                cases::ReferralRefused::PartnerInactive { .. } | cases::ReferralRefused::RegionNotServed { .. } => {
+                    ("partner_id", Rule::Mismatch)
+                }
+            };
+            // Name the partner, not only its number.
+            let detail = e.to_string().replacen(&format!("partner {}", partner.id), &partner.name, 1);
+            return Err(invalid(field, rule, detail));
+        }
+    };
+    let today = crate::people::today();
+    let step = (status_of(case) == CaseStatus::Assessed)
+        .then(|| follow_up(case, CaseStatus::Referred, today, actor, format!("Dirujuk ke {}", partner.name), 1))
+        .flatten();
+    Ok(store::cases::create_referral(&state.db, actor, case, partner.id, &services, &note, today, step.as_ref())
+        .await?)
+}
+
+/// What a partner (or the handler) does with a referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralAction {
+    Accept,
+    Decline,
+    /// Record services given.
+    Services,
+    /// Report back and close (partner), or withdraw (staff, with a reason).
+    Close,
+}
+
+/// The body of a referral step.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"date": "2026-03-15", "reason": "", "services": ["shelter", "legal_aid"], "note": "Safe house in Kupang"}))]
+pub struct ReferralStepInput {
+    /// YYYY-MM-DD, not in the future nor before the previous step; today when empty.
+    #[serde(default)]
+    pub date: String,
+    /// Required to decline, and to close before any service was given.
+    #[serde(default)]
+    pub reason: String,
+    /// For services: the services given (each must be offered by the partner).
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// For services: what was given, up to 2000 characters.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A referral and its case, if the caller may act on it: the partner's own users for every
+/// action, staff who may work the case for closing (withdrawing) only. None otherwise.
+pub async fn referral_for(
+    state: &AppState,
+    caller: Caller<'_>,
+    id: i64,
+) -> Result<Option<(store::cases::Referral, Case)>, store::StoreError> {
+    let Some(r) = store::cases::referral(&state.db, id).await? else { return Ok(None) };
+    let Some(case) = openable(state, caller, r.case_id).await? else { return Ok(None) };
+    if caller.is_partner() && caller.partner_id != Some(r.partner_id) {
+        return Ok(None);
+    }
+    Ok(Some((r, case)))
+}
+
+/// Takes a referral step; moves the case along when the referral settles it (accepted → the
+/// case is in progress; the last active referral reported back → resolved; every referral
+/// declined → back to assessment).
+pub async fn referral_step(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    referral_id: i64,
+    action: ReferralAction,
+    input: &ReferralStepInput,
+) -> Result<(), OpError> {
+    let (referral, case) = referral_for(state, caller, referral_id).await?.ok_or(OpError::NotFound)?;
+    if !caller.is_partner() && action != ReferralAction::Close {
+        return Err(OpError::Forbidden);
+    }
+    let partner = store::partners::get(&state.db, referral.partner_id).await?.ok_or(OpError::NotFound)?;
+    let today = crate::people::today();
+    let mut errs = ValidationErrors::new();
+    let date = if input.date.trim().is_empty() { Some(today) } else { parse_date(input.date.trim()) };
+    if date.is_none() {
+        errs.add("date", Rule::Format, "a date such as 2026-03-15");
+    }
+    let services = parse_services(&mut errs, "services", &input.services);
+    let note = domain::validation::text(&mut errs, "note", &input.note, 0, cases::workflow::MAX_REASON_CHARS);
+    errs.into_result()?;
+    let date = date.unwrap_or(today);
+    let from = referral.status();
+    let to = match action {
+        ReferralAction::Accept => ReferralStatus::Accepted,
+        ReferralAction::Decline => ReferralStatus::Declined,
+        ReferralAction::Services => ReferralStatus::ServicesRecorded,
+        ReferralAction::Close => ReferralStatus::Closed,
+    };
+    let mut ctx = StepContext::new(date, today, parse_date(&referral.status_date), actor.user_id.unwrap_or(0));
+    ctx.reason = Some(input.reason.clone());
+    ctx.services_given = services.into_iter().collect();
+    let step = cases::referral_step(from, to, &ctx, &partner.profile()).map_err(|e| {
+        let field = match e.code() {
+            "reason_required" | "too_long" => "reason",
+            "date_in_future" | "date_before_previous" => "date",
+            "services_required" | "service_not_offered" => "services",
+            _ => "status",
+        };
+        invalid(field, Rule::Mismatch, e.to_string())
+    })?;
+    let others_active = store::cases::referrals(&state.db, case.id)
+        .await?
+        .iter()
+        .filter(|r| r.id != referral.id && is_active(r.status()))
+        .count();
+    let status = status_of(&case);
+    let follow = match to {
+        ReferralStatus::Accepted if status == CaseStatus::Referred => follow_up(
+            &case,
+            CaseStatus::InProgress,
+            date,
+            actor,
+            format!("Rujukan #{} diterima oleh {}", referral.id, partner.name),
+            others_active + 1,
+        ),
+        ReferralStatus::Declined if status == CaseStatus::Referred && others_active == 0 => follow_up(
+            &case,
+            CaseStatus::Assessed,
+            date,
+            actor,
+            format!("Semua rujukan ditolak; {}: {}", partner.name, step.reason.as_deref().unwrap_or("")),
+            0,
+        ),
+        ReferralStatus::Closed
+            if from == ReferralStatus::ServicesRecorded && status == CaseStatus::InProgress && others_active == 0 =>
+        {
+            follow_up(
+                &case,
+                CaseStatus::Resolved,
+                date,
+                actor,
+                format!("Rujukan #{} dilaporkan selesai oleh {}", referral.id, partner.name),
+                0,
+            )
+        }
+        _ => None,
+    };
+    let stored = store::cases::referral_step(&state.db, actor, &case, &referral, &step, &note, follow.as_ref()).await?;
+    if !stored {
+        return Err(invalid("status", Rule::Mismatch, "the referral changed meanwhile; check and try again"));
+    }
+    Ok(())
+}
+
+/// A case note.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"body": "Called the family; the worker is in the Kupang shelter."}))]
+pub struct NoteInput {
+    /// 1 to 4000 characters.
+    #[serde(default)]
+    pub body: String,
+}
+
+pub const MAX_NOTE: usize = 4000;
+
+/// Adds a note to the case's timeline: anyone who may open the case, partner users included
+/// (their organisation is shown with the note).
+pub async fn add_note(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    case: &Case,
+    input: &NoteInput,
+) -> Result<i64, OpError> {
+    let mut errs = ValidationErrors::new();
+    let body = domain::validation::text(&mut errs, "body", &input.body, 1, MAX_NOTE);
+    errs.into_result()?;
+    Ok(store::cases::add_note(&state.db, actor, case, &body, caller.partner_id).await?)
+}
+
+/// The trafficking assessment as a form or JSON body gives it.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"process": ["recruitment", "transport"], "means": ["deception", "debt_bondage"],
+    "purpose": ["forced_labour"], "form": "online_scam_compound", "victim_age_at_time": "24",
+    "screening_result": "victim_identified", "services_needed": ["shelter", "legal_aid"],
+    "reintegration_plan": "Return to the family in Paga; skills training with the village BUMDes"}))]
+pub struct TraffickingForm {
+    /// recruitment, transport, harbouring, sending, transfer, receipt.
+    #[serde(default)]
+    pub process: Vec<String>,
+    /// threat_of_violence, force, abduction, confinement, forgery, deception, abuse_of_power,
+    /// abuse_of_vulnerability, debt_bondage, payment. Not needed for a child victim.
+    #[serde(default)]
+    pub means: Vec<String>,
+    /// prostitution, forced_labour, slavery, oppression_or_extortion, sexual_exploitation,
+    /// reproductive_exploitation, organ_removal, other_exploitation.
+    #[serde(default)]
+    pub purpose: Vec<String>,
+    /// migrant_or_domestic_work, sexual_exploitation, child_exploitation, ship_crew,
+    /// online_scam_compound, mail_order_bride, organ_trade, other.
+    #[serde(default)]
+    pub form: String,
+    #[serde(default)]
+    pub form_detail: String,
+    /// Whole years at the time of the facts; empty when unknown.
+    #[serde(default)]
+    pub victim_age_at_time: String,
+    /// not_screened, victim_identified, potential_victim, not_a_victim.
+    #[serde(default)]
+    pub screening_result: String,
+    /// Services the victim needs (codes as for referrals).
+    #[serde(default)]
+    pub services_needed: Vec<String>,
+    #[serde(default)]
+    pub reintegration_plan: String,
+}
+
+/// Saves the UU 21/2007 assessment of a trafficking case.
+pub async fn save_trafficking(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    case: &Case,
+    input: &TraffickingForm,
+) -> Result<cases::TraffickingRecord, OpError> {
+    if !can_work(caller, case) {
+        return Err(OpError::Forbidden);
+    }
+    if CaseType::parse(&case.case_type) != Some(CaseType::TraffickingSuspicion) {
+        return Err(invalid("type", Rule::Mismatch, "only a trafficking_suspicion case has a trafficking assessment"));
+    }
+    fn strs(v: &[String]) -> Vec<&str> {
+        v.iter().map(|s| s.as_str()).collect()
+    }
+    let (process, means, purpose) = (strs(&input.process), strs(&input.means), strs(&input.purpose));
+    let parsed = cases::validate_trafficking(&cases::TraffickingInput {
+        process: &process,
+        means: &means,
+        purpose: &purpose,
+        form: &input.form,
+        form_detail: &input.form_detail,
+        victim_age_at_time: &input.victim_age_at_time,
+        screening_result: &input.screening_result,
+        reintegration_plan: &input.reintegration_plan,
+    });
+    let mut errs = match &parsed {
+        Ok(_) => ValidationErrors::new(),
+        Err(e) => e.clone(),
+    };
+    let services = parse_services(&mut errs, "services_needed", &input.services_needed);
+    let record = match parsed {
+        Ok(r) if errs.is_empty() => r,
+        _ => return Err(OpError::Invalid(errs)),
+    };
+    store::cases::save_trafficking(&state.db, actor, case, &record, &services).await?;
+    Ok(record)
+}
+
+/// The stored assessment with its elements re-assessed (what is missing, child victim).
+pub fn assessment_of(row: &store::cases::TraffickingRow) -> cases::Assessment {
+    let process = row.process.split(',').filter_map(cases::Process::parse).collect();
+    let means = row.means.split(',').filter_map(cases::Means::parse).collect();
+    let purpose = row.purpose.split(',').filter_map(cases::Purpose::parse).collect();
+    let age = row.victim_age_at_time.and_then(cases::VictimAge::new);
+    cases::assess(&process, &means, &purpose, age)
+}
+
+/// The person's other cases the caller may open, and how many more exist that they may not
+/// (re-victimisation: a worker trafficked again shows up here).
+pub async fn cases_of_person(
+    state: &AppState,
+    caller: Caller<'_>,
+    person_id: i64,
+    except: Option<i64>,
+) -> Result<(Vec<Case>, usize), store::StoreError> {
+    let mut open = Vec::new();
+    let mut hidden = 0;
+    for c in store::cases::for_person(&state.db, person_id).await? {
+        if Some(c.id) == except {
+            continue;
+        }
+        let referrals = referral_facts(state, caller, &c).await?;
+        match visibility_with(caller, &c, &referrals) {
+            CaseVisibility::Full => open.push(c),
+            // Partners are not told about other cases at all.
+            _ if caller.is_partner() => {}
+            _ => hidden += 1,
+        }
+    }
+    Ok((open, hidden))
+}
+
+/// Stores an attachment's bytes under the attachments directory by SHA-256 (the same file
+/// twice is stored once), and records it on the case. Checked by content: PDF, JPEG, PNG only.
+pub async fn attach(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<i64, OpError> {
+    let accepted = cases::attachment::check(file_name, &bytes).map_err(|e| {
+        let rule = match e {
+            cases::attachment::AttachmentRefused::Empty => Rule::Required,
+            cases::attachment::AttachmentRefused::TooLarge { .. } => Rule::TooLong,
+            _ => Rule::Format,
+        };
+        invalid("file", rule, e.to_string())
+    })?;
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&bytes))
+    };
+    let path = attachment_path(state, &sha);
+    let size = bytes.len() as i64;
+    let written = tokio::task::spawn_blocking(move || write_once(&path, &bytes)).await;
+    match written {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "storing an attachment failed");
+            return Err(OpError::Store(store::StoreError::Io(e)));
+        }
+        Err(_) => return Err(OpError::Store(store::StoreError::Io(std::io::Error::other("storing task failed")))),
+    }
+    Ok(store::cases::add_attachment(
+        &state.db,
+        actor,
+        case,
+        &sha,
+        &accepted.file_name,
+        accepted.kind.content_type(),
+        size,
+    )
+    .await?)
+}
+
+/// `<dir>/<first two hex digits>/<sha256>`; the hash is ours (hex), never user text.
+pub fn attachment_path(state: &AppState, sha: &str) -> std::path::PathBuf {
+    let sha: String = sha.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    state.config.attachments_dir.join(sha.get(..2).unwrap_or("00")).join(sha)
+}
+
+/// Writes a content-addressed file unless it is already there: to a temporary name, then
+/// renamed, so a reader never sees half a file.
+fn write_once(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent directory"))?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), {
+        use rand::RngCore;
+        rand::rng().next_u64()
+    }));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Reads a stored attachment.
+pub async fn read_attachment(state: &AppState, sha: &str) -> std::io::Result<Vec<u8>> {
+    tokio::fs::read(attachment_path(state, sha)).await
 }

@@ -23,6 +23,20 @@ pub struct Config {
     /// `DESMIGRATIF_LOGIN_MAX_FAILURES` per username in `DESMIGRATIF_LOGIN_WINDOW_MINUTES`.
     pub login_max_failures: i64,
     pub login_window_secs: i64,
+    /// `DESMIGRATIF_ATTACHMENTS_DIR`: where case attachments are stored, outside the database,
+    /// by content hash. Default: `attachments` next to a SQLite database file, else
+    /// `data/attachments`.
+    pub attachments_dir: std::path::PathBuf,
+}
+
+/// Next to the SQLite file (so a backup of the data directory takes both), else `fallback`.
+fn default_attachments_dir(database_url: &str, fallback: std::path::PathBuf) -> std::path::PathBuf {
+    database_url
+        .strip_prefix("sqlite://")
+        .map(|p| p.split('?').next().unwrap_or(p))
+        .filter(|p| !p.is_empty() && !p.contains(":memory:"))
+        .and_then(|p| std::path::Path::new(p).parent().map(|d| d.join("attachments")))
+        .unwrap_or(fallback)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,9 +106,14 @@ impl Config {
             name: "DESMIGRATIF_ADDR",
             problem: format!("expected HOST:PORT such as 127.0.0.1:8080, got {addr_s:?}"),
         })?;
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let attachments_dir = var("DESMIGRATIF_ATTACHMENTS_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| default_attachments_dir(&database_url, "data/attachments".into()));
         Ok(Config {
             addr,
-            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            attachments_dir,
+            database_url,
             admin_user: var("DESMIGRATIF_ADMIN_USER"),
             admin_password: var("DESMIGRATIF_ADMIN_PASSWORD"),
             session_ttl_secs: num("DESMIGRATIF_SESSION_HOURS", 12)? * 3600,
@@ -119,6 +138,10 @@ impl Config {
             trust_proxy: false,
             login_max_failures: 5,
             login_window_secs: 15 * 60,
+            attachments_dir: default_attachments_dir(
+                database_url,
+                std::env::temp_dir().join("desmigratif-attachments"),
+            ),
         }
     }
 }

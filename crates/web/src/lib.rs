@@ -16,6 +16,7 @@ pub mod job_orders;
 pub mod observe;
 pub mod outreach;
 pub mod pages;
+pub mod partners;
 pub mod people;
 pub mod policy;
 pub mod static_files;

@@ -96,6 +96,23 @@ pub fn can_open(principal: &Principal, facts: &CaseFacts<'_>) -> bool {
     visibility(principal, facts) == CaseVisibility::Full
 }
 
+/// May `principal` work on the case as staff: record steps, referrals, the trafficking
+/// assessment? Whoever may open it, except partner users, whose work goes through their
+/// referral (accept, decline, services, notes, close).
+pub fn can_work(principal: &Principal, facts: &CaseFacts<'_>) -> bool {
+    principal.role != Role::Partner && can_open(principal, facts)
+}
+
+/// May `principal` assign the handler and set the due date? The handler and the supervisors
+/// (regency/province officers, national admins) whose scope covers the case.
+pub fn can_manage(principal: &Principal, facts: &CaseFacts<'_>) -> bool {
+    if principal.role == Role::Partner {
+        return false;
+    }
+    facts.handler_user_id == Some(principal.user_id)
+        || (is_supervisor(principal.role) && principal.scope.covers(facts.region))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +238,30 @@ mod tests {
         // A partner user who happens to be recorded as handler gets nothing from that.
         let p = Principal { user_id: HANDLER, ..principal(Role::Partner, None) };
         assert!(!can_open(&p, &facts(CaseType::UnpaidWages, &region, &[])));
+    }
+
+    #[test]
+    fn who_works_and_who_manages() {
+        let region = rc(VILLAGE);
+        let referrals = [(IOM, ReferralStatus::Accepted)];
+        for role in Role::ALL {
+            let (inside, _) = scopes(role);
+            for case_type in CaseType::ALL {
+                let f = CaseFacts {
+                    viewer_partner_id: (role == Role::Partner).then_some(IOM),
+                    ..facts(case_type, &region, &referrals)
+                };
+                let p = principal(role, inside);
+                // A partner opens the referred case but neither works nor manages it as staff.
+                assert_eq!(can_work(&p, &f), role != Role::Partner && can_open(&p, &f), "{role} {case_type}");
+                let supervisor = matches!(role, Role::RegencyOfficer | Role::ProvinceOfficer | Role::NationalAdmin);
+                assert_eq!(can_manage(&p, &f), supervisor, "{role} {case_type}");
+                let handler = Principal { user_id: HANDLER, ..p.clone() };
+                assert_eq!(can_manage(&handler, &f), role != Role::Partner, "handler {role} {case_type}");
+            }
+        }
+        let f = facts(CaseType::Abuse, &region, &[]);
+        assert!(!can_manage(&principal(Role::RegencyOfficer, Some("53.07")), &f), "out of scope");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`default_services`] for its type and may be edited (a safe house that also has a clinic).
 //! Referral checks always use the record ([`PartnerProfile::services`]), never the type alone.
 
+use crate::region::RegionCode;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -164,6 +165,8 @@ pub struct PartnerProfile {
     /// An inactive partner (closed, or its agreement ended) stays in the registry for old
     /// referrals but receives no new ones.
     pub active: bool,
+    /// The region it serves (a province, regency…); `None` for the whole country.
+    pub region: Option<RegionCode>,
 }
 
 impl PartnerProfile {
@@ -174,11 +177,17 @@ impl PartnerProfile {
             partner_type,
             services: default_services(partner_type).iter().copied().collect(),
             active: true,
+            region: None,
         }
     }
 
     pub fn serves(&self, service: Service) -> bool {
         self.services.contains(&service)
+    }
+
+    /// A national partner serves every region; a regional one its region and what lies inside.
+    pub fn serves_region(&self, case_region: &RegionCode) -> bool {
+        self.region.as_ref().is_none_or(|r| r.contains(case_region))
     }
 }
 
@@ -191,6 +200,8 @@ pub enum ReferralRefused {
     PartnerInactive { partner: PartnerId },
     /// The partner does not offer some of the requested services.
     NotServed { partner: PartnerId, not_served: Vec<Service>, offered: Vec<Service> },
+    /// The partner works in another region than the case's.
+    RegionNotServed { partner: PartnerId, served: RegionCode, case_region: RegionCode },
 }
 
 impl ReferralRefused {
@@ -199,6 +210,7 @@ impl ReferralRefused {
             ReferralRefused::NothingRequested => "nothing_requested",
             ReferralRefused::PartnerInactive { .. } => "partner_inactive",
             ReferralRefused::NotServed { .. } => "service_not_offered",
+            ReferralRefused::RegionNotServed { .. } => "region_not_served",
         }
     }
 }
@@ -219,6 +231,9 @@ impl fmt::Display for ReferralRefused {
             }
             ReferralRefused::NotServed { partner, not_served, offered } => {
                 write!(f, "partner {partner} does not offer {}; it offers {}", join(not_served), join(offered))
+            }
+            ReferralRefused::RegionNotServed { partner, served, case_region } => {
+                write!(f, "partner {partner} serves region {served} only; the case is in {case_region}")
             }
         }
     }
@@ -248,9 +263,46 @@ pub fn check_referral(partner: &PartnerProfile, requested: &[Service]) -> Result
     Ok(requested)
 }
 
+/// [`check_referral`] for a case in `case_region`: the partner must also serve that region.
+/// The region is checked after the services, so a partner that serves neither is refused for
+/// its services first.
+pub fn check_referral_for_case(
+    partner: &PartnerProfile,
+    requested: &[Service],
+    case_region: &RegionCode,
+) -> Result<BTreeSet<Service>, ReferralRefused> {
+    let requested = check_referral(partner, requested)?;
+    if !partner.serves_region(case_region)
+        && let Some(served) = &partner.region
+    {
+        return Err(ReferralRefused::RegionNotServed {
+            partner: partner.id,
+            served: served.clone(),
+            case_region: case_region.clone(),
+        });
+    }
+    Ok(requested)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_regional_partner_serves_only_its_region() {
+        let mut bp3mi = PartnerProfile::with_defaults(PartnerId(2), PartnerType::Bp3mi);
+        let ntt_village: RegionCode = "53.07.01.2001".parse().unwrap();
+        let java_village: RegionCode = "35.12.01.2001".parse().unwrap();
+        assert!(check_referral_for_case(&bp3mi, &[Service::Shelter], &java_village).is_ok(), "national by default");
+        bp3mi.region = Some("53".parse().unwrap());
+        assert!(check_referral_for_case(&bp3mi, &[Service::Shelter], &ntt_village).is_ok());
+        let e = check_referral_for_case(&bp3mi, &[Service::Shelter], &java_village).unwrap_err();
+        assert_eq!(e.code(), "region_not_served");
+        assert_eq!(e.to_string(), "partner 2 serves region 53 only; the case is in 35.12.01.2001");
+        // Services are checked first.
+        let e = check_referral_for_case(&bp3mi, &[Service::MedicalCare], &java_village).unwrap_err();
+        assert_eq!(e.code(), "service_not_offered");
+    }
 
     #[test]
     fn codes_round_trip() {

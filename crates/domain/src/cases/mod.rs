@@ -61,14 +61,15 @@ macro_rules! code_enum {
 }
 
 pub mod access;
+pub mod attachment;
 pub mod kinds;
 pub mod trafficking;
 pub mod workflow;
 
-pub use access::{CaseFacts, CaseVisibility, can_open, visibility};
+pub use access::{CaseFacts, CaseVisibility, can_manage, can_open, can_work, visibility};
 pub use kinds::{
     CaseType, PartnerId, PartnerProfile, PartnerType, ReferralRefused, Service, Severity, check_referral,
-    default_services,
+    check_referral_for_case, default_services,
 };
 pub use trafficking::{
     Assessment, Element, Form, Means, Process, Purpose, ScreeningResult, TraffickingInput, TraffickingRecord,

@@ -89,6 +89,8 @@ pub struct UserView {
     pub disabled: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// For role partner: the partner organisation the account acts for.
+    pub partner_id: Option<i64>,
 }
 
 impl From<store::users::User> for UserView {
@@ -102,6 +104,7 @@ impl From<store::users::User> for UserView {
             disabled: u.disabled,
             created_at: rfc3339(u.created_at),
             updated_at: rfc3339(u.updated_at),
+            partner_id: u.partner_id,
         }
     }
 }

@@ -9,6 +9,7 @@ mod cooperative;
 mod episodes;
 mod job_orders;
 mod outreach;
+mod partners;
 mod persons;
 mod policy;
 mod programs;
@@ -17,6 +18,7 @@ mod users;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, FieldErrorBody};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::routing::{get, post, put};
@@ -24,6 +26,8 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+pub(crate) use cases::download_response;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,8 +52,23 @@ pub fn routes() -> Router<AppState> {
         .route("/episodes/{id}/documents/{kind}", put(episodes::document))
         .route("/episodes/{id}/costs", post(episodes::cost))
         .route("/cases", get(cases::list).post(cases::create))
-        .route("/cases/{id}", get(cases::get))
+        .route("/cases/{id}", get(cases::get).patch(cases::assign))
         .route("/cases/{id}/transitions", post(cases::transition))
+        .route("/cases/{id}/referrals", post(cases::refer))
+        .route("/cases/{id}/notes", post(cases::add_note))
+        .route("/cases/{id}/trafficking", put(cases::trafficking))
+        .route(
+            "/cases/{id}/attachments",
+            post(cases::attach).layer(DefaultBodyLimit::max(crate::cases::ATTACHMENT_BODY_LIMIT)),
+        )
+        .route("/cases/{id}/attachments/{attachment_id}", get(cases::download))
+        .route("/referrals/{id}/accept", post(cases::accept))
+        .route("/referrals/{id}/decline", post(cases::decline))
+        .route("/referrals/{id}/services", post(cases::services))
+        .route("/referrals/{id}/close", post(cases::close))
+        .route("/partner/referrals", get(cases::my_referrals))
+        .route("/partners", get(partners::list).post(partners::create))
+        .route("/partners/{id}", get(partners::get).put(partners::update))
         .route("/agencies", get(agencies::list).post(agencies::create))
         .route("/agencies/{id}", get(agencies::get))
         .route("/agencies/{id}/branches", post(agencies::add_branch))
@@ -81,6 +100,9 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         persons::nik_check, persons::create, persons::list, persons::get,
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
         cases::create, cases::list, cases::get, cases::transition,
+        cases::assign, cases::refer, cases::add_note, cases::trafficking, cases::attach, cases::download,
+        cases::accept, cases::decline, cases::services, cases::close, cases::my_referrals,
+        partners::list, partners::get, partners::create, partners::update,
         agencies::create, agencies::list, agencies::get, agencies::add_branch,
         cooperative::loan_schedule,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
@@ -100,6 +122,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "cooperative", description = "Village cooperative: loan schedules (savings, loans and books to follow)"),
         (name = "episodes", description = "Migration episodes: steps, documents checklist, costs, risk flags"),
         (name = "cases", description = "Protection cases: complaints, abuse, trafficking; restricted cases open only to handler and supervisors"),
+        (name = "partners", description = "Partner organisations (IOM, BP3MI, LPSK, safe houses…) and the partner API: referrals to my organisation, accept, decline, services, close"),
         (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
         (name = "outreach", description = "Outreach events (sosialisasi) held in villages and their registered attendees"),
         (name = "policy", description = "Placement policy: bans, zero-cost rule, no-contact threshold, documents requirement matrix"),

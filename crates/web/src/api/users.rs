@@ -32,6 +32,9 @@ pub struct CreateUser {
     /// Kemendagri code of the account's region; null or empty for national roles.
     #[serde(default)]
     pub region_code: Option<String>,
+    /// For role partner: the partner organisation the account belongs to (its tokens act for it).
+    #[serde(default)]
+    pub partner_id: Option<i64>,
 }
 
 /// Creates an account.
@@ -47,6 +50,9 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateUser>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     u.require(Action::ManageUsers, None)?;
+    let mut errs = ValidationErrors::new();
+    crate::partners::check_binding(&state, &mut errs, Role::parse(req.role.trim()), req.partner_id).await?;
+    errs.into_result()?;
     let input = NewUserInput {
         username: &req.username,
         password: &req.password,
@@ -55,6 +61,11 @@ pub async fn create(
         region_code: req.region_code.as_deref().unwrap_or(""),
     };
     match create_account(&state, &u.actor, &input).await {
+        Ok(user) if req.partner_id.is_some() => {
+            store::users::set_partner(&state.db, &u.actor, user.id, req.partner_id).await?;
+            let user = store::users::get(&state.db, user.id).await?.ok_or(ApiError::NotFound("user"))?;
+            Ok((StatusCode::CREATED, Json(user.into())))
+        }
         Ok(user) => Ok((StatusCode::CREATED, Json(user.into()))),
         Err(CreateError::Invalid(e)) => Err(ApiError::Validation(e)),
         Err(CreateError::Store(e)) => Err(e.into()),
@@ -137,6 +148,9 @@ pub struct UpdateUser {
     pub disabled: Option<bool>,
     /// A new password (ends the account's sessions and tokens).
     pub password: Option<String>,
+    /// For role partner: the partner organisation (ends the account's sessions and tokens).
+    /// 0 unbinds.
+    pub partner_id: Option<i64>,
 }
 
 /// Changes role and scope, disables or enables, or resets the password.
@@ -150,7 +164,7 @@ pub async fn update(
     ApiJson(req): ApiJson<UpdateUser>,
 ) -> Result<Json<UserView>, ApiError> {
     u.require(Action::ManageUsers, None)?;
-    store::users::get(&state.db, id).await?.ok_or(ApiError::NotFound("user"))?;
+    let existing = store::users::get(&state.db, id).await?.ok_or(ApiError::NotFound("user"))?;
     // Validate everything before changing anything.
     let mut errs = ValidationErrors::new();
     let role_scope = match &req.role {
@@ -169,6 +183,10 @@ pub async fn update(
     if let Some(p) = &req.password {
         domain::password::check_policy(&mut errs, "password", p);
     }
+    if let Some(p) = req.partner_id.filter(|p| *p != 0) {
+        let role = role_scope.as_ref().map(|(r, _)| *r).or_else(|| existing.role());
+        crate::partners::check_binding(&state, &mut errs, role, Some(p)).await?;
+    }
     if req.disabled == Some(true) && id == u.user.id {
         errs.add("disabled", Rule::Mismatch, "you cannot disable your own account");
     }
@@ -178,6 +196,9 @@ pub async fn update(
     }
     if let Some(d) = req.disabled {
         store::users::set_disabled(&state.db, &u.actor, id, d).await?;
+    }
+    if let Some(p) = req.partner_id {
+        store::users::set_partner(&state.db, &u.actor, id, (p != 0).then_some(p)).await?;
     }
     if let Some(p) = &req.password {
         let hash = crate::auth::hash_password(p).await;

@@ -1,21 +1,32 @@
-//! Protection case pages: cases in my region I may open (restricted ones only counted),
-//! opening a case, and a case's page with its history and next step.
+//! Protection case pages: cases I may open (restricted ones only counted; partner users see
+//! the cases referred to their organisation), opening a case, and a case's page with its
+//! history, handler and due date, referrals, trafficking assessment, notes and attachments.
 
 use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::cases::{self as svc, CaseInput, CaseStepInput, CreateError};
-use crate::error::{PageError, PageForm};
+use crate::cases::{
+    self as svc, AssignInput, Caller, CaseInput, CaseStepInput, CreateError, ListFilter, NoteInput, OpError,
+    ReferralAction, ReferralInput, ReferralStepInput, TraffickingForm,
+};
+use crate::error::{PageError, PageErrorKind, PageForm};
 use askama::Template;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
-use domain::cases::{CaseType, Severity};
+use domain::cases::{
+    CaseStatus, CaseType, Form, Means, Process, Purpose, ReferralStatus, ScreeningResult, Service, Severity,
+};
 use serde::Deserialize;
-use store::cases::{Case, CaseEvent};
+use store::cases::{Attachment, Case, CaseEvent, Note, Referral, ReferralEvent, ServiceGiven};
 
 const PAGE_SIZE: i64 = 50;
+
+fn caller(v: &Viewer) -> Caller<'_> {
+    Caller::new(&v.principal, &v.user)
+}
 
 #[derive(Template)]
 #[template(path = "cases.html")]
@@ -25,6 +36,12 @@ struct ListPage {
     cases: Vec<(Case, bool)>,
     restricted_not_shown: usize,
     can_create: bool,
+    is_partner: bool,
+    filter: ListFilter,
+    /// The filter as a query string, for the next-page link.
+    filter_query: String,
+    types: Vec<&'static str>,
+    statuses: Vec<&'static str>,
     next_before: Option<i64>,
 }
 
@@ -39,6 +56,59 @@ struct NewPage {
     severities: Vec<&'static str>,
 }
 
+/// One checkbox.
+pub struct Check {
+    pub code: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+fn checks<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    prefix: &str,
+    t: crate::i18n::T,
+    chosen: &[String],
+) -> Vec<Check> {
+    all.iter()
+        .map(|v| {
+            let c = code(*v);
+            Check { code: c, label: t.label(prefix, c), checked: chosen.iter().any(|x| x == c) }
+        })
+        .collect()
+}
+
+/// A referral as the case page shows it, with what this viewer may do with it.
+pub struct ReferralRow {
+    pub r: Referral,
+    pub services: Vec<String>,
+    pub events: Vec<ReferralEvent>,
+    pub given: Vec<ServiceGiven>,
+    /// The partner's services, for the "services given" form.
+    pub offered: Vec<String>,
+    pub can_accept: bool,
+    pub can_record: bool,
+    pub can_close: bool,
+    /// Staff withdraw an active referral (with a reason).
+    pub can_withdraw: bool,
+}
+
+/// The trafficking section: the stored assessment and the form's choices.
+pub struct TraffickingSection {
+    pub saved: bool,
+    pub child_victim: bool,
+    pub missing: Vec<String>,
+    pub process: Vec<Check>,
+    pub means: Vec<Check>,
+    pub purpose: Vec<Check>,
+    pub services: Vec<Check>,
+    pub forms: Vec<Check>,
+    pub screenings: Vec<Check>,
+    pub form_detail: String,
+    pub age: String,
+    pub plan: String,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
@@ -46,11 +116,26 @@ struct CasePage {
     t: crate::i18n::T,
     case: Case,
     overdue: bool,
+    handler_name: String,
     events: Vec<CaseEvent>,
     next_states: Vec<&'static str>,
     errors: FormErrors,
     saved: bool,
     today: String,
+    can_work: bool,
+    can_manage: bool,
+    /// Staff the case may be assigned to: (id, name, is the handler).
+    staff: Vec<(i64, String, bool)>,
+    referrals: Vec<ReferralRow>,
+    /// Active partners to refer to: (id, label).
+    partners: Vec<(i64, String)>,
+    service_checks: Vec<Check>,
+    trafficking: Option<TraffickingSection>,
+    notes: Vec<Note>,
+    attachments: Vec<Attachment>,
+    earlier: Vec<Case>,
+    earlier_restricted: usize,
+    max_mb: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -59,18 +144,26 @@ pub struct ListQuery {
     before: Option<i64>,
 }
 
+fn filter_query(f: &ListFilter) -> String {
+    let pairs = [
+        ("type", f.case_type.clone().unwrap_or_default()),
+        ("status", f.status.clone().unwrap_or_default()),
+        ("overdue", if f.overdue() { "1".into() } else { String::new() }),
+        ("mine", if f.mine() { "1".into() } else { String::new() }),
+    ];
+    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("&{k}={}", crate::error::urlencode(v))).collect()
+}
+
 pub async fn index(
     State(state): State<AppState>,
     v: Viewer,
     Query(q): Query<ListQuery>,
+    Query(filter): Query<ListFilter>,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let (mut cases, restricted_not_shown) = svc::in_my_region(&state, &v.principal, q.before, PAGE_SIZE + 1)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
-    let next_before = (cases.len() as i64 > PAGE_SIZE).then(|| cases[PAGE_SIZE as usize - 1].id);
-    cases.truncate(PAGE_SIZE as usize);
-    let cases = cases.into_iter().map(|c| {
+    let page =
+        svc::list(&state, caller(&v), &filter, q.before, PAGE_SIZE).await.map_err(PageError::internal(v.lang()))?;
+    let cases = page.cases.into_iter().map(|c| {
         let overdue = svc::is_overdue(&c);
         (c, overdue)
     });
@@ -79,9 +172,14 @@ pub async fn index(
             layout: Layout::for_viewer(&v, t.get("cases.title"), "/cases"),
             t,
             cases: cases.collect(),
-            restricted_not_shown,
+            restricted_not_shown: page.restricted,
             can_create: v.can(Action::EditPerson, v.principal.scope.code()),
-            next_before,
+            is_partner: caller(&v).is_partner(),
+            filter_query: filter_query(&filter),
+            filter,
+            types: CaseType::ALL.iter().map(|c| c.as_str()).collect(),
+            statuses: CaseStatus::ALL.iter().map(|c| c.as_str()).collect(),
+            next_before: page.next_before,
         },
         v.lang(),
     )
@@ -121,16 +219,29 @@ fn new_page(v: &Viewer, form: CaseForm, errors: FormErrors) -> Result<Response, 
     Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, page).into_response() } else { page })
 }
 
-pub async fn new_form(v: Viewer) -> Result<Response, PageError> {
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    /// Opened from a person's page.
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    village_code: String,
+}
+
+pub async fn new_form(v: Viewer, Query(q): Query<NewQuery>) -> Result<Response, PageError> {
     v.require(Action::EditPerson, v.principal.scope.code())?;
-    let village_code = v
-        .principal
-        .scope
-        .code()
-        .filter(|c| c.level() == domain::RegionLevel::Village)
-        .map(|c| c.to_string())
-        .unwrap_or_default();
-    new_page(&v, CaseForm { village_code, severity: "medium".into(), ..Default::default() }, FormErrors::default())
+    let village_code = if q.village_code.is_empty() {
+        v.principal
+            .scope
+            .code()
+            .filter(|c| c.level() == domain::RegionLevel::Village)
+            .map(|c| c.to_string())
+            .unwrap_or_default()
+    } else {
+        q.village_code
+    };
+    let form = CaseForm { village_code, person_id: q.person_id, severity: "medium".into(), ..Default::default() };
+    new_page(&v, form, FormErrors::default())
 }
 
 pub async fn create(
@@ -164,6 +275,10 @@ pub async fn create(
     }
 }
 
+fn split(s: &str) -> Vec<String> {
+    s.split(',').filter(|x| !x.is_empty()).map(String::from).collect()
+}
+
 async fn page(
     state: &AppState,
     v: &Viewer,
@@ -172,19 +287,119 @@ async fn page(
     saved: bool,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let events = store::cases::events(&state.db, case.id).await.map_err(PageError::internal(v.lang()))?;
+    let err = || PageError::internal(v.lang());
+    let db = &state.db;
+    let who = caller(v);
+    let events = store::cases::events(db, case.id).await.map_err(err())?;
+    let can_work = svc::can_work(who, &case);
+    let can_manage = svc::can_manage(who, &case);
+    let handler_name = match case.handler_user_id {
+        Some(h) => store::users::get(db, h).await.map_err(err())?.map(|u| u.full_name).unwrap_or_default(),
+        None => String::new(),
+    };
+    let staff = match (can_manage, case.village()) {
+        (true, Some(region)) => store::users::staff_covering(db, &region)
+            .await
+            .map_err(err())?
+            .into_iter()
+            .map(|u| (u.id, format!("{} ({})", u.full_name, t.role(&u.role)), case.handler_user_id == Some(u.id)))
+            .collect(),
+        _ => vec![],
+    };
+    let referral_events = store::cases::referral_events(db, case.id).await.map_err(err())?;
+    let given = store::cases::services_given(db, case.id).await.map_err(err())?;
+    let all_partners = store::partners::list(db, false).await.map_err(err())?;
+    let mut referrals = Vec::new();
+    for r in store::cases::referrals(db, case.id).await.map_err(err())? {
+        let mine = who.is_partner() && who.partner_id == Some(r.partner_id);
+        // A partner user sees only the referrals to their own organisation.
+        if who.is_partner() && !mine {
+            continue;
+        }
+        let status = r.status();
+        let offered = all_partners.iter().find(|p| p.id == r.partner_id).map(|p| p.service_codes()).unwrap_or_default();
+        referrals.push(ReferralRow {
+            services: r.service_codes(),
+            events: referral_events.iter().filter(|e| e.referral_id == r.id).cloned().collect(),
+            given: given.iter().filter(|g| g.referral_id == r.id).cloned().collect(),
+            offered,
+            can_accept: mine && status == ReferralStatus::Sent,
+            can_record: mine && status.can_go_to(ReferralStatus::ServicesRecorded),
+            can_close: mine && matches!(status, ReferralStatus::Accepted | ReferralStatus::ServicesRecorded),
+            can_withdraw: can_work && svc::is_active(status),
+            r,
+        });
+    }
+    let partners = if can_work {
+        all_partners
+            .iter()
+            .filter(|p| p.active)
+            .map(|p| {
+                let region = p.region_code.clone().unwrap_or_else(|| t.get("home.national").to_string());
+                (p.id, format!("{} · {} · {}", p.name, t.label("partner_type", &p.partner_type), region))
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let trafficking = if CaseType::parse(&case.case_type) == Some(CaseType::TraffickingSuspicion) {
+        let row = store::cases::trafficking(db, case.id).await.map_err(err())?;
+        let get = |f: fn(&store::cases::TraffickingRow) -> String| row.as_ref().map(f).unwrap_or_default();
+        let assessment = row.as_ref().map(svc::assessment_of);
+        let form = get(|r| r.form.clone());
+        let screening = row.as_ref().map(|r| r.screening_result.clone()).unwrap_or_else(|| "not_screened".into());
+        Some(TraffickingSection {
+            saved: row.is_some(),
+            child_victim: assessment.as_ref().is_some_and(|a| a.child_victim),
+            missing: assessment.map(|a| a.missing.iter().map(|e| e.as_str().to_string()).collect()).unwrap_or_default(),
+            process: checks(&Process::ALL, Process::as_str, "tppo_process", t, &split(&get(|r| r.process.clone()))),
+            means: checks(&Means::ALL, Means::as_str, "tppo_means", t, &split(&get(|r| r.means.clone()))),
+            purpose: checks(&Purpose::ALL, Purpose::as_str, "tppo_purpose", t, &split(&get(|r| r.purpose.clone()))),
+            services: checks(&Service::ALL, Service::as_str, "service", t, &split(&get(|r| r.services_needed.clone()))),
+            forms: checks(&Form::ALL, Form::as_str, "tppo_form", t, &[form]),
+            screenings: checks(&ScreeningResult::ALL, ScreeningResult::as_str, "screening", t, &[screening]),
+            form_detail: get(|r| r.form_detail.clone()),
+            age: row.as_ref().and_then(|r| r.victim_age_at_time).map(|a| a.to_string()).unwrap_or_default(),
+            plan: get(|r| r.reintegration_plan.clone()),
+        })
+    } else {
+        None
+    };
+    let notes = store::cases::notes(db, case.id).await.map_err(err())?;
+    let attachments = store::cases::attachments(db, case.id).await.map_err(err())?;
+    let (earlier, earlier_restricted) = match case.person_id {
+        Some(p) => svc::cases_of_person(state, who, p, Some(case.id)).await.map_err(err())?,
+        None => (vec![], 0),
+    };
     let failed = errors.any();
     let resp = render(
         &CasePage {
             layout: Layout::for_viewer(v, format!("#{}", case.id), &format!("/cases/{}", case.id)),
             t,
             overdue: svc::is_overdue(&case),
-            next_states: svc::status_of(&case).next_states().iter().map(|s| s.as_str()).collect(),
+            handler_name,
+            next_states: if can_work {
+                svc::status_of(&case).next_states().iter().map(|s| s.as_str()).collect()
+            } else {
+                vec![]
+            },
             case,
             events,
             errors,
             saved,
             today: crate::people::today().to_string(),
+            can_work,
+            can_manage,
+            staff,
+            referrals,
+            partners,
+            service_checks: checks(&Service::ALL, Service::as_str, "service", t, &[]),
+            trafficking,
+            notes,
+            attachments,
+            earlier,
+            earlier_restricted,
+            max_mb: domain::cases::attachment::MAX_BYTES / (1024 * 1024),
         },
         v.lang(),
     )?;
@@ -193,7 +408,7 @@ async fn page(
 
 /// The case if this viewer may open it; 404 otherwise, as if it did not exist.
 async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Case, PageError> {
-    svc::openable(state, &v.principal, id)
+    svc::openable(state, caller(v), id)
         .await
         .map_err(PageError::internal(v.lang()))?
         .ok_or_else(|| PageError::not_found(v.lang()))
@@ -216,6 +431,27 @@ pub async fn show(
     page(&state, &v, case, FormErrors::default(), q.saved.is_some()).await
 }
 
+/// After an operation: back to the case, or the page again with the errors (422).
+async fn after(state: &AppState, v: &Viewer, id: i64, result: Result<(), OpError>) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => {
+            // A partner who declined no longer opens the case.
+            let target = match svc::openable(state, caller(v), id).await.map_err(PageError::internal(v.lang()))? {
+                Some(_) => format!("/cases/{id}?saved=1"),
+                None => "/cases".to_string(),
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+        Err(OpError::Invalid(errs)) => {
+            let case = load(state, v, id).await?;
+            page(state, v, case, FormErrors::new(v.t(), errs), false).await
+        }
+        Err(OpError::Forbidden) => Err(PageError::forbidden(v.lang())),
+        Err(OpError::NotFound) => Err(PageError::not_found(v.lang())),
+        Err(OpError::Store(e)) => Err(PageError::internal(v.lang())(e)),
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct StepForm {
     #[serde(default, rename = "_csrf")]
@@ -232,6 +468,9 @@ pub async fn transition(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let case = load(&state, &v, id).await?;
+    if !svc::can_work(caller(&v), &case) {
+        return Err(PageError::forbidden(v.lang()));
+    }
     let err = || PageError::internal(v.lang());
     match svc::advance(&state, &v.actor(), &case, &f.step).await.map_err(err())? {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?saved=1")).into_response()),
@@ -240,4 +479,206 @@ pub async fn transition(
             page(&state, &v, fresh, FormErrors::new(v.t(), errs), false).await
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AssignForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    handler_user_id: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<AssignForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    let case = load(&state, &v, id).await?;
+    let handler = match f.handler_user_id.trim() {
+        "" => None,
+        h => Some(h.parse::<i64>().unwrap_or(0)),
+    };
+    let input = AssignInput { handler_user_id: handler, due_on: Some(f.due_on) };
+    let r = svc::assign(&state, caller(&v), &v.actor(), &case, &input).await;
+    after(&state, &v, id, r).await
+}
+
+/// Form fields in order, repeated names kept (checkbox groups).
+type Pairs = Vec<(String, String)>;
+
+fn one(pairs: &Pairs, name: &str) -> String {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+fn many(pairs: &Pairs, name: &str) -> Vec<String> {
+    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+}
+
+pub async fn refer(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<Pairs>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&one(&f, "_csrf"))?;
+    let case = load(&state, &v, id).await?;
+    let input = ReferralInput {
+        partner_id: one(&f, "partner_id").trim().parse().ok(),
+        services: many(&f, "services"),
+        note: one(&f, "note"),
+    };
+    let r = svc::refer(&state, caller(&v), &v.actor(), &case, &input).await.map(|_| ());
+    after(&state, &v, id, r).await
+}
+
+pub async fn referral_step(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, referral_id, action)): Path<(i64, i64, String)>,
+    PageForm(f): PageForm<Pairs>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&one(&f, "_csrf"))?;
+    let action = match action.as_str() {
+        "accept" => ReferralAction::Accept,
+        "decline" => ReferralAction::Decline,
+        "services" => ReferralAction::Services,
+        "close" => ReferralAction::Close,
+        _ => return Err(PageError::not_found(v.lang())),
+    };
+    // The referral must belong to this case.
+    match store::cases::referral(&state.db, referral_id).await.map_err(PageError::internal(v.lang()))? {
+        Some(r) if r.case_id == id => {}
+        _ => return Err(PageError::not_found(v.lang())),
+    }
+    let input = ReferralStepInput {
+        date: one(&f, "date"),
+        reason: one(&f, "reason"),
+        services: many(&f, "services"),
+        note: one(&f, "note"),
+    };
+    let r = svc::referral_step(&state, caller(&v), &v.actor(), referral_id, action, &input).await;
+    after(&state, &v, id, r).await
+}
+
+pub async fn trafficking(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<Pairs>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&one(&f, "_csrf"))?;
+    let case = load(&state, &v, id).await?;
+    let input = TraffickingForm {
+        process: many(&f, "process"),
+        means: many(&f, "means"),
+        purpose: many(&f, "purpose"),
+        form: one(&f, "form"),
+        form_detail: one(&f, "form_detail"),
+        victim_age_at_time: one(&f, "victim_age_at_time"),
+        screening_result: one(&f, "screening_result"),
+        services_needed: many(&f, "services_needed"),
+        reintegration_plan: one(&f, "reintegration_plan"),
+    };
+    let r = svc::save_trafficking(&state, caller(&v), &v.actor(), &case, &input).await.map(|_| ());
+    after(&state, &v, id, r).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoteForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<NoteForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    let case = load(&state, &v, id).await?;
+    let r = svc::add_note(&state, caller(&v), &v.actor(), &case, &NoteInput { body: f.body }).await.map(|_| ());
+    after(&state, &v, id, r).await
+}
+
+pub async fn attach(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let t = v.t();
+    let bad = || PageError::new(PageErrorKind::BadRequest(t.get("cases.upload_unreadable").to_string()), v.lang());
+    let mut mp = mp.map_err(|_| bad())?;
+    let mut csrf = String::new();
+    let mut file = None;
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                let errs = domain::ValidationErrors::single(
+                    "file",
+                    domain::Rule::TooLong,
+                    format!("at most {} MB", domain::cases::attachment::MAX_BYTES / (1024 * 1024)),
+                );
+                v.check_csrf(&csrf)?;
+                return after(&state, &v, id, Err(OpError::Invalid(errs))).await;
+            }
+            Err(_) => return Err(bad()),
+        };
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(|_| bad())?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        v.check_csrf(&csrf)?;
+                        let errs = domain::ValidationErrors::single(
+                            "file",
+                            domain::Rule::TooLong,
+                            format!("at most {} MB", domain::cases::attachment::MAX_BYTES / (1024 * 1024)),
+                        );
+                        return after(&state, &v, id, Err(OpError::Invalid(errs))).await;
+                    }
+                    Err(_) => return Err(bad()),
+                }
+            }
+            _ => {}
+        }
+    }
+    v.check_csrf(&csrf)?;
+    let case = load(&state, &v, id).await?;
+    let (name, bytes) = file.unwrap_or_default();
+    let r = svc::attach(&state, &v.actor(), &case, &name, bytes).await.map(|_| ());
+    after(&state, &v, id, r).await
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let case = load(&state, &v, id).await?;
+    crate::api::download_response(&state, &v.actor(), &case, attachment_id)
+        .await
+        .map_err(PageError::internal(v.lang()))?
+        .ok_or_else(|| PageError::not_found(v.lang()))
+}
+
+/// Staff: my cases due or overdue, for the worklist and the home page.
+pub async fn my_overdue(state: &AppState, v: &Viewer) -> Result<Vec<Case>, store::StoreError> {
+    if caller(v).is_partner() {
+        return Ok(vec![]);
+    }
+    let f = ListFilter { overdue: Some("1".into()), mine: Some("1".into()), ..Default::default() };
+    Ok(svc::list(state, caller(v), &f, None, 100).await?.cases)
 }

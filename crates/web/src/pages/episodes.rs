@@ -46,6 +46,8 @@ struct WorklistPage {
     flags: Vec<&'static str>,
     /// The chosen one, or empty.
     flag: String,
+    /// Protection cases I handle that are past their due date (issue 4).
+    overdue_cases: Vec<store::cases::Case>,
 }
 
 pub struct WorkItem {
@@ -384,6 +386,7 @@ pub async fn worklist(
         }
     }
     let flags = sc::RiskCode::ALL.iter().map(|c| c.as_str()).collect();
+    let overdue_cases = super::cases::my_overdue(&state, &v).await.map_err(err())?;
     render(
         &WorklistPage {
             layout: Layout::for_viewer(&v, t.get("worklist.title"), "/worklist"),
@@ -391,6 +394,7 @@ pub async fn worklist(
             items,
             flags,
             flag: q.flag,
+            overdue_cases,
         },
         v.lang(),
     )

@@ -9,6 +9,7 @@ mod home;
 mod import;
 mod job_orders;
 mod outreach;
+mod partners;
 mod persons;
 mod policy;
 mod programs;
@@ -82,6 +83,19 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(cases::new_form))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/transition", post(cases::transition))
+        .route("/cases/{id}/assign", post(cases::assign))
+        .route("/cases/{id}/referrals", post(cases::refer))
+        .route("/cases/{id}/referrals/{referral_id}/{action}", post(cases::referral_step))
+        .route("/cases/{id}/trafficking", post(cases::trafficking))
+        .route("/cases/{id}/notes", post(cases::add_note))
+        .route(
+            "/cases/{id}/attachments",
+            post(cases::attach).layer(DefaultBodyLimit::max(crate::cases::ATTACHMENT_BODY_LIMIT)),
+        )
+        .route("/cases/{id}/attachments/{attachment_id}", get(cases::download))
+        .route("/admin/partners", get(partners::index).post(partners::create))
+        .route("/admin/partners/{id}", get(partners::show).post(partners::update))
+        .route("/admin/users/{id}/partner", post(admin::set_partner))
         .route("/outreach", get(outreach::index).post(outreach::create))
         .route("/outreach/{id}", get(outreach::show))
         .route("/outreach/{id}/attendees", post(outreach::add_attendee))

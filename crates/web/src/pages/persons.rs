@@ -58,6 +58,9 @@ struct PersonPage {
     job_orders: Vec<store::job_orders::JobOrder>,
     counselling: Vec<store::persons::CounsellingSession>,
     timeline: Vec<store::persons::TimelineEntry>,
+    /// Protection cases of this person the viewer may open, and how many more they may not.
+    cases: Vec<store::cases::Case>,
+    cases_restricted: usize,
     today: String,
     can_edit: bool,
     errors: FormErrors,
@@ -263,7 +266,23 @@ async fn person_page(
     let consents = store::persons::consents(&state.db, person.id).await.map_err(err())?;
     let episodes = store::episodes::for_person(&state.db, person.id).await.map_err(err())?;
     let counselling = store::persons::counselling(&state.db, person.id).await.map_err(err())?;
-    let timeline = store::persons::timeline(&state.db, person.id).await.map_err(err())?;
+    let mut timeline = store::persons::timeline(&state.db, person.id).await.map_err(err())?;
+    let (cases, cases_restricted) =
+        crate::cases::cases_of_person(state, crate::cases::Caller::new(&v.principal, &v.user), person.id, None)
+            .await
+            .map_err(err())?;
+    // Cases the viewer may open join the timeline on the day they were opened.
+    for c in &cases {
+        if let Ok(at) = time::OffsetDateTime::from_unix_timestamp(c.created_at) {
+            timeline.push(store::persons::TimelineEntry {
+                on_date: at.date().to_string(),
+                kind: "case_opened".into(),
+                what: format!("#{} {}", c.id, t.label("case_type", &c.case_type)),
+                episode_id: None,
+            });
+        }
+    }
+    timeline.sort_by(|a, b| b.on_date.cmp(&a.on_date));
     let can_edit = person.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
     // The registry to choose a recruiter from when opening an episode (active ones only).
     let agencies = if can_edit {
@@ -295,6 +314,8 @@ async fn person_page(
             job_orders,
             counselling,
             timeline,
+            cases,
+            cases_restricted,
             today: people::today().to_string(),
             can_edit,
             errors,
