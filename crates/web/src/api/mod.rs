@@ -10,7 +10,7 @@ mod episodes;
 mod job_orders;
 mod outreach;
 mod partners;
-mod persons;
+pub mod persons;
 mod policy;
 mod programs;
 mod regions;
