@@ -69,10 +69,17 @@ pub enum Action {
     /// The placement policy (bans, zero-cost rule, no-contact threshold, requirement matrix):
     /// every account reads it through the rules it drives; national admins edit it.
     ManagePolicy,
+    /// Partner API clients of the data exchange (register, rotate, revoke): national admins.
+    ManageApiClients,
+    /// Indonesian missions abroad shown on the public portal: national admins.
+    ManageMissions,
+    /// Data subject rights for a person (UU 27/2022): the access report, purpose consents,
+    /// correction requests, restriction of processing. Those who register people, within scope.
+    SubjectRights,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 13] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -83,6 +90,9 @@ impl Action {
         Action::EditPerson,
         Action::ManageAgencies,
         Action::ManagePolicy,
+        Action::ManageApiClients,
+        Action::ManageMissions,
+        Action::SubjectRights,
     ];
 }
 
@@ -106,11 +116,13 @@ impl Principal {
             | Action::ManageUsers
             | Action::ViewAudit
             | Action::ManageAgencies
-            | Action::ManagePolicy => self.role == Role::NationalAdmin,
+            | Action::ManagePolicy
+            | Action::ManageApiClients
+            | Action::ManageMissions => self.role == Role::NationalAdmin,
             // Partners receive people's data only through the exchange, by consent and purpose.
             Action::ViewPerson => in_scope && self.role != Role::Partner,
             // Those who register and verify residents: village officers and head, Disnaker, admins.
-            Action::EditPerson => {
+            Action::EditPerson | Action::SubjectRights => {
                 in_scope
                     && matches!(
                         self.role,
@@ -179,6 +191,8 @@ mod tests {
                 Action::ViewAudit,
                 Action::ManageAgencies,
                 Action::ManagePolicy,
+                Action::ManageApiClients,
+                Action::ManageMissions,
             ] {
                 assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }
@@ -206,10 +220,12 @@ mod tests {
             let p = principal(*role, *scope);
             assert_eq!(p.can(Action::ViewPerson, Some(&home)), *view, "{role} view");
             assert_eq!(p.can(Action::EditPerson, Some(&home)), *edit, "{role} edit");
+            assert_eq!(p.can(Action::SubjectRights, Some(&home)), *edit, "{role} subject rights");
             let village_scoped = matches!(scope, Some(s) if s.len() == 13);
             if village_scoped {
                 assert!(!p.can(Action::ViewPerson, Some(&other)), "{role} sees another village");
                 assert!(!p.can(Action::EditPerson, Some(&other)), "{role} edits another village");
+                assert!(!p.can(Action::SubjectRights, Some(&other)), "{role} subject rights elsewhere");
             }
         }
     }
