@@ -501,3 +501,54 @@ async fn openapi_documents_every_exchange_endpoint_with_examples() {
     assert_eq!(s, 200);
     assert!(html.contains("/api/v1/exchange/persons") && html.contains("api-token"));
 }
+
+#[tokio::test]
+async fn privacy_page_records_consent_restriction_and_correction() {
+    use crate::common::{ADMIN_PASSWORD, Browser};
+    let app = TestApp::spawn().await;
+    let maria = person(&app, 1, HOME).await;
+    let b = Browser::new(&app);
+    b.login("admin", ADMIN_PASSWORD).await;
+    let (_, html) = b.get(&format!("/persons/{maria}")).await;
+    assert!(html.contains(&format!("/persons/{maria}/privacy")), "linked from the person's page");
+    let csrf = b.csrf().await;
+    let r = b
+        .post_form(
+            &format!("/persons/{maria}/purpose-consents"),
+            &[("_csrf", &csrf), ("purpose", "health_services"), ("granted", "1"), ("given_on", "2026-01-02")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = b.post_form(&format!("/persons/{maria}/purpose-consents"), &[("_csrf", &csrf), ("purpose", "x"), ("given_on", "soon")]).await;
+    assert_eq!(r.status(), 422);
+    let r = b.post_form(&format!("/persons/{maria}/restriction"), &[("_csrf", &csrf), ("restricted", "1"), ("note", "objects")]).await;
+    assert_eq!(r.status(), 303);
+    let r = b
+        .post_form(&format!("/persons/{maria}/corrections"), &[("_csrf", &csrf), ("fields", "phone"), ("description", "New number 0812")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = b.post_form(&format!("/persons/{maria}/restriction"), &[("_csrf", "wrong"), ("restricted", "0")]).await;
+    assert_eq!(r.status(), 403, "CSRF checked");
+    let (s, html) = b.get(&format!("/persons/{maria}/privacy")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Layanan kesehatan") && html.contains("Dibatasi") && html.contains("New number 0812"), "{html}");
+    let r = b.client.get(format!("{}/persons/{maria}/subject-access/pdf", b.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+    // Admin pages for clients: the token is shown once after registration.
+    let r = b
+        .post_form(
+            "/admin/api-clients",
+            &[("_csrf", &csrf), ("organisation", "IOM Indonesia"), ("purpose", "trafficking_response"),
+              ("scope", "persons:read"), ("scope", "episodes:read"), ("region_code", "53"), ("expires_on", &expiry())],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let start = html.find("dmx_").expect("token shown once");
+    let token = &html[start..start + 68];
+    assert_eq!(app.get_json("/api/v1/exchange/episodes", Some(token)).await.0, 200, "both scopes saved");
+    let (_, list) = b.get("/admin/api-clients").await;
+    assert!(!list.contains(token), "never shown again");
+}
