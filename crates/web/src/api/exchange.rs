@@ -9,7 +9,8 @@ use crate::error::{ApiError, ErrorBody};
 use crate::exchange::{Caller, ExchangePerson, audit_call, next_cursor, rfc3339, start_position, sync_upto};
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::access::Action;
@@ -18,6 +19,32 @@ use serde::{Deserialize, Serialize};
 use store::exchange::{Audience, RegisterTable, Tombstone};
 use store::persons::Person;
 use utoipa::{IntoParams, ToSchema};
+
+/// `Query<T>` whose rejection is a JSON 400 naming the problem.
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|e| ApiError::BadRequest(e.body_text()))
+    }
+}
+
+/// `Path<T>` whose rejection is a JSON 400 (e.g. an id that is not a number).
+pub struct Path<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|e| ApiError::BadRequest(e.body_text()))
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Sync lists
@@ -123,7 +150,7 @@ pub async fn sync_persons(
 /// One person as the exchange gives it (404 when absent, outside your region or restricted: the
 /// same answer, so ids cannot be probed).
 #[utoipa::path(get, path = "/api/v1/exchange/persons/{id}", tag = "exchange", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = ExchangePerson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 200, body = ExchangePerson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_person(
     State(state): State<AppState>,
     caller: Caller,
@@ -219,7 +246,7 @@ pub struct ExchangeAgency {
 
 /// The placement-company registry, changed since the cursor (needs `agencies:read`).
 #[utoipa::path(get, path = "/api/v1/exchange/agencies", tag = "exchange", params(SyncQuery), security(("bearer" = [])),
-    responses((status = 200, body = SyncPage<ExchangeAgency>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 401, body = ErrorBody), (status = 200, body = SyncPage<ExchangeAgency>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn sync_agencies(
     State(state): State<AppState>,
     caller: Caller,
@@ -278,7 +305,7 @@ pub struct ExchangeJobOrder {
 
 /// Job orders changed since the cursor (needs `job_orders:read`).
 #[utoipa::path(get, path = "/api/v1/exchange/job-orders", tag = "exchange", params(SyncQuery), security(("bearer" = [])),
-    responses((status = 200, body = SyncPage<ExchangeJobOrder>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 401, body = ErrorBody), (status = 200, body = SyncPage<ExchangeJobOrder>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn sync_job_orders(
     State(state): State<AppState>,
     caller: Caller,
@@ -392,7 +419,7 @@ fn csv_line(p: &ExchangePerson) -> String {
 /// stays flat whatever the count). The same consent × purpose rule as the sync list applies.
 /// One audit entry records the export and its region.
 #[utoipa::path(get, path = "/api/v1/exchange/persons/export", tag = "exchange", params(ExportQuery), security(("bearer" = [])),
-    responses((status = 200, description = "text/csv or application/x-ndjson, streamed", content_type = "text/csv"),
+    responses((status = 401, body = ErrorBody), (status = 200, description = "CSV or NDJSON, streamed", content((String = "text/csv"), (String = "application/x-ndjson"))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn export_persons(
     State(state): State<AppState>,
@@ -545,7 +572,7 @@ pub async fn validate_client(
 
 /// Registers a partner organisation's API client; the answer holds its token, shown once.
 #[utoipa::path(post, path = "/api/v1/api-clients", tag = "exchange", request_body = CreateClient, security(("bearer" = [])),
-    responses((status = 201, body = ClientView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = ClientView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_client(
     State(state): State<AppState>,
     u: ApiUser,
@@ -575,7 +602,7 @@ pub struct ClientList {
 
 /// Every API client (national admins); tokens are never listed.
 #[utoipa::path(get, path = "/api/v1/api-clients", tag = "exchange", security(("bearer" = [])),
-    responses((status = 200, body = ClientList), (status = 403, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, body = ClientList), (status = 403, body = ErrorBody)))]
 pub async fn list_clients(State(state): State<AppState>, u: ApiUser) -> Result<Json<ClientList>, ApiError> {
     u.require(Action::ManageApiClients, None)?;
     let items = store::exchange::clients(&state.db).await?.into_iter().map(|c| ClientView::of(c, None)).collect();
@@ -584,7 +611,7 @@ pub async fn list_clients(State(state): State<AppState>, u: ApiUser) -> Result<J
 
 /// A new token for the client; the old one stops working at once.
 #[utoipa::path(post, path = "/api/v1/api-clients/{id}/rotate", tag = "exchange", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = ClientView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, body = ClientView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn rotate_client(
     State(state): State<AppState>,
     u: ApiUser,
@@ -598,7 +625,7 @@ pub async fn rotate_client(
 
 /// Revokes the client for good: its token is refused from the next call on.
 #[utoipa::path(post, path = "/api/v1/api-clients/{id}/revoke", tag = "exchange", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = ClientView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, body = ClientView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_client(
     State(state): State<AppState>,
     u: ApiUser,
@@ -692,7 +719,7 @@ async fn consent_list(state: &AppState, id: i64) -> Result<ConsentList, ApiError
 /// Records the person's consent (or refusal, or withdrawal) to sharing for one purpose.
 #[utoipa::path(post, path = "/api/v1/persons/{id}/purpose-consents", tag = "privacy", params(("id" = i64, Path)),
     request_body = ConsentInput, security(("bearer" = [])),
-    responses((status = 201, body = ConsentList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = ConsentList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_consent(
     State(state): State<AppState>,
     u: ApiUser,
@@ -707,7 +734,7 @@ pub async fn add_consent(
 
 /// The person's consent answers by purpose.
 #[utoipa::path(get, path = "/api/v1/persons/{id}/purpose-consents", tag = "privacy", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = ConsentList), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, body = ConsentList), (status = 404, body = ErrorBody)))]
 pub async fn list_consents(
     State(state): State<AppState>,
     u: ApiUser,
@@ -730,7 +757,7 @@ pub struct RestrictionInput {
 /// partner exchange (partners receive a `restricted` deletion) and shown as restricted.
 #[utoipa::path(put, path = "/api/v1/persons/{id}/restriction", tag = "privacy", params(("id" = i64, Path)),
     request_body = RestrictionInput, security(("bearer" = [])),
-    responses((status = 200, body = RestrictionInput), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 200, body = RestrictionInput), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_restriction(
     State(state): State<AppState>,
     u: ApiUser,
@@ -791,7 +818,7 @@ async fn correction_list(state: &AppState, id: i64) -> Result<CorrectionList, Ap
 /// Records a correction request from the person (the officer then corrects the record).
 #[utoipa::path(post, path = "/api/v1/persons/{id}/corrections", tag = "privacy", params(("id" = i64, Path)),
     request_body = CorrectionInput, security(("bearer" = [])),
-    responses((status = 201, body = CorrectionList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = CorrectionList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_correction(
     State(state): State<AppState>,
     u: ApiUser,
@@ -809,7 +836,7 @@ pub async fn add_correction(
 
 /// The person's correction requests, newest first.
 #[utoipa::path(get, path = "/api/v1/persons/{id}/corrections", tag = "privacy", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = CorrectionList), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, body = CorrectionList), (status = 404, body = ErrorBody)))]
 pub async fn list_corrections(
     State(state): State<AppState>,
     u: ApiUser,
@@ -822,7 +849,7 @@ pub async fn list_corrections(
 /// Deletes a record registered by mistake (no episodes, cases, counselling or outreach
 /// attendance); partners receive a deletion. 409 when the record has such history.
 #[utoipa::path(delete, path = "/api/v1/persons/{id}", tag = "privacy", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_person(
     State(state): State<AppState>,
     u: ApiUser,
@@ -850,7 +877,7 @@ pub struct SubjectAccessQuery {
 /// correction requests, and who accessed the record (audit log). JSON, or `?format=pdf`.
 #[utoipa::path(get, path = "/api/v1/persons/{id}/subject-access", tag = "privacy", params(("id" = i64, Path), SubjectAccessQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "The report as JSON (or PDF)", body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, description = "The report as JSON (or PDF)", body = Object), (status = 404, body = ErrorBody)))]
 pub async fn subject_access(
     State(state): State<AppState>,
     u: ApiUser,
@@ -899,7 +926,7 @@ pub struct PublicAgencyList {
 
 /// Is this placement company licensed? Search by name or licence number; no token needed.
 #[utoipa::path(get, path = "/api/v1/public/agencies", tag = "public", params(PublicAgencyQuery),
-    responses((status = 200, body = PublicAgencyList)))]
+    responses((status = 400, body = ErrorBody), (status = 200, body = PublicAgencyList)))]
 pub async fn public_agencies(
     State(state): State<AppState>,
     Query(q): Query<PublicAgencyQuery>,
@@ -940,7 +967,7 @@ pub struct PublicJob {
 
 /// Is this job offer real? Checks the code printed on a flyer (404: no such code — do not trust the offer).
 #[utoipa::path(get, path = "/api/v1/public/job-orders/{code}", tag = "public", params(("code" = String, Path, description = "e.g. 7KQ2-MX4P")),
-    responses((status = 200, body = PublicJob), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 200, body = PublicJob), (status = 404, body = ErrorBody)))]
 pub async fn public_job(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<PublicJob>, ApiError> {
     let found = crate::portal::job_by_code(&state, &code).await?.ok_or(ApiError::NotFound("job order code"))?;
     let (code, jo, licence) = found;
