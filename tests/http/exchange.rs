@@ -76,7 +76,11 @@ async fn scope_purpose_consent_matrix() {
     consent(&app, elsewhere, "trafficking_response", true).await;
     consent(&app, restricted, "trafficking_response", true).await;
     let (s, _) = app
-        .put_json(&format!("/api/v1/persons/{restricted}/restriction"), &app.admin_token, &json!({"restricted": true, "note": "objects"}))
+        .put_json(
+            &format!("/api/v1/persons/{restricted}/restriction"),
+            &app.admin_token,
+            &json!({"restricted": true, "note": "objects"}),
+        )
         .await;
     assert_eq!(s, 200);
     let (_, iom_ntt) = client(&app, "trafficking_response", &["persons:read"], Some("53")).await;
@@ -162,7 +166,10 @@ async fn scope_purpose_consent_matrix() {
     assert_eq!(s, 403);
     // Every partner call is audited with the people it named.
     let (_, audit) = app.get_json("/api/v1/audit?action=exchange.persons", Some(&app.admin_token)).await;
-    assert!(audit["items"].as_array().unwrap().iter().any(|e| e["actor"].as_str().unwrap().starts_with("api_client:")), "{audit}");
+    assert!(
+        audit["items"].as_array().unwrap().iter().any(|e| e["actor"].as_str().unwrap().starts_with("api_client:")),
+        "{audit}"
+    );
 }
 
 #[tokio::test]
@@ -195,12 +202,21 @@ async fn sync_misses_nothing_and_repeats_nothing() {
 
     // Changes after the last page: an update (consent), a deletion, an insertion, a restriction.
     consent(&app, ids[1], "statistics", true).await;
-    let (s, _) = app.client.delete(app.url(&format!("/api/v1/persons/{}", ids[2]))).bearer_auth(&app.admin_token).send().await.map(|r| (r.status().as_u16(), ())).unwrap();
+    let (s, _) = app
+        .client
+        .delete(app.url(&format!("/api/v1/persons/{}", ids[2])))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
     assert_eq!(s, 204);
     let added = person(&app, 8, HOME).await;
-    app.put_json(&format!("/api/v1/persons/{}/restriction", ids[3]), &app.admin_token, &json!({"restricted": true})).await;
+    app.put_json(&format!("/api/v1/persons/{}/restriction", ids[3]), &app.admin_token, &json!({"restricted": true}))
+        .await;
     settle().await;
-    let (s, page) = app.get_json(&format!("/api/v1/exchange/persons?cursor={}", cursor.clone().unwrap()), Some(&token)).await;
+    let (s, page) =
+        app.get_json(&format!("/api/v1/exchange/persons?cursor={}", cursor.clone().unwrap()), Some(&token)).await;
     assert_eq!(s, 200, "{page}");
     let changed: Vec<i64> = page["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
     assert_eq!(changed, [ids[1], added], "the updated and the new, nothing else");
@@ -220,7 +236,8 @@ async fn sync_misses_nothing_and_repeats_nothing() {
     // updated_since: only what changed at or after that time.
     let (s, page) = app.get_json("/api/v1/exchange/persons?updated_since=2999-01-01T00:00:00Z", Some(&token)).await;
     assert_eq!((s, page["items"].clone()), (200, json!([])));
-    let (_, page) = app.get_json("/api/v1/exchange/persons?updated_since=2000-01-01T00:00:00%2B07:00", Some(&token)).await;
+    let (_, page) =
+        app.get_json("/api/v1/exchange/persons?updated_since=2000-01-01T00:00:00%2B07:00", Some(&token)).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 6, "8 registered, less 1 deleted and 1 restricted");
 }
 
@@ -277,7 +294,8 @@ async fn revocation_rotation_expiry_and_rate_limit() {
     assert!(list["items"][0].get("token").is_none());
     assert!(!list.to_string().contains(&token));
     // Rotation: the old token stops at once, the new one works.
-    let (s, rotated) = app.post_json(&format!("/api/v1/api-clients/{id}/rotate"), Some(&app.admin_token), &json!({})).await;
+    let (s, rotated) =
+        app.post_json(&format!("/api/v1/api-clients/{id}/rotate"), Some(&app.admin_token), &json!({})).await;
     assert_eq!(s, 200, "{rotated}");
     let new = rotated["token"].as_str().unwrap().to_string();
     assert_eq!(app.get_json("/api/v1/exchange/persons", Some(&token)).await.0, 401);
@@ -362,7 +380,13 @@ async fn exports_stream_csv_and_ndjson_with_the_same_rules() {
     consent(&app, a, "trafficking_response", true).await;
     app.put_json(&format!("/api/v1/persons/{b}/restriction"), &app.admin_token, &json!({"restricted": true})).await;
     let (_, token) = client(&app, "trafficking_response", &["persons:read"], Some("53.07")).await;
-    let r = app.client.get(app.url("/api/v1/exchange/persons/export?format=ndjson")).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/exchange/persons/export?format=ndjson"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/x-ndjson");
     let text = r.text().await.unwrap();
@@ -370,7 +394,13 @@ async fn exports_stream_csv_and_ndjson_with_the_same_rules() {
     assert_eq!(rows.len(), 1, "only the unrestricted person in the region: {text}");
     assert_eq!(rows[0]["id"], a);
     assert_eq!(rows[0]["nik"], "5307015205900001");
-    let r = app.client.get(app.url("/api/v1/exchange/persons/export?format=csv")).bearer_auth(&app.admin_token).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/exchange/persons/export?format=csv"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let csv = r.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
@@ -397,7 +427,8 @@ async fn subject_rights_access_report_corrections_restriction_deletion() {
         )
         .await;
     assert_eq!(s, 201, "{c}");
-    let (s, bad) = app.post_json(&format!("/api/v1/persons/{maria}/corrections"), Some(&officer), &json!({"fields": ""})).await;
+    let (s, bad) =
+        app.post_json(&format!("/api/v1/persons/{maria}/corrections"), Some(&officer), &json!({"fields": ""})).await;
     assert_eq!(s, 422);
     assert_eq!(bad["errors"][0]["field"], "fields");
 
@@ -435,7 +466,11 @@ async fn subject_rights_access_report_corrections_restriction_deletion() {
 
     // Restriction: the partner loses the person at once.
     let (s, _) = app
-        .put_json(&format!("/api/v1/persons/{maria}/restriction"), &officer, &json!({"restricted": true, "note": "objects"}))
+        .put_json(
+            &format!("/api/v1/persons/{maria}/restriction"),
+            &officer,
+            &json!({"restricted": true, "note": "objects"}),
+        )
         .await;
     assert_eq!(s, 200);
     assert_eq!(app.get_json(&format!("/api/v1/exchange/persons/{maria}"), Some(&token)).await.0, 404);
@@ -460,9 +495,21 @@ async fn subject_rights_access_report_corrections_restriction_deletion() {
         )
         .await;
     assert_eq!(s, 201, "{e}");
-    let r = app.client.delete(app.url(&format!("/api/v1/persons/{elsewhere}"))).bearer_auth(&app.admin_token).send().await.unwrap();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/persons/{elsewhere}")))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 409);
-    let r = app.client.delete(app.url(&format!("/api/v1/persons/{maria}"))).bearer_auth(&app.admin_token).send().await.unwrap();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/persons/{maria}")))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(app.get_json(&format!("/api/v1/persons/{maria}"), Some(&app.admin_token)).await.0, 404);
 }
@@ -519,19 +566,35 @@ async fn privacy_page_records_consent_restriction_and_correction() {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let r = b.post_form(&format!("/persons/{maria}/purpose-consents"), &[("_csrf", &csrf), ("purpose", "x"), ("given_on", "soon")]).await;
+    let r = b
+        .post_form(
+            &format!("/persons/{maria}/purpose-consents"),
+            &[("_csrf", &csrf), ("purpose", "x"), ("given_on", "soon")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    let r = b.post_form(&format!("/persons/{maria}/restriction"), &[("_csrf", &csrf), ("restricted", "1"), ("note", "objects")]).await;
+    let r = b
+        .post_form(
+            &format!("/persons/{maria}/restriction"),
+            &[("_csrf", &csrf), ("restricted", "1"), ("note", "objects")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let r = b
-        .post_form(&format!("/persons/{maria}/corrections"), &[("_csrf", &csrf), ("fields", "phone"), ("description", "New number 0812")])
+        .post_form(
+            &format!("/persons/{maria}/corrections"),
+            &[("_csrf", &csrf), ("fields", "phone"), ("description", "New number 0812")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let r = b.post_form(&format!("/persons/{maria}/restriction"), &[("_csrf", "wrong"), ("restricted", "0")]).await;
     assert_eq!(r.status(), 403, "CSRF checked");
     let (s, html) = b.get(&format!("/persons/{maria}/privacy")).await;
     assert_eq!(s, 200);
-    assert!(html.contains("Layanan kesehatan") && html.contains("Dibatasi") && html.contains("New number 0812"), "{html}");
+    assert!(
+        html.contains("Layanan kesehatan") && html.contains("Dibatasi") && html.contains("New number 0812"),
+        "{html}"
+    );
     let r = b.client.get(format!("{}/persons/{maria}/subject-access/pdf", b.base)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
@@ -540,8 +603,15 @@ async fn privacy_page_records_consent_restriction_and_correction() {
     let r = b
         .post_form(
             "/admin/api-clients",
-            &[("_csrf", &csrf), ("organisation", "IOM Indonesia"), ("purpose", "trafficking_response"),
-              ("scope", "persons:read"), ("scope", "episodes:read"), ("region_code", "53"), ("expires_on", &expiry())],
+            &[
+                ("_csrf", &csrf),
+                ("organisation", "IOM Indonesia"),
+                ("purpose", "trafficking_response"),
+                ("scope", "persons:read"),
+                ("scope", "episodes:read"),
+                ("region_code", "53"),
+                ("expires_on", &expiry()),
+            ],
         )
         .await;
     assert_eq!(r.status(), 200);

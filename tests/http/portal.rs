@@ -33,7 +33,11 @@ async fn verified_job(app: &TestApp, agency_id: i64, reference: &str, job_type: 
     let id = jo["id"].as_i64().unwrap();
     assert!(jo["public_code"].is_null(), "no code before verification: {jo}");
     let (s, v) = app
-        .post_json(&format!("/api/v1/job-orders/{id}/verification"), Some(&app.admin_token), &json!({"status": "verified"}))
+        .post_json(
+            &format!("/api/v1/job-orders/{id}/verification"),
+            Some(&app.admin_token),
+            &json!({"status": "verified"}),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     let code = v["public_code"].as_str().expect("a code on verification").to_string();
@@ -55,8 +59,11 @@ async fn public_agency_contract_without_token() {
     // By a word of the name, any case, no token.
     let (s, body) = app.get_json("/api/v1/public/agencies?q=maju", None).await;
     assert_eq!(s, 200, "{body}");
-    assert_eq!(body, json!({"items": [{"name": "PT Maju Bersama Sejahtera", "licence_number": "KEP.123/2024",
-        "status": "active", "valid_until": "2099-01-01"}]}));
+    assert_eq!(
+        body,
+        json!({"items": [{"name": "PT Maju Bersama Sejahtera", "licence_number": "KEP.123/2024",
+        "status": "active", "valid_until": "2099-01-01"}]})
+    );
     // By licence number.
     let (_, body) = app.get_json("/api/v1/public/agencies?q=kep.77%2F2019", None).await;
     assert_eq!(names(&body), ["PT Jaya Abadi"]);
@@ -67,7 +74,13 @@ async fn public_agency_contract_without_token() {
     let (s, body) = app.get_json("/api/v1/public/agencies", None).await;
     assert_eq!((s, body), (200, json!({"items": []})));
     // SQL and script fragments are plain text: no error, no leak of other rows.
-    for q in ["%27%20OR%201%3D1%20--", "%25", "_", "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "maju%27%3B%20DROP%20TABLE%20agencies%3B--"] {
+    for q in [
+        "%27%20OR%201%3D1%20--",
+        "%25",
+        "_",
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "maju%27%3B%20DROP%20TABLE%20agencies%3B--",
+    ] {
         let (s, body) = app.get_json(&format!("/api/v1/public/agencies?q={q}"), None).await;
         assert_eq!(s, 200, "{q}: {body}");
         assert_eq!(body["items"], json!([]), "{q} matched rows");
@@ -108,7 +121,8 @@ async fn agency_check_page_says_what_to_do() {
 async fn job_codes_real_fake_and_expired() {
     let app = TestApp::spawn().await;
     let a = agency(&app, "PT Maju Bersama Sejahtera", "KEP.123/2024", "active", "2099-01-01").await;
-    let (id, code) = verified_job(&app, a, "DL-1", "plantation_worker", json!([{"item": "medicals", "amount": 0}])).await;
+    let (id, code) =
+        verified_job(&app, a, "DL-1", "plantation_worker", json!([{"item": "medicals", "amount": 0}])).await;
     let shown = format!("{}-{}", &code[..4], &code[4..]);
 
     // The API: real code, in any typing.
@@ -149,7 +163,11 @@ async fn job_codes_real_fake_and_expired() {
     assert!(html.contains(&shown) && html.contains("PT Maju Bersama Sejahtera"));
     // Rejected later: the code still resolves but says the offer is no longer valid.
     let (s, _) = app
-        .post_json(&format!("/api/v1/job-orders/{id}/verification"), Some(&app.admin_token), &json!({"status": "rejected"}))
+        .post_json(
+            &format!("/api/v1/job-orders/{id}/verification"),
+            Some(&app.admin_token),
+            &json!({"status": "rejected"}),
+        )
         .await;
     assert_eq!(s, 200);
     let (s, html) = b.get(&format!("/cek/{shown}")).await;
@@ -239,8 +257,16 @@ async fn missions_are_kept_by_national_admins() {
     let r = admin
         .post_form(
             "/admin/missions",
-            &[("_csrf", &csrf), ("country", "jp"), ("kind", "kbri"), ("name", "KBRI Tokyo"), ("city", "Tokyo"),
-              ("phone", "+81 3-3441-4201"), ("website", "https://kemlu.go.id/tokyo"), ("verified", "1")],
+            &[
+                ("_csrf", &csrf),
+                ("country", "jp"),
+                ("kind", "kbri"),
+                ("name", "KBRI Tokyo"),
+                ("city", "Tokyo"),
+                ("phone", "+81 3-3441-4201"),
+                ("website", "https://kemlu.go.id/tokyo"),
+                ("verified", "1"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 303);
@@ -249,7 +275,10 @@ async fn missions_are_kept_by_national_admins() {
     assert_eq!(body["items"][0]["verified"], true);
     // Bad input names the field; nothing saved.
     let r = admin
-        .post_form("/admin/missions", &[("_csrf", &csrf), ("country", "Japan"), ("kind", "kbri"), ("name", "X"), ("city", "Tokyo")])
+        .post_form(
+            "/admin/missions",
+            &[("_csrf", &csrf), ("country", "Japan"), ("kind", "kbri"), ("name", "X"), ("city", "Tokyo")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     // Officers may not edit.

@@ -182,11 +182,7 @@ pub fn validate_client(i: &ClientInput<'_>, today: time::Date) -> Result<NewClie
     let organisation = crate::validation::text(&mut errs, "organisation", i.organisation, 2, 120);
     let purpose = Purpose::parse(i.purpose);
     if purpose.is_none() {
-        errs.add(
-            "purpose",
-            Rule::OneOf,
-            Purpose::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
-        );
+        errs.add("purpose", Rule::OneOf, Purpose::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "));
     }
     let scopes = Scopes::parse(&i.scopes.join(","));
     match &scopes {
@@ -220,14 +216,9 @@ pub fn validate_client(i: &ClientInput<'_>, today: time::Date) -> Result<NewClie
         errs.add("rate_per_minute", Rule::OutOfRange, "1 to 6000");
     }
     match (purpose, scopes, expires_on) {
-        (Some(purpose), Some(scopes), Some(expires_on)) if errs.is_empty() => Ok(NewClient {
-            organisation,
-            purpose,
-            scopes,
-            region_code,
-            expires_on,
-            rate_per_minute: rate,
-        }),
+        (Some(purpose), Some(scopes), Some(expires_on)) if errs.is_empty() => {
+            Ok(NewClient { organisation, purpose, scopes, region_code, expires_on, rate_per_minute: rate })
+        }
         _ => Err(errs),
     }
 }

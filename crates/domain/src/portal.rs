@@ -183,7 +183,8 @@ pub fn validate_mission(i: &MissionInput<'_>) -> Result<NewMission, ValidationEr
         errs.add("email", Rule::Format, "an e-mail address");
     }
     let website = i.website.trim().to_string();
-    if !website.is_empty() && (website.len() > 200 || !website.starts_with("https://") || website.contains(['"', '<', '>', ' ']))
+    if !website.is_empty()
+        && (website.len() > 200 || !website.starts_with("https://") || website.contains(['"', '<', '>', ' ']))
     {
         errs.add("website", Rule::Format, "an address starting with https://");
     }

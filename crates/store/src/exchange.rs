@@ -52,9 +52,13 @@ fn end_of(day: time::Date) -> i64 {
 }
 
 async fn audit_client(tx: &mut Tx, actor: &Actor, id: i64, action: &str, details: &str) -> Result<()> {
-    audit::append(tx, actor, &Event { action, entity: "api_client", entity_id: &id.to_string(), region_code: "", details })
-        .await
-        .map(|_| ())
+    audit::append(
+        tx,
+        actor,
+        &Event { action, entity: "api_client", entity_id: &id.to_string(), region_code: "", details },
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Registers a client; returns it and its token (shown once; only its hash is kept).
@@ -465,7 +469,13 @@ const PERSON_SYNC_COLUMNS: &str = "p.id, p.nik, p.kk_number, p.full_name, p.sex,
 
 /// One page of changed people after `pos`, only rows changed before `upto` (so rows still
 /// being written in the current second are left for the next page), `limit + 1` at most.
-pub async fn person_changes(db: &Db, a: &Audience, pos: &SyncPosition, upto: i64, limit: i64) -> Result<Vec<PersonRow>> {
+pub async fn person_changes(
+    db: &Db,
+    a: &Audience,
+    pos: &SyncPosition,
+    upto: i64,
+    limit: i64,
+) -> Result<Vec<PersonRow>> {
     let (r, r_in) = a.region_pattern();
     let restricted = if a.exclude_restricted { "AND p.processing_restricted = FALSE" } else { "" };
     let sql = format!(

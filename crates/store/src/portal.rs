@@ -113,7 +113,8 @@ pub struct Mission {
     pub updated_at: i64,
 }
 
-const MISSION_COLUMNS: &str = "id, country, kind, name, city, address, phone, hotline, email, website, verified, updated_at";
+const MISSION_COLUMNS: &str =
+    "id, country, kind, name, city, address, phone, hotline, email, website, verified, updated_at";
 
 /// Missions, by country then name; one country when given.
 pub async fn missions(db: &Db, country: Option<&str>) -> Result<Vec<Mission>> {
@@ -175,7 +176,13 @@ pub async fn delete_mission(db: &Db, actor: &Actor, id: i64) -> Result<bool> {
     audit::append(
         &mut tx,
         actor,
-        &Event { action: "mission.delete", entity: "mission", entity_id: &id.to_string(), region_code: "", details: "" },
+        &Event {
+            action: "mission.delete",
+            entity: "mission",
+            entity_id: &id.to_string(),
+            region_code: "",
+            details: "",
+        },
     )
     .await?;
     tx.commit().await?;

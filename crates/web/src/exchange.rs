@@ -196,7 +196,12 @@ pub async fn start_position(
     Ok(SyncPosition::start(since))
 }
 
-pub async fn next_cursor(state: &AppState, caller: &Caller, list: &str, pos: &SyncPosition) -> Result<String, ApiError> {
+pub async fn next_cursor(
+    state: &AppState,
+    caller: &Caller,
+    list: &str,
+    pos: &SyncPosition,
+) -> Result<String, ApiError> {
     let key = cursor_key(state).await?;
     Ok(domain::exchange::encode_cursor(key, &caller.cursor_scope(list), pos))
 }

@@ -120,7 +120,10 @@ pub fn to_report(r: &SubjectReport, t: T) -> reports::Report {
             (t.get("persons.phone").into(), p.phone.clone()),
             (t.get("persons.contact_abroad").into(), p.contact_abroad.clone()),
             (t.get("persons.category").into(), t.category(&p.category).to_string()),
-            (t.get("privacy.restricted").into(), if r.processing_restricted { t.get("common.yes") } else { t.get("common.no") }.into()),
+            (
+                t.get("privacy.restricted").into(),
+                if r.processing_restricted { t.get("common.yes") } else { t.get("common.no") }.into(),
+            ),
         ]),
     ];
     let table = |name: &str, columns: &[&str], rows: Vec<Vec<Cell>>| {
@@ -137,10 +140,18 @@ pub fn to_report(r: &SubjectReport, t: T) -> reports::Report {
         .iter()
         .map(|c| vec![c.purpose.clone().into(), c.granted.to_string().into(), c.given_on.clone().into()])
         .collect();
-    consent_rows.extend(
-        r.consents.iter().map(|c| vec![format!("{} → {}", c.data_scope, c.recipient).into(), c.granted.to_string().into(), c.given_on.clone().into()]),
-    );
-    blocks.push(table("consents", &[t.get("privacy.purpose"), t.get("privacy.granted"), t.get("privacy.given_on")], consent_rows));
+    consent_rows.extend(r.consents.iter().map(|c| {
+        vec![
+            format!("{} → {}", c.data_scope, c.recipient).into(),
+            c.granted.to_string().into(),
+            c.given_on.clone().into(),
+        ]
+    }));
+    blocks.push(table(
+        "consents",
+        &[t.get("privacy.purpose"), t.get("privacy.granted"), t.get("privacy.given_on")],
+        consent_rows,
+    ));
     blocks.push(Block::Heading(t.get("privacy.episodes").into()));
     let mut ep_rows = vec![];
     for e in &r.episodes {
@@ -154,12 +165,21 @@ pub fn to_report(r: &SubjectReport, t: T) -> reports::Report {
             ]);
         }
     }
-    blocks.push(table("episodes", &["#", t.get("privacy.destination"), t.get("privacy.job"), t.get("privacy.state"), t.get("privacy.date")], ep_rows));
+    blocks.push(table(
+        "episodes",
+        &["#", t.get("privacy.destination"), t.get("privacy.job"), t.get("privacy.state"), t.get("privacy.date")],
+        ep_rows,
+    ));
     blocks.push(Block::Heading(t.get("privacy.cases").into()));
     blocks.push(table(
         "cases",
         &["#", t.get("privacy.case_type"), t.get("privacy.state"), t.get("privacy.date")],
-        r.cases.iter().map(|c| vec![Cell::Int(c.id), c.case_type.clone().into(), c.status.clone().into(), c.opened.clone().into()]).collect(),
+        r.cases
+            .iter()
+            .map(|c| {
+                vec![Cell::Int(c.id), c.case_type.clone().into(), c.status.clone().into(), c.opened.clone().into()]
+            })
+            .collect(),
     ));
     if r.restricted_cases > 0 {
         blocks.push(Block::Text(t.fmt("privacy.restricted_cases", "n", &r.restricted_cases.to_string())));
@@ -168,13 +188,20 @@ pub fn to_report(r: &SubjectReport, t: T) -> reports::Report {
     blocks.push(table(
         "corrections",
         &[t.get("privacy.fields"), t.get("privacy.description"), t.get("privacy.state")],
-        r.corrections.iter().map(|c| vec![c.fields.clone().into(), c.description.clone().into(), c.status.clone().into()]).collect(),
+        r.corrections
+            .iter()
+            .map(|c| vec![c.fields.clone().into(), c.description.clone().into(), c.status.clone().into()])
+            .collect(),
     ));
     blocks.push(Block::Heading(t.get("privacy.accesses").into()));
     blocks.push(table(
         "accesses",
         &[t.get("privacy.date"), t.get("privacy.actor"), t.get("privacy.action")],
-        r.accesses.iter().chain(&r.exports).map(|a| vec![a.at.clone().into(), a.actor.clone().into(), a.action.clone().into()]).collect(),
+        r.accesses
+            .iter()
+            .chain(&r.exports)
+            .map(|a| vec![a.at.clone().into(), a.actor.clone().into(), a.action.clone().into()])
+            .collect(),
     ));
     reports::Report {
         title: t.get("privacy.report_title").into(),

@@ -137,7 +137,8 @@ pub async fn sync_persons(
     }
     let (deleted, more_deleted) = deletions(&state, "person", &a, &mut pos, upto, limit).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    audit_call(&state, &caller, "persons", &ids, &format!("sync items={} deleted={}", ids.len(), deleted.len())).await?;
+    audit_call(&state, &caller, "persons", &ids, &format!("sync items={} deleted={}", ids.len(), deleted.len()))
+        .await?;
     let partner = caller.is_client();
     Ok(Json(SyncPage {
         items: rows.into_iter().map(|r| ExchangePerson::from_row(r, partner)).collect(),
@@ -158,7 +159,8 @@ pub async fn get_person(
 ) -> Result<Json<ExchangePerson>, ApiError> {
     let a = caller.audience(Resource::Persons)?;
     let row = store::exchange::person_row(&state.db, &a, id).await?.ok_or(ApiError::NotFound("person"))?;
-    let inside = a.within.as_deref().is_none_or(|w| row.village_code == w || row.village_code.starts_with(&format!("{w}.")));
+    let inside =
+        a.within.as_deref().is_none_or(|w| row.village_code == w || row.village_code.starts_with(&format!("{w}.")));
     if !inside || (a.exclude_restricted && row.processing_restricted) {
         return Err(ApiError::NotFound("person"));
     }
@@ -313,7 +315,8 @@ pub async fn sync_job_orders(
 ) -> Result<Json<SyncPage<ExchangeJobOrder>>, ApiError> {
     caller.audience(Resource::JobOrders)?;
     let limit = domain::exchange::page_size(q.limit)?;
-    let mut pos = start_position(&state, &caller, "job_orders", q.cursor.as_deref(), q.updated_since.as_deref()).await?;
+    let mut pos =
+        start_position(&state, &caller, "job_orders", q.cursor.as_deref(), q.updated_since.as_deref()).await?;
     let rows = store::exchange::ids_changed(&state.db, RegisterTable::JobOrders, &pos, sync_upto(), limit).await?;
     let (rows, more, last) = advance(rows, limit, |r| (r.1, r.0));
     if let Some((at, id)) = last {
@@ -618,7 +621,8 @@ pub async fn rotate_client(
     Path(id): Path<i64>,
 ) -> Result<Json<ClientView>, ApiError> {
     u.require(Action::ManageApiClients, None)?;
-    let token = store::exchange::rotate_client(&state.db, &u.actor, id).await?.ok_or(ApiError::NotFound("live api client"))?;
+    let token =
+        store::exchange::rotate_client(&state.db, &u.actor, id).await?.ok_or(ApiError::NotFound("live api client"))?;
     let c = store::exchange::client(&state.db, id).await?.ok_or(ApiError::NotFound("api client"))?;
     Ok(Json(ClientView::of(c, Some(token))))
 }

@@ -92,15 +92,16 @@ async fn clients_page(
         })
         .collect();
     let failed = errors.any();
-    let scopes = Resource::ALL
-        .iter()
-        .flat_map(|r| [format!("{}:read", r.as_str()), format!("{}:write", r.as_str())])
-        .collect();
+    let scopes =
+        Resource::ALL.iter().flat_map(|r| [format!("{}:read", r.as_str()), format!("{}:write", r.as_str())]).collect();
     let page = ClientsPage {
         layout: Layout::for_viewer(v, t.get("exchange.clients"), "/admin/api-clients"),
         t,
         clients,
-        purposes: Purpose::ALL.iter().map(|p| (p.as_str(), t.get(&format!("exchange.purpose.{}", p.as_str())).to_string())).collect(),
+        purposes: Purpose::ALL
+            .iter()
+            .map(|p| (p.as_str(), t.get(&format!("exchange.purpose.{}", p.as_str())).to_string()))
+            .collect(),
         scopes,
         errors,
         form,
@@ -145,9 +146,11 @@ pub async fn create_client(
     };
     match crate::api::validate_client(&state, &input).await {
         Ok(c) => {
-            let (client, token) =
-                store::exchange::create_client(&state.db, &v.actor(), &c).await.map_err(PageError::internal(v.lang()))?;
-            clients_page(&state, &v, FormErrors::default(), ClientForm::default(), Some((client.organisation, token))).await
+            let (client, token) = store::exchange::create_client(&state.db, &v.actor(), &c)
+                .await
+                .map_err(PageError::internal(v.lang()))?;
+            clients_page(&state, &v, FormErrors::default(), ClientForm::default(), Some((client.organisation, token)))
+                .await
         }
         Err(ApiError::Validation(errs)) => clients_page(&state, &v, FormErrors::new(v.t(), errs), f, None).await,
         Err(e) => Err(api_to_page(v.lang())(e)),
@@ -231,7 +234,12 @@ pub struct MissionForm {
     pub verified: String,
 }
 
-async fn missions_page(state: &AppState, v: &Viewer, errors: FormErrors, form: MissionForm) -> Result<Response, PageError> {
+async fn missions_page(
+    state: &AppState,
+    v: &Viewer,
+    errors: FormErrors,
+    form: MissionForm,
+) -> Result<Response, PageError> {
     let t = v.t();
     let missions = store::portal::missions(&state.db, None).await.map_err(PageError::internal(v.lang()))?;
     let failed = errors.any();
@@ -340,7 +348,8 @@ async fn privacy_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let err = || PageError::internal(v.lang());
-    let (restricted, restriction_note) = store::exchange::restriction(&state.db, person.id).await.map_err(|e| err()(e))?;
+    let (restricted, restriction_note) =
+        store::exchange::restriction(&state.db, person.id).await.map_err(|e| err()(e))?;
     let consents = store::exchange::purpose_consents(&state.db, person.id)
         .await
         .map_err(|e| err()(e))?
@@ -362,7 +371,10 @@ async fn privacy_page(
         restriction_note,
         consents,
         corrections,
-        purposes: Purpose::ALL.iter().map(|p| (p.as_str(), t.get(&format!("exchange.purpose.{}", p.as_str())).to_string())).collect(),
+        purposes: Purpose::ALL
+            .iter()
+            .map(|p| (p.as_str(), t.get(&format!("exchange.purpose.{}", p.as_str())).to_string()))
+            .collect(),
         errors,
         saved,
     };
@@ -520,7 +532,10 @@ pub async fn subject_access(
             Ok((
                 [
                     (axum::http::header::CONTENT_TYPE, "application/json".to_string()),
-                    (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"data-pribadi-{id}.json\"")),
+                    (
+                        axum::http::header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"data-pribadi-{id}.json\""),
+                    ),
                 ],
                 body,
             )

@@ -190,15 +190,10 @@ pub async fn jobs(State(state): State<AppState>, ctx: Ctx, Query(q): Query<JobsQ
     let t = ctx.t();
     let err = PageError::internal(ctx.lang);
     let dest = domain::service_center::CountryCode::parse(&q.destination);
-    let ids = store::portal::public_jobs(
-        &state.db,
-        &today(),
-        dest.as_ref().map(|d| d.as_str()),
-        q.before,
-        JOBS_PER_PAGE + 1,
-    )
-    .await
-    .map_err(err)?;
+    let ids =
+        store::portal::public_jobs(&state.db, &today(), dest.as_ref().map(|d| d.as_str()), q.before, JOBS_PER_PAGE + 1)
+            .await
+            .map_err(err)?;
     let next = (ids.len() as i64 > JOBS_PER_PAGE).then(|| ids[JOBS_PER_PAGE as usize - 1]);
     let mut jobs = vec![];
     for id in ids.into_iter().take(JOBS_PER_PAGE as usize) {
@@ -237,7 +232,11 @@ pub struct CodeQuery {
 }
 
 /// The check form (`/cek?code=`): a well-formed code goes to its page, anything else is "not found".
-pub async fn check_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CodeQuery>) -> Result<Response, PageError> {
+pub async fn check_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, PageError> {
     if q.code.trim().is_empty() {
         let t = ctx.t();
         let page = JobPage {
@@ -261,7 +260,9 @@ fn host_base(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.len() <= 100 && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')))
+        .filter(|h| {
+            h.len() <= 100 && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+        })
         .unwrap_or("localhost");
     format!("http://{host}")
 }
@@ -284,7 +285,11 @@ pub async fn check(
         None => (None, false, String::new()),
     };
     let page = JobPage {
-        layout: layout(&ctx, t.get("portal.job_check"), &format!("/cek/{}", crate::error::urlencode(&clean_query(&code)))),
+        layout: layout(
+            &ctx,
+            t.get("portal.job_check"),
+            &format!("/cek/{}", crate::error::urlencode(&clean_query(&code))),
+        ),
         t,
         typed: clean_query(&code),
         job,
@@ -351,7 +356,9 @@ pub async fn steps(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 (None, None) => t.get("portal.ban_all").to_string(),
                 (Some(c), None) => t.label("category_ep", c.as_str()),
                 (None, Some(j)) => t.label("job", j.as_str()),
-                (Some(c), Some(j)) => format!("{} · {}", t.label("category_ep", c.as_str()), t.label("job", j.as_str())),
+                (Some(c), Some(j)) => {
+                    format!("{} · {}", t.label("category_ep", c.as_str()), t.label("job", j.as_str()))
+                }
             },
             source: b.legal_source.clone(),
             since: b.since.to_string(),
@@ -402,7 +409,11 @@ pub struct CentersQuery {
     region: String,
 }
 
-pub async fn centers(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CentersQuery>) -> Result<Response, PageError> {
+pub async fn centers(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CentersQuery>,
+) -> Result<Response, PageError> {
     let t = ctx.t();
     let err = || PageError::internal(ctx.lang);
     let query = clean_query(&q.q);
@@ -411,7 +422,11 @@ pub async fn centers(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ce
         for h in store::regions::search(&state.db, &query, None, None, 15).await.map_err(|e| err()(e))? {
             let mut path = h.path.clone();
             path.reverse();
-            let label = if path.is_empty() { h.region.name.clone() } else { format!("{} — {}", h.region.name, path.join(", ")) };
+            let label = if path.is_empty() {
+                h.region.name.clone()
+            } else {
+                format!("{} — {}", h.region.name, path.join(", "))
+            };
             regions.push((h.region.code.clone(), label));
         }
     }
@@ -492,7 +507,11 @@ pub struct CountryQuery {
     country: String,
 }
 
-pub async fn missions(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CountryQuery>) -> Result<Response, PageError> {
+pub async fn missions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CountryQuery>,
+) -> Result<Response, PageError> {
     let t = ctx.t();
     let all = store::portal::missions(&state.db, None).await.map_err(PageError::internal(ctx.lang))?;
     let chosen = domain::service_center::CountryCode::parse(&q.country).map(|c| c.as_str().to_string());
