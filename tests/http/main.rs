@@ -19,3 +19,5 @@ mod policy;
 mod referrals;
 mod regions;
 mod scope;
+mod portal;
+mod exchange;

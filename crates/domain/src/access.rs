@@ -72,10 +72,17 @@ pub enum Action {
     /// The registry of partner organisations (cases, issue 4): every account reads it,
     /// national admins keep it and bind partner users to an organisation.
     ManagePartners,
+    /// Partner API clients of the data exchange (register, rotate, revoke): national admins.
+    ManageApiClients,
+    /// Indonesian missions abroad shown on the public portal: national admins.
+    ManageMissions,
+    /// Data subject rights for a person (UU 27/2022): the access report, purpose consents,
+    /// correction requests, restriction of processing. Those who register people, within scope.
+    SubjectRights,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -87,6 +94,9 @@ impl Action {
         Action::ManageAgencies,
         Action::ManagePolicy,
         Action::ManagePartners,
+        Action::ManageApiClients,
+        Action::ManageMissions,
+        Action::SubjectRights,
     ];
 }
 
@@ -111,11 +121,13 @@ impl Principal {
             | Action::ViewAudit
             | Action::ManageAgencies
             | Action::ManagePolicy
-            | Action::ManagePartners => self.role == Role::NationalAdmin,
+            | Action::ManagePartners
+            | Action::ManageApiClients
+            | Action::ManageMissions => self.role == Role::NationalAdmin,
             // Partners receive people's data only through the exchange, by consent and purpose.
             Action::ViewPerson => in_scope && self.role != Role::Partner,
             // Those who register and verify residents: village officers and head, Disnaker, admins.
-            Action::EditPerson => {
+            Action::EditPerson | Action::SubjectRights => {
                 in_scope
                     && matches!(
                         self.role,
@@ -185,6 +197,8 @@ mod tests {
                 Action::ManageAgencies,
                 Action::ManagePolicy,
                 Action::ManagePartners,
+                Action::ManageApiClients,
+                Action::ManageMissions,
             ] {
                 assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }
@@ -212,10 +226,12 @@ mod tests {
             let p = principal(*role, *scope);
             assert_eq!(p.can(Action::ViewPerson, Some(&home)), *view, "{role} view");
             assert_eq!(p.can(Action::EditPerson, Some(&home)), *edit, "{role} edit");
+            assert_eq!(p.can(Action::SubjectRights, Some(&home)), *edit, "{role} subject rights");
             let village_scoped = matches!(scope, Some(s) if s.len() == 13);
             if village_scoped {
                 assert!(!p.can(Action::ViewPerson, Some(&other)), "{role} sees another village");
                 assert!(!p.can(Action::EditPerson, Some(&other)), "{role} edits another village");
+                assert!(!p.can(Action::SubjectRights, Some(&other)), "{role} subject rights elsewhere");
             }
         }
     }

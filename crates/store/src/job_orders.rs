@@ -35,6 +35,8 @@ pub struct JobOrder {
     pub verified_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The short code printed on flyers and checked on the public portal (set on verification).
+    pub public_code: Option<String>,
     /// Costs charged to the worker, in `CostItem` order.
     #[sqlx(skip)]
     pub costs: Vec<JobOrderCost>,
@@ -67,7 +69,7 @@ impl JobOrder {
 const COLUMNS: &str = "j.id, j.agency_id, a.name AS agency_name, a.status AS agency_status, \
     a.valid_until AS agency_valid_until, j.reference, j.destination, j.employer, j.job_type, j.salary_amount, \
     j.salary_currency, j.quota, j.valid_from, j.valid_until, j.status, j.verified_by, j.verified_at, j.created_at, \
-    j.updated_at";
+    j.updated_at, j.public_code";
 
 const FROM: &str = "FROM job_orders j JOIN agencies a ON a.id = j.agency_id";
 
@@ -220,6 +222,9 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: VerificationSta
             VerificationStatus::Unverified => "job_order.unverify",
         };
         audit_job_order(&mut tx, actor, id, action, &format!("{current} -> {status}")).await?;
+        if status == VerificationStatus::Verified {
+            crate::portal::assign_code(&mut tx, id).await?;
+        }
     }
     let jo = get_in(&mut tx, id).await?;
     tx.commit().await?;

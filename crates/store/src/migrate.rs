@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "agency_branches", "0008_agency_branches"),
     migration!(9, "cases", "0009_cases"),
     migration!(10, "partners_referrals", "0010_partners_referrals"),
+    migration!(15, "exchange_portal", "0015_exchange_portal"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

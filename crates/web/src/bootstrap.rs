@@ -32,6 +32,8 @@ pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
     let migrations_applied = store::migrate::run(&db).await?;
     let regions_loaded = store::regions::load_if_needed(&db).await?;
     let admin_created = ensure_admin(&db, cfg).await?;
+    // Job orders verified before public codes existed get theirs (issue 8).
+    store::portal::backfill_codes(&db).await?;
     Ok(Startup { db, migrations_applied, regions_loaded, admin_created, elapsed_ms: started.elapsed().as_millis() })
 }
 

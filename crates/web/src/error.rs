@@ -53,6 +53,10 @@ pub enum ApiError {
     TooManyRequests {
         retry_after_secs: i64,
     },
+    /// A partner API client over its rate (429 with Retry-After).
+    RateLimited {
+        retry_after_secs: u64,
+    },
     Internal,
 }
 
@@ -111,6 +115,19 @@ impl IntoResponse for ApiError {
                 let body = ErrorBody {
                     error: "too_many_requests",
                     message: format!("too many failed attempts; try again in {retry_after_secs} s"),
+                    errors: vec![],
+                };
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                    axum::Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                let body = ErrorBody {
+                    error: "too_many_requests",
+                    message: format!("rate limit of this API client reached; try again in {retry_after_secs} s"),
                     errors: vec![],
                 };
                 return (

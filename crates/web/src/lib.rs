@@ -10,6 +10,7 @@ pub mod config;
 pub mod download;
 pub mod episodes;
 pub mod error;
+pub mod exchange;
 pub mod i18n;
 pub mod import;
 pub mod job_orders;
@@ -19,6 +20,8 @@ pub mod pages;
 pub mod partners;
 pub mod people;
 pub mod policy;
+pub mod portal;
+pub mod privacy;
 pub mod static_files;
 
 use axum::Router;
@@ -40,6 +43,8 @@ pub struct Inner {
     /// The placement policy and requirement matrix, loaded on first use, dropped after an
     /// admin edit and at most `POLICY_TTL` old (another server may have edited it).
     policy: tokio::sync::RwLock<Option<(std::time::Instant, Arc<store::policy::Loaded>)>>,
+    /// Partner exchange: rate-limit buckets per API client and the cursor signing key.
+    pub exchange: exchange::Runtime,
 }
 
 /// How long a server trusts its copy of the policy before reading it again.
@@ -59,6 +64,7 @@ impl AppState {
             config,
             regions: tokio::sync::OnceCell::new(),
             policy: tokio::sync::RwLock::new(None),
+            exchange: exchange::Runtime::default(),
         }))
     }
 

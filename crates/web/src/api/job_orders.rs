@@ -124,6 +124,8 @@ pub struct JobOrderView {
     pub not_selectable_reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The public code printed on flyers and checked on the portal (`/cek/{code}`); set on verification.
+    pub public_code: Option<String>,
 }
 
 impl From<JobOrder> for JobOrderView {
@@ -151,6 +153,7 @@ impl From<JobOrder> for JobOrderView {
             total_costs,
             selectable: reason.is_none(),
             not_selectable_reason: reason.map(|r| r.as_str().to_string()),
+            public_code: j.public_code,
             created_at: j.created_at,
             updated_at: j.updated_at,
         }

@@ -7,6 +7,7 @@ mod auth;
 mod cases;
 mod cooperative;
 mod episodes;
+mod exchange;
 mod job_orders;
 mod outreach;
 mod partners;
@@ -28,6 +29,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 pub(crate) use cases::download_response;
+pub use exchange::{validate_client, validate_consent};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -81,6 +83,30 @@ pub fn routes() -> Router<AppState> {
         .route("/policy", get(policy::get))
         .route("/loan-schedules", post(cooperative::loan_schedule))
         .route("/openapi.json", get(openapi_json))
+        .merge(exchange_routes())
+}
+
+/// Partner data exchange, API clients, data subject rights and the public portal API (issue 8).
+fn exchange_routes() -> Router<AppState> {
+    use axum::routing::delete;
+    Router::new()
+        .route("/exchange/persons", get(exchange::sync_persons))
+        .route("/exchange/persons/export", get(exchange::export_persons))
+        .route("/exchange/persons/{id}", get(exchange::get_person))
+        .route("/exchange/episodes", get(exchange::sync_episodes))
+        .route("/exchange/agencies", get(exchange::sync_agencies))
+        .route("/exchange/job-orders", get(exchange::sync_job_orders))
+        .route("/api-clients", get(exchange::list_clients).post(exchange::create_client))
+        .route("/api-clients/{id}/rotate", post(exchange::rotate_client))
+        .route("/api-clients/{id}/revoke", post(exchange::revoke_client))
+        .route("/persons/{id}", delete(exchange::delete_person))
+        .route("/persons/{id}/purpose-consents", get(exchange::list_consents).post(exchange::add_consent))
+        .route("/persons/{id}/restriction", put(exchange::set_restriction))
+        .route("/persons/{id}/corrections", get(exchange::list_corrections).post(exchange::add_correction))
+        .route("/persons/{id}/subject-access", get(exchange::subject_access))
+        .route("/public/agencies", get(exchange::public_agencies))
+        .route("/public/job-orders/{code}", get(exchange::public_job))
+        .route("/public/missions", get(exchange::public_missions))
 }
 
 #[derive(OpenApi)]
@@ -108,6 +134,12 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,
+        exchange::sync_persons, exchange::get_person, exchange::export_persons, exchange::sync_episodes,
+        exchange::sync_agencies, exchange::sync_job_orders,
+        exchange::create_client, exchange::list_clients, exchange::rotate_client, exchange::revoke_client,
+        exchange::add_consent, exchange::list_consents, exchange::set_restriction, exchange::add_correction,
+        exchange::list_corrections, exchange::delete_person, exchange::subject_access,
+        exchange::public_agencies, exchange::public_job, exchange::public_missions,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth),
@@ -126,6 +158,9 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
         (name = "outreach", description = "Outreach events (sosialisasi) held in villages and their registered attendees"),
         (name = "policy", description = "Placement policy: bans, zero-cost rule, no-contact threshold, documents requirement matrix"),
+        (name = "exchange", description = "Partner data exchange: sync lists with signed cursors and updated_since, deletions, streaming exports; API clients (scopes, purpose, region, expiry, rate limit). Partner clients send their dmx_ token as a bearer token"),
+        (name = "privacy", description = "Data subject rights (UU 27/2022): purpose consents, restriction of processing, correction requests, deletion, the subject-access report"),
+        (name = "public", description = "Public portal, no token: is this agency licensed, is this job offer real, missions abroad"),
     )
 )]
 pub struct ApiDoc;

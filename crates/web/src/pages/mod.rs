@@ -5,6 +5,7 @@ mod agencies;
 mod api_docs;
 mod cases;
 mod episodes;
+mod exchange;
 mod home;
 mod import;
 mod job_orders;
@@ -12,6 +13,7 @@ mod outreach;
 mod partners;
 mod persons;
 mod policy;
+mod portal;
 mod programs;
 mod regions;
 mod session;
@@ -105,6 +107,32 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{id}/branches", post(job_orders::add_branch))
         .route("/agencies/{id}/job-orders/{job_order}/verification", post(job_orders::verify))
         .route("/api/docs", get(api_docs::page))
+        .merge(exchange_routes())
+}
+
+/// The public portal, partner API clients, missions abroad and a person's privacy page (issue 8).
+fn exchange_routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(portal::home))
+        .route("/portal/agencies", get(portal::agencies))
+        .route("/portal/jobs", get(portal::jobs))
+        .route("/portal/safe-migration", get(portal::steps))
+        .route("/portal/service-centers", get(portal::centers))
+        .route("/portal/missions", get(portal::missions))
+        .route("/cek", get(portal::check_form))
+        .route("/cek/{code}", get(portal::check))
+        .route("/cek/{code}/qr.svg", get(portal::qr))
+        .route("/admin/api-clients", get(exchange::clients).post(exchange::create_client))
+        .route("/admin/api-clients/{id}/rotate", post(exchange::rotate_client))
+        .route("/admin/api-clients/{id}/revoke", post(exchange::revoke_client))
+        .route("/admin/missions", get(exchange::missions).post(exchange::save_mission))
+        .route("/admin/missions/{id}/delete", post(exchange::delete_mission))
+        .route("/persons/{id}/privacy", get(exchange::privacy))
+        .route("/persons/{id}/purpose-consents", post(exchange::add_consent))
+        .route("/persons/{id}/restriction", post(exchange::set_restriction))
+        .route("/persons/{id}/corrections", post(exchange::add_correction))
+        .route("/persons/{id}/corrections/{cid}", post(exchange::resolve_correction))
+        .route("/persons/{id}/subject-access/{format}", get(exchange::subject_access))
 }
 
 /// What the shared page frame needs: language, who is signed in, navigation.
