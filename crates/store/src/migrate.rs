@@ -35,6 +35,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "policy", "0007_policy"),
     migration!(8, "agency_branches", "0008_agency_branches"),
     migration!(9, "cases", "0009_cases"),
+    migration!(12, "enterprise", "0012_enterprise"),
+    migration!(13, "parenting", "0013_parenting"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
