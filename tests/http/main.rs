@@ -18,3 +18,5 @@ mod persons;
 mod policy;
 mod regions;
 mod scope;
+mod enterprise;
+mod parenting;
