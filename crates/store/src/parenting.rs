@@ -153,7 +153,7 @@ pub async fn children_of(db: &Db, person_id: i64) -> Result<Vec<Child>> {
     })?)
 }
 
-/// Children registered in the region (and by the period's end), by id; `after` is the last
+/// Children registered in the region, by id; `after` is the last
 /// id of the previous page; only those with `school_status` when given.
 pub async fn list_children(
     db: &Db,
@@ -418,7 +418,7 @@ pub async fn concerns(db: &Db, child_id: i64) -> Result<Vec<Concern>> {
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct VillageCounts {
     pub village_code: String,
-    /// Children registered (by the period's end when given).
+    /// Children registered (all to date: a register, not an event).
     pub children: i64,
     pub enrolled: i64,
     pub dropped_out: i64,
