@@ -109,8 +109,27 @@ async fn children_contract_and_bad_input() {
     let (_, list) = app.get_json("/api/v1/children", Some(&fac)).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
     assert_eq!(list["counts"][0]["children"], 2);
-    // Roles that may not see children's names may not register them.
+    // Schooling changes: dropped out shows in the counts; a contradiction is refused by field.
+    let status = format!("/api/v1/children/{id}/status");
+    let (s, r) = app
+        .post_json(
+            &status,
+            Some(&fac),
+            &json!({"school_level": "junior", "school_status": "dropped_out", "birth_certificate": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!((r["school_status"].as_str(), r["birth_certificate"].as_bool()), (Some("dropped_out"), Some(true)));
+    let (s, r) = app.post_json(&status, Some(&fac), &json!({"school_level": "junior", "school_status": "never"})).await;
+    assert_eq!((s, fields(&r)), (422, vec![("school_level".to_string(), "mismatch".to_string())]));
+    let (_, list) = app.get_json(&format!("/api/v1/children?village={HOME}"), Some(&fac)).await;
+    assert_eq!(
+        (list["counts"][0]["dropped_out"].as_i64(), list["counts"][0]["birth_certificate"].as_i64()),
+        (Some(1), Some(1))
+    );
+    // Roles that may not see children's names may not register them, nor change them.
     let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
+    assert_eq!(app.post_json(&status, Some(&officer), &json!({"school_status": "enrolled"})).await.0, 404);
     assert_eq!(app.post_json("/api/v1/children", Some(&officer), &child(maria)).await.0, 403);
     assert_eq!(app.post_json("/api/v1/children", None, &child(maria)).await.0, 401);
 }

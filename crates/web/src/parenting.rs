@@ -65,10 +65,9 @@ pub fn names_visible(principal: &Principal, area: Option<&RegionCode>) -> bool {
     principal.can(Action::ViewChild, area)
 }
 
-/// Updates schooling and documents.
+/// Updates schooling and documents of a child the caller may see (checked by `child`).
 pub async fn update_status(
     state: &AppState,
-    principal: &Principal,
     actor: &Actor,
     c: &Child,
     level: &str,
@@ -76,7 +75,6 @@ pub async fn update_status(
     birth_certificate: bool,
     health_insurance: bool,
 ) -> R<()> {
-    let _ = principal;
     let mut errs = ValidationErrors::new();
     let parse_opt = |errs: &mut ValidationErrors, field: &str, raw: &str, ok: Option<()>, codes: String| {
         if !raw.trim().is_empty() && ok.is_none() {

@@ -246,7 +246,6 @@ pub async fn set_child_status(
     let c = svc::child(&state, &u.principal, id).await?;
     svc::update_status(
         &state,
-        &u.principal,
         &u.actor,
         &c,
         &r.school_level,

@@ -631,7 +631,6 @@ pub async fn set_child_status(
     let c = svc::child(&state, &v.principal, id).await.map_err(page_err(&v))?;
     let r = svc::update_status(
         &state,
-        &v.principal,
         &v.actor(),
         &c,
         &f.school_level,
