@@ -21,3 +21,5 @@ mod regions;
 mod scope;
 mod portal;
 mod exchange;
+mod enterprise;
+mod parenting;

@@ -79,10 +79,23 @@ pub enum Action {
     /// Data subject rights for a person (UU 27/2022): the access report, purpose consents,
     /// correction requests, restriction of processing. Those who register people, within scope.
     SubjectRights,
+    /// Enterprise records of a village (issue 6): trainings, mentoring, equipment, businesses,
+    /// remittances. Every role but partners, within scope.
+    ViewEnterprise,
+    /// Record and change them: those who work with villages (not analysts, cooperative managers
+    /// or partners), within scope.
+    EditEnterprise,
+    /// A child's name and record (issue 6), and recording children, parenting attendance and
+    /// concerns: facilitators of the village and its supervisors (village head, regency and
+    /// province officers, national admin), within scope. Never analysts.
+    ViewChild,
+    /// Counts of children and parenting activities without names: every role but partners,
+    /// within scope.
+    CountChildren,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 18] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -97,6 +110,10 @@ impl Action {
         Action::ManageApiClients,
         Action::ManageMissions,
         Action::SubjectRights,
+        Action::ViewEnterprise,
+        Action::EditEnterprise,
+        Action::ViewChild,
+        Action::CountChildren,
     ];
 }
 
@@ -136,6 +153,30 @@ impl Principal {
                             | Role::RegencyOfficer
                             | Role::VillageHead
                             | Role::VillageOfficer
+                    )
+            }
+            Action::ViewEnterprise | Action::CountChildren => in_scope && self.role != Role::Partner,
+            Action::EditEnterprise => {
+                in_scope
+                    && matches!(
+                        self.role,
+                        Role::NationalAdmin
+                            | Role::ProvinceOfficer
+                            | Role::RegencyOfficer
+                            | Role::VillageHead
+                            | Role::VillageOfficer
+                            | Role::Facilitator
+                    )
+            }
+            Action::ViewChild => {
+                in_scope
+                    && matches!(
+                        self.role,
+                        Role::NationalAdmin
+                            | Role::ProvinceOfficer
+                            | Role::RegencyOfficer
+                            | Role::VillageHead
+                            | Role::Facilitator
                     )
             }
         }
@@ -232,6 +273,45 @@ mod tests {
                 assert!(!p.can(Action::ViewPerson, Some(&other)), "{role} sees another village");
                 assert!(!p.can(Action::EditPerson, Some(&other)), "{role} edits another village");
                 assert!(!p.can(Action::SubjectRights, Some(&other)), "{role} subject rights elsewhere");
+            }
+        }
+    }
+
+    /// Issue 6: enterprise records and children. (role, scope, view enterprise, edit enterprise,
+    /// child names, child counts) for the home village; village-scoped roles see nothing of another.
+    #[test]
+    fn enterprise_and_children_matrix() {
+        let home = rc("53.07.01.2001");
+        let other = rc("53.07.02.2001");
+        let other_province = rc("35.12.01.2001");
+        let cases: &[(Role, Option<&str>, bool, bool, bool, bool)] = &[
+            (Role::NationalAdmin, None, true, true, true, true),
+            (Role::NationalAnalyst, None, true, false, false, true),
+            (Role::ProvinceOfficer, Some("53"), true, true, true, true),
+            (Role::RegencyOfficer, Some("53.07"), true, true, true, true),
+            (Role::VillageHead, Some("53.07.01.2001"), true, true, true, true),
+            (Role::VillageOfficer, Some("53.07.01.2001"), true, true, false, true),
+            (Role::CooperativeManager, Some("53.07.01.2001"), true, false, false, true),
+            (Role::Facilitator, Some("53.07.01.2001"), true, true, true, true),
+            (Role::Partner, Some("53"), false, false, false, false),
+            (Role::Partner, None, false, false, false, false),
+        ];
+        for (role, scope, view, edit, names, counts) in cases {
+            let p = principal(*role, *scope);
+            assert_eq!(p.can(Action::ViewEnterprise, Some(&home)), *view, "{role} view enterprise");
+            assert_eq!(p.can(Action::EditEnterprise, Some(&home)), *edit, "{role} edit enterprise");
+            assert_eq!(p.can(Action::ViewChild, Some(&home)), *names, "{role} child names");
+            assert_eq!(p.can(Action::CountChildren, Some(&home)), *counts, "{role} child counts");
+            let actions = [Action::ViewEnterprise, Action::EditEnterprise, Action::ViewChild, Action::CountChildren];
+            if matches!(scope, Some(s) if s.len() == 13) {
+                for a in actions {
+                    assert!(!p.can(a, Some(&other)), "{role} {a:?} in another village");
+                }
+            }
+            if scope.is_some() {
+                for a in actions {
+                    assert!(!p.can(a, Some(&other_province)), "{role} {a:?} in another province");
+                }
             }
         }
     }

@@ -37,6 +37,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "cases", "0009_cases"),
     migration!(10, "partners_referrals", "0010_partners_referrals"),
     migration!(15, "exchange_portal", "0015_exchange_portal"),
+    migration!(12, "enterprise", "0012_enterprise"),
+    migration!(13, "parenting", "0013_parenting"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -934,3 +934,29 @@ fn write_once(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 pub async fn read_attachment(state: &AppState, sha: &str) -> std::io::Result<Vec<u8>> {
     tokio::fs::read(attachment_path(state, sha)).await
 }
+
+/// Opens a case on behalf of another module — a child-welfare concern (issue 6) — whose
+/// caller has checked its own access rule (`Action::ViewChild`). The case is restricted
+/// whatever its type (a child's data), handled by the actor, due by the severity's default.
+/// `description` must not carry the child's name: the case points to the child by id.
+pub async fn create_restricted(
+    state: &AppState,
+    actor: &Actor,
+    case_type: CaseType,
+    severity: Severity,
+    description: String,
+    village_code: RegionCode,
+) -> Result<Case, store::StoreError> {
+    let today = crate::people::today();
+    let new = NewCase {
+        case_type,
+        severity,
+        description,
+        village_code,
+        person_id: None,
+        restricted: true,
+        handler_user_id: actor.user_id,
+        due_on: Some(DueDate::suggested(severity, today, today).date()),
+    };
+    store::cases::create(&state.db, actor, &new, today).await
+}

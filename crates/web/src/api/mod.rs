@@ -6,11 +6,13 @@ mod agencies;
 mod auth;
 mod cases;
 mod cooperative;
+mod enterprise;
 mod episodes;
 mod exchange;
 mod job_orders;
 mod outreach;
 mod partners;
+mod parenting;
 pub mod persons;
 mod policy;
 mod programs;
@@ -82,6 +84,31 @@ pub fn routes() -> Router<AppState> {
         .route("/outreach/{id}/attendees", post(outreach::add_attendee))
         .route("/policy", get(policy::get))
         .route("/loan-schedules", post(cooperative::loan_schedule))
+        .route("/trainings", get(enterprise::list_trainings).post(enterprise::create_training))
+        .route("/trainings/{id}", get(enterprise::get_training))
+        .route("/trainings/{id}/participants", post(enterprise::add_participant))
+        .route("/trainings/{id}/attendance", post(enterprise::set_attendance))
+        .route("/trainings/{id}/completion", post(enterprise::set_completion))
+        .route("/mentoring", get(enterprise::list_visits).post(enterprise::create_visit))
+        .route("/equipment", get(enterprise::list_equipment).post(enterprise::create_equipment))
+        .route("/equipment/{id}", get(enterprise::get_equipment))
+        .route("/equipment/{id}/checks", post(enterprise::add_check))
+        .route("/businesses", get(enterprise::list_businesses).post(enterprise::create_business))
+        .route("/businesses/{id}", get(enterprise::get_business))
+        .route("/businesses/{id}/members", post(enterprise::add_member))
+        .route("/businesses/{id}/reports", post(enterprise::add_report))
+        .route("/businesses/{id}/status", post(enterprise::set_status))
+        .route("/remittances", get(enterprise::list_remittances).post(enterprise::create_remittance))
+        .route("/remittances/summary", get(enterprise::remittance_summary))
+        .route("/enterprise/counts", get(enterprise::counts))
+        .route("/children", get(parenting::list_children).post(parenting::create_child))
+        .route("/children/{id}", get(parenting::get_child))
+        .route("/children/{id}/status", post(parenting::set_child_status))
+        .route("/children/{id}/concerns", post(parenting::raise_concern))
+        .route("/parenting-activities", get(parenting::list_activities).post(parenting::create_activity))
+        .route("/parenting-activities/{id}", get(parenting::get_activity))
+        .route("/parenting-activities/{id}/attendance", post(parenting::add_attendance))
+        .route("/parenting/counts", get(parenting::counts))
         .route("/openapi.json", get(openapi_json))
         .merge(exchange_routes())
 }
@@ -140,6 +167,15 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         exchange::add_consent, exchange::list_consents, exchange::set_restriction, exchange::add_correction,
         exchange::list_corrections, exchange::delete_person, exchange::subject_access,
         exchange::public_agencies, exchange::public_job, exchange::public_missions,
+        enterprise::create_training, enterprise::list_trainings, enterprise::get_training, enterprise::add_participant,
+        enterprise::set_attendance, enterprise::set_completion, enterprise::create_visit, enterprise::list_visits,
+        enterprise::create_equipment, enterprise::list_equipment, enterprise::get_equipment, enterprise::add_check,
+        enterprise::create_business, enterprise::list_businesses, enterprise::get_business, enterprise::add_member,
+        enterprise::add_report, enterprise::set_status, enterprise::create_remittance, enterprise::list_remittances,
+        enterprise::remittance_summary, enterprise::counts,
+        parenting::create_child, parenting::get_child, parenting::list_children, parenting::set_child_status,
+        parenting::raise_concern, parenting::create_activity, parenting::list_activities, parenting::get_activity,
+        parenting::add_attendance, parenting::counts,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth),
@@ -161,6 +197,8 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "exchange", description = "Partner data exchange: sync lists with signed cursors and updated_since, deletions, streaming exports; API clients (scopes, purpose, region, expiry, rate limit). Partner clients send their dmx_ token as a bearer token"),
         (name = "privacy", description = "Data subject rights (UU 27/2022): purpose consents, restriction of processing, correction requests, deletion, the subject-access report"),
         (name = "public", description = "Public portal, no token: is this agency licensed, is this job offer real, missions abroad"),
+        (name = "enterprise", description = "Productive enterprise: trainings and attendance, mentoring, equipment, businesses and monthly reports, remittances"),
+        (name = "parenting", description = "Community parenting: migrants' children (names restricted), activities and attendance, welfare concerns"),
     )
 )]
 pub struct ApiDoc;

@@ -4,6 +4,7 @@ mod admin;
 mod agencies;
 mod api_docs;
 mod cases;
+mod enterprise;
 mod episodes;
 mod exchange;
 mod home;
@@ -11,6 +12,7 @@ mod import;
 mod job_orders;
 mod outreach;
 mod partners;
+mod parenting;
 mod persons;
 mod policy;
 mod portal;
@@ -106,6 +108,28 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{id}/job-orders", post(job_orders::create))
         .route("/agencies/{id}/branches", post(job_orders::add_branch))
         .route("/agencies/{id}/job-orders/{job_order}/verification", post(job_orders::verify))
+        .route("/enterprise", get(enterprise::hub))
+        .route("/trainings", get(enterprise::trainings).post(enterprise::create_training))
+        .route("/trainings/{id}", get(enterprise::training))
+        .route("/trainings/{id}/participants", post(enterprise::add_participant))
+        .route("/trainings/{id}/attendance", post(enterprise::save_grid))
+        .route("/mentoring", get(enterprise::mentoring).post(enterprise::create_visit))
+        .route("/equipment", get(enterprise::equipment_list).post(enterprise::create_equipment))
+        .route("/equipment/{id}", get(enterprise::equipment))
+        .route("/equipment/{id}/checks", post(enterprise::add_check))
+        .route("/businesses", get(enterprise::businesses).post(enterprise::create_business))
+        .route("/businesses/{id}", get(enterprise::business))
+        .route("/businesses/{id}/members", post(enterprise::add_member))
+        .route("/businesses/{id}/reports", post(enterprise::add_report))
+        .route("/businesses/{id}/status", post(enterprise::set_status))
+        .route("/remittances", get(enterprise::remittances).post(enterprise::create_remittance))
+        .route("/parenting", get(parenting::activities).post(parenting::create_activity))
+        .route("/parenting/{id}", get(parenting::activity))
+        .route("/parenting/{id}/attendance", post(parenting::add_attendance))
+        .route("/children", get(parenting::children).post(parenting::create_child))
+        .route("/children/{id}", get(parenting::child))
+        .route("/children/{id}/status", post(parenting::set_child_status))
+        .route("/children/{id}/concerns", post(parenting::raise_concern))
         .route("/api/docs", get(api_docs::page))
         .merge(exchange_routes())
 }

@@ -1,0 +1,466 @@
+//! Community parenting over the API (issue 6). Contract: `POST /children` answers 201
+//! `{"id",…}`; `GET /children/{id}` answers 200, or 404 to anyone who may not see the child's
+//! name. Lists give names only to facilitators and the village's supervisors, counts to the
+//! rest; every view of a child's record is audited.
+
+use super::ApiJson;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::enterprise::{self as ent, PeriodQuery};
+use crate::error::{ApiError, ErrorBody};
+use crate::parenting as svc;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use domain::access::Action;
+use domain::parenting::{ActivityInput, ChildInput, ConcernInput, SchoolStatus, age_on};
+use serde::{Deserialize, Serialize};
+use store::parenting::{Activity, Child, ChildActivity, Concern};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema, Default)]
+#[schema(example = json!({"full_name": "Agnes Wangge", "birth_date": "2015-06-01", "sex": "P", "village_code": "53.07.01.2001",
+    "parent_person_ids": [1], "caregiver": "grandparent"}))]
+pub struct ChildRequest {
+    #[serde(default)]
+    pub full_name: String,
+    /// YYYY-MM-DD; the child is 18 or younger.
+    #[serde(default)]
+    pub birth_date: String,
+    /// L or P (M/F accepted).
+    #[serde(default)]
+    pub sex: String,
+    #[serde(default)]
+    pub village_code: String,
+    /// Parents in people records: persons you may see.
+    #[serde(default)]
+    pub parent_person_ids: Vec<i64>,
+    /// other_parent, grandparent, relative, sibling, foster_family, other.
+    #[serde(default)]
+    pub caregiver: String,
+    /// none, early_childhood, primary, junior, senior (optional).
+    #[serde(default)]
+    pub school_level: String,
+    /// enrolled, dropped_out, never (optional).
+    #[serde(default)]
+    pub school_status: String,
+    #[serde(default)]
+    pub birth_certificate: bool,
+    #[serde(default)]
+    pub health_insurance: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParentView {
+    pub person_id: i64,
+    pub full_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChildView {
+    pub id: i64,
+    pub full_name: String,
+    pub birth_date: String,
+    /// Completed years today.
+    pub age: i32,
+    pub sex: String,
+    pub village_code: String,
+    pub caregiver: String,
+    pub school_level: Option<String>,
+    pub school_status: Option<String>,
+    pub birth_certificate: bool,
+    pub health_insurance: bool,
+    pub parent_person_ids: Vec<i64>,
+    /// Parents you may see, by name.
+    pub parents: Vec<ParentView>,
+    #[schema(value_type = Vec<Object>)]
+    pub concerns: Vec<Concern>,
+    #[schema(value_type = Vec<Object>)]
+    pub activities: Vec<ChildActivity>,
+}
+
+async fn child_view(state: &AppState, u: &ApiUser, c: Child) -> Result<ChildView, ApiError> {
+    let parents = store::parenting::parents(&state.db, c.id).await?;
+    let age = domain::person::parse_date(&c.birth_date).map(|b| age_on(b, ent::today())).unwrap_or(0);
+    Ok(ChildView {
+        parent_person_ids: parents.iter().map(|p| p.person_id).collect(),
+        parents: parents
+            .into_iter()
+            .filter(|p| p.village().is_some_and(|v| u.principal.can(Action::ViewPerson, Some(&v))))
+            .map(|p| ParentView { person_id: p.person_id, full_name: p.full_name })
+            .collect(),
+        concerns: store::parenting::concerns(&state.db, c.id).await?,
+        activities: store::parenting::activities_of_child(&state.db, c.id).await?,
+        age,
+        id: c.id,
+        full_name: c.full_name,
+        birth_date: c.birth_date,
+        sex: c.sex,
+        village_code: c.village_code,
+        caregiver: c.caregiver,
+        school_level: c.school_level,
+        school_status: c.school_status,
+        birth_certificate: c.birth_certificate,
+        health_insurance: c.health_insurance,
+    })
+}
+
+/// Registers a migrant worker's child (facilitators and the village's supervisors).
+#[utoipa::path(post, path = "/api/v1/children", tag = "parenting", request_body = ChildRequest, security(("bearer" = [])),
+    responses((status = 201, body = ChildView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_child(
+    State(state): State<AppState>,
+    u: ApiUser,
+    ApiJson(r): ApiJson<ChildRequest>,
+) -> Result<(StatusCode, Json<ChildView>), ApiError> {
+    let input = ChildInput {
+        full_name: &r.full_name,
+        birth_date: &r.birth_date,
+        sex: &r.sex,
+        village_code: &r.village_code,
+        parent_person_ids: &r.parent_person_ids,
+        caregiver: &r.caregiver,
+        school_level: &r.school_level,
+        school_status: &r.school_status,
+        birth_certificate: r.birth_certificate,
+        health_insurance: r.health_insurance,
+    };
+    let c = svc::create_child(&state, &u.principal, &u.actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(child_view(&state, &u, c).await?)))
+}
+
+/// A child's record: 404 to anyone who may not see the child's name. Every view is audited.
+#[utoipa::path(get, path = "/api/v1/children/{id}", tag = "parenting", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = ChildView), (status = 404, body = ErrorBody)))]
+pub async fn get_child(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ChildView>, ApiError> {
+    let c = svc::child(&state, &u.principal, id).await?;
+    svc::audit_view(&state, &u.actor, &c).await?;
+    Ok(Json(child_view(&state, &u, c).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ChildListQuery {
+    /// enrolled, dropped_out or never.
+    pub school_status: Option<String>,
+    /// Keyset: ids above this (the `next_after` of the previous page).
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChildSummary {
+    pub id: i64,
+    pub full_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub village_code: String,
+    pub caregiver: String,
+    pub school_status: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChildList {
+    /// False for roles that see counts only: `items` is then empty.
+    pub names_visible: bool,
+    pub items: Vec<ChildSummary>,
+    pub next_after: Option<i64>,
+    /// Per village: children, schooling, documents, reached by activities in the period, activities.
+    #[schema(value_type = Vec<Object>)]
+    pub counts: Vec<store::parenting::VillageCounts>,
+}
+
+/// Children in a region: names for facilitators and supervisors (audited), counts for everyone.
+#[utoipa::path(get, path = "/api/v1/children", tag = "parenting", params(PeriodQuery, ChildListQuery), security(("bearer" = [])),
+    responses((status = 200, body = ChildList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_children(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<PeriodQuery>,
+    Query(cq): Query<ChildListQuery>,
+) -> Result<Json<ChildList>, ApiError> {
+    let f = ent::filter(&u.principal, Action::CountChildren, &q)?;
+    let status = match cq.school_status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => Some(SchoolStatus::parse(raw).ok_or_else(|| {
+            ApiError::Validation(domain::ValidationErrors::single(
+                "school_status",
+                domain::Rule::OneOf,
+                SchoolStatus::codes(),
+            ))
+        })?),
+    };
+    let counts = store::parenting::counts_per_village(&state.db, &f).await?;
+    let names_visible = svc::names_visible(&u.principal, f.within.as_ref());
+    let mut items = Vec::new();
+    let mut next_after = None;
+    if names_visible {
+        let limit = cq.limit.unwrap_or(100).clamp(1, 500);
+        let rows = store::parenting::list_children(&state.db, &f, status, cq.after, limit).await?;
+        next_after = (rows.len() as i64 == limit).then(|| rows.last().map(|c| c.id)).flatten();
+        let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+        let region = f.within.as_ref().map(|c| c.to_string()).unwrap_or_default();
+        store::parenting::audit_children_view(&state.db, &u.actor, "child.list", &region, &ids, "").await?;
+        items = rows
+            .into_iter()
+            .map(|c| ChildSummary {
+                id: c.id,
+                full_name: c.full_name,
+                birth_date: c.birth_date,
+                sex: c.sex,
+                village_code: c.village_code,
+                caregiver: c.caregiver,
+                school_status: c.school_status,
+            })
+            .collect();
+    }
+    Ok(Json(ChildList { names_visible, items, next_after, counts }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"school_level": "junior", "school_status": "dropped_out", "birth_certificate": true, "health_insurance": true}))]
+pub struct ChildStatusRequest {
+    #[serde(default)]
+    pub school_level: String,
+    #[serde(default)]
+    pub school_status: String,
+    #[serde(default)]
+    pub birth_certificate: bool,
+    #[serde(default)]
+    pub health_insurance: bool,
+}
+
+/// Updates schooling and documents.
+#[utoipa::path(post, path = "/api/v1/children/{id}/status", tag = "parenting", params(("id" = i64, Path)),
+    request_body = ChildStatusRequest, security(("bearer" = [])),
+    responses((status = 200, body = ChildView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_child_status(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ChildStatusRequest>,
+) -> Result<Json<ChildView>, ApiError> {
+    let c = svc::child(&state, &u.principal, id).await?;
+    svc::update_status(
+        &state,
+        &u.actor,
+        &c,
+        &r.school_level,
+        &r.school_status,
+        r.birth_certificate,
+        r.health_insurance,
+    )
+    .await?;
+    let c = svc::child(&state, &u.principal, id).await?;
+    Ok(Json(child_view(&state, &u, c).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "neglect", "noted_on": "2026-03-14", "description": "Anak sering tidak makan dan tidak masuk sekolah"}))]
+pub struct ConcernRequest {
+    /// neglect, dropping_out, abuse, child_labour.
+    #[serde(default)]
+    pub kind: String,
+    /// YYYY-MM-DD, today when empty.
+    #[serde(default)]
+    pub noted_on: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConcernCreated {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub concern: Concern,
+    /// The restricted protection case opened for it (`/api/v1/cases/{case_id}`).
+    pub case_id: i64,
+}
+
+/// Raises a welfare concern on a child: opens a restricted protection case.
+#[utoipa::path(post, path = "/api/v1/children/{id}/concerns", tag = "parenting", params(("id" = i64, Path)),
+    request_body = ConcernRequest, security(("bearer" = [])),
+    responses((status = 201, body = ConcernCreated), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn raise_concern(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ConcernRequest>,
+) -> Result<(StatusCode, Json<ConcernCreated>), ApiError> {
+    let c = svc::child(&state, &u.principal, id).await?;
+    let input = ConcernInput { kind: &r.kind, noted_on: &r.noted_on, description: &r.description };
+    let (concern, case_id) = svc::raise_concern(&state, &u.actor, &c, &input).await?;
+    Ok((StatusCode::CREATED, Json(ConcernCreated { concern, case_id })))
+}
+
+// ---------------------------------------------------------------- activities
+
+#[derive(Deserialize, ToSchema, Default)]
+#[schema(example = json!({"village_code": "53.07.01.2001", "kind": "parenting_class", "title": "Pola asuh anak usia sekolah",
+    "held_on": "2026-03-14", "place": "Posyandu", "facilitator": "Ibu Maria"}))]
+pub struct ActivityRequest {
+    #[serde(default)]
+    pub village_code: String,
+    /// parenting_class, scouting, sports, tutoring, play_group, other.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub held_on: String,
+    /// Empty for one day; at most 31 days.
+    #[serde(default)]
+    pub ends_on: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub facilitator: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttendeeView {
+    pub id: i64,
+    pub full_name: String,
+    pub on_date: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityDetail {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub activity: Activity,
+    /// False for roles that see counts only: the lists are then empty.
+    pub names_visible: bool,
+    pub child_attendance: Vec<AttendeeView>,
+    pub caregiver_attendance: Vec<AttendeeView>,
+}
+
+async fn activity_detail(state: &AppState, u: &ApiUser, a: Activity) -> Result<ActivityDetail, ApiError> {
+    let names_visible = a.village().is_some_and(|v| u.principal.can(Action::ViewChild, Some(&v)));
+    let (mut kids, mut carers) = (vec![], vec![]);
+    if names_visible {
+        let rows = store::parenting::child_attendance(&state.db, a.id).await?;
+        let mut ids: Vec<i64> = rows.iter().map(|r| r.child_id).collect();
+        ids.dedup();
+        store::parenting::audit_children_view(
+            &state.db,
+            &u.actor,
+            "parenting.view",
+            &a.village_code,
+            &ids,
+            &format!("activity {}", a.id),
+        )
+        .await?;
+        kids = rows
+            .into_iter()
+            .map(|r| AttendeeView { id: r.child_id, full_name: r.full_name, on_date: r.on_date })
+            .collect();
+        carers = store::parenting::caregiver_attendance(&state.db, a.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.village_code.parse().is_ok_and(|v| u.principal.can(Action::ViewPerson, Some(&v))))
+            .map(|r| AttendeeView { id: r.person_id, full_name: r.full_name, on_date: r.on_date })
+            .collect();
+    }
+    Ok(ActivityDetail { activity: a, names_visible, child_attendance: kids, caregiver_attendance: carers })
+}
+
+/// Records a parenting activity (facilitators and the village's supervisors).
+#[utoipa::path(post, path = "/api/v1/parenting-activities", tag = "parenting", request_body = ActivityRequest, security(("bearer" = [])),
+    responses((status = 201, body = ActivityDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_activity(
+    State(state): State<AppState>,
+    u: ApiUser,
+    ApiJson(r): ApiJson<ActivityRequest>,
+) -> Result<(StatusCode, Json<ActivityDetail>), ApiError> {
+    let input = ActivityInput {
+        village_code: &r.village_code,
+        kind: &r.kind,
+        title: &r.title,
+        held_on: &r.held_on,
+        ends_on: &r.ends_on,
+        place: &r.place,
+        facilitator: &r.facilitator,
+    };
+    let a = svc::create_activity(&state, &u.principal, &u.actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(activity_detail(&state, &u, a).await?)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityList {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Activity>,
+}
+
+/// Parenting activities in a region and period, newest first (counts of attendance, no names).
+#[utoipa::path(get, path = "/api/v1/parenting-activities", tag = "parenting", params(PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = ActivityList), (status = 403, body = ErrorBody)))]
+pub async fn list_activities(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<ActivityList>, ApiError> {
+    let f = ent::filter(&u.principal, Action::CountChildren, &q)?;
+    Ok(Json(ActivityList { items: store::parenting::list_activities(&state.db, &f, None, 500).await? }))
+}
+
+/// An activity with attendance (names only for those who may see children's names; audited).
+#[utoipa::path(get, path = "/api/v1/parenting-activities/{id}", tag = "parenting", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = ActivityDetail), (status = 404, body = ErrorBody)))]
+pub async fn get_activity(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ActivityDetail>, ApiError> {
+    let a = svc::activity(&state, &u.principal, id).await?;
+    Ok(Json(activity_detail(&state, &u, a).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"child_id": 1, "date": "2026-03-14"}))]
+pub struct ActivityAttendanceRequest {
+    /// A child who attended, or
+    pub child_id: Option<i64>,
+    /// a caregiver (a person) who attended — one of the two.
+    pub person_id: Option<i64>,
+    /// A day within the activity's dates, not in the future.
+    #[serde(default)]
+    pub date: String,
+}
+
+/// Records attendance of a child or a caregiver on a day of the activity. Idempotent.
+#[utoipa::path(post, path = "/api/v1/parenting-activities/{id}/attendance", tag = "parenting", params(("id" = i64, Path)),
+    request_body = ActivityAttendanceRequest, security(("bearer" = [])),
+    responses((status = 200, body = ActivityDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_attendance(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ActivityAttendanceRequest>,
+) -> Result<Json<ActivityDetail>, ApiError> {
+    let a = svc::activity(&state, &u.principal, id).await?;
+    svc::add_attendance(&state, &u.principal, &u.actor, &a, r.child_id, r.person_id, &r.date).await?;
+    let a = svc::activity(&state, &u.principal, id).await?;
+    Ok(Json(activity_detail(&state, &u, a).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParentingCounts {
+    #[schema(value_type = Vec<Object>)]
+    pub villages: Vec<store::parenting::VillageCounts>,
+}
+
+/// Per-village counts (no names): children, schooling, documents, reached, activities.
+#[utoipa::path(get, path = "/api/v1/parenting/counts", tag = "parenting", params(PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = ParentingCounts), (status = 403, body = ErrorBody)))]
+pub async fn counts(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<ParentingCounts>, ApiError> {
+    let f = ent::filter(&u.principal, Action::CountChildren, &q)?;
+    Ok(Json(ParentingCounts { villages: store::parenting::counts_per_village(&state.db, &f).await? }))
+}

@@ -1,0 +1,452 @@
+//! Productive enterprise (issue 6) as pages and API see it: who may record what where, the
+//! period/region filter of every list, and each write validated by `domain::enterprise` before
+//! it reaches the store. People (participants, members, mentees, recipients, migrants) must be
+//! people the caller may see; an unknown id and one outside the region get the same answer.
+
+use crate::AppState;
+use domain::access::{Action, Principal};
+use domain::enterprise::{
+    self as ent, BusinessInput, CheckInput, EquipmentInput, MentoringInput, RemittanceInput, ReportInput, TrainingInput,
+};
+use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
+use store::audit::Actor;
+use store::enterprise::{Business, Equipment, Filter, MentoringVisit, Remittance, Training};
+
+/// Why a request of this pillar (or parenting) did not go through.
+#[derive(Debug)]
+pub enum Error {
+    /// 422: fields and rules.
+    Invalid(ValidationErrors),
+    /// 403: the role may not do this here.
+    Forbidden,
+    /// 404: absent, or outside what the caller may see.
+    NotFound,
+    Store(store::StoreError),
+}
+
+impl From<store::StoreError> for Error {
+    fn from(e: store::StoreError) -> Self {
+        Error::Store(e)
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(e: ValidationErrors) -> Self {
+        Error::Invalid(e)
+    }
+}
+
+impl From<Error> for crate::error::ApiError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Invalid(v) => crate::error::ApiError::Validation(v),
+            Error::Forbidden => crate::error::ApiError::Forbidden,
+            Error::NotFound => crate::error::ApiError::NotFound("record"),
+            Error::Store(s) => s.into(),
+        }
+    }
+}
+
+pub type R<T> = Result<T, Error>;
+
+pub const NOT_VISIBLE: &str = "no person with this id in your region";
+
+/// The region and period of a list: `village` (any region code in the caller's scope; the
+/// scope when empty), `from` and `to` (YYYY-MM-DD).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// A region code inside your scope (village, district, regency…); your whole scope when empty.
+    #[serde(default)]
+    pub village: Option<String>,
+    /// First day of the period, YYYY-MM-DD.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last day of the period, YYYY-MM-DD.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// The store filter for a list the caller may read with `action`.
+pub fn filter(principal: &Principal, action: Action, q: &PeriodQuery) -> R<Filter> {
+    let mut errs = ValidationErrors::new();
+    let requested = q.village.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let within = match requested {
+        None => principal.scope.code().cloned(),
+        Some(raw) => match raw.parse::<RegionCode>() {
+            Ok(c) => Some(c),
+            Err(_) => {
+                errs.add("village", Rule::Format, "a region code such as 53.07 or 53.07.01.2001");
+                None
+            }
+        },
+    };
+    let date = |errs: &mut ValidationErrors, field: &str, raw: &Option<String>| {
+        let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+        let d = domain::person::parse_date(raw);
+        if d.is_none() {
+            errs.add(field, Rule::Format, "a date such as 2026-03-14");
+        }
+        d
+    };
+    let from = date(&mut errs, "from", &q.from);
+    let to = date(&mut errs, "to", &q.to);
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            errs.add("to", Rule::OutOfRange, "not before from");
+        }
+    }
+    if !errs.is_empty() {
+        return Err(Error::Invalid(errs));
+    }
+    if !principal.can(action, within.as_ref()) {
+        return Err(Error::Forbidden);
+    }
+    Ok(Filter { within, from, to })
+}
+
+/// May this principal record enterprise data somewhere in their scope?
+pub fn may_edit(principal: &Principal) -> bool {
+    principal.can(Action::EditEnterprise, principal.scope.code())
+}
+
+/// A village for a new record: it exists and the caller may do `action` there (errors on
+/// `village_code`). Roles that never may are refused outright.
+pub async fn writable_village(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    raw: &str,
+    errs: &mut ValidationErrors,
+) -> R<Option<RegionCode>> {
+    if !principal.can(action, principal.scope.code()) {
+        return Err(Error::Forbidden);
+    }
+    let Ok(code) = raw.trim().parse::<RegionCode>() else { return Ok(None) };
+    if code.level() != RegionLevel::Village {
+        return Ok(None);
+    }
+    if !store::regions::exists(&state.db, &code).await? {
+        errs.add("village_code", Rule::UnknownRegion, format!("no village has the code {code}"));
+        return Ok(None);
+    }
+    if !principal.can(action, Some(&code)) {
+        errs.add("village_code", Rule::Mismatch, "this village is outside your region");
+        return Ok(None);
+    }
+    Ok(Some(code))
+}
+
+/// Combines domain errors and village errors, village first.
+fn merge<T>(village_errs: ValidationErrors, checked: Result<T, ValidationErrors>) -> R<T> {
+    match checked {
+        Ok(v) if village_errs.is_empty() => Ok(v),
+        other => {
+            let mut all = village_errs;
+            all.0.extend(other.err().map(|e| e.0).unwrap_or_default());
+            Err(Error::Invalid(all))
+        }
+    }
+}
+
+fn visible<T>(principal: &Principal, action: Action, region: Option<RegionCode>, v: T) -> R<T> {
+    if region.is_some_and(|r| principal.can(action, Some(&r))) { Ok(v) } else { Err(Error::NotFound) }
+}
+
+/// A person the caller may see, or a field error on `field`.
+pub async fn person_for(state: &AppState, principal: &Principal, field: &str, id: i64) -> R<store::persons::Person> {
+    crate::people::visible_person(state, principal, id)
+        .await?
+        .ok_or_else(|| Error::Invalid(ValidationErrors::single(field, Rule::OneOf, NOT_VISIBLE)))
+}
+
+fn require_edit(principal: &Principal, region: Option<RegionCode>) -> R<()> {
+    if region.is_some_and(|r| principal.can(Action::EditEnterprise, Some(&r))) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+pub fn today() -> time::Date {
+    crate::people::today()
+}
+
+// ---------------------------------------------------------------- trainings
+
+pub async fn create_training(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    input: &TrainingInput<'_>,
+) -> R<Training> {
+    let mut errs = ValidationErrors::new();
+    writable_village(state, principal, Action::EditEnterprise, input.village_code, &mut errs).await?;
+    let new = merge(errs, ent::validate_training(input, today()))?;
+    Ok(store::enterprise::create_training(&state.db, actor, &new).await?)
+}
+
+pub async fn training(state: &AppState, principal: &Principal, id: i64) -> R<Training> {
+    let t = store::enterprise::get_training(&state.db, id).await?.ok_or(Error::NotFound)?;
+    visible(principal, Action::ViewEnterprise, t.village(), t)
+}
+
+pub async fn add_participant(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: &Training,
+    person_id: i64,
+) -> R<bool> {
+    require_edit(principal, t.village())?;
+    let p = person_for(state, principal, "person_id", person_id).await?;
+    Ok(store::enterprise::add_participant(&state.db, actor, t, p.id).await?)
+}
+
+/// Marks attendance on one day within the training's dates (errors name `date`).
+pub async fn set_attendance(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: &Training,
+    person_id: i64,
+    date: &str,
+    present: bool,
+) -> R<()> {
+    require_edit(principal, t.village())?;
+    person_for(state, principal, "person_id", person_id).await?;
+    let (starts, ends) = t.dates().ok_or(Error::NotFound)?;
+    let day = ent::attendance_date("date", date, starts, ends, today())?;
+    match store::enterprise::set_attendance(&state.db, actor, t, person_id, day, present).await? {
+        None => Err(Error::Invalid(ValidationErrors::single(
+            "person_id",
+            Rule::Mismatch,
+            "not a participant of this training",
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+pub async fn set_completed(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: &Training,
+    person_id: i64,
+    completed: bool,
+) -> R<()> {
+    require_edit(principal, t.village())?;
+    person_for(state, principal, "person_id", person_id).await?;
+    if store::enterprise::set_completed(&state.db, actor, t, person_id, completed).await? {
+        Ok(())
+    } else {
+        Err(Error::Invalid(ValidationErrors::single("person_id", Rule::Mismatch, "not a participant of this training")))
+    }
+}
+
+/// The participants the caller may see, and how many others there are.
+pub async fn participants(
+    state: &AppState,
+    principal: &Principal,
+    t: &Training,
+) -> R<(Vec<store::enterprise::Participant>, usize)> {
+    let all = store::enterprise::participants(&state.db, t.id).await?;
+    let total = all.len();
+    let shown: Vec<_> =
+        all.into_iter().filter(|p| p.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v)))).collect();
+    let hidden = total - shown.len();
+    Ok((shown, hidden))
+}
+
+// ---------------------------------------------------------------- mentoring
+
+pub async fn create_visit(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    input: &MentoringInput<'_>,
+) -> R<MentoringVisit> {
+    let mut errs = ValidationErrors::new();
+    writable_village(state, principal, Action::EditEnterprise, input.village_code, &mut errs).await?;
+    let new = merge(errs, ent::validate_mentoring(input, today()))?;
+    if let Some(p) = new.person_id {
+        person_for(state, principal, "person_id", p).await?;
+    }
+    if let Some(b) = new.business_id {
+        business(state, principal, b).await.map_err(|_| {
+            Error::Invalid(ValidationErrors::single(
+                "business_id",
+                Rule::OneOf,
+                "no business with this id in your region",
+            ))
+        })?;
+    }
+    Ok(store::enterprise::create_visit(&state.db, actor, &new).await?)
+}
+
+// ---------------------------------------------------------------- equipment
+
+pub async fn create_equipment(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    input: &EquipmentInput<'_>,
+) -> R<Equipment> {
+    let mut errs = ValidationErrors::new();
+    writable_village(state, principal, Action::EditEnterprise, input.village_code, &mut errs).await?;
+    let new = merge(errs, ent::validate_equipment(input, today()))?;
+    if let Some(p) = new.person_id {
+        person_for(state, principal, "person_id", p).await?;
+    }
+    if let Some(b) = new.business_id {
+        business(state, principal, b).await.map_err(|_| {
+            Error::Invalid(ValidationErrors::single(
+                "business_id",
+                Rule::OneOf,
+                "no business with this id in your region",
+            ))
+        })?;
+    }
+    Ok(store::enterprise::create_equipment(&state.db, actor, &new).await?)
+}
+
+pub async fn equipment(state: &AppState, principal: &Principal, id: i64) -> R<Equipment> {
+    let e = store::enterprise::get_equipment(&state.db, id).await?.ok_or(Error::NotFound)?;
+    visible(principal, Action::ViewEnterprise, e.village(), e)
+}
+
+pub async fn add_check(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    e: &Equipment,
+    input: &CheckInput<'_>,
+) -> R<()> {
+    require_edit(principal, e.village())?;
+    let given = domain::person::parse_date(&e.given_on).ok_or(Error::NotFound)?;
+    let check = ent::validate_check(input, given, today())?;
+    Ok(store::enterprise::add_check(&state.db, actor, e, &check).await?)
+}
+
+// ---------------------------------------------------------------- businesses
+
+pub async fn create_business(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    input: &BusinessInput<'_>,
+) -> R<Business> {
+    let mut errs = ValidationErrors::new();
+    writable_village(state, principal, Action::EditEnterprise, input.village_code, &mut errs).await?;
+    let new = merge(errs, ent::validate_business(input, today()))?;
+    Ok(store::enterprise::create_business(&state.db, actor, &new).await?)
+}
+
+pub async fn business(state: &AppState, principal: &Principal, id: i64) -> R<Business> {
+    let b = store::enterprise::get_business(&state.db, id).await?.ok_or(Error::NotFound)?;
+    visible(principal, Action::ViewEnterprise, b.village(), b)
+}
+
+pub async fn add_member(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    b: &Business,
+    person_id: i64,
+    kind: &str,
+) -> R<bool> {
+    require_edit(principal, b.village())?;
+    let p = person_for(state, principal, "person_id", person_id).await?;
+    let members = store::enterprise::members(&state.db, b.id).await?;
+    if members.iter().any(|m| m.person_id == p.id) {
+        return Ok(false);
+    }
+    let legal_form = ent::LegalForm::parse(&b.legal_form).unwrap_or(ent::LegalForm::Group);
+    let kind = ent::validate_member(kind, legal_form, members.len())?;
+    Ok(store::enterprise::add_member(&state.db, actor, b, p.id, kind).await?)
+}
+
+/// Stores a monthly report (a second one for a month corrects the first). Closed businesses,
+/// months before the start and future months are refused.
+pub async fn save_report(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    b: &Business,
+    input: &ReportInput<'_>,
+) -> R<()> {
+    require_edit(principal, b.village())?;
+    let report = ent::validate_report(input, b.status(), b.started(), today())?;
+    if store::enterprise::save_report(&state.db, actor, b, &report).await? {
+        Ok(())
+    } else {
+        Err(Error::Invalid(ValidationErrors::single(
+            "status",
+            Rule::Mismatch,
+            "the business is closed: it takes no more reports",
+        )))
+    }
+}
+
+pub async fn change_status(state: &AppState, principal: &Principal, actor: &Actor, b: &Business, to: &str) -> R<()> {
+    require_edit(principal, b.village())?;
+    let to = ent::check_status_change(b.status(), to)?;
+    if store::enterprise::change_status(&state.db, actor, b, to, today()).await? {
+        Ok(())
+    } else {
+        Err(Error::Invalid(ValidationErrors::single(
+            "status",
+            Rule::Mismatch,
+            "the business changed meanwhile; check and try again",
+        )))
+    }
+}
+
+/// Members the caller may see, and how many others.
+pub async fn members(
+    state: &AppState,
+    principal: &Principal,
+    b: &Business,
+) -> R<(Vec<store::enterprise::Member>, usize)> {
+    let all = store::enterprise::members(&state.db, b.id).await?;
+    let total = all.len();
+    let shown: Vec<_> =
+        all.into_iter().filter(|m| m.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v)))).collect();
+    let hidden = total - shown.len();
+    Ok((shown, hidden))
+}
+
+// ---------------------------------------------------------------- remittances
+
+/// Records a remittance received by the family of migrant `person_id` (someone the caller may
+/// see and record for), counted in the family's village.
+pub async fn create_remittance(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    person_id: Option<i64>,
+    input: &RemittanceInput<'_>,
+) -> R<Remittance> {
+    if !may_edit(principal) {
+        return Err(Error::Forbidden);
+    }
+    let mut errs = ValidationErrors::new();
+    let person = match person_id {
+        None => {
+            errs.add("person_id", Rule::Required, "the migrant who sent it");
+            None
+        }
+        Some(id) => match crate::people::visible_person(state, principal, id).await? {
+            Some(p) if p.village().is_some_and(|v| principal.can(Action::EditEnterprise, Some(&v))) => Some(p),
+            _ => {
+                errs.add("person_id", Rule::OneOf, NOT_VISIBLE);
+                None
+            }
+        },
+    };
+    let new = merge(errs, ent::validate_remittance(input, today()))?;
+    let person = person.ok_or(Error::NotFound)?;
+    let village = person.village().ok_or(Error::NotFound)?;
+    Ok(store::enterprise::create_remittance(&state.db, actor, person.id, &village, &new).await?)
+}
+
+/// Whether remittance rows show the migrant's name to this caller: personal finances are
+/// specific data, shown by name only to those who record them (not analysts or cooperative managers).
+pub fn remittance_names_visible(principal: &Principal, region: Option<&RegionCode>) -> bool {
+    principal.can(Action::EditEnterprise, region)
+}
