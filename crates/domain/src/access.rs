@@ -69,10 +69,15 @@ pub enum Action {
     /// The placement policy (bans, zero-cost rule, no-contact threshold, requirement matrix):
     /// every account reads it through the rules it drives; national admins edit it.
     ManagePolicy,
+    /// Monitoring dashboards and reports of a region (aggregates only, no person): every
+    /// account within its scope.
+    ViewMonitoring,
+    /// Program targets, pillar and program criteria: national admins.
+    ManageMonitoring,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -83,6 +88,8 @@ impl Action {
         Action::EditPerson,
         Action::ManageAgencies,
         Action::ManagePolicy,
+        Action::ViewMonitoring,
+        Action::ManageMonitoring,
     ];
 }
 
@@ -106,7 +113,9 @@ impl Principal {
             | Action::ManageUsers
             | Action::ViewAudit
             | Action::ManageAgencies
-            | Action::ManagePolicy => self.role == Role::NationalAdmin,
+            | Action::ManagePolicy
+            | Action::ManageMonitoring => self.role == Role::NationalAdmin,
+            Action::ViewMonitoring => in_scope,
             // Partners receive people's data only through the exchange, by consent and purpose.
             Action::ViewPerson => in_scope && self.role != Role::Partner,
             // Those who register and verify residents: village officers and head, Disnaker, admins.
@@ -179,6 +188,7 @@ mod tests {
                 Action::ViewAudit,
                 Action::ManageAgencies,
                 Action::ManagePolicy,
+                Action::ManageMonitoring,
             ] {
                 assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }
@@ -224,5 +234,28 @@ mod tests {
         assert!(check_scope_for_role(Role::RegencyOfficer, &Scope::Region(rc("53.10"))).is_ok());
         assert!(check_scope_for_role(Role::Partner, &Scope::National).is_ok());
         assert!(check_scope_for_role(Role::Partner, &Scope::Region(rc("53.10.01"))).is_ok());
+    }
+
+    #[test]
+    fn monitoring_matrix() {
+        let regency = rc("53.07");
+        let village = rc("53.07.01.2001");
+        let elsewhere = rc("35.12");
+        // (role, scope, sees its regency, sees another province's regency, sees the nation)
+        let cases: &[(Role, Option<&str>, bool, bool, bool)] = &[
+            (Role::NationalAdmin, None, true, true, true),
+            (Role::NationalAnalyst, None, true, true, true),
+            (Role::ProvinceOfficer, Some("53"), true, false, false),
+            (Role::RegencyOfficer, Some("53.07"), true, false, false),
+            (Role::VillageOfficer, Some("53.07.01.2001"), false, false, false),
+            (Role::Partner, Some("53"), true, false, false),
+        ];
+        for (role, scope, own, other, nation) in cases {
+            let p = principal(*role, *scope);
+            assert_eq!(p.can(Action::ViewMonitoring, Some(&regency)), *own, "{role} own");
+            assert_eq!(p.can(Action::ViewMonitoring, Some(&elsewhere)), *other, "{role} other");
+            assert_eq!(p.scope == Scope::National, *nation, "{role} nation");
+        }
+        assert!(principal(Role::VillageOfficer, Some("53.07.01.2001")).can(Action::ViewMonitoring, Some(&village)));
     }
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod cooperative;
 pub mod import;
+pub mod monitoring;
 pub mod name;
 pub mod nik;
 pub mod password;

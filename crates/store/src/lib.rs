@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod episodes;
+pub mod indicators;
 pub mod job_orders;
 pub mod migrate;
 pub mod outreach;

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod bootstrap;
 pub mod cases;
+pub mod charts;
 pub mod config;
 pub mod download;
 pub mod episodes;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod i18n;
 pub mod import;
 pub mod job_orders;
+pub mod monitoring;
 pub mod observe;
 pub mod outreach;
 pub mod pages;
@@ -157,8 +159,11 @@ pub async fn serve(
             }
         }
     });
+    // Indicators: recompute the villages marked dirty by writes (store::indicators::refresh).
+    let refresher = tokio::spawn(monitoring::background_refresher(state.db.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purger.abort();
+    refresher.abort();
     result
 }

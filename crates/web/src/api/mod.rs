@@ -8,6 +8,7 @@ mod cases;
 mod cooperative;
 mod episodes;
 mod job_orders;
+mod monitoring;
 mod outreach;
 mod persons;
 mod policy;
@@ -61,6 +62,9 @@ pub fn routes() -> Router<AppState> {
         .route("/outreach/{id}/attendees", post(outreach::add_attendee))
         .route("/policy", get(policy::get))
         .route("/loan-schedules", post(cooperative::loan_schedule))
+        .route("/open/indicators", get(monitoring::open))
+        .route("/indicators", get(monitoring::region))
+        .route("/targets", get(monitoring::targets).put(monitoring::save_target))
         .route("/openapi.json", get(openapi_json))
 }
 
@@ -86,6 +90,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,
+        monitoring::open, monitoring::region, monitoring::targets, monitoring::save_target,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth),
@@ -103,6 +108,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "job-orders", description = "Job orders (demand letters) of placement companies and their verification"),
         (name = "outreach", description = "Outreach events (sosialisasi) held in villages and their registered attendees"),
         (name = "policy", description = "Placement policy: bans, zero-cost rule, no-contact threshold, documents requirement matrix"),
+        (name = "monitoring", description = "Indicators from village to nation (kept up to date as data changes), open statistics without a token, program targets"),
     )
 )]
 pub struct ApiDoc;

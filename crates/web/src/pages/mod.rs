@@ -8,6 +8,7 @@ mod episodes;
 mod home;
 mod import;
 mod job_orders;
+mod monitoring;
 mod outreach;
 mod persons;
 mod policy;
@@ -91,6 +92,15 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{id}/branches", post(job_orders::add_branch))
         .route("/agencies/{id}/job-orders/{job_order}/verification", post(job_orders::verify))
         .route("/api/docs", get(api_docs::page))
+        .route("/monitoring", get(monitoring::nation))
+        .route("/monitoring/report", get(monitoring::nation_report))
+        .route("/monitoring/targets", get(monitoring::targets).post(monitoring::save_target))
+        .route("/monitoring/criteria", get(monitoring::criteria).post(monitoring::add_criterion))
+        .route("/monitoring/criteria/{id}/delete", post(monitoring::remove_criterion))
+        .route("/monitoring/{code}", get(monitoring::region))
+        .route("/monitoring/{code}/report", get(monitoring::region_report))
+        .route("/statistik", get(monitoring::statistik))
+        .route("/statistik.csv", get(monitoring::statistik_csv))
 }
 
 /// What the shared page frame needs: language, who is signed in, navigation.
