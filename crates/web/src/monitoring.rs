@@ -30,7 +30,7 @@ pub fn default_period() -> Period {
 
 /// Refreshes inline when little is pending; returns false when figures may lag behind.
 pub async fn ensure_fresh(state: &AppState) -> Result<bool, store::StoreError> {
-    let pending = reg::refresh::pending(&state.db).await?;
+    let pending = reg::refresh::pending_up_to(&state.db, INLINE_REFRESH_MARKS + 1).await?;
     if pending == 0 {
         return Ok(true);
     }
@@ -38,7 +38,7 @@ pub async fn ensure_fresh(state: &AppState) -> Result<bool, store::StoreError> {
         return Ok(false);
     }
     reg::refresh::refresh_all_pending(&state.db, crate::people::today(), 20).await?;
-    Ok(reg::refresh::pending(&state.db).await? == 0)
+    Ok(reg::refresh::pending_up_to(&state.db, 1).await? == 0)
 }
 
 /// Runs forever: refreshes dirty villages every few seconds.

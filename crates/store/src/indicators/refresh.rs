@@ -34,8 +34,22 @@ pub async fn pending(db: &Db) -> Result<i64> {
     Ok(n.0)
 }
 
+/// Marks waiting, counted only up to `cap` (cheap however long the backlog).
+pub async fn pending_up_to(db: &Db, cap: i64) -> Result<i64> {
+    let n: (i64,) = crate::on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM indicator_dirty LIMIT {}) t", cap.max(0))))
+        .fetch_one(p).await)?;
+    Ok(n.0)
+}
+
 /// Processes up to `BATCH_VILLAGES` dirty villages; returns what was done.
 pub async fn refresh_batch(db: &Db, today: time::Date) -> Result<Refreshed> {
+    // Nothing to do (the usual case): no write transaction, so no write lock on SQLite.
+    if pending_up_to(db, 1).await? == 0
+        && db.meta_get("indicators_day").await?.as_deref() == Some(today.to_string().as_str())
+    {
+        return Ok(Refreshed::default());
+    }
     let mut tx = db.begin().await?;
     if let Tx::Postgres(t) = &mut tx {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LOCK_KEY).execute(&mut **t).await?;
