@@ -34,6 +34,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Monitoring indicators (kept up to date by the server; this runs the refresh by hand).
+    Indicators {
+        #[command(subcommand)]
+        command: IndicatorsCommand,
+    },
     /// Write a consistent copy of the SQLite database while the server runs.
     Backup {
         /// Target file (must not exist). Default: data/backups/desmigratif-<unix time>.db
@@ -77,6 +82,16 @@ enum ImportCommand {
         /// Username of the account the import runs as (must exist and be enabled).
         #[arg(long, default_value = "cli")]
         as_user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum IndicatorsCommand {
+    /// Recompute the villages changed since the last refresh and update every rollup.
+    Refresh {
+        /// Forget all aggregates and rebuild them from the raw tables (after a bulk load).
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -166,6 +181,24 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             let db = startup.db.clone();
             let state = web::AppState::new(startup.db, cfg);
             web::serve(listener, state, shutdown_signal()).await?;
+            db.close().await;
+        }
+        Command::Indicators { command: IndicatorsCommand::Refresh { all } } => {
+            let startup = bootstrap::prepare(&cfg).await?;
+            let db = startup.db.clone();
+            if all {
+                store::indicators::refresh::mark_everything(&db).await?;
+            }
+            let started = std::time::Instant::now();
+            let pending = store::indicators::refresh::pending(&db).await?;
+            let done = store::indicators::refresh::refresh_all_pending(&db, web::people::today(), usize::MAX).await?;
+            println!(
+                "Refreshed {} village(s) from {} change mark(s) ({} pending before) in {} ms.",
+                done.villages,
+                done.marks,
+                pending,
+                started.elapsed().as_millis()
+            );
             db.close().await;
         }
         Command::Migrate => {

@@ -11,6 +11,7 @@ mod cooperative;
 mod episodes;
 mod import;
 mod job_orders;
+mod monitoring;
 mod operations;
 mod outreach;
 mod pages;

@@ -92,10 +92,15 @@ pub enum Action {
     /// Counts of children and parenting activities without names: every role but partners,
     /// within scope.
     CountChildren,
+    /// Monitoring dashboards and reports of a region (aggregates only, no person): every
+    /// account within its scope.
+    ViewMonitoring,
+    /// Program targets, pillar and program criteria: national admins.
+    ManageMonitoring,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -114,6 +119,8 @@ impl Action {
         Action::EditEnterprise,
         Action::ViewChild,
         Action::CountChildren,
+        Action::ViewMonitoring,
+        Action::ManageMonitoring,
     ];
 }
 
@@ -140,7 +147,9 @@ impl Principal {
             | Action::ManagePolicy
             | Action::ManagePartners
             | Action::ManageApiClients
-            | Action::ManageMissions => self.role == Role::NationalAdmin,
+            | Action::ManageMissions
+            | Action::ManageMonitoring => self.role == Role::NationalAdmin,
+            Action::ViewMonitoring => in_scope,
             // Partners receive people's data only through the exchange, by consent and purpose.
             Action::ViewPerson => in_scope && self.role != Role::Partner,
             // Those who register and verify residents: village officers and head, Disnaker, admins.
@@ -240,6 +249,7 @@ mod tests {
                 Action::ManagePartners,
                 Action::ManageApiClients,
                 Action::ManageMissions,
+                Action::ManageMonitoring,
             ] {
                 assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }
@@ -326,5 +336,28 @@ mod tests {
         assert!(check_scope_for_role(Role::RegencyOfficer, &Scope::Region(rc("53.10"))).is_ok());
         assert!(check_scope_for_role(Role::Partner, &Scope::National).is_ok());
         assert!(check_scope_for_role(Role::Partner, &Scope::Region(rc("53.10.01"))).is_ok());
+    }
+
+    #[test]
+    fn monitoring_matrix() {
+        let regency = rc("53.07");
+        let village = rc("53.07.01.2001");
+        let elsewhere = rc("35.12");
+        // (role, scope, sees its regency, sees another province's regency, sees the nation)
+        let cases: &[(Role, Option<&str>, bool, bool, bool)] = &[
+            (Role::NationalAdmin, None, true, true, true),
+            (Role::NationalAnalyst, None, true, true, true),
+            (Role::ProvinceOfficer, Some("53"), true, false, false),
+            (Role::RegencyOfficer, Some("53.07"), true, false, false),
+            (Role::VillageOfficer, Some("53.07.01.2001"), false, false, false),
+            (Role::Partner, Some("53"), true, false, false),
+        ];
+        for (role, scope, own, other, nation) in cases {
+            let p = principal(*role, *scope);
+            assert_eq!(p.can(Action::ViewMonitoring, Some(&regency)), *own, "{role} own");
+            assert_eq!(p.can(Action::ViewMonitoring, Some(&elsewhere)), *other, "{role} other");
+            assert_eq!(p.scope == Scope::National, *nation, "{role} nation");
+        }
+        assert!(principal(Role::VillageOfficer, Some("53.07.01.2001")).can(Action::ViewMonitoring, Some(&village)));
     }
 }

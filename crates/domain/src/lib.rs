@@ -11,6 +11,7 @@ pub mod cooperative;
 pub mod exchange;
 pub mod enterprise;
 pub mod import;
+pub mod monitoring;
 pub mod name;
 pub mod parenting;
 pub mod nik;

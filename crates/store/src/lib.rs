@@ -17,6 +17,7 @@ pub mod cases;
 pub mod enterprise;
 pub mod episodes;
 pub mod exchange;
+pub mod indicators;
 pub mod job_orders;
 pub mod migrate;
 pub mod outreach;

@@ -39,6 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "exchange_portal", "0015_exchange_portal"),
     migration!(12, "enterprise", "0012_enterprise"),
     migration!(13, "parenting", "0013_parenting"),
+    migration!(14, "monitoring", "0014_monitoring"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

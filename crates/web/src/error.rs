@@ -157,6 +157,10 @@ pub enum PageErrorKind {
     NotFound,
     BadCsrf,
     BadRequest(String),
+    /// 404 with a message saying what was not found (e.g. an unknown region code).
+    NotFoundWith(String),
+    /// 403 with a message saying why (e.g. a region outside the account's scope).
+    ForbiddenWith(String),
     Internal,
 }
 
@@ -217,6 +221,8 @@ impl IntoResponse for PageError {
                 (StatusCode::FORBIDDEN, "error.bad_csrf", t.get("error.bad_csrf_body").to_string(), false)
             }
             PageErrorKind::BadRequest(m) => (StatusCode::BAD_REQUEST, "error.bad_request", m, false),
+            PageErrorKind::NotFoundWith(m) => (StatusCode::NOT_FOUND, "error.not_found", m, false),
+            PageErrorKind::ForbiddenWith(m) => (StatusCode::FORBIDDEN, "error.forbidden", m, false),
             PageErrorKind::Internal => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal", t.get("error.internal_body").to_string(), false)
             }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod bootstrap;
 pub mod cases;
+pub mod charts;
 pub mod config;
 pub mod download;
 pub mod enterprise;
@@ -15,6 +16,7 @@ pub mod exchange;
 pub mod i18n;
 pub mod import;
 pub mod job_orders;
+pub mod monitoring;
 pub mod observe;
 pub mod outreach;
 pub mod pages;
@@ -166,8 +168,11 @@ pub async fn serve(
             }
         }
     });
+    // Indicators: recompute the villages marked dirty by writes (store::indicators::refresh).
+    let refresher = tokio::spawn(monitoring::background_refresher(state.db.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purger.abort();
+    refresher.abort();
     result
 }

@@ -10,6 +10,7 @@ mod enterprise;
 mod episodes;
 mod exchange;
 mod job_orders;
+mod monitoring;
 mod outreach;
 mod partners;
 mod parenting;
@@ -109,6 +110,9 @@ pub fn routes() -> Router<AppState> {
         .route("/parenting-activities/{id}", get(parenting::get_activity))
         .route("/parenting-activities/{id}/attendance", post(parenting::add_attendance))
         .route("/parenting/counts", get(parenting::counts))
+        .route("/open/indicators", get(monitoring::open))
+        .route("/indicators", get(monitoring::region))
+        .route("/targets", get(monitoring::targets).put(monitoring::save_target))
         .route("/openapi.json", get(openapi_json))
         .merge(exchange_routes())
 }
@@ -176,6 +180,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         parenting::create_child, parenting::get_child, parenting::list_children, parenting::set_child_status,
         parenting::raise_concern, parenting::create_activity, parenting::list_activities, parenting::get_activity,
         parenting::add_attendance, parenting::counts,
+        monitoring::open, monitoring::region, monitoring::targets, monitoring::save_target,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth),
@@ -199,6 +204,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "public", description = "Public portal, no token: is this agency licensed, is this job offer real, missions abroad"),
         (name = "enterprise", description = "Productive enterprise: trainings and attendance, mentoring, equipment, businesses and monthly reports, remittances"),
         (name = "parenting", description = "Community parenting: migrants' children (names restricted), activities and attendance, welfare concerns"),
+        (name = "monitoring", description = "Indicators from village to nation (kept up to date as data changes), open statistics without a token, program targets"),
     )
 )]
 pub struct ApiDoc;

@@ -10,6 +10,7 @@ mod exchange;
 mod home;
 mod import;
 mod job_orders;
+mod monitoring;
 mod outreach;
 mod partners;
 mod parenting;
@@ -157,6 +158,15 @@ fn exchange_routes() -> Router<AppState> {
         .route("/persons/{id}/corrections", post(exchange::add_correction))
         .route("/persons/{id}/corrections/{cid}", post(exchange::resolve_correction))
         .route("/persons/{id}/subject-access/{format}", get(exchange::subject_access))
+        .route("/monitoring", get(monitoring::nation))
+        .route("/monitoring/report", get(monitoring::nation_report))
+        .route("/monitoring/targets", get(monitoring::targets).post(monitoring::save_target))
+        .route("/monitoring/criteria", get(monitoring::criteria).post(monitoring::add_criterion))
+        .route("/monitoring/criteria/{id}/delete", post(monitoring::remove_criterion))
+        .route("/monitoring/{code}", get(monitoring::region))
+        .route("/monitoring/{code}/report", get(monitoring::region_report))
+        .route("/statistik", get(monitoring::statistik))
+        .route("/statistik.csv", get(monitoring::statistik_csv))
 }
 
 /// What the shared page frame needs: language, who is signed in, navigation.

@@ -1,0 +1,177 @@
+//! Reading the aggregates: a region's values, its children's values. Never the raw tables.
+
+use super::{Formula, Kind};
+use crate::{Db, Result, on_db};
+use domain::RegionCode;
+use domain::monitoring::{Month, Period, median_from_distribution, share_percent};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The stored values of one region: (key, month, dim, value).
+#[derive(Debug, Clone, Default)]
+pub struct Values {
+    rows: Vec<(String, String, String, i64)>,
+}
+
+impl Values {
+    pub fn from_rows(rows: Vec<(String, String, String, i64)>) -> Values {
+        Values { rows }
+    }
+
+    fn is_stock(key: &str) -> bool {
+        super::find(key).is_none_or(|i| i.kind == Kind::Stock)
+    }
+
+    fn matching<'a>(
+        &'a self,
+        key: &'a str,
+        period: Option<&'a Period>,
+    ) -> impl Iterator<Item = &'a (String, String, String, i64)> {
+        let stock = Self::is_stock(key);
+        self.rows.iter().filter(move |(k, m, _, _)| {
+            k == key && if stock { m.is_empty() } else { period.is_none_or(|p| p.contains_text(m)) }
+        })
+    }
+
+    /// A stock's current value (all breakdowns).
+    pub fn stock(&self, key: &str) -> i64 {
+        self.rows.iter().filter(|(k, m, _, _)| k == key && m.is_empty()).map(|r| r.3).sum()
+    }
+
+    /// Flows summed over the period; stocks as they are now. All breakdowns.
+    pub fn total(&self, key: &str, period: &Period) -> i64 {
+        self.matching(key, Some(period)).map(|r| r.3).sum()
+    }
+
+    /// Totals by breakdown over the period.
+    pub fn by_dim(&self, key: &str, period: &Period) -> BTreeMap<String, i64> {
+        let mut out = BTreeMap::new();
+        for (_, _, d, v) in self.matching(key, Some(period)) {
+            *out.entry(d.clone()).or_default() += v;
+        }
+        out
+    }
+
+    /// One breakdown's total over the period.
+    pub fn dim_total(&self, key: &str, dim: &str, period: &Period) -> i64 {
+        self.matching(key, Some(period)).filter(|r| r.2 == dim).map(|r| r.3).sum()
+    }
+
+    /// Every breakdown present for a key (any month).
+    pub fn dims(&self, key: &str) -> BTreeSet<String> {
+        self.rows.iter().filter(|r| r.0 == key).map(|r| r.2.clone()).collect()
+    }
+
+    /// A flow month by month (optionally one breakdown), zero for months without rows.
+    pub fn series(&self, key: &str, dim: Option<&str>, period: &Period) -> Vec<(Month, i64)> {
+        let mut by: BTreeMap<String, i64> = BTreeMap::new();
+        for (_, m, d, v) in self.matching(key, Some(period)) {
+            if dim.is_none_or(|x| x == d) {
+                *by.entry(m.clone()).or_default() += v;
+            }
+        }
+        period.months().into_iter().map(|m| (m, by.get(&m.to_string()).copied().unwrap_or(0))).collect()
+    }
+
+    /// A derived figure over the period, `None` when undefined (no departures, no case resolved).
+    pub fn derived(&self, key: &str, period: &Period) -> Option<i64> {
+        let d = super::find_derived(key)?;
+        match d.formula {
+            Formula::Share { num, num_dim, den } => {
+                share_percent(self.dim_total(num, num_dim, period), self.total(den, period))
+            }
+            Formula::Median { of } => {
+                let dist: Vec<(i64, i64)> =
+                    self.by_dim(of, period).into_iter().filter_map(|(d, n)| Some((d.parse().ok()?, n))).collect();
+                median_from_distribution(&dist)
+            }
+        }
+    }
+
+    /// The value a criterion reads: a stock now (`window` 0) or a flow over the last `window`
+    /// months up to `current`; `None` for a key no pillar provides.
+    pub fn criterion_value(&self, key: &str, window: u32, current: Month) -> Option<i64> {
+        let period = Period { from: current.minus(window.saturating_sub(1)), to: current };
+        if super::find_derived(key).is_some() {
+            return Some(self.derived(key, &period).unwrap_or(0));
+        }
+        let ind = super::find(key)?;
+        Some(match (ind.kind, window) {
+            (Kind::Stock, _) | (_, 0) => self.stock(key),
+            (Kind::Flow, _) => self.total(key, &period),
+        })
+    }
+}
+
+/// The values of a region ('' or None = the nation).
+pub async fn region(db: &Db, region: Option<&RegionCode>) -> Result<Values> {
+    let code = region.map(|r| r.as_str()).unwrap_or("");
+    let rows: Vec<(String, String, String, i64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT key, month, dim, value FROM indicator_values WHERE region_code = $1").bind(code).fetch_all(p).await)?;
+    Ok(Values::from_rows(rows))
+}
+
+/// The values of each child region of `parent` (provinces for the nation) for `keys`, flows
+/// limited to the period: region code → values.
+pub async fn children(
+    db: &Db,
+    parent: Option<&RegionCode>,
+    keys: &[&str],
+    period: &Period,
+) -> Result<BTreeMap<String, Values>> {
+    let keys: Vec<String> = keys
+        .iter()
+        .filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .map(|k| format!("'{k}'"))
+        .collect();
+    if keys.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let keys = keys.join(",");
+    let from = period.from.to_string();
+    let to = period.to.to_string();
+    let parent_cond = if parent.is_some() { "r.parent_code = $3" } else { "r.level = 'province' AND $3 = ''" };
+    let sql = format!(
+        "SELECT iv.region_code, iv.key, iv.month, iv.dim, iv.value FROM regions r \
+         JOIN indicator_values iv ON iv.region_code = r.code \
+         WHERE {parent_cond} AND iv.key IN ({keys}) AND (iv.month = '' OR (iv.month >= $1 AND iv.month <= $2))"
+    );
+    let p_code = parent.map(|p| p.as_str()).unwrap_or("");
+    let rows: Vec<(String, String, String, String, i64)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&from).bind(&to).bind(p_code).fetch_all(p).await)?;
+    let mut out: BTreeMap<String, Vec<(String, String, String, i64)>> = BTreeMap::new();
+    for (r, k, m, d, v) in rows {
+        out.entry(r).or_default().push((k, m, d, v));
+    }
+    Ok(out.into_iter().map(|(r, rows)| (r, Values::from_rows(rows))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(k: &str, m: &str, d: &str, v: i64) -> (String, String, String, i64) {
+        (k.into(), m.into(), d.into(), v)
+    }
+
+    #[test]
+    fn flows_sum_over_the_period_and_stocks_do_not() {
+        let v = Values::from_rows(vec![
+            r("departures", "2025-01", "procedural", 3),
+            r("departures", "2025-02", "non_procedural", 1),
+            r("departures", "2025-03", "procedural", 4),
+            r("abroad_now", "", "", 6),
+            r("cases_resolved_days", "2025-02", "00003", 2),
+            r("cases_resolved_days", "2025-02", "00010", 1),
+        ]);
+        let p = Period { from: Month::parse("2025-01").unwrap(), to: Month::parse("2025-02").unwrap() };
+        assert_eq!(v.total("departures", &p), 4);
+        assert_eq!(v.total("abroad_now", &p), 6);
+        assert_eq!(v.derived("procedural_share", &p), Some(75));
+        assert_eq!(v.derived("cases_median_days", &p), Some(3));
+        assert_eq!(v.series("departures", Some("procedural"), &p).iter().map(|x| x.1).collect::<Vec<_>>(), [3, 0]);
+        let march = Month::parse("2025-03").unwrap();
+        assert_eq!(v.criterion_value("departures", 1, march), Some(4));
+        assert_eq!(v.criterion_value("departures", 3, march), Some(8));
+        assert_eq!(v.criterion_value("coop_members", 0, march), None);
+    }
+}
