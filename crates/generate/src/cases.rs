@@ -7,7 +7,9 @@ use crate::bulk::{Batch, Table, V};
 use crate::pick::{self, one};
 use crate::{Ctx, GenError, Pillar, PillarFuture};
 use domain::RegionCode;
-use domain::cases::kinds::{CaseType, PartnerId, PartnerProfile, PartnerType, Service, Severity, check_referral_for_case};
+use domain::cases::kinds::{
+    CaseType, PartnerId, PartnerProfile, PartnerType, Service, Severity, check_referral_for_case,
+};
 use domain::cases::workflow::{CaseStatus, Outcome, ReferralStatus, StepContext, referral_step, transition};
 use rand::Rng;
 use store::on_db;
@@ -199,7 +201,8 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
         let kind = &KINDS[*pick::weighted(&mut rng, &kinds)];
         let person = ctx.people.persons[e.person as usize];
         let village = ctx.villages[person.village as usize].code.clone();
-        let region: RegionCode = village.parse().map_err(|_| GenError::Invalid { what: "case", detail: village.clone() })?;
+        let region: RegionCode =
+            village.parse().map_err(|_| GenError::Invalid { what: "case", detail: village.clone() })?;
 
         // The partner a referral goes to, if the type needs one and someone serves it here.
         let eligible: Vec<&PartnerProfile> = if kind.services.is_empty() {
@@ -220,7 +223,11 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
             if partner.is_some() {
                 steps.push((CaseStatus::Referred, 0, 5));
             }
-            steps.extend([(CaseStatus::InProgress, 1, 14), (CaseStatus::Resolved, 14, 150), (CaseStatus::Closed, 1, 30)]);
+            steps.extend([
+                (CaseStatus::InProgress, 1, 14),
+                (CaseStatus::Resolved, 14, 150),
+                (CaseStatus::Closed, 1, 30),
+            ]);
             for (s, lo, hi) in steps {
                 d = pick::after(&mut rng, d, lo, hi);
                 plan.push((s, d));
@@ -342,7 +349,14 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
                 let sid = ctx.next_id("referral_services").await?;
                 referral_rows.push(
                     &REFERRAL_SERVICES,
-                    [sid.into(), rid.into(), V::S(service.as_str()), V::T(on.to_string()), V::S(""), Ctx::ts(on).into()],
+                    [
+                        sid.into(),
+                        rid.into(),
+                        V::S(service.as_str()),
+                        V::T(on.to_string()),
+                        V::S(""),
+                        Ctx::ts(on).into(),
+                    ],
                 );
             }
         }

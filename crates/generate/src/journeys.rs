@@ -20,11 +20,8 @@ use rand::Rng;
 use std::collections::BTreeMap;
 use time::{Date, Duration};
 
-pub const PILLAR: Pillar = Pillar {
-    name: "journeys",
-    about: "placements with their steps, documents, counselling and outreach",
-    run: start,
-};
+pub const PILLAR: Pillar =
+    Pillar { name: "journeys", about: "placements with their steps, documents, counselling and outreach", run: start };
 
 fn start(ctx: &mut Ctx) -> PillarFuture<'_> {
     Box::pin(run(ctx))
@@ -225,7 +222,11 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
                     let around = start + Duration::days(60);
                     let orders = ctx.job_orders.get(&(pl.destination, pl.job_type));
                     let fitting: Vec<&crate::services::JobOrderLite> = orders
-                        .map(|o| o.iter().filter(|j| j.verified && j.valid_from <= around && around <= j.valid_until).collect())
+                        .map(|o| {
+                            o.iter()
+                                .filter(|j| j.verified && j.valid_from <= around && around <= j.valid_until)
+                                .collect()
+                        })
                         .unwrap_or_default();
                     if let Some(jo) = (!fitting.is_empty()).then(|| *one(&mut rng, &fitting)) {
                         agency_id = Some(jo.agency_id);
@@ -482,7 +483,12 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
                 let held_s = held.to_string();
                 let counsellor = names::officer(&mut rng);
                 let c = validate_counselling(
-                    &CounsellingInput { held_on: &held_s, topics: *one(&mut rng, COUNSELLING_TOPICS), counsellor: &counsellor, notes: "" },
+                    &CounsellingInput {
+                        held_on: &held_s,
+                        topics: *one(&mut rng, COUNSELLING_TOPICS),
+                        counsellor: &counsellor,
+                        notes: "",
+                    },
                     as_of,
                 )
                 .map_err(|e| GenError::Invalid { what: "counselling", detail: e.to_string() })?;

@@ -31,9 +31,36 @@ pub fn group_of_province(province: &str) -> Group {
 }
 
 const MALE: &[&str] = &[
-    "Agus", "Budi", "Slamet", "Joko", "Eko", "Bambang", "Hendra", "Rudi", "Ahmad", "Muhammad", "Mohamad", "Rahmat",
-    "Yusuf", "Imam", "Arif", "Dedi", "Heru", "Wahyu", "Bayu", "Rizki", "Fajar", "Adi", "Teguh", "Sugeng", "Supriyadi",
-    "Nur", "Hadi", "Irfan", "Taufik", "Andi",
+    "Agus",
+    "Budi",
+    "Slamet",
+    "Joko",
+    "Eko",
+    "Bambang",
+    "Hendra",
+    "Rudi",
+    "Ahmad",
+    "Muhammad",
+    "Mohamad",
+    "Rahmat",
+    "Yusuf",
+    "Imam",
+    "Arif",
+    "Dedi",
+    "Heru",
+    "Wahyu",
+    "Bayu",
+    "Rizki",
+    "Fajar",
+    "Adi",
+    "Teguh",
+    "Sugeng",
+    "Supriyadi",
+    "Nur",
+    "Hadi",
+    "Irfan",
+    "Taufik",
+    "Andi",
 ];
 const FEMALE: &[&str] = &[
     "Siti", "Sri", "Dewi", "Rina", "Wati", "Yuni", "Ratna", "Fitri", "Lestari", "Nurul", "Noor", "Ani", "Eka", "Dian",
@@ -41,8 +68,24 @@ const FEMALE: &[&str] = &[
     "Aminah", "Susanti", "Erna", "Lilis", "Marni",
 ];
 const JAVANESE_LAST: &[&str] = &[
-    "Susilo", "Wibowo", "Santoso", "Prasetyo", "Hidayat", "Purnomo", "Setiawan", "Rahayu", "Utami", "Lestari",
-    "Wahyuni", "Kurniawan", "Saputra", "Nugroho", "Sulistyo", "Handayani", "Wulandari", "Suharto",
+    "Susilo",
+    "Wibowo",
+    "Santoso",
+    "Prasetyo",
+    "Hidayat",
+    "Purnomo",
+    "Setiawan",
+    "Rahayu",
+    "Utami",
+    "Lestari",
+    "Wahyuni",
+    "Kurniawan",
+    "Saputra",
+    "Nugroho",
+    "Sulistyo",
+    "Handayani",
+    "Wulandari",
+    "Suharto",
 ];
 const SUNDANESE_LAST: &[&str] =
     &["Sutisna", "Suryana", "Permana", "Hermawan", "Sumarna", "Ruhiyat", "Kurnia", "Rosita", "Komariah", "Nurhayati"];
@@ -54,12 +97,26 @@ const BALI_ORDER: &[&str] = &["Wayan", "Made", "Nyoman", "Ketut", "Putu", "Kadek
 const BALI_NAMES: &[&str] =
     &["Sudarma", "Astawa", "Suartini", "Sukerti", "Wirawan", "Ariani", "Sumadi", "Budiasa", "Yasa", "Widiani"];
 const NTT_MALE: &[&str] = &["Yohanes", "Yosef", "Petrus", "Paulus", "Fransiskus", "Antonius", "Markus", "Agustinus"];
-const NTT_FEMALE: &[&str] = &["Maria", "Yuliana", "Theresia", "Agnes", "Veronika", "Katarina", "Elisabeth", "Margaretha"];
+const NTT_FEMALE: &[&str] =
+    &["Maria", "Yuliana", "Theresia", "Agnes", "Veronika", "Katarina", "Elisabeth", "Margaretha"];
 const NTT_LAST: &[&str] = &[
-    "Da Silva", "Parera", "Making", "Koten", "Tukan", "Kewa", "Hurint", "Lewar", "Fernandez", "Lamawuran", "Seran",
-    "Bria", "Nahak", "Tefa",
+    "Da Silva",
+    "Parera",
+    "Making",
+    "Koten",
+    "Tukan",
+    "Kewa",
+    "Hurint",
+    "Lewar",
+    "Fernandez",
+    "Lamawuran",
+    "Seran",
+    "Bria",
+    "Nahak",
+    "Tefa",
 ];
-const BATAK_LAST: &[&str] = &["Siregar", "Sembiring", "Nasution", "Harahap", "Lubis", "Simanjuntak", "Ginting", "Tarigan"];
+const BATAK_LAST: &[&str] =
+    &["Siregar", "Sembiring", "Nasution", "Harahap", "Lubis", "Simanjuntak", "Ginting", "Tarigan"];
 const OTHER_LAST: &[&str] =
     &["Saputra", "Hidayat", "Kusuma", "Pratama", "Gunawan", "Halim", "Fauzi", "Nugraha", "Maharani", "Syahputra"];
 

@@ -175,7 +175,8 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
         for m in &members {
             let index = ctx.people.persons.len() as u32;
             let id = ctx.people.id(index);
-            let key = (district_num << 24) | ((m.birth.to_julian_day() as u64 & 0x7f_ffff) << 1) | (m.sex == Sex::P) as u64;
+            let key =
+                (district_num << 24) | ((m.birth.to_julian_day() as u64 & 0x7f_ffff) << 1) | (m.sex == Sex::P) as u64;
             let serial = serials.entry(key).or_insert(0);
             *serial += 1;
             let nik = nik_of(&v.nik_district, m.birth, m.sex, *serial);

@@ -142,12 +142,34 @@ const JOB_ORDERS: Table = Table {
 };
 
 const WORDS: &[&str] = &[
-    "Bina", "Karya", "Mandiri", "Sejahtera", "Abadi", "Jaya", "Mitra", "Sukses", "Prima", "Utama", "Bahtera", "Citra",
-    "Duta", "Insan", "Putra", "Surya", "Cahaya", "Harapan", "Bersama", "Makmur", "Nusantara", "Global", "Amanah",
+    "Bina",
+    "Karya",
+    "Mandiri",
+    "Sejahtera",
+    "Abadi",
+    "Jaya",
+    "Mitra",
+    "Sukses",
+    "Prima",
+    "Utama",
+    "Bahtera",
+    "Citra",
+    "Duta",
+    "Insan",
+    "Putra",
+    "Surya",
+    "Cahaya",
+    "Harapan",
+    "Bersama",
+    "Makmur",
+    "Nusantara",
+    "Global",
+    "Amanah",
     "Sentosa",
 ];
 const SUFFIX: &[&str] = &["Indonesia", "Perkasa", "Lestari", "Internasional", "Sarana", "Tenaga Kerja"];
-const HEAD_OFFICES: &[&str] = &["Jakarta Timur", "Jakarta Selatan", "Surabaya", "Semarang", "Malang", "Cirebon", "Mataram"];
+const HEAD_OFFICES: &[&str] =
+    &["Jakarta Timur", "Jakarta Selatan", "Surabaya", "Semarang", "Malang", "Cirebon", "Mataram"];
 
 fn employer_for<R: Rng>(rng: &mut R, destination: &str, category: &str) -> String {
     let person = |rng: &mut R, names: &[&str]| one(rng, names).to_string();
@@ -192,7 +214,8 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
         let from = pick::between(&mut rng, as_of - Duration::days(8 * 365), as_of - Duration::days(200));
         let until = from + Duration::days(5 * 365);
         let licence = format!("KEP.{}/{}/{}", 100 + n, one(&mut rng, &["PPTKLN", "BP2MI", "KP2MI"]), from.year());
-        let address = format!("Jl. {} No. {}, {}", one(&mut rng, WORDS), rng.random_range(1..200), one(&mut rng, HEAD_OFFICES));
+        let address =
+            format!("Jl. {} No. {}, {}", one(&mut rng, WORDS), rng.random_range(1..200), one(&mut rng, HEAD_OFFICES));
         let phone = format!("021{}", pick::digits(&mut rng, 7));
         let (from_s, until_s) = (from.to_string(), until.to_string());
         let a = validate_agency(&NewAgencyInput {

@@ -7,11 +7,8 @@ use crate::{Ctx, GenError, Pillar, PillarFuture};
 use rand::Rng;
 use store::on_db;
 
-pub const PILLAR: Pillar = Pillar {
-    name: "villages",
-    about: "pocket villages and Desmigratif designations (cohorts 2016-2024)",
-    run: start,
-};
+pub const PILLAR: Pillar =
+    Pillar { name: "villages", about: "pocket villages and Desmigratif designations (cohorts 2016-2024)", run: start };
 
 fn start(ctx: &mut Ctx) -> PillarFuture<'_> {
     Box::pin(run(ctx))
@@ -112,10 +109,7 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
     for v in &ctx.villages {
         *per_province.entry(v.province()).or_default() += 1;
     }
-    let listed: usize = PROVINCE_WEIGHT
-        .iter()
-        .filter_map(|(p, _)| per_province.get(p))
-        .sum();
+    let listed: usize = PROVINCE_WEIGHT.iter().filter_map(|(p, _)| per_province.get(p)).sum();
     let others = ctx.villages.len() - listed;
     let weights: Vec<f64> = ctx
         .villages
