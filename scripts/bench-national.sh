@@ -84,7 +84,8 @@ if [ "$BUILD" = 1 ]; then
   log "building the release binary"
   cargo build --release --locked --bin desmigratif
 fi
-BIN="$ROOT/target/release/desmigratif"
+# DESMIGRATIF_BIN: another build (a debug binary to try the script quickly).
+BIN="${DESMIGRATIF_BIN:-$ROOT/target/release/desmigratif}"
 [ -x "$BIN" ] || die "no $BIN"
 
 export DESMIGRATIF_ADMIN_USER=admin
@@ -111,19 +112,16 @@ echo "  code: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --
 # District 53.07.01 (Paga, Sikka), men born 1970-01-01 + n days, serials 9000+ (the generator's
 # serials per district, date and sex stay far below): NIK = 530701 DD MM YY serial.
 cat >"$TMPD/post-person.lua" <<'EOF'
+-- Each wrk thread gets its own number (a global set by setup), so NIKs never repeat.
 local counter = 0
-local tid = 0
 local threads = {}
 function setup(thread)
   thread:set("tid", #threads)
   table.insert(threads, thread)
 end
-function init(args)
-  tid = tonumber(tid) or 0
-end
 request = function()
   counter = counter + 1
-  local n = tid * 2000000 + counter
+  local n = (tonumber(tid) or 0) * 2000000 + counter
   local days = n % 10000
   local serial = 9000 + math.floor(n / 10000) % 1000
   local t = os.date("!*t", days * 86400)
@@ -131,7 +129,11 @@ request = function()
   local birth = string.format("%04d-%02d-%02d", t.year, t.month, t.day)
   local body = string.format('{"nik":"%s","full_name":"Yohanes Bench %d","sex":"L","birth_date":"%s","village_code":"53.07.01.2001"}',
     nik, n, birth)
-  return wrk.format("POST", "/api/v1/persons", {["Content-Type"] = "application/json"}, body)
+  -- wrk.format replaces wrk.headers when given headers: keep the -H ones (the bearer token).
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  headers["Content-Type"] = "application/json"
+  return wrk.format("POST", "/api/v1/persons", headers, body)
 end
 EOF
 
@@ -154,7 +156,7 @@ bench_backend() {
     if [ "$kind" = sqlite ] && [ -n "$KEEP" ]; then sed -n '/^  villages/,$p' "$TMPD/gen.out" >"$DBFILE.done"; fi
   fi
   local people
-  people=$(sed -n 's/^Generated \([0-9]*\) people.*/\1/p' "$TMPD/gen.out" "$DBFILE.done" 2>/dev/null | head -1)
+  people=$(cat "$TMPD/gen.out" "$DBFILE.done" 2>/dev/null | sed -n 's/^Generated \([0-9]*\) people.*/\1/p' | head -1 || true)
   people=${people:-0}
   if [ "$kind" = sqlite ]; then
     python3 - "$DBFILE" <<'EOF'

@@ -19,7 +19,7 @@ fn start(ctx: &mut Ctx) -> PillarFuture<'_> {
 pub struct Village {
     /// "53.07.01.2001".
     pub code: String,
-    /// Index into [`Villages::regency_names`]-like list kept in `Ctx::people` for birth places.
+    /// Index into `Ctx::people.regency_names` (birth places).
     pub regency: u32,
     /// The six NIK digits of its district ("530701").
     pub nik_district: [u8; 6],
