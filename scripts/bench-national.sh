@@ -109,21 +109,27 @@ echo "  $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); date $(date -u +%F)"
 echo "  code: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- crates src migrations 2>/dev/null || echo ' (working tree differs from HEAD)')"
 
 # --- the write path's request body: distinct valid NIKs, per wrk thread ---------------------
-# District 53.07.01 (Paga, Sikka), men born 1970-01-01 + n days, serials 9000+ (the generator's
-# serials per district, date and sex stay far below): NIK = 530701 DD MM YY serial.
+# District 53.07.01 (Paga, Sikka), men born 1970-01-01 + n days, serials from 5000 (the
+# generator's serials per district, date and sex stay far below; each run starts past the last
+# run's): NIK = 530701 DD MM YY serial.
 cat >"$TMPD/post-person.lua" <<'EOF'
--- Each wrk thread gets its own number (a global set by setup), so NIKs never repeat.
+-- Each wrk thread gets its own number (a global set by setup) and the run its first serial
+-- (the script's argument), so NIKs never repeat within or across runs.
 local counter = 0
 local threads = {}
+local base = 5000
 function setup(thread)
   thread:set("tid", #threads)
   table.insert(threads, thread)
 end
+function init(args)
+  base = tonumber(args[1]) or 5000
+end
 request = function()
   counter = counter + 1
-  local n = (tonumber(tid) or 0) * 2000000 + counter
+  local n = (tonumber(tid) or 0) * 1000000 + counter
   local days = n % 10000
-  local serial = 9000 + math.floor(n / 10000) % 1000
+  local serial = base + math.floor(n / 10000)
   local t = os.date("!*t", days * 86400)
   local nik = string.format("530701%02d%02d%02d%04d", t.day, t.month, t.year % 100, serial)
   local birth = string.format("%04d-%02d-%02d", t.year, t.month, t.day)
@@ -255,8 +261,16 @@ EOF
     for t in "${active[@]}"; do
       IFS='|' read -r key lbl path hdr script <<<"$t"
       local out="$TMPD/wrk-$key-$conns.txt" args=(-t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 30s --latency -H "$hdr")
-      [ -n "$script" ] && args+=(-s "$script")
-      wrk "${args[@]}" "$base$path" >"$out" 2>&1 &
+      local extra=()
+      if [ -n "$script" ]; then
+        args+=(-s "$script")
+        # The first free serial of the benchmark's NIKs (earlier runs on a kept file used some).
+        local serial
+        serial=$(q "SELECT COALESCE(MAX(CAST(substr(nik, 13, 4) AS INTEGER)), 4999) + 1 FROM persons WHERE full_name LIKE 'Yohanes Bench %' AND CAST(substr(nik, 13, 4) AS INTEGER) BETWEEN 5000 AND 8999")
+        [ "$serial" -le 8700 ] || die "the benchmark's NIK serials are used up in this database"
+        extra=(-- "$serial")
+      fi
+      wrk "${args[@]}" "$base$path" "${extra[@]}" >"$out" 2>&1 &
       local wpid=$!
       while kill -0 "$wpid" 2>/dev/null; do
         local r; r=$(rss_mib "$SERVER_PID"); [ "$r" != "?" ] && [ "$r" -gt "$peak" ] && peak=$r
