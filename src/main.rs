@@ -39,6 +39,19 @@ enum Command {
         #[command(subcommand)]
         command: IndicatorsCommand,
     },
+    /// Fill a fresh database with synthetic national data, deterministic from the seed
+    /// (villages, people, journeys, cases…; see docs/GENERATOR.md).
+    Generate {
+        /// small (a few thousand people), 1m or 10m.
+        #[arg(long, default_value = "small")]
+        scale: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The data's today, YYYY-MM-DD or "today" (default 2025-06-30: the same seed gives the
+        /// same rows on any day).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Write a consistent copy of the SQLite database while the server runs.
     Backup {
         /// Target file (must not exist). Default: data/backups/desmigratif-<unix time>.db
@@ -249,6 +262,7 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         Command::Import { command: ImportCommand::Persons { file, confirm_warnings, as_user } } => {
             import_persons(cfg, &file, confirm_warnings, &as_user).await?;
         }
+        Command::Generate { scale, seed, as_of } => generate(&cfg, &scale, seed, as_of.as_deref()).await?,
         Command::Backup { to } => {
             let db = store::Db::connect_existing(&cfg.database_url).await?;
             let ext = if db.backend() == store::Backend::Sqlite { "db" } else { "dump" };
@@ -276,6 +290,57 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             println!("Backup written to {target}");
         }
     }
+    Ok(())
+}
+
+/// `generate`: synthetic national data into the configured database.
+async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> anyhow::Result<()> {
+    let Some(scale) = generate::Scale::parse(scale) else {
+        anyhow::bail!("unknown scale {scale:?}: use small, 1m or 10m");
+    };
+    let mut opts = generate::Options::new(scale, seed);
+    opts.progress = true;
+    match as_of {
+        None => {}
+        Some("today") => opts.as_of = time::OffsetDateTime::now_utc().date(),
+        Some(d) => {
+            opts.as_of = domain::person::parse_date(d).with_context(|| format!("--as-of {d}: a date such as 2025-06-30"))?
+        }
+    }
+    let startup = bootstrap::prepare(cfg).await?;
+    print_startup(&startup, cfg);
+    let db = startup.db;
+    eprintln!(
+        "Generating scale {} ({} people), seed {seed}, as of {} into {}",
+        scale.as_str(),
+        opts.spec.people,
+        opts.as_of,
+        redact(&cfg.database_url)
+    );
+    let report = generate::run(&db, &opts).await?;
+    for p in &report.pillars {
+        println!(
+            "  {:<9} {:>11} rows in {:>7.1} s  ({:>9.0} rows/s)",
+            p.name,
+            p.rows,
+            p.elapsed.as_secs_f64(),
+            p.rows as f64 / p.elapsed.as_secs_f64().max(1e-9)
+        );
+    }
+    println!("Rows per table:");
+    for (table, n) in &report.tables {
+        println!("  {table:<22} {n:>11}");
+    }
+    println!(
+        "Generated {} people, {} rows in {:.1} s ({:.0} rows/s).",
+        report.people,
+        report.total_rows,
+        report.elapsed.as_secs_f64(),
+        report.rows_per_second()
+    );
+    let sum = generate::checksum(&db, "persons", generate::PERSON_COLUMNS, "id").await?;
+    println!("Checksum of persons (SHA-256): {sum}");
+    db.close().await;
     Ok(())
 }
 

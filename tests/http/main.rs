@@ -9,6 +9,7 @@ mod audit;
 mod cases;
 mod cooperative;
 mod episodes;
+mod generate;
 mod import;
 mod job_orders;
 mod monitoring;
