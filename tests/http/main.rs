@@ -25,3 +25,4 @@ mod portal;
 mod exchange;
 mod enterprise;
 mod parenting;
+mod monitoring_pillars;

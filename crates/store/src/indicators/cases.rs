@@ -1,7 +1,26 @@
 //! Protection cases: opened by type, current status, overdue, days to resolve (median), and
-//! the non-procedural departures referred to partners (pillar 1's "referred").
+//! the non-procedural departures referred to partners (pillar 1's "referred"), and referrals to
+//! partners: sent, accepted, declined (by the month of that step, in the case's village).
+//!
+//! The Desa Migran EMAS criterion `protection_task_force` (a village protection task force,
+//! *Satgas pelindungan desa*) is not provided: partners are regional or national organisations
+//! (the police anti-trafficking task force is the police's, not the village's), so no partner or
+//! referral record says a village has its own task force. It shows "no data" until one is kept.
 
 use super::{Derived, Formula, Indicator, Kind, Level, Pillar, Sql};
+
+/// Referrals that took the step to `status`, by the month of the step.
+macro_rules! referral_step_sql {
+    ($status:literal) => {
+        concat!(
+            "SELECT c.village_code, substr(ev.on_date, 1, 7), '', CAST(COUNT(DISTINCT r.id) AS BIGINT) FROM referral_events ev \
+             JOIN case_referrals r ON r.id = ev.referral_id JOIN cases c ON c.id = r.case_id \
+             WHERE ev.to_status = '",
+            $status,
+            "' AND c.village_code IN {villages} GROUP BY 1, 2"
+        )
+    };
+}
 
 pub const INDICATORS: &[Indicator] = &[
     // dim: the case type.
@@ -79,7 +98,22 @@ pub const INDICATORS: &[Indicator] = &[
              GROUP BY c.village_code, c.id) t GROUP BY 1, 2",
         ),
     },
+    referral_step("referrals_made", referral_step_sql!("sent")),
+    referral_step("referrals_accepted", referral_step_sql!("accepted")),
+    referral_step("referrals_declined", referral_step_sql!("declined")),
 ];
+
+const fn referral_step(key: &'static str, sql: &'static str) -> Indicator {
+    Indicator {
+        key,
+        pillar: Pillar::Cases,
+        kind: Kind::Flow,
+        level: Level::Village,
+        open: true,
+        count: true,
+        sql: Sql::Same(sql),
+    }
+}
 
 pub const DERIVED: &[Derived] = &[Derived {
     key: "cases_median_days",

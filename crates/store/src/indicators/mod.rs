@@ -14,6 +14,8 @@
 pub mod admin;
 pub mod cases;
 pub mod designation;
+pub mod enterprise;
+pub mod parenting;
 pub mod read;
 pub mod refresh;
 pub mod service_center;
@@ -81,7 +83,9 @@ pub enum Level {
 /// `village_code TEXT, month TEXT, dim TEXT, value BIGINT` (cast counts and sums with
 /// `CAST(… AS BIGINT)`; PostgreSQL's SUM is NUMERIC), one row per (village, month, dim).
 /// Placeholders: `{villages}` → `('53.07.01.2001', …)`; `{today}` → `'YYYY-MM-DD'`;
-/// `{created_month:COL}` → the `YYYY-MM` (Western Indonesia time) of a Unix-seconds column.
+/// `{created_month:COL}` → the `YYYY-MM` (Western Indonesia time) of a Unix-seconds column;
+/// `{months_ago:N}` → `'YYYY-MM-DD'`, the date N months before today (day clamped to the month's
+/// end; computed here so both backends agree).
 #[derive(Debug, Clone, Copy)]
 pub enum Sql {
     /// One text for both backends.
@@ -121,10 +125,16 @@ pub struct Derived {
 }
 
 /// Every pillar's indicators. **A pillar adds its list here.**
-pub const PILLARS: &[&[Indicator]] = &[designation::INDICATORS, service_center::INDICATORS, cases::INDICATORS];
+pub const PILLARS: &[&[Indicator]] = &[
+    designation::INDICATORS,
+    service_center::INDICATORS,
+    cases::INDICATORS,
+    enterprise::INDICATORS,
+    parenting::INDICATORS,
+];
 
 /// Every pillar's derived figures. **A pillar adds its list here.**
-pub const DERIVED: &[&[Derived]] = &[service_center::DERIVED, cases::DERIVED];
+pub const DERIVED: &[&[Derived]] = &[service_center::DERIVED, cases::DERIVED, enterprise::DERIVED];
 
 pub fn all() -> impl Iterator<Item = &'static Indicator> {
     PILLARS.iter().flat_map(|p| p.iter())
@@ -172,6 +182,11 @@ pub fn render(sql: &Sql, backend: Backend, villages: &[String], today: time::Dat
         if quoted.is_empty() { "('')".to_string() } else { format!("({})", quoted.join(",")) }
     };
     let mut out = text.replace("{villages}", &list).replace("{today}", &format!("'{today}'"));
+    while let Some(start) = out.find("{months_ago:") {
+        let Some(len) = out[start..].find('}') else { break };
+        let n: u32 = out[start + "{months_ago:".len()..start + len].parse().unwrap_or(0);
+        out.replace_range(start..start + len + 1, &format!("'{}'", months_before(today, n)));
+    }
     while let Some(start) = out.find("{created_month:") {
         let Some(len) = out[start..].find('}') else { break };
         let col = out[start + "{created_month:".len()..start + len].to_string();
@@ -182,6 +197,16 @@ pub fn render(sql: &Sql, backend: Backend, villages: &[String], today: time::Dat
         out.replace_range(start..start + len + 1, &expr);
     }
     out
+}
+
+/// The date `n` months before `d`, the day clamped to the end of that month (Aug 31 − 6 months
+/// = Feb 28/29).
+pub fn months_before(d: time::Date, n: u32) -> time::Date {
+    let total = d.year() * 12 + (d.month() as i32 - 1) - n as i32;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+    let month = time::Month::try_from(month0 as u8 + 1).unwrap_or(time::Month::January);
+    let day = d.day().min(month.length(year));
+    time::Date::from_calendar_date(year, month, day).unwrap_or(d)
 }
 
 #[cfg(test)]
@@ -214,5 +239,15 @@ mod tests {
             "SELECT strftime('%Y-%m', p.created_at + 25200, 'unixepoch') FROM x WHERE v IN ('53.07.01.2001') AND d < '2026-03-05'"
         );
         assert!(render(&Sql::Same("{created_month:a}"), Backend::Postgres, &[], d).starts_with("to_char("));
+        assert_eq!(render(&Sql::Same("x <= {months_ago:6}"), Backend::Sqlite, &[], d), "x <= '2025-09-05'");
+    }
+
+    #[test]
+    fn months_before_clamps_to_the_end_of_the_month() {
+        use time::macros::date;
+        assert_eq!(months_before(date!(2025 - 08 - 31), 6), date!(2025 - 02 - 28));
+        assert_eq!(months_before(date!(2024 - 08 - 31), 6), date!(2024 - 02 - 29));
+        assert_eq!(months_before(date!(2026 - 01 - 15), 12), date!(2025 - 01 - 15));
+        assert_eq!(months_before(date!(2026 - 03 - 05), 0), date!(2026 - 03 - 05));
     }
 }

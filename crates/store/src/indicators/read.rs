@@ -129,7 +129,8 @@ pub async fn children(
     let keys = keys.join(",");
     let from = period.from.to_string();
     let to = period.to.to_string();
-    let parent_cond = if parent.is_some() { "r.parent_code = $3" } else { "r.level = 'province' AND $3 = ''" };
+    // Provinces are the regions without a parent: `regions_parent (parent_code, name)` serves both.
+    let parent_cond = if parent.is_some() { "r.parent_code = $3" } else { "r.parent_code IS NULL AND $3 = ''" };
     let sql = format!(
         "SELECT iv.region_code, iv.key, iv.month, iv.dim, iv.value FROM regions r \
          JOIN indicator_values iv ON iv.region_code = r.code \

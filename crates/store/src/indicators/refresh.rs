@@ -110,7 +110,12 @@ pub async fn mark_everything(db: &Db) -> Result<()> {
         "INSERT INTO indicator_dirty (village_code) SELECT village_code FROM persons UNION SELECT village_code FROM episodes \
          UNION SELECT village_code FROM counselling_sessions UNION SELECT village_code FROM outreach_events \
          UNION SELECT village_code FROM cases UNION SELECT village_code FROM program_villages \
-         UNION SELECT village_code FROM village_profiles UNION SELECT '*'").execute(c).await.map(|r| r.rows_affected()))?;
+         UNION SELECT village_code FROM village_profiles UNION SELECT village_code FROM trainings \
+         UNION SELECT village_code FROM mentoring_visits UNION SELECT village_code FROM equipment \
+         UNION SELECT village_code FROM businesses UNION SELECT village_code FROM remittances \
+         UNION SELECT village_code FROM children UNION SELECT village_code FROM parenting_activities \
+         UNION SELECT c.village_code FROM case_referrals r JOIN cases c ON c.id = r.case_id \
+         UNION SELECT '*'").execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await
 }
 
@@ -137,6 +142,18 @@ async fn roll_over(tx: &mut Tx, today: time::Date) -> Result<()> {
         "INSERT INTO indicator_dirty (village_code) SELECT DISTINCT village_code FROM cases \
          WHERE status NOT IN ('resolved', 'closed') AND due_on IS NOT NULL AND due_on >= $1 AND due_on < $2")
         .bind(&since).bind(&today_s).execute(c).await.map(|r| r.rows_affected()))?;
+    // Running businesses crossing 6 or 12 months since their start (businesses_active_six_months/12m).
+    let last_date = last
+        .as_deref()
+        .and_then(|l| time::Date::parse(l, time::macros::format_description!("[year]-[month]-[day]")).ok());
+    for n in [6, 12] {
+        let upto = super::months_before(today, n).to_string();
+        let after = last_date.map(|d| super::months_before(d, n).to_string()).unwrap_or_default();
+        on_tx!(&mut *tx, c => sqlx::query(
+            "INSERT INTO indicator_dirty (village_code) SELECT DISTINCT village_code FROM businesses \
+             WHERE status = 'running' AND started_on > $1 AND started_on <= $2")
+            .bind(&after).bind(&upto).execute(c).await.map(|r| r.rows_affected()))?;
+    }
     if last.as_deref().map(|l| &l[..l.len().min(7)]) != Some(&today_s[..7]) {
         mark_program_villages(tx).await?;
     }
