@@ -24,3 +24,4 @@ mod portal;
 mod exchange;
 mod enterprise;
 mod parenting;
+mod sweep;
