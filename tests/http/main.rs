@@ -26,3 +26,4 @@ mod exchange;
 mod enterprise;
 mod parenting;
 mod monitoring_pillars;
+mod sweep;

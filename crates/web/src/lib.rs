@@ -26,6 +26,7 @@ pub mod people;
 pub mod policy;
 pub mod portal;
 pub mod privacy;
+pub mod routing;
 pub mod static_files;
 
 use axum::Router;
@@ -109,14 +110,26 @@ impl AppState {
 /// Largest request body accepted anywhere (forms and JSON are small).
 pub const BODY_LIMIT: usize = 256 * 1024;
 
-pub fn router(state: AppState) -> Router {
-    // Install the metrics recorder before the first request is counted.
-    observe::metrics_handle();
-    Router::new()
+/// Every route the server serves, recorded as it is added (see [`routing`]).
+pub fn app_routes() -> routing::Routes {
+    routing::Routes::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .merge(static_files::routes())
         .merge(observe::routes())
+}
+
+/// The path templates of every route (`/persons/{id}`, `/api/v1/cases/{id}/notes`, ...),
+/// exactly those [`router`] serves; the access-control sweep enumerates them.
+pub fn route_paths() -> Vec<String> {
+    app_routes().paths().to_vec()
+}
+
+pub fn router(state: AppState) -> Router {
+    // Install the metrics recorder before the first request is counted.
+    observe::metrics_handle();
+    app_routes()
+        .into_router()
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(security_headers))

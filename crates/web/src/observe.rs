@@ -1,9 +1,9 @@
 //! Request ids, structured request logs (route template, never personal data or
 //! query strings), Prometheus metrics, `/healthz` and `/metrics`.
 
+use crate::routing::Routes;
 use crate::AppState;
 use crate::auth::RequestId;
-use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -69,8 +69,8 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
     resp
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics))
+pub fn routes() -> Routes {
+    Routes::new().route("/healthz", get(healthz)).route("/metrics", get(metrics))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

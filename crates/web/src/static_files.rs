@@ -1,7 +1,6 @@
 //! Static assets embedded in the binary (nothing is fetched from a CDN).
 
-use crate::AppState;
-use axum::Router;
+use crate::routing::Routes;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,8 +25,8 @@ const ASSETS: &[Asset] = &[
 /// Changes with every release so browsers may cache assets for a year.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/static/{version}/{name}", get(asset))
+pub fn routes() -> Routes {
+    Routes::new().route("/static/{version}/{name}", get(asset))
 }
 
 async fn asset(Path((_version, name)): Path<(String, String)>) -> Response {

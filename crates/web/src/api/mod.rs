@@ -20,13 +20,13 @@ mod programs;
 mod regions;
 mod users;
 
-use crate::AppState;
+use crate::routing::Routes;
 use crate::error::{ApiError, ErrorBody, FieldErrorBody};
 use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -34,8 +34,8 @@ use utoipa::{Modify, OpenApi};
 pub(crate) use cases::download_response;
 pub use exchange::{validate_client, validate_consent};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/auth/token", post(auth::token))
         .route("/me", get(auth::me))
         .route("/users", get(users::list).post(users::create))
@@ -118,9 +118,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Partner data exchange, API clients, data subject rights and the public portal API (issue 8).
-fn exchange_routes() -> Router<AppState> {
+fn exchange_routes() -> Routes {
     use axum::routing::delete;
-    Router::new()
+    Routes::new()
         .route("/exchange/persons", get(exchange::sync_persons))
         .route("/exchange/persons/export", get(exchange::export_persons))
         .route("/exchange/persons/{id}", get(exchange::get_person))

@@ -21,18 +21,17 @@ mod programs;
 mod regions;
 mod session;
 
-use crate::AppState;
+use crate::routing::Routes;
 use crate::auth::{Ctx, Viewer};
 use crate::error::{PageError, PageErrorKind};
 use crate::i18n::T;
 use askama::Template;
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/", get(home::home))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
@@ -136,8 +135,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The public portal, partner API clients, missions abroad and a person's privacy page (issue 8).
-fn exchange_routes() -> Router<AppState> {
-    Router::new()
+fn exchange_routes() -> Routes {
+    Routes::new()
         .route("/portal", get(portal::home))
         .route("/portal/agencies", get(portal::agencies))
         .route("/portal/jobs", get(portal::jobs))
