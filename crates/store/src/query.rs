@@ -5,6 +5,9 @@ use crate::{Db, Result, on_db};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
+/// Marks a comparison that must be made in byte order; see `and_within`.
+const BYTE_ORDER: &str = "/*C*/";
+
 pub struct Select {
     sql: String,
     binds: Vec<String>,
@@ -32,10 +35,20 @@ impl Select {
         self
     }
 
-    /// ` AND (column = code OR column LIKE 'code.%')`: the region and everything inside it.
+    /// The region and everything inside it: `column = code`, or `column` between `code.` and
+    /// `code/` ('/' sorts right after '.'), which every code inside starts with. A range, not
+    /// `LIKE 'code.%'`, because SQLite reads an index for a range but not for that LIKE (a
+    /// village's list read every row of the country: 0.17 s at 1M people against < 10 ms).
+    /// On PostgreSQL the comparison is made in byte order (`COLLATE "C"`) so a database
+    /// created with a linguistic collation still gets the right rows.
     pub fn and_within(&mut self, column: &str, code: &str) -> &mut Select {
-        let inside = format!("{code}.%");
-        self.and(&format!("({column} = ? OR {column} LIKE ?)"), &[code, &inside])
+        let (from, to) = (format!("{code}."), format!("{code}/"));
+        self.and(&format!("({column} = ? OR ({column}{BYTE_ORDER} > ? AND {column}{BYTE_ORDER} < ?))"), &[code, &from, &to])
+    }
+
+    /// The statement for one backend (`BYTE_ORDER` markers rendered).
+    fn sql_for(&self, postgres: bool) -> String {
+        self.sql.replace(BYTE_ORDER, if postgres { " COLLATE \"C\"" } else { "" })
     }
 
     /// Appends SQL text that carries no user value (ORDER BY, LIMIT with clamped numbers).
@@ -55,8 +68,9 @@ impl Select {
     where
         T: Send + Unpin + for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow>,
     {
+        let sql = self.sql_for(matches!(db, Db::Postgres(_)));
         Ok(on_db!(db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(self.sql.as_str()));
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
             for b in &self.binds {
                 q = q.bind(b.as_str());
             }
@@ -79,9 +93,23 @@ mod tests {
         let mut s = Select::new("SELECT x FROM t WHERE 1=1");
         s.and("a = ?", &["1"]).and_within("r", "53.07").and("(b LIKE ? OR c LIKE ?)", &["%x%", "%x%"]).tail("LIMIT 5");
         assert_eq!(
-            s.sql,
-            "SELECT x FROM t WHERE 1=1 AND a = $1 AND (r = $2 OR r LIKE $3) AND (b LIKE $4 OR c LIKE $5) LIMIT 5"
+            s.sql_for(false),
+            "SELECT x FROM t WHERE 1=1 AND a = $1 AND (r = $2 OR (r > $3 AND r < $4)) AND (b LIKE $5 OR c LIKE $6) LIMIT 5"
         );
-        assert_eq!(s.binds, ["1", "53.07", "53.07.%", "%x%", "%x%"]);
+        assert_eq!(s.binds, ["1", "53.07", "53.07.", "53.07/", "%x%", "%x%"]);
+        assert!(s.sql_for(true).contains(r#"(r = $2 OR (r COLLATE "C" > $3 AND r COLLATE "C" < $4))"#));
+    }
+
+    #[test]
+    fn the_range_holds_exactly_the_codes_inside() {
+        // What the range relies on: in byte order every code inside "53.07" sorts between
+        // "53.07." and "53.07/", and no code outside does.
+        let (from, to) = ("53.07.", "53.07/");
+        for inside in ["53.07.01", "53.07.01.2001", "53.07.99.9999"] {
+            assert!(inside > from && inside < to, "{inside}");
+        }
+        for outside in ["53.07", "53.070", "53.08.01", "53.06.99.2001", "53.1", "54.07.01"] {
+            assert!(!(outside > from && outside < to), "{outside}");
+        }
     }
 }
