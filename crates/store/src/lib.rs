@@ -14,6 +14,7 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod cooperative;
 pub mod episodes;
 pub mod job_orders;
 pub mod migrate;

@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "policy", "0007_policy"),
     migration!(8, "agency_branches", "0008_agency_branches"),
     migration!(9, "cases", "0009_cases"),
+    migration!(11, "cooperative", "0011_cooperative"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod cases;
 pub mod config;
+pub mod cooperative;
 pub mod download;
 pub mod episodes;
 pub mod error;
