@@ -525,3 +525,132 @@ async fn cooperative_access_by_role_and_region() {
     let (_, l) = app.get_json("/api/v1/cooperatives", Some(&other)).await;
     assert_eq!(l.as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn cooperative_pages_work_without_javascript() {
+    use crate::common::Browser;
+    let app = TestApp::spawn().await;
+    app.create_user("kelola", "cooperative_manager", Some(VILLAGE)).await;
+    app.create_user("setuju", "cooperative_manager", Some(VILLAGE)).await;
+    let b = Browser::new(&app);
+    b.login("kelola", "a-long-password").await;
+    let csrf = b.csrf().await;
+    let (s, html) = b.get(&format!("/regions/{VILLAGE}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&format!("/regions/{VILLAGE}/cooperatives")), "village page links its cooperatives");
+    let r = b
+        .post_form(
+            &format!("/regions/{VILLAGE}/cooperatives"),
+            &[
+                ("_csrf", &csrf),
+                ("name", "Koperasi Sejahtera"),
+                ("kind", "koperasi"),
+                ("legal_number", ""),
+                ("founded_on", "2025-01-02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let home = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let (s, html) = b.get(&home).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Koperasi Sejahtera") && html.contains("PAR30"));
+    // Bad input re-shows the form with 422.
+    let r = b
+        .post_form(&format!("{home}/members"), &[("_csrf", &csrf), ("full_name", ""), ("joined_on", "2025-01-05")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = b
+        .post_form(
+            &format!("{home}/members"),
+            &[("_csrf", &csrf), ("full_name", "Maria Goreti"), ("joined_on", "2025-01-05")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let member = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let r = b
+        .post_form(
+            &format!("{member}/savings"),
+            &[
+                ("_csrf", &csrf),
+                ("direction", "deposit"),
+                ("kind", "sukarela"),
+                ("amount", "5000000"),
+                ("date", "2025-01-10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = b
+        .post_form(
+            &format!("{member}/savings"),
+            &[
+                ("_csrf", &csrf),
+                ("direction", "withdrawal"),
+                ("kind", "wajib"),
+                ("amount", "1000"),
+                ("date", "2025-01-10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("kind"));
+    let loan = [
+        ("_csrf", csrf.as_str()),
+        ("principal", "1200000"),
+        ("months", "12"),
+        ("monthly_rate_percent", "2"),
+        ("method", "flat"),
+        ("purpose", "Warung"),
+        ("date", "2025-01-15"),
+    ];
+    let mut preview = loan.to_vec();
+    preview.push(("action", "preview"));
+    let r = b.post_form(&format!("{member}/loans"), &preview).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("schedule-preview") && html.contains("Rp 24.000"), "preview shows the schedule");
+    let mut apply = loan.to_vec();
+    apply.push(("action", "apply"));
+    let r = b.post_form(&format!("{member}/loans"), &apply).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let loan_page = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let r = b.post_form(&format!("{loan_page}/approve"), &[("_csrf", &csrf), ("date", "2025-01-16")]).await;
+    assert_eq!(r.status().as_u16(), 422, "four-eyes on the page too");
+    for path in ["/members", "/loans", "/books", "/journal", "/cash-book?from=2025-01-01", "/rat"] {
+        let (s, _) = b.get(&format!("{home}{path}")).await;
+        assert_eq!(s, 200, "{path}");
+    }
+    for (path, ctype) in [
+        (format!("{member}/statement?format=pdf"), "application/pdf"),
+        (format!("{member}/statement?format=xlsx"), "spreadsheetml"),
+        (format!("{home}/reports/trial-balance?format=pdf"), "application/pdf"),
+        (format!("{home}/reports/balance-sheet?format=xlsx"), "spreadsheetml"),
+        (format!("{home}/reports/income-statement?format=pdf&from=2025-01-01&to=2025-12-31"), "application/pdf"),
+        (format!("{home}/reports/transactions?format=csv&from=2025-01-01&to=2025-12-31"), "text/csv"),
+    ] {
+        let r = b.client.get(format!("{}{path}", b.base)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        assert!(r.headers()["content-type"].to_str().unwrap().contains(ctype), "{path}");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    }
+    let csv = b
+        .client
+        .get(format!("{}{home}/reports/transactions?format=csv&from=2025-01-01&to=2025-12-31", b.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("entry_id,date,operation"), "{csv}");
+    assert!(csv.contains("5000000"), "{csv}");
+    // Another manager approves on the page.
+    let b2 = Browser::new(&app);
+    b2.login("setuju", "a-long-password").await;
+    let csrf2 = b2.csrf().await;
+    let r = b2.post_form(&format!("{loan_page}/approve"), &[("_csrf", &csrf2), ("date", "2025-01-16")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = b2.get(&loan_page).await;
+    assert!(html.contains("Disetujui"), "approved");
+}

@@ -69,29 +69,6 @@ fn rp(n: i64) -> Rupiah {
     Rupiah::new(n).unwrap_or_default()
 }
 
-/// Numbers arrive from JSON as numbers or text, from forms as text.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum NumText {
-    Int(i64),
-    Float(f64),
-    Text(String),
-    #[default]
-    #[serde(skip)]
-    Missing,
-}
-
-impl NumText {
-    pub fn text(&self) -> String {
-        match self {
-            NumText::Int(n) => n.to_string(),
-            NumText::Float(f) => f.to_string(),
-            NumText::Text(s) => s.clone(),
-            NumText::Missing => String::new(),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Access
 

@@ -4,6 +4,7 @@ mod admin;
 mod agencies;
 mod api_docs;
 mod cases;
+pub mod cooperative;
 mod episodes;
 mod home;
 mod import;
@@ -90,6 +91,30 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{id}/job-orders", post(job_orders::create))
         .route("/agencies/{id}/branches", post(job_orders::add_branch))
         .route("/agencies/{id}/job-orders/{job_order}/verification", post(job_orders::verify))
+        .route("/cooperatives", get(cooperative::index))
+        .route("/regions/{code}/cooperatives", get(cooperative::village).post(cooperative::create))
+        .route("/cooperatives/{id}", get(cooperative::show))
+        .route("/cooperatives/{id}/bylaws", post(cooperative::bylaws))
+        .route("/cooperatives/{id}/members", get(cooperative::members).post(cooperative::enrol))
+        .route("/cooperatives/{id}/members/{member_id}", get(cooperative::member))
+        .route("/cooperatives/{id}/members/{member_id}/savings", post(cooperative::savings))
+        .route("/cooperatives/{id}/members/{member_id}/loans", post(cooperative::apply))
+        .route("/cooperatives/{id}/members/{member_id}/leave", post(cooperative::leave))
+        .route("/cooperatives/{id}/members/{member_id}/statement", get(cooperative::statement))
+        .route("/cooperatives/{id}/loans", get(cooperative::loans))
+        .route("/cooperatives/{id}/loans/{loan_id}", get(cooperative::loan))
+        .route("/cooperatives/{id}/loans/{loan_id}/repay", post(cooperative::repay))
+        .route("/cooperatives/{id}/loans/{loan_id}/{step}", post(cooperative::loan_step))
+        .route("/cooperatives/{id}/books", get(cooperative::books))
+        .route("/cooperatives/{id}/books/periods", post(cooperative::close_period))
+        .route("/cooperatives/{id}/books/years", post(cooperative::close_year))
+        .route("/cooperatives/{id}/books/other", post(cooperative::other))
+        .route("/cooperatives/{id}/reports/{name}", get(cooperative::report))
+        .route("/cooperatives/{id}/journal", get(cooperative::journal))
+        .route("/cooperatives/{id}/journal/{entry_id}/reverse", post(cooperative::reverse))
+        .route("/cooperatives/{id}/cash-book", get(cooperative::cash_book))
+        .route("/cooperatives/{id}/rat", get(cooperative::rat).post(cooperative::record_rat))
+        .route("/cooperatives/{id}/rat/{year}/report", get(cooperative::rat_report))
         .route("/api/docs", get(api_docs::page))
 }
 
