@@ -570,6 +570,18 @@ impl MemberBalances {
     }
 }
 
+/// Every member's balances in one read (for lists).
+pub async fn all_member_balances(
+    state: &AppState,
+    c: &Cooperative,
+) -> Result<std::collections::HashMap<i64, MemberBalances>, store::StoreError> {
+    let mut by_member: std::collections::HashMap<i64, Vec<(String, i64)>> = Default::default();
+    for (m, a, n) in st::members_nets(&state.db, c.id, "9999-12-31").await? {
+        by_member.entry(m).or_default().push((a, n));
+    }
+    Ok(by_member.into_iter().map(|(m, nets)| (m, MemberBalances::from_nets(&nets))).collect())
+}
+
 pub async fn member_balances(
     state: &AppState,
     m: &Member,

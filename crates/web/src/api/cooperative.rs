@@ -278,6 +278,15 @@ pub struct MemberView {
 
 async fn member_view(state: &AppState, c: &Cooperative, m: Member) -> Result<MemberView, ApiError> {
     let balances = svc::member_balances(state, &m, None).await?;
+    member_view_with(state, c, m, balances).await
+}
+
+async fn member_view_with(
+    state: &AppState,
+    c: &Cooperative,
+    m: Member,
+    balances: MemberBalances,
+) -> Result<MemberView, ApiError> {
     let w = svc::wajib(state, c, &m, balances.wajib, svc::today()).await?;
     Ok(MemberView {
         id: m.id,
@@ -312,9 +321,11 @@ pub async fn members(
         details: &format!("{} members", ms.len()),
     };
     store::audit::append_now(&state.db, &u.actor, &ev).await?;
+    let balances = svc::all_member_balances(&state, &c).await?;
     let mut out = Vec::new();
     for m in ms {
-        out.push(member_view(&state, &c, m).await?);
+        let b = balances.get(&m.id).copied().unwrap_or_default();
+        out.push(member_view_with(&state, &c, m, b).await?);
     }
     Ok(Json(out))
 }

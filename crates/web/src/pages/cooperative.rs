@@ -339,11 +339,12 @@ struct MembersPage {
 async fn members_page(state: &AppState, v: &Viewer, c: Cooperative, errors: FormErrors) -> Result<Response, PageError> {
     let t = v.t();
     let members = st::list_members(&state.db, c.id).await.map_err(lang_err(v))?;
-    let mut rows = Vec::new();
-    for m in members {
-        let b = svc::member_balances(state, &m, None).await.map_err(lang_err(v))?;
-        rows.push((m, b));
-    }
+    let balances = svc::all_member_balances(state, &c).await.map_err(lang_err(v))?;
+    let rows: Vec<(Member, MemberBalances)> = members
+        .into_iter()
+        .map(|m| (m.id, m))
+        .map(|(id, m)| (m, balances.get(&id).copied().unwrap_or_default()))
+        .collect();
     let ev = store::audit::Event {
         action: "cooperative.members_view",
         entity: "cooperative",
