@@ -654,3 +654,37 @@ async fn cooperative_pages_work_without_javascript() {
     let (_, html) = b2.get(&loan_page).await;
     assert!(html.contains("Disetujui"), "approved");
 }
+
+#[tokio::test]
+async fn openapi_documents_the_cooperative_routes() {
+    let app = TestApp::spawn().await;
+    let (s, doc) = app.get_json("/api/v1/openapi.json", None).await;
+    assert_eq!(s, 200);
+    for (path, method) in [
+        ("/api/v1/loan-schedules", "post"),
+        ("/api/v1/cooperatives", "get"),
+        ("/api/v1/cooperatives", "post"),
+        ("/api/v1/cooperatives/{id}", "get"),
+        ("/api/v1/cooperatives/{id}/bylaws/{year}", "put"),
+        ("/api/v1/cooperatives/{id}/members", "post"),
+        ("/api/v1/cooperatives/{id}/members/{member_id}", "get"),
+        ("/api/v1/cooperatives/{id}/members/{member_id}/leave", "post"),
+        ("/api/v1/cooperatives/{id}/savings-transactions", "post"),
+        ("/api/v1/cooperatives/{id}/loans", "post"),
+        ("/api/v1/cooperatives/{id}/loans/{loan_id}", "get"),
+        ("/api/v1/cooperatives/{id}/loans/{loan_id}/approve", "post"),
+        ("/api/v1/cooperatives/{id}/loans/{loan_id}/disburse", "post"),
+        ("/api/v1/cooperatives/{id}/loans/{loan_id}/repayments", "post"),
+        ("/api/v1/cooperatives/{id}/reports/trial-balance", "get"),
+        ("/api/v1/cooperatives/{id}/reports/balance-sheet", "get"),
+        ("/api/v1/cooperatives/{id}/reports/income-statement", "get"),
+        ("/api/v1/cooperatives/{id}/journal/{entry_id}/reversal", "post"),
+        ("/api/v1/cooperatives/{id}/period-closes", "post"),
+        ("/api/v1/cooperatives/{id}/year-closes", "post"),
+        ("/api/v1/cooperatives/{id}/rat", "post"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing");
+    }
+    let (s, _) = app.get_json("/api/docs", None).await;
+    assert_eq!(s, 200);
+}
