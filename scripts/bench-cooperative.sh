@@ -19,7 +19,7 @@
 #                                     [--connections N] [--runs N] [--no-build]
 #
 # Loopback only, in a temporary directory removed on exit; the server is stopped by the exit
-# trap. Needs sqlite3, wrk, curl, python3.
+# trap. Needs sqlite3, wrk, curl, python3. DESMIGRATIF_BIN overrides the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -73,7 +73,7 @@ if [ "$BUILD" = 1 ]; then
   log "building the release binary"
   cargo build --release --locked --bin desmigratif
 fi
-BIN="$ROOT/target/release/desmigratif"
+BIN="${DESMIGRATIF_BIN:-$ROOT/target/release/desmigratif}"
 [ -x "$BIN" ] || die "no $BIN"
 
 export DESMIGRATIF_ADMIN_USER=admin
@@ -110,8 +110,10 @@ start_server() {
   grep -q "is listening" "$SERVER_LOG" || { cat "$SERVER_LOG" >&2; die "server did not start"; }
 }
 api() { # method path [json]
+  local data=()
+  [ $# -ge 3 ] && data=(-d "$3")
   curl -sS --max-time 600 -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    ${3:+-d "$3"} "$BASE$2"
+    "${data[@]}" "$BASE$2"
 }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
@@ -147,6 +149,7 @@ EOF
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   echo "  $1: $rps postings/s (p99 $p99, $CONNS connections, ${DURATION}s, non-2xx ${bad:-0})"
+  [ -z "${BENCH_VERBOSE:-}" ] || sed 's/^/    /' <<<"$out"
 }
 
 log "postings per second, empty books"

@@ -688,3 +688,44 @@ async fn openapi_documents_the_cooperative_routes() {
     let (s, _) = app.get_json("/api/docs", None).await;
     assert_eq!(s, 200);
 }
+
+#[tokio::test]
+async fn concurrent_withdrawals_never_overdraw() {
+    let app = TestApp::spawn().await;
+    let (m1, _, coop) = setup(&app).await;
+    let base = format!("/api/v1/cooperatives/{coop}");
+    let (_, m) = app
+        .post_json(
+            &format!("{base}/members"),
+            Some(&m1),
+            &json!({"full_name": "Maria Goreti", "joined_on": "2025-01-05"}),
+        )
+        .await;
+    let mid = m["id"].as_i64().unwrap();
+    let sav = format!("{base}/savings-transactions");
+    let (s, _) = app
+        .post_json(
+            &sav,
+            Some(&m1),
+            &json!({"member_id": mid, "kind": "sukarela", "direction": "deposit", "amount": 300000}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    // Twenty withdrawals of 100,000 at once (more than the pool's connections): three fit.
+    let body = json!({"member_id": mid, "kind": "sukarela", "direction": "withdrawal", "amount": 100000});
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (client, url, token, body) = (app.client.clone(), app.url(&sav), m1.clone(), body.clone());
+        set.spawn(async move {
+            let r = client.post(url).bearer_auth(token).json(&body).send().await.expect("send");
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        });
+    }
+    let results: Vec<(u16, serde_json::Value)> = set.join_all().await;
+    let ok = results.iter().filter(|(s, _)| *s == 201).count();
+    let refused = results.iter().filter(|(s, r)| *s == 422 && r["errors"][0]["field"] == "amount").count();
+    assert_eq!((ok, refused), (3, 17), "{results:?}");
+    let (_, v) = app.get_json(&format!("{base}/members/{mid}"), Some(&m1)).await;
+    assert_eq!(v["balances"]["sukarela"], 0);
+}

@@ -500,27 +500,54 @@ pub async fn lines_of(db: &Db, entry_ids: &[i64]) -> Result<Vec<LineRow>> {
     })?)
 }
 
-/// Balances per account as (account code, debits minus credits), through `as_of` (everything
-/// when `None`). Starts from the balances stored at the latest period close on or before
-/// `as_of`, and adds the lines after it.
-pub async fn account_nets(db: &Db, coop_id: i64, as_of: Option<&str>) -> Result<Vec<(String, i64)>> {
-    let as_of = as_of.unwrap_or("9999-12-31");
-    let close: Option<(i64, String)> = on_db!(db, p => {
-        sqlx::query_as("SELECT id, through_date FROM coop_period_closes WHERE cooperative_id = $1 AND through_date <= $2 \
-                        ORDER BY through_date DESC LIMIT 1")
-            .bind(coop_id).bind(as_of).fetch_optional(p).await
-    })?;
-    let (close_id, after) = close.unwrap_or((-1, String::new()));
-    Ok(on_db!(db, p => {
-        sqlx::query_as(
+macro_rules! last_close_sql {
+    ($e:expr, $coop:expr, $as_of:expr) => {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT id, through_date FROM coop_period_closes WHERE cooperative_id = $1 AND through_date <= $2 \
+             ORDER BY through_date DESC LIMIT 1",
+        )
+        .bind($coop)
+        .bind($as_of)
+        .fetch_optional($e)
+        .await
+    };
+}
+
+macro_rules! account_nets_sql {
+    ($e:expr, $close:expr, $coop:expr, $after:expr, $as_of:expr) => {
+        sqlx::query_as::<_, (String, i64)>(
             "SELECT account, CAST(SUM(net) AS BIGINT) FROM ( \
                SELECT account, net FROM coop_period_balances WHERE close_id = $1 AND member_id = 0 \
                UNION ALL \
                SELECT account, CAST(SUM(debit) - SUM(credit) AS BIGINT) AS net FROM coop_journal_lines \
                  WHERE cooperative_id = $2 AND entry_date > $3 AND entry_date <= $4 GROUP BY account \
-             ) t GROUP BY account")
-            .bind(close_id).bind(coop_id).bind(&after).bind(as_of).fetch_all(p).await
-    })?)
+             ) t GROUP BY account",
+        )
+        .bind($close)
+        .bind($coop)
+        .bind($after)
+        .bind($as_of)
+        .fetch_all($e)
+        .await
+    };
+}
+
+/// Balances per account as (account code, debits minus credits), through `as_of` (everything
+/// when `None`). Starts from the balances stored at the latest period close on or before
+/// `as_of`, and adds the lines after it.
+pub async fn account_nets(db: &Db, coop_id: i64, as_of: Option<&str>) -> Result<Vec<(String, i64)>> {
+    let as_of = as_of.unwrap_or("9999-12-31");
+    let close = on_db!(db, p => last_close_sql!(p, coop_id, as_of))?;
+    let (close_id, after) = close.unwrap_or((-1, String::new()));
+    Ok(on_db!(db, p => account_nets_sql!(p, close_id, coop_id, &after, as_of))?)
+}
+
+/// The same, inside a posting transaction (after [`lock`]).
+pub async fn account_nets_tx(tx: &mut Tx, coop_id: i64, as_of: Option<&str>) -> Result<Vec<(String, i64)>> {
+    let as_of = as_of.unwrap_or("9999-12-31");
+    let close = on_tx!(tx, c => last_close_sql!(c, coop_id, as_of))?;
+    let (close_id, after) = close.unwrap_or((-1, String::new()));
+    Ok(on_tx!(tx, c => account_nets_sql!(c, close_id, coop_id, &after, as_of))?)
 }
 
 /// Income and expense per account for entries dated `from`..=`to`, leaving out the year-end
@@ -920,12 +947,24 @@ pub async fn list_loans(db: &Db, coop_id: i64, member_id: Option<i64>) -> Result
     })?)
 }
 
+macro_rules! installments_sql {
+    ($e:expr, $loan:expr) => {
+        sqlx::query_as::<_, InstallmentRow>(
+            "SELECT number, due_date, principal, interest, total, balance_after FROM coop_loan_installments \
+             WHERE loan_id = $1 ORDER BY number",
+        )
+        .bind($loan)
+        .fetch_all($e)
+        .await
+    };
+}
+
 pub async fn installments(db: &Db, loan_id: i64) -> Result<Vec<InstallmentRow>> {
-    Ok(on_db!(db, p => {
-        sqlx::query_as("SELECT number, due_date, principal, interest, total, balance_after FROM coop_loan_installments \
-                        WHERE loan_id = $1 ORDER BY number")
-            .bind(loan_id).fetch_all(p).await
-    })?)
+    Ok(on_db!(db, p => installments_sql!(p, loan_id))?)
+}
+
+pub async fn installments_tx(tx: &mut Tx, loan_id: i64) -> Result<Vec<InstallmentRow>> {
+    Ok(on_tx!(tx, c => installments_sql!(c, loan_id))?)
 }
 
 /// Installments of every disbursed loan of the cooperatives in `coop_ids`: (loan id, row).

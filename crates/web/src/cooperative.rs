@@ -388,6 +388,13 @@ pub async fn bylaws_on(state: &AppState, c: &Cooperative, date: Date) -> Result<
     Ok(st::bylaws_for(&state.db, c.id, date.year()).await?.map(|(_, b)| b).unwrap_or_default())
 }
 
+/// The settings that apply on `date` among every year's (newest first), as `store::bylaws_for`.
+/// Operations read the list before their transaction: a transaction never waits for a second
+/// pool connection while it holds the write lock.
+pub fn bylaws_in(all: &[(i32, Bylaws)], date: Date) -> Bylaws {
+    all.iter().find(|(y, _)| *y <= date.year()).or(all.last()).map(|(_, b)| b.clone()).unwrap_or_default()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Members and savings
 
@@ -440,6 +447,7 @@ pub async fn enrol(
             errs.add("nik", Rule::Format, e.message.clone());
         }
     }
+    let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let joined = value_date_named(&mut errs, "joined_on", &input.joined_on, closed, founded(c));
@@ -447,7 +455,7 @@ pub async fn enrol(
         return Err(OpError::Invalid(errs));
     }
     let Some(joined) = joined else { return Err(OpError::Invalid(errs)) };
-    let bylaws = bylaws_on(state, c, joined).await?;
+    let bylaws = bylaws_in(&all_bylaws, joined);
     let n = st::NewMember {
         cooperative_id: c.id,
         member_number: number,
@@ -681,6 +689,7 @@ pub async fn savings(
     if m.left_on.is_some() {
         errs.add("member_id", Rule::Mismatch, "the member has left the cooperative");
     }
+    let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let date = value_date(&mut errs, &input.date, closed, parse_date(&m.joined_on));
@@ -691,7 +700,7 @@ pub async fn savings(
     let balances = MemberBalances::from_nets(&st::member_nets_tx(&mut tx, m.id).await?);
     let balance = rp(balances.of(kind));
     let op = if deposit {
-        let pokok = bylaws_on(state, c, date).await?.pokok;
+        let pokok = bylaws_in(&all_bylaws, date).pokok;
         co::deposit(kind, balance, amt, pokok).map_err(savings_refusal)?;
         Operation::SavingsDeposit { member: m.id, kind, amount: amt }
     } else {
@@ -796,12 +805,11 @@ pub struct LoanInput {
 
 /// Checks an application against the schedule rules and the by-laws of its date; returns the
 /// request (its schedule is the preview). `closed` is the closed-through date.
-pub async fn check_application(
-    state: &AppState,
-    c: &Cooperative,
+pub fn check_application(
     m: &Member,
     input: &LoanInput,
     closed: Option<Date>,
+    all_bylaws: &[(i32, Bylaws)],
 ) -> Result<(co::ScheduleRequest, Date), OpError> {
     let mut errs = ValidationErrors::new();
     if m.left_on.is_some() {
@@ -822,7 +830,7 @@ pub async fn check_application(
     }
     match (req, date) {
         (Ok(req), Some(date)) => {
-            let b = bylaws_on(state, c, date).await?;
+            let b = bylaws_in(all_bylaws, date);
             if let Err(e) = b.loans.check(&req) {
                 errs.0.extend(e.0);
             }
@@ -844,9 +852,10 @@ pub async fn apply(
     m: &Member,
     input: &LoanInput,
 ) -> Result<Loan, OpError> {
+    let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let (req, date) = check_application(state, c, m, input, closed).await?;
+    let (req, date) = check_application(m, input, closed, &all_bylaws)?;
     let n = st::NewLoan {
         cooperative_id: c.id,
         member_id: m.id,
@@ -939,6 +948,7 @@ pub async fn disburse(
     input: &LoanStepInput,
 ) -> Result<i64, OpError> {
     let mut errs = ValidationErrors::new();
+    let member = st::get_member(&state.db, loan.member_id).await?.ok_or(OpError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let earliest = loan.decided_on.as_deref().and_then(parse_date).or(parse_date(&loan.applied_on));
@@ -946,14 +956,13 @@ pub async fn disburse(
     let loan = st::get_loan_tx(&mut tx, loan.id).await?.ok_or(OpError::NotFound)?;
     let to = co::transition(state_of(&loan), LoanAction::Disburse, 0, 0, Rupiah::ZERO).map_err(loan_refusal)?;
     let cash =
-        st::account_nets(&state.db, c.id, None).await?.into_iter().find(|(a, _)| a == "cash").map_or(0, |(_, n)| n);
+        st::account_nets_tx(&mut tx, c.id, None).await?.into_iter().find(|(a, _)| a == "cash").map_or(0, |(_, n)| n);
     if cash < loan.principal {
         return invalid("principal", Rule::OutOfRange, format!("cash on hand is only {cash} rupiah"));
     }
     let Some(req) = schedule_of(&loan, date) else {
         return invalid("date", Rule::OutOfRange, "the schedule cannot start on this date");
     };
-    let member = st::get_member(&state.db, loan.member_id).await?.ok_or(OpError::NotFound)?;
     let op = Operation::LoanDisbursement { member: member.id, principal: rp(loan.principal) };
     let entry = op
         .entry(date, &format!("Pencairan pinjaman #{} · {} {}", loan.id, member.member_number, member.full_name))
@@ -1031,6 +1040,7 @@ pub async fn repay(
         "" | "0" => Some(Rupiah::ZERO),
         s => amount(&mut errs, "penalty", s),
     };
+    let member = st::get_member(&state.db, loan.member_id).await?.ok_or(OpError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let earliest = loan.disbursed_on.as_deref().and_then(parse_date);
@@ -1042,7 +1052,7 @@ pub async fn repay(
     }
     let (Some(amt), Some(penalty), Some(date)) = (amt, penalty, date) else { return Err(OpError::Invalid(errs)) };
     errs.into_result()?;
-    let rows = st::installments(&state.db, loan.id).await?;
+    let rows = st::installments_tx(&mut tx, loan.id).await?;
     let schedule = schedule_from_rows(&rows);
     let paid = paid_of(&st::loan_paid_tx(&mut tx, loan.id).await?);
     let charged = rp(loan.penalties_charged).checked_add(penalty).unwrap_or(Rupiah::MAX);
@@ -1051,7 +1061,6 @@ pub async fn repay(
     if !penalty.is_zero() {
         st::add_penalty(&mut tx, loan.id, penalty.amount()).await?;
     }
-    let member = st::get_member(&state.db, loan.member_id).await?.ok_or(OpError::NotFound)?;
     let op = Operation::LoanRepayment { member: member.id, allocation };
     let entry = op
         .entry(date, &format!("Angsuran pinjaman #{} · {} {}", loan.id, member.member_number, member.full_name))
@@ -1094,6 +1103,7 @@ pub async fn write_off(
     input: &LoanStepInput,
 ) -> Result<i64, OpError> {
     let mut errs = ValidationErrors::new();
+    let member = st::get_member(&state.db, loan.member_id).await?.ok_or(OpError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let earliest = loan.disbursed_on.as_deref().and_then(parse_date);
@@ -1102,7 +1112,6 @@ pub async fn write_off(
     let paid = st::loan_paid_tx(&mut tx, loan.id).await?;
     let outstanding = rp(loan.principal - paid.principal);
     let to = co::transition(state_of(&loan), LoanAction::WriteOff, 0, 0, outstanding).map_err(loan_refusal)?;
-    let member = st::get_member(&state.db, loan.member_id).await?.ok_or(OpError::NotFound)?;
     let op = Operation::LoanWriteOff { member: member.id, principal: outstanding };
     let entry = op
         .entry(date, &format!("Penghapusan pinjaman #{} · {} {}", loan.id, member.member_number, member.full_name))
@@ -1323,12 +1332,15 @@ pub async fn reverse(
 ) -> Result<i64, OpError> {
     let mut errs = ValidationErrors::new();
     let e = st::get_entry(&state.db, entry_id).await?.filter(|e| e.cooperative_id == c.id).ok_or(OpError::NotFound)?;
+    // Entries, lines and their savings records never change: read them before the transaction.
+    let lines: Vec<co::JournalLine> =
+        st::lines_of(&state.db, &[e.id]).await?.iter().filter_map(st::LineRow::to_domain).collect();
+    let savings_rows = st::savings_of_entry(&state.db, e.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let Some(date) = value_date(&mut errs, date, closed, parse_date(&e.entry_date)) else {
         return Err(OpError::Invalid(errs));
     };
-    let e = st::get_entry(&state.db, entry_id).await?.ok_or(OpError::NotFound)?;
     let kind = OperationKind::parse(&e.operation);
     if e.reverses_id.is_some() || e.reversed_by.is_some() {
         return invalid("entry_id", Rule::Mismatch, "this entry is a reversal or has been reversed already");
@@ -1340,8 +1352,6 @@ pub async fn reverse(
             "only savings, repayment, other income and expense entries are reversed; loans and closings are corrected by a new operation",
         );
     }
-    let lines: Vec<co::JournalLine> =
-        st::lines_of(&state.db, &[e.id]).await?.iter().filter_map(st::LineRow::to_domain).collect();
     let original =
         co::JournalEntry::new(parse_date(&e.entry_date).unwrap_or(date), &e.memo, lines).map_err(journal_refusal)?;
     let reversal = original.reversal(date);
@@ -1382,7 +1392,7 @@ pub async fn reverse(
         }
         Err(err) => return Err(err.into()),
     };
-    for s in st::savings_of_entry(&state.db, e.id).await? {
+    for s in savings_rows {
         let dir = if s.direction == "deposit" { "withdrawal" } else { "deposit" };
         st::insert_savings_tx(&mut tx, actor, c.id, s.member_id, &s.kind, dir, s.amount, &date.to_string(), id).await?;
     }
@@ -1418,7 +1428,8 @@ pub async fn close_year(state: &AppState, actor: &Actor, c: &Cooperative, year: 
     if let Err(e) = co::check_period_close(through, today(), closed) {
         return invalid("year", Rule::OutOfRange, e.to_string());
     }
-    let b = balances(state, c, Some(through)).await?;
+    let nets = st::account_nets_tx(&mut tx, c.id, Some(&through.to_string())).await?;
+    let b = Balances::from_nets(nets.into_iter().filter_map(|(a, n)| Some((Account::parse(&a)?, i128::from(n)))), []);
     let closing = b.closing_entry(through).map_err(journal_refusal)?;
     let mut id = None;
     if let Some(entry) = closing {
@@ -1487,6 +1498,21 @@ pub async fn record_rat(
         errs.add("members_present", Rule::Format, "a number of members");
     }
     let decisions = domain::validation::text(&mut errs, "decisions", &input.decisions, 3, 5000);
+    // Read before the transaction (it must not wait for a second pool connection while holding
+    // the write lock). The year's figures are final once it is closed, which is checked after
+    // the lock; a second RAT for the year is stopped by the unique index.
+    let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
+    let members = st::list_members(&state.db, c.id).await?;
+    let already = match year {
+        Some(y) => st::get_rat(&state.db, c.id, y).await?.is_some(),
+        None => false,
+    };
+    let (mut savings_at_end, mut jasa_in_year) = (vec![], vec![]);
+    if let Some(y) = year {
+        let ye = format!("{y}-12-31");
+        savings_at_end = st::members_nets(&state.db, c.id, &ye).await?;
+        jasa_in_year = st::jasa_paid_by_member(&state.db, c.id, &format!("{y}-01-01"), &ye).await?;
+    }
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let held_on = value_date_named(&mut errs, "held_on", &input.held_on, closed, year_end.and_then(|d| d.next_day()));
@@ -1512,9 +1538,8 @@ pub async fn record_rat(
                 None
             }
         },
-        None => Some(bylaws_on(state, c, year_end).await?.shu),
+        None => Some(bylaws_in(&all_bylaws, year_end).shu),
     };
-    let members = st::list_members(&state.db, c.id).await?;
     let total = members
         .iter()
         .filter(|m| {
@@ -1527,25 +1552,24 @@ pub async fn record_rat(
     }
     let Some(split) = split else { return Err(OpError::Invalid(errs)) };
     errs.into_result()?;
-    if st::get_rat(&state.db, c.id, year).await?.is_some() {
+    if already {
         return invalid("year", Rule::Taken, "the RAT of this year is already recorded");
     }
-    let b = balances(state, c, Some(held_on)).await?;
+    let nets = st::account_nets_tx(&mut tx, c.id, Some(&held_on.to_string())).await?;
+    let b = Balances::from_nets(nets.into_iter().filter_map(|(a, n)| Some((Account::parse(&a)?, i128::from(n)))), []);
     let shu = b.balance(Account::ShuCurrentYear);
     let shu_amount = if shu.side == co::Side::Credit { shu.amount } else { Rupiah::ZERO };
     let mut shares = Vec::new();
     let mut entry_id = None;
     if !shu_amount.is_zero() {
         let funds = split.distribute(shu_amount);
-        let ye = year_end.to_string();
-        let from = format!("{year}-01-01");
         let mut basis: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
-        for (m, a, net) in st::members_nets(&state.db, c.id, &ye).await? {
+        for (m, a, net) in savings_at_end {
             if matches!(a.as_str(), "simpanan_pokok" | "simpanan_wajib" | "simpanan_sukarela") {
                 basis.entry(m).or_default().0 -= net;
             }
         }
-        for (m, jasa) in st::jasa_paid_by_member(&state.db, c.id, &from, &ye).await? {
+        for (m, jasa) in jasa_in_year {
             basis.entry(m).or_default().1 += jasa;
         }
         let bases: Vec<co::MemberBasis> = basis

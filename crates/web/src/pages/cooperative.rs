@@ -649,7 +649,8 @@ pub async fn apply(
     let input = f.input(m.id);
     if f.action == "preview" {
         let closed = st::closed_through(&state.db, c.id).await.map_err(lang_err(&v))?.and_then(|d| parse_date(&d));
-        return match svc::check_application(&state, &c, &m, &input, closed).await {
+        let all_bylaws = st::bylaws_list(&state.db, c.id).await.map_err(lang_err(&v))?;
+        return match svc::check_application(&m, &input, closed, &all_bylaws) {
             Ok((req, _)) => member_page(&state, &v, c, m, FormErrors::default(), false, f, Some(req.schedule())).await,
             Err(e) => {
                 let errors = split_err(&v, e)?;
