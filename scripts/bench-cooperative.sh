@@ -179,7 +179,8 @@ BEGIN;
 INSERT INTO coop_members (cooperative_id, member_number, full_name, nik, person_id, joined_on, created_by, created_at)
 WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $MEMBERS)
 SELECT $COOP, printf('B%06d', i), 'Anggota Bench ' || i, NULL, NULL, '2019-06-01', NULL, 0 FROM c;
-CREATE TEMP TABLE m AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM coop_members WHERE member_number LIKE 'B%';
+CREATE TEMP TABLE m(k INTEGER PRIMARY KEY, id INTEGER NOT NULL);
+INSERT INTO m SELECT row_number() OVER (ORDER BY id) - 1, id FROM coop_members WHERE member_number LIKE 'B%';
 DROP INDEX coop_lines_balance;
 DROP INDEX coop_lines_member;
 DROP INDEX coop_lines_entry;
