@@ -97,10 +97,17 @@ pub enum Action {
     ViewMonitoring,
     /// Program targets, pillar and program criteria: national admins.
     ManageMonitoring,
+    /// A village's cooperatives (pillar 4): figures, members, books. The region is the
+    /// cooperative's village.
+    ViewCooperative,
+    /// Found a cooperative, keep its by-laws, members, savings, loan applications and books.
+    ManageCooperative,
+    /// Approve or reject a loan application (never one's own: four-eyes, in `loan::transition`).
+    ApproveLoan,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 23] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -121,6 +128,9 @@ impl Action {
         Action::CountChildren,
         Action::ViewMonitoring,
         Action::ManageMonitoring,
+        Action::ViewCooperative,
+        Action::ManageCooperative,
+        Action::ApproveLoan,
     ];
 }
 
@@ -187,6 +197,12 @@ impl Principal {
                             | Role::VillageHead
                             | Role::Facilitator
                     )
+            }
+            // Members' finances are personal data: partners never see them.
+            Action::ViewCooperative => in_scope && self.role != Role::Partner,
+            // The village's cooperative manager keeps the books; national admins may step in.
+            Action::ManageCooperative | Action::ApproveLoan => {
+                in_scope && matches!(self.role, Role::NationalAdmin | Role::CooperativeManager)
             }
         }
     }
@@ -324,6 +340,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn cooperative_matrix() {
+        let home = rc("53.07.01.2001");
+        let other = rc("53.07.02.2001");
+        // (role, scope, view home, manage and approve home)
+        let cases: &[(Role, Option<&str>, bool, bool)] = &[
+            (Role::NationalAdmin, None, true, true),
+            (Role::NationalAnalyst, None, true, false),
+            (Role::ProvinceOfficer, Some("53"), true, false),
+            (Role::RegencyOfficer, Some("53.07"), true, false),
+            (Role::VillageHead, Some("53.07.01.2001"), true, false),
+            (Role::VillageOfficer, Some("53.07.01.2001"), true, false),
+            (Role::CooperativeManager, Some("53.07.01.2001"), true, true),
+            (Role::Facilitator, Some("53.07.01.2001"), true, false),
+            (Role::Partner, Some("53"), false, false),
+        ];
+        for (role, scope, view, manage) in cases {
+            let p = principal(*role, *scope);
+            assert_eq!(p.can(Action::ViewCooperative, Some(&home)), *view, "{role} view");
+            assert_eq!(p.can(Action::ManageCooperative, Some(&home)), *manage, "{role} manage");
+            assert_eq!(p.can(Action::ApproveLoan, Some(&home)), *manage, "{role} approve");
+            if matches!(scope, Some(s) if s.len() == 13) {
+                assert!(!p.can(Action::ViewCooperative, Some(&other)), "{role} sees another village");
+                assert!(!p.can(Action::ManageCooperative, Some(&other)), "{role} manages another village");
+            }
+        }
+        let outside = principal(Role::CooperativeManager, Some("53.07.02.2001"));
+        assert!(!outside.can(Action::ApproveLoan, Some(&home)));
     }
 
     #[test]

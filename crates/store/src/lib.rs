@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod enterprise;
+pub mod cooperative;
 pub mod episodes;
 pub mod exchange;
 pub mod indicators;

@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod cases;
 pub mod charts;
 pub mod config;
+pub mod cooperative;
 pub mod download;
 pub mod enterprise;
 pub mod episodes;

@@ -213,6 +213,8 @@ pub enum JournalError {
     FutureDate { date: Date, today: Date },
     #[error("the period cannot be closed through {through}: {reason}")]
     CannotClose { through: Date, reason: &'static str },
+    #[error("account {account} cannot be used for this operation")]
+    WrongAccount { account: Account },
 }
 
 /// A balanced journal entry. It can only be built by [`JournalEntry::new`] (or as a reversal of
@@ -351,6 +353,22 @@ impl Balances {
         let mut b = Balances::new();
         for e in entries {
             b.post(e);
+        }
+        b
+    }
+
+    /// Balances from stored totals: (account, debits minus credits) and (account, member,
+    /// debits minus credits), as the store sums them. Repeated keys add up.
+    pub fn from_nets(
+        accounts: impl IntoIterator<Item = (Account, i128)>,
+        members: impl IntoIterator<Item = (Account, i64, i128)>,
+    ) -> Balances {
+        let mut b = Balances::new();
+        for (a, net) in accounts {
+            *b.accounts.entry(a).or_default() += net;
+        }
+        for (a, m, net) in members {
+            *b.members.entry((a, m)).or_default() += net;
         }
         b
     }

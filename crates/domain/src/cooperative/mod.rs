@@ -51,9 +51,11 @@ macro_rules! code_enum {
     };
 }
 
+pub mod bylaws;
 pub mod ledger;
 pub mod loan;
 pub mod money;
+pub mod posting;
 pub mod savings;
 pub mod schedule;
 pub mod shu;
@@ -67,7 +69,9 @@ pub use loan::{
     Allocation, Collectibility, CollectibilityTable, LoanAction, LoanError, LoanExposure, LoanRules, LoanState, Owed,
     Paid, PortfolioQuality, allocate, days_past_due, owed, portfolio_quality, transition,
 };
+pub use bylaws::{Bylaws, BylawsInput, parse_percent_bp, parse_rupiah, validate_bylaws};
 pub use money::{Basis, RupiahOps, mul_div_half_up, split_largest_remainder};
+pub use posting::{ExitRefund, Operation, OperationKind, ShuPosting};
 pub use savings::{SavingsError, SavingsKind, WajibStatus, deposit, wajib_status, withdraw};
 pub use schedule::{
     Installment, MonthlyRate, Schedule, ScheduleInput, ScheduleMethod, ScheduleRequest, add_months, build_schedule,

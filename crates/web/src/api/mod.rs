@@ -113,6 +113,29 @@ pub fn routes() -> Routes {
         .route("/open/indicators", get(monitoring::open))
         .route("/indicators", get(monitoring::region))
         .route("/targets", get(monitoring::targets).put(monitoring::save_target))
+        .route("/cooperatives", get(cooperative::list).post(cooperative::create))
+        .route("/cooperatives/{id}", get(cooperative::get))
+        .route("/cooperatives/{id}/bylaws/{year}", put(cooperative::put_bylaws))
+        .route("/cooperatives/{id}/members", get(cooperative::members).post(cooperative::enrol))
+        .route("/cooperatives/{id}/members/{member_id}", get(cooperative::get_member))
+        .route("/cooperatives/{id}/members/{member_id}/leave", post(cooperative::leave))
+        .route("/cooperatives/{id}/savings-transactions", post(cooperative::savings))
+        .route("/cooperatives/{id}/loans", get(cooperative::loans).post(cooperative::apply))
+        .route("/cooperatives/{id}/loans/{loan_id}", get(cooperative::get_loan))
+        .route("/cooperatives/{id}/loans/{loan_id}/approve", post(cooperative::approve))
+        .route("/cooperatives/{id}/loans/{loan_id}/reject", post(cooperative::reject))
+        .route("/cooperatives/{id}/loans/{loan_id}/disburse", post(cooperative::disburse))
+        .route("/cooperatives/{id}/loans/{loan_id}/write-off", post(cooperative::write_off))
+        .route("/cooperatives/{id}/loans/{loan_id}/repayments", post(cooperative::repay))
+        .route("/cooperatives/{id}/reports/trial-balance", get(cooperative::trial_balance))
+        .route("/cooperatives/{id}/reports/balance-sheet", get(cooperative::balance_sheet))
+        .route("/cooperatives/{id}/reports/income-statement", get(cooperative::income_statement))
+        .route("/cooperatives/{id}/other-entries", post(cooperative::other))
+        .route("/cooperatives/{id}/journal/{entry_id}/reversal", post(cooperative::reverse))
+        .route("/cooperatives/{id}/period-closes", post(cooperative::close_period))
+        .route("/cooperatives/{id}/year-closes", post(cooperative::close_year))
+        .route("/cooperatives/{id}/rat", post(cooperative::record_rat))
+        .route("/cooperatives/{id}/rat/{year}", get(cooperative::get_rat))
         .route("/openapi.json", get(openapi_json))
         .merge(exchange_routes())
 }
@@ -162,6 +185,13 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         partners::list, partners::get, partners::create, partners::update,
         agencies::create, agencies::list, agencies::get, agencies::add_branch,
         cooperative::loan_schedule,
+        cooperative::list, cooperative::create, cooperative::get, cooperative::put_bylaws,
+        cooperative::members, cooperative::enrol, cooperative::get_member, cooperative::leave, cooperative::savings,
+        cooperative::apply, cooperative::loans, cooperative::get_loan, cooperative::approve, cooperative::reject,
+        cooperative::disburse, cooperative::write_off, cooperative::repay,
+        cooperative::trial_balance, cooperative::balance_sheet, cooperative::income_statement,
+        cooperative::other, cooperative::reverse, cooperative::close_period, cooperative::close_year,
+        cooperative::record_rat, cooperative::get_rat,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,
@@ -192,7 +222,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "audit", description = "Append-only audit log"),
         (name = "persons", description = "People registered by the village migration service center; NIK checks"),
         (name = "agencies", description = "Licensed placement companies (P3MI)"),
-        (name = "cooperative", description = "Village cooperative: loan schedules (savings, loans and books to follow)"),
+        (name = "cooperative", description = "Village cooperatives: by-laws, members, savings, loans (four-eyes approval), append-only double-entry books, period and year close, RAT and SHU"),
         (name = "episodes", description = "Migration episodes: steps, documents checklist, costs, risk flags"),
         (name = "cases", description = "Protection cases: complaints, abuse, trafficking; restricted cases open only to handler and supervisors"),
         (name = "partners", description = "Partner organisations (IOM, BP3MI, LPSK, safe houses…) and the partner API: referrals to my organisation, accept, decline, services, close"),

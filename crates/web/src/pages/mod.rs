@@ -5,6 +5,7 @@ mod agencies;
 mod api_docs;
 mod cases;
 mod enterprise;
+pub mod cooperative;
 mod episodes;
 mod exchange;
 mod home;
@@ -130,6 +131,30 @@ pub fn routes() -> Routes {
         .route("/children/{id}", get(parenting::child))
         .route("/children/{id}/status", post(parenting::set_child_status))
         .route("/children/{id}/concerns", post(parenting::raise_concern))
+        .route("/cooperatives", get(cooperative::index))
+        .route("/regions/{code}/cooperatives", get(cooperative::village).post(cooperative::create))
+        .route("/cooperatives/{id}", get(cooperative::show))
+        .route("/cooperatives/{id}/bylaws", post(cooperative::bylaws))
+        .route("/cooperatives/{id}/members", get(cooperative::members).post(cooperative::enrol))
+        .route("/cooperatives/{id}/members/{member_id}", get(cooperative::member))
+        .route("/cooperatives/{id}/members/{member_id}/savings", post(cooperative::savings))
+        .route("/cooperatives/{id}/members/{member_id}/loans", post(cooperative::apply))
+        .route("/cooperatives/{id}/members/{member_id}/leave", post(cooperative::leave))
+        .route("/cooperatives/{id}/members/{member_id}/statement", get(cooperative::statement))
+        .route("/cooperatives/{id}/loans", get(cooperative::loans))
+        .route("/cooperatives/{id}/loans/{loan_id}", get(cooperative::loan))
+        .route("/cooperatives/{id}/loans/{loan_id}/repay", post(cooperative::repay))
+        .route("/cooperatives/{id}/loans/{loan_id}/{step}", post(cooperative::loan_step))
+        .route("/cooperatives/{id}/books", get(cooperative::books))
+        .route("/cooperatives/{id}/books/periods", post(cooperative::close_period))
+        .route("/cooperatives/{id}/books/years", post(cooperative::close_year))
+        .route("/cooperatives/{id}/books/other", post(cooperative::other))
+        .route("/cooperatives/{id}/reports/{name}", get(cooperative::report))
+        .route("/cooperatives/{id}/journal", get(cooperative::journal))
+        .route("/cooperatives/{id}/journal/{entry_id}/reverse", post(cooperative::reverse))
+        .route("/cooperatives/{id}/cash-book", get(cooperative::cash_book))
+        .route("/cooperatives/{id}/rat", get(cooperative::rat).post(cooperative::record_rat))
+        .route("/cooperatives/{id}/rat/{year}/report", get(cooperative::rat_report))
         .route("/api/docs", get(api_docs::page))
         .merge(exchange_routes())
 }
