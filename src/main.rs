@@ -304,7 +304,8 @@ async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> 
         None => {}
         Some("today") => opts.as_of = time::OffsetDateTime::now_utc().date(),
         Some(d) => {
-            opts.as_of = domain::person::parse_date(d).with_context(|| format!("--as-of {d}: a date such as 2025-06-30"))?
+            opts.as_of =
+                domain::person::parse_date(d).with_context(|| format!("--as-of {d}: a date such as 2025-06-30"))?
         }
     }
     let startup = bootstrap::prepare(cfg).await?;

@@ -337,6 +337,60 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /api/v1/exchange/episodes", Can(A::ViewPerson)),
     ("GET /api/v1/exchange/agencies", Login),
     ("GET /api/v1/exchange/job-orders", Login),
+    // -- cooperative (pillar 4): the record's village is the cooperative's village
+    ("GET /cooperatives", Can(A::ViewCooperative)),
+    ("GET /regions/{code}/cooperatives", Can(A::ViewCooperative)),
+    ("POST /regions/{code}/cooperatives", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/bylaws", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/members", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/members", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/members/{member_id}", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/members/{member_id}/savings", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/members/{member_id}/loans", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/members/{member_id}/leave", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/members/{member_id}/statement", Can(A::ViewCooperative)),
+    ("GET /cooperatives/{id}/loans", Can(A::ViewCooperative)),
+    ("GET /cooperatives/{id}/loans/{loan_id}", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/loans/{loan_id}/repay", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/loans/{loan_id}/{step}", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/books", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/books/periods", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/books/years", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/books/other", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/reports/{name}", Can(A::ViewCooperative)),
+    ("GET /cooperatives/{id}/journal", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/journal/{entry_id}/reverse", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/cash-book", Can(A::ViewCooperative)),
+    ("GET /cooperatives/{id}/rat", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/rat", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/rat/{year}/report", Can(A::ViewCooperative)),
+    ("GET /api/v1/cooperatives", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}", Can(A::ViewCooperative)),
+    ("PUT /api/v1/cooperatives/{id}/bylaws/{year}", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/members", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/members", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/members/{member_id}", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/members/{member_id}/leave", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/savings-transactions", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/loans", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loans", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/loans/{loan_id}", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/approve", Can(A::ApproveLoan)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/reject", Can(A::ApproveLoan)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/disburse", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/write-off", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/repayments", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/reports/trial-balance", Can(A::ViewCooperative)),
+    ("GET /api/v1/cooperatives/{id}/reports/balance-sheet", Can(A::ViewCooperative)),
+    ("GET /api/v1/cooperatives/{id}/reports/income-statement", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/other-entries", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/journal/{entry_id}/reversal", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/period-closes", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/year-closes", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/rat", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/rat/{year}", Can(A::ViewCooperative)),
 ];
 
 /// Which fixture record a path parameter names, from the segment before it and its name.
@@ -347,7 +401,9 @@ fn param_key(before: &str, param: &str) -> &'static str {
         ("cek" | "job-orders", "code") => "public_code",
         ("programs", "code") => "program",
         ("static", "version") => "version",
+        ("reports", "name") => "coop_report",
         (_, "name") => "asset",
+        (_, "member_id") => "member",
         (_, "job_order") => "job_order",
         (_, "referral_id") => "referral",
         (_, "action") => "referral_action",
@@ -367,6 +423,7 @@ fn param_key(before: &str, param: &str) -> &'static str {
         ("businesses", "id") => "business",
         ("children", "id") => "child",
         ("parenting" | "parenting-activities", "id") => "activity",
+        ("cooperatives", "id") => "cooperative",
         ("api-clients", "id") => "api_client",
         _ => "",
     }
@@ -450,6 +507,7 @@ async fn build_fixture(app: &TestApp) -> Fixture {
     ids.insert("format", both("json"));
     ids.insert("document_kind", both("passport"));
     ids.insert("referral_action", both("accept"));
+    ids.insert("coop_report", both("trial-balance"));
 
     let agency = created(
         app,
@@ -562,6 +620,26 @@ async fn build_fixture(app: &TestApp) -> Fixture {
         )
         .await;
         put("activity", id(&a));
+        let coop = created(
+            app,
+            "/api/v1/cooperatives",
+            json!({"village_code": village, "kind": "koperasi", "name": "Koperasi Sapu Bersih",
+                   "legal_number": format!("AHU-SWEEP-{village}"), "founded_on": "2025-01-02",
+                   "bylaws": {"pokok": 100000, "wajib_monthly": 20000, "max_principal": 5000000, "max_months": 12,
+                              "min_rate_percent": 1, "max_rate_percent": 2, "shu_reserve": 40,
+                              "shu_members_by_savings": 20, "shu_members_by_transactions": 20, "shu_board": 5,
+                              "shu_staff": 5, "shu_education": 5, "shu_social": 5}}),
+        )
+        .await;
+        let coop_id = id(&coop);
+        let m = created(
+            app,
+            &format!("/api/v1/cooperatives/{coop_id}/members"),
+            json!({"full_name": "Anggota Sapu", "joined_on": "2025-01-05", "person_id": person}),
+        )
+        .await;
+        put("cooperative", coop_id);
+        put("member", id(&m));
     }
     for (k, v) in per_village {
         pair(k, v[0].clone(), v[1].clone());

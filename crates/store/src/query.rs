@@ -43,7 +43,10 @@ impl Select {
     /// created with a linguistic collation still gets the right rows.
     pub fn and_within(&mut self, column: &str, code: &str) -> &mut Select {
         let (from, to) = (format!("{code}."), format!("{code}/"));
-        self.and(&format!("({column} = ? OR ({column}{BYTE_ORDER} > ? AND {column}{BYTE_ORDER} < ?))"), &[code, &from, &to])
+        self.and(
+            &format!("({column} = ? OR ({column}{BYTE_ORDER} > ? AND {column}{BYTE_ORDER} < ?))"),
+            &[code, &from, &to],
+        )
     }
 
     /// The statement for one backend (`BYTE_ORDER` markers rendered).

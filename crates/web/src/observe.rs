@@ -1,9 +1,9 @@
 //! Request ids, structured request logs (route template, never personal data or
 //! query strings), Prometheus metrics, `/healthz` and `/metrics`.
 
-use crate::routing::Routes;
 use crate::AppState;
 use crate::auth::RequestId;
+use crate::routing::Routes;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;

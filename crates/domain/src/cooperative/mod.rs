@@ -61,6 +61,7 @@ pub mod schedule;
 pub mod shu;
 
 pub use crate::service_center::Rupiah;
+pub use bylaws::{Bylaws, BylawsInput, parse_percent_bp, parse_rupiah, validate_bylaws};
 pub use ledger::{
     Account, AccountKind, Balance, BalanceSheet, Balances, IncomeStatement, JournalEntry, JournalError, JournalLine,
     Side, TrialBalance, YearResult, check_period_close, check_posting_date,
@@ -69,7 +70,6 @@ pub use loan::{
     Allocation, Collectibility, CollectibilityTable, LoanAction, LoanError, LoanExposure, LoanRules, LoanState, Owed,
     Paid, PortfolioQuality, allocate, days_past_due, owed, portfolio_quality, transition,
 };
-pub use bylaws::{Bylaws, BylawsInput, parse_percent_bp, parse_rupiah, validate_bylaws};
 pub use money::{Basis, RupiahOps, mul_div_half_up, split_largest_remainder};
 pub use posting::{ExitRefund, Operation, OperationKind, ShuPosting};
 pub use savings::{SavingsError, SavingsKind, WajibStatus, deposit, wajib_status, withdraw};
