@@ -1,5 +1,5 @@
 // Starts the real desmigratif binary on a free port with a fresh database, for the browser tests.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,11 +18,24 @@ async function freePort() {
   });
 }
 
-// DESMIGRATIF_E2E_DATABASE_URL: a PostgreSQL database for this run; otherwise a new SQLite file.
+// A fresh PostgreSQL database next to the one DESMIGRATIF_E2E_DATABASE_URL names, so every
+// server starts empty as it does on SQLite (tests may register the same NIK).
+function freshPostgres(url) {
+  const name = `desmig_e2e_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  execFileSync("psql", ["-q", url, "-c", `CREATE DATABASE ${name}`], { stdio: "inherit" });
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => {
+    try { execFileSync("psql", ["-q", url, "-c", `DROP DATABASE IF EXISTS ${name}`], { stdio: "ignore" }); } catch {}
+  } };
+}
+
+// DESMIGRATIF_E2E_DATABASE_URL: PostgreSQL (a fresh database per server); otherwise a new SQLite file.
 export async function startServer() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "desmig-e2e-"));
-  const databaseUrl = process.env.DESMIGRATIF_E2E_DATABASE_URL || `sqlite://${join(dir, "e2e.db")}`;
+  const pg = process.env.DESMIGRATIF_E2E_DATABASE_URL ? freshPostgres(process.env.DESMIGRATIF_E2E_DATABASE_URL) : null;
+  const databaseUrl = pg ? pg.url : `sqlite://${join(dir, "e2e.db")}`;
   const bin = process.env.DESMIGRATIF_BIN || new URL("../target/debug/desmigratif", import.meta.url).pathname;
   const child = spawn(bin, ["serve"], {
     env: {
@@ -55,6 +68,7 @@ export async function startServer() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
       rmSync(dir, { recursive: true, force: true });
+      if (pg) pg.drop();
     },
     async api(method, path, token, body) {
       const headers = { "content-type": "application/json" };

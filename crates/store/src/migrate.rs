@@ -36,12 +36,12 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "agency_branches", "0008_agency_branches"),
     migration!(9, "cases", "0009_cases"),
     migration!(10, "partners_referrals", "0010_partners_referrals"),
-    migration!(15, "exchange_portal", "0015_exchange_portal"),
+    migration!(11, "cooperative", "0011_cooperative"),
     migration!(12, "enterprise", "0012_enterprise"),
     migration!(13, "parenting", "0013_parenting"),
     migration!(14, "monitoring", "0014_monitoring"),
+    migration!(15, "exchange_portal", "0015_exchange_portal"),
     migration!(16, "indicators_pillars", "0016_indicators_pillars"),
-    migration!(11, "cooperative", "0011_cooperative"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
