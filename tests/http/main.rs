@@ -27,3 +27,4 @@ mod enterprise;
 mod parenting;
 mod monitoring_pillars;
 mod sweep;
+mod monitoring_coop;
