@@ -229,6 +229,27 @@ async fn cooperative_indicators_at_every_level_through_operations() {
     )
     .await;
 
+    // The books of 2025 (no operations) are closed and its RAT held three days ago.
+    let base = format!("/api/v1/cooperatives/{coop}");
+    post(&app, &m1, &format!("{base}/year-closes"), json!({"year": 2025}), 201).await;
+    expect(&app, A, &[("coop_rat_held", 0)]).await;
+    post(
+        &app,
+        &m1,
+        &format!("{base}/rat"),
+        json!({"year": 2025, "held_on": days_ago(3), "members_present": 12, "decisions": "Laporan pengurus diterima."}),
+        201,
+    )
+    .await;
+    for region in [A, "53", ""] {
+        expect(&app, region, &[("coop_rat_held", 1), ("cooperatives", if region.is_empty() { 2 } else { 1 })]).await;
+    }
+
+    // A loan in D (not a program village, so only the daily re-mark recomputes it), current.
+    let md2 = app.user_token("ketua_d", "cooperative_manager", Some(D)).await;
+    loan(&app, &md, &md2, coop_d, md1, 100_000, 20).await;
+    expect(&app, D, &[("coop_loans_outstanding", 100_000), ("coop_loans_at_risk", 0)]).await;
+
     // The incremental aggregates equal a rebuild from the raw tables.
     let today = time::OffsetDateTime::now_utc().date();
     let incremental = snapshot(&app).await;
@@ -236,13 +257,18 @@ async fn cooperative_indicators_at_every_level_through_operations() {
     store::indicators::refresh::refresh_all_pending(&app.db, today, 100).await.unwrap();
     assert_eq!(snapshot(&app).await, incremental);
 
-    // Two months on without any write: the current loan's first installment (due ~10 days from
-    // now) is ~50 days past due — at risk, not yet non-performing. The refresher re-marks the
-    // village when the day changes.
-    assert_eq!(stored(&app, A, "coop_loans_at_risk").await, 0);
+    // Two months on without any write: the current loans' first installments (due ~10 days from
+    // now) are ~50 days past due — at risk, not yet non-performing. The refresher re-marks the
+    // villages with disbursed loans when the day changes.
+    assert_eq!(stored(&app, D, "coop_loans_at_risk").await, 0);
     store::indicators::refresh::refresh_all_pending(&app.db, today + time::Duration::days(60), 100).await.unwrap();
     assert_eq!(stored(&app, A, "coop_loans_at_risk").await, 1_000_000);
-    assert_eq!(stored(&app, "", "coop_loans_at_risk").await, 1_000_000);
-    assert_eq!(stored(&app, A, "coop_loans_nonperforming").await, 0);
+    assert_eq!(stored(&app, D, "coop_loans_at_risk").await, 100_000);
+    assert_eq!(stored(&app, "35", "coop_loans_at_risk").await, 100_000);
+    assert_eq!(stored(&app, "", "coop_loans_at_risk").await, 1_100_000);
+    assert_eq!(stored(&app, "", "coop_loans_nonperforming").await, 0);
+    // Four months on, D's loan is ~110 days past due: non-performing (class 3 from 91 days).
+    store::indicators::refresh::refresh_all_pending(&app.db, today + time::Duration::days(120), 100).await.unwrap();
+    assert_eq!(stored(&app, D, "coop_loans_nonperforming").await, 100_000);
     let _ = admin;
 }
