@@ -27,3 +27,4 @@ mod referrals;
 mod regions;
 mod scope;
 mod sweep;
+mod monitoring_coop;

@@ -174,8 +174,9 @@ async fn counts_at_every_level_follow_the_operations_through_edits_and_deletions
     assert_eq!(br["cases_opened"], json!({"unpaid_wages": 1, "unprocedural_departure": 1}));
     assert_eq!(br["cases_by_status"], json!({"resolved": 1, "referred": 1}));
     // Pillar 1 needs outreach and counselling in the last six months: no counselling yet. Pillars
-    // 2 and 3 have indicators (migration 0016) but no business group or activity: inactive.
-    assert_eq!(br["pillar_status"], json!({"1:inactive": 1, "2:inactive": 1, "3:inactive": 1, "4:no_data": 1}));
+    // 2, 3 and 4 have indicators (migrations 0016, 0017) but no business group, activity or
+    // cooperative member: inactive.
+    assert_eq!(br["pillar_status"], json!({"1:inactive": 1, "2:inactive": 1, "3:inactive": 1, "4:inactive": 1}));
     // District 53.07.01 = A + B; regency and province = A + B + C; nation adds D.
     expect(&app, "53.07.01", &[("persons_registered", 4), ("desmigratif_villages", 1), ("departures", 0)]).await;
     expect(
@@ -227,7 +228,7 @@ async fn counts_at_every_level_follow_the_operations_through_edits_and_deletions
     let (_, br) = indicators(&app, "").await;
     assert_eq!(
         br["pillar_status"],
-        json!({"1:active": 1, "1:inactive": 2, "2:inactive": 3, "3:inactive": 3, "4:no_data": 3})
+        json!({"1:active": 1, "1:inactive": 2, "2:inactive": 3, "3:inactive": 3, "4:inactive": 3})
     );
     // A person moves from A to B.
     exec(&app, &format!("UPDATE persons SET village_code = '{B}' WHERE id = {}", ids[2].0)).await;

@@ -13,6 +13,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod cooperative;
 pub mod designation;
 pub mod enterprise;
 pub mod parenting;
@@ -85,7 +86,7 @@ pub enum Level {
 /// Placeholders: `{villages}` → `('53.07.01.2001', …)`; `{today}` → `'YYYY-MM-DD'`;
 /// `{created_month:COL}` → the `YYYY-MM` (Western Indonesia time) of a Unix-seconds column;
 /// `{months_ago:N}` → `'YYYY-MM-DD'`, the date N months before today (day clamped to the month's
-/// end; computed here so both backends agree).
+/// end; computed here so both backends agree); `{days_ago:N}` → `'YYYY-MM-DD'`, N days before today.
 #[derive(Debug, Clone, Copy)]
 pub enum Sql {
     /// One text for both backends.
@@ -131,10 +132,12 @@ pub const PILLARS: &[&[Indicator]] = &[
     cases::INDICATORS,
     enterprise::INDICATORS,
     parenting::INDICATORS,
+    cooperative::INDICATORS,
 ];
 
 /// Every pillar's derived figures. **A pillar adds its list here.**
-pub const DERIVED: &[&[Derived]] = &[service_center::DERIVED, cases::DERIVED, enterprise::DERIVED];
+pub const DERIVED: &[&[Derived]] =
+    &[service_center::DERIVED, cases::DERIVED, enterprise::DERIVED, cooperative::DERIVED];
 
 pub fn all() -> impl Iterator<Item = &'static Indicator> {
     PILLARS.iter().flat_map(|p| p.iter())
@@ -186,6 +189,11 @@ pub fn render(sql: &Sql, backend: Backend, villages: &[String], today: time::Dat
         let Some(len) = out[start..].find('}') else { break };
         let n: u32 = out[start + "{months_ago:".len()..start + len].parse().unwrap_or(0);
         out.replace_range(start..start + len + 1, &format!("'{}'", months_before(today, n)));
+    }
+    while let Some(start) = out.find("{days_ago:") {
+        let Some(len) = out[start..].find('}') else { break };
+        let n: i64 = out[start + "{days_ago:".len()..start + len].parse().unwrap_or(0);
+        out.replace_range(start..start + len + 1, &format!("'{}'", today - time::Duration::days(n)));
     }
     while let Some(start) = out.find("{created_month:") {
         let Some(len) = out[start..].find('}') else { break };
@@ -240,6 +248,7 @@ mod tests {
         );
         assert!(render(&Sql::Same("{created_month:a}"), Backend::Postgres, &[], d).starts_with("to_char("));
         assert_eq!(render(&Sql::Same("x <= {months_ago:6}"), Backend::Sqlite, &[], d), "x <= '2025-09-05'");
+        assert_eq!(render(&Sql::Same("x < {days_ago:30}"), Backend::Sqlite, &[], d), "x < '2026-02-03'");
     }
 
     #[test]

@@ -173,6 +173,7 @@ mod tests {
         let march = Month::parse("2025-03").unwrap();
         assert_eq!(v.criterion_value("departures", 1, march), Some(4));
         assert_eq!(v.criterion_value("departures", 3, march), Some(8));
-        assert_eq!(v.criterion_value("coop_members", 0, march), None);
+        assert_eq!(v.criterion_value("coop_members", 0, march), Some(0));
+        assert_eq!(v.criterion_value("protection_task_force", 0, march), None);
     }
 }

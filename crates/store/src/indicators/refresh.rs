@@ -115,6 +115,7 @@ pub async fn mark_everything(db: &Db) -> Result<()> {
          UNION SELECT village_code FROM businesses UNION SELECT village_code FROM remittances \
          UNION SELECT village_code FROM children UNION SELECT village_code FROM parenting_activities \
          UNION SELECT c.village_code FROM case_referrals r JOIN cases c ON c.id = r.case_id \
+         UNION SELECT village_code FROM coop_cooperatives \
          UNION SELECT '*'").execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await
 }
@@ -127,8 +128,9 @@ pub async fn mark_program_villages(tx: &mut Tx) -> Result<()> {
     Ok(())
 }
 
-/// Values that change with the calendar, not with a write: cases falling overdue (daily) and
-/// the criteria windows (monthly).
+/// Values that change with the calendar, not with a write: cases falling overdue, businesses
+/// crossing 6 / 12 months, cooperative loans falling past due (daily) and the criteria windows
+/// (monthly).
 async fn roll_over(tx: &mut Tx, today: time::Date) -> Result<()> {
     let last: Option<(String,)> = on_tx!(&mut *tx, c => sqlx::query_as("SELECT value FROM meta WHERE key = 'indicators_day'")
         .fetch_optional(c).await)?;
@@ -154,6 +156,12 @@ async fn roll_over(tx: &mut Tx, today: time::Date) -> Result<()> {
              WHERE status = 'running' AND started_on > $1 AND started_on <= $2")
             .bind(&after).bind(&upto).execute(c).await.map(|r| r.rows_affected()))?;
     }
+    // Loans falling past due (coop_loans_at_risk, coop_loans_nonperforming): every cooperative
+    // with a disbursed loan, as days past due move each day.
+    on_tx!(&mut *tx, c => sqlx::query(
+        "INSERT INTO indicator_dirty (village_code) SELECT DISTINCT c.village_code FROM coop_cooperatives c \
+         WHERE EXISTS (SELECT 1 FROM coop_loans l WHERE l.cooperative_id = c.id AND l.state = 'disbursed')")
+        .execute(c).await.map(|r| r.rows_affected()))?;
     if last.as_deref().map(|l| &l[..l.len().min(7)]) != Some(&today_s[..7]) {
         mark_program_villages(tx).await?;
     }
