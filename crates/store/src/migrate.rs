@@ -42,7 +42,6 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "monitoring", "0014_monitoring"),
     migration!(15, "exchange_portal", "0015_exchange_portal"),
     migration!(16, "indicators_pillars", "0016_indicators_pillars"),
-    migration!(11, "cooperative", "0011_cooperative"),
     migration!(17, "indicators_cooperative", "0017_indicators_cooperative"),
 ];
 
