@@ -104,6 +104,9 @@ pub struct Filter {
     pub region_prefix: Option<RegionCode>,
 }
 
+/// The deepest page a list may ask for (no country has a billion accounts).
+pub const MAX_OFFSET: i64 = 1_000_000_000;
+
 /// Accounts ordered by username, `limit` after `offset`.
 pub async fn list(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<Vec<User>> {
     let mut q = Select::new(format!("SELECT {COLUMNS} FROM users WHERE 1=1"));
@@ -117,7 +120,8 @@ pub async fn list(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<Vec<Us
     if let Some(r) = &f.region_prefix {
         q.and_within("region_code", r.as_str());
     }
-    q.tail(&format!("ORDER BY username LIMIT {} OFFSET {}", limit.clamp(1, 500), offset.max(0)));
+    // SQLite reads LIMIT + OFFSET beyond i64 as "no limit": keep the offset far below that.
+    q.tail(&format!("ORDER BY username LIMIT {} OFFSET {}", limit.clamp(1, 500), offset.clamp(0, MAX_OFFSET)));
     q.fetch_all(db).await
 }
 

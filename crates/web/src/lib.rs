@@ -133,6 +133,8 @@ pub fn router(state: AppState) -> Router {
         .into_router()
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // A bug must never drop the connection: a panic becomes a 500 (logged by `observe`).
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn(observe::observe))
         .layer(tower_http::compression::CompressionLayer::new())

@@ -117,7 +117,7 @@ pub async fn list(
     let offset = q.offset.unwrap_or(0).max(0);
     let f = store::users::Filter { text: q.q, role, region_prefix: region };
     let mut users = store::users::list(&state.db, &f, limit + 1, offset).await?;
-    let next_offset = (users.len() as i64 > limit).then_some(offset + limit);
+    let next_offset = (users.len() as i64 > limit).then_some(offset.saturating_add(limit));
     users.truncate(limit as usize);
     Ok(Json(UserList { items: users.into_iter().map(Into::into).collect(), next_offset }))
 }

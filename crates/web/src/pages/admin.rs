@@ -101,7 +101,7 @@ async fn users_page(
     };
     let mut users =
         store::users::list(&state.db, &f, PAGE_SIZE + 1, filter.offset).await.map_err(PageError::internal(v.lang()))?;
-    let next_offset = (users.len() as i64 > PAGE_SIZE).then(|| filter.offset + PAGE_SIZE);
+    let next_offset = (users.len() as i64 > PAGE_SIZE).then(|| filter.offset.saturating_add(PAGE_SIZE));
     users.truncate(PAGE_SIZE as usize);
     let failed = errors.any();
     let resp = render(
