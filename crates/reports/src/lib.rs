@@ -100,6 +100,11 @@ impl Cell {
 
 /// 1234567 → "1.234.567" (the Indonesian thousands separator is a dot).
 pub fn group_thousands(n: i64) -> String {
+    group_thousands_by(n, '.')
+}
+
+/// Digits grouped by thousands with `sep` (',' in English).
+pub fn group_thousands_by(n: i64, sep: char) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if n < 0 {
@@ -107,7 +112,7 @@ pub fn group_thousands(n: i64) -> String {
     }
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
+            out.push(sep);
         }
         out.push(c);
     }

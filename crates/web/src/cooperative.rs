@@ -61,9 +61,7 @@ fn invalid<T>(field: &str, rule: Rule, detail: impl Into<String>) -> Result<T, O
     Err(OpError::Invalid(ValidationErrors::single(field, rule, detail)))
 }
 
-pub fn today() -> Date {
-    crate::people::today()
-}
+pub use crate::people::today;
 
 fn rp(n: i64) -> Rupiah {
     Rupiah::new(n).unwrap_or_default()

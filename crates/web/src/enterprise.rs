@@ -163,9 +163,7 @@ fn require_edit(principal: &Principal, region: Option<RegionCode>) -> R<()> {
     if region.is_some_and(|r| principal.can(Action::EditEnterprise, Some(&r))) { Ok(()) } else { Err(Error::Forbidden) }
 }
 
-pub fn today() -> time::Date {
-    crate::people::today()
-}
+pub use crate::people::today;
 
 // ---------------------------------------------------------------- trainings
 

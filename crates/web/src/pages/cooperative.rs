@@ -47,7 +47,7 @@ impl<T: Whole + ?Sized> Whole for &T {
 
 /// "Rp 1.234.567" (negative with a minus sign).
 pub fn rp(n: impl Whole) -> String {
-    format!("Rp {}", reports::group_thousands(n.whole()))
+    super::rupiah(n.whole())
 }
 
 /// Basis points as "12,34 %".

@@ -1,7 +1,7 @@
 //! One placement company's page: its licence, its job orders (demand letters) and whether each
 //! can be chosen for a placement; national admins record job orders and verify or reject them.
 
-use super::{FormErrors, Layout, SelectOption, render};
+use super::{FormErrors, Layout, SelectOption, render, rupiah};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{PageError, PageForm};
@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
 use domain::agency::AgencyStatus;
-use domain::service_center::{CostItem, NewJobOrderInput, Rupiah, VerificationStatus};
+use domain::service_center::{CostItem, NewJobOrderInput, VerificationStatus};
 use serde::Deserialize;
 use store::agencies::Agency;
 use store::job_orders::JobOrder;
@@ -140,23 +140,7 @@ fn label(t: T, prefix: &str, code: &str) -> String {
 
 /// Digits grouped by thousands the way the language writes them.
 fn grouped(n: i64, lang: Lang) -> String {
-    let sep = if lang == Lang::En { ',' } else { '.' };
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn rupiah(amount: i64) -> String {
-    Rupiah::new(amount).map(|r| r.to_string()).unwrap_or_else(|| amount.to_string())
+    reports::group_thousands_by(n, if lang == Lang::En { ',' } else { '.' })
 }
 
 fn row(t: T, jo: JobOrder) -> JobOrderRow {

@@ -280,6 +280,11 @@ impl FormErrors {
 }
 
 /// A `?next=` target is followed only within this site.
+/// "Rp 1.234.567": rupiah as every page shows them (negative with a minus sign).
+pub fn rupiah(n: i64) -> String {
+    format!("Rp {}", reports::group_thousands(n))
+}
+
 pub fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
 }

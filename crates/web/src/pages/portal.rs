@@ -2,7 +2,7 @@
 //! migration steps, the nearest Desmigratif village service center, missions abroad, hotlines.
 //! Small pages (under 50 KB), no script, Indonesian first.
 
-use super::{Layout, render};
+use super::{Layout, render, rupiah};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::PageError;
@@ -123,10 +123,6 @@ pub struct JobView {
     pub agency: String,
     pub agency_status: &'static str,
     pub valid: String,
-}
-
-fn rupiah(n: i64) -> String {
-    format!("Rp {}", reports::group_thousands(n))
 }
 
 fn country(t: T, code: &str) -> String {
