@@ -221,3 +221,20 @@ async fn pages_stay_small_on_the_wire() {
         assert!(page + total_assets < 50 * 1024, "{path}: {page} B + {total_assets} B assets");
     }
 }
+
+/// A path that names no record (`/persons/abc`) gets the site's own not-found page in the
+/// reader's language, not axum's English plain text; the API gets its JSON error body.
+#[tokio::test]
+async fn unparseable_paths_get_our_own_answers() {
+    let app = TestApp::spawn().await;
+    let b = Browser::new(&app);
+    b.login("admin", crate::common::ADMIN_PASSWORD).await;
+    for path in ["/persons/abc", "/cases/abc", "/cooperatives/abc", "/children/abc"] {
+        let (s, html) = b.get(path).await;
+        assert_eq!(s, 404, "{path}");
+        assert!(html.contains("Tidak ditemukan") && !html.contains("Cannot parse"), "{path}: {html}");
+    }
+    let (s, v) = app.get_json("/api/v1/persons/abc", Some(&app.admin_token)).await;
+    assert_eq!(s, 400);
+    assert!(v["message"].as_str().is_some_and(|m| m.contains("abc")), "{v}");
+}

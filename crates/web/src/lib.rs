@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
     app_routes()
         .into_router()
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(readable_rejections))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // A bug must never drop the connection: a panic becomes a 500 (logged by `observe`).
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
@@ -143,6 +144,40 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .with_state(state)
+}
+
+/// axum answers a path or query it cannot parse (`/persons/abc`, `?limit=lots`) with an
+/// English plain-text 400. Give those our own answers instead, in one place for every route:
+/// the JSON error body under `/api`, the error page (in the reader's language) elsewhere —
+/// a path that names no record is simply a page that does not exist.
+async fn readable_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let is_api = req.uri().path().starts_with("/api/");
+    let lang = axum_extra::extract::CookieJar::from_headers(req.headers())
+        .get(auth::LANG_COOKIE)
+        .and_then(|c| i18n::Lang::parse(c.value()))
+        .unwrap_or_default();
+    let resp = next.run(req).await;
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if resp.status() != StatusCode::BAD_REQUEST || !plain {
+        return resp;
+    }
+    let text = match axum::body::to_bytes(resp.into_body(), 64 * 1024).await {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(_) => String::new(),
+    };
+    if is_api {
+        error::ApiError::BadRequest(text).into_response()
+    } else if text.starts_with("Invalid URL") {
+        error::PageError::not_found(lang).into_response()
+    } else {
+        error::PageError::new(error::PageErrorKind::BadRequest(text), lang).into_response()
+    }
 }
 
 /// Headers every response carries: no framing, no sniffing, only our own scripts and
