@@ -19,10 +19,14 @@
 #
 # Usage: scripts/bench-national.sh [--scale 1m|10m|small] [--seed N] [--postgres URL]
 #                                  [--duration SECONDS] [--threads N] [--no-build] [--keep DIR]
+#                                  [--pg-keep NAME] [--no-sqlite]
 #   --postgres URL   also run on PostgreSQL: URL names a server (postgres://user@host:port/postgres);
 #                    a fresh database bench_national_<pid> is created there and dropped at the end.
 #   --keep DIR       keep the generated SQLite file in DIR (reused by a later run with the same
 #                    scale and seed: generation is then skipped).
+#   --pg-keep NAME   with --postgres: use database NAME (created if missing) and keep it; a
+#                    database that already holds people is reused (generation skipped).
+#   --no-sqlite      skip the SQLite run (with --postgres: PostgreSQL only).
 #
 # Loopback only; a temporary directory removed on exit; the server is stopped by the exit trap.
 set -euo pipefail
@@ -36,6 +40,8 @@ DURATION=10
 THREADS=2
 BUILD=1
 KEEP=""
+PG_KEEP=""
+SQLITE=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE=$2; shift ;;
@@ -45,7 +51,9 @@ while [ $# -gt 0 ]; do
     --threads) THREADS=$2; shift ;;
     --no-build) BUILD=0 ;;
     --keep) KEEP=$2; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --pg-keep) PG_KEEP=$2; shift ;;
+    --no-sqlite) SQLITE=0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -151,6 +159,10 @@ bench_backend() {
   if [ "$kind" = sqlite ] && [ -f "$DBFILE.done" ]; then
     echo "  reusing $DBFILE (kept from an earlier run)"
     cat "$DBFILE.done"
+  elif [ "$kind" = postgres ] && [ -n "$PG_KEEP" ] && [ -f "$TMPD/pg.done" ]; then
+    echo "  reusing database $PG_KEEP (kept from an earlier run; migrated to this build)"
+    cp "$TMPD/pg.done" "$TMPD/gen.out"
+    DATABASE_URL="$url" "$BIN" migrate >/dev/null 2>&1 || die "migrate failed on $PG_KEEP"
   else
     local t0 t1
     t0=$(now_us)
@@ -297,13 +309,25 @@ EOF
 }
 
 if [ -n "$KEEP" ]; then mkdir -p "$KEEP"; DBFILE="$KEEP/national-$SCALE-$SEED.db"; else DBFILE="$TMPD/national.db"; fi
-bench_backend SQLite "sqlite://$DBFILE" sqlite
+[ "$SQLITE" = 1 ] && bench_backend SQLite "sqlite://$DBFILE" sqlite
 
 if [ -n "$PG_ADMIN" ]; then
   command -v psql >/dev/null || die "--postgres needs psql"
-  PG_DB="bench_national_$$"
-  psql -q -X "$PG_ADMIN" -c "CREATE DATABASE $PG_DB" >/dev/null
-  PG_URL="${PG_ADMIN%/*}/$PG_DB"
+  if [ -n "$PG_KEEP" ]; then
+    [[ "$PG_KEEP" =~ ^[a-z_][a-z0-9_]*$ ]] || die "--pg-keep: a lower-case database name please"
+    PG_URL="${PG_ADMIN%/*}/$PG_KEEP"
+    if psql -X -A -t "$PG_ADMIN" -c "SELECT 1 FROM pg_database WHERE datname = '$PG_KEEP'" | grep -q 1; then
+      people=$(psql -X -A -t "$PG_URL" -c "SELECT COUNT(*) FROM persons" 2>/dev/null || echo 0)
+      # The generation summary of a kept database: only the people count is read back.
+      [ "${people:-0}" -gt 0 ] && echo "Generated $people people (kept database)" >"$TMPD/pg.done"
+    else
+      psql -q -X "$PG_ADMIN" -c "CREATE DATABASE $PG_KEEP" >/dev/null
+    fi
+  else
+    PG_DB="bench_national_$$"
+    psql -q -X "$PG_ADMIN" -c "CREATE DATABASE $PG_DB" >/dev/null
+    PG_URL="${PG_ADMIN%/*}/$PG_DB"
+  fi
   bench_backend PostgreSQL "$PG_URL" postgres
 fi
 

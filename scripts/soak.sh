@@ -66,8 +66,11 @@ request = function()
 end
 LUA
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status"; }
+# The parts of RSS (KiB): anonymous (heap), file-backed (binary, mmapped files), shared memory
+# (SQLite's WAL index). Which one grows says where to look.
+rss_parts() { awk '/^RssAnon|^RssFile|^RssShmem/ {printf "%s ", $2}' "/proc/$PID/status"; }
 echo "soak: ${SECS}s, $CONNS connections, server pid $PID, RSS idle $(( $(rss) / 1024 )) MiB"
-( while kill -0 "$PID" 2>/dev/null; do echo "$(date +%s) $(rss)"; sleep 15; done ) >"$TMPD/rss.log" &
+( while kill -0 "$PID" 2>/dev/null; do echo "$(date +%s) $(rss) $(rss_parts)"; sleep 15; done ) >"$TMPD/rss.log" &
 START=$(date +%s)
 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$TMPD/mix.lua" -H "Authorization: Bearer $TOKEN" \
   "http://127.0.0.1:$PORT" | tee "$TMPD/wrk.out"
@@ -77,6 +80,12 @@ ERRS=$(grep -E "Non-2xx|Socket errors" "$TMPD/wrk.out" || true)
 GROWTH=$(python3 -c "w=${WARM:-0}; e=${END:-0}; print(f'{(e-w)/w*100:.1f}' if w else '?')")
 echo
 echo "RSS after the first minute: $(( ${WARM:-0} / 1024 )) MiB; at the end: $(( ${END:-0} / 1024 )) MiB; growth: $GROWTH %"
+awk -v s="$START" '$1 >= s + 60 && !w {w=$0} {last=$0} END {
+  split(w, a, " "); split(last, b, " ");
+  printf "parts (MiB) after the first minute: anon %.1f, file %.1f, shmem %.1f; at the end: anon %.1f, file %.1f, shmem %.1f\n",
+    a[3]/1024, a[4]/1024, a[5]/1024, b[3]/1024, b[4]/1024, b[5]/1024 }' "$TMPD/rss.log"
+[ -n "${SOAK_KEEP_LOG:-}" ] && cp "$TMPD/rss.log" "$SOAK_KEEP_LOG"
+echo "database file: $(( $(stat -c %s "$TMPD/soak.db") / 1048576 )) MiB, WAL: $(( $(stat -c %s "$TMPD/soak.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB"
 echo "errors: ${ERRS:-none}"
 python3 -c "import sys; g='$GROWTH'; sys.exit(0 if g!='?' and float(g) < 10 and not '''$ERRS''' else 1)" \
   && echo "RESULT: PASS" || { echo "RESULT: FAIL"; exit 1; }

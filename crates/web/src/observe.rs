@@ -24,11 +24,25 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
                 &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
             )
             .expect("bucket list is non-empty");
-        match builder.install_recorder() {
+        let handle = match builder.install_recorder() {
             Ok(h) => h,
             // Another recorder is installed (only possible in tests): keep a private one.
             Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+        };
+        // Histogram samples wait in a queue until something drains them; a scrape of
+        // /metrics does, but a server nobody scrapes would keep every request's sample
+        // (the soak found RSS rising with the request count). Drain every few seconds.
+        let upkeep = handle.clone();
+        let spawned = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(5));
+                upkeep.run_upkeep();
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "metrics upkeep thread not started; histograms drain on scrape only");
         }
+        handle
     })
 }
 
