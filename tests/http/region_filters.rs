@@ -56,6 +56,18 @@ async fn api_lists_refuse_an_invalid_region_naming_the_field() {
     let regions: Vec<&str> =
         b["items"].as_array().unwrap().iter().map(|e| e["region_code"].as_str().unwrap()).collect();
     assert!(!regions.is_empty() && regions.iter().all(|r| r.starts_with("53.07.")), "{regions:?}");
+    // Region search `within`: strictly inside the region (the region itself is not a hit).
+    let codes = |b: &Value| -> Vec<String> {
+        b["items"].as_array().unwrap().iter().map(|h| h["code"].as_str().unwrap().to_string()).collect()
+    };
+    let (s, b) = app.get_json("/api/v1/regions/search?q=sikka&within=53", Some(&admin)).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(codes(&b).contains(&"53.07".to_string()) && codes(&b).iter().all(|c| c.starts_with("53.")), "{b}");
+    let (_, b) = app.get_json("/api/v1/regions/search?q=paga&within=53.07", Some(&admin)).await;
+    let inside = codes(&b);
+    assert!(!inside.is_empty() && inside.iter().all(|c| c.starts_with("53.07.")), "{inside:?}");
+    let (_, b) = app.get_json("/api/v1/regions/search?q=sikka&within=53.07", Some(&admin)).await;
+    assert!(!codes(&b).contains(&"53.07".to_string()), "{b}");
     // Well-formed but outside the account's scope: still 403, as before.
     assert_eq!(app.get_json(&format!("/api/v1/trainings?village={OTHER_DISTRICT}"), Some(&fac)).await.0, 403);
 }
