@@ -28,3 +28,4 @@ mod referrals;
 mod regions;
 mod scope;
 mod sweep;
+mod region_filters;

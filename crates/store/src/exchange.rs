@@ -455,10 +455,14 @@ pub struct Audience {
 }
 
 impl Audience {
-    fn region_pattern(&self) -> (String, String) {
-        match &self.within {
-            Some(w) => (w.clone(), format!("{w}.%")),
-            None => (String::new(), String::new()),
+    /// ` AND <column within the region>` with its placeholders numbered from `first`, and the
+    /// values to bind there; nothing when the audience is national.
+    fn region_filter(&self, db: &Db, column: &str, first: usize) -> (String, Vec<String>) {
+        match self.within.as_deref().filter(|w| !w.is_empty()) {
+            Some(w) => {
+                (format!("AND {}", crate::query::within(db, column, first)), crate::query::within_values(w).into())
+            }
+            None => (String::new(), vec![]),
         }
     }
 }
@@ -476,35 +480,41 @@ pub async fn person_changes(
     upto: i64,
     limit: i64,
 ) -> Result<Vec<PersonRow>> {
-    let (r, r_in) = a.region_pattern();
+    let (region, values) = a.region_filter(db, "p.village_code", 5);
     let restricted = if a.exclude_restricted { "AND p.processing_restricted = FALSE" } else { "" };
     let sql = format!(
         "SELECT {PERSON_SYNC_COLUMNS} FROM persons p \
          WHERE (p.updated_at > $2 OR (p.updated_at = $2 AND p.id > $3)) AND p.updated_at < $4 \
-           AND ($5 = '' OR p.village_code = $5 OR p.village_code LIKE $6) {restricted} \
+           {region} {restricted} \
          ORDER BY p.updated_at, p.id LIMIT {}",
         limit.clamp(1, 10_000) + 1
     );
     Ok(on_db!(db, p => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(a.purpose.map(|p| p.as_str()).unwrap_or("")).bind(pos.changed_at).bind(pos.changed_id).bind(upto)
-            .bind(&r).bind(&r_in).fetch_all(p).await
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(a.purpose.map(|p| p.as_str()).unwrap_or("")).bind(pos.changed_at).bind(pos.changed_id).bind(upto);
+        for v in &values {
+            q = q.bind(v.as_str());
+        }
+        q.fetch_all(p).await
     })?)
 }
 
 /// One batch of people for an export, by id after `after_id`, changed at or after `since`.
 pub async fn person_batch(db: &Db, a: &Audience, since: i64, after_id: i64, limit: i64) -> Result<Vec<PersonRow>> {
-    let (r, r_in) = a.region_pattern();
+    let (region, values) = a.region_filter(db, "p.village_code", 4);
     let restricted = if a.exclude_restricted { "AND p.processing_restricted = FALSE" } else { "" };
     let sql = format!(
         "SELECT {PERSON_SYNC_COLUMNS} FROM persons p WHERE p.id > $2 AND p.updated_at >= $3 \
-           AND ($4 = '' OR p.village_code = $4 OR p.village_code LIKE $5) {restricted} ORDER BY p.id LIMIT {}",
+           {region} {restricted} ORDER BY p.id LIMIT {}",
         limit.clamp(1, 10_000)
     );
     Ok(on_db!(db, p => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(a.purpose.map(|p| p.as_str()).unwrap_or("")).bind(after_id).bind(since).bind(&r).bind(&r_in)
-            .fetch_all(p).await
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(a.purpose.map(|p| p.as_str()).unwrap_or("")).bind(after_id).bind(since);
+        for v in &values {
+            q = q.bind(v.as_str());
+        }
+        q.fetch_all(p).await
     })?)
 }
 
@@ -527,18 +537,21 @@ pub async fn episode_changes(
     upto: i64,
     limit: i64,
 ) -> Result<Vec<EpisodeRow>> {
-    let (r, r_in) = a.region_pattern();
+    let (region, values) = a.region_filter(db, "e.village_code", 4);
     let restricted = if a.exclude_restricted { "AND p.processing_restricted = FALSE" } else { "" };
     let sql = format!(
         "SELECT {EPISODE_SYNC_COLUMNS} FROM episodes e JOIN persons p ON p.id = e.person_id \
          WHERE (e.updated_at > $1 OR (e.updated_at = $1 AND e.id > $2)) AND e.updated_at < $3 \
-           AND ($4 = '' OR e.village_code = $4 OR e.village_code LIKE $5) {restricted} \
+           {region} {restricted} \
          ORDER BY e.updated_at, e.id LIMIT {}",
         limit.clamp(1, 10_000) + 1
     );
     Ok(on_db!(db, p => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(pos.changed_at).bind(pos.changed_id).bind(upto).bind(&r).bind(&r_in).fetch_all(p).await
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(pos.changed_at).bind(pos.changed_id).bind(upto);
+        for v in &values {
+            q = q.bind(v.as_str());
+        }
+        q.fetch_all(p).await
     })?)
 }
 
@@ -586,17 +599,21 @@ pub async fn tombstones(
     upto: i64,
     limit: i64,
 ) -> Result<Vec<Tombstone>> {
-    let (r, r_in) = a.region_pattern();
+    let (region, values) = a.region_filter(db, "region_code", 5);
     let reasons = if a.exclude_restricted { "" } else { "AND reason = 'deleted'" };
     let sql = format!(
         "SELECT id, entity_id, reason, at FROM exchange_tombstones \
          WHERE entity = $1 AND (at > $2 OR (at = $2 AND id > $3)) AND at < $4 \
-           AND ($5 = '' OR region_code = $5 OR region_code LIKE $6) {reasons} ORDER BY at, id LIMIT {}",
+           {region} {reasons} ORDER BY at, id LIMIT {}",
         limit.clamp(1, 10_000) + 1
     );
     Ok(on_db!(db, p => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(entity).bind(pos.deleted_at).bind(pos.deleted_id).bind(upto).bind(&r).bind(&r_in).fetch_all(p).await
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(entity).bind(pos.deleted_at).bind(pos.deleted_id).bind(upto);
+        for v in &values {
+            q = q.bind(v.as_str());
+        }
+        q.fetch_all(p).await
     })?)
 }
 

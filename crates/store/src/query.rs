@@ -5,8 +5,45 @@ use crate::{Db, Result, on_db};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
-/// Marks a comparison that must be made in byte order; see `and_within`.
+/// Marks a comparison that must be made in byte order; see [`within`].
 const BYTE_ORDER: &str = "/*C*/";
+
+/// "`column` is the region `code` or inside it", the one place that writes that SQL: `column =
+/// code`, or `column` between `code.` and `code/` ('/' sorts right after '.'), which every code
+/// inside starts with. `first` is the number of the first of three placeholders, bound to
+/// [`within_values`]`(code)` in that order. Rendered for `db`'s backend, for SQL written by hand;
+/// `Select::and_within` is the same condition for the query builder.
+///
+/// A range, not `LIKE 'code.%'`, because SQLite reads an index for a range but not for that
+/// LIKE (a village's list read every row of the country: 0.17 s at 1M people against < 10 ms).
+/// On PostgreSQL every comparison is made in byte order (`COLLATE "C"`), so a database created
+/// with a linguistic collation still gets the right rows; the indexes that serve it are declared
+/// with the same collation (`(village_code COLLATE "C", …)`, migration 0018), since PostgreSQL
+/// uses an index for a comparison only when their collations match.
+pub fn within(db: &Db, column: &str, first: usize) -> String {
+    within_sql(matches!(db, Db::Postgres(_)), column, first)
+}
+
+fn within_sql(postgres: bool, column: &str, first: usize) -> String {
+    let p = [format!("${first}"), format!("${}", first + 1), format!("${}", first + 2)];
+    render(&within_marked(column, [&p[0], &p[1], &p[2]]), postgres)
+}
+
+/// The values for the placeholders of [`within`], in order: the code, `code.` and `code/`.
+pub fn within_values(code: &str) -> [String; 3] {
+    [code.to_string(), format!("{code}."), format!("{code}/")]
+}
+
+/// The condition with `BYTE_ORDER` markers, for the placeholders given.
+fn within_marked(column: &str, p: [&str; 3]) -> String {
+    let c = format!("{column}{BYTE_ORDER}");
+    format!("({c} = {} OR ({c} > {} AND {c} < {}))", p[0], p[1], p[2])
+}
+
+/// SQL text for one backend: each `BYTE_ORDER` marker becomes `COLLATE "C"` on PostgreSQL.
+fn render(sql: &str, postgres: bool) -> String {
+    sql.replace(BYTE_ORDER, if postgres { " COLLATE \"C\"" } else { "" })
+}
 
 pub struct Select {
     sql: String,
@@ -35,23 +72,16 @@ impl Select {
         self
     }
 
-    /// The region and everything inside it: `column = code`, or `column` between `code.` and
-    /// `code/` ('/' sorts right after '.'), which every code inside starts with. A range, not
-    /// `LIKE 'code.%'`, because SQLite reads an index for a range but not for that LIKE (a
-    /// village's list read every row of the country: 0.17 s at 1M people against < 10 ms).
-    /// On PostgreSQL the comparison is made in byte order (`COLLATE "C"`) so a database
-    /// created with a linguistic collation still gets the right rows.
+    /// The region and everything inside it (see [`within`]): appends ` AND (…)` with the
+    /// three values of [`within_values`] bound.
     pub fn and_within(&mut self, column: &str, code: &str) -> &mut Select {
-        let (from, to) = (format!("{code}."), format!("{code}/"));
-        self.and(
-            &format!("({column} = ? OR ({column}{BYTE_ORDER} > ? AND {column}{BYTE_ORDER} < ?))"),
-            &[code, &from, &to],
-        )
+        let [a, b, c] = within_values(code);
+        self.and(&within_marked(column, ["?", "?", "?"]), &[&a, &b, &c])
     }
 
     /// The statement for one backend (`BYTE_ORDER` markers rendered).
     fn sql_for(&self, postgres: bool) -> String {
-        self.sql.replace(BYTE_ORDER, if postgres { " COLLATE \"C\"" } else { "" })
+        render(&self.sql, postgres)
     }
 
     /// Appends SQL text that carries no user value (ORDER BY, LIMIT with clamped numbers).
@@ -100,7 +130,19 @@ mod tests {
             "SELECT x FROM t WHERE 1=1 AND a = $1 AND (r = $2 OR (r > $3 AND r < $4)) AND (b LIKE $5 OR c LIKE $6) LIMIT 5"
         );
         assert_eq!(s.binds, ["1", "53.07", "53.07.", "53.07/", "%x%", "%x%"]);
-        assert!(s.sql_for(true).contains(r#"(r = $2 OR (r COLLATE "C" > $3 AND r COLLATE "C" < $4))"#));
+        assert!(s.sql_for(true).contains(r#"(r COLLATE "C" = $2 OR (r COLLATE "C" > $3 AND r COLLATE "C" < $4))"#));
+    }
+
+    #[test]
+    fn hand_written_sql_gets_the_same_condition() {
+        let mut s = Select::new("SELECT x FROM t WHERE 1=1");
+        s.and("a = ?", &["1"]).and_within("p.village_code", "53.07");
+        for pg in [false, true] {
+            let built = s.sql_for(pg);
+            assert!(built.ends_with(&within_sql(pg, "p.village_code", 2)), "{built}");
+        }
+        assert_eq!(within_sql(true, "v", 5), r#"(v COLLATE "C" = $5 OR (v COLLATE "C" > $6 AND v COLLATE "C" < $7))"#);
+        assert_eq!(within_values("53.07"), ["53.07", "53.07.", "53.07/"]);
     }
 
     #[test]

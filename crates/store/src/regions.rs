@@ -269,7 +269,8 @@ pub async fn search(
         q.and("level = ?", &[l.as_str()]);
     }
     if let Some(w) = within {
-        q.and("code LIKE ?", &[&format!("{w}.%")]);
+        // Strictly inside: the region itself is not a hit.
+        q.and_within("code", w.as_str()).and("code <> ?", &[w.as_str()]);
     }
     // Names with a word starting like the query first ("sik" finds "Kabupaten Sikka"
     // before "Pasikolaga"), then higher levels (shorter codes), then A–Z.

@@ -72,13 +72,7 @@ pub fn filter(principal: &Principal, action: Action, q: &PeriodQuery) -> R<Filte
     let requested = q.village.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let within = match requested {
         None => principal.scope.code().cloned(),
-        Some(raw) => match raw.parse::<RegionCode>() {
-            Ok(c) => Some(c),
-            Err(_) => {
-                errs.add("village", Rule::Format, "a region code such as 53.07 or 53.07.01.2001");
-                None
-            }
-        },
+        Some(raw) => crate::region_filter::collect(&mut errs, "village", Some(raw)),
     };
     let date = |errs: &mut ValidationErrors, field: &str, raw: &Option<String>| {
         let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;

@@ -27,6 +27,7 @@ pub mod people;
 pub mod policy;
 pub mod portal;
 pub mod privacy;
+pub mod region_filter;
 pub mod routing;
 pub mod static_files;
 

@@ -192,15 +192,8 @@ pub async fn list(
     u: ApiUser,
     Query(q): Query<CoopListQuery>,
 ) -> Result<Json<Vec<CooperativeView>>, ApiError> {
-    let within = match q.region_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(code) => {
-            let r: domain::RegionCode = code.parse().map_err(|_| {
-                ApiError::Validation(domain::ValidationErrors::single(
-                    "region_code",
-                    domain::Rule::Format,
-                    "a region code",
-                ))
-            })?;
+    let within = match crate::region_filter::for_api("region_code", q.region_code.as_deref())? {
+        Some(r) => {
             u.require(Action::ViewCooperative, Some(&r))?;
             Some(r)
         }

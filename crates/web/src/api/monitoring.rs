@@ -193,15 +193,15 @@ pub struct TargetList {
 
 /// National program targets and historical totals (every signed-in account may read them).
 #[utoipa::path(get, path = "/api/v1/targets", tag = "monitoring", params(IndicatorQuery), security(("bearer" = [])),
-    responses((status = 200, body = TargetList), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = TargetList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn targets(
     State(state): State<AppState>,
     _u: ApiUser,
     Query(q): Query<IndicatorQuery>,
 ) -> Result<Json<TargetList>, ApiError> {
-    let region = q.region_code.unwrap_or_default();
-    let items =
-        store::indicators::admin::targets(&state.db, region.trim()).await?.into_iter().map(Into::into).collect();
+    // Blank: the national targets; otherwise the region's own (an invalid code is a 422).
+    let region = crate::region_filter::for_api("region_code", q.region_code.as_deref())?.map(|r| r.to_string());
+    let items = store::indicators::admin::targets(&state.db, region.as_deref().unwrap_or("")).await?.into_iter().map(Into::into).collect();
     Ok(Json(TargetList { items }))
 }
 

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::access::Action;
 use domain::service_center::NewOutreachInput;
-use domain::{RegionCode, Rule, ValidationErrors};
+use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use store::outreach::OutreachEvent;
 use utoipa::{IntoParams, ToSchema};
@@ -109,13 +109,7 @@ pub async fn list(
     u: ApiUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<OutreachList>, ApiError> {
-    let requested = match q.region_code.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(
-            r.parse::<RegionCode>()
-                .map_err(|e| ValidationErrors::single("region_code", Rule::Format, e.to_string()))?,
-        ),
-        None => None,
-    };
+    let requested = crate::region_filter::for_api("region_code", q.region_code.as_deref())?;
     let within = people::search_area(&u.principal, requested).map_err(|_| ApiError::Forbidden)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let mut items = store::outreach::list(&state.db, within.as_ref(), q.after, limit + 1).await?;

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::nik::{NikIssue, Sex};
 use domain::person::{NewPersonInput, parse_date};
-use domain::{RegionCode, Rule, ValidationErrors};
+use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use store::persons::Person;
 use utoipa::{IntoParams, ToSchema};
@@ -247,10 +247,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<PersonList>, ApiError> {
     let mut errs = ValidationErrors::new();
-    let requested = match q.region_code.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => r.parse::<RegionCode>().map_err(|e| errs.add("region_code", Rule::Format, e.to_string())).ok(),
-        None => None,
-    };
+    let requested = crate::region_filter::collect(&mut errs, "region_code", q.region_code.as_deref());
     if let Some(c) = q.category.as_deref().filter(|c| !c.is_empty()) {
         if domain::person::PersonCategory::parse(c).is_none() {
             errs.add("category", Rule::OneOf, "prospective, abroad, returned or family");

@@ -123,10 +123,7 @@ pub async fn search(
         }),
         None => None,
     };
-    let within = match q.within.as_deref().filter(|w| !w.is_empty()) {
-        Some(w) => w.parse::<RegionCode>().map_err(|e| errs.add("within", Rule::Format, e.to_string())).ok(),
-        None => None,
-    };
+    let within = crate::region_filter::collect(&mut errs, "within", q.within.as_deref());
     errs.into_result()?;
     let hits = store::regions::search(&state.db, &q.q, level, within.as_ref(), q.limit.unwrap_or(50)).await?;
     let items = hits.into_iter().map(|h| SearchHitView { region: h.region.into(), path: h.path }).collect();

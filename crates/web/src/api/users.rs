@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::access::Action;
 use domain::user::NewUserInput;
-use domain::{RegionCode, Role, Rule, ValidationErrors};
+use domain::{Role, Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -108,10 +108,7 @@ pub async fn list(
         }),
         None => None,
     };
-    let region = match q.region_code.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => r.parse::<RegionCode>().map_err(|e| errs.add("region_code", Rule::Format, e.to_string())).ok(),
-        None => None,
-    };
+    let region = crate::region_filter::collect(&mut errs, "region_code", q.region_code.as_deref());
     errs.into_result()?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let offset = q.offset.unwrap_or(0).max(0);
@@ -245,7 +242,7 @@ pub struct AuditList {
 
 /// Audit log entries, newest first (national admins).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), security(("bearer" = [])),
-    responses((status = 200, body = AuditList), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AuditList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     u: ApiUser,
@@ -258,7 +255,7 @@ pub async fn audit(
         action: q.action,
         entity: q.entity,
         entity_id: q.entity_id,
-        region_prefix: q.region_code.filter(|r| r.parse::<RegionCode>().is_ok()),
+        region_prefix: crate::region_filter::for_api("region_code", q.region_code.as_deref())?.map(|r| r.to_string()),
         before_seq: q.before,
     };
     let mut entries = store::audit::list(&state.db, &f, limit + 1).await?;

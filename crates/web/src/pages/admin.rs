@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
 use domain::user::NewUserInput;
-use domain::{RegionCode, Role, Rule, ValidationErrors};
+use domain::{Role, Rule, ValidationErrors};
 use serde::Deserialize;
 use store::audit::Entry;
 use store::users::User;
@@ -97,7 +97,7 @@ async fn users_page(
     let f = store::users::Filter {
         text: Some(filter.q.clone()),
         role: Role::parse(&filter.role),
-        region_prefix: filter.region.trim().parse::<RegionCode>().ok(),
+        region_prefix: crate::region_filter::for_page(v.lang(), Some(&filter.region))?,
     };
     let mut users =
         store::users::list(&state.db, &f, PAGE_SIZE + 1, filter.offset).await.map_err(PageError::internal(v.lang()))?;
@@ -353,7 +353,7 @@ pub async fn audit(
         action: non_empty(&q.action),
         entity: non_empty(&q.entity),
         entity_id: non_empty(&q.entity_id),
-        region_prefix: non_empty(&q.region).filter(|r| r.parse::<RegionCode>().is_ok()),
+        region_prefix: crate::region_filter::for_page(v.lang(), Some(&q.region))?.map(|r| r.to_string()),
         before_seq: q.before,
     };
     let mut entries = store::audit::list(&state.db, &f, PAGE_SIZE + 1).await.map_err(PageError::internal(v.lang()))?;

@@ -87,6 +87,9 @@ impl ListQuery {
 /// The store filter for a page list, and the form to show. Bad values are shown as errors and
 /// the list falls back to the whole scope; a region outside the scope is refused (403).
 pub(super) fn period(v: &Viewer, action: Action, path: &str, q: &ListQuery) -> Result<(Filter, Period), PageError> {
+    // An invalid region is refused outright (400 page): the whole scope's list under an error
+    // would read as the region's. Bad dates are shown next to the filter, as before.
+    crate::region_filter::for_page(v.lang(), q.village.as_deref())?;
     let pq = PeriodQuery { village: q.village.clone(), from: q.from.clone(), to: q.to.clone() };
     let mut p = Period {
         action: path.to_string(),

@@ -429,7 +429,7 @@ pub async fn centers(
     let mut centers = vec![];
     let mut region_name = String::new();
     let mut widened = String::new();
-    if let Ok(code) = q.region.trim().parse::<domain::RegionCode>() {
+    if let Some(code) = crate::region_filter::for_page(ctx.lang, Some(&q.region))? {
         let lineage = store::regions::lineage(&state.db, &code).await.map_err(|e| err()(e))?;
         region_name = lineage.last().map(|r| r.name.clone()).unwrap_or_default();
         // The region itself, else the nearest larger area that has centers.
