@@ -6,8 +6,11 @@
 //! route no longer exists.
 //!
 //! Writes are sent with an empty body (JSON `{}`, or a form holding only the CSRF token): the
-//! aim is the access decision, which comes before validation, so nothing is really changed
-//! except by the few bodiless actions (revoke, delete, accept), which only touch the fixture.
+//! aim is the access decision, which comes before the body is read or validated
+//! (authenticate → role → record/region → body), so nothing is really changed except by the
+//! few bodiless actions (revoke, delete, accept), which only touch the fixture. A refused
+//! account that gets 400/415/422 instead of a refusal fails the test: the route read the
+//! body before deciding.
 
 use crate::common::{Browser, TestApp};
 use domain::access::{Action, Principal, Scope};
@@ -806,7 +809,6 @@ async fn every_route_is_checked_against_every_role_in_and_out_of_scope() {
     let in_region = IN.parse::<RegionCode>().unwrap();
     let out_region = OUT.parse::<RegionCode>().unwrap();
     let mut requests = 0;
-    let mut body_first = BTreeSet::new();
     for acc in &accounts {
         for (method, template, rule) in &routes {
             let sides: &[bool] = if fx.regional(template) { &[true, false] } else { &[true] };
@@ -863,11 +865,12 @@ async fn every_route_is_checked_against_every_role_in_and_out_of_scope() {
                     if matches!(status, 401 | 403) || to_login || (status == 404 && complete) {
                         problems.push(format!("{what} — refused, but {rule:?} allows it"));
                     }
-                } else if !refused && method != "GET" && matches!(status, 400 | 415 | 422) {
-                    // The empty body was rejected before the access decision: nothing changed
-                    // and nothing was revealed (the same answer for any id), but the decision
-                    // was not exercised. Listed, not failed (see docs/ACCESS.md).
-                    body_first.insert(format!("{method} {template}"));
+                } else if !refused && matches!(status, 400 | 413 | 415 | 422) {
+                    problems.push(format!(
+                        "{what} — the body was read before the access decision: {rule:?} refuses this account, \
+                         which must get 401/403/404 whatever it sends (read it with `auth::Unread` after the \
+                         check; see docs/ACCESS.md)"
+                    ));
                 } else if !refused {
                     problems.push(format!("{what} — allowed, but {rule:?} refuses it"));
                 } else if hidden && acc.principal.is_some() && status != 404 {
@@ -877,12 +880,168 @@ async fn every_route_is_checked_against_every_role_in_and_out_of_scope() {
         }
     }
     assert!(requests > 1000, "only {requests} requests");
-    if !body_first.is_empty() {
-        eprintln!(
-            "{} routes reject an empty body before refusing an account that may not use them:\n{}",
-            body_first.len(),
-            body_first.iter().cloned().collect::<Vec<_>>().join("\n")
-        );
-    }
     assert!(problems.is_empty(), "{} problems in {requests} requests:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// The order of a write, whatever the body: authenticate → role → record/region → body. A
+/// refused account gets its refusal even for a body that is not JSON, is malformed or is not
+/// multipart; an allowed one gets exactly the body errors it got before (415, 400, 422 naming
+/// the field; the form error pages; CSRF still checked).
+#[tokio::test]
+async fn a_refused_account_is_refused_before_its_body_is_read() {
+    let app = TestApp::spawn().await;
+    let person = created(
+        &app,
+        "/api/v1/persons",
+        json!({"nik": "5307015205900001", "full_name": "Maria Goreti", "sex": "P", "birth_date": "1990-05-12",
+               "village_code": IN}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let training = id(&created(
+        &app,
+        "/api/v1/trainings",
+        json!({"village_code": IN, "topic": "financial_literacy", "title": "Literasi keuangan",
+               "organiser": "regency_office", "organiser_name": "Disnaker", "starts_on": days_ago(4),
+               "ends_on": days_ago(2), "place": "Balai desa", "trainer": "Ibu Rina"}),
+    )
+    .await);
+    let case = id(&created(
+        &app,
+        "/api/v1/cases",
+        json!({"type": "trafficking_suspicion", "severity": "high", "description": "Order of checks case",
+               "village_code": IN, "person_id": person}),
+    )
+    .await);
+    let officer = app.user_token("order-officer", "village_officer", Some(IN)).await;
+    let analyst = app.user_token("order-analyst", "national_analyst", None).await;
+    let elsewhere = app.user_token("order-elsewhere", "village_officer", Some("53.07.02.2001")).await;
+
+    // Raw API calls: (content type, body).
+    let send = |path: String, token: String, ct: Option<&'static str>, body: &'static str| {
+        let mut rb = app.client.post(app.url(&path)).bearer_auth(token).body(body);
+        if let Some(ct) = ct {
+            rb = rb.header("content-type", ct);
+        }
+        async move {
+            let r = rb.send().await.expect("send");
+            let s = r.status().as_u16();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let json_ct = Some("application/json");
+    let participants = format!("/api/v1/trainings/{training}/participants");
+
+    // A record in scope, a role that may see but not change it: 403 whatever the body.
+    for (ct, body) in [(None, "person_id=1"), (json_ct, "{"), (json_ct, "{}"), (json_ct, r#"{"person_id":"x"}"#)] {
+        let (s, v) = send(participants.clone(), analyst.clone(), ct, body).await;
+        assert_eq!((s, v["error"].as_str()), (403, Some("forbidden")), "analyst, {ct:?} {body}: {v}");
+    }
+    // A record outside the account's region: 404 whatever the body.
+    for (ct, body) in [(None, "x"), (json_ct, "{")] {
+        let (s, v) = send(participants.clone(), elsewhere.clone(), ct, body).await;
+        assert_eq!((s, v["error"].as_str()), (404, Some("not_found")), "elsewhere, {ct:?} {body}: {v}");
+    }
+    // The account that may: the body errors as before.
+    let (s, v) = send(participants.clone(), officer.clone(), None, "person_id=1").await;
+    assert_eq!((s, v["error"].as_str()), (415, Some("unsupported_media_type")), "{v}");
+    let (s, v) = send(participants.clone(), officer.clone(), json_ct, "{").await;
+    assert_eq!((s, v["error"].as_str()), (400, Some("bad_request")), "{v}");
+    assert!(v["message"].as_str().unwrap_or("").starts_with("malformed JSON"), "{v}");
+    let (s, v) = send(participants.clone(), officer.clone(), json_ct, r#"{"person_id":"x"}"#).await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str(), v["errors"][0]["rule"].as_str()),
+        (422, Some("person_id"), Some("format")),
+        "{v}"
+    );
+    let (s, v) = app.post_json(&participants, Some(&officer), &json!({"person_id": person})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["participant_list"].as_array().map(Vec::len), Some(1), "{v}");
+
+    // The region in the body (a new case): the role is checked before the body is read.
+    for token in [&analyst, &app.user_token("order-facilitator", "facilitator", Some(IN)).await] {
+        for (ct, body) in [(None, "x"), (json_ct, "{"), (json_ct, "{}")] {
+            let (s, v) = send("/api/v1/cases".into(), token.clone(), ct, body).await;
+            assert_eq!((s, v["error"].as_str()), (403, Some("forbidden")), "{ct:?} {body}: {v}");
+        }
+    }
+    let (s, v) = send("/api/v1/cases".into(), officer.clone(), json_ct, "{").await;
+    assert_eq!((s, v["error"].as_str()), (400, Some("bad_request")), "{v}");
+    // ... and the village once it is read: outside the account's region is a field error.
+    let (s, v) = app
+        .post_json(
+            "/api/v1/cases",
+            Some(&officer),
+            &json!({"type": "unpaid_wages", "severity": "low", "description": "Keluhan gaji belum dibayar",
+                    "village_code": OUT}),
+        )
+        .await;
+    assert_eq!((s, v["errors"][0]["field"].as_str()), (422, Some("village_code")), "{v}");
+
+    // Pages. Anonymous: a page redirects to /login, a form post is told the session ended.
+    let anon = Browser::new(&app);
+    let r = anon.client.get(app.url(&format!("/trainings/{training}"))).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+    let r = anon.post_form(&format!("/trainings/{training}/participants"), &[("nik", "5307015205900001")]).await;
+    assert_eq!(r.status().as_u16(), 401);
+
+    let browser = |user: &'static str, role: &'static str, region: Option<&'static str>| {
+        let app = &app;
+        async move {
+            app.create_user(user, role, region).await;
+            let b = Browser::new(app);
+            b.login(user, "a-long-password").await;
+            let csrf = b.csrf().await;
+            (b, csrf)
+        }
+    };
+    let (analyst_b, analyst_csrf) = browser("order-analyst-page", "national_analyst", None).await;
+    let (officer_b, officer_csrf) = browser("order-officer-page", "village_officer", Some(IN)).await;
+    let (supervisor_b, supervisor_csrf) = browser("order-regency", "regency_officer", Some("53.07")).await;
+    let (outsider_b, outsider_csrf) = browser("order-outsider", "regency_officer", Some("35.12")).await;
+
+    // A form that is not a form: refused first, else the form error page as before.
+    let not_a_form = |b: &Browser, path: &str| {
+        b.client.post(app.url(path)).header("content-type", "application/json").body("{}").send()
+    };
+    let r = not_a_form(&analyst_b, "/remittances").await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = not_a_form(&officer_b, "/remittances").await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().contains("application/x-www-form-urlencoded"));
+    // CSRF is still checked, right after the access decision.
+    let r =
+        officer_b.post_form(&format!("/trainings/{training}/participants"), &[("_csrf", "forged"), ("nik", "")]).await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("Formulir kedaluwarsa"));
+    let r = analyst_b
+        .post_form(&format!("/trainings/{training}/participants"), &[("_csrf", &analyst_csrf), ("nik", "")])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("Akses ditolak"));
+    let r = officer_b
+        .post_form(&format!("/trainings/{training}/participants"), &[("_csrf", &officer_csrf), ("nik", "")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+
+    // Multipart: only those who may open the case get as far as the upload.
+    let attach = format!("/cases/{case}/attachments");
+    let r = outsider_b.post_form(&attach, &[("_csrf", &outsider_csrf)]).await;
+    assert_eq!(r.status().as_u16(), 404, "not multipart, case out of scope");
+    let r = supervisor_b.post_form(&attach, &[("_csrf", &supervisor_csrf)]).await;
+    assert_eq!(r.status().as_u16(), 400, "not multipart, case in scope");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", "forged")
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("surat.pdf"));
+    let r = supervisor_b.client.post(app.url(&attach)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403, "bad CSRF");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", supervisor_csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("surat.pdf"));
+    let r = supervisor_b.client.post(app.url(&attach)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303, "attached");
+    let (_, v) = app.get_json(&format!("/api/v1/cases/{case}"), Some(&app.admin_token)).await;
+    assert_eq!(v["attachments"].as_array().map(Vec::len), Some(1), "{v}");
 }

@@ -206,6 +206,14 @@ impl Principal {
             }
         }
     }
+
+    /// May this account do `action` anywhere at all (somewhere in its scope)? The role-level
+    /// check a handler makes before reading a request body that names the region itself
+    /// (creating a case, a cooperative, a remittance): an account that never may is refused
+    /// whatever it sends; one that may is then checked on the region the body names.
+    pub fn may_ever(&self, action: Action) -> bool {
+        self.can(action, self.scope.code())
+    }
 }
 
 #[cfg(test)]
@@ -370,6 +378,52 @@ mod tests {
         }
         let outside = principal(Role::CooperativeManager, Some("53.07.02.2001"));
         assert!(!outside.can(Action::ApproveLoan, Some(&home)));
+    }
+
+    /// `may_ever` is "`can` somewhere": true exactly when the role may do the action on some
+    /// region of its scope, and false means `can` is false everywhere (and for no region).
+    #[test]
+    fn may_ever_matrix() {
+        let villages = ["53.07.01.2001", "53.07.02.2001", "53.10.01.2001", "35.12.01.2001"];
+        let scopes: &[(Role, Option<&str>)] = &[
+            (Role::NationalAdmin, None),
+            (Role::NationalAnalyst, None),
+            (Role::ProvinceOfficer, Some("53")),
+            (Role::RegencyOfficer, Some("53.07")),
+            (Role::VillageHead, Some("53.07.01.2001")),
+            (Role::VillageOfficer, Some("53.07.01.2001")),
+            (Role::CooperativeManager, Some("53.07.01.2001")),
+            (Role::Facilitator, Some("53.07.01.2001")),
+            (Role::Partner, None),
+            (Role::Partner, Some("53")),
+        ];
+        for (role, scope) in scopes {
+            let p = principal(*role, *scope);
+            for action in Action::ALL {
+                let somewhere = villages.iter().any(|v| p.can(action, Some(&rc(v)))) || p.can(action, None);
+                assert_eq!(p.may_ever(action), somewhere, "{role} {scope:?} {action:?}");
+            }
+        }
+        // The rows the body-reading handlers rely on (cases, remittances, cooperatives).
+        let expect: &[(Role, bool, bool, bool)] = &[
+            // (role, EditPerson, EditEnterprise, ManageCooperative)
+            (Role::NationalAdmin, true, true, true),
+            (Role::NationalAnalyst, false, false, false),
+            (Role::ProvinceOfficer, true, true, false),
+            (Role::RegencyOfficer, true, true, false),
+            (Role::VillageHead, true, true, false),
+            (Role::VillageOfficer, true, true, false),
+            (Role::CooperativeManager, false, false, true),
+            (Role::Facilitator, false, true, false),
+            (Role::Partner, false, false, false),
+        ];
+        for (role, person, enterprise, coop) in expect {
+            let scope = scopes.iter().find(|(r, _)| r == role).map(|(_, s)| *s).unwrap_or(None);
+            let p = principal(*role, scope);
+            assert_eq!(p.may_ever(Action::EditPerson), *person, "{role} EditPerson");
+            assert_eq!(p.may_ever(Action::EditEnterprise), *enterprise, "{role} EditEnterprise");
+            assert_eq!(p.may_ever(Action::ManageCooperative), *coop, "{role} ManageCooperative");
+        }
     }
 
     #[test]

@@ -102,6 +102,11 @@ impl Viewer {
     pub fn require(&self, action: Action, region: Option<&RegionCode>) -> Result<(), PageError> {
         if self.can(action, region) { Ok(()) } else { Err(PageError::forbidden(self.lang())) }
     }
+    /// The role-level check before reading a form that names its own region: 403 unless the
+    /// account may do `action` somewhere in its scope ([`Principal::may_ever`]).
+    pub fn require_ever(&self, action: Action) -> Result<(), PageError> {
+        if self.principal.may_ever(action) { Ok(()) } else { Err(PageError::forbidden(self.lang())) }
+    }
     /// Every state-changing form carries the session's token; compared in constant time.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
         if constant_time_eq(submitted.as_bytes(), self.csrf.as_bytes()) {
@@ -158,6 +163,11 @@ impl ApiUser {
     pub fn require(&self, action: Action, region: Option<&RegionCode>) -> Result<(), ApiError> {
         if self.principal.can(action, region) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
+    /// The role-level check before reading a body that names its own region: 403 unless the
+    /// account may do `action` somewhere in its scope ([`Principal::may_ever`]).
+    pub fn require_ever(&self, action: Action) -> Result<(), ApiError> {
+        if self.principal.may_ever(action) { Ok(()) } else { Err(ApiError::Forbidden) }
+    }
 }
 
 impl FromRequestParts<AppState> for ApiUser {
@@ -177,6 +187,33 @@ impl FromRequestParts<AppState> for ApiUser {
         let actor =
             Actor { user_id: Some(user.id), username: user.username.clone(), ip: ctx.ip, request_id: ctx.request_id };
         Ok(ApiUser { user, principal, actor })
+    }
+}
+
+/// The request body, left unread until the handler has made its access decision. The order
+/// of every write is: authenticate (`Viewer`/`ApiUser`) → role → record and region → body, so an
+/// account that may not use a route is refused (403, or 404 for a record it may not see)
+/// whatever it sends. Take the body as the last argument, `body: Unread<ApiJson<T>>` (or
+/// `Unread<PageForm<T>>`, `Unread<Multipart>`), and call
+/// `body.read().await` after `require`/loading the record: reading runs the very extractor
+/// named, so its answers (400/413/415/422 bodies, the error page) are unchanged. Pages check
+/// the CSRF token, which travels in the body, right after reading it.
+pub struct Unread<E> {
+    req: axum::extract::Request,
+    body: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E, S: Send + Sync> axum::extract::FromRequest<S> for Unread<E> {
+    type Rejection = std::convert::Infallible;
+    async fn from_request(req: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Unread { req, body: std::marker::PhantomData })
+    }
+}
+
+impl<E: axum::extract::FromRequest<()>> Unread<E> {
+    /// Reads the body now, with `E`'s own rejection.
+    pub async fn read(self) -> Result<E, E::Rejection> {
+        E::from_request(self.req, &()).await
     }
 }
 

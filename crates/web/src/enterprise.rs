@@ -100,7 +100,7 @@ pub fn filter(principal: &Principal, action: Action, q: &PeriodQuery) -> R<Filte
 
 /// May this principal record enterprise data somewhere in their scope?
 pub fn may_edit(principal: &Principal) -> bool {
-    principal.can(Action::EditEnterprise, principal.scope.code())
+    principal.may_ever(Action::EditEnterprise)
 }
 
 /// A village for a new record: it exists and the caller may do `action` there (errors on
@@ -153,7 +153,9 @@ pub async fn person_for(state: &AppState, principal: &Principal, field: &str, id
         .ok_or_else(|| Error::Invalid(ValidationErrors::single(field, Rule::OneOf, NOT_VISIBLE)))
 }
 
-fn require_edit(principal: &Principal, region: Option<RegionCode>) -> R<()> {
+/// 403 unless the caller may record enterprise data in the record's village: the check
+/// handlers make on a loaded record before they read the request body.
+pub fn require_edit(principal: &Principal, region: Option<RegionCode>) -> R<()> {
     if region.is_some_and(|r| principal.can(Action::EditEnterprise, Some(&r))) { Ok(()) } else { Err(Error::Forbidden) }
 }
 

@@ -7,14 +7,14 @@
 
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Unread};
 use crate::cases::{
     self as cs, AssignInput, Caller, CaseInput, CaseStepInput, CreateError, ListFilter, NoteInput, OpError,
     ReferralAction, ReferralInput, ReferralStepInput, TraffickingForm,
 };
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
-use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::multipart::Multipart;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -296,8 +296,11 @@ async fn fresh(state: &AppState, u: &ApiUser, id: i64) -> Result<Json<CaseDetail
 pub async fn create(
     State(state): State<AppState>,
     u: ApiUser,
-    ApiJson(req): ApiJson<CaseInput>,
+    body: Unread<ApiJson<CaseInput>>,
 ) -> Result<(StatusCode, Json<CaseDetail>), ApiError> {
+    // The region is in the body: the role first, the village once read.
+    u.require_ever(domain::access::Action::EditPerson)?;
+    let ApiJson(req) = body.read().await?;
     let c = match cs::create(&state, &u.principal, &u.actor, &req).await {
         Ok(c) => c,
         Err(CreateError::Invalid(e)) => return Err(ApiError::Validation(e)),
@@ -571,11 +574,13 @@ pub async fn attach(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    mp: Result<Multipart, MultipartRejection>,
+    body: Unread<Multipart>,
 ) -> Result<(StatusCode, Json<CaseDetail>), ApiError> {
     let c = open_case(&state, &u, id).await?;
-    let mut mp =
-        mp.map_err(|_| ApiError::UnsupportedMediaType("send multipart/form-data with a field `file`".into()))?;
+    let mut mp = body
+        .read()
+        .await
+        .map_err(|_| ApiError::UnsupportedMediaType("send multipart/form-data with a field `file`".into()))?;
     let Some((name, bytes)) = read_file_field(&mut mp).await? else {
         return Err(ApiError::Validation(domain::ValidationErrors::single(
             "file",

@@ -2,7 +2,7 @@
 //! without saving anything.
 
 use super::ApiJson;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Unread};
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
 use domain::cooperative::{ScheduleInput, validate_schedule_request};
@@ -220,8 +220,11 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     u: ApiUser,
-    ApiJson(req): ApiJson<CooperativeInput>,
+    body: Unread<ApiJson<CooperativeInput>>,
 ) -> Result<(StatusCode, Json<CooperativeView>), ApiError> {
+    // The region is in the body: the role first, the village once read.
+    u.require_ever(Action::ManageCooperative)?;
+    let ApiJson(req) = body.read().await?;
     let c = svc::create(&state, &u.principal, &u.actor, &req).await?;
     Ok((StatusCode::CREATED, Json(coop_view(&state, c, true).await?)))
 }

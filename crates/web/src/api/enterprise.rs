@@ -5,7 +5,7 @@
 
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Unread};
 use crate::enterprise::{self as svc, PeriodQuery};
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -183,9 +183,11 @@ pub async fn add_participant(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<PersonRef>,
+    body: Unread<ApiJson<PersonRef>>,
 ) -> Result<Json<TrainingDetail>, ApiError> {
     let t = svc::training(&state, &u.principal, id).await?;
+    svc::require_edit(&u.principal, t.village())?;
+    let ApiJson(r) = body.read().await?;
     svc::add_participant(&state, &u.principal, &u.actor, &t, r.person_id).await?;
     let t = svc::training(&state, &u.principal, id).await?;
     Ok(Json(training_detail(&state, &u, t).await?))
@@ -215,9 +217,11 @@ pub async fn set_attendance(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<AttendanceRequest>,
+    body: Unread<ApiJson<AttendanceRequest>>,
 ) -> Result<Json<TrainingDetail>, ApiError> {
     let t = svc::training(&state, &u.principal, id).await?;
+    svc::require_edit(&u.principal, t.village())?;
+    let ApiJson(r) = body.read().await?;
     svc::set_attendance(&state, &u.principal, &u.actor, &t, r.person_id, &r.date, r.present).await?;
     Ok(Json(training_detail(&state, &u, t).await?))
 }
@@ -236,9 +240,11 @@ pub async fn set_completion(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<CompletionRequest>,
+    body: Unread<ApiJson<CompletionRequest>>,
 ) -> Result<Json<TrainingDetail>, ApiError> {
     let t = svc::training(&state, &u.principal, id).await?;
+    svc::require_edit(&u.principal, t.village())?;
+    let ApiJson(r) = body.read().await?;
     svc::set_completed(&state, &u.principal, &u.actor, &t, r.person_id, r.completed).await?;
     let t = svc::training(&state, &u.principal, id).await?;
     Ok(Json(training_detail(&state, &u, t).await?))
@@ -430,9 +436,11 @@ pub async fn add_check(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<CheckRequest>,
+    body: Unread<ApiJson<CheckRequest>>,
 ) -> Result<Json<EquipmentDetail>, ApiError> {
     let e = svc::equipment(&state, &u.principal, id).await?;
+    svc::require_edit(&u.principal, e.village())?;
+    let ApiJson(r) = body.read().await?;
     let in_use = r.in_use.to_string();
     let input = CheckInput { checked_on: &r.checked_on, condition: &r.condition, in_use: &in_use, note: &r.note };
     svc::add_check(&state, &u.principal, &u.actor, &e, &input).await?;
@@ -600,9 +608,11 @@ pub async fn add_member(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<MemberRequest>,
+    body: Unread<ApiJson<MemberRequest>>,
 ) -> Result<Json<BusinessDetail>, ApiError> {
     let b = svc::business(&state, &u.principal, id).await?;
+    svc::require_edit(&u.principal, b.village())?;
+    let ApiJson(r) = body.read().await?;
     svc::add_member(&state, &u.principal, &u.actor, &b, r.person_id, &r.kind).await?;
     let b = svc::business(&state, &u.principal, id).await?;
     Ok(Json(business_detail(&state, &u, b).await?))

@@ -3,7 +3,7 @@
 
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Unread};
 use crate::episodes::{self as ep, DocumentInput, StepInput};
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -289,9 +289,10 @@ pub async fn cost(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(req): ApiJson<CostInput>,
+    body: Unread<ApiJson<CostInput>>,
 ) -> Result<Json<EpisodeDetail>, ApiError> {
     let (e, _) = load(&state, &u, id, true).await?;
+    let ApiJson(req) = body.read().await?;
     let mut errs = ValidationErrors::new();
     let item = sc::CostItem::parse(&req.item);
     if item.is_none() {

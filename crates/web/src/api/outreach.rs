@@ -3,7 +3,7 @@
 
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Unread};
 use crate::error::{ApiError, ErrorBody};
 use crate::outreach as svc;
 use crate::people;
@@ -199,11 +199,12 @@ pub async fn add_attendee(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(req): ApiJson<AddAttendee>,
+    body: Unread<ApiJson<AddAttendee>>,
 ) -> Result<(StatusCode, Json<OutreachDetail>), ApiError> {
     let e = load(&state, &u, id).await?;
     let village = e.village().ok_or(ApiError::NotFound("outreach event"))?;
     u.require(Action::EditPerson, Some(&village))?;
+    let ApiJson(req) = body.read().await?;
     let person = people::visible_person(&state, &u.principal, req.person_id).await?.ok_or_else(|| {
         ValidationErrors::single("person_id", Rule::UnknownRegion, "no person with this id in your region")
     })?;

@@ -2,7 +2,7 @@
 
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Unread};
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -226,11 +226,12 @@ pub async fn designate(
     State(state): State<AppState>,
     u: ApiUser,
     Path(code): Path<String>,
-    ApiJson(req): ApiJson<DesignationRequest>,
+    body: Unread<ApiJson<DesignationRequest>>,
 ) -> Result<Json<VillageView>, ApiError> {
     let r = existing_village(&state, &code).await?;
     let c = parse(&r.code)?;
     u.require(Action::DesignateVillage, Some(&c))?;
+    let ApiJson(req) = body.read().await?;
     let d = domain::program::validate_designation(
         req.desmigratif,
         req.cohort_year,

@@ -4,14 +4,14 @@
 
 use super::{FormErrors, Layout, render};
 use crate::AppState;
-use crate::auth::Viewer;
+use crate::auth::{Unread, Viewer};
 use crate::cases::{
     self as svc, AssignInput, Caller, CaseInput, CaseStepInput, CreateError, ListFilter, NoteInput, OpError,
     ReferralAction, ReferralInput, ReferralStepInput, TraffickingForm,
 };
 use crate::error::{PageError, PageErrorKind, PageForm};
 use askama::Template;
-use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::multipart::Multipart;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -247,8 +247,11 @@ pub async fn new_form(v: Viewer, Query(q): Query<NewQuery>) -> Result<Response, 
 pub async fn create(
     State(state): State<AppState>,
     v: Viewer,
-    PageForm(f): PageForm<CaseForm>,
+    body: Unread<PageForm<CaseForm>>,
 ) -> Result<Response, PageError> {
+    // The village is in the form: the role first, the village once read.
+    v.require_ever(Action::EditPerson)?;
+    let PageForm(f) = body.read().await?;
     v.check_csrf(&f.csrf)?;
     let person_id = match f.person_id.trim() {
         "" => None,
@@ -612,11 +615,13 @@ pub async fn attach(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    mp: Result<Multipart, MultipartRejection>,
+    body: Unread<Multipart>,
 ) -> Result<Response, PageError> {
+    // Only those who may open the case get as far as the upload (404 to the others).
+    let case = load(&state, &v, id).await?;
     let t = v.t();
     let bad = || PageError::new(PageErrorKind::BadRequest(t.get("cases.upload_unreadable").to_string()), v.lang());
-    let mut mp = mp.map_err(|_| bad())?;
+    let mut mp = body.read().await.map_err(|_| bad())?;
     let mut csrf = String::new();
     let mut file = None;
     loop {
@@ -656,7 +661,6 @@ pub async fn attach(
         }
     }
     v.check_csrf(&csrf)?;
-    let case = load(&state, &v, id).await?;
     let (name, bytes) = file.unwrap_or_default();
     let r = svc::attach(&state, &v.actor(), &case, &name, bytes).await.map(|_| ());
     after(&state, &v, id, r).await

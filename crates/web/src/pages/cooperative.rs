@@ -6,7 +6,7 @@
 
 use super::{FormErrors, Layout, render};
 use crate::AppState;
-use crate::auth::Viewer;
+use crate::auth::{Unread, Viewer};
 use crate::cooperative::{
     self as svc, BylawsBody, CooperativeInput, KeyFigures, LoanInput, LoanStatus, LoanStepInput, MemberBalances,
     MemberInput, OpError, OtherInput, RatInput, RepayInput, SavingsInput,
@@ -202,10 +202,12 @@ pub async fn create(
     State(state): State<AppState>,
     v: Viewer,
     Path(code): Path<String>,
-    PageForm(f): PageForm<CoopForm>,
+    body: Unread<PageForm<CoopForm>>,
 ) -> Result<Response, PageError> {
-    v.check_csrf(&f.csrf)?;
     let r: RegionCode = code.parse().map_err(|_| PageError::not_found(v.lang()))?;
+    v.require(Action::ManageCooperative, Some(&r))?;
+    let PageForm(f) = body.read().await?;
+    v.check_csrf(&f.csrf)?;
     let input = CooperativeInput {
         village_code: code.clone(),
         kind: f.kind.clone(),

@@ -5,7 +5,7 @@
 
 use super::{FormErrors, Layout, SelectOption, render};
 use crate::AppState;
-use crate::auth::Viewer;
+use crate::auth::{Unread, Viewer};
 use crate::download::{self, Format};
 use crate::enterprise::{self as svc, Error, PeriodQuery};
 use crate::error::{PageError, PageForm};
@@ -467,10 +467,12 @@ pub async fn add_participant(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    PageForm(f): PageForm<NikForm>,
+    body: Unread<PageForm<NikForm>>,
 ) -> Result<Response, PageError> {
-    v.check_csrf(&f.csrf)?;
     let tr = svc::training(&state, &v.principal, id).await.map_err(page_err(&v))?;
+    svc::require_edit(&v.principal, tr.village()).map_err(page_err(&v))?;
+    let PageForm(f) = body.read().await?;
+    v.check_csrf(&f.csrf)?;
     let Some(pid) = person_by_nik(&state, &v, &f.nik).await? else {
         return training_page(&state, &v, id, false, f.nik, nik_error(&v, "nik")).await;
     };
@@ -1255,10 +1257,12 @@ pub async fn add_member(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    PageForm(f): PageForm<NikForm>,
+    body: Unread<PageForm<NikForm>>,
 ) -> Result<Response, PageError> {
-    v.check_csrf(&f.csrf)?;
     let b = svc::business(&state, &v.principal, id).await.map_err(page_err(&v))?;
+    svc::require_edit(&v.principal, b.village()).map_err(page_err(&v))?;
+    let PageForm(f) = body.read().await?;
+    v.check_csrf(&f.csrf)?;
     let Some(pid) = person_by_nik(&state, &v, &f.nik).await? else {
         return business_page(&state, &v, id, false, ReportForm::default(), f.nik, nik_error(&v, "nik")).await;
     };
@@ -1484,8 +1488,11 @@ pub async fn remittances(
 pub async fn create_remittance(
     State(state): State<AppState>,
     v: Viewer,
-    PageForm(f): PageForm<RemittanceForm>,
+    body: Unread<PageForm<RemittanceForm>>,
 ) -> Result<Response, PageError> {
+    // The village comes from the migrant named in the form: the role first.
+    v.require_ever(Action::EditEnterprise)?;
+    let PageForm(f) = body.read().await?;
     v.check_csrf(&f.csrf)?;
     let person = person_by_nik(&state, &v, &f.nik).await?;
     if person.is_none() {
