@@ -26,7 +26,7 @@ async fn changes_are_recorded_with_who_what_where() {
 
 async fn exec(db: &Db, sql: &'static str) -> Result<(), String> {
     let r = match db {
-        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        Db::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|_| ()),
         Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
     };
     r.map_err(|e| e.to_string())
@@ -45,7 +45,7 @@ async fn log_is_append_only_and_tampering_is_detected() {
     // Someone with the database owner's rights drops the guard and edits an entry:
     // the chain check finds the exact entry.
     match app.db {
-        Db::Sqlite(_) => exec(&app.db, "DROP TRIGGER audit_log_no_update").await.unwrap(),
+        Db::Sqlite(..) => exec(&app.db, "DROP TRIGGER audit_log_no_update").await.unwrap(),
         Db::Postgres(_) => exec(&app.db, "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").await.unwrap(),
     }
     exec(&app.db, "UPDATE audit_log SET details = 'cohort_year=2016' WHERE seq = 2").await.unwrap();

@@ -465,7 +465,7 @@ async fn journal_lines_cannot_be_changed_in_the_database() {
         "DELETE FROM coop_journal_entries",
     ] {
         let r = match &app.db {
-            store::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            store::Db::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
             store::Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
         };
         let e = r.expect_err(sql).to_string();

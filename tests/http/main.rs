@@ -25,7 +25,7 @@ mod persons;
 mod policy;
 mod portal;
 mod referrals;
+mod region_filters;
 mod regions;
 mod scope;
 mod sweep;
-mod region_filters;

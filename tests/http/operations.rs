@@ -89,7 +89,7 @@ async fn openapi_document_lists_every_contract_route() {
 #[tokio::test]
 async fn backup_is_a_consistent_copy() {
     let app = TestApp::spawn().await;
-    if !matches!(app.db, store::Db::Sqlite(_)) {
+    if !matches!(app.db, store::Db::Sqlite(..)) {
         return; // PostgreSQL deployments back up with pg_dump (docs/OPERATIONS.md).
     }
     app.designate("53.07.01.2001", 2017).await;
@@ -166,7 +166,7 @@ async fn a_form_sent_wrong_gets_a_readable_page() {
 #[tokio::test]
 async fn backup_under_write_load_restores_into_a_fresh_instance() {
     let app = TestApp::spawn().await;
-    if !matches!(app.db, store::Db::Sqlite(_)) {
+    if !matches!(app.db, store::Db::Sqlite(..)) {
         return; // PostgreSQL deployments back up with pg_dump (docs/OPERATIONS.md).
     }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -197,7 +197,7 @@ async fn backup_under_write_load_restores_into_a_fresh_instance() {
     }
     // Back up in the middle of the load: after some writes, and while writers go on.
     let live_count = |db: store::Db| async move {
-        let store::Db::Sqlite(p) = &db else { unreachable!() };
+        let store::Db::Sqlite(p, _) = &db else { unreachable!() };
         sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM persons").fetch_one(p).await.unwrap().0
     };
     let wait_for = |at_least: i64| {
@@ -232,7 +232,7 @@ async fn backup_under_write_load_restores_into_a_fresh_instance() {
     let restored = web::bootstrap::prepare(&cfg).await.unwrap();
     assert_eq!(restored.migrations_applied, 0);
     let integrity: (String,) = match &restored.db {
-        store::Db::Sqlite(p) => sqlx::query_as("PRAGMA integrity_check").fetch_one(p).await.unwrap(),
+        store::Db::Sqlite(p, _) => sqlx::query_as("PRAGMA integrity_check").fetch_one(p).await.unwrap(),
         store::Db::Postgres(_) => unreachable!(),
     };
     assert_eq!(integrity.0, "ok");
@@ -240,7 +240,7 @@ async fn backup_under_write_load_restores_into_a_fresh_instance() {
 
     // Same rows as the live database up to the snapshot: counts and a checksum of the rows.
     async fn persons(db: &store::Db, max_id: i64) -> (i64, String) {
-        let store::Db::Sqlite(p) = db else { unreachable!() };
+        let store::Db::Sqlite(p, _) = db else { unreachable!() };
         let rows: Vec<(i64, String, String, String)> =
             sqlx::query_as("SELECT id, nik, full_name, birth_date FROM persons WHERE id <= $1 ORDER BY id")
                 .bind(max_id)
@@ -254,10 +254,10 @@ async fn backup_under_write_load_restores_into_a_fresh_instance() {
         }
         (rows.len() as i64, hex::encode(h.finalize()))
     }
-    let store::Db::Sqlite(rp) = &restored.db else { unreachable!() };
+    let store::Db::Sqlite(rp, _) = &restored.db else { unreachable!() };
     let (max_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM persons").fetch_one(rp).await.unwrap();
     let (live_total,): (i64,) = match &app.db {
-        store::Db::Sqlite(p) => sqlx::query_as("SELECT COUNT(*) FROM persons").fetch_one(p).await.unwrap(),
+        store::Db::Sqlite(p, _) => sqlx::query_as("SELECT COUNT(*) FROM persons").fetch_one(p).await.unwrap(),
         store::Db::Postgres(_) => unreachable!(),
     };
     let in_copy = persons(&restored.db, max_id).await;

@@ -134,7 +134,7 @@ async fn handler_and_due_date() {
 async fn sqlx_due(app: &TestApp, case: i64, due: &str) {
     let sql = format!("UPDATE cases SET due_on = '{due}' WHERE id = {case}");
     match &app.db {
-        store::Db::Sqlite(p) => {
+        store::Db::Sqlite(p, _) => {
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.unwrap();
         }
         store::Db::Postgres(p) => {

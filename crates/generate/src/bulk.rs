@@ -145,7 +145,7 @@ impl Writer {
     }
 
     fn statement(&mut self, table: &'static Table, rows: usize) -> Arc<str> {
-        let sqlite = matches!(self.db, Db::Sqlite(_));
+        let sqlite = matches!(self.db, Db::Sqlite(..));
         self.sql
             .entry((table.name, rows))
             .or_insert_with(|| {

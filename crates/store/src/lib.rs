@@ -37,7 +37,7 @@ pub mod users;
 macro_rules! on_db {
     ($db:expr, $p:ident => $body:expr) => {
         match $db {
-            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Sqlite($p, _) => $body,
             $crate::Db::Postgres($p) => $body,
         }
     };
@@ -48,7 +48,7 @@ macro_rules! on_db {
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(t) => {
+            $crate::Tx::Sqlite(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -68,13 +68,24 @@ pub enum Backend {
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriteGate),
     Postgres(PgPool),
 }
 
-/// A write transaction. Dropped without `commit` it rolls back.
+/// SQLite lets one writer in at a time. Without a queue in the process, writers that find
+/// the lock taken sleep in SQLite's busy handler (1 ms … 100 ms steps) and retry, so under
+/// load an unlucky one waits seconds while later ones get in (the soak saw 2 s timeouts).
+/// The gate queues the server's writers first come, first served before `BEGIN IMMEDIATE`;
+/// the busy timeout still covers other processes (a CLI command next to the server).
+#[derive(Clone, Debug, Default)]
+pub struct WriteGate(std::sync::Arc<tokio::sync::Mutex<()>>);
+
+/// How long a writer waits for its turn before giving up (as SQLite's busy timeout did).
+const WRITE_WAIT: Duration = Duration::from_secs(10);
+
+/// A write transaction. Dropped without `commit` it rolls back (and lets the next writer in).
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(sqlx::Transaction<'static, Sqlite>, tokio::sync::OwnedMutexGuard<()>),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -127,7 +138,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, WriteGate::default()))
         } else {
             Err(StoreError::BadUrl(url.to_string()))
         }
@@ -146,7 +157,7 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -155,7 +166,12 @@ impl Db {
     /// so two writers never deadlock upgrading a read lock.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p, gate) => {
+                let turn = tokio::time::timeout(WRITE_WAIT, gate.0.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Sql(sqlx::Error::PoolTimedOut))?;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -178,7 +194,7 @@ impl Db {
     /// while the server writes. PostgreSQL deployments use `pg_dump` (see docs/OPERATIONS.md).
     pub async fn backup_to(&self, path: &str) -> Result<()> {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 sqlx::query("VACUUM INTO $1").bind(path).execute(p).await.map(|r| r.rows_affected())?;
                 Ok(())
             }
@@ -199,7 +215,7 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

@@ -72,7 +72,7 @@ pub async fn run(db: &Db) -> Result<usize> {
         }
         let mut tx = db.begin().await?;
         let sql = match db {
-            Db::Sqlite(_) => m.sqlite,
+            Db::Sqlite(..) => m.sqlite,
             Db::Postgres(_) => m.postgres,
         };
         crate::on_tx!(&mut tx, c => sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *c).await.map(|r| r.rows_affected()))?;

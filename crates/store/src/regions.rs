@@ -116,7 +116,7 @@ pub async fn load_if_needed(db: &Db) -> Result<usize> {
     // its parameter count — 100 rows (500 parameters) loaded 3.4× faster than 1,000
     // (docs/BENCHMARKS.md). PostgreSQL has no such cost and prefers fewer round trips.
     let batch = match db {
-        Db::Sqlite(_) => 100,
+        Db::Sqlite(..) => 100,
         Db::Postgres(_) => 1000,
     };
     for chunk in rows.chunks(batch) {

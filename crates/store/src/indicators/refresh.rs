@@ -179,7 +179,7 @@ fn quoted(codes: &[String]) -> String {
 
 fn backend(tx: &Tx) -> crate::Backend {
     match tx {
-        Tx::Sqlite(_) => crate::Backend::Sqlite,
+        Tx::Sqlite(..) => crate::Backend::Sqlite,
         Tx::Postgres(_) => crate::Backend::Postgres,
     }
 }

@@ -201,7 +201,11 @@ pub async fn targets(
 ) -> Result<Json<TargetList>, ApiError> {
     // Blank: the national targets; otherwise the region's own (an invalid code is a 422).
     let region = crate::region_filter::for_api("region_code", q.region_code.as_deref())?.map(|r| r.to_string());
-    let items = store::indicators::admin::targets(&state.db, region.as_deref().unwrap_or("")).await?.into_iter().map(Into::into).collect();
+    let items = store::indicators::admin::targets(&state.db, region.as_deref().unwrap_or(""))
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
     Ok(Json(TargetList { items }))
 }
 
