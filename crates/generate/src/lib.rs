@@ -362,8 +362,16 @@ async fn finish(ctx: &Ctx, opts: &Options) -> Result<(), GenError> {
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?;
         }
     }
-    on_db!(&ctx.db, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ()))?;
-    let mut tx = ctx.db.begin().await?;
+    // Statistics for the planner (a refresher holding SQLite's write lock only delays them).
+    let mut tries = 0;
+    while let Err(e) = on_db!(&ctx.db, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ())) {
+        if tries >= 30 || !e.to_string().contains("database is locked") {
+            return Err(e.into());
+        }
+        tries += 1;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut tx = bulk::begin(&ctx.db).await?;
     let details = format!(
         "scale={} seed={} as_of={} people={} rows={}",
         opts.spec.scale.as_str(),

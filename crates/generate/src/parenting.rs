@@ -318,8 +318,10 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
             let class = kind == "parenting_class";
             let mut carers: Vec<u32> = Vec::new();
             let mut children: Vec<(i64, Date)> = Vec::new();
+            // About 70 % of the children come, but no more than some 30 a session.
+            let come = (30.0 / kids.len() as f64).min(0.7);
             for k in kids.iter().filter(|k| k.registered <= held && age(k.birth, held) <= par::MAX_AGE) {
-                if !rng.random_bool(0.7) {
+                if !rng.random_bool(come) {
                     continue;
                 }
                 for d in domain::enterprise::training_days(held, ends) {
