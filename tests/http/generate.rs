@@ -547,3 +547,39 @@ async fn pillars_two_to_four_follow_the_applications_rules() {
         assert!(n > 0, "indicator {key} is {n}");
     }
 }
+
+/// Rows/s of the pillars at a larger size (debug build is fine): people from
+/// `DESMIGRATIF_GEN_PEOPLE` (default 100,000), into the SQLite file `data/gen-measure.db`,
+/// deleted afterwards. `cargo test --test http generate::measure -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn measure_rows_per_second() {
+    let people: u64 = std::env::var("DESMIGRATIF_GEN_PEOPLE").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    std::fs::create_dir_all("data").expect("data dir");
+    let path = "data/gen-measure.db";
+    for f in [path, "data/gen-measure.db-wal", "data/gen-measure.db-shm"] {
+        let _ = std::fs::remove_file(f);
+    }
+    let cfg = web::Config::for_database(&format!("sqlite://{path}"));
+    let db = web::bootstrap::prepare(&cfg).await.expect("prepare").db;
+    let mut opts = Options::new(Scale::OneMillion, 1);
+    opts.spec.people = people;
+    opts.spec.agencies = 100;
+    let report = generate::run(&db, &opts).await.expect("generate");
+    for p in &report.pillars {
+        eprintln!(
+            "  {:<12} {:>10} rows {:>8.1} s {:>9.0} rows/s",
+            p.name,
+            p.rows,
+            p.elapsed.as_secs_f64(),
+            p.rows as f64 / p.elapsed.as_secs_f64().max(1e-9)
+        );
+    }
+    for (t, n) in &report.tables {
+        eprintln!("  {t:<28} {n:>10}");
+    }
+    db.close().await;
+    for f in [path, "data/gen-measure.db-wal", "data/gen-measure.db-shm"] {
+        let _ = std::fs::remove_file(f);
+    }
+}

@@ -243,16 +243,17 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
         let program_start = Date::from_calendar_date(v.cohort.max(2016), time::Month::February, 1).unwrap_or(as_of);
 
         // ---- Trainings: returned migrants and adult relatives of migrants, not while abroad.
-        let pool: Vec<(u32, bool)> = v
+        // (person, is the worker, the worker's first departure).
+        let pool: Vec<(u32, bool, i32)> = v
             .residents
             .iter()
             .filter_map(|p| {
                 let lite = ctx.people.persons[*p as usize];
-                let worker = Roster::worker_of(ctx, *p);
-                if !roster.abroad.contains_key(&worker) || age(lite.birth_date(), as_of) < 17 {
+                let first = roster.abroad.get(&Roster::worker_of(ctx, *p))?.first()?.0;
+                if age(lite.birth_date(), as_of) < 17 {
                     return None;
                 }
-                Some((*p, lite.role == Role::Worker))
+                Some((*p, lite.role == Role::Worker, first))
             })
             .collect();
         if !pool.is_empty() && program_start < as_of - Duration::days(10) {
@@ -267,16 +268,11 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
                 let on = starts.to_julian_day();
                 let eligible: Vec<u32> = pool
                     .iter()
-                    .filter(|(p, is_worker)| {
-                        let w = Roster::worker_of(ctx, *p);
-                        // A worker takes part once home; relatives while the worker is away or back.
-                        if *is_worker {
-                            roster.returned_by(*p, on)
-                        } else {
-                            roster.abroad[&w].iter().any(|(d, _)| *d <= on)
-                        }
+                    .filter(|(p, is_worker, first)| {
+                        // A worker takes part once home; relatives once the worker has left.
+                        if *is_worker { roster.returned_by(*p, on) } else { *first <= on }
                     })
-                    .map(|(p, _)| *p)
+                    .map(|(p, _, _)| *p)
                     .collect();
                 if eligible.is_empty() {
                     continue;
