@@ -564,7 +564,9 @@ async fn measure_rows_per_second() {
     let db = web::bootstrap::prepare(&cfg).await.expect("prepare").db;
     let mut opts = Options::new(Scale::OneMillion, 1);
     opts.spec.people = people;
-    opts.spec.agencies = 100;
+    if people < 1_000_000 {
+        opts.spec.agencies = 100;
+    }
     let report = generate::run(&db, &opts).await.expect("generate");
     for p in &report.pillars {
         eprintln!(

@@ -162,7 +162,8 @@ const ORGANISERS: &[((&str, &str), u32)] = &[
     (("university", "Universitas setempat"), 5),
 ];
 /// Sector, business name prefix, item handed over, its value.
-const SECTORS: &[((&str, &str, &str, i64), u32)] = &[
+type SectorRow = (&'static str, &'static str, &'static str, i64);
+const SECTORS: &[(SectorRow, u32)] = &[
     (("trade", "Warung", "Etalase dan timbangan digital", 3_500_000), 25),
     (("food_processing", "Usaha Keripik", "Mesin penggiling dan kompor gas", 5_000_000), 20),
     (("livestock", "Ternak", "Kandang dan bibit kambing", 7_500_000), 15),
