@@ -248,6 +248,9 @@ EOF
     "page|person page (session)|/persons/$person|$cookie|"
     "agency|public agency check|/api/v1/public/agencies?q=bina|X-Bench: 1|"
     "dashboard|dashboard /monitoring (session)|/monitoring|$cookie|"
+    "trainings|trainings list (API, pillar 2)|/api/v1/trainings|$bearer|"
+    "children|children counts per village (API, pillar 3)|/api/v1/parenting/counts|$bearer|"
+    "trial|cooperative 1 trial balance (API, pillar 4)|/api/v1/cooperatives/1/reports/trial-balance|$bearer|"
     "write|POST /api/v1/persons (new NIKs)|/api/v1/persons|$bearer|$TMPD/post-person.lua"
   )
   local active=()

@@ -359,6 +359,10 @@ async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> 
     );
     let sum = generate::checksum(&db, "persons", generate::PERSON_COLUMNS, "id").await?;
     println!("Checksum of persons (SHA-256): {sum}");
+    for (table, columns, order) in generate::PILLAR_CHECKSUMS {
+        let sum = generate::checksum(&db, table, columns, order).await?;
+        println!("Checksum of {table} (SHA-256): {sum}");
+    }
     db.close().await;
     Ok(())
 }

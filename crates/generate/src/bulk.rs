@@ -184,7 +184,7 @@ impl Writer {
                 let rows = chunk.len() / n;
                 let sql = self.statement(table, rows);
                 if self.tx.is_none() {
-                    self.tx = Some(self.db.begin().await?);
+                    self.tx = Some(begin(&self.db).await?);
                 }
                 let Some(tx) = self.tx.as_mut() else { unreachable!("a transaction was just begun") };
                 execute(tx, sql, chunk).await.map_err(|e| GenError::Insert { table: table.name, source: e })?;
@@ -208,7 +208,7 @@ impl Writer {
     /// transaction.
     pub async fn execute_sql(&mut self, sql: String) -> Result<u64, GenError> {
         if self.tx.is_none() {
-            self.tx = Some(self.db.begin().await?);
+            self.tx = Some(begin(&self.db).await?);
         }
         let Some(tx) = self.tx.as_mut() else { unreachable!("a transaction was just begun") };
         let n = on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(c).await.map(|r| r.rows_affected()))
@@ -226,6 +226,23 @@ impl Writer {
 
     pub fn count(&self, table: &str) -> u64 {
         self.counts.iter().find(|(t, _)| *t == table).map_or(0, |(_, c)| *c)
+    }
+}
+
+/// Begins a write transaction, waiting while another writer holds SQLite's lock (a server's
+/// indicator refresher on the same file can hold it longer than the busy timeout): the
+/// transaction is `BEGIN IMMEDIATE` and has done nothing yet, so trying again is safe.
+pub async fn begin(db: &Db) -> Result<Tx, GenError> {
+    let mut tries = 0;
+    loop {
+        match db.begin().await {
+            Ok(tx) => return Ok(tx),
+            Err(e) if tries < 30 && e.to_string().contains("database is locked") => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

@@ -43,10 +43,14 @@
 
 pub mod bulk;
 mod cases;
+mod cooperative;
+mod enterprise;
 mod journeys;
 mod names;
+mod parenting;
 mod people;
 mod pick;
+mod roster;
 mod services;
 mod villages;
 
@@ -168,11 +172,13 @@ pub struct ScaleSpec {
     pub outreach_per_village_year: u32,
     /// Protection cases per worker who departed.
     pub case_rate: f64,
-    /// Target events per person for the event-heavy pillars still to come (enterprise,
-    /// parenting): ~50 million at 10m. Not used by the pillars implemented so far.
+    /// Target events per person for pillars 2–4 (~50 million at 10m): training attendance
+    /// 25 %, remittances 20 %, business reports 10 %, mentoring 3 %, equipment checks ~2 %
+    /// (enterprise), children's and caregivers' activity attendance 22 % (parenting); savings
+    /// transactions and loan events (cooperative) follow from the journal budget.
     pub events_per_person: f64,
-    /// Target cooperative journal lines per person for the cooperative pillar: ~20 million at
-    /// 10m. Not used yet.
+    /// Target cooperative journal lines per person (~20 million at 10m): wajib deposits are
+    /// paid every few months so that each member's lines fit the budget.
     pub journal_lines_per_person: f64,
 }
 
@@ -255,7 +261,16 @@ pub struct Pillar {
 }
 
 /// The pillars in the order they run: each may use what the ones before it made.
-pub const PILLARS: &[Pillar] = &[villages::PILLAR, services::PILLAR, people::PILLAR, journeys::PILLAR, cases::PILLAR];
+pub const PILLARS: &[Pillar] = &[
+    villages::PILLAR,
+    services::PILLAR,
+    people::PILLAR,
+    journeys::PILLAR,
+    cases::PILLAR,
+    enterprise::PILLAR,
+    parenting::PILLAR,
+    cooperative::PILLAR,
+];
 
 /// One pillar's line in the report.
 #[derive(Debug, Clone)]
@@ -347,8 +362,16 @@ async fn finish(ctx: &Ctx, opts: &Options) -> Result<(), GenError> {
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?;
         }
     }
-    on_db!(&ctx.db, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ()))?;
-    let mut tx = ctx.db.begin().await?;
+    // Statistics for the planner (a refresher holding SQLite's write lock only delays them).
+    let mut tries = 0;
+    while let Err(e) = on_db!(&ctx.db, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ())) {
+        if tries >= 30 || !e.to_string().contains("database is locked") {
+            return Err(e.into());
+        }
+        tries += 1;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut tx = bulk::begin(&ctx.db).await?;
     let details = format!(
         "scale={} seed={} as_of={} people={} rows={}",
         opts.spec.scale.as_str(),
@@ -398,6 +421,19 @@ pub async fn checksum(db: &Db, table: &str, columns: &[&str], order_by: &str) ->
     }
     Ok(hex::encode(hash.finalize()))
 }
+
+/// Tables of pillars 2–4 the determinism check covers: (table, columns, order).
+pub const PILLAR_CHECKSUMS: &[(&str, &[&str], &str)] = &[
+    ("training_attendance", &["training_id", "person_id", "on_date"], "training_id, person_id, on_date"),
+    ("businesses", &["id", "village_code", "sector", "status", "started_on"], "id"),
+    ("business_reports", &["id", "business_id", "month", "revenue", "costs"], "id"),
+    ("remittances", &["id", "person_id", "month", "amount", "channel", "use_productive_investment"], "id"),
+    ("children", &["id", "full_name", "birth_date", "caregiver", "school_status"], "id"),
+    ("activity_children", &["activity_id", "child_id", "on_date"], "activity_id, child_id, on_date"),
+    ("coop_members", &["id", "cooperative_id", "person_id", "joined_on"], "id"),
+    ("coop_journal_lines", &["id", "entry_id", "entry_date", "account", "debit", "credit", "member_id"], "id"),
+    ("coop_loans", &["id", "member_id", "principal", "state", "disbursed_on", "closed_on"], "id"),
+];
 
 /// The columns of `persons` the determinism check covers (everything the generator sets).
 pub const PERSON_COLUMNS: &[&str] = &[
