@@ -12,7 +12,8 @@
 #          Desmigratif village);
 #        - person search by NIK and by name (API, national admin: the whole country in scope);
 #        - a person page /persons/ID (the village officer's session);
-#        - the public agency check /api/v1/public/agencies and the dashboard /monitoring, when
+#        - the public agency check /api/v1/public/agencies, the officer's village dashboard
+#          /monitoring/VILLAGE and the national indicators API /api/v1/indicators, when
 #          the build has them (skipped with a note on 404);
 #        - a write: POST /api/v1/persons with distinct valid NIKs made by a wrk Lua script.
 #      RSS peak under load.
@@ -247,7 +248,8 @@ EOF
     "name|person search by name (API, limit 50)|/api/v1/persons?q=$first&limit=50|$bearer|"
     "page|person page (session)|/persons/$person|$cookie|"
     "agency|public agency check|/api/v1/public/agencies?q=bina|X-Bench: 1|"
-    "dashboard|dashboard /monitoring (session)|/monitoring|$cookie|"
+    "dashboard|village dashboard /monitoring/VILLAGE (session)|/monitoring/$village|$cookie|"
+    "indicators|national indicators (API)|/api/v1/indicators|$bearer|"
     "trainings|trainings list (API, pillar 2)|/api/v1/trainings|$bearer|"
     "children|children counts per village (API, pillar 3)|/api/v1/parenting/counts|$bearer|"
     "trial|cooperative 1 trial balance (API, pillar 4)|/api/v1/cooperatives/1/reports/trial-balance|$bearer|"
