@@ -174,6 +174,13 @@ bench_backend() {
     echo "  wall time including migrate and region load: $(( (t1 - t0) / 1000 )) ms"
     if [ "$kind" = sqlite ] && [ -n "$KEEP" ]; then sed -n '/^  villages/,$p' "$TMPD/gen.out" >"$DBFILE.done"; fi
   fi
+  # The generator's rows mark their villages for the indicator refresher; do that work now,
+  # as an operator would after a bulk load, rather than inside the measurements.
+  local r0 r1
+  r0=$(now_us)
+  DATABASE_URL="$url" DESMIGRATIF_LOG=error "$BIN" indicators refresh 2>&1 | tail -1 | sed 's/^/  indicators: /'
+  r1=$(now_us)
+  echo "  indicator refresh after the load: $(( (r1 - r0) / 1000 )) ms"
   local people
   people=$(cat "$TMPD/gen.out" "$DBFILE.done" 2>/dev/null | sed -n 's/^Generated \([0-9]*\) people.*/\1/p' | head -1 || true)
   people=${people:-0}

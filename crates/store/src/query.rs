@@ -50,6 +50,28 @@ pub struct Select {
     binds: Vec<String>,
 }
 
+/// `(id, status, valid_until)` of the given rows of a registry table (agencies, job orders):
+/// one query for a whole list instead of one per row.
+pub async fn status_and_validity(db: &Db, table: Registry, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    // Ids are integers, never user text; the table name comes from the enum.
+    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let table = match table {
+        Registry::Agencies => "agencies",
+        Registry::JobOrders => "job_orders",
+    };
+    Select::new(format!("SELECT id, status, valid_until FROM {table} WHERE id IN ({list})")).fetch_all(db).await
+}
+
+/// The registries [`status_and_validity`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Registry {
+    Agencies,
+    JobOrders,
+}
+
 impl Select {
     /// `base` is the statement up to and including its `WHERE` clause (e.g. `… WHERE 1=1`).
     pub fn new(base: impl Into<String>) -> Select {

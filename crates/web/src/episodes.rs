@@ -67,23 +67,34 @@ pub fn has_placement_agreement(records: &[DocumentRecord], today: time::Date) ->
 }
 
 pub async fn agency_facts(state: &AppState, e: &Episode) -> Result<Option<AgencyFacts>, store::StoreError> {
-    Ok(match e.agency_id {
-        Some(id) => store::agencies::get(&state.db, id).await?.and_then(|a| {
+    let row = match e.agency_id {
+        Some(id) => store::agencies::get(&state.db, id).await?.map(|a| (a.status, a.valid_until)),
+        None => None,
+    };
+    Ok(agency_facts_from(e, row.as_ref().map(|(s, v)| (s.as_str(), v.as_str()))))
+}
+
+/// What the risk rules need of the recruiter, from the agency's status and licence end.
+fn agency_facts_from(e: &Episode, agency: Option<(&str, &str)>) -> Option<AgencyFacts> {
+    match e.agency_id {
+        Some(_) => agency.and_then(|(status, valid_until)| {
             Some(AgencyFacts::Registered {
-                status: AgencyStatus::parse(&a.status)?,
-                licence_valid_until: parse_date(&a.valid_until)?,
+                status: AgencyStatus::parse(status)?,
+                licence_valid_until: parse_date(valid_until)?,
             })
         }),
         None if !e.recruiter_name.trim().is_empty() => Some(AgencyFacts::NotInRegistry),
         None => None,
-    })
+    }
 }
 
 pub async fn job_order_facts(state: &AppState, e: &Episode) -> Result<Option<sc::JobOrderFacts>, store::StoreError> {
     let Some(id) = e.job_order_id else { return Ok(None) };
-    Ok(store::job_orders::get(&state.db, id)
-        .await?
-        .map(|j| sc::JobOrderFacts { verified: j.status == "verified", valid_until: parse_date(&j.valid_until) }))
+    Ok(store::job_orders::get(&state.db, id).await?.map(|j| job_order_facts_from(&j.status, &j.valid_until)))
+}
+
+fn job_order_facts_from(status: &str, valid_until: &str) -> sc::JobOrderFacts {
+    sc::JobOrderFacts { verified: status == "verified", valid_until: parse_date(valid_until) }
 }
 
 /// Facts about the recruiter and the job order, looked up once per distinct pair.
@@ -91,6 +102,53 @@ pub type Recruitment = (Option<AgencyFacts>, Option<sc::JobOrderFacts>);
 
 pub async fn recruitment(state: &AppState, e: &Episode) -> Result<Recruitment, store::StoreError> {
     Ok((agency_facts(state, e).await?, job_order_facts(state, e).await?))
+}
+
+/// What makes two episodes' recruitment facts the same: agency, job order, and whether an
+/// unregistered recruiter is named.
+pub type RecruitmentKey = (Option<i64>, Option<i64>, bool);
+
+pub fn recruitment_key(e: &Episode) -> RecruitmentKey {
+    (e.agency_id, e.job_order_id, e.recruiter_name.trim().is_empty())
+}
+
+/// [`recruitment`] for a whole list in two queries (a worklist names dozens of agencies;
+/// one lookup each was the worklist's main cost on PostgreSQL at 1 M people).
+pub async fn recruitment_many<'a>(
+    state: &AppState,
+    episodes: impl IntoIterator<Item = &'a Episode>,
+) -> Result<std::collections::HashMap<RecruitmentKey, Recruitment>, store::StoreError> {
+    use store::query::{Registry, status_and_validity};
+    let episodes: Vec<&Episode> = episodes.into_iter().collect();
+    let distinct = |ids: Vec<i64>| -> Vec<i64> {
+        let mut ids = ids;
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let agency_ids = distinct(episodes.iter().filter_map(|e| e.agency_id).collect());
+    let job_ids = distinct(episodes.iter().filter_map(|e| e.job_order_id).collect());
+    let agencies: std::collections::HashMap<i64, (String, String)> =
+        status_and_validity(&state.db, Registry::Agencies, &agency_ids)
+            .await?
+            .into_iter()
+            .map(|(i, s, v)| (i, (s, v)))
+            .collect();
+    let jobs: std::collections::HashMap<i64, (String, String)> =
+        status_and_validity(&state.db, Registry::JobOrders, &job_ids)
+            .await?
+            .into_iter()
+            .map(|(i, s, v)| (i, (s, v)))
+            .collect();
+    let mut out = std::collections::HashMap::new();
+    for e in episodes {
+        out.entry(recruitment_key(e)).or_insert_with(|| {
+            let agency = e.agency_id.and_then(|id| agencies.get(&id)).map(|(s, v)| (s.as_str(), v.as_str()));
+            let job = e.job_order_id.and_then(|id| jobs.get(&id)).map(|(s, v)| job_order_facts_from(s, v));
+            (agency_facts_from(e, agency), job)
+        });
+    }
+    Ok(out)
 }
 
 /// Assembles the view from rows already loaded (so worklists can batch their queries), by the

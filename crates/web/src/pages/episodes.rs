@@ -353,19 +353,10 @@ pub async fn worklist(
     let docs = store::episodes::documents(&state.db, &ids).await.map_err(err())?;
     let costs = store::episodes::costs(&state.db, &ids).await.map_err(err())?;
     let policy = state.policy().await.map_err(err())?;
+    let recruitment = ep::recruitment_many(&state, open.iter().map(|o| &o.episode)).await.map_err(err())?;
     let mut items = Vec::new();
-    let mut agencies = std::collections::HashMap::new();
     for o in open {
-        // Each agency is looked up once, however many of its workers are listed.
-        let key = (o.episode.agency_id, o.episode.job_order_id, o.episode.recruiter_name.trim().is_empty());
-        let agency = match agencies.get(&key) {
-            Some(a) => *a,
-            None => {
-                let a = ep::recruitment(&state, &o.episode).await.map_err(err())?;
-                agencies.insert(key, a);
-                a
-            }
-        };
+        let agency = recruitment.get(&ep::recruitment_key(&o.episode)).copied().unwrap_or((None, None));
         let my_docs = docs.iter().filter(|d| d.episode_id == o.episode.id).cloned().collect();
         let my_costs = costs.iter().filter(|c| c.episode_id == o.episode.id).cloned().collect();
         let view = ep::view(o.episode.clone(), parse_date(&o.birth_date), my_docs, my_costs, agency, today, &policy);
