@@ -22,6 +22,7 @@
 # trap. Needs sqlite3, wrk, curl, python3. DESMIGRATIF_BIN overrides the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/bench-common.sh
 ROOT=$(pwd)
 
 LINES=20000000
@@ -49,22 +50,10 @@ done
 [ $((LINES % 2)) = 0 ] || { echo "--lines must be even (two lines per entry)" >&2; exit 2; }
 [ "$LINES" -le 200000000 ] || { echo "--lines at most 200,000,000" >&2; exit 2; }
 
-log() { printf '\n==> %s\n' "$*"; }
-die() { echo "!! $*" >&2; exit 1; }
 for t in wrk sqlite3 curl python3; do command -v "$t" >/dev/null || die "needs $t (Debian: apt-get install $t)"; done
 
 TMPD=$(mktemp -d /tmp/desmig-bench-coop.XXXXXX)
 SERVER_PID=""
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
 cleanup() { stop_server; rm -rf "$TMPD"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -80,10 +69,6 @@ export DESMIGRATIF_ADMIN_USER=admin
 export DESMIGRATIF_ADMIN_PASSWORD=bench-admin-password
 export DESMIGRATIF_LOG=warn
 
-now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 log "machine"
 echo "  $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r)"

@@ -32,6 +32,7 @@
 # Loopback only; a temporary directory removed on exit; the server is stopped by the exit trap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/bench-common.sh
 ROOT=$(pwd)
 
 SCALE=1m
@@ -64,23 +65,11 @@ for n in "$SEED" "$DURATION" "$THREADS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "expected a whole number, got '$n'" >&2; exit 2; }
 done
 
-log() { printf '\n==> %s\n' "$*"; }
-die() { echo "!! $*" >&2; exit 1; }
 for t in wrk curl python3; do command -v "$t" >/dev/null || die "needs $t"; done
 
 TMPD=$(mktemp -d /tmp/desmig-bench-national.XXXXXX)
 SERVER_PID=""
 PG_DB=""
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
 cleanup() {
   stop_server
   if [ -n "$PG_DB" ]; then psql -q -X "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true; fi
@@ -103,10 +92,6 @@ export DESMIGRATIF_LOG=warn
 OFFICER=petugas-bench
 OFFICER_PASSWORD=bench-officer-password
 
-now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-to_ms() { awk '{ v=$1; if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0;
-  else if (v ~ /s$/) printf "%.2f", v*1000; else printf "%s", v }' <<<"$1"; }
 rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 hwm_mib() { awk '/^VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 

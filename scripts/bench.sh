@@ -20,6 +20,7 @@
 # every wait bounded; servers and the cluster are stopped by the exit trap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/bench-common.sh
 ROOT=$(pwd)
 
 RUNS=5          # counted first-start pairs (plus one warm-up pair, not counted)
@@ -43,8 +44,6 @@ for n in "$RUNS" "$DURATION" "$CONNS" "$THREADS"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "expected a positive whole number, got '$n'" >&2; exit 2; }
 done
 
-log() { printf '\n==> %s\n' "$*"; }
-die() { echo "!! $*" >&2; exit 1; }
 
 # --- tools ----------------------------------------------------------------------------
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -105,7 +104,6 @@ EXPECTED_REGIONS=$(( $(cat "$CSV"/{provinces,regencies,districts,villages}.csv |
 
 # --- small helpers ----------------------------------------------------------------------
 # Wall time in microseconds, from bash itself (no fork, so nothing extra is timed).
-now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
 # min median max of numbers on stdin, with a scale (e.g. 1000 for µs → ms) and decimals.
 stats() { # $1: divisor, $2: decimals
   sort -g | awk -v d="$1" -v p="$2" '{v[NR]=$1/d} END {
@@ -115,9 +113,6 @@ stats() { # $1: divisor, $2: decimals
 }
 median() { sort -g | awk '{v[NR]=$1} END { if (NR==0) {print "nan"; exit}
   print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 # --- part 1: first start -----------------------------------------------------------------
 # One fresh SQLite file per run. The sqlite3 baseline is the floor for "put these rows in
@@ -244,8 +239,6 @@ check_target() { # $1 path, $2 header, $3 label
 }
 
 # wrk's latency figures carry their own unit (us, ms, s); bring them to milliseconds.
-to_ms() { awk '{ v=$1; if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0;
-  else if (v ~ /s$/) printf "%.2f", v*1000; else printf "%s", v }' <<<"$1"; }
 
 run_wrk() { # $1 label, $2 path, $3 header, $4 output prefix
   local out="$TMPD/wrk-$4.txt"
