@@ -222,7 +222,7 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             }
             let started = std::time::Instant::now();
             let pending = store::indicators::refresh::pending(&db).await?;
-            let done = store::indicators::refresh::refresh_all_pending(&db, web::people::today(), usize::MAX).await?;
+            let done = store::indicators::refresh::refresh_all_pending(&db, web::AppState::new(db.clone(), cfg.clone()).today(), usize::MAX).await?;
             println!(
                 "Refreshed {} village(s) from {} change mark(s) ({} pending before) in {} ms.",
                 done.villages,

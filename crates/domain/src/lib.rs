@@ -7,6 +7,7 @@ pub mod access;
 pub mod agency;
 pub mod audit;
 pub mod cases;
+pub mod clock;
 pub mod cooperative;
 pub mod enterprise;
 pub mod exchange;

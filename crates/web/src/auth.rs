@@ -304,11 +304,4 @@ pub async fn check_login(
     }
 }
 
-/// Hashes off the async threads (argon2 takes tens of milliseconds by design).
-pub async fn hash_password(password: &str) -> String {
-    let pw = password.to_string();
-    match tokio::task::spawn_blocking(move || domain::password::hash(&pw)).await {
-        Ok(h) => h,
-        Err(_) => domain::password::hash(password),
-    }
-}
+pub use app::accounts::hash_password;

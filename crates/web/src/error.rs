@@ -67,6 +67,18 @@ impl From<store::StoreError> for ApiError {
     }
 }
 
+/// The application layer's refusal, as the API answers it.
+impl From<app::Error> for ApiError {
+    fn from(e: app::Error) -> Self {
+        match e {
+            app::Error::Invalid(v) => ApiError::Validation(v),
+            app::Error::Forbidden => ApiError::Forbidden,
+            app::Error::NotFound => ApiError::NotFound("record"),
+            app::Error::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(e: ValidationErrors) -> Self {
         ApiError::Validation(e)

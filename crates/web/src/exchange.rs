@@ -15,34 +15,14 @@ use axum::http::request::Parts;
 use domain::RegionCode;
 use domain::access::Action;
 use domain::exchange::{
-    Access, Bucket, ConsentDecision, PERSONAL_FIELDS, Purpose, Resource, Scopes, SyncInputError, SyncPosition,
+    Access, ConsentDecision, PERSONAL_FIELDS, Purpose, Resource, Scopes, SyncInputError, SyncPosition,
 };
 use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use store::audit::Actor;
 use store::exchange::{Audience, Client, PersonRow};
 
-/// Server-wide state of the exchange.
-#[derive(Default)]
-pub struct Runtime {
-    buckets: Mutex<HashMap<i64, Bucket>>,
-    cursor_key: tokio::sync::OnceCell<Vec<u8>>,
-    started: std::sync::OnceLock<std::time::Instant>,
-}
-
-impl Runtime {
-    fn now(&self) -> f64 {
-        self.started.get_or_init(std::time::Instant::now).elapsed().as_secs_f64()
-    }
-    /// One call by `client`: `Err(seconds)` when its bucket is empty.
-    pub fn take(&self, client: &Client) -> Result<(), u64> {
-        let now = self.now();
-        let mut b = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = b.entry(client.id).or_insert_with(|| domain::exchange::full_bucket(client.rate_per_minute, now));
-        domain::exchange::take(bucket, client.rate_per_minute, now)
-    }
-}
+pub use app::clock::rfc3339;
+pub use app::exchange::Runtime;
 
 /// A partner organisation's API client, authenticated.
 #[derive(Debug, Clone)]
@@ -244,13 +224,6 @@ pub struct ExchangePerson {
     pub consent: Option<&'static str>,
     /// Personal fields left out of this record.
     pub redacted_fields: Vec<&'static str>,
-}
-
-pub fn rfc3339(secs: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
 }
 
 impl ExchangePerson {

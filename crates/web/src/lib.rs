@@ -1,113 +1,31 @@
 //! HTTP layer: server-rendered pages (`pages`), the JSON API (`api`), authentication,
 //! observability. Business rules live in `domain`, SQL in `store`.
 
-pub mod accounts;
 pub mod api;
+// The application layer, re-exported under the names the handlers have always used.
+pub use app::{
+    accounts, bootstrap, cases, clock, config, cooperative, enterprise, episodes, i18n, import, job_orders, monitoring,
+    outreach, parenting, partners, people, policy, portal, privacy,
+};
 pub mod auth;
-pub mod bootstrap;
-pub mod cases;
 pub mod charts;
-pub mod config;
-pub mod cooperative;
 pub mod download;
-pub mod enterprise;
-pub mod episodes;
 pub mod error;
 pub mod exchange;
-pub mod i18n;
-pub mod import;
-pub mod job_orders;
-pub mod monitoring;
 pub mod observe;
-pub mod outreach;
 pub mod pages;
-pub mod parenting;
-pub mod partners;
-pub mod people;
-pub mod policy;
-pub mod portal;
-pub mod privacy;
 pub mod region_filter;
 pub mod routing;
 pub mod static_files;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use std::sync::Arc;
 use std::time::Duration;
-use store::Db;
 
 pub use config::Config;
 
-/// Shared by all handlers: cheap to clone.
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-pub struct Inner {
-    pub db: Db,
-    pub config: Config,
-    regions: tokio::sync::OnceCell<Arc<store::regions::RegionIndex>>,
-    /// The placement policy and requirement matrix, loaded on first use, dropped after an
-    /// admin edit and at most `POLICY_TTL` old (another server may have edited it).
-    policy: tokio::sync::RwLock<Option<(std::time::Instant, Arc<store::policy::Loaded>)>>,
-    /// Partner exchange: rate-limit buckets per API client and the cursor signing key.
-    pub exchange: exchange::Runtime,
-}
-
-/// How long a server trusts its copy of the policy before reading it again.
-const POLICY_TTL: Duration = Duration::from_secs(60);
-
-impl std::ops::Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Config) -> AppState {
-        AppState(Arc::new(Inner {
-            db,
-            config,
-            regions: tokio::sync::OnceCell::new(),
-            policy: tokio::sync::RwLock::new(None),
-            exchange: exchange::Runtime::default(),
-        }))
-    }
-
-    /// All region codes in memory, loaded on first use.
-    pub async fn region_index(&self) -> Result<Arc<store::regions::RegionIndex>, store::StoreError> {
-        self.regions
-            .get_or_try_init(|| async { store::regions::RegionIndex::load(&self.db).await.map(Arc::new) })
-            .await
-            .cloned()
-    }
-
-    /// The placement policy (bans, zero-cost rule, no-contact days) and the documents
-    /// requirement matrix, as stored; cached.
-    pub async fn policy(&self) -> Result<Arc<store::policy::Loaded>, store::StoreError> {
-        let fresh = |c: &Option<(std::time::Instant, Arc<store::policy::Loaded>)>| {
-            c.as_ref().filter(|(at, _)| at.elapsed() < POLICY_TTL).map(|(_, p)| p.clone())
-        };
-        if let Some(p) = fresh(&*self.policy.read().await) {
-            return Ok(p);
-        }
-        // Loading under the write lock: an edit's `reload_policy` waits for a load that may
-        // have read before the edit committed, and then drops what it stored.
-        let mut w = self.policy.write().await;
-        if let Some(p) = fresh(&w) {
-            return Ok(p);
-        }
-        let p = Arc::new(store::policy::load(&self.db).await?);
-        *w = Some((std::time::Instant::now(), p.clone()));
-        Ok(p)
-    }
-
-    /// Forgets the cached policy; call after an edit has committed.
-    pub async fn reload_policy(&self) {
-        *self.policy.write().await = None;
-    }
-}
+/// Shared by all handlers: the application (database, caches, clock, settings). Cheap to clone.
+pub use app::App as AppState;
 
 /// Largest request body accepted anywhere (forms and JSON are small).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -221,7 +139,7 @@ pub async fn serve(
         }
     });
     // Indicators: recompute the villages marked dirty by writes (store::indicators::refresh).
-    let refresher = tokio::spawn(monitoring::background_refresher(state.db.clone()));
+    let refresher = tokio::spawn(monitoring::background_refresher(state.db.clone(), state.clock));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purger.abort();

@@ -157,9 +157,9 @@ fn split(s: &str) -> Vec<String> {
     s.split(',').filter(|x| !x.is_empty()).map(String::from).collect()
 }
 
-fn summary(c: Case) -> CaseSummary {
+fn summary(c: Case, today: time::Date) -> CaseSummary {
     CaseSummary {
-        overdue: cs::is_overdue(&c),
+        overdue: cs::is_overdue(&c, today),
         id: c.id,
         case_type: c.case_type,
         severity: c.severity,
@@ -248,7 +248,7 @@ async fn respond(state: &AppState, caller: Caller<'_>, c: Case) -> Result<CaseDe
     };
     Ok(CaseDetail {
         next_states: cs::status_of(&c).next_states().iter().map(|s| s.as_str().to_string()).collect(),
-        overdue: cs::is_overdue(&c),
+        overdue: cs::is_overdue(&c, state.today()),
         events: events
             .into_iter()
             .map(|e| CaseEventView {
@@ -264,7 +264,7 @@ async fn respond(state: &AppState, caller: Caller<'_>, c: Case) -> Result<CaseDe
         notes,
         attachments,
         trafficking,
-        earlier_cases: earlier.into_iter().map(summary).collect(),
+        earlier_cases: earlier.into_iter().map(|c| summary(c, state.today())).collect(),
         earlier_cases_restricted,
         id: c.id,
         case_type: c.case_type,
@@ -690,7 +690,7 @@ pub async fn list(
     errs.into_result()?;
     let page = cs::list(&state, caller(&u), &f, q.before, limit).await?;
     Ok(Json(CaseList {
-        items: page.cases.into_iter().map(summary).collect(),
+        items: page.cases.into_iter().map(|c| summary(c, state.today())).collect(),
         restricted_not_shown: page.restricted,
         next_before: page.next_before,
     }))

@@ -283,7 +283,7 @@ async fn member_view_with(
     m: Member,
     balances: MemberBalances,
 ) -> Result<MemberView, ApiError> {
-    let w = svc::wajib(state, c, &m, balances.wajib, svc::today()).await?;
+    let w = svc::wajib(state, c, &m, balances.wajib, state.today()).await?;
     Ok(MemberView {
         id: m.id,
         member_number: m.member_number,
@@ -474,9 +474,9 @@ pub struct AsOfQuery {
     pub as_of: Option<String>,
 }
 
-fn as_of(q: &Option<String>) -> Result<time::Date, ApiError> {
+fn as_of(state: &AppState, q: &Option<String>) -> Result<time::Date, ApiError> {
     match q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(svc::today()),
+        None => Ok(state.today()),
         Some(s) => domain::person::parse_date(s).ok_or_else(|| {
             ApiError::Validation(domain::ValidationErrors::single(
                 "as_of",
@@ -514,7 +514,7 @@ pub async fn apply(
         ))
     })?;
     let l = svc::apply(&state, &u.actor, &c, &m, &req).await?;
-    Ok((StatusCode::CREATED, Json(loan_view(&state, &c, l, svc::today()).await?)))
+    Ok((StatusCode::CREATED, Json(loan_view(&state, &c, l, state.today()).await?)))
 }
 
 /// Loans of the cooperative with their status as of a day.
@@ -527,7 +527,7 @@ pub async fn loans(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Json<Vec<LoanView>>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    let d = as_of(&q.as_of)?;
+    let d = as_of(&state, &q.as_of)?;
     let mut out = Vec::new();
     for l in st::list_loans(&state.db, c.id, None).await? {
         out.push(loan_view(&state, &c, l, d).await?);
@@ -547,7 +547,7 @@ pub async fn get_loan(
 ) -> Result<Json<LoanView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
     let l = loan(&state, &c, lid).await?;
-    Ok(Json(loan_view(&state, &c, l, as_of(&q.as_of)?).await?))
+    Ok(Json(loan_view(&state, &c, l, as_of(&state, &q.as_of)?).await?))
 }
 
 async fn loan_step(
@@ -580,7 +580,7 @@ async fn loan_step(
         _ => return Err(ApiError::NotFound("route")),
     }
     let l = loan(&state, &c, lid).await?;
-    Ok(Json(loan_view(&state, &c, l, svc::today()).await?))
+    Ok(Json(loan_view(&state, &c, l, state.today()).await?))
 }
 
 /// Approves an application. Four-eyes: refused (422, field `approver`) for the user who entered it.
@@ -650,7 +650,7 @@ pub async fn repay(
     let l = loan(&state, &c, lid).await?;
     svc::repay(&state, &u.actor, &c, &l, &body).await?;
     let l = loan(&state, &c, lid).await?;
-    Ok((StatusCode::CREATED, Json(loan_view(&state, &c, l, svc::today()).await?)))
+    Ok((StatusCode::CREATED, Json(loan_view(&state, &c, l, state.today()).await?)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -687,7 +687,7 @@ pub async fn trial_balance(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Json<TrialBalanceView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    let d = as_of(&q.as_of)?;
+    let d = as_of(&state, &q.as_of)?;
     let tb = svc::balances(&state, &c, Some(d)).await?.trial_balance();
     Ok(Json(TrialBalanceView {
         as_of: d.to_string(),
@@ -753,7 +753,7 @@ pub async fn balance_sheet(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Json<BalanceSheetView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    let d = as_of(&q.as_of)?;
+    let d = as_of(&state, &q.as_of)?;
     let bs = svc::balances(&state, &c, Some(d)).await?.balance_sheet();
     Ok(Json(BalanceSheetView {
         as_of: d.to_string(),
@@ -801,9 +801,9 @@ pub async fn income_statement(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<IncomeStatementView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    let to = as_of(&q.to)?;
+    let to = as_of(&state, &q.to)?;
     let from = match q.from {
-        Some(f) => as_of(&Some(f))?,
+        Some(f) => as_of(&state, &Some(f))?,
         None => time::Date::from_calendar_date(to.year(), time::Month::January, 1).unwrap_or(to),
     };
     let is = svc::income_statement(&state, &c, from, to).await?;

@@ -84,7 +84,7 @@ pub struct EpisodeDetail {
 }
 
 async fn detail(state: &AppState, e: Episode, events: Vec<EpisodeEvent>) -> Result<EpisodeDetail, ApiError> {
-    let v = ep::load_view(state, e, crate::people::today()).await?;
+    let v = ep::load_view(state, e, state.today()).await?;
     let e = v.episode;
     Ok(EpisodeDetail {
         next_states: v.state.next_states().iter().map(|s| s.as_str().to_string()).collect(),

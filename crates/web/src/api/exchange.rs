@@ -564,7 +564,7 @@ pub async fn validate_client(
     state: &AppState,
     i: &domain::exchange::ClientInput<'_>,
 ) -> Result<domain::exchange::NewClient, ApiError> {
-    let c = domain::exchange::validate_client(i, crate::people::today())?;
+    let c = domain::exchange::validate_client(i, state.today())?;
     if let Some(r) = &c.region_code {
         if !store::regions::exists(&state.db, r).await? {
             return Err(domain::ValidationErrors::single("region_code", domain::Rule::UnknownRegion, r.as_str()).into());
@@ -680,14 +680,18 @@ pub struct ConsentList {
     pub items: Vec<ConsentView>,
 }
 
-pub fn validate_consent(purpose: &str, given_on: &str) -> Result<(Purpose, time::Date), domain::ValidationErrors> {
+pub fn validate_consent(
+    purpose: &str,
+    given_on: &str,
+    today: time::Date,
+) -> Result<(Purpose, time::Date), domain::ValidationErrors> {
     let mut errs = domain::ValidationErrors::new();
     let p = Purpose::parse(purpose);
     if p.is_none() {
         errs.add("purpose", domain::Rule::OneOf, Purpose::ALL.map(|p| p.as_str()).join(", "));
     }
     let d = match domain::person::parse_date(given_on) {
-        Some(d) if d <= crate::people::today() => Some(d),
+        Some(d) if d <= today => Some(d),
         Some(_) => {
             errs.add("given_on", domain::Rule::OutOfRange, "not in the future");
             None
@@ -731,7 +735,7 @@ pub async fn add_consent(
     ApiJson(req): ApiJson<ConsentInput>,
 ) -> Result<(StatusCode, Json<ConsentList>), ApiError> {
     let p = subject(&state, &u, id).await?;
-    let (purpose, given_on) = validate_consent(&req.purpose, &req.given_on)?;
+    let (purpose, given_on) = validate_consent(&req.purpose, &req.given_on, state.today())?;
     store::exchange::add_purpose_consent(&state.db, &u.actor, &p, purpose, req.granted, &given_on.to_string()).await?;
     Ok((StatusCode::CREATED, Json(consent_list(&state, p.id).await?)))
 }
@@ -975,7 +979,7 @@ pub struct PublicJob {
 pub async fn public_job(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<PublicJob>, ApiError> {
     let found = crate::portal::job_by_code(&state, &code).await?.ok_or(ApiError::NotFound("job order code"))?;
     let (code, jo, licence) = found;
-    let valid = jo.why_not_selectable(crate::people::today()).is_none();
+    let valid = jo.why_not_selectable(state.today()).is_none();
     let worker_costs_rupiah = jo.total_costs();
     Ok(Json(PublicJob {
         code: code.display(),

@@ -6,7 +6,6 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::job_orders::CreateError;
-use crate::people::today;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -128,9 +127,10 @@ pub struct JobOrderView {
     pub public_code: Option<String>,
 }
 
-impl From<JobOrder> for JobOrderView {
-    fn from(j: JobOrder) -> Self {
-        let reason = j.why_not_selectable(today());
+impl JobOrderView {
+    /// The view on `today` (whether the order can still be chosen).
+    pub fn new(j: JobOrder, today: time::Date) -> Self {
+        let reason = j.why_not_selectable(today);
         let total_costs = j.total_costs();
         JobOrderView {
             id: j.id,
@@ -187,7 +187,7 @@ pub async fn create(
     let amounts: Vec<String> = req.costs.iter().map(|c| c.amount.text()).collect();
     let costs: Vec<(&str, &str)> = req.costs.iter().zip(&amounts).map(|(c, a)| (c.item.as_str(), a.as_str())).collect();
     match crate::job_orders::create(&state, &u.actor, &input, &costs).await {
-        Ok(jo) => Ok((StatusCode::CREATED, Json(jo.into()))),
+        Ok(jo) => Ok((StatusCode::CREATED, Json(JobOrderView::new(jo, state.today())))),
         Err(CreateError::Invalid(e)) => Err(ApiError::Validation(e)),
         Err(CreateError::Store(e)) => Err(e.into()),
     }
@@ -234,9 +234,10 @@ pub async fn list(
         }
     };
     errs.into_result()?;
-    let filter = ListFilter { agency_id, selectable_on: selectable.then(today) };
+    let today = state.today();
+    let filter = ListFilter { agency_id, selectable_on: selectable.then_some(today) };
     let items = store::job_orders::list(&state.db, filter).await?;
-    Ok(Json(JobOrderList { items: items.into_iter().map(Into::into).collect() }))
+    Ok(Json(JobOrderList { items: items.into_iter().map(|j| JobOrderView::new(j, today)).collect() }))
 }
 
 /// One job order with its costs and whether it can be chosen today.
@@ -248,7 +249,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Json<JobOrderView>, ApiError> {
     let jo = store::job_orders::get(&state.db, id).await?.ok_or(ApiError::NotFound("job order"))?;
-    Ok(Json(jo.into()))
+    Ok(Json(JobOrderView::new(jo, state.today())))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -277,5 +278,5 @@ pub async fn verify(
     };
     let jo =
         store::job_orders::set_status(&state.db, &u.actor, id, status).await?.ok_or(ApiError::NotFound("job order"))?;
-    Ok(Json(jo.into()))
+    Ok(Json(JobOrderView::new(jo, state.today())))
 }

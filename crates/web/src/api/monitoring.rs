@@ -68,8 +68,8 @@ fn lang_of(q: &IndicatorQuery) -> T {
     T::new(q.lang.as_deref().and_then(Lang::parse).unwrap_or_default())
 }
 
-fn period_of(q: &IndicatorQuery) -> Result<Period, ApiError> {
-    svc::parse_period(q.from.as_deref(), q.to.as_deref()).map_err(period_api_error)
+fn period_of(state: &AppState, q: &IndicatorQuery) -> Result<Period, ApiError> {
+    svc::parse_period(state, q.from.as_deref(), q.to.as_deref()).map_err(period_api_error)
 }
 
 /// Open statistics of a region, without a token. Counts from 1 to 4 are published as the string
@@ -81,7 +81,7 @@ pub async fn open(
     Query(q): Query<IndicatorQuery>,
 ) -> Result<Json<OpenIndicators>, ApiError> {
     let place = svc::place(&state, q.region_code.as_deref().unwrap_or("")).await.map_err(region_api_error)?;
-    let period = period_of(&q)?;
+    let period = period_of(&state, &q)?;
     svc::ensure_fresh(&state).await?;
     let values = store::indicators::read::region(&state.db, place.code.as_ref()).await?;
     Ok(Json(OpenIndicators {
@@ -125,7 +125,7 @@ pub async fn region(
     let place = svc::place_in_scope(&state, &u.principal, q.region_code.as_deref().unwrap_or(""))
         .await
         .map_err(region_api_error)?;
-    let period = period_of(&q)?;
+    let period = period_of(&state, &q)?;
     let fresh = svc::ensure_fresh(&state).await?;
     let values = store::indicators::read::region(&state.db, place.code.as_ref()).await?;
     let t = lang_of(&q);

@@ -81,7 +81,7 @@ pub struct ChildView {
 
 async fn child_view(state: &AppState, u: &ApiUser, c: Child) -> Result<ChildView, ApiError> {
     let parents = store::parenting::parents(&state.db, c.id).await?;
-    let age = domain::person::parse_date(&c.birth_date).map(|b| age_on(b, ent::today())).unwrap_or(0);
+    let age = domain::person::parse_date(&c.birth_date).map(|b| age_on(b, state.today())).unwrap_or(0);
     Ok(ChildView {
         parent_person_ids: parents.iter().map(|p| p.person_id).collect(),
         parents: parents

@@ -78,7 +78,7 @@ pub async fn nik_check(
     };
     errs.into_result()?;
     let regions = state.region_index().await?;
-    let c = domain::nik::check(&req.nik, birth, sex, regions.as_ref(), people::today());
+    let c = domain::nik::check(&req.nik, birth, sex, regions.as_ref(), state.today());
     Ok(Json(NikCheckResponse {
         valid: c.valid(),
         region_code: c.district_code.clone(),

@@ -236,7 +236,7 @@ pub async fn designate(
         req.desmigratif,
         req.cohort_year,
         req.pocket_village,
-        crate::pages::current_year(),
+        state.clock.year(),
     )?;
     store::programs::designate(&state.db, &u.actor, &c, &d).await?;
     Ok(Json(village_view(&state, r).await?))

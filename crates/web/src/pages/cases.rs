@@ -164,7 +164,7 @@ pub async fn index(
     let page =
         svc::list(&state, caller(&v), &filter, q.before, PAGE_SIZE).await.map_err(PageError::internal(v.lang()))?;
     let cases = page.cases.into_iter().map(|c| {
-        let overdue = svc::is_overdue(&c);
+        let overdue = svc::is_overdue(&c, state.today());
         (c, overdue)
     });
     render(
@@ -379,7 +379,7 @@ async fn page(
         &CasePage {
             layout: Layout::for_viewer(v, format!("#{}", case.id), &format!("/cases/{}", case.id)),
             t,
-            overdue: svc::is_overdue(&case),
+            overdue: svc::is_overdue(&case, state.today()),
             handler_name,
             next_states: if can_work {
                 svc::status_of(&case).next_states().iter().map(|s| s.as_str()).collect()
@@ -390,7 +390,7 @@ async fn page(
             events,
             errors,
             saved,
-            today: crate::people::today().to_string(),
+            today: state.today().to_string(),
             can_work,
             can_manage,
             staff,

@@ -171,7 +171,7 @@ async fn list_page(
             can_create,
             form,
             errors,
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
         },
         v.lang(),
     )?;
@@ -261,7 +261,7 @@ async fn home_page(
         .map(|(y, b)| (y, BylawsBody::from_bylaws(&b)))
         .collect();
     let (form_year, form) = form.unwrap_or_else(|| {
-        (svc::today().year().to_string(), bylaws.first().map(|(_, b)| b.clone()).unwrap_or_default())
+        (state.today().year().to_string(), bylaws.first().map(|(_, b)| b.clone()).unwrap_or_default())
     });
     let closed_through = st::closed_through(&state.db, c.id).await.map_err(lang_err(v))?.unwrap_or_else(|| "—".into());
     let failed = errors.any();
@@ -369,7 +369,7 @@ async fn members_page(state: &AppState, v: &Viewer, c: Cooperative, errors: Form
             rows,
             errors,
             saved: false,
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
         },
         v.lang(),
     )?;
@@ -512,13 +512,13 @@ async fn member_page(
     let e = lang_err(v);
     st::audit_member_view(&state.db, &v.actor(), &c, &m, "page").await.map_err(&e)?;
     let balances = svc::member_balances(state, &m, None).await.map_err(&e)?;
-    let wajib = svc::wajib(state, &c, &m, balances.wajib, svc::today()).await.map_err(&e)?;
+    let wajib = svc::wajib(state, &c, &m, balances.wajib, state.today()).await.map_err(&e)?;
     let loans = st::list_loans(&state.db, c.id, Some(m.id)).await.map_err(&e)?;
     let mut lines = st::member_lines(&state.db, m.id, "0000-00-00", "9999-12-31", 100_000).await.map_err(&e)?;
     let skip = lines.len().saturating_sub(100);
     lines.drain(..skip);
     let shu = st::member_shu(&state.db, m.id).await.map_err(&e)?;
-    let b = svc::bylaws_on(state, &c, svc::today()).await.map_err(&e)?;
+    let b = svc::bylaws_on(state, &c, state.today()).await.map_err(&e)?;
     let limits = format!(
         "{} · {} {} · {}–{} %",
         rp(b.loans.max_principal.amount()),
@@ -559,7 +559,7 @@ async fn member_page(
             shu,
             errors,
             saved,
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
             preview: preview_rows,
             preview_interest,
             loan_form,
@@ -652,7 +652,7 @@ pub async fn apply(
     if f.action == "preview" {
         let closed = st::closed_through(&state.db, c.id).await.map_err(lang_err(&v))?.and_then(|d| parse_date(&d));
         let all_bylaws = st::bylaws_list(&state.db, c.id).await.map_err(lang_err(&v))?;
-        return match svc::check_application(&m, &input, closed, &all_bylaws) {
+        return match svc::check_application(&m, &input, closed, &all_bylaws, svc::coop_today(&state, &c)) {
             Ok((req, _)) => member_page(&state, &v, c, m, FormErrors::default(), false, f, Some(req.schedule())).await,
             Err(e) => {
                 let errors = split_err(&v, e)?;
@@ -677,8 +677,8 @@ pub async fn statement(
 ) -> Result<Response, PageError> {
     let c = load(&state, &v, id).await?;
     let m = load_member(&state, &v, &c, mid).await?;
-    let from = date_param(&q.from, parse_date(&m.joined_on).unwrap_or(svc::today()));
-    let to = date_param(&q.to, svc::today());
+    let from = date_param(&q.from, parse_date(&m.joined_on).unwrap_or(state.today()));
+    let to = date_param(&q.to, state.today());
     st::audit_member_view(&state.db, &v.actor(), &c, &m, "statement download").await.map_err(lang_err(&v))?;
     let report = svc::statement_report(&state, &c, &m, from, to).await.map_err(lang_err(&v))?;
     let format = q.format.unwrap_or(Format::Pdf);
@@ -708,7 +708,7 @@ pub async fn loans(
 ) -> Result<Response, PageError> {
     let c = load(&state, &v, id).await?;
     let t = v.t();
-    let as_of = date_param(&q.as_of, svc::today());
+    let as_of = date_param(&q.as_of, state.today());
     let members: std::collections::HashMap<i64, String> = st::list_members(&state.db, c.id)
         .await
         .map_err(lang_err(&v))?
@@ -795,7 +795,7 @@ async fn loan_page(
             events,
             errors,
             saved,
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
             as_of: as_of.to_string(),
         },
         v.lang(),
@@ -811,7 +811,7 @@ pub async fn loan(
 ) -> Result<Response, PageError> {
     let c = load(&state, &v, id).await?;
     let l = load_loan(&state, &v, &c, lid).await?;
-    let as_of = date_param(&q.as_of, svc::today());
+    let as_of = date_param(&q.as_of, state.today());
     loan_page(&state, &v, c, l, as_of, FormErrors::default(), q.saved.is_some()).await
 }
 
@@ -843,7 +843,7 @@ async fn after_step(
         Err(e) => {
             let errors = split_err(v, e)?;
             let l = load_loan(state, v, &c, lid).await?;
-            loan_page(state, v, c, l, svc::today(), errors, false).await
+            loan_page(state, v, c, l, state.today(), errors, false).await
         }
     }
 }
@@ -955,7 +955,7 @@ async fn books_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let e = lang_err(v);
-    let today = svc::today();
+    let today = state.today();
     let as_of = date_param(&q.as_of, today);
     let to = date_param(&q.to, as_of);
     let from = date_param(&q.from, Date::from_calendar_date(to.year(), time::Month::January, 1).unwrap_or(to));
@@ -1035,7 +1035,7 @@ pub async fn report(
 ) -> Result<Response, PageError> {
     let c = load(&state, &v, id).await?;
     let e = lang_err(&v);
-    let today = svc::today();
+    let today = state.today();
     let as_of = date_param(&q.as_of, today);
     let to = date_param(&q.to, as_of);
     let from = date_param(&q.from, Date::from_calendar_date(to.year(), time::Month::January, 1).unwrap_or(to));
@@ -1186,7 +1186,7 @@ async fn journal_page(
             next_before,
             errors,
             saved: q.saved.is_some(),
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
         },
         v.lang(),
     )?;
@@ -1246,7 +1246,7 @@ pub async fn cash_book(
 ) -> Result<Response, PageError> {
     let c = load(&state, &v, id).await?;
     let t = v.t();
-    let to = date_param(&q.to, svc::today());
+    let to = date_param(&q.to, state.today());
     let from = date_param(&q.from, Date::from_calendar_date(to.year(), to.month(), 1).unwrap_or(to));
     let (opening, rows) =
         st::cash_book(&state.db, c.id, &from.to_string(), &to.to_string()).await.map_err(lang_err(&v))?;
@@ -1331,11 +1331,11 @@ async fn rat_page(
         }
         None => (vec![], vec![]),
     };
-    let last_year = svc::today().year() - 1;
+    let last_year = state.today().year() - 1;
     let b = svc::bylaws_on(
         state,
         &c,
-        Date::from_calendar_date(last_year, time::Month::December, 31).unwrap_or(svc::today()),
+        Date::from_calendar_date(last_year, time::Month::December, 31).unwrap_or(state.today()),
     )
     .await
     .map_err(&e)?;
@@ -1352,7 +1352,7 @@ async fn rat_page(
             funds,
             errors,
             saved: q.saved.is_some(),
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
             last_year,
             shu_form: BylawsBody::from_bylaws(&b),
         },

@@ -335,7 +335,7 @@ pub async fn trainings(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let form =
-        TrainingForm { village_code: village_default(&v), starts_on: svc::today().to_string(), ..Default::default() };
+        TrainingForm { village_code: village_default(&v), starts_on: state.today().to_string(), ..Default::default() };
     trainings_page(&state, &v, q, form, FormErrors::default()).await
 }
 
@@ -505,7 +505,7 @@ pub async fn save_grid(
         if let Some(rest) = k.strip_prefix("a_") {
             let Some((p, d)) = rest.split_once('_') else { continue };
             let Ok(pid) = p.parse::<i64>() else { continue };
-            match domain::enterprise::attendance_date("date", d, starts, ends, svc::today()) {
+            match domain::enterprise::attendance_date("date", d, starts, ends, state.today()) {
                 Ok(day) if persons.contains(&pid) => marks.push((pid, day)),
                 Ok(_) => {}
                 Err(e) => {
@@ -589,7 +589,7 @@ async fn mentoring_page(
             can_edit: svc::may_edit(&v.principal),
             form,
             errors,
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
         },
         v.lang(),
     )?;
@@ -601,8 +601,11 @@ pub async fn mentoring(
     v: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let form =
-        MentoringForm { village_code: village_default(&v), visited_on: svc::today().to_string(), ..Default::default() };
+    let form = MentoringForm {
+        village_code: village_default(&v),
+        visited_on: state.today().to_string(),
+        ..Default::default()
+    };
     mentoring_page(&state, &v, q, form, FormErrors::default()).await
 }
 
@@ -752,7 +755,7 @@ async fn equipment_page(
             can_edit: svc::may_edit(&v.principal),
             form,
             errors,
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
         },
         v.lang(),
     )?;
@@ -843,7 +846,7 @@ async fn equipment_one(
             can_edit,
             saved,
             errors,
-            today: svc::today().to_string(),
+            today: state.today().to_string(),
         },
         v.lang(),
     )?;
@@ -1222,7 +1225,7 @@ async fn business_page(
             form,
             nik,
             errors,
-            this_month: domain::enterprise::Month::of(svc::today()).to_string(),
+            this_month: domain::enterprise::Month::of(state.today()).to_string(),
         },
         v.lang(),
     )?;
@@ -1470,7 +1473,7 @@ async fn remittances_page(
             form,
             errors,
             t,
-            this_month: domain::enterprise::Month::of(svc::today()).to_string(),
+            this_month: domain::enterprise::Month::of(state.today()).to_string(),
         },
         v.lang(),
     )?;

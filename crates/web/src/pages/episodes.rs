@@ -83,7 +83,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let err = || PageError::internal(v.lang());
-    let today = people::today();
+    let today = state.today();
     let events = store::episodes::events(&state.db, e.id).await.map_err(err())?;
     let view = ep::load_view(state, e, today).await.map_err(err())?;
     let can_edit = view.episode.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
@@ -316,7 +316,7 @@ pub async fn contact(
 ) -> Result<Response, PageError> {
     let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
     match parse_date(&f.date) {
-        Some(d) if d <= people::today() => {
+        Some(d) if d <= state.today() => {
             store::episodes::record_contact(&state.db, &v.actor(), &e, d)
                 .await
                 .map_err(PageError::internal(v.lang()))?;
@@ -346,7 +346,7 @@ pub async fn worklist(
     let t = v.t();
     let err = || PageError::internal(v.lang());
     let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
-    let today = people::today();
+    let today = state.today();
     let open = store::episodes::open_in(&state.db, within.as_ref(), 2000).await.map_err(err())?;
     let ids: Vec<i64> = open.iter().map(|o| o.episode.id).collect();
     // Two queries for all documents and costs, not two per episode.

@@ -419,7 +419,7 @@ pub async fn add_consent(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let p = subject(&state, &v, id).await?;
-    match crate::api::validate_consent(&f.purpose, &f.given_on) {
+    match crate::api::validate_consent(&f.purpose, &f.given_on, state.today()) {
         Ok((purpose, on)) => {
             store::exchange::add_purpose_consent(&state.db, &v.actor(), &p, purpose, f.granted == "1", &on.to_string())
                 .await

@@ -7,7 +7,6 @@ use crate::auth::Viewer;
 use crate::error::{PageError, PageForm};
 use crate::i18n::{Lang, T};
 use crate::job_orders::CreateError;
-use crate::people::today;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -143,8 +142,8 @@ fn grouped(n: i64, lang: Lang) -> String {
     reports::group_thousands_by(n, if lang == Lang::En { ',' } else { '.' })
 }
 
-fn row(t: T, jo: JobOrder) -> JobOrderRow {
-    let reason = jo.why_not_selectable(today());
+fn row(t: T, jo: JobOrder, today: time::Date) -> JobOrderRow {
+    let reason = jo.why_not_selectable(today);
     let status = VerificationStatus::parse(&jo.status);
     JobOrderRow {
         destination: match label(t, "country", &jo.destination) {
@@ -217,7 +216,7 @@ async fn page(
     let t = v.t();
     let job_orders =
         store::job_orders::list_for_agency(&state.db, agency.id).await.map_err(PageError::internal(v.lang()))?;
-    let licence_ended = domain::person::parse_date(&agency.valid_until).is_none_or(|d| d < today());
+    let licence_ended = domain::person::parse_date(&agency.valid_until).is_none_or(|d| d < state.today());
     let active = AgencyStatus::parse(&agency.status) == Some(AgencyStatus::Active);
     let (licence_ok, licence_note) = match (active, licence_ended) {
         (true, false) => (true, "job_orders.licence_ok"),
@@ -233,7 +232,7 @@ async fn page(
             t,
             licence_ok,
             licence_note: t.get(licence_note),
-            job_orders: job_orders.into_iter().map(|jo| row(t, jo)).collect(),
+            job_orders: job_orders.into_iter().map(|jo| row(t, jo, state.today())).collect(),
             can_manage: v.can(Action::ManageAgencies, None),
             saved,
             cost_rows: cost_rows(t, &form, &errors),

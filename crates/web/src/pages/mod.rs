@@ -290,17 +290,7 @@ pub fn safe_next(next: &str) -> &str {
 }
 
 /// Formats Unix seconds as `2026-11-24 11:06 UTC`.
-pub fn fmt_time(secs: &i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(*secs)
-        .ok()
-        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok())
-        .unwrap_or_default()
-}
-
-/// The current calendar year (UTC), for cohort-year bounds.
-pub fn current_year() -> i32 {
-    time::OffsetDateTime::now_utc().year()
-}
+pub use app::clock::fmt_time;
 
 /// One `<option>` of a select, computed in Rust so templates stay logic-free.
 pub struct SelectOption {

@@ -47,8 +47,8 @@ fn region_error(e: RegionError, lang: Lang) -> PageError {
     }
 }
 
-fn period_of(q: &DashQuery, lang: Lang) -> Result<Period, PageError> {
-    svc::parse_period(q.from.as_deref(), q.to.as_deref()).map_err(|e| {
+fn period_of(state: &AppState, q: &DashQuery, lang: Lang) -> Result<Period, PageError> {
+    svc::parse_period(state, q.from.as_deref(), q.to.as_deref()).map_err(|e| {
         let t = T::new(lang);
         let msg = match e {
             domain::monitoring::PeriodError::EndBeforeStart => t.get("monitoring.end_before_start").to_string(),
@@ -127,7 +127,7 @@ async fn show_place(
     let lang = v.lang();
     let t = v.t();
     let place = svc::place_in_scope(&state, &v.principal, &code).await.map_err(|e| region_error(e, lang))?;
-    let period = period_of(&q, lang)?;
+    let period = period_of(&state, &q, lang)?;
     let d = svc::dashboard(&state, t, place, period, q.ind.as_deref().unwrap_or(""))
         .await
         .map_err(PageError::internal(lang))?;
@@ -214,7 +214,7 @@ async fn report_of(
     let lang = v.lang();
     let t = v.t();
     let place = svc::place_in_scope(&state, &v.principal, &code).await.map_err(|e| region_error(e, lang))?;
-    let period = period_of(&q, lang)?;
+    let period = period_of(&state, &q, lang)?;
     let format = format_of(&q, lang)?;
     let d = svc::dashboard(&state, t, place, period, "").await.map_err(PageError::internal(lang))?;
     let stem = format!("monitoring-{}-{}", if code.is_empty() { "nasional" } else { code.as_str() }, d.period);
@@ -278,7 +278,7 @@ async fn targets_page(
         errors,
         form,
         saved,
-        max_year: super::current_year() + domain::monitoring::MAX_YEARS_AHEAD,
+        max_year: state.clock.year() + domain::monitoring::MAX_YEARS_AHEAD,
     };
     let resp = render(&page, v.lang())?;
     Ok(if failed { (axum::http::StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
@@ -496,7 +496,7 @@ pub async fn statistik(
     let lang = ctx.lang;
     let t = ctx.t();
     let place = open_place(&state, q.region_code.as_deref().unwrap_or(""), lang).await?;
-    let period = period_of(&q, lang)?;
+    let period = period_of(&state, &q, lang)?;
     svc::ensure_fresh(&state).await.map_err(PageError::internal(lang))?;
     let values =
         store::indicators::read::region(&state.db, place.code.as_ref()).await.map_err(PageError::internal(lang))?;
@@ -538,7 +538,7 @@ pub async fn statistik_csv(
     let lang = ctx.lang;
     let t = ctx.t();
     let place = open_place(&state, q.region_code.as_deref().unwrap_or(""), lang).await?;
-    let period = period_of(&q, lang)?;
+    let period = period_of(&state, &q, lang)?;
     svc::ensure_fresh(&state).await.map_err(PageError::internal(lang))?;
     let values =
         store::indicators::read::region(&state.db, place.code.as_ref()).await.map_err(PageError::internal(lang))?;

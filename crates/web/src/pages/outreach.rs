@@ -97,7 +97,7 @@ async fn list_page(
     let mut events = store::outreach::list(&state.db, within.as_ref(), after, PAGE_SIZE + 1).await.map_err(err())?;
     let next_after = (events.len() as i64 > PAGE_SIZE).then(|| events[PAGE_SIZE as usize - 1].id);
     events.truncate(PAGE_SIZE as usize);
-    let year = super::current_year();
+    let year = state.clock.year();
     let mut summary = store::outreach::count_per_village(&state.db, within.as_ref(), Some(year)).await.map_err(err())?;
     for s in &mut summary {
         s.village_name = store::regions::display_name(&s.village_name);
@@ -115,7 +115,7 @@ async fn list_page(
             form,
             errors,
             topics: SUGGESTED_TOPICS.iter().map(|c| t.get(&format!("outreach.topics.{c}"))).collect(),
-            today: people::today().to_string(),
+            today: state.today().to_string(),
         },
         v.lang(),
     )?;
@@ -135,7 +135,7 @@ pub async fn index(
         .filter(|c| c.level() == domain::RegionLevel::Village)
         .map(|c| c.to_string())
         .unwrap_or_default();
-    let form = EventForm { village_code, held_on: people::today().to_string(), ..Default::default() };
+    let form = EventForm { village_code, held_on: state.today().to_string(), ..Default::default() };
     list_page(&state, &v, q.after, form, FormErrors::default()).await
 }
 

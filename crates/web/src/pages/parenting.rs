@@ -10,7 +10,6 @@ use super::{FormErrors, Layout, SelectOption, render};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::download;
-use crate::enterprise::{self as ent};
 use crate::error::{PageError, PageForm};
 use crate::i18n::T;
 use crate::parenting as svc;
@@ -101,7 +100,7 @@ pub async fn activities(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let form =
-        ActivityForm { village_code: village_default(&v), held_on: ent::today().to_string(), ..Default::default() };
+        ActivityForm { village_code: village_default(&v), held_on: state.today().to_string(), ..Default::default() };
     activities_page(&state, &v, q, form, FormErrors::default()).await
 }
 
@@ -364,7 +363,7 @@ async fn children_page(
             .await
             .map_err(err())?;
     }
-    let today = ent::today();
+    let today = state.today();
     let age = |c: &Child| domain::person::parse_date(&c.birth_date).map(|b| age_on(b, today)).unwrap_or(0);
     if let Some(fmt) = q.format() {
         // Names only for those who may see them; everyone else gets the counts per village.
@@ -565,7 +564,7 @@ async fn child_page(
         all_parents.into_iter().filter(|p| p.village().is_some_and(|x| v.can(Action::ViewPerson, Some(&x)))).collect();
     let hidden_parents = total - parents.len();
     let failed = errors.any();
-    let age = domain::person::parse_date(&c.birth_date).map(|b| age_on(b, ent::today())).unwrap_or(0);
+    let age = domain::person::parse_date(&c.birth_date).map(|b| age_on(b, state.today())).unwrap_or(0);
     let page = render(
         &ChildPage {
             layout: Layout::for_viewer(v, c.full_name.clone(), &format!("/children/{id}")),
@@ -583,7 +582,7 @@ async fn child_page(
             saved,
             case_opened,
             errors,
-            today: ent::today().to_string(),
+            today: state.today().to_string(),
         },
         v.lang(),
     )?;

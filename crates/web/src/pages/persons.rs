@@ -297,7 +297,7 @@ async fn person_page(
     };
     // Only verified, valid job orders of active agencies can be chosen.
     let job_orders = if can_edit {
-        store::job_orders::list_selectable(&state.db, people::today()).await.map_err(err())?
+        store::job_orders::list_selectable(&state.db, state.today()).await.map_err(err())?
     } else {
         vec![]
     };
@@ -316,7 +316,7 @@ async fn person_page(
             timeline,
             cases,
             cases_restricted,
-            today: people::today().to_string(),
+            today: state.today().to_string(),
             can_edit,
             errors,
             saved,
@@ -464,7 +464,7 @@ pub async fn add_consent(
     }
     let recipient = domain::validation::text(&mut errs, "recipient", &f.recipient, 2, 200);
     let given_on = match domain::person::parse_date(&f.given_on) {
-        Some(d) if d <= people::today() => Some(d),
+        Some(d) if d <= state.today() => Some(d),
         Some(_) => {
             errs.add("given_on", Rule::OutOfRange, "not in the future");
             None
@@ -520,7 +520,7 @@ pub async fn add_counselling(
         counsellor: &f.counsellor,
         notes: &f.notes,
     };
-    match domain::service_center::counselling::validate_counselling(&input, people::today()) {
+    match domain::service_center::counselling::validate_counselling(&input, state.today()) {
         Ok(c) => {
             store::persons::add_counselling(&state.db, &v.actor(), &person, &c)
                 .await

@@ -29,10 +29,6 @@ fn layout(ctx: &Ctx, title: &str, path: &str) -> Layout {
     Layout::anonymous(ctx, title, path)
 }
 
-fn today() -> String {
-    crate::people::today().to_string()
-}
-
 #[derive(Template)]
 #[template(path = "portal_home.html")]
 struct HomePage {
@@ -81,7 +77,7 @@ pub async fn agencies(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Q
     let t = ctx.t();
     let query = clean_query(&q.q);
     let found = crate::portal::find_agencies(&state, &query).await.map_err(PageError::internal(ctx.lang))?;
-    let today = today();
+    let today = state.today().to_string();
     let hits = found
         .into_iter()
         .map(|a| {
@@ -137,7 +133,7 @@ async fn job_view(state: &AppState, t: T, jo: &JobOrder) -> JobView {
     let zero_cost_breach = match state.policy().await {
         Ok(p) => {
             let z = &p.policy.zero_cost;
-            let today = crate::people::today();
+            let today = state.today();
             let covered = z.job_types.iter().any(|j| j.as_str() == jo.job_type);
             let exempt = z.exemptions.iter().any(|e| {
                 e.destination.as_str() == jo.destination && e.since <= today && e.until.is_none_or(|u| today <= u)
@@ -186,10 +182,15 @@ pub async fn jobs(State(state): State<AppState>, ctx: Ctx, Query(q): Query<JobsQ
     let t = ctx.t();
     let err = PageError::internal(ctx.lang);
     let dest = domain::service_center::CountryCode::parse(&q.destination);
-    let ids =
-        store::portal::public_jobs(&state.db, &today(), dest.as_ref().map(|d| d.as_str()), q.before, JOBS_PER_PAGE + 1)
-            .await
-            .map_err(err)?;
+    let ids = store::portal::public_jobs(
+        &state.db,
+        &state.today().to_string(),
+        dest.as_ref().map(|d| d.as_str()),
+        q.before,
+        JOBS_PER_PAGE + 1,
+    )
+    .await
+    .map_err(err)?;
     let next = (ids.len() as i64 > JOBS_PER_PAGE).then(|| ids[JOBS_PER_PAGE as usize - 1]);
     let mut jobs = vec![];
     for id in ids.into_iter().take(JOBS_PER_PAGE as usize) {
@@ -273,7 +274,7 @@ pub async fn check(
     let found = crate::portal::job_by_code(&state, &code).await.map_err(PageError::internal(ctx.lang))?;
     let (job, still_valid, qr) = match &found {
         Some((c, jo, _)) => {
-            let still_valid = jo.why_not_selectable(crate::people::today()).is_none();
+            let still_valid = jo.why_not_selectable(state.today()).is_none();
             let url = format!("{}/cek/{}", host_base(&headers), c.display());
             let qr = if still_valid { crate::portal::qr_svg(&url).unwrap_or_default() } else { String::new() };
             (Some(job_view(&state, t, jo).await), still_valid, qr)
@@ -302,7 +303,7 @@ pub async fn qr(State(state): State<AppState>, headers: HeaderMap, Path(code): P
     let Ok(Some((c, jo, _))) = crate::portal::job_by_code(&state, &code).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if jo.why_not_selectable(crate::people::today()).is_some() {
+    if jo.why_not_selectable(state.today()).is_some() {
         return StatusCode::NOT_FOUND.into_response();
     }
     let url = format!("{}/cek/{}", host_base(&headers), c.display());
@@ -339,7 +340,7 @@ pub async fn steps(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     documents.dedup();
     let mut seen = std::collections::HashSet::new();
     documents.retain(|d| seen.insert(d.clone()));
-    let today = crate::people::today();
+    let today = state.today();
     let z = &p.policy.zero_cost;
     let bans = p
         .policy

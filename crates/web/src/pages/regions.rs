@@ -1,7 +1,7 @@
 //! Region browser (province → regency → district → village), search, village page,
 //! designation.
 
-use super::{FormErrors, Layout, current_year, render};
+use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::PageError;
@@ -201,7 +201,7 @@ async fn village_page(
             errors,
             form_cohort,
             saved,
-            year_max: current_year() + 1,
+            year_max: state.clock.year() + 1,
         },
         v.lang(),
     )?;
@@ -251,7 +251,7 @@ pub async fn designate(
     let cohort_raw = f.cohort_year.trim();
     let cohort = if cohort_raw.is_empty() { Ok(None) } else { cohort_raw.parse::<i64>().map(Some) };
     let result = match cohort {
-        Ok(c) => domain::program::validate_designation(desmigratif, c, f.pocket_village.is_some(), current_year()),
+        Ok(c) => domain::program::validate_designation(desmigratif, c, f.pocket_village.is_some(), state.clock.year()),
         Err(_) => Err(domain::ValidationErrors::single("cohort_year", domain::Rule::Format, "a year such as 2017")),
     };
     match result {
@@ -310,12 +310,12 @@ pub async fn set_program(
         None
     } else {
         match f.since_year.trim().parse::<i32>() {
-            Ok(y) if (2000..=current_year() + 1).contains(&y) => Some(y),
+            Ok(y) if (2000..=state.clock.year() + 1).contains(&y) => Some(y),
             _ => {
                 errs.add(
                     "since_year",
                     domain::Rule::OutOfRange,
-                    format!("a year between 2000 and {}", current_year() + 1),
+                    format!("a year between 2000 and {}", state.clock.year() + 1),
                 );
                 None
             }

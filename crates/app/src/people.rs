@@ -1,7 +1,7 @@
 //! Person registration shared by the pages, the API and (later) imports: validate,
 //! check scope, refuse duplicates without revealing what lies outside the user's region.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::access::{Action, Principal};
 use domain::nik::NikIssue;
 use domain::person::{NewPersonInput, PersonRejection, validate_new_person};
@@ -20,10 +20,6 @@ impl From<store::StoreError> for RegisterError {
     fn from(e: store::StoreError) -> Self {
         RegisterError::Store(e)
     }
-}
-
-pub fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
 }
 
 pub async fn register(
@@ -54,7 +50,7 @@ async fn save(
     before: Option<&Person>,
 ) -> Result<Person, RegisterError> {
     let regions = state.region_index().await?;
-    let new = match validate_new_person(input, regions.as_ref(), today()) {
+    let new = match validate_new_person(input, regions.as_ref(), state.today()) {
         Ok(p) => p,
         Err(PersonRejection::Invalid(e)) => return Err(RegisterError::Invalid(e)),
         Err(PersonRejection::UnconfirmedWarnings(w)) => return Err(RegisterError::Unconfirmed(w)),

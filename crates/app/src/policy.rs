@@ -5,7 +5,7 @@
 //! Codes are checked for form the way episodes check them (`CountryCode`, `JobType`) and
 //! against the closed lists (`Category`, `CostItem`, `DocumentKind`, `DueAt`).
 
-use crate::AppState;
+use crate::App as AppState;
 use crate::i18n::T;
 use domain::person::parse_date;
 use domain::service_center::flags::{BanEntry, CostItem, ZeroCostExemption};

@@ -1,8 +1,8 @@
 //! Data subject rights (UU 27/2022): everything the system holds about a person, gathered for
 //! the right of access as JSON and as a PDF report. Producing it is itself audited.
 
-use crate::AppState;
-use crate::exchange::rfc3339;
+use crate::App as AppState;
+use crate::clock::rfc3339;
 use crate::i18n::T;
 use serde::Serialize;
 use store::audit::Actor;

@@ -2,7 +2,7 @@
 //! (`domain::cases::can_open`), steps through the workflow, and the region list with restricted
 //! cases counted but not shown.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::access::{Action, Principal};
 use domain::cases::{
     self, CaseFacts, CaseStatus, CaseType, CaseVisibility, DueDate, Outcome, PartnerId, ReferralStatus, Service,
@@ -98,7 +98,7 @@ pub async fn create(
     if !errs.is_empty() {
         return Err(CreateError::Invalid(errs));
     }
-    let today = crate::people::today();
+    let today = state.today();
     let new = NewCase {
         case_type,
         severity,
@@ -254,7 +254,7 @@ pub async fn list(
     before_id: Option<i64>,
     limit: i64,
 ) -> Result<Listing, store::StoreError> {
-    let today = crate::people::today();
+    let today = state.today();
     let mut f = store::cases::CaseFilter {
         within: caller.principal.scope.code().cloned(),
         case_type: filter.case_type.as_deref().and_then(CaseType::parse),
@@ -294,9 +294,10 @@ pub fn status_of(case: &Case) -> CaseStatus {
     CaseStatus::parse(&case.status).unwrap_or(CaseStatus::New)
 }
 
-pub fn is_overdue(case: &Case) -> bool {
+/// Overdue on `today` (the case's village day, from the clock).
+pub fn is_overdue(case: &Case, today: time::Date) -> bool {
     let due = case.due_on.as_deref().and_then(parse_date).map(DueDate::stored);
-    cases::is_overdue(status_of(case), due, crate::people::today())
+    cases::is_overdue(status_of(case), due, today)
 }
 
 /// A step as a form or JSON body gives it.
@@ -325,7 +326,7 @@ pub async fn advance(
     case: &Case,
     input: &CaseStepInput,
 ) -> Result<Result<(), ValidationErrors>, store::StoreError> {
-    let today = crate::people::today();
+    let today = state.today();
     let mut errs = ValidationErrors::new();
     let to = CaseStatus::parse(&input.to);
     if to.is_none() {
@@ -431,7 +432,7 @@ pub async fn assign(
     if !can_manage(caller, case) {
         return Err(OpError::Forbidden);
     }
-    let today = crate::people::today();
+    let today = state.today();
     let mut errs = ValidationErrors::new();
     let due = match input.due_on.as_deref().map(str::trim) {
         None => case.due_on.as_deref().and_then(parse_date),
@@ -521,8 +522,8 @@ fn follow_up(
     actor: &Actor,
     reason: String,
     active: usize,
+    today: time::Date,
 ) -> Option<cases::CaseTransition> {
-    let today = crate::people::today();
     let mut ctx = StepContext::new(
         date.max(parse_date(&case.status_date).unwrap_or(date)).min(today),
         today,
@@ -585,9 +586,9 @@ pub async fn refer(
             return Err(invalid(field, rule, detail));
         }
     };
-    let today = crate::people::today();
+    let today = state.today();
     let step = (status_of(case) == CaseStatus::Assessed)
-        .then(|| follow_up(case, CaseStatus::Referred, today, actor, format!("Dirujuk ke {}", partner.name), 1))
+        .then(|| follow_up(case, CaseStatus::Referred, today, actor, format!("Dirujuk ke {}", partner.name), 1, today))
         .flatten();
     Ok(store::cases::create_referral(&state.db, actor, case, partner.id, &services, &note, today, step.as_ref())
         .await?)
@@ -653,7 +654,7 @@ pub async fn referral_step(
         return Err(OpError::Forbidden);
     }
     let partner = store::partners::get(&state.db, referral.partner_id).await?.ok_or(OpError::NotFound)?;
-    let today = crate::people::today();
+    let today = state.today();
     let mut errs = ValidationErrors::new();
     let date = if input.date.trim().is_empty() { Some(today) } else { parse_date(input.date.trim()) };
     if date.is_none() {
@@ -696,6 +697,7 @@ pub async fn referral_step(
             actor,
             format!("Rujukan #{} diterima oleh {}", referral.id, partner.name),
             others_active + 1,
+            today,
         ),
         ReferralStatus::Declined if status == CaseStatus::Referred && others_active == 0 => follow_up(
             &case,
@@ -704,6 +706,7 @@ pub async fn referral_step(
             actor,
             format!("Semua rujukan ditolak; {}: {}", partner.name, step.reason.as_deref().unwrap_or("")),
             0,
+            today,
         ),
         ReferralStatus::Closed
             if from == ReferralStatus::ServicesRecorded && status == CaseStatus::InProgress && others_active == 0 =>
@@ -715,6 +718,7 @@ pub async fn referral_step(
                 actor,
                 format!("Rujukan #{} dilaporkan selesai oleh {}", referral.id, partner.name),
                 0,
+                today,
             )
         }
         _ => None,
@@ -947,7 +951,7 @@ pub async fn create_restricted(
     description: String,
     village_code: RegionCode,
 ) -> Result<Case, store::StoreError> {
-    let today = crate::people::today();
+    let today = state.today();
     let new = NewCase {
         case_type,
         severity,

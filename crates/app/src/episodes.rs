@@ -1,7 +1,7 @@
 //! Migration episodes as pages and API see them: facts gathered from the store, the
 //! documents checklist from the requirement matrix, risk flags from the domain rules.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::agency::AgencyStatus;
 use domain::person::parse_date;
 use domain::service_center::{
@@ -247,7 +247,7 @@ pub async fn open(
                         parse_date(&j.valid_until)?,
                         AgencyStatus::parse(&j.agency_status)?,
                         parse_date(&j.agency_valid_until)?,
-                        crate::people::today(),
+                        state.today(),
                     )
                 })();
                 if let Some(r) = reason {
@@ -263,7 +263,7 @@ pub async fn open(
     if !errs.is_empty() {
         return Ok(Err(errs));
     }
-    Ok(Ok(store::episodes::open(&state.db, actor, person, &n, crate::people::today()).await?))
+    Ok(Ok(store::episodes::open(&state.db, actor, person, &n, state.today()).await?))
 }
 
 /// Supervisors (Disnaker and above) may let a departure through with documents missing.
@@ -307,7 +307,7 @@ pub async fn advance(
     input: &StepInput,
 ) -> Result<Result<(), domain::ValidationErrors>, store::StoreError> {
     use domain::{Rule, ValidationErrors};
-    let today = crate::people::today();
+    let today = state.today();
     let mut errs = ValidationErrors::new();
     let to = EpisodeState::parse(&input.to);
     if to.is_none() {
@@ -426,7 +426,7 @@ pub async fn save_document(
     draft.issued_on = issued_on;
     draft.expires_on = expires_on;
     draft.village_head_acknowledged = input.village_head_ack;
-    match DocumentRecord::new(draft, crate::people::today()) {
+    match DocumentRecord::new(draft, state.today()) {
         Ok(rec) if errs.is_empty() => {
             store::episodes::save_document(&state.db, actor, e, &rec).await?;
             Ok(Ok(()))

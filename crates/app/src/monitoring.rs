@@ -2,7 +2,7 @@
 //! dashboard model (built only from the aggregates in `store::indicators`), open statistics
 //! with small-cell suppression, the report, and the background refresher.
 
-use crate::AppState;
+use crate::App as AppState;
 use crate::i18n::T;
 use domain::RegionCode;
 use domain::access::{Action, Principal};
@@ -20,12 +20,12 @@ pub const INLINE_REFRESH_MARKS: i64 = 2_000;
 pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// This month in Western Indonesia time (UTC+7), the clock the monthly figures use.
-pub fn current_month() -> Month {
-    Month::of_date((time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date())
+pub fn current_month(state: &AppState) -> Month {
+    state.clock.month()
 }
 
-pub fn default_period() -> Period {
-    Period::since_launch(current_month())
+pub fn default_period(state: &AppState) -> Period {
+    Period::since_launch(current_month(state))
 }
 
 /// Refreshes inline when little is pending; returns false when figures may lag behind.
@@ -37,16 +37,16 @@ pub async fn ensure_fresh(state: &AppState) -> Result<bool, store::StoreError> {
     if pending > INLINE_REFRESH_MARKS {
         return Ok(false);
     }
-    reg::refresh::refresh_all_pending(&state.db, crate::people::today(), 20).await?;
+    reg::refresh::refresh_all_pending(&state.db, state.today(), 20).await?;
     Ok(reg::refresh::pending_up_to(&state.db, 1).await? == 0)
 }
 
 /// Runs forever: refreshes dirty villages every few seconds.
-pub async fn background_refresher(db: store::Db) {
+pub async fn background_refresher(db: store::Db, clock: crate::Clock) {
     let mut tick = tokio::time::interval(REFRESH_EVERY);
     loop {
         tick.tick().await;
-        match reg::refresh::refresh_all_pending(&db, crate::people::today(), 50).await {
+        match reg::refresh::refresh_all_pending(&db, clock.today(), 50).await {
             Ok(r) if r.marks > 0 => tracing::debug!(villages = r.villages, marks = r.marks, "indicators refreshed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "refreshing indicators failed"),
@@ -125,8 +125,8 @@ pub async fn place_in_scope(state: &AppState, principal: &Principal, raw: &str) 
     if allowed { Ok(p) } else { Err(RegionError::OutOfScope) }
 }
 
-pub fn parse_period(from: Option<&str>, to: Option<&str>) -> Result<Period, PeriodError> {
-    Period::parse(from, to, default_period())
+pub fn parse_period(state: &AppState, from: Option<&str>, to: Option<&str>) -> Result<Period, PeriodError> {
+    Period::parse(from, to, default_period(state))
 }
 
 /// How a figure reads.
@@ -378,7 +378,7 @@ pub async fn dashboard(
         place,
         period,
         fresh,
-        generated: crate::people::today().to_string(),
+        generated: state.today().to_string(),
         indicators,
         x_labels,
         flows,
@@ -549,7 +549,7 @@ pub async fn validate_target(
     state: &AppState,
     input: &domain::monitoring::TargetInput,
 ) -> Result<Result<domain::monitoring::ValidTarget, domain::ValidationErrors>, store::StoreError> {
-    let v = match domain::monitoring::validate_target(input, crate::pages::current_year(), TARGET_INDICATORS) {
+    let v = match domain::monitoring::validate_target(input, state.clock.year(), TARGET_INDICATORS) {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };

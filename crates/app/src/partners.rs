@@ -1,7 +1,7 @@
 //! The partner registry as pages and API see it: validation of a partner organisation, and
 //! binding partner users to one.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::cases::{PartnerType, Service};
 use domain::{RegionCode, Rule, ValidationErrors};
 use store::partners::PartnerInput;

@@ -1,7 +1,7 @@
 //! Recording a job order, shared by the pages and the API: validate, check that the agency is
 //! registered, refuse a reference the agency already used.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::service_center::{NewJobOrderInput, validate_job_order};
 use domain::{Rule, ValidationErrors};
 use store::audit::Actor;

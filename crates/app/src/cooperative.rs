@@ -12,7 +12,7 @@
 //! past as long as its period is open and not before the cooperative was founded (nor, for a
 //! member, before they joined). Loan pages and reports take `as_of` to show a past day.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::access::{Action, Principal};
 use domain::cooperative::{
     self as co, Account, Balances, Bylaws, BylawsInput, JournalError, LoanAction, LoanError, LoanState, Operation,
@@ -25,43 +25,12 @@ use store::audit::Actor;
 use store::cooperative::{self as st, Cooperative, Loan, Member};
 use time::Date;
 
-/// Why an operation was refused.
-#[derive(Debug)]
-pub enum OpError {
-    Invalid(ValidationErrors),
-    Forbidden,
-    NotFound,
-    Store(store::StoreError),
-}
-
-impl From<store::StoreError> for OpError {
-    fn from(e: store::StoreError) -> Self {
-        OpError::Store(e)
-    }
-}
-
-impl From<ValidationErrors> for OpError {
-    fn from(e: ValidationErrors) -> Self {
-        OpError::Invalid(e)
-    }
-}
-
-impl From<OpError> for crate::error::ApiError {
-    fn from(e: OpError) -> Self {
-        match e {
-            OpError::Invalid(v) => crate::error::ApiError::Validation(v),
-            OpError::Forbidden => crate::error::ApiError::Forbidden,
-            OpError::NotFound => crate::error::ApiError::NotFound("record"),
-            OpError::Store(s) => s.into(),
-        }
-    }
-}
+/// Why an operation was refused: the application's one error type.
+pub use crate::error::Error as OpError;
 
 fn invalid<T>(field: &str, rule: Rule, detail: impl Into<String>) -> Result<T, OpError> {
     Err(OpError::Invalid(ValidationErrors::single(field, rule, detail)))
 }
-
-pub use crate::people::today;
 
 fn rp(n: i64) -> Rupiah {
     Rupiah::new(n).unwrap_or_default()
@@ -97,15 +66,26 @@ pub async fn loan_of(state: &AppState, c: &Cooperative, id: i64) -> Result<Optio
 // ---------------------------------------------------------------------------------------------
 // Dates
 
+/// Today in the cooperative's village (its time zone): the bound for value dates.
+pub fn coop_today(state: &AppState, c: &Cooperative) -> Date {
+    c.village_code.parse::<domain::RegionCode>().map(|v| state.clock.today_in(&v)).unwrap_or_else(|_| state.today())
+}
+
 /// The value date: today when empty; `YYYY-MM-DD`; in an open period, not in the future, not
 /// before `not_before` (founding or joining).
-fn value_date(errs: &mut ValidationErrors, raw: &str, closed: Option<Date>, not_before: Option<Date>) -> Option<Date> {
-    let d = if raw.trim().is_empty() { Some(today()) } else { parse_date(raw.trim()) };
+fn value_date(
+    errs: &mut ValidationErrors,
+    raw: &str,
+    today: Date,
+    closed: Option<Date>,
+    not_before: Option<Date>,
+) -> Option<Date> {
+    let d = if raw.trim().is_empty() { Some(today) } else { parse_date(raw.trim()) };
     let Some(d) = d else {
         errs.add("date", Rule::Format, "a date such as 2026-03-15");
         return None;
     };
-    match co::check_posting_date(d, today(), closed) {
+    match co::check_posting_date(d, today, closed) {
         Err(JournalError::PeriodClosed { closed_through, .. }) => {
             errs.add("date", Rule::OutOfRange, format!("the books are closed through {closed_through}"));
             return None;
@@ -327,7 +307,7 @@ pub async fn create(
     }
     let name = domain::validation::text(&mut errs, "name", &input.name, 3, 200);
     let legal_number = domain::validation::text(&mut errs, "legal_number", &input.legal_number, 0, 100);
-    let founded_on = parse_date(input.founded_on.trim()).filter(|d| *d <= today());
+    let founded_on = parse_date(input.founded_on.trim()).filter(|d| *d <= state.today());
     if founded_on.is_none() {
         errs.add("founded_on", Rule::Format, "a date such as 2025-01-02, not in the future");
     }
@@ -368,7 +348,7 @@ pub async fn save_bylaws(
     body: &BylawsBody,
 ) -> Result<(), OpError> {
     let mut errs = ValidationErrors::new();
-    let year = year.trim().parse::<i32>().ok().filter(|y| (1900..=today().year() + 1).contains(y));
+    let year = year.trim().parse::<i32>().ok().filter(|y| (1900..=state.today().year() + 1).contains(y));
     if year.is_none() {
         errs.add("year", Rule::OutOfRange, "a year such as 2026, at most next year");
     }
@@ -440,7 +420,7 @@ pub async fn enrol(
     let name = domain::validation::text(&mut errs, "full_name", &name, 2, 200);
     if !nik.is_empty() {
         let regions = state.region_index().await?;
-        let check = domain::nik::check(&nik, None, None, &*regions, today());
+        let check = domain::nik::check(&nik, None, None, &*regions, state.today());
         if let Some(e) = check.errors.first() {
             errs.add("nik", Rule::Format, e.message.clone());
         }
@@ -448,7 +428,7 @@ pub async fn enrol(
     let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let joined = value_date_named(&mut errs, "joined_on", &input.joined_on, closed, founded(c));
+    let joined = value_date_named(&mut errs, "joined_on", &input.joined_on, coop_today(state, c), closed, founded(c));
     if !errs.is_empty() {
         return Err(OpError::Invalid(errs));
     }
@@ -481,11 +461,12 @@ fn value_date_named(
     errs: &mut ValidationErrors,
     field: &str,
     raw: &str,
+    today: Date,
     closed: Option<Date>,
     not_before: Option<Date>,
 ) -> Option<Date> {
     let mut e = ValidationErrors::new();
-    let d = value_date(&mut e, raw, closed, not_before);
+    let d = value_date(&mut e, raw, today, closed, not_before);
     errs.0.extend(e.0.into_iter().map(|mut f| {
         f.field = field.to_string();
         f
@@ -690,7 +671,7 @@ pub async fn savings(
     let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let date = value_date(&mut errs, &input.date, closed, parse_date(&m.joined_on));
+    let date = value_date(&mut errs, &input.date, coop_today(state, c), closed, parse_date(&m.joined_on));
     let (Some(kind), Some(deposit), Some(amt), Some(date)) = (kind, deposit, amt, date) else {
         return Err(OpError::Invalid(errs));
     };
@@ -720,7 +701,7 @@ pub async fn leave(state: &AppState, actor: &Actor, c: &Cooperative, m: &Member,
     }
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let Some(date) = value_date(&mut errs, date, closed, parse_date(&m.joined_on)) else {
+    let Some(date) = value_date(&mut errs, date, coop_today(state, c), closed, parse_date(&m.joined_on)) else {
         return Err(OpError::Invalid(errs));
     };
     if st::open_loans_tx(&mut tx, m.id).await? > 0 {
@@ -808,12 +789,13 @@ pub fn check_application(
     input: &LoanInput,
     closed: Option<Date>,
     all_bylaws: &[(i32, Bylaws)],
+    today: Date,
 ) -> Result<(co::ScheduleRequest, Date), OpError> {
     let mut errs = ValidationErrors::new();
     if m.left_on.is_some() {
         errs.add("member_id", Rule::Mismatch, "the member has left the cooperative");
     }
-    let date = value_date(&mut errs, &input.date, closed, parse_date(&m.joined_on));
+    let date = value_date(&mut errs, &input.date, today, closed, parse_date(&m.joined_on));
     let start = date.map(|d| d.to_string()).unwrap_or_default();
     let req = co::validate_schedule_request(&co::ScheduleInput {
         principal: input.principal.as_str(),
@@ -853,7 +835,7 @@ pub async fn apply(
     let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let (req, date) = check_application(m, input, closed, &all_bylaws)?;
+    let (req, date) = check_application(m, input, closed, &all_bylaws, coop_today(state, c))?;
     let n = st::NewLoan {
         cooperative_id: c.id,
         member_id: m.id,
@@ -914,7 +896,7 @@ pub async fn decide(
     let note = domain::validation::text(&mut errs, "note", &input.note, 0, 1000);
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let date = value_date(&mut errs, &input.date, closed, parse_date(&loan.applied_on));
+    let date = value_date(&mut errs, &input.date, coop_today(state, c), closed, parse_date(&loan.applied_on));
     let Some(date) = date else { return Err(OpError::Invalid(errs)) };
     errs.into_result()?;
     let loan = st::get_loan_tx(&mut tx, loan.id).await?.ok_or(OpError::NotFound)?;
@@ -950,7 +932,9 @@ pub async fn disburse(
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let earliest = loan.decided_on.as_deref().and_then(parse_date).or(parse_date(&loan.applied_on));
-    let Some(date) = value_date(&mut errs, &input.date, closed, earliest) else { return Err(OpError::Invalid(errs)) };
+    let Some(date) = value_date(&mut errs, &input.date, coop_today(state, c), closed, earliest) else {
+        return Err(OpError::Invalid(errs));
+    };
     let loan = st::get_loan_tx(&mut tx, loan.id).await?.ok_or(OpError::NotFound)?;
     let to = co::transition(state_of(&loan), LoanAction::Disburse, 0, 0, Rupiah::ZERO).map_err(loan_refusal)?;
     let cash =
@@ -1042,7 +1026,7 @@ pub async fn repay(
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let earliest = loan.disbursed_on.as_deref().and_then(parse_date);
-    let date = value_date(&mut errs, &input.date, closed, earliest);
+    let date = value_date(&mut errs, &input.date, coop_today(state, c), closed, earliest);
     let loan = st::get_loan_tx(&mut tx, loan.id).await?.ok_or(OpError::NotFound)?;
     let loan_state = state_of(&loan);
     if loan_state != LoanState::Disbursed {
@@ -1105,7 +1089,9 @@ pub async fn write_off(
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let earliest = loan.disbursed_on.as_deref().and_then(parse_date);
-    let Some(date) = value_date(&mut errs, &input.date, closed, earliest) else { return Err(OpError::Invalid(errs)) };
+    let Some(date) = value_date(&mut errs, &input.date, coop_today(state, c), closed, earliest) else {
+        return Err(OpError::Invalid(errs));
+    };
     let loan = st::get_loan_tx(&mut tx, loan.id).await?.ok_or(OpError::NotFound)?;
     let paid = st::loan_paid_tx(&mut tx, loan.id).await?;
     let outstanding = rp(loan.principal - paid.principal);
@@ -1235,7 +1221,7 @@ pub struct KeyFigures {
 
 pub async fn key_figures(state: &AppState, c: &Cooperative) -> Result<KeyFigures, store::StoreError> {
     let f = st::figures(&state.db, &[c.id]).await?;
-    let q = portfolio(state, std::slice::from_ref(c), today()).await?;
+    let q = portfolio(state, std::slice::from_ref(c), state.today()).await?;
     Ok(KeyFigures {
         members: f.members,
         savings: f.savings,
@@ -1294,7 +1280,7 @@ pub async fn other(state: &AppState, actor: &Actor, c: &Cooperative, input: &Oth
     let memo = domain::validation::text(&mut errs, "memo", &input.memo, 3, 300);
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let date = value_date(&mut errs, &input.date, closed, founded(c));
+    let date = value_date(&mut errs, &input.date, coop_today(state, c), closed, founded(c));
     let (Some(account), Some(amt), Some(date)) = (account, amt, date) else { return Err(OpError::Invalid(errs)) };
     errs.into_result()?;
     if account == Account::Cash {
@@ -1336,7 +1322,7 @@ pub async fn reverse(
     let savings_rows = st::savings_of_entry(&state.db, e.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let Some(date) = value_date(&mut errs, date, closed, parse_date(&e.entry_date)) else {
+    let Some(date) = value_date(&mut errs, date, coop_today(state, c), closed, parse_date(&e.entry_date)) else {
         return Err(OpError::Invalid(errs));
     };
     let kind = OperationKind::parse(&e.operation);
@@ -1406,7 +1392,7 @@ pub async fn close_period(state: &AppState, actor: &Actor, c: &Cooperative, thro
     };
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    if let Err(e) = co::check_period_close(through, today(), closed) {
+    if let Err(e) = co::check_period_close(through, state.today(), closed) {
         return invalid("through", Rule::OutOfRange, e.to_string());
     }
     st::close_period(&mut tx, actor, c, through).await?;
@@ -1423,7 +1409,7 @@ pub async fn close_year(state: &AppState, actor: &Actor, c: &Cooperative, year: 
     };
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    if let Err(e) = co::check_period_close(through, today(), closed) {
+    if let Err(e) = co::check_period_close(through, state.today(), closed) {
         return invalid("year", Rule::OutOfRange, e.to_string());
     }
     let nets = st::account_nets_tx(&mut tx, c.id, Some(&through.to_string())).await?;
@@ -1513,7 +1499,14 @@ pub async fn record_rat(
     }
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let held_on = value_date_named(&mut errs, "held_on", &input.held_on, closed, year_end.and_then(|d| d.next_day()));
+    let held_on = value_date_named(
+        &mut errs,
+        "held_on",
+        &input.held_on,
+        coop_today(state, c),
+        closed,
+        year_end.and_then(|d| d.next_day()),
+    );
     let (Some(year), Some(year_end), Some(present), Some(held_on)) = (year, year_end, present, held_on) else {
         return Err(OpError::Invalid(errs));
     };
@@ -1654,7 +1647,7 @@ fn coop_meta(c: &Cooperative, period: String) -> Vec<(String, String)> {
         ("Badan hukum".into(), if c.legal_number.is_empty() { "—".into() } else { c.legal_number.clone() }),
         ("Desa".into(), c.village_code.clone()),
         ("Periode".into(), period),
-        ("Dibuat".into(), crate::pages::fmt_time(&store::now())),
+        ("Dibuat".into(), crate::clock::fmt_time(&store::now())),
     ]
 }
 
@@ -1893,8 +1886,8 @@ pub async fn transactions_report(
 }
 
 pub async fn rat_report(state: &AppState, c: &Cooperative, rat: &st::Rat) -> Result<Report, store::StoreError> {
-    let year_from = Date::from_calendar_date(rat.year, time::Month::January, 1).unwrap_or(today());
-    let year_to = Date::from_calendar_date(rat.year, time::Month::December, 31).unwrap_or(today());
+    let year_from = Date::from_calendar_date(rat.year, time::Month::January, 1).unwrap_or(state.today());
+    let year_to = Date::from_calendar_date(rat.year, time::Month::December, 31).unwrap_or(state.today());
     let is = income_statement(state, c, year_from, year_to).await?;
     let b = balances(state, c, Some(year_to)).await?;
     let bs = balance_sheet_report(c, &b, year_to);

@@ -1,7 +1,7 @@
 //! Outreach events (sosialisasi), shared by the pages and the API: record one in a village
 //! of the user's scope, read it within scope, add registered attendees the user may see.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::access::{Action, Principal};
 use domain::service_center::{NewOutreachInput, validate_outreach};
 use domain::{RegionCode, Rule, ValidationErrors};
@@ -26,7 +26,7 @@ pub async fn create(
     actor: &Actor,
     input: &NewOutreachInput<'_>,
 ) -> Result<Result<OutreachEvent, ValidationErrors>, store::StoreError> {
-    let checked = validate_outreach(input, crate::people::today());
+    let checked = validate_outreach(input, state.today());
     // Village codes are reference data open to every account: naming why one is refused
     // reveals nothing about people.
     let mut village_errs = ValidationErrors::new();

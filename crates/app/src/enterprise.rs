@@ -3,7 +3,7 @@
 //! it reaches the store. People (participants, members, mentees, recipients, migrants) must be
 //! people the caller may see; an unknown id and one outside the region get the same answer.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::access::{Action, Principal};
 use domain::enterprise::{
     self as ent, BusinessInput, CheckInput, EquipmentInput, MentoringInput, RemittanceInput, ReportInput, TrainingInput,
@@ -12,40 +12,7 @@ use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
 use store::audit::Actor;
 use store::enterprise::{Business, Equipment, Filter, MentoringVisit, Remittance, Training};
 
-/// Why a request of this pillar (or parenting) did not go through.
-#[derive(Debug)]
-pub enum Error {
-    /// 422: fields and rules.
-    Invalid(ValidationErrors),
-    /// 403: the role may not do this here.
-    Forbidden,
-    /// 404: absent, or outside what the caller may see.
-    NotFound,
-    Store(store::StoreError),
-}
-
-impl From<store::StoreError> for Error {
-    fn from(e: store::StoreError) -> Self {
-        Error::Store(e)
-    }
-}
-
-impl From<ValidationErrors> for Error {
-    fn from(e: ValidationErrors) -> Self {
-        Error::Invalid(e)
-    }
-}
-
-impl From<Error> for crate::error::ApiError {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::Invalid(v) => crate::error::ApiError::Validation(v),
-            Error::Forbidden => crate::error::ApiError::Forbidden,
-            Error::NotFound => crate::error::ApiError::NotFound("record"),
-            Error::Store(s) => s.into(),
-        }
-    }
-}
+pub use crate::error::Error;
 
 pub type R<T> = Result<T, Error>;
 
@@ -159,8 +126,6 @@ pub fn require_edit(principal: &Principal, region: Option<RegionCode>) -> R<()> 
     if region.is_some_and(|r| principal.can(Action::EditEnterprise, Some(&r))) { Ok(()) } else { Err(Error::Forbidden) }
 }
 
-pub use crate::people::today;
-
 // ---------------------------------------------------------------- trainings
 
 pub async fn create_training(
@@ -171,7 +136,7 @@ pub async fn create_training(
 ) -> R<Training> {
     let mut errs = ValidationErrors::new();
     writable_village(state, principal, Action::EditEnterprise, input.village_code, &mut errs).await?;
-    let new = merge(errs, ent::validate_training(input, today()))?;
+    let new = merge(errs, ent::validate_training(input, state.today()))?;
     Ok(store::enterprise::create_training(&state.db, actor, &new).await?)
 }
 
@@ -205,7 +170,7 @@ pub async fn set_attendance(
     require_edit(principal, t.village())?;
     person_for(state, principal, "person_id", person_id).await?;
     let (starts, ends) = t.dates().ok_or(Error::NotFound)?;
-    let day = ent::attendance_date("date", date, starts, ends, today())?;
+    let day = ent::attendance_date("date", date, starts, ends, state.today())?;
     match store::enterprise::set_attendance(&state.db, actor, t, person_id, day, present).await? {
         None => Err(Error::Invalid(ValidationErrors::single(
             "person_id",
@@ -257,7 +222,7 @@ pub async fn create_visit(
 ) -> R<MentoringVisit> {
     let mut errs = ValidationErrors::new();
     writable_village(state, principal, Action::EditEnterprise, input.village_code, &mut errs).await?;
-    let new = merge(errs, ent::validate_mentoring(input, today()))?;
+    let new = merge(errs, ent::validate_mentoring(input, state.today()))?;
     if let Some(p) = new.person_id {
         person_for(state, principal, "person_id", p).await?;
     }
@@ -283,7 +248,7 @@ pub async fn create_equipment(
 ) -> R<Equipment> {
     let mut errs = ValidationErrors::new();
     writable_village(state, principal, Action::EditEnterprise, input.village_code, &mut errs).await?;
-    let new = merge(errs, ent::validate_equipment(input, today()))?;
+    let new = merge(errs, ent::validate_equipment(input, state.today()))?;
     if let Some(p) = new.person_id {
         person_for(state, principal, "person_id", p).await?;
     }
@@ -313,7 +278,7 @@ pub async fn add_check(
 ) -> R<()> {
     require_edit(principal, e.village())?;
     let given = domain::person::parse_date(&e.given_on).ok_or(Error::NotFound)?;
-    let check = ent::validate_check(input, given, today())?;
+    let check = ent::validate_check(input, given, state.today())?;
     Ok(store::enterprise::add_check(&state.db, actor, e, &check).await?)
 }
 
@@ -327,7 +292,7 @@ pub async fn create_business(
 ) -> R<Business> {
     let mut errs = ValidationErrors::new();
     writable_village(state, principal, Action::EditEnterprise, input.village_code, &mut errs).await?;
-    let new = merge(errs, ent::validate_business(input, today()))?;
+    let new = merge(errs, ent::validate_business(input, state.today()))?;
     Ok(store::enterprise::create_business(&state.db, actor, &new).await?)
 }
 
@@ -365,7 +330,7 @@ pub async fn save_report(
     input: &ReportInput<'_>,
 ) -> R<()> {
     require_edit(principal, b.village())?;
-    let report = ent::validate_report(input, b.status(), b.started(), today())?;
+    let report = ent::validate_report(input, b.status(), b.started(), state.today())?;
     if store::enterprise::save_report(&state.db, actor, b, &report).await? {
         Ok(())
     } else {
@@ -380,7 +345,7 @@ pub async fn save_report(
 pub async fn change_status(state: &AppState, principal: &Principal, actor: &Actor, b: &Business, to: &str) -> R<()> {
     require_edit(principal, b.village())?;
     let to = ent::check_status_change(b.status(), to)?;
-    if store::enterprise::change_status(&state.db, actor, b, to, today()).await? {
+    if store::enterprise::change_status(&state.db, actor, b, to, state.today()).await? {
         Ok(())
     } else {
         Err(Error::Invalid(ValidationErrors::single(
@@ -433,7 +398,7 @@ pub async fn create_remittance(
             }
         },
     };
-    let new = merge(errs, ent::validate_remittance(input, today()))?;
+    let new = merge(errs, ent::validate_remittance(input, state.today()))?;
     let person = person.ok_or(Error::NotFound)?;
     let village = person.village().ok_or(Error::NotFound)?;
     Ok(store::enterprise::create_remittance(&state.db, actor, person.id, &village, &new).await?)

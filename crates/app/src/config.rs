@@ -27,6 +27,10 @@ pub struct Config {
     /// by content hash. Default: `attachments` next to a SQLite database file, else
     /// `data/attachments`.
     pub attachments_dir: std::path::PathBuf,
+    /// `DESMIGRATIF_CLOCK`: start the server's clock at this instant (RFC 3339, e.g.
+    /// `2026-03-01T01:00:00Z`) and let it run from there. For tests and training databases;
+    /// unset in production (the real time).
+    pub clock_start: Option<time::OffsetDateTime>,
 }
 
 /// Next to the SQLite file (so a backup of the data directory takes both), else `fallback`.
@@ -122,6 +126,17 @@ impl Config {
             trust_proxy: flag("DESMIGRATIF_TRUST_PROXY")?.unwrap_or(false),
             login_max_failures: num("DESMIGRATIF_LOGIN_MAX_FAILURES", 5)?,
             login_window_secs: num("DESMIGRATIF_LOGIN_WINDOW_MINUTES", 15)? * 60,
+            clock_start: match var("DESMIGRATIF_CLOCK") {
+                None => None,
+                Some(v) => {
+                    Some(time::OffsetDateTime::parse(&v, &time::format_description::well_known::Rfc3339).map_err(
+                        |_| ConfigError {
+                            name: "DESMIGRATIF_CLOCK",
+                            problem: format!("expected an RFC 3339 instant such as 2026-03-01T01:00:00Z, got {v:?}"),
+                        },
+                    )?)
+                }
+            },
         })
     }
 
@@ -142,6 +157,7 @@ impl Config {
                 database_url,
                 std::env::temp_dir().join("desmigratif-attachments"),
             ),
+            clock_start: None,
         }
     }
 }

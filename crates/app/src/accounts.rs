@@ -1,6 +1,6 @@
 //! Account operations shared by the pages, the API and the command line.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::user::{NewUserInput, validate_new_user};
 use domain::{Rule, ValidationErrors};
 use store::users::User;
@@ -21,7 +21,7 @@ pub async fn create_account(
             )));
         }
     }
-    let hash = crate::auth::hash_password(&new.password).await;
+    let hash = hash_password(&new.password).await;
     match store::users::create(&state.db, actor, &new, &hash).await {
         Ok(u) => Ok(u),
         Err(e) if store::users::username_taken(&e) => Err(CreateError::Invalid(ValidationErrors::single(
@@ -41,5 +41,14 @@ pub enum CreateError {
 impl From<store::StoreError> for CreateError {
     fn from(e: store::StoreError) -> Self {
         CreateError::Store(e)
+    }
+}
+
+/// Hashes off the async threads (argon2 takes tens of milliseconds by design).
+pub async fn hash_password(password: &str) -> String {
+    let pw = password.to_string();
+    match tokio::task::spawn_blocking(move || domain::password::hash(&pw)).await {
+        Ok(h) => h,
+        Err(_) => domain::password::hash(password),
     }
 }

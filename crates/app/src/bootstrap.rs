@@ -62,7 +62,7 @@ async fn ensure_admin(db: &Db, cfg: &Config) -> Result<Option<(String, Option<St
         role: Role::NationalAdmin,
         scope: Scope::National,
     };
-    let hash = crate::auth::hash_password(&password).await;
+    let hash = crate::accounts::hash_password(&password).await;
     store::users::create(db, &Actor::system("bootstrap"), &new, &hash).await?;
     Ok(Some((username, generated.then_some(password))))
 }

@@ -1,7 +1,7 @@
 //! The public portal as a service shared by its pages and its API: agency checks and job code
 //! checks. Nothing here needs an account and nothing returns personal data.
 
-use crate::AppState;
+use crate::App as AppState;
 use domain::portal::{JobCode, clean_query};
 use store::job_orders::JobOrder;
 use store::portal::PublicAgency;

@@ -7,7 +7,7 @@
 //! importer's sight, with the same data counts as already registered, so importing a file
 //! again creates nothing twice.
 
-use crate::AppState;
+use crate::App as AppState;
 use crate::i18n::T;
 use crate::people::{self, RegisterError};
 use domain::access::{Action, Principal};
@@ -94,7 +94,7 @@ fn same_data(new: &NewPerson, p: &Person) -> bool {
 async fn already_registered(state: &AppState, principal: &Principal, row: &ImportRow) -> Option<i64> {
     let regions = state.region_index().await.ok()?;
     // Warnings were either kept on the record or the row differs: compare the values alone.
-    let new = validate_new_person(&input(row, true), regions.as_ref(), people::today()).ok()?;
+    let new = validate_new_person(&input(row, true), regions.as_ref(), state.today()).ok()?;
     let filter = store::persons::Filter { nik: Some(new.nik.as_str().to_string()), ..Default::default() };
     let existing = store::persons::search(&state.db, &filter, 1).await.ok()?.into_iter().next()?;
     let visible = existing.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v)));

@@ -3,8 +3,8 @@
 //! supervisors), counts for everyone else in scope (`Action::CountChildren`), and a child's id
 //! answers 404 to anyone who may not see the name. Every view of names is audited.
 
-use crate::AppState;
-use crate::enterprise::{Error, R, today, writable_village};
+use crate::App as AppState;
+use crate::enterprise::{Error, R, writable_village};
 use domain::access::{Action, Principal};
 use domain::parenting::{self as par, ActivityInput, ChildInput, ConcernInput, SchoolLevel, SchoolStatus};
 use domain::{RegionCode, Rule, ValidationErrors};
@@ -16,7 +16,7 @@ use store::parenting::{Activity, Child, Concern};
 pub async fn create_child(state: &AppState, principal: &Principal, actor: &Actor, input: &ChildInput<'_>) -> R<Child> {
     let mut errs = ValidationErrors::new();
     writable_village(state, principal, Action::ViewChild, input.village_code, &mut errs).await?;
-    let checked = par::validate_child(input, today());
+    let checked = par::validate_child(input, state.today());
     // Parents are checked even when other fields fail, so every error is reported at once.
     let mut parent_errs = Vec::new();
     for id in input.parent_person_ids.iter().filter(|id| **id > 0) {
@@ -97,7 +97,7 @@ pub async fn update_status(
 /// Raises a welfare concern: opens a restricted protection case through the cases service
 /// (the case names the child by id only) and records the concern with the case's id.
 pub async fn raise_concern(state: &AppState, actor: &Actor, c: &Child, input: &ConcernInput<'_>) -> R<(Concern, i64)> {
-    let new = par::validate_concern(input, today())?;
+    let new = par::validate_concern(input, state.today())?;
     let village = c.village().ok_or(Error::NotFound)?;
     let description = format!(
         "Kekhawatiran kesejahteraan anak (parenting, anak #{}): {} — {}",
@@ -123,7 +123,7 @@ pub async fn create_activity(
 ) -> R<Activity> {
     let mut errs = ValidationErrors::new();
     writable_village(state, principal, Action::ViewChild, input.village_code, &mut errs).await?;
-    let checked = par::validate_activity(input, today());
+    let checked = par::validate_activity(input, state.today());
     let new = match checked {
         Ok(n) if errs.is_empty() => n,
         other => {
@@ -160,7 +160,7 @@ pub async fn add_attendance(
     }
     let (starts, ends) = a.dates().ok_or(Error::NotFound)?;
     let mut errs = ValidationErrors::new();
-    let day = match domain::enterprise::attendance_date("date", date, starts, ends, today()) {
+    let day = match domain::enterprise::attendance_date("date", date, starts, ends, state.today()) {
         Ok(d) => Some(d),
         Err(e) => {
             errs.0.extend(e.0);

@@ -1,0 +1,118 @@
+//! The application layer: one function per operation, read or write. Each takes the
+//! [`App`] and a caller (principal, actor for the audit), decides access, validates with the
+//! domain's rules, runs the transaction with its audit entry and returns one error type.
+//! Pages, the API, the command line, imports and the generator only translate to and from
+//! these functions (ARCHITECTURE.md).
+
+pub mod accounts;
+pub mod bootstrap;
+pub mod cases;
+pub mod clock;
+pub mod config;
+pub mod cooperative;
+pub mod enterprise;
+pub mod episodes;
+pub mod error;
+pub mod exchange;
+pub mod i18n;
+pub mod import;
+pub mod job_orders;
+pub mod monitoring;
+pub mod outreach;
+pub mod parenting;
+pub mod partners;
+pub mod people;
+pub mod policy;
+pub mod portal;
+pub mod privacy;
+pub mod region_filter;
+
+use std::sync::Arc;
+use std::time::Duration;
+use store::Db;
+
+pub use clock::Clock;
+pub use config::Config;
+pub use error::Error;
+
+/// The application: what every operation needs (database, settings, caches, the clock).
+/// Cheap to clone; the web layer shares one between all handlers.
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+pub struct Inner {
+    pub db: Db,
+    pub config: Config,
+    regions: tokio::sync::OnceCell<Arc<store::regions::RegionIndex>>,
+    /// The placement policy and requirement matrix, loaded on first use, dropped after an
+    /// admin edit and at most `POLICY_TTL` old (another server may have edited it).
+    policy: tokio::sync::RwLock<Option<(std::time::Instant, Arc<store::policy::Loaded>)>>,
+    /// Partner exchange: rate-limit buckets per API client and the cursor signing key.
+    pub exchange: exchange::Runtime,
+    /// Every "today" of the application (`clock`).
+    pub clock: Clock,
+}
+
+/// How long a server trusts its copy of the policy before reading it again.
+const POLICY_TTL: Duration = Duration::from_secs(60);
+
+impl std::ops::Deref for App {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl App {
+    pub fn new(db: Db, config: Config) -> App {
+        let clock = config.clock_start.map(Clock::starting_at).unwrap_or_default();
+        App(Arc::new(Inner {
+            clock,
+            db,
+            config,
+            regions: tokio::sync::OnceCell::new(),
+            policy: tokio::sync::RwLock::new(None),
+            exchange: exchange::Runtime::default(),
+        }))
+    }
+
+    /// All region codes in memory, loaded on first use.
+    pub async fn region_index(&self) -> Result<Arc<store::regions::RegionIndex>, store::StoreError> {
+        self.regions
+            .get_or_try_init(|| async { store::regions::RegionIndex::load(&self.db).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+
+    /// The placement policy (bans, zero-cost rule, no-contact days) and the documents
+    /// requirement matrix, as stored; cached.
+    pub async fn policy(&self) -> Result<Arc<store::policy::Loaded>, store::StoreError> {
+        let fresh = |c: &Option<(std::time::Instant, Arc<store::policy::Loaded>)>| {
+            c.as_ref().filter(|(at, _)| at.elapsed() < POLICY_TTL).map(|(_, p)| p.clone())
+        };
+        if let Some(p) = fresh(&*self.policy.read().await) {
+            return Ok(p);
+        }
+        // Loading under the write lock: an edit's `reload_policy` waits for a load that may
+        // have read before the edit committed, and then drops what it stored.
+        let mut w = self.policy.write().await;
+        if let Some(p) = fresh(&w) {
+            return Ok(p);
+        }
+        let p = Arc::new(store::policy::load(&self.db).await?);
+        *w = Some((std::time::Instant::now(), p.clone()));
+        Ok(p)
+    }
+
+    /// Forgets the cached policy; call after an edit has committed.
+    pub async fn reload_policy(&self) {
+        *self.policy.write().await = None;
+    }
+}
+
+impl App {
+    /// Today on the ministry's clock (WIB); see [`Clock::today_in`] for a village's own day.
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
+    }
+}
