@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod cases;
 mod cooperative;
+mod doors;
 mod enterprise;
 mod episodes;
 mod exchange;

@@ -19,7 +19,7 @@ use domain::cooperative::{
     OperationKind, Rupiah, SavingsError, SavingsKind, ShuFund, ShuSplit,
 };
 use domain::person::parse_date;
-use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
+use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use store::audit::Actor;
 use store::cooperative::{self as st, Cooperative, Loan, Member};
@@ -116,7 +116,7 @@ fn journal_refusal(e: JournalError) -> OpError {
 // ---------------------------------------------------------------------------------------------
 // Cooperatives and by-laws
 
-pub const KINDS: [&str; 2] = ["koperasi", "bumdes_unit"];
+pub use co::founding::KINDS;
 
 /// A new cooperative, with optional by-laws (the defaults where left out).
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
@@ -290,26 +290,29 @@ pub async fn create(
     input: &CooperativeInput,
 ) -> Result<Cooperative, OpError> {
     let mut errs = ValidationErrors::new();
-    let village = input.village_code.trim().parse::<RegionCode>().ok().filter(|v| v.level() == RegionLevel::Village);
+    let founding = co::founding::validate_founding(
+        &mut errs,
+        &co::founding::FoundingInput {
+            village_code: &input.village_code,
+            kind: &input.kind,
+            name: &input.name,
+            legal_number: &input.legal_number,
+            founded_on: &input.founded_on,
+        },
+        |v| state.clock.today_in(v),
+    );
     let mut village_ok = None;
-    match village {
-        None => errs.add("village_code", Rule::Format, "a village code such as 53.07.01.2001"),
-        Some(v) if !store::regions::exists(&state.db, &v).await? => {
-            errs.add("village_code", Rule::UnknownRegion, "no village with this code")
+    if let Some(f) = &founding {
+        let v = &f.village;
+        if !store::regions::exists(&state.db, v).await? {
+            errs.add("village_code", Rule::UnknownRegion, "no village with this code");
+        } else if p.can(Action::ManageCooperative, Some(v)) {
+            village_ok = Some(v.clone());
+        } else if p.can(Action::ViewCooperative, Some(v)) {
+            return Err(OpError::Forbidden);
+        } else {
+            errs.add("village_code", Rule::Mismatch, "this village is outside your region");
         }
-        Some(v) if p.can(Action::ManageCooperative, Some(&v)) => village_ok = Some(v),
-        Some(v) if p.can(Action::ViewCooperative, Some(&v)) => return Err(OpError::Forbidden),
-        Some(_) => errs.add("village_code", Rule::Mismatch, "this village is outside your region"),
-    }
-    let kind = input.kind.trim();
-    if !KINDS.contains(&kind) {
-        errs.add("kind", Rule::OneOf, "koperasi or bumdes_unit");
-    }
-    let name = domain::validation::text(&mut errs, "name", &input.name, 3, 200);
-    let legal_number = domain::validation::text(&mut errs, "legal_number", &input.legal_number, 0, 100);
-    let founded_on = parse_date(input.founded_on.trim()).filter(|d| *d <= state.today());
-    if founded_on.is_none() {
-        errs.add("founded_on", Rule::Format, "a date such as 2025-01-02, not in the future");
     }
     let bylaws = match &input.bylaws {
         None => Some(Bylaws::default()),
@@ -324,15 +327,16 @@ pub async fn create(
             }
         },
     };
-    let (Some(village_code), Some(founded_on), Some(bylaws)) = (village_ok, founded_on, bylaws) else {
+    let (Some(village_code), Some(f), Some(bylaws)) = (village_ok, founding, bylaws) else {
         return Err(OpError::Invalid(errs));
     };
+    let founded_on = f.founded_on;
     errs.into_result()?;
     let n = st::NewCooperative {
         village_code,
-        kind: kind.to_string(),
-        name,
-        legal_number,
+        kind: f.kind.to_string(),
+        name: f.name,
+        legal_number: f.legal_number,
         founded_on,
         collect_days: co::CollectibilityTable::default().max_days(),
     };
@@ -613,23 +617,10 @@ pub struct SavingsInput {
     pub date: String,
 }
 
+/// A money field of the cooperative: the domain's one reader (`Rupiah::parse_field`), so
+/// "20.000" means the same here as in every other form.
 fn amount(errs: &mut ValidationErrors, field: &str, s: &str) -> Option<Rupiah> {
-    let s = s.trim();
-    match s.parse::<i64>() {
-        Ok(n) if n > 0 && n <= co::schedule::MAX_PRINCIPAL => Rupiah::new(n),
-        Ok(_) => {
-            errs.add(field, Rule::OutOfRange, "more than zero, in whole rupiah");
-            None
-        }
-        Err(_) if s.is_empty() => {
-            errs.add(field, Rule::Required, "an amount in whole rupiah");
-            None
-        }
-        Err(_) => {
-            errs.add(field, Rule::Format, "a whole number of rupiah, without separators");
-            None
-        }
-    }
+    domain::service_center::money::parse_field(errs, field, s, 1, co::schedule::MAX_PRINCIPAL)
 }
 
 fn savings_refusal(e: SavingsError) -> OpError {

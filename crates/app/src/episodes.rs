@@ -444,6 +444,58 @@ pub fn parse_rupiah(raw: &str) -> Option<i64> {
     domain::service_center::money::Rupiah::parse_typed(raw).map(|r| r.amount())
 }
 
+/// The episode and its person for a change: `NotFound` when absent or outside the caller's
+/// scope (the same answer, so a refusal does not tell that it exists), `Forbidden` when the
+/// caller may see but not edit people of its village.
+pub async fn editable_episode(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    id: i64,
+) -> crate::error::Result<(Episode, store::persons::Person)> {
+    let (e, p) = visible_episode(state, principal, id).await?.ok_or(crate::Error::NotFound)?;
+    let village = e.village().ok_or(crate::Error::NotFound)?;
+    if !principal.can(domain::access::Action::EditPerson, Some(&village)) {
+        return Err(crate::Error::Forbidden);
+    }
+    Ok((e, p))
+}
+
+/// A cost charged to the worker, as typed (`item` code, `amount` in rupiah as people write it).
+#[derive(Debug, Clone, Copy)]
+pub struct CostInput<'a> {
+    pub item: &'a str,
+    pub amount: &'a str,
+}
+
+/// Records a cost charged to the worker on an episode (the zero-cost placement rule is then
+/// checked as a risk flag). One operation for the page and the API: access, the cost item
+/// list, the one money reader, the write with its audit entry.
+pub async fn add_cost(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &store::audit::Actor,
+    episode_id: i64,
+    input: CostInput<'_>,
+) -> crate::error::Result<Episode> {
+    use domain::{Rule, ValidationErrors};
+    let (e, _) = editable_episode(state, principal, episode_id).await?;
+    let mut errs = ValidationErrors::new();
+    let item = domain::service_center::CostItem::parse(input.item);
+    if item.is_none() {
+        errs.add("item", Rule::OneOf, domain::service_center::CostItem::codes());
+    }
+    let amount = domain::service_center::money::parse_field(
+        &mut errs,
+        "amount",
+        input.amount,
+        0,
+        domain::service_center::job_order::MAX_COST_RUPIAH,
+    );
+    let (Some(item), Some(amount)) = (item, amount) else { return Err(crate::Error::Invalid(errs)) };
+    store::episodes::add_cost(&state.db, actor, &e, item.as_str(), amount.amount()).await?;
+    Ok(e)
+}
+
 /// The region-checked episode with its person, or None (absent or outside the scope).
 pub async fn visible_episode(
     state: &AppState,

@@ -54,3 +54,29 @@ pub async fn create(
         Err(e) => Err(CreateError::Store(e)),
     }
 }
+
+/// The labour attaché's verification or rejection of a job order (national admins): one
+/// operation for the page and the API. `agency` (when the door knows it) must own the order,
+/// so a stale page cannot act on another company's.
+pub async fn verify(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &Actor,
+    job_order: i64,
+    agency: Option<i64>,
+    status: &str,
+) -> crate::error::Result<JobOrder> {
+    use domain::service_center::VerificationStatus;
+    if !principal.can(domain::access::Action::ManageAgencies, None) {
+        return Err(crate::Error::Forbidden);
+    }
+    let status = match VerificationStatus::parse(status) {
+        Some(s @ (VerificationStatus::Verified | VerificationStatus::Rejected)) => s,
+        _ => return Err(crate::Error::invalid("status", Rule::OneOf, "verified or rejected")),
+    };
+    let jo = store::job_orders::get(&state.db, job_order).await?;
+    if jo.is_none_or(|jo| agency.is_some_and(|a| a != jo.agency_id)) {
+        return Err(crate::Error::NotFound);
+    }
+    store::job_orders::set_status(&state.db, actor, job_order, status).await?.ok_or(crate::Error::NotFound)
+}

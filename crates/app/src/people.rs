@@ -10,6 +10,8 @@ use store::audit::Actor;
 use store::persons::{CreateError, Person};
 
 pub enum RegisterError {
+    /// The role never registers or corrects people (a cooperative manager, an analyst).
+    Forbidden,
     Invalid(ValidationErrors),
     /// Only NIK warnings stand in the way; the user must confirm them.
     Unconfirmed(Vec<NikIssue>),
@@ -49,8 +51,15 @@ async fn save(
     input: &NewPersonInput<'_>,
     before: Option<&Person>,
 ) -> Result<Person, RegisterError> {
+    // The role first, the same for every door: a role that never registers people is refused
+    // before its input is looked at; the region is checked once the village is known.
+    if !principal.may_ever(Action::EditPerson) {
+        return Err(RegisterError::Forbidden);
+    }
     let regions = state.region_index().await?;
-    let new = match validate_new_person(input, regions.as_ref(), state.today()) {
+    // "Not in the future" is the village's own day (a birth date typed at 07:00 in Sikka).
+    let today = state.clock.today_at(input.village_code.trim().parse::<RegionCode>().ok().as_ref());
+    let new = match validate_new_person(input, regions.as_ref(), today) {
         Ok(p) => p,
         Err(PersonRejection::Invalid(e)) => return Err(RegisterError::Invalid(e)),
         Err(PersonRejection::UnconfirmedWarnings(w)) => return Err(RegisterError::Unconfirmed(w)),
@@ -120,4 +129,38 @@ pub fn search_area(principal: &Principal, requested: Option<RegionCode>) -> Resu
 /// The words of a name query as spelling-tolerant search keys.
 pub fn name_keys(query: &str) -> Vec<String> {
     domain::name::name_key(query).split(' ').filter(|w| !w.is_empty()).map(String::from).collect()
+}
+
+/// Records a data-sharing consent on a person's record: the person must be in the caller's
+/// region and the caller allowed to edit people there; the rules are the domain's.
+pub async fn add_consent(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    person: &Person,
+    scope: &str,
+    recipient: &str,
+    granted: bool,
+    given_on: &str,
+) -> crate::error::Result<()> {
+    let village = person.village().ok_or(crate::Error::NotFound)?;
+    if !principal.can(Action::ViewPerson, Some(&village)) {
+        return Err(crate::Error::NotFound);
+    }
+    if !principal.can(Action::EditPerson, Some(&village)) {
+        return Err(crate::Error::Forbidden);
+    }
+    let today = state.clock.today_in(&village);
+    let c = domain::person::validate_consent_record(scope, recipient, granted, given_on, today)?;
+    store::persons::add_consent(
+        &state.db,
+        actor,
+        person,
+        c.scope.as_str(),
+        &c.recipient,
+        c.granted,
+        &c.given_on.to_string(),
+    )
+    .await?;
+    Ok(())
 }

@@ -3,6 +3,9 @@
 //! Everything here is tested fast and alone. Storage (`store`) and HTTP (`web`)
 //! depend on this crate, never the other way round.
 
+#[macro_use]
+mod macros;
+
 pub mod access;
 pub mod agency;
 pub mod audit;

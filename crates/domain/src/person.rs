@@ -620,3 +620,71 @@ mod tests {
         }
     }
 }
+
+code_enum! {
+    /// What part of a person's data a data-sharing consent covers (the consent form's choice;
+    /// the exchange's purposes are `exchange::Purpose`).
+    pub enum DataScope {
+        Contact = "contact",
+        Health = "health",
+        Case = "case",
+        Finance = "finance",
+        All = "all",
+    }
+}
+
+/// A data-sharing consent as recorded by an officer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub scope: DataScope,
+    pub recipient: String,
+    pub granted: bool,
+    pub given_on: Date,
+}
+
+/// Checks a consent record: a scope of the list, a recipient, the day it was given (not after
+/// `today`, the village's day).
+pub fn validate_consent_record(
+    scope: &str,
+    recipient: &str,
+    granted: bool,
+    given_on: &str,
+    today: Date,
+) -> Result<ConsentRecord, ValidationErrors> {
+    let mut errs = ValidationErrors::new();
+    let scope = DataScope::parse(scope);
+    if scope.is_none() {
+        errs.add("data_scope", Rule::OneOf, DataScope::codes());
+    }
+    let recipient = text(&mut errs, "recipient", recipient, 2, 200);
+    let given_on = match parse_date(given_on) {
+        Some(d) if d <= today => Some(d),
+        Some(_) => {
+            errs.add("given_on", Rule::OutOfRange, "not in the future");
+            None
+        }
+        None => {
+            errs.add("given_on", Rule::Format, "a date such as 2026-11-24");
+            None
+        }
+    };
+    match (scope, given_on) {
+        (Some(scope), Some(given_on)) if errs.is_empty() => Ok(ConsentRecord { scope, recipient, granted, given_on }),
+        _ => Err(errs),
+    }
+}
+
+#[cfg(test)]
+mod consent_tests {
+    use super::*;
+
+    #[test]
+    fn a_consent_names_each_broken_rule() {
+        let today = time::macros::date!(2026 - 03 - 02);
+        let ok = validate_consent_record("contact", "IOM Kupang", true, "2026-03-02", today).expect("valid");
+        assert_eq!((ok.scope, ok.granted), (DataScope::Contact, true));
+        let e = validate_consent_record("everything", "I", false, "2026-03-03", today).unwrap_err();
+        let got: Vec<_> = e.0.iter().map(|f| (f.field.as_str(), f.rule)).collect();
+        assert_eq!(got, [("data_scope", Rule::OneOf), ("recipient", Rule::TooShort), ("given_on", Rule::OutOfRange)]);
+    }
+}

@@ -60,6 +60,16 @@ impl ValidationErrors {
     pub fn new() -> Self {
         Self::default()
     }
+    /// The same errors with `from` called `to`: a door whose field has another name (the
+    /// API's `amount_rupiah` for the form's `amount`).
+    pub fn renamed(mut self, from: &str, to: &str) -> Self {
+        for e in &mut self.0 {
+            if e.field == from {
+                e.field = to.to_string();
+            }
+        }
+        self
+    }
     pub fn add(&mut self, field: &str, rule: Rule, detail: impl Into<String>) {
         self.0.push(FieldError { field: field.to_string(), rule, detail: detail.into() });
     }

@@ -24,7 +24,6 @@ use domain::cooperative::{
     self as co, Allocation, Bylaws, JournalEntry, LoanAction, LoanState, Operation, Paid, Rupiah, SavingsKind,
     Schedule, ScheduleInput, Side,
 };
-use domain::region::RegionLevel;
 use rand::Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -278,16 +277,25 @@ impl Books {
     }
 }
 
-/// Validates the cooperative as `web::cooperative::create` does.
-fn check_cooperative(village: &str, name: &str, founded: Date, as_of: Date) -> Result<RegionCode, GenError> {
+/// Validates the cooperative with the domain's founding rules, as every door does.
+fn check_cooperative(
+    village: &str,
+    kind: &str,
+    name: &str,
+    founded: Date,
+    as_of: Date,
+) -> Result<RegionCode, GenError> {
     let mut errs = domain::validation::ValidationErrors::new();
-    let code = village.parse::<RegionCode>().ok().filter(|v| v.level() == RegionLevel::Village);
-    domain::validation::text(&mut errs, "name", name, 3, 200);
-    if founded > as_of {
-        errs.add("founded_on", domain::validation::Rule::OutOfRange, "not in the future");
-    }
-    match code {
-        Some(c) if errs.is_empty() => Ok(c),
+    let founded_on = founded.to_string();
+    let input = domain::cooperative::founding::FoundingInput {
+        village_code: village,
+        kind,
+        name,
+        legal_number: "",
+        founded_on: &founded_on,
+    };
+    match domain::cooperative::founding::validate_founding(&mut errs, &input, |_| as_of) {
+        Some(f) if errs.is_empty() => Ok(f.village),
         _ => Err(invalid("cooperative", format!("{village} {name}: {errs:?}"))),
     }
 }
@@ -340,7 +348,7 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
         let founded = pick::between(&mut rng, earliest, (earliest + Duration::days(400)).min(latest));
         let village_name = v.code.clone();
         let coop_name = format!("Koperasi Desmigratif {}", &village_name);
-        check_cooperative(&v.code, &coop_name, founded, as_of)?;
+        check_cooperative(&v.code, kind_of(vi), &coop_name, founded, as_of)?;
         let coop = ctx.next_id("coop_cooperatives").await?;
         let names = names(ctx, &v.code).await?;
         let mut books = Books { coop, cash: 0, entries: 0, batch: Batch::default(), events: Vec::new() };

@@ -169,6 +169,8 @@ pub enum PageErrorKind {
     NotFound,
     BadCsrf,
     BadRequest(String),
+    /// 422: the values were read but a rule refused them (field, rule and detail as on the API).
+    Invalid(String),
     /// 404 with a message saying what was not found (e.g. an unknown region code).
     NotFoundWith(String),
     /// 403 with a message saying why (e.g. a region outside the account's scope).
@@ -191,6 +193,20 @@ impl PageError {
     }
     pub fn not_found(lang: Lang) -> PageError {
         PageError::new(PageErrorKind::NotFound, lang)
+    }
+    /// The application layer's refusal as a page; `Invalid` is normally shown on the form
+    /// instead, and reaches here only where a page has no form to show it on.
+    pub fn from_app(e: app::Error, lang: Lang) -> PageError {
+        match e {
+            app::Error::Forbidden => PageError::forbidden(lang),
+            app::Error::NotFound => PageError::not_found(lang),
+            app::Error::Invalid(v) => {
+                let t = T::new(lang);
+                let text = v.0.iter().map(|f| format!("{}: {} ({})", f.field, t.rule(f.rule), f.detail));
+                PageError::new(PageErrorKind::Invalid(text.collect::<Vec<_>>().join("; ")), lang)
+            }
+            app::Error::Store(s) => PageError::internal(lang)(s),
+        }
     }
     pub fn internal(lang: Lang) -> impl FnOnce(store::StoreError) -> PageError {
         move |e| {
@@ -233,6 +249,7 @@ impl IntoResponse for PageError {
                 (StatusCode::FORBIDDEN, "error.bad_csrf", t.get("error.bad_csrf_body").to_string(), false)
             }
             PageErrorKind::BadRequest(m) => (StatusCode::BAD_REQUEST, "error.bad_request", m, false),
+            PageErrorKind::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "error.bad_request", m, false),
             PageErrorKind::NotFoundWith(m) => (StatusCode::NOT_FOUND, "error.not_found", m, false),
             PageErrorKind::ForbiddenWith(m) => (StatusCode::FORBIDDEN, "error.forbidden", m, false),
             PageErrorKind::Internal => {

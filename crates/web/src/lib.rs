@@ -146,3 +146,6 @@ pub async fn serve(
     refresher.abort();
     result
 }
+
+#[cfg(test)]
+mod layering;

@@ -52,22 +52,7 @@ pub struct BylawsInput<'a> {
 
 /// Whole rupiah, at least `min`.
 pub fn parse_rupiah(errs: &mut ValidationErrors, field: &str, s: &str, min: i64) -> Option<Rupiah> {
-    let s = s.trim();
-    if s.is_empty() {
-        errs.add(field, Rule::Required, "an amount in whole rupiah");
-        return None;
-    }
-    match s.parse::<i64>() {
-        Ok(n) if n >= min && n <= super::schedule::MAX_PRINCIPAL => Rupiah::new(n),
-        Ok(_) => {
-            errs.add(field, Rule::OutOfRange, format!("from {min} to {} rupiah", super::schedule::MAX_PRINCIPAL));
-            None
-        }
-        Err(_) => {
-            errs.add(field, Rule::Format, "a whole number of rupiah, without separators");
-            None
-        }
-    }
+    crate::service_center::money::parse_field(errs, field, s, min, super::schedule::MAX_PRINCIPAL)
 }
 
 /// A percentage with at most two decimals ("40", "12.5") in basis points; `None` (with an

@@ -160,23 +160,8 @@ impl ScheduleRequest {
 /// Parses and checks a request; errors are named by the contract's fields.
 pub fn validate_schedule_request(input: &ScheduleInput<'_>) -> Result<ScheduleRequest, ValidationErrors> {
     let mut errs = ValidationErrors::new();
-    let principal = match input.principal.trim() {
-        "" => {
-            errs.add("principal", Rule::Required, "an amount in whole rupiah");
-            None
-        }
-        s => match s.parse::<i64>() {
-            Ok(n) if n > 0 && n <= MAX_PRINCIPAL => Rupiah::new(n),
-            Ok(_) => {
-                errs.add("principal", Rule::OutOfRange, format!("from 1 to {MAX_PRINCIPAL} rupiah"));
-                None
-            }
-            Err(_) => {
-                errs.add("principal", Rule::Format, "a whole number of rupiah, without separators");
-                None
-            }
-        },
-    };
+    let principal =
+        crate::service_center::money::parse_field(&mut errs, "principal", input.principal, 1, MAX_PRINCIPAL);
     let months = match input.months.trim() {
         "" => {
             errs.add("months", Rule::Required, format!("from 1 to {MAX_MONTHS}"));
@@ -437,7 +422,9 @@ mod tests {
         };
         assert_eq!(rule(input("0", "12", "1", "flat"), "principal"), Some(Rule::OutOfRange));
         assert_eq!(rule(input("-5", "12", "1", "flat"), "principal"), Some(Rule::OutOfRange));
-        assert_eq!(rule(input("1.000.000", "12", "1", "flat"), "principal"), Some(Rule::Format));
+        // Typed as people write it: the one money reader of every door.
+        assert_eq!(rule(input("1.000.000", "12", "1", "flat"), "principal"), None);
+        assert_eq!(rule(input("1,5 juta", "12", "1", "flat"), "principal"), Some(Rule::Format));
         assert_eq!(rule(input("10", "12", "1", "flat"), "principal"), Some(Rule::OutOfRange));
         assert_eq!(rule(input("1000", "0", "1", "flat"), "months"), Some(Rule::OutOfRange));
         assert_eq!(rule(input("1000", "361", "1", "flat"), "months"), Some(Rule::OutOfRange));

@@ -8,8 +8,6 @@
 //! Pure: `today` is always a parameter. Codes are stable (`parenting.<enum>.<code>` in the
 //! catalogues).
 
-use crate::enterprise::code_enum;
-
 pub mod activity;
 pub mod child;
 pub mod concern;

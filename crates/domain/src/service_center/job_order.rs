@@ -8,7 +8,6 @@
 
 use super::codes::{CountryCode, JobType};
 use super::flags::{CostCharge, CostItem};
-use super::money::Rupiah;
 use crate::agency::AgencyStatus;
 use crate::validation::{Rule, ValidationErrors, text};
 use time::Date;
@@ -217,8 +216,7 @@ fn validate_costs(errs: &mut ValidationErrors, costs: &[(&str, &str)]) -> Vec<Co
             }
             parsed
         };
-        let amount =
-            whole(errs, &amount_field, amount, 0, MAX_COST_RUPIAH, "an amount in whole rupiah").and_then(Rupiah::new);
+        let amount = super::money::parse_field(errs, &amount_field, amount, 0, MAX_COST_RUPIAH);
         if let (Some(item), Some(amount)) = (item, amount)
             && !charges.iter().any(|x| x.item == item)
         {
@@ -269,6 +267,7 @@ pub fn why_not_selectable(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service_center::money::Rupiah;
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 03 - 15);
@@ -421,7 +420,7 @@ mod tests {
                 ("costs[5].item", Rule::Taken),
             ]
         );
-        let e = validate_job_order(&input(), &[("visa", "1.500.000"), ("medicals", "1000000000001")]).unwrap_err();
+        let e = validate_job_order(&input(), &[("visa", "1,5 juta"), ("medicals", "1000000000001")]).unwrap_err();
         assert_eq!(errors(&e), [("costs[0].amount", Rule::Format), ("costs[1].amount", Rule::OutOfRange)]);
         let too_many: Vec<(&str, &str)> =
             CostItem::ALL.iter().map(|c| (c.as_str(), "1")).chain([("other", "1")]).collect();

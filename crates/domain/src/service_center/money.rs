@@ -1,6 +1,7 @@
 //! Money in whole rupiah. The rupiah has no minor unit in use, so an integer is exact and every
 //! total adds up to the rupiah.
 
+use crate::validation::{Rule, ValidationErrors};
 use serde::Serialize;
 use std::fmt;
 
@@ -97,6 +98,34 @@ impl Rupiah {
     }
 }
 
+/// The one reader of a money field, for every form, API body and import: whole rupiah as
+/// typed ([`Rupiah::parse_typed`]) between `min` and `max`. Each refusal is added to `errs`
+/// with the field and the rule: empty → `required`, a negative number → `out_of_range`, any
+/// other unreadable text → `format`, outside the bounds → `out_of_range`.
+pub fn parse_field(errs: &mut ValidationErrors, field: &str, raw: &str, min: i64, max: i64) -> Option<Rupiah> {
+    let s = raw.trim();
+    if s.is_empty() {
+        errs.add(field, Rule::Required, "an amount in whole rupiah such as 20.000");
+        return None;
+    }
+    let bounds = || format!("from {} to {}", Rupiah(min.max(0)), Rupiah(max));
+    match Rupiah::parse_typed(s) {
+        Some(r) if (min..=max).contains(&r.amount()) => Some(r),
+        Some(_) => {
+            errs.add(field, Rule::OutOfRange, bounds());
+            None
+        }
+        None if s.starts_with('-') && Rupiah::parse_typed(&s[1..]).is_some() => {
+            errs.add(field, Rule::OutOfRange, bounds());
+            None
+        }
+        None => {
+            errs.add(field, Rule::Format, "an amount in whole rupiah such as 20.000 or Rp 1.250.000");
+            None
+        }
+    }
+}
+
 /// "Rp 1.250.000": the Indonesian grouping with dots, as on receipts.
 impl fmt::Display for Rupiah {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -116,6 +145,25 @@ impl fmt::Display for Rupiah {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn one_field_reader_for_every_door() {
+        let read = |raw: &str| {
+            let mut errs = ValidationErrors::new();
+            let r = parse_field(&mut errs, "amount", raw, 1, 1_000_000_000);
+            (r.map(Rupiah::amount), errs.0.first().map(|e| e.rule))
+        };
+        assert_eq!(read("20.000"), (Some(20_000), None));
+        assert_eq!(read("Rp 20.000"), (Some(20_000), None));
+        assert_eq!(read("20000"), (Some(20_000), None));
+        assert_eq!(read(""), (None, Some(Rule::Required)));
+        assert_eq!(read("0"), (None, Some(Rule::OutOfRange)));
+        assert_eq!(read("-5"), (None, Some(Rule::OutOfRange)));
+        assert_eq!(read("-5.000"), (None, Some(Rule::OutOfRange)));
+        assert_eq!(read("2.000.000.000"), (None, Some(Rule::OutOfRange)));
+        assert_eq!(read("20,5"), (None, Some(Rule::Format)));
+        assert_eq!(read("dua puluh ribu"), (None, Some(Rule::Format)));
+    }
 
     #[test]
     fn negative_amounts_are_refused() {

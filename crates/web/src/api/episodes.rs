@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::access::Action;
 use domain::service_center as sc;
-use domain::{Rule, ValidationErrors};
+
 use serde::{Deserialize, Serialize};
 use store::episodes::{Episode, EpisodeEvent};
 use utoipa::ToSchema;
@@ -291,19 +291,15 @@ pub async fn cost(
     Path(id): Path<i64>,
     body: Unread<ApiJson<CostInput>>,
 ) -> Result<Json<EpisodeDetail>, ApiError> {
-    let (e, _) = load(&state, &u, id, true).await?;
+    // Access first (404/403 before the body is read), then the one operation.
+    ep::editable_episode(&state, &u.principal, id).await?;
     let ApiJson(req) = body.read().await?;
-    let mut errs = ValidationErrors::new();
-    let item = sc::CostItem::parse(&req.item);
-    if item.is_none() {
-        errs.add("item", Rule::OneOf, "a cost item code such as agency_fee");
-    }
-    if sc::Rupiah::new(req.amount_rupiah).is_none() {
-        errs.add("amount_rupiah", Rule::OutOfRange, "not negative");
-    }
-    errs.into_result()?;
-    if let Some(item) = item {
-        store::episodes::add_cost(&state.db, &u.actor, &e, item.as_str(), req.amount_rupiah).await?;
-    }
+    let amount = req.amount_rupiah.to_string();
+    let input = ep::CostInput { item: &req.item, amount: &amount };
+    ep::add_cost(&state, &u.principal, &u.actor, id, input).await.map_err(|e| match e {
+        // The API names the amount by its JSON field.
+        app::Error::Invalid(v) => ApiError::Validation(v.renamed("amount", "amount_rupiah")),
+        other => other.into(),
+    })?;
     respond(&state, &u, id).await
 }

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::access::Action;
-use domain::service_center::{NewJobOrderInput, VerificationStatus};
+use domain::service_center::NewJobOrderInput;
 use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use store::job_orders::{JobOrder, ListFilter};
@@ -271,12 +271,6 @@ pub async fn verify(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<Verification>,
 ) -> Result<Json<JobOrderView>, ApiError> {
-    u.require(Action::ManageAgencies, None)?;
-    let status = match VerificationStatus::parse(&req.status) {
-        Some(s @ (VerificationStatus::Verified | VerificationStatus::Rejected)) => s,
-        _ => return Err(ValidationErrors::single("status", Rule::OneOf, "verified or rejected").into()),
-    };
-    let jo =
-        store::job_orders::set_status(&state.db, &u.actor, id, status).await?.ok_or(ApiError::NotFound("job order"))?;
+    let jo = crate::job_orders::verify(&state, &u.principal, &u.actor, id, None, &req.status).await?;
     Ok(Json(JobOrderView::new(jo, state.today())))
 }

@@ -178,17 +178,6 @@ pub async fn create(
     u: ApiUser,
     ApiJson(req): ApiJson<CreatePerson>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
-    // Roles that never register people are refused before anything is checked.
-    if !matches!(
-        u.principal.role,
-        domain::Role::NationalAdmin
-            | domain::Role::ProvinceOfficer
-            | domain::Role::RegencyOfficer
-            | domain::Role::VillageHead
-            | domain::Role::VillageOfficer
-    ) {
-        return Err(ApiError::Forbidden);
-    }
     let input = NewPersonInput {
         nik: &req.nik,
         kk_number: req.kk_number.as_deref().unwrap_or(""),
@@ -205,6 +194,7 @@ pub async fn create(
     };
     match people::register(&state, &u.principal, &u.actor, &input).await {
         Ok(p) => Ok((StatusCode::CREATED, Json(p.into()))),
+        Err(RegisterError::Forbidden) => Err(ApiError::Forbidden),
         Err(RegisterError::Invalid(e)) => Err(ApiError::Validation(e)),
         Err(RegisterError::Unconfirmed(w)) => Err(ApiError::Unconfirmed(w)),
         Err(RegisterError::Store(e)) => Err(e.into()),

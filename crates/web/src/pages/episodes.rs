@@ -279,24 +279,15 @@ pub async fn cost(
     Path(id): Path<i64>,
     PageForm(f): PageForm<CostForm>,
 ) -> Result<Response, PageError> {
-    let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let mut errs = ValidationErrors::new();
-    let item = sc::CostItem::parse(&f.item);
-    if item.is_none() {
-        errs.add("item", Rule::OneOf, "a cost item from the list");
-    }
-    let amount = ep::parse_rupiah(&f.amount);
-    if amount.is_none() {
-        errs.add("amount", Rule::Format, "an amount in rupiah such as 1.250.000");
-    }
-    match (item, amount) {
-        (Some(item), Some(amount)) => {
-            store::episodes::add_cost(&state.db, &v.actor(), &e, item.as_str(), amount)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
+    v.check_csrf(&f.csrf)?;
+    let input = ep::CostInput { item: &f.item, amount: &f.amount };
+    match ep::add_cost(&state, &v.principal, &v.actor(), id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response()),
+        Err(app::Error::Invalid(errs)) => {
+            let (e, person) = load(&state, &v, id).await?;
+            page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await
         }
-        _ => page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await,
+        Err(other) => Err(PageError::from_app(other, v.lang())),
     }
 }
 

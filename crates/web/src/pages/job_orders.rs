@@ -311,21 +311,9 @@ pub async fn verify(
     PageForm(f): PageForm<VerificationForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    v.require(Action::ManageAgencies, None)?;
-    let status = match VerificationStatus::parse(&f.status) {
-        Some(s @ (VerificationStatus::Verified | VerificationStatus::Rejected)) => s,
-        _ => {
-            let msg = v.t().get("error.form_unreadable").to_string();
-            return Err(PageError::new(crate::error::PageErrorKind::BadRequest(msg), v.lang()));
-        }
-    };
-    let err = || PageError::internal(v.lang());
-    // Only a job order of this agency, so a stale page cannot act on another company's.
-    let jo = store::job_orders::get(&state.db, job_order).await.map_err(err())?;
-    if jo.is_none_or(|jo| jo.agency_id != id) {
-        return Err(PageError::not_found(v.lang()));
-    }
-    store::job_orders::set_status(&state.db, &v.actor(), job_order, status).await.map_err(err())?;
+    crate::job_orders::verify(&state, &v.principal, &v.actor(), job_order, Some(id), &f.status)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     Ok(Redirect::to(&format!("/agencies/{id}?saved=1#job-order-{job_order}")).into_response())
 }
 

@@ -233,10 +233,10 @@ pub async fn create(
     PageForm(f): PageForm<PersonForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    v.require(Action::EditPerson, v.principal.scope.code())?;
     let input = f.input();
     match people::register(&state, &v.principal, &v.actor(), &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/persons/{}?saved=1", p.id)).into_response()),
+        Err(RegisterError::Forbidden) => Err(PageError::forbidden(v.lang())),
         Err(RegisterError::Invalid(e)) => {
             new_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::new(v.t(), e), vec![])
         }
@@ -458,38 +458,21 @@ pub async fn add_consent(
     PageForm(f): PageForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let mut errs = ValidationErrors::new();
-    if !["contact", "health", "case", "finance", "all"].contains(&f.data_scope.as_str()) {
-        errs.add("data_scope", Rule::OneOf, "contact, health, case, finance or all");
-    }
-    let recipient = domain::validation::text(&mut errs, "recipient", &f.recipient, 2, 200);
-    let given_on = match domain::person::parse_date(&f.given_on) {
-        Some(d) if d <= state.today() => Some(d),
-        Some(_) => {
-            errs.add("given_on", Rule::OutOfRange, "not in the future");
-            None
-        }
-        None => {
-            errs.add("given_on", Rule::Format, "a date such as 2026-11-24");
-            None
-        }
-    };
-    match given_on {
-        Some(d) if errs.is_empty() => {
-            store::persons::add_consent(
-                &state.db,
-                &v.actor(),
-                &person,
-                &f.data_scope,
-                &recipient,
-                f.granted == "1",
-                &d.to_string(),
-            )
-            .await
-            .map_err(PageError::internal(v.lang()))?;
-            Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response())
-        }
-        _ => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
+    let r = people::add_consent(
+        &state,
+        &v.principal,
+        &v.actor(),
+        &person,
+        &f.data_scope,
+        &f.recipient,
+        f.granted == "1",
+        &f.given_on,
+    )
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response()),
+        Err(app::Error::Invalid(errs)) => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
+        Err(other) => Err(PageError::from_app(other, v.lang())),
     }
 }
 
@@ -562,6 +545,7 @@ pub async fn edit(
     let input = f.input();
     match people::correct(&state, &v.principal, &v.actor(), &before, &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/persons/{}?saved=1", p.id)).into_response()),
+        Err(RegisterError::Forbidden) => Err(PageError::forbidden(v.lang())),
         Err(RegisterError::Invalid(e)) => {
             form_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::new(v.t(), e), vec![], Some(id))
         }
