@@ -166,7 +166,7 @@ async fn a_role_refused_on_one_door_is_refused_on_the_other() {
     let csrf = csrf_of(&b.get("/").await.1);
     let r = b
         .post_form(
-            "/persons/new",
+            "/persons",
             &[
                 ("_csrf", &csrf),
                 ("nik", "5307015205900001"),
