@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use domain::audit::ChainCheck;
 use web::Config;
 use web::bootstrap::{self, Startup};
 

@@ -279,8 +279,8 @@ async fn an_unkeyed_chain_is_keyed_on_the_next_start_and_its_old_part_stays_pinn
     cfg2.admin_password = Some(crate::common::ADMIN_PASSWORD.into());
     let started = web::bootstrap::prepare(&cfg2).await.unwrap();
     let db = started.db;
-    let marker = store::audit::list(&db, &store::audit::Filter { action: Some("audit.keyed".into()), ..Default::default() }, 5);
-    let marker = marker.await.unwrap();
+    let only_marker = store::audit::Filter { action: Some("audit.keyed".into()), ..Default::default() };
+    let marker = store::audit::list(&db, &only_marker, 5).await.unwrap();
     assert_eq!(marker.len(), 1);
     assert_eq!(marker[0].seq, 4);
     match audit_trail::verify(&db, &cfg, &cfg.audit_checkpoint_file).await.unwrap() {

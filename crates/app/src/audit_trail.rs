@@ -85,7 +85,22 @@ fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
 /// Loads (or creates) the key, makes it available to audit appends and keys the chain if
 /// it is not yet. Run by every start that writes (`bootstrap::prepare`).
 pub async fn key_the_chain(db: &Db, cfg: &Config) -> Result<AuditKey, TrailError> {
-    let key = load_or_create_key(cfg)?;
+    let key = match load_key(cfg)? {
+        Some(k) => k,
+        None => match store::audit::head(db).await?.keying {
+            // A new key could never verify this chain: say what is missing instead.
+            Some(k) => {
+                return Err(key_file_error(
+                    &cfg.audit_key_file,
+                    format!(
+                        "not found, and this database's audit chain is keyed with key {}: restore that key file (or set DESMIGRATIF_AUDIT_KEY)",
+                        k.key_id
+                    ),
+                ));
+            }
+            None => load_or_create_key(cfg)?,
+        },
+    };
     match store::audit::ensure_keyed(db, &key).await? {
         store::audit::Keyed::Already { .. } => {}
         store::audit::Keyed::Now { keyed_from, marker } => {
