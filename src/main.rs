@@ -231,7 +231,12 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             }
             let started = std::time::Instant::now();
             let pending = store::indicators::refresh::pending(&db).await?;
-            let done = store::indicators::refresh::refresh_all_pending(&db, web::AppState::new(db.clone(), cfg.clone()).today(), usize::MAX).await?;
+            let done = store::indicators::refresh::refresh_all_pending(
+                &db,
+                web::AppState::new(db.clone(), cfg.clone()).today(),
+                usize::MAX,
+            )
+            .await?;
             println!(
                 "Refreshed {} village(s) from {} change mark(s) ({} pending before) in {} ms.",
                 done.villages,
@@ -306,7 +311,9 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                 (Checkpointed::Written(c), _) | (Checkpointed::Unchanged, Some(c)) => println!("{}", c.to_line()),
                 (Checkpointed::Unchanged, None) => {}
                 (Checkpointed::NotKeyed, _) => {
-                    anyhow::bail!("the audit chain is not keyed yet: start the server (or run `desmigratif migrate`) once")
+                    anyhow::bail!(
+                        "the audit chain is not keyed yet: start the server (or run `desmigratif migrate`) once"
+                    )
                 }
                 (Checkpointed::Refused(why), _) => {
                     eprintln!("AUDIT CHECKPOINT REFUSED: {why}; run `desmigratif audit verify`");

@@ -186,8 +186,11 @@ async fn a_moved_head_is_detected_after_a_checkpoint() {
     let n = head_seq(&app.db).await;
     exec_sql(&app.db, "UPDATE audit_head SET seq = seq - 1 WHERE id = 1".into()).await;
     assert_eq!(finding(verify(&app, &cfg).await), Finding::HeadMoved { head_seq: n - 1, log_end: n });
-    exec_sql(&app.db, "UPDATE audit_head SET seq = seq + 1, hash = (SELECT hash FROM audit_log WHERE seq = 1) WHERE id = 1".into())
-        .await;
+    exec_sql(
+        &app.db,
+        "UPDATE audit_head SET seq = seq + 1, hash = (SELECT hash FROM audit_log WHERE seq = 1) WHERE id = 1".into(),
+    )
+    .await;
     assert_eq!(finding(verify(&app, &cfg).await), Finding::HeadHashMoved { seq: n });
 }
 
@@ -195,7 +198,8 @@ async fn a_moved_head_is_detected_after_a_checkpoint() {
 async fn recompute_without_key(db: &Db, from: i64) {
     let mut entries = store::audit::list(db, &store::audit::Filter::default(), 500).await.unwrap();
     entries.reverse();
-    let mut prev = entries.iter().find(|e| e.seq == from - 1).map(|e| e.hash.clone()).unwrap_or(domain::audit::GENESIS.into());
+    let mut prev =
+        entries.iter().find(|e| e.seq == from - 1).map(|e| e.hash.clone()).unwrap_or(domain::audit::GENESIS.into());
     for e in entries.iter().filter(|e| e.seq >= from) {
         let f = AuditFields {
             seq: e.seq,
@@ -226,8 +230,12 @@ async fn a_chain_recomputed_without_the_key_is_detected() {
     assert_eq!(finding(verify(&app, &cfg).await), Finding::Edited { seq: 2, keyed: true });
     // Declaring the chain unkeyed as well: the checkpoints remember it was keyed…
     recompute_without_key(&app.db, 1).await;
-    exec_sql(&app.db, "UPDATE audit_head SET keyed_from = NULL, key_id = NULL, keying_mac = NULL WHERE id = 1".into()).await;
-    assert!(matches!(finding(verify(&app, &cfg).await), Finding::KeyingChanged { checkpoint_keyed_from: 1, stored: None }));
+    exec_sql(&app.db, "UPDATE audit_head SET keyed_from = NULL, key_id = NULL, keying_mac = NULL WHERE id = 1".into())
+        .await;
+    assert!(matches!(
+        finding(verify(&app, &cfg).await),
+        Finding::KeyingChanged { checkpoint_keyed_from: 1, stored: None }
+    ));
     // …and without checkpoints an unkeyed chain is still not passed as trustworthy.
     std::fs::remove_file(&cfg.audit_checkpoint_file).unwrap();
     match verify(&app, &cfg).await {
@@ -238,7 +246,8 @@ async fn a_chain_recomputed_without_the_key_is_detected() {
     }
     // Moving the switch-over instead (past the recomputed entries) needs the key for its MAC.
     let key = audit_trail::load_key(&cfg).unwrap().unwrap();
-    let sql = format!("UPDATE audit_head SET keyed_from = 1000, key_id = '{}', keying_mac = 'forged' WHERE id = 1", key.id());
+    let sql =
+        format!("UPDATE audit_head SET keyed_from = 1000, key_id = '{}', keying_mac = 'forged' WHERE id = 1", key.id());
     exec_sql(&app.db, sql).await;
     assert_eq!(finding(verify(&app, &cfg).await), Finding::KeyingAltered);
     // Naming another key is at least not passed: verification refuses to run.
@@ -267,7 +276,8 @@ async fn an_unkeyed_chain_is_keyed_on_the_next_start_and_its_old_part_stays_pinn
     let (url, _dir) = crate::common::fresh_database().await;
     let cfg = web::Config::for_database(&url);
     let db = Db::connect(&url).await.unwrap();
-    let ev = store::audit::Event { action: "old.entry", entity: "x", entity_id: "1", region_code: "", details: "before" };
+    let ev =
+        store::audit::Event { action: "old.entry", entity: "x", entity_id: "1", region_code: "", details: "before" };
     for _ in 0..3 {
         store::audit::append_now(&db, &store::audit::Actor::system("old"), &ev).await.unwrap();
     }
@@ -316,5 +326,8 @@ async fn the_server_writes_a_checkpoint_at_graceful_shutdown() {
     let file = audit_trail::read_checkpoints(&cfg.audit_checkpoint_file, &key).unwrap();
     let last = file.checkpoints.last().expect("a checkpoint at shutdown");
     assert_eq!(last.seq, head_seq(&db).await);
-    assert!(matches!(audit_trail::verify(&db, &cfg, &cfg.audit_checkpoint_file).await.unwrap(), VerifyOutcome::Intact { .. }));
+    assert!(matches!(
+        audit_trail::verify(&db, &cfg, &cfg.audit_checkpoint_file).await.unwrap(),
+        VerifyOutcome::Intact { .. }
+    ));
 }

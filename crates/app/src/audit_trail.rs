@@ -249,11 +249,18 @@ impl Checkpointer {
 /// What `desmigratif audit verify` found, with the message it prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyOutcome {
-    Intact { message: String },
+    Intact {
+        message: String,
+    },
     /// Tampering: `finding` is `None` when only the checkpoint file itself was altered.
-    Tampered { message: String, finding: Option<domain::audit::Finding> },
+    Tampered {
+        message: String,
+        finding: Option<domain::audit::Finding>,
+    },
     /// Verification could not run (no key, another key): a setup problem.
-    CannotVerify { message: String },
+    CannotVerify {
+        message: String,
+    },
 }
 
 /// The whole check: the chain with the configured key, against the checkpoints in
@@ -306,5 +313,7 @@ pub async fn verify(db: &Db, cfg: &Config, checkpoint_file: &Path) -> Result<Ver
             checkpoint_file.display()
         ),
     };
-    Ok(VerifyOutcome::Intact { message: format!("Audit chain intact: {} entries verified ({keyed}); {against}.", v.entries) })
+    Ok(VerifyOutcome::Intact {
+        message: format!("Audit chain intact: {} entries verified ({keyed}); {against}.", v.entries),
+    })
 }

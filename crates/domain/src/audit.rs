@@ -330,11 +330,9 @@ impl fmt::Display for Finding {
             Finding::Missing { expected, found } => {
                 write!(f, "entry {expected} is missing: the log jumps to entry {found} (an entry was removed)")
             }
-            Finding::Reordered { seq, follows } => write!(
-                f,
-                "entries reordered: entry {seq} links to entry {follows}, not to entry {}",
-                seq - 1
-            ),
+            Finding::Reordered { seq, follows } => {
+                write!(f, "entries reordered: entry {seq} links to entry {follows}, not to entry {}", seq - 1)
+            }
             Finding::LinkBroken { seq } => write!(
                 f,
                 "entry {seq} does not link to entry {}: an entry before it was edited, removed or inserted",
@@ -351,10 +349,9 @@ impl fmt::Display for Finding {
                 f,
                 "newest entries removed: {evidence} recorded {recorded} entries, the log now ends at entry {log_end}"
             ),
-            Finding::HeadMoved { head_seq, log_end } => write!(
-                f,
-                "audit_head was moved: it says {head_seq} entries, the log ends at entry {log_end}"
-            ),
+            Finding::HeadMoved { head_seq, log_end } => {
+                write!(f, "audit_head was moved: it says {head_seq} entries, the log ends at entry {log_end}")
+            }
             Finding::HeadHashMoved { seq } => {
                 write!(f, "audit_head was moved: its hash is not the hash of the last entry ({seq})")
             }
@@ -382,10 +379,7 @@ impl fmt::Display for Finding {
 /// `2026-12-02 12:50:39 UTC`, for messages; the raw number if out of range.
 pub fn unix_time_text(t: i64) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| d.format(&fmt).ok())
-        .unwrap_or_else(|| t.to_string())
+    time::OffsetDateTime::from_unix_timestamp(t).ok().and_then(|d| d.format(&fmt).ok()).unwrap_or_else(|| t.to_string())
 }
 
 /// Incremental verifier: feed entries in `seq` order, then [`ChainVerifier::finish`] with

@@ -229,7 +229,9 @@ pub async fn ensure_keyed(db: &Db, key: &AuditKey) -> Result<Keyed> {
             if !mac.is_some_and(|m| key.keying_mac_ok(from, &id, &m)) {
                 // Serving goes on (refusing would let whoever altered it stop the service);
                 // `audit verify` reports it.
-                tracing::error!("AUDIT: the switch-over record in audit_head was altered; run `desmigratif audit verify`");
+                tracing::error!(
+                    "AUDIT: the switch-over record in audit_head was altered; run `desmigratif audit verify`"
+                );
             }
             return Ok(Keyed::Already { keyed_from: from });
         }
@@ -292,7 +294,11 @@ pub async fn verify_with(db: &Db, key: Option<&AuditKey>, checkpoints: Vec<Check
                 return Ok(done(0, 0, Some(Finding::KeyingAltered)));
             }
             if let Some(cp) = cp_keyed_from.filter(|c| *c != k.keyed_from) {
-                return Ok(done(0, 0, Some(Finding::KeyingChanged { checkpoint_keyed_from: cp, stored: Some(k.keyed_from) })));
+                return Ok(done(
+                    0,
+                    0,
+                    Some(Finding::KeyingChanged { checkpoint_keyed_from: cp, stored: Some(k.keyed_from) }),
+                ));
             }
             ChainVerifier::keyed(key.clone(), k.keyed_from, checkpoints)
         }
