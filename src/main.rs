@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use domain::audit::ChainCheck;
 use web::Config;
 use web::bootstrap::{self, Startup};
 
@@ -110,8 +109,18 @@ enum IndicatorsCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain; exit 1 if any entry was edited, removed or reordered.
-    Verify,
+    /// Walk the keyed hash chain and compare it with the checkpoints; exit 1 if any entry was
+    /// edited, removed or reordered, the head moved or the checkpoints altered, 2 if it
+    /// cannot verify (no key, another key).
+    Verify {
+        /// Checkpoint file to compare with, e.g. a copy kept off the machine or a syslog
+        /// file (default: DESMIGRATIF_AUDIT_CHECKPOINT_FILE).
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+    },
+    /// Record the current head now: append a checkpoint to the checkpoint file and print
+    /// it (for cron, then ship the line off the machine: syslog, rsync).
+    Checkpoint,
 }
 
 fn init_logging() {
@@ -222,7 +231,12 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             }
             let started = std::time::Instant::now();
             let pending = store::indicators::refresh::pending(&db).await?;
-            let done = store::indicators::refresh::refresh_all_pending(&db, web::AppState::new(db.clone(), cfg.clone()).today(), usize::MAX).await?;
+            let done = store::indicators::refresh::refresh_all_pending(
+                &db,
+                web::AppState::new(db.clone(), cfg.clone()).today(),
+                usize::MAX,
+            )
+            .await?;
             println!(
                 "Refreshed {} village(s) from {} change mark(s) ({} pending before) in {} ms.",
                 done.villages,
@@ -263,16 +277,46 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             }
             startup.db.close().await;
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit { command: AuditCommand::Verify { checkpoints } } => {
             let db = store::Db::connect_existing(&cfg.database_url).await?;
-            let result = store::audit::verify(&db).await?;
+            let file = checkpoints.unwrap_or_else(|| cfg.audit_checkpoint_file.clone());
+            let outcome = web::audit_trail::verify(&db, &cfg, &file).await?;
             db.close().await;
-            match result {
-                ChainCheck::Intact { entries } => {
-                    println!("Audit chain intact: {entries} entries verified.")
+            match outcome {
+                web::audit_trail::VerifyOutcome::Intact { message } => println!("{message}"),
+                web::audit_trail::VerifyOutcome::Tampered { message, .. } => {
+                    eprintln!("{message}");
+                    std::process::exit(1);
                 }
-                ChainCheck::Broken { seq, reason } => {
-                    eprintln!("AUDIT CHAIN BROKEN at entry {seq}: {reason}");
+                web::audit_trail::VerifyOutcome::CannotVerify { message } => {
+                    eprintln!("AUDIT VERIFY NOT POSSIBLE: {message}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::Checkpoint } => {
+            use web::audit_trail::{Checkpointed, checkpoint, load_key, read_checkpoints};
+            let db = store::Db::connect_existing(&cfg.database_url).await?;
+            let Some(key) = load_key(&cfg)? else {
+                anyhow::bail!(
+                    "no audit key (DESMIGRATIF_AUDIT_KEY, or the file {}): start the server once to create it",
+                    cfg.audit_key_file.display()
+                );
+            };
+            let path = &cfg.audit_checkpoint_file;
+            let last = read_checkpoints(path, &key)?.checkpoints.into_iter().max_by_key(|c| c.seq);
+            let done = checkpoint(&db, &key, path, last.as_ref(), store::now()).await?;
+            db.close().await;
+            match (done, last) {
+                (Checkpointed::Written(c), _) | (Checkpointed::Unchanged, Some(c)) => println!("{}", c.to_line()),
+                (Checkpointed::Unchanged, None) => {}
+                (Checkpointed::NotKeyed, _) => {
+                    anyhow::bail!(
+                        "the audit chain is not keyed yet: start the server (or run `desmigratif migrate`) once"
+                    )
+                }
+                (Checkpointed::Refused(why), _) => {
+                    eprintln!("AUDIT CHECKPOINT REFUSED: {why}; run `desmigratif audit verify`");
                     std::process::exit(1);
                 }
             }
@@ -372,6 +416,10 @@ async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_u
     let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = domain::import::ImportFile::parse(data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let db = store::Db::connect_existing(&cfg.database_url).await?;
+    // Its audit entries are keyed like the server's.
+    if let Some(key) = web::audit_trail::load_key(&cfg)? {
+        store::audit::install_key(&key);
+    }
     let user = match store::users::by_username(&db, as_user).await? {
         Some(u) if u.disabled => anyhow::bail!("the account {as_user} is disabled"),
         Some(u) => u,

@@ -229,6 +229,11 @@ async fn backup_under_write_load_restores_into_a_fresh_instance() {
     let url = format!("sqlite://{}", copy_path.display());
     let mut cfg = web::Config::for_database(&url);
     cfg.admin_password = Some("unused-admin-password".into());
+    // The audit key is restored with the database (docs/OPERATIONS.md): the chain is keyed.
+    let key_file = web::Config::for_database(&app.database_url).audit_key_file;
+    let err = web::bootstrap::prepare(&cfg).await.expect_err("no start without the chain's key");
+    assert!(err.to_string().contains("restore that key file"), "{err}");
+    std::fs::copy(key_file, &cfg.audit_key_file).unwrap();
     let restored = web::bootstrap::prepare(&cfg).await.unwrap();
     assert_eq!(restored.migrations_applied, 0);
     let integrity: (String,) = match &restored.db {

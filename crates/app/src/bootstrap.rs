@@ -24,6 +24,8 @@ pub enum StartupError {
     Store(#[from] store::StoreError),
     #[error("DESMIGRATIF_ADMIN_USER / DESMIGRATIF_ADMIN_PASSWORD: {0}")]
     Admin(domain::ValidationErrors),
+    #[error(transparent)]
+    AuditTrail(#[from] crate::audit_trail::TrailError),
 }
 
 pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
@@ -31,6 +33,8 @@ pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
     let db = Db::connect(&cfg.database_url).await?;
     let migrations_applied = store::migrate::run(&db).await?;
     let regions_loaded = store::regions::load_if_needed(&db).await?;
+    // Before anything is audited: every entry from here on is keyed (issue 14).
+    crate::audit_trail::key_the_chain(&db, cfg).await?;
     let admin_created = ensure_admin(&db, cfg).await?;
     // Job orders verified before public codes existed get theirs (issue 8).
     store::portal::backfill_codes(&db).await?;

@@ -31,16 +31,36 @@ pub struct Config {
     /// `2026-03-01T01:00:00Z`) and let it run from there. For tests and training databases;
     /// unset in production (the real time).
     pub clock_start: Option<time::OffsetDateTime>,
+    /// `DESMIGRATIF_AUDIT_KEY`: the key of the audit chain (hex or base64, at least 32
+    /// bytes). Unset: read from (or created in) `audit_key_file`. `Debug` shows only its id.
+    pub audit_key: Option<domain::audit::AuditKey>,
+    /// `DESMIGRATIF_AUDIT_KEY_FILE`, default `audit.key` next to a SQLite database file,
+    /// else `data/audit.key`. Created (mode 0600) on first start when no key is given.
+    pub audit_key_file: std::path::PathBuf,
+    /// `DESMIGRATIF_AUDIT_CHECKPOINT_FILE`, default `audit-checkpoints.log` next to the key file.
+    pub audit_checkpoint_file: std::path::PathBuf,
+    /// `DESMIGRATIF_AUDIT_CHECKPOINT_MINUTES`, default 5: how often the server records the
+    /// head in the checkpoint file (only when it moved).
+    pub audit_checkpoint_minutes: i64,
+}
+
+/// The checkpoint file next to the key file.
+fn default_checkpoint_file(key_file: &std::path::Path) -> std::path::PathBuf {
+    key_file.parent().unwrap_or(std::path::Path::new(".")).join("audit-checkpoints.log")
 }
 
 /// Next to the SQLite file (so a backup of the data directory takes both), else `fallback`.
 fn default_attachments_dir(database_url: &str, fallback: std::path::PathBuf) -> std::path::PathBuf {
+    sqlite_sibling(database_url, "attachments").unwrap_or(fallback)
+}
+
+/// `name` in the directory of a SQLite database file; `None` for other databases.
+fn sqlite_sibling(database_url: &str, name: &str) -> Option<std::path::PathBuf> {
     database_url
         .strip_prefix("sqlite://")
         .map(|p| p.split('?').next().unwrap_or(p))
         .filter(|p| !p.is_empty() && !p.contains(":memory:"))
-        .and_then(|p| std::path::Path::new(p).parent().map(|d| d.join("attachments")))
-        .unwrap_or(fallback)
+        .and_then(|p| std::path::Path::new(p).parent().map(|d| d.join(name)))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +134,25 @@ impl Config {
         let attachments_dir = var("DESMIGRATIF_ATTACHMENTS_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| default_attachments_dir(&database_url, "data/attachments".into()));
+        let audit_key = match var("DESMIGRATIF_AUDIT_KEY") {
+            None => None,
+            // The value is never echoed: it is a secret.
+            Some(v) => Some(domain::audit::AuditKey::parse(&v).map_err(|e| ConfigError {
+                name: "DESMIGRATIF_AUDIT_KEY",
+                problem: format!("{e} (generate one with `openssl rand -hex 32`)"),
+            })?),
+        };
+        let audit_key_file = var("DESMIGRATIF_AUDIT_KEY_FILE")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| sqlite_sibling(&database_url, "audit.key").unwrap_or_else(|| "data/audit.key".into()));
+        let audit_checkpoint_file = var("DESMIGRATIF_AUDIT_CHECKPOINT_FILE")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| default_checkpoint_file(&audit_key_file));
         Ok(Config {
+            audit_key,
+            audit_checkpoint_file,
+            audit_key_file,
+            audit_checkpoint_minutes: num("DESMIGRATIF_AUDIT_CHECKPOINT_MINUTES", 5)?,
             addr,
             attachments_dir,
             database_url,
@@ -142,6 +180,18 @@ impl Config {
 
     /// A configuration for tests and tools: loopback, given database, defaults elsewhere.
     pub fn for_database(database_url: &str) -> Config {
+        // PostgreSQL databases share a key in the temporary directory but each keeps its own
+        // checkpoints (their names differ by database).
+        let key_file = sqlite_sibling(database_url, "audit.key")
+            .unwrap_or_else(|| std::env::temp_dir().join("desmigratif-audit.key"));
+        let checkpoint_file = match sqlite_sibling(database_url, "audit.key") {
+            Some(k) => default_checkpoint_file(&k),
+            None => {
+                use sha2::Digest;
+                let id = hex::encode(&sha2::Sha256::digest(database_url.as_bytes())[..8]);
+                std::env::temp_dir().join(format!("desmigratif-audit-checkpoints-{id}.log"))
+            }
+        };
         Config {
             addr: "127.0.0.1:0".parse().expect("valid literal address"),
             database_url: database_url.to_string(),
@@ -158,6 +208,10 @@ impl Config {
                 std::env::temp_dir().join("desmigratif-attachments"),
             ),
             clock_start: None,
+            audit_key: None,
+            audit_key_file: key_file,
+            audit_checkpoint_file: checkpoint_file,
+            audit_checkpoint_minutes: 5,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! these functions (ARCHITECTURE.md).
 
 pub mod accounts;
+pub mod audit_trail;
 pub mod bootstrap;
 pub mod cases;
 pub mod clock;

@@ -99,6 +99,9 @@ pub enum StoreError {
     RegionData(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The audit key is missing or is not the chain's.
+    #[error("audit key: {0}")]
+    AuditKey(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

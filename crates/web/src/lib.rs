@@ -4,8 +4,8 @@
 pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
-    accounts, bootstrap, cases, clock, config, cooperative, enterprise, episodes, i18n, import, job_orders, monitoring,
-    outreach, parenting, partners, people, policy, portal, privacy,
+    accounts, audit_trail, bootstrap, cases, clock, config, cooperative, enterprise, episodes, i18n, import,
+    job_orders, monitoring, outreach, parenting, partners, people, policy, portal, privacy,
 };
 pub mod auth;
 pub mod charts;
@@ -140,10 +140,18 @@ pub async fn serve(
     });
     // Indicators: recompute the villages marked dirty by writes (store::indicators::refresh).
     let refresher = tokio::spawn(monitoring::background_refresher(state.db.clone(), state.clock));
+    // The audit head, recorded outside the database (app::audit_trail): periodically when it
+    // moved, and once more after the last request.
+    let (audit_db, audit_cfg) = (state.db.clone(), state.config.clone());
+    let checkpointer = tokio::spawn(
+        audit_trail::Checkpointer::new(audit_db.clone(), &audit_cfg).run_every(audit_cfg.audit_checkpoint_minutes),
+    );
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purger.abort();
     refresher.abort();
+    checkpointer.abort();
+    audit_trail::Checkpointer::new(audit_db, &audit_cfg).tick().await;
     result
 }
 
