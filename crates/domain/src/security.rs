@@ -73,8 +73,8 @@ impl LoginThrottle {
     /// None: the attempt may go ahead (and counts as a failure until it succeeds).
     /// Some(secs): refused without checking the password; try again after `secs`.
     ///
-    /// Each key has `free` failures; after that every further attempt must wait 2^k
-    /// seconds after the latest failure (k = failures over the allowance + 1), capped.
+    /// Each key has `free` failures; after that every further attempt must wait
+    /// 15 s × 2^k after the latest failure (k = failures over the allowance), capped.
     pub fn wait(&self, h: &LoginHistory, now: i64) -> Option<i64> {
         let max = self.max_failures.max(1);
         let cap = self.window_secs.max(1);
@@ -99,9 +99,12 @@ fn required_gap(failures: i64, free: i64, cap: i64) -> Option<i64> {
     if failures < free {
         return None;
     }
-    let k = (failures - free + 1).min(30) as u32;
-    Some(2i64.saturating_pow(k).min(cap))
+    let k = (failures - free).min(30) as u32;
+    Some(FIRST_WAIT_SECS.saturating_mul(2i64.saturating_pow(k)).min(cap))
 }
+
+/// The first wait past the allowance; each further failure doubles it (15 s, 30 s, 1 min, …).
+pub const FIRST_WAIT_SECS: i64 = 15;
 
 /// One account as the last-administrator rule sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,14 +224,14 @@ mod tests {
     fn each_further_failure_doubles_the_wait_up_to_the_window() {
         let t = throttle();
         let wait = |failures| t.wait(&LoginHistory { pair: Recent { failures, last_at: 1000 }, ..Default::default() }, 1000);
-        assert_eq!(wait(5), Some(2));
-        assert_eq!(wait(6), Some(4));
-        assert_eq!(wait(7), Some(8));
+        assert_eq!(wait(5), Some(15));
+        assert_eq!(wait(6), Some(30));
+        assert_eq!(wait(7), Some(60));
         assert_eq!(wait(20), Some(900));
         // After the gap the next attempt goes ahead.
         let h = LoginHistory { pair: Recent { failures: 6, last_at: 1000 }, ..Default::default() };
-        assert_eq!(t.wait(&h, 1003), Some(1));
-        assert_eq!(t.wait(&h, 1004), None);
+        assert_eq!(t.wait(&h, 1029), Some(1));
+        assert_eq!(t.wait(&h, 1030), None);
     }
 
     #[test]
@@ -244,7 +247,7 @@ mod tests {
     #[test]
     fn one_address_trying_many_accounts_slows_down() {
         let h = LoginHistory { address: Recent { failures: 30, last_at: 1000 }, ..Default::default() };
-        assert!(throttle().wait(&h, 1000).is_some_and(|w| w > 2));
+        assert!(throttle().wait(&h, 1000).is_some_and(|w| w >= FIRST_WAIT_SECS));
     }
 
     fn admin(id: i64) -> AdminSeat {

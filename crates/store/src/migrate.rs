@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "indicators_pillars", "0016_indicators_pillars"),
     migration!(17, "indicators_cooperative", "0017_indicators_cooperative"),
     migration!(18, "region_indexes_c", "0018_region_indexes_c"),
+    migration!(19, "account_hardening", "0019_account_hardening"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
