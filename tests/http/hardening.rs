@@ -6,7 +6,10 @@ use crate::common::{Browser, TestApp, csrf_of};
 use serde_json::{Value, json};
 
 fn fields(body: &Value) -> Vec<String> {
-    body["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect()).unwrap_or_default()
+    body["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
 }
 
 async fn login_from(app: &TestApp, forwarded: &str, username: &str, password: &str) -> reqwest::Response {
@@ -188,10 +191,9 @@ async fn the_last_national_admin_stays() {
     let second = app.user_token("admin.dua", "national_admin", None).await;
     let second_id = admin_id(&app, &second).await;
     let demote = json!({"role": "regency_officer", "region_code": "53.10"});
-    let (a, b2) = tokio::join!(
-        app.patch_json(&format!("/api/v1/users/{second_id}"), &app.admin_token, &demote),
-        app.patch_json(&me, &second, &demote),
-    );
+    let theirs = format!("/api/v1/users/{second_id}");
+    let (a, b2) =
+        tokio::join!(app.patch_json(&theirs, &app.admin_token, &demote), app.patch_json(&me, &second, &demote),);
     let ok = [a.0, b2.0].iter().filter(|s| **s == 200).count();
     assert_eq!(ok, 1, "exactly one demotion: {a:?} {b2:?}");
     let admins: i64 = {
@@ -260,14 +262,14 @@ async fn a_password_someone_else_set_must_be_changed() {
     let (s, me) = app.get_json("/api/v1/me", Some(&token)).await;
     assert_eq!((s, me["must_change_password"].as_bool()), (200, Some(true)));
 
-    let change = |current: &str, new: &str, confirm: &str| {
-        json!({"current_password": current, "new_password": new, "confirm_password": confirm})
-    };
-    let (s, body) =
-        app.post_json("/api/v1/auth/password", Some(&token), &change("wrong-one-123", "my-own-pass-1", "my-own-pass-1")).await;
+    let change = |current: &str, new: &str, confirm: &str| json!({"current_password": current, "new_password": new, "confirm_password": confirm});
+    let (s, body) = app
+        .post_json("/api/v1/auth/password", Some(&token), &change("wrong-one-123", "my-own-pass-1", "my-own-pass-1"))
+        .await;
     assert_eq!((s, fields(&body)), (422, vec!["current_password".to_string()]), "{body}");
-    let (s, body) =
-        app.post_json("/api/v1/auth/password", Some(&token), &change("set-by-admin-1", "my-own-pass-1", "my-own-pass-2")).await;
+    let (s, body) = app
+        .post_json("/api/v1/auth/password", Some(&token), &change("set-by-admin-1", "my-own-pass-1", "my-own-pass-2"))
+        .await;
     assert_eq!((s, fields(&body)), (422, vec!["confirm_password".to_string()]), "{body}");
     let (s, body) =
         app.post_json("/api/v1/auth/password", Some(&token), &change("set-by-admin-1", "short", "short")).await;
@@ -285,14 +287,18 @@ async fn a_password_someone_else_set_must_be_changed() {
     app.token("siti", "my-own-pass-1").await;
 
     // The admin resets it: the flag is back. On the pages the form comes first.
-    let (s, _) =
-        app.patch_json(&format!("/api/v1/users/{}", u["id"]), &app.admin_token, &json!({"password": "reset-by-admin-2"})).await;
+    let (s, _) = app
+        .patch_json(&format!("/api/v1/users/{}", u["id"]), &app.admin_token, &json!({"password": "reset-by-admin-2"}))
+        .await;
     assert_eq!(s, 200);
     let b = Browser::new(&app);
     let (_, html) = b.get("/login").await;
     let csrf = csrf_of(&html);
     let r = b
-        .post_form("/login", &[("username", "siti"), ("password", "reset-by-admin-2"), ("_csrf", &csrf), ("next", "/persons")])
+        .post_form(
+            "/login",
+            &[("username", "siti"), ("password", "reset-by-admin-2"), ("_csrf", &csrf), ("next", "/persons")],
+        )
         .await;
     assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/account/password"));
     let r = b.client.get(format!("{}/persons", b.base)).send().await.unwrap();
@@ -302,7 +308,12 @@ async fn a_password_someone_else_set_must_be_changed() {
     assert!(html.contains("current_password"));
     let csrf = csrf_of(&html);
     let form = |cur: &'static str, new: &'static str, conf: &'static str| {
-        vec![("_csrf", csrf.clone()), ("current_password", cur.into()), ("new_password", new.into()), ("confirm_password", conf.into())]
+        vec![
+            ("_csrf", csrf.clone()),
+            ("current_password", cur.into()),
+            ("new_password", new.into()),
+            ("confirm_password", conf.into()),
+        ]
     };
     let post = |f: Vec<(&'static str, String)>| {
         let (client, url) = (b.client.clone(), format!("{}/account/password", b.base));
@@ -321,7 +332,12 @@ async fn a_password_someone_else_set_must_be_changed() {
     let r = b
         .post_form(
             "/account/password",
-            &[("_csrf", &csrf), ("current_password", "mine-again-12"), ("new_password", "third-one-123"), ("confirm_password", "third-one-123")],
+            &[
+                ("_csrf", &csrf),
+                ("current_password", "mine-again-12"),
+                ("new_password", "third-one-123"),
+                ("confirm_password", "third-one-123"),
+            ],
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);

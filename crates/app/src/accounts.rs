@@ -91,9 +91,13 @@ pub enum LoginOutcome {
     Ok(User),
     Invalid,
     /// Too many recent failures for this account or address: come back after the wait.
-    Throttled { retry_after_secs: i64 },
+    Throttled {
+        retry_after_secs: i64,
+    },
     /// Every password-check slot is taken: come back shortly.
-    Busy { retry_after_secs: i64 },
+    Busy {
+        retry_after_secs: i64,
+    },
 }
 
 /// Checks a username and password. Throttling (domain::security::LoginThrottle): the

@@ -223,7 +223,8 @@ mod tests {
     #[test]
     fn each_further_failure_doubles_the_wait_up_to_the_window() {
         let t = throttle();
-        let wait = |failures| t.wait(&LoginHistory { pair: Recent { failures, last_at: 1000 }, ..Default::default() }, 1000);
+        let wait =
+            |failures| t.wait(&LoginHistory { pair: Recent { failures, last_at: 1000 }, ..Default::default() }, 1000);
         assert_eq!(wait(5), Some(15));
         assert_eq!(wait(6), Some(30));
         assert_eq!(wait(7), Some(60));

@@ -58,7 +58,13 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser, password_hash: &str, mu
     Ok(user)
 }
 
-pub async fn create_in(tx: &mut Tx, actor: &Actor, u: &NewUser, password_hash: &str, must_change: bool) -> Result<User> {
+pub async fn create_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    u: &NewUser,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<User> {
     let now = crate::now();
     let region = u.scope.code().map(|c| c.to_string());
     let user: User = on_tx!(&mut *tx, c => {

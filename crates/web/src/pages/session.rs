@@ -201,7 +201,10 @@ fn password_page(v: &crate::auth::Viewer, errors: super::FormErrors, saved: bool
 
 /// `GET /account/password`: every account may change its own password; an account whose
 /// password someone else set is sent here until it has.
-pub async fn password_form(PendingViewer(v): PendingViewer, Query(q): Query<SavedQuery>) -> Result<Response, PageError> {
+pub async fn password_form(
+    PendingViewer(v): PendingViewer,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, PageError> {
     password_page(&v, super::FormErrors::default(), q.saved.is_some())
 }
 
