@@ -265,7 +265,7 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                 role: &role,
                 region_code: &region_code,
             };
-            match web::accounts::create_account(&state, &store::audit::Actor::system("cli"), &input).await {
+            match web::accounts::create_account(&state, &store::audit::Actor::system("cli"), &input, false).await {
                 Ok(u) => {
                     println!("Created user {} (id {}, {}).", u.username, u.id, u.role);
                     if generated {

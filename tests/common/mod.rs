@@ -193,8 +193,9 @@ impl TestApp {
             .post_json(
                 "/api/v1/users",
                 Some(&self.admin_token),
+                // The harness knows the password it set: no forced change (tests/http/hardening.rs covers that flow).
                 &json!({"username": username, "password": "a-long-password", "full_name": format!("User {username}"),
-                        "role": role, "region_code": region}),
+                        "role": role, "region_code": region, "must_change_password": false}),
             )
             .await;
         assert_eq!(status, 201, "create {username}: {body}");

@@ -13,6 +13,7 @@ mod enterprise;
 mod episodes;
 mod exchange;
 mod generate;
+mod hardening;
 mod import;
 mod job_orders;
 mod monitoring;

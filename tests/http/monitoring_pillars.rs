@@ -81,7 +81,7 @@ async fn partner_user(app: &TestApp, username: &str, partner: i64) -> String {
         &app.admin_token,
         "/api/v1/users",
         json!({"username": username, "password": "a-long-password", "full_name": format!("User {username}"),
-               "role": "partner", "region_code": null, "partner_id": partner}),
+               "role": "partner", "region_code": null, "partner_id": partner, "must_change_password": false}),
         201,
     )
     .await;

@@ -74,6 +74,7 @@ async fn openapi_document_lists_every_contract_route() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for (path, method) in [
         ("/api/v1/auth/token", "post"),
+        ("/api/v1/auth/password", "post"),
         ("/api/v1/users", "post"),
         ("/api/v1/regions/{code}", "get"),
         ("/api/v1/regions/{code}/children", "get"),

@@ -57,7 +57,7 @@ async fn partner_user(app: &TestApp, username: &str, partner: i64) -> (i64, Stri
             "/api/v1/users",
             Some(&app.admin_token),
             &json!({"username": username, "password": "a-long-password", "full_name": format!("User {username}"),
-                    "role": "partner", "region_code": null, "partner_id": partner}),
+                    "role": "partner", "region_code": null, "partner_id": partner, "must_change_password": false}),
         )
         .await;
     assert_eq!(s, 201, "{u}");
@@ -525,6 +525,8 @@ async fn attachments_are_checked_stored_outside_and_downloaded_safely() {
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"visum.pdf\"");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    // The download's own policy survives the site-wide header (issue 14).
+    assert_eq!(r.headers()["content-security-policy"], "default-src 'none'; sandbox");
     assert_eq!(r.headers()["content-type"], "application/pdf");
     assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
     let r = app.client.get(app.url(&download)).bearer_auth(&colleague).send().await.unwrap();

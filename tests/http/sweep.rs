@@ -81,6 +81,9 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /api/docs", Public),
     ("GET /api/v1/openapi.json", Public),
     ("POST /api/v1/auth/token", Session),
+    ("GET /account/password", Login),
+    ("POST /account/password", Session),
+    ("POST /api/v1/auth/password", Session),
     ("GET /api/v1/me", Login),
     // -- regions, programs, accounts, audit
     ("GET /regions", Login),
@@ -570,7 +573,7 @@ async fn build_fixture(app: &TestApp) -> Fixture {
             app,
             "/api/v1/users",
             json!({"username": format!("target-{village}"), "password": "a-long-password", "full_name": "Target",
-                   "role": "village_officer", "region_code": village}),
+                   "role": "village_officer", "region_code": village, "must_change_password": false}),
         )
         .await;
         put("user", id(&u));
@@ -709,7 +712,7 @@ async fn accounts(app: &TestApp, partner_id: i64) -> Vec<Account> {
                 "/api/v1/users",
                 Some(&app.admin_token),
                 &json!({"username": username, "password": "a-long-password", "full_name": "Sweep",
-                        "role": role.as_str(), "region_code": scope,
+                        "role": role.as_str(), "region_code": scope, "must_change_password": false,
                         "partner_id": if role == Role::Partner { Some(partner_id) } else { None }}),
             )
             .await;

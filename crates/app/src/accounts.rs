@@ -1,15 +1,26 @@
-//! Account operations shared by the pages, the API and the command line.
+//! Account operations shared by the pages, the API and the command line: creating accounts,
+//! changing them (with the last-administrator rule), logging in (throttled, bounded password
+//! work) and changing one's own password.
 
 use crate::App as AppState;
+use crate::Error;
+use domain::access::Scope;
+use domain::security::{AccountChange, AdminSeat, LoginThrottle, check_admin_change};
 use domain::user::{NewUserInput, validate_new_user};
-use domain::{Rule, ValidationErrors};
+use domain::{Role, Rule, ValidationErrors};
+use std::sync::LazyLock;
+use std::time::Duration;
+use store::audit::Actor;
 use store::users::User;
 
 /// Shared by the page and the API: validates, checks the region exists, creates.
+/// `must_change`: the creator chose the password, so the owner must replace it at the next
+/// login (pages and API; the console's `user create` passes false).
 pub async fn create_account(
     state: &AppState,
-    actor: &store::audit::Actor,
+    actor: &Actor,
     input: &NewUserInput<'_>,
+    must_change: bool,
 ) -> Result<User, CreateError> {
     let new = validate_new_user(input).map_err(CreateError::Invalid)?;
     if let Some(code) = new.scope.code() {
@@ -22,7 +33,7 @@ pub async fn create_account(
         }
     }
     let hash = hash_password(&new.password).await;
-    match store::users::create(&state.db, actor, &new, &hash).await {
+    match store::users::create(&state.db, actor, &new, &hash, must_change).await {
         Ok(u) => Ok(u),
         Err(e) if store::users::username_taken(&e) => Err(CreateError::Invalid(ValidationErrors::single(
             "username",
@@ -44,11 +55,184 @@ impl From<store::StoreError> for CreateError {
     }
 }
 
-/// Hashes off the async threads (argon2 takes tens of milliseconds by design).
+/// Argon2 runs at most this many at a time (each takes ~19 MiB and tens of milliseconds):
+/// one per core, so a flood of logins queues instead of exhausting memory and CPU.
+static PASSWORD_WORK: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    tokio::sync::Semaphore::new(cores.clamp(2, 16))
+});
+
+/// How long an unauthenticated login waits for a turn before it is told to come back.
+const LOGIN_WAIT: Duration = Duration::from_secs(3);
+
+/// Hashes off the async threads, behind the password-work semaphore. Only signed-in
+/// admins (and the start-up) hash, so this waits for a turn rather than refusing.
 pub async fn hash_password(password: &str) -> String {
+    let _permit = PASSWORD_WORK.acquire().await;
     let pw = password.to_string();
     match tokio::task::spawn_blocking(move || domain::password::hash(&pw)).await {
         Ok(h) => h,
         Err(_) => domain::password::hash(password),
     }
+}
+
+/// Verifies behind the semaphore; None when no turn came within `wait`.
+async fn verify_bounded(password: &str, phc: String, wait: Option<Duration>) -> Option<bool> {
+    let _permit = match wait {
+        Some(w) => tokio::time::timeout(w, PASSWORD_WORK.acquire()).await.ok()?.ok()?,
+        None => PASSWORD_WORK.acquire().await.ok()?,
+    };
+    let pw = password.to_string();
+    Some(tokio::task::spawn_blocking(move || domain::password::verify(&pw, &phc)).await.unwrap_or(false))
+}
+
+/// Outcome of a password check, shared by the login page and the token endpoint.
+pub enum LoginOutcome {
+    Ok(User),
+    Invalid,
+    /// Too many recent failures for this account or address: come back after the wait.
+    Throttled {
+        retry_after_secs: i64,
+    },
+    /// Every password-check slot is taken: come back shortly.
+    Busy {
+        retry_after_secs: i64,
+    },
+}
+
+/// Checks a username and password. Throttling (domain::security::LoginThrottle): the
+/// attempt is first reserved as a failure in its own transaction, so N parallel wrong
+/// passwords cannot all reach argon2; past the allowance each key (account from this
+/// address, any account from this address, this account from anywhere) must wait a
+/// doubling delay. A success forgets this address's failures for the account.
+pub async fn login(
+    state: &AppState,
+    actor: &Actor,
+    username: &str,
+    password: &str,
+) -> Result<LoginOutcome, store::StoreError> {
+    let username: String = username.trim().to_lowercase().chars().take(64).collect();
+    let cfg = &state.config;
+    let throttle = LoginThrottle { max_failures: cfg.login_max_failures, window_secs: cfg.login_window_secs };
+    let reserved = store::auth::reserve_attempt(&state.db, &username, &actor.ip, cfg.login_window_secs, |h, now| {
+        throttle.wait(h, now)
+    })
+    .await?;
+    if let Err(retry_after_secs) = reserved {
+        return Ok(LoginOutcome::Throttled { retry_after_secs });
+    }
+    let user = store::users::by_username(&state.db, &username).await?;
+    // An unknown user costs the same time.
+    let phc =
+        user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| domain::password::dummy_hash().to_string());
+    let Some(ok) = verify_bounded(password, phc, Some(LOGIN_WAIT)).await else {
+        // Not checked: the reservation stays as a failure, which also slows a flood.
+        return Ok(LoginOutcome::Busy { retry_after_secs: 2 });
+    };
+    match user {
+        Some(u) if ok && !u.disabled => {
+            store::auth::login_succeeded(&state.db, &username, &actor.ip).await?;
+            Ok(LoginOutcome::Ok(u))
+        }
+        _ => {
+            let mut tx = state.db.begin().await?;
+            let anon = Actor { username: username.chars().take(40).collect(), user_id: None, ..actor.clone() };
+            let ev = store::audit::Event {
+                action: "auth.login_failed",
+                entity: "user",
+                entity_id: "",
+                region_code: "",
+                details: "",
+            };
+            store::audit::append(&mut tx, &anon, &ev).await?;
+            tx.commit().await?;
+            Ok(LoginOutcome::Invalid)
+        }
+    }
+}
+
+/// A change an admin makes to an account, already parsed; every part optional.
+#[derive(Debug, Default)]
+pub struct AccountUpdate {
+    pub role_scope: Option<(Role, Scope)>,
+    pub disabled: Option<bool>,
+    /// Some(None) unbinds the partner organisation.
+    pub partner: Option<Option<i64>>,
+    /// A new password chosen by the admin (the owner must change it at the next login).
+    pub password: Option<String>,
+}
+
+/// Applies an admin's change to account `id` in one transaction, refusing (422 naming
+/// `role` or `disabled`) a change that leaves no active national admin or takes the
+/// acting admin's own rights away. The API's PATCH and the admin page's forms both come here.
+pub async fn update_account(state: &AppState, actor: &Actor, id: i64, upd: &AccountUpdate) -> Result<User, Error> {
+    // Hash before the transaction: argon2 must not hold the write lock.
+    let hash = match &upd.password {
+        Some(p) => Some(hash_password(p).await),
+        None => None,
+    };
+    let mut tx = state.db.begin().await?;
+    // One account change at a time, so two demotions cannot both see the other admin.
+    store::auth::lock_key(&mut tx, "accounts:admins").await?;
+    let target = store::users::get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let change = AccountChange {
+        role: upd.role_scope.as_ref().map(|(r, s)| (*r, matches!(s, Scope::National))),
+        disabled: upd.disabled,
+        delete: false,
+    };
+    let seat = AdminSeat::new(target.id, target.role(), target.scope().as_ref(), target.disabled);
+    let others = store::users::other_active_admins(&mut tx, id).await?;
+    check_admin_change(actor.user_id.unwrap_or(0), &seat, &change, others)?;
+    if let Some((role, scope)) = &upd.role_scope {
+        store::users::set_role_scope_in(&mut tx, actor, id, *role, scope).await?;
+    }
+    if let Some(d) = upd.disabled {
+        store::users::set_disabled_in(&mut tx, actor, id, d).await?;
+    }
+    if let Some(p) = upd.partner {
+        store::users::set_partner_in(&mut tx, actor, id, p).await?;
+    }
+    if let Some(h) = &hash {
+        // Someone else now knows the password: the owner must replace it.
+        store::users::set_password_in(&mut tx, actor, id, h, true).await?;
+    }
+    let user = store::users::get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// A signed-in account replaces its own password: the current one must match, the new one
+/// follow the policy, be typed twice alike and differ from the current. Ends every session
+/// and token of the account (the caller issues a fresh one) and clears the must-change flag.
+pub async fn change_own_password(
+    state: &AppState,
+    user: &User,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> Result<(), Error> {
+    let mut errs = ValidationErrors::new();
+    if current.is_empty() {
+        errs.add("current_password", Rule::Required, "must not be empty");
+    }
+    domain::password::check_policy(&mut errs, "new_password", new);
+    if new != confirm {
+        errs.add("confirm_password", Rule::Mismatch, "must repeat the new password exactly");
+    }
+    if !current.is_empty() && new == current {
+        errs.add("new_password", Rule::Mismatch, "must differ from the current password");
+    }
+    errs.into_result()?;
+    let ok = verify_bounded(current, user.password_hash.clone(), None).await.unwrap_or(false);
+    if !ok {
+        return Err(Error::invalid("current_password", Rule::Mismatch, "is not the account's current password"));
+    }
+    let hash = hash_password(new).await;
+    let mut tx = state.db.begin().await?;
+    if !store::users::set_password_in(&mut tx, actor, user.id, &hash, false).await? {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -67,6 +67,7 @@ async fn ensure_admin(db: &Db, cfg: &Config) -> Result<Option<(String, Option<St
         scope: Scope::National,
     };
     let hash = crate::accounts::hash_password(&password).await;
-    store::users::create(db, &Actor::system("bootstrap"), &new, &hash).await?;
+    // A generated password was printed to the console: its owner must replace it.
+    store::users::create(db, &Actor::system("bootstrap"), &new, &hash, generated).await?;
     Ok(Some((username, generated.then_some(password))))
 }

@@ -3,7 +3,7 @@
 //! `updated_since`, and the per-client token bucket. Pure: no IO.
 
 use crate::validation::{Rule, ValidationErrors};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// Why a partner organisation asks for data: fixed by the exchange agreements (MoU).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -276,21 +276,13 @@ impl SyncPosition {
     }
 }
 
-/// HMAC-SHA256 (RFC 2104).
+/// HMAC-SHA256 (RFC 2104), from the `hmac` crate.
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(k.map(|b| b ^ 0x36));
-    inner.update(msg);
-    let mut outer = Sha256::new();
-    outer.update(k.map(|b| b ^ 0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
+    use hmac::Mac;
+    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(key) else { unreachable!("HMAC accepts any key length") };
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
 }
 
 /// An opaque cursor: the position, bound to the list it belongs to (`scope`: resource and
@@ -310,7 +302,7 @@ pub fn decode_cursor(key: &[u8], scope: &str, cursor: &str) -> Result<SyncPositi
     let body = String::from_utf8(hex::decode(body_hex).map_err(|_| bad.clone())?).map_err(|_| bad.clone())?;
     let mac = hex::decode(mac_hex).map_err(|_| bad.clone())?;
     let expected = hmac_sha256(key, format!("{scope}|{body}").as_bytes());
-    if mac.len() != 16 || mac.iter().zip(&expected[..16]).fold(0u8, |a, (x, y)| a | (x ^ y)) != 0 {
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(mac.as_slice(), &expected[..16])) {
         return Err(bad);
     }
     let n: Vec<i64> = body.split('.').map(str::parse).collect::<Result<_, _>>().map_err(|_| bad.clone())?;

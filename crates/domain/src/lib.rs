@@ -25,6 +25,7 @@ pub mod portal;
 pub mod program;
 pub mod region;
 pub mod role;
+pub mod security;
 pub mod service_center;
 pub mod user;
 pub mod validation;

@@ -127,13 +127,37 @@ pub enum RenderError {
     Csv(String),
 }
 
+/// Text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
+/// return before one) gets a leading `'`, so `=HYPERLINK(…)` typed into a name field is
+/// shown, never run (OWASP "CSV injection"). Applied to text cells and headings only:
+/// numeric cells (`Cell::Int`, `Rupiah`, `BasisPoints`) come from our own integers, so a
+/// negative amount stays a number (`-1500` in CSV, a numeric cell in XLSX). A text cell
+/// such as a phone number `+62…` is neutralised too, which also keeps its `+`.
+pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+impl Cell {
+    /// The CSV value: numbers plain, text neutralised ([`neutralise`]).
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(s) => neutralise(s).into_owned(),
+            other => other.raw(),
+        }
+    }
+}
+
 /// One table as CSV (RFC 4180, UTF-8, header row; numbers unformatted so they sum).
 pub fn to_csv(table: &Table) -> Result<Vec<u8>, RenderError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| RenderError::Csv(e.to_string());
-    w.write_record(&table.columns).map_err(err)?;
+    w.write_record(table.columns.iter().map(|c| neutralise(c).into_owned())).map_err(err)?;
     for row in table.rows.iter().chain(table.totals.iter()) {
-        w.write_record(row.iter().map(Cell::raw)).map_err(err)?;
+        w.write_record(row.iter().map(Cell::csv)).map_err(err)?;
     }
     w.into_inner().map_err(|e| RenderError::Csv(e.to_string()))
 }
@@ -171,6 +195,30 @@ mod tests {
         assert_eq!(Cell::Rupiah(2_500_000).display(), "Rp 2.500.000");
         assert_eq!(Cell::BasisPoints(1234).display(), "12,34 %");
         assert_eq!(Cell::BasisPoints(-5).raw(), "-0.05");
+    }
+
+    #[test]
+    fn formulas_in_text_are_neutralised_numbers_stay_numbers() {
+        let t = Table {
+            name: "T".into(),
+            columns: vec!["=cmd".into(), "Jumlah".into()],
+            rows: vec![
+                vec!["=HYPERLINK(\"http://evil.example\",\"x\")".into(), Cell::Rupiah(-1500)],
+                vec!["@SUM(A1)".into(), Cell::Int(-3)],
+                vec!["-2+3".into(), Cell::BasisPoints(-5)],
+                vec!["\t=1+1".into(), Cell::Empty],
+                vec!["Budi".into(), Cell::Int(7)],
+            ],
+            totals: None,
+        };
+        let out = String::from_utf8(to_csv(&t).unwrap()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "'=cmd,Jumlah");
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-1500");
+        assert_eq!(lines[2], "'@SUM(A1),-3");
+        assert_eq!(lines[3], "'-2+3,-0.05");
+        assert!(lines[4].starts_with("'\t=1+1"), "{}", lines[4]);
+        assert_eq!(lines[5], "Budi,7");
     }
 
     #[test]

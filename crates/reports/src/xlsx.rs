@@ -24,7 +24,7 @@ fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
 
 fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, f: &Formats) -> Result<(), RenderError> {
     match cell {
-        Cell::Text(s) => ws.write_string_with_format(row, col, s, &f.plain).map(|_| ()),
+        Cell::Text(s) => ws.write_string_with_format(row, col, crate::neutralise(s), &f.plain).map(|_| ()),
         Cell::Int(n) => ws.write_number_with_format(row, col, *n as f64, &f.int).map(|_| ()),
         Cell::Rupiah(n) => ws.write_number_with_format(row, col, *n as f64, &f.rupiah).map(|_| ()),
         Cell::BasisPoints(bp) => ws.write_number_with_format(row, col, *bp as f64 / 10_000.0, &f.percent).map(|_| ()),
@@ -57,28 +57,28 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, RenderError> {
 
     let summary = wb.add_worksheet();
     summary.set_name(sheet_name("Ringkasan", &mut taken)).map_err(err)?;
-    summary.write_string_with_format(0, 0, &report.title, &f.title).map_err(err)?;
+    summary.write_string_with_format(0, 0, crate::neutralise(&report.title), &f.title).map_err(err)?;
     let mut row = 2u32;
     for (k, v) in &report.meta {
-        summary.write_string_with_format(row, 0, k, &f.bold).map_err(err)?;
-        summary.write_string(row, 1, v).map_err(err)?;
+        summary.write_string_with_format(row, 0, crate::neutralise(k), &f.bold).map_err(err)?;
+        summary.write_string(row, 1, crate::neutralise(v)).map_err(err)?;
         row += 1;
     }
     row += 1;
     for block in &report.blocks {
         match block {
             Block::Heading(h) => {
-                summary.write_string_with_format(row, 0, h, &f.bold).map_err(err)?;
+                summary.write_string_with_format(row, 0, crate::neutralise(h), &f.bold).map_err(err)?;
                 row += 1;
             }
             Block::Text(t) => {
-                summary.write_string(row, 0, t).map_err(err)?;
+                summary.write_string(row, 0, crate::neutralise(t)).map_err(err)?;
                 row += 1;
             }
             Block::Facts(facts) => {
                 for (k, v) in facts {
-                    summary.write_string_with_format(row, 0, k, &f.bold).map_err(err)?;
-                    summary.write_string(row, 1, v).map_err(err)?;
+                    summary.write_string_with_format(row, 0, crate::neutralise(k), &f.bold).map_err(err)?;
+                    summary.write_string(row, 1, crate::neutralise(v)).map_err(err)?;
                     row += 1;
                 }
                 row += 1;
@@ -97,7 +97,7 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, RenderError> {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&t.name, &mut taken)).map_err(err)?;
         for (c, title) in t.columns.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, title, &f.bold).map_err(err)?;
+            ws.write_string_with_format(0, c as u16, crate::neutralise(title), &f.bold).map_err(err)?;
         }
         for (r, cells) in t.rows.iter().enumerate() {
             for (c, cell) in cells.iter().enumerate() {

@@ -9,12 +9,9 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// 256 random bits, hex.
+/// 256 random bits from the OS random source, hex.
 pub fn new_secret() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::rng().fill_bytes(&mut b);
-    hex::encode(b)
+    domain::security::random_hex()
 }
 
 #[derive(Debug, Clone)]
@@ -37,7 +34,7 @@ pub async fn create_session(db: &Db, user_id: i64, ttl_secs: i64) -> Result<(Str
 }
 
 const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.full_name, u.role, u.region_code, u.disabled, u.created_at, u.updated_at, \
-     u.partner_id";
+     u.partner_id, u.must_change_password";
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
@@ -88,30 +85,60 @@ pub async fn token_user(db: &Db, token: &str) -> Result<Option<User>> {
     })?)
 }
 
-/// Failed logins in the last `window_secs` for this username, and from this address.
-pub async fn recent_failures(db: &Db, username: &str, ip: &str, window_secs: i64) -> Result<(i64, i64)> {
-    let since = crate::now() - window_secs;
-    let (by_user,): (i64,) = on_db!(db, p => {
-        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2")
-            .bind(username).bind(since).fetch_one(p).await
-    })?;
-    let (by_ip,): (i64,) = on_db!(db, p => {
-        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2")
-            .bind(ip).bind(since).fetch_one(p).await
-    })?;
-    Ok((by_user, by_ip))
-}
-
-pub async fn record_failure(db: &Db, username: &str, ip: &str) -> Result<()> {
-    on_db!(db, p => {
-        sqlx::query("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)")
-            .bind(username).bind(ip).bind(crate::now()).execute(p).await.map(|r| r.rows_affected())
-    })?;
+/// Takes a per-key lock for the rest of the transaction on PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already lets one writer in at a time.
+pub async fn lock_key(tx: &mut Tx, key: &str) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(key).execute(&mut **t).await?;
+    }
     Ok(())
 }
 
-pub async fn clear_failures(db: &Db, username: &str) -> Result<()> {
-    on_db!(db, p => sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(p).await.map(|r| r.rows_affected()))?;
+async fn recent(tx: &mut Tx, filter: &str, binds: &[&str], since: i64) -> Result<domain::security::Recent> {
+    let sql = format!("SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_failures WHERE {filter} AND at > $3");
+    let (failures, last_at): (i64, i64) = on_tx!(&mut *tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(binds[0]).bind(binds[1]).bind(since).fetch_one(c).await
+    })?;
+    Ok(domain::security::Recent { failures, last_at })
+}
+
+/// Login throttling, step one: in its own short transaction, reads the recent failures of
+/// this account and address and asks `decide`; when it lets the attempt go ahead, records a
+/// failure for it before the password is checked, so parallel attempts see each other.
+/// Returns the reservation's id (cleared by [`login_succeeded`]) or `decide`'s wait.
+pub async fn reserve_attempt(
+    db: &Db,
+    username: &str,
+    ip: &str,
+    window_secs: i64,
+    decide: impl FnOnce(&domain::security::LoginHistory, i64) -> Option<i64>,
+) -> Result<std::result::Result<i64, i64>> {
+    let now = crate::now();
+    let since = now - window_secs;
+    let mut tx = db.begin().await?;
+    lock_key(&mut tx, &format!("login:{username}")).await?;
+    let history = domain::security::LoginHistory {
+        pair: recent(&mut tx, "username = $1 AND ip = $2", &[username, ip], since).await?,
+        account: recent(&mut tx, "username = $1 AND $2 = $2", &[username, ip], since).await?,
+        address: recent(&mut tx, "$1 = $1 AND ip = $2", &[username, ip], since).await?,
+    };
+    if let Some(wait) = decide(&history, now) {
+        return Ok(Err(wait));
+    }
+    let (id,): (i64,) = on_tx!(&mut tx, c => {
+        sqlx::query_as("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(username).bind(ip).bind(now).fetch_one(c).await
+    })?;
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// A login succeeded: its reservation and the account's earlier failures from this address
+/// are forgotten (failures from other addresses still count against the account).
+pub async fn login_succeeded(db: &Db, username: &str, ip: &str) -> Result<()> {
+    on_db!(db, p => sqlx::query("DELETE FROM login_failures WHERE username = $1 AND ip = $2")
+        .bind(username).bind(ip).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -389,10 +389,22 @@ pub async fn delete_person(db: &Db, actor: &Actor, person: &Person) -> std::resu
 // ---------------------------------------------------------------------------------------------
 // Sync and export
 
-/// The signing key of sync cursors (created by the migration).
+/// The signing key of sync cursors. An empty key (PostgreSQL after migration 0019, whose
+/// first key came from `md5(random())`) is replaced by 256 bits from the OS random source;
+/// the conditional update lets two servers starting together agree on one key.
 pub async fn cursor_key(db: &Db) -> Result<Vec<u8>> {
-    let (k,): (String,) =
-        on_db!(db, p => sqlx::query_as("SELECT cursor_key FROM exchange_keys WHERE id = 1").fetch_one(p).await)?;
+    let read = || async {
+        let (k,): (String,) =
+            on_db!(db, p => sqlx::query_as("SELECT cursor_key FROM exchange_keys WHERE id = 1").fetch_one(p).await)?;
+        Ok::<_, crate::StoreError>(k)
+    };
+    let mut k = read().await?;
+    if k.is_empty() {
+        let fresh = domain::security::random_hex();
+        on_db!(db, p => sqlx::query("UPDATE exchange_keys SET cursor_key = $1 WHERE id = 1 AND cursor_key = ''")
+            .bind(&fresh).execute(p).await.map(|r| r.rows_affected()))?;
+        k = read().await?;
+    }
     Ok(k.into_bytes())
 }
 

@@ -24,6 +24,10 @@ pub struct User {
     /// Defaults to none where a query does not select it.
     #[sqlx(default)]
     pub partner_id: Option<i64>,
+    /// Someone else set the password (an admin, a generated first password): the account
+    /// must choose its own before doing anything else (issue 14).
+    #[sqlx(default)]
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -42,28 +46,41 @@ impl User {
     }
 }
 
-const COLUMNS: &str =
-    "id, username, password_hash, full_name, role, region_code, disabled, created_at, updated_at, partner_id";
+const COLUMNS: &str = "id, username, password_hash, full_name, role, region_code, disabled, created_at, updated_at, \
+     partner_id, must_change_password";
 
 /// Creates an account with an already-hashed password, audited in the same transaction.
-pub async fn create(db: &Db, actor: &Actor, u: &NewUser, password_hash: &str) -> Result<User> {
+/// `must_change`: the password was set by someone else, the account must replace it.
+pub async fn create(db: &Db, actor: &Actor, u: &NewUser, password_hash: &str, must_change: bool) -> Result<User> {
     let mut tx = db.begin().await?;
-    let user = create_in(&mut tx, actor, u, password_hash).await?;
+    let user = create_in(&mut tx, actor, u, password_hash, must_change).await?;
     tx.commit().await?;
     Ok(user)
 }
 
-pub async fn create_in(tx: &mut Tx, actor: &Actor, u: &NewUser, password_hash: &str) -> Result<User> {
+pub async fn create_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    u: &NewUser,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<User> {
     let now = crate::now();
     let region = u.scope.code().map(|c| c.to_string());
     let user: User = on_tx!(&mut *tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO users (username, password_hash, full_name, role, region_code, disabled, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6) RETURNING {COLUMNS}")))
+            "INSERT INTO users (username, password_hash, full_name, role, region_code, disabled, created_at, updated_at, \
+             must_change_password) VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6, $7) RETURNING {COLUMNS}")))
             .bind(&u.username).bind(password_hash).bind(&u.full_name).bind(u.role.as_str()).bind(&region).bind(now)
+            .bind(must_change)
             .fetch_one(c).await
     })?;
-    let details = format!("role={} region={}", u.role, region.as_deref().unwrap_or("national"));
+    let details = format!(
+        "role={} region={}{}",
+        u.role,
+        region.as_deref().unwrap_or("national"),
+        if must_change { " must_change_password" } else { "" }
+    );
     audit::append(
         tx,
         actor,
@@ -136,19 +153,25 @@ pub async fn village_staff(db: &Db, village: &RegionCode) -> Result<Vec<User>> {
 
 /// Changes role and scope; ends the account's sessions so the new rights apply at once.
 pub async fn set_role_scope(db: &Db, actor: &Actor, id: i64, role: Role, scope: &Scope) -> Result<bool> {
-    let region = scope.code().map(|c| c.to_string());
     let mut tx = db.begin().await?;
-    let n = on_tx!(&mut tx, c => {
+    let found = set_role_scope_in(&mut tx, actor, id, role, scope).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+pub async fn set_role_scope_in(tx: &mut Tx, actor: &Actor, id: i64, role: Role, scope: &Scope) -> Result<bool> {
+    let region = scope.code().map(|c| c.to_string());
+    let n = on_tx!(&mut *tx, c => {
         sqlx::query("UPDATE users SET role = $1, region_code = $2, updated_at = $3 WHERE id = $4")
             .bind(role.as_str()).bind(&region).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
     })?;
     if n == 0 {
         return Ok(false);
     }
-    crate::auth::end_all_sessions(&mut tx, id).await?;
+    crate::auth::end_all_sessions(tx, id).await?;
     let details = format!("role={role} region={}", region.as_deref().unwrap_or("national"));
     audit::append(
-        &mut tx,
+        tx,
         actor,
         &Event {
             action: "user.set_role",
@@ -159,13 +182,18 @@ pub async fn set_role_scope(db: &Db, actor: &Actor, id: i64, role: Role, scope: 
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
 pub async fn set_disabled(db: &Db, actor: &Actor, id: i64, disabled: bool) -> Result<bool> {
     let mut tx = db.begin().await?;
-    let n = on_tx!(&mut tx, c => {
+    let found = set_disabled_in(&mut tx, actor, id, disabled).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+pub async fn set_disabled_in(tx: &mut Tx, actor: &Actor, id: i64, disabled: bool) -> Result<bool> {
+    let n = on_tx!(&mut *tx, c => {
         sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
             .bind(disabled).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
     })?;
@@ -173,10 +201,10 @@ pub async fn set_disabled(db: &Db, actor: &Actor, id: i64, disabled: bool) -> Re
         return Ok(false);
     }
     if disabled {
-        crate::auth::end_all_sessions(&mut tx, id).await?;
+        crate::auth::end_all_sessions(tx, id).await?;
     }
     audit::append(
-        &mut tx,
+        tx,
         actor,
         &Event {
             action: if disabled { "user.disable" } else { "user.enable" },
@@ -187,26 +215,38 @@ pub async fn set_disabled(db: &Db, actor: &Actor, id: i64, disabled: bool) -> Re
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
-/// Sets a new password hash and ends the account's sessions and tokens.
+/// Sets a new password hash set by someone else (an admin's reset) and ends the account's
+/// sessions and tokens; `must_change` makes the owner replace it at the next login.
 pub async fn set_password(db: &Db, actor: &Actor, id: i64, password_hash: &str) -> Result<bool> {
     let mut tx = db.begin().await?;
-    let n = on_tx!(&mut tx, c => {
-        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-            .bind(password_hash).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
+    let found = set_password_in(&mut tx, actor, id, password_hash, true).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+pub async fn set_password_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<bool> {
+    let n = on_tx!(&mut *tx, c => {
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
+            .bind(password_hash).bind(must_change).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
     })?;
     if n == 0 {
         return Ok(false);
     }
-    crate::auth::end_all_sessions(&mut tx, id).await?;
+    crate::auth::end_all_sessions(tx, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         &Event {
-            action: "user.reset_password",
+            action: if must_change { "user.reset_password" } else { "user.change_password" },
             entity: "user",
             entity_id: &id.to_string(),
             region_code: "",
@@ -214,8 +254,34 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, password_hash: &str) 
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
+}
+
+/// Clears the change-password flag without touching the password: for the test harness and
+/// operators who set an account's password at the console (not reachable over HTTP).
+pub async fn clear_must_change(db: &Db, id: i64) -> Result<()> {
+    on_db!(db, p => sqlx::query("UPDATE users SET must_change_password = FALSE WHERE id = $1")
+        .bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The account, read inside a write transaction.
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<User>> {
+    Ok(on_tx!(&mut *tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1"))).bind(id).fetch_optional(c).await
+    })?)
+}
+
+/// Active national admins other than `except`, counted inside the write transaction (the
+/// caller holds the accounts lock, `auth::lock_key`, so concurrent changes are decided one
+/// after the other).
+pub async fn other_active_admins(tx: &mut Tx, except: i64) -> Result<i64> {
+    let (n,): (i64,) = on_tx!(&mut *tx, c => {
+        sqlx::query_as(
+            "SELECT COUNT(*) FROM users WHERE role = 'national_admin' AND region_code IS NULL AND disabled = FALSE AND id <> $1")
+            .bind(except).fetch_one(c).await
+    })?;
+    Ok(n)
 }
 
 /// Maps a unique violation on username to a friendlier error for callers.
@@ -227,20 +293,26 @@ pub fn username_taken(e: &StoreError) -> bool {
 /// tokens: a token is bound to the organisation it was issued under.
 pub async fn set_partner(db: &Db, actor: &Actor, id: i64, partner_id: Option<i64>) -> Result<bool> {
     let mut tx = db.begin().await?;
-    let n = on_tx!(&mut tx, c => {
+    let found = set_partner_in(&mut tx, actor, id, partner_id).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+pub async fn set_partner_in(tx: &mut Tx, actor: &Actor, id: i64, partner_id: Option<i64>) -> Result<bool> {
+    let n = on_tx!(&mut *tx, c => {
         sqlx::query("UPDATE users SET partner_id = $1, updated_at = $2 WHERE id = $3")
             .bind(partner_id).bind(crate::now()).bind(id).execute(c).await.map(|r| r.rows_affected())
     })?;
     if n == 0 {
         return Ok(false);
     }
-    crate::auth::end_all_sessions(&mut tx, id).await?;
+    crate::auth::end_all_sessions(tx, id).await?;
     let details = match partner_id {
         Some(p) => format!("partner={p}"),
         None => "partner=none".to_string(),
     };
     audit::append(
-        &mut tx,
+        tx,
         actor,
         &Event {
             action: "user.set_partner",
@@ -251,7 +323,6 @@ pub async fn set_partner(db: &Db, actor: &Actor, id: i64, partner_id: Option<i64
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 

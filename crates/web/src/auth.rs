@@ -46,17 +46,24 @@ impl Ctx {
     }
 }
 
+/// The client's address. Behind a proxy (DESMIGRATIF_TRUST_PROXY) we trust exactly one
+/// hop: the proxy appends the address it saw to `X-Forwarded-For`, so the rightmost entry is
+/// the only one nobody else could write; anything left of it is the client's own claim. An
+/// entry that is not an IP address is ignored (the socket address is used).
 fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
     if trust_proxy {
-        if let Some(first) = parts
+        let rightmost = parts
             .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty() && v.len() <= 45)
-        {
-            return first.to_string();
+            .filter(|v| !v.is_empty())
+            .last()
+            .and_then(|v| v.parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = rightmost {
+            return ip.to_string();
         }
     }
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
@@ -120,11 +127,16 @@ impl Viewer {
     }
 }
 
+/// Compares secrets without revealing where they differ (`subtle`).
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    bool::from(subtle::ConstantTimeEq::ct_eq(a, b))
 }
 
-impl FromRequestParts<AppState> for Viewer {
+/// A signed-in viewer whose password may still be one someone else set: only the
+/// change-password page and logout take this; every other page takes [`Viewer`].
+pub struct PendingViewer(pub Viewer);
+
+impl FromRequestParts<AppState> for PendingViewer {
     type Rejection = PageError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
@@ -147,7 +159,19 @@ impl FromRequestParts<AppState> for Viewer {
         let Some(principal) = session.user.principal() else {
             return Err(PageError::forbidden(lang));
         };
-        Ok(Viewer { user: session.user, principal, csrf: session.csrf_token, ctx })
+        Ok(PendingViewer(Viewer { user: session.user, principal, csrf: session.csrf_token, ctx }))
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let PendingViewer(v) = PendingViewer::from_request_parts(parts, state).await?;
+        if v.user.must_change_password {
+            // Nothing else until the account has chosen its own password.
+            return Err(PageError::new(PageErrorKind::PasswordChangeRequired, v.lang()));
+        }
+        Ok(v)
     }
 }
 
@@ -170,7 +194,11 @@ impl ApiUser {
     }
 }
 
-impl FromRequestParts<AppState> for ApiUser {
+/// An API caller whose password may still be one someone else set: only
+/// `POST /api/v1/auth/password` takes this; every other endpoint takes [`ApiUser`].
+pub struct PendingApiUser(pub ApiUser);
+
+impl FromRequestParts<AppState> for PendingApiUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = parts
@@ -186,7 +214,18 @@ impl FromRequestParts<AppState> for ApiUser {
         let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
         let actor =
             Actor { user_id: Some(user.id), username: user.username.clone(), ip: ctx.ip, request_id: ctx.request_id };
-        Ok(ApiUser { user, principal, actor })
+        Ok(PendingApiUser(ApiUser { user, principal, actor }))
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let PendingApiUser(u) = PendingApiUser::from_request_parts(parts, state).await?;
+        if u.user.must_change_password {
+            return Err(ApiError::PasswordChangeRequired);
+        }
+        Ok(u)
     }
 }
 
@@ -250,58 +289,15 @@ pub fn lang_cookie(lang: Lang, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// Outcome of a password check, shared by the login page and the token endpoint.
-pub enum LoginOutcome {
-    Ok(User),
-    Invalid,
-    Throttled { retry_after_secs: i64 },
-}
+pub use app::accounts::{LoginOutcome, hash_password};
 
-/// Checks a username and password with throttling: after `login_max_failures` failures
-/// for one username (or five times that from one address) within the window, further
-/// attempts are refused without checking the password.
+/// Checks a username and password with throttling and bounded password work
+/// ([`app::accounts::login`]).
 pub async fn check_login(
     state: &AppState,
     ctx: &Ctx,
     username: &str,
     password: &str,
 ) -> Result<LoginOutcome, store::StoreError> {
-    let username = username.trim().to_lowercase();
-    let cfg = &state.config;
-    let (by_user, by_ip) = store::auth::recent_failures(&state.db, &username, &ctx.ip, cfg.login_window_secs).await?;
-    if by_user >= cfg.login_max_failures || by_ip >= cfg.login_max_failures * 5 {
-        return Ok(LoginOutcome::Throttled { retry_after_secs: cfg.login_window_secs });
-    }
-    let user = store::users::by_username(&state.db, &username).await?;
-    // Hash work happens off the async threads; an unknown user costs the same time.
-    let phc =
-        user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| domain::password::dummy_hash().to_string());
-    let pw = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || domain::password::verify(&pw, &phc)).await.unwrap_or(false);
-    match user {
-        Some(u) if ok && !u.disabled => {
-            store::auth::clear_failures(&state.db, &username).await?;
-            Ok(LoginOutcome::Ok(u))
-        }
-        _ => {
-            store::auth::record_failure(&state.db, &username, &ctx.ip).await?;
-            let mut tx = state.db.begin().await?;
-            store::audit::append(
-                &mut tx,
-                &ctx.anonymous_actor(&username.chars().take(40).collect::<String>()),
-                &store::audit::Event {
-                    action: "auth.login_failed",
-                    entity: "user",
-                    entity_id: "",
-                    region_code: "",
-                    details: "",
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(LoginOutcome::Invalid)
-        }
-    }
+    app::accounts::login(state, &ctx.anonymous_actor(username), username, password).await
 }
-
-pub use app::accounts::hash_password;

@@ -13,7 +13,7 @@ use serde::Serialize;
 pub struct ErrorBody {
     /// Stable machine code: `unauthorized`, `forbidden`, `not_found`, `validation`,
     /// `bad_request`, `unsupported_media_type`, `payload_too_large`, `conflict`,
-    /// `too_many_requests`, `internal`.
+    /// `too_many_requests`, `password_change_required`, `internal`.
     pub error: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -57,6 +57,13 @@ pub enum ApiError {
     RateLimited {
         retry_after_secs: u64,
     },
+    /// Every password-check slot is taken (429 with Retry-After).
+    Busy {
+        retry_after_secs: i64,
+    },
+    /// 403: the account's password was set by someone else; only
+    /// `POST /api/v1/auth/password` is open until it is changed.
+    PasswordChangeRequired,
     Internal,
 }
 
@@ -149,6 +156,25 @@ impl IntoResponse for ApiError {
                 )
                     .into_response();
             }
+            ApiError::Busy { retry_after_secs } => {
+                let body = ErrorBody {
+                    error: "too_many_requests",
+                    message: format!("the server is busy checking passwords; try again in {retry_after_secs} s"),
+                    errors: vec![],
+                };
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                    axum::Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "this account's password was set by someone else; change it first (POST /api/v1/auth/password)".into(),
+                vec![],
+            ),
             ApiError::Internal => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged".into(), vec![])
             }
@@ -165,6 +191,8 @@ pub enum PageErrorKind {
     },
     /// A form posted after the session ended.
     SessionExpired,
+    /// Signed in with a password someone else set: the change form first.
+    PasswordChangeRequired,
     Forbidden,
     NotFound,
     BadCsrf,
@@ -232,6 +260,9 @@ impl IntoResponse for PageError {
         let (status, title_key, message, show_login) = match self.kind {
             PageErrorKind::LoginRequired { next } => {
                 return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
+            }
+            PageErrorKind::PasswordChangeRequired => {
+                return Redirect::to("/account/password").into_response();
             }
             PageErrorKind::SessionExpired => (
                 StatusCode::UNAUTHORIZED,

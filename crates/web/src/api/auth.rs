@@ -2,7 +2,7 @@
 
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::{ApiUser, Ctx, LoginOutcome, check_login};
+use crate::auth::{Ctx, LoginOutcome, PendingApiUser, check_login};
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::State;
@@ -31,7 +31,8 @@ pub struct TokenResponse {
         (status = 200, description = "Token issued", body = TokenResponse),
         (status = 401, description = "Wrong username or password, or account disabled", body = ErrorBody),
         (status = 422, description = "Missing field", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts (wait the Retry-After seconds, which double with each \
+            further failure), or the server is busy checking passwords", body = ErrorBody),
     ))]
 pub async fn token(
     State(state): State<AppState>,
@@ -68,7 +69,51 @@ pub async fn token(
         }
         LoginOutcome::Invalid => Err(ApiError::Unauthorized),
         LoginOutcome::Throttled { retry_after_secs } => Err(ApiError::TooManyRequests { retry_after_secs }),
+        LoginOutcome::Busy { retry_after_secs } => Err(ApiError::Busy { retry_after_secs }),
     }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"current_password": "a-long-password", "new_password": "my-own-long-password",
+    "confirm_password": "my-own-long-password"}))]
+pub struct PasswordChange {
+    #[serde(default)]
+    pub current_password: String,
+    #[serde(default)]
+    pub new_password: String,
+    /// The new password again; must match.
+    #[serde(default)]
+    pub confirm_password: String,
+}
+
+/// Changes the calling account's own password. Open to an account whose password someone
+/// else set (every other endpoint answers it 403 `password_change_required`). Ends every
+/// session and token of the account and answers a fresh token.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Password changed; the old tokens are revoked, use this one", body = TokenResponse),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "current_password wrong, new_password too short or equal to the current, \
+            confirm_password different", body = ErrorBody),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    PendingApiUser(u): PendingApiUser,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    crate::accounts::change_own_password(
+        &state,
+        &u.user,
+        &u.actor,
+        &req.current_password,
+        &req.new_password,
+        &req.confirm_password,
+    )
+    .await?;
+    let expires = store::now() + state.config.token_ttl_secs;
+    let token = store::auth::create_token(&state.db, u.user.id, expires).await?;
+    Ok(Json(TokenResponse { token, expires_at: rfc3339(expires) }))
 }
 
 pub fn rfc3339(secs: i64) -> String {
@@ -91,6 +136,9 @@ pub struct UserView {
     pub updated_at: String,
     /// For role partner: the partner organisation the account acts for.
     pub partner_id: Option<i64>,
+    /// The password was set by someone else; until the account changes it
+    /// (`POST /api/v1/auth/password`) every other endpoint answers 403 `password_change_required`.
+    pub must_change_password: bool,
 }
 
 impl From<store::users::User> for UserView {
@@ -105,13 +153,14 @@ impl From<store::users::User> for UserView {
             created_at: rfc3339(u.created_at),
             updated_at: rfc3339(u.updated_at),
             partner_id: u.partner_id,
+            must_change_password: u.must_change_password,
         }
     }
 }
 
-/// The calling account.
+/// The calling account (open also while a password change is pending: see `must_change_password`).
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
-pub async fn me(u: ApiUser) -> Json<UserView> {
+pub async fn me(PendingApiUser(u): PendingApiUser) -> Json<UserView> {
     Json(u.user.into())
 }

@@ -37,6 +37,7 @@ pub use exchange::{validate_client, validate_consent};
 pub fn routes() -> Routes {
     Routes::new()
         .route("/auth/token", post(auth::token))
+        .route("/auth/password", post(auth::change_password))
         .route("/me", get(auth::me))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", get(users::get).patch(users::update))
@@ -173,7 +174,7 @@ then send `Authorization: Bearer TOKEN`. Every call applies the account's role a
 Errors carry `error`, `message` and, for validation (422), `errors[]` naming each field and rule."
     ),
     paths(
-        auth::token, auth::me,
+        auth::token, auth::change_password, auth::me,
         users::create, users::list, users::get, users::update, users::audit,
         regions::provinces, regions::search, regions::get, regions::children, regions::village, regions::designate,
         programs::list, programs::create,

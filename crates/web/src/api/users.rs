@@ -35,6 +35,15 @@ pub struct CreateUser {
     /// For role partner: the partner organisation the account belongs to (its tokens act for it).
     #[serde(default)]
     pub partner_id: Option<i64>,
+    /// Default true: the admin chose the password, so the account must change it at its first
+    /// login. false only for an account whose password the admin hands to a machine
+    /// (an integration) and rotates itself; audited either way.
+    #[serde(default = "yes")]
+    pub must_change_password: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Creates an account.
@@ -60,7 +69,7 @@ pub async fn create(
         role: &req.role,
         region_code: req.region_code.as_deref().unwrap_or(""),
     };
-    match create_account(&state, &u.actor, &input).await {
+    match create_account(&state, &u.actor, &input, req.must_change_password).await {
         Ok(user) if req.partner_id.is_some() => {
             store::users::set_partner(&state.db, &u.actor, user.id, req.partner_id).await?;
             let user = store::users::get(&state.db, user.id).await?.ok_or(ApiError::NotFound("user"))?;
@@ -150,7 +159,10 @@ pub struct UpdateUser {
     pub partner_id: Option<i64>,
 }
 
-/// Changes role and scope, disables or enables, or resets the password.
+/// Changes role and scope, disables or enables, or resets the password (the account must
+/// then change it at its next login). A change that would leave no active national admin,
+/// or an admin demoting or disabling their own account, is refused with 422 naming `role`
+/// or `disabled`.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = UpdateUser,
     security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -184,24 +196,15 @@ pub async fn update(
         let role = role_scope.as_ref().map(|(r, _)| *r).or_else(|| existing.role());
         crate::partners::check_binding(&state, &mut errs, role, Some(p)).await?;
     }
-    if req.disabled == Some(true) && id == u.user.id {
-        errs.add("disabled", Rule::Mismatch, "you cannot disable your own account");
-    }
     errs.into_result()?;
-    if let Some((role, scope)) = role_scope {
-        store::users::set_role_scope(&state.db, &u.actor, id, role, &scope).await?;
-    }
-    if let Some(d) = req.disabled {
-        store::users::set_disabled(&state.db, &u.actor, id, d).await?;
-    }
-    if let Some(p) = req.partner_id {
-        store::users::set_partner(&state.db, &u.actor, id, (p != 0).then_some(p)).await?;
-    }
-    if let Some(p) = &req.password {
-        let hash = crate::auth::hash_password(p).await;
-        store::users::set_password(&state.db, &u.actor, id, &hash).await?;
-    }
-    let user = store::users::get(&state.db, id).await?.ok_or(ApiError::NotFound("user"))?;
+    let upd = crate::accounts::AccountUpdate {
+        role_scope,
+        disabled: req.disabled,
+        partner: req.partner_id.map(|p| (p != 0).then_some(p)),
+        password: req.password.clone(),
+    };
+    // The last-admin rule and every change in one transaction (app::accounts).
+    let user = crate::accounts::update_account(&state, &u.actor, id, &upd).await?;
     Ok(Json(user.into()))
 }
 

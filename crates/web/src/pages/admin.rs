@@ -144,7 +144,8 @@ pub async fn create_user(
         role: &f.role,
         region_code: &f.region_code,
     };
-    match create_account(&state, &v.actor(), &input).await {
+    // The admin chose this password: the owner replaces it at the first login.
+    match create_account(&state, &v.actor(), &input, true).await {
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?saved=1", u.id)).into_response()),
         Err(CreateError::Invalid(errs)) => {
             // Never echo the password back into the form.
@@ -246,15 +247,27 @@ pub async fn set_role(
     }
     match rs {
         Some((role, scope)) if errs.is_empty() => {
-            let found = store::users::set_role_scope(&state.db, &v.actor(), id, role, &scope)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            if !found {
-                return Err(PageError::not_found(v.lang()));
-            }
-            Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
+            let upd = crate::accounts::AccountUpdate { role_scope: Some((role, scope)), ..Default::default() };
+            apply(&state, &v, id, &upd).await
         }
         _ => user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await,
+    }
+}
+
+/// Runs an account change through the one app-layer function the API uses too (last-admin
+/// rule, one transaction); a refusal re-shows the account page with the field's message.
+async fn apply(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    upd: &crate::accounts::AccountUpdate,
+) -> Result<Response, PageError> {
+    match crate::accounts::update_account(state, &v.actor(), id, upd).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response()),
+        Err(app::Error::Invalid(errs)) => user_page(state, v, id, FormErrors::new(v.t(), errs), None, false).await,
+        Err(app::Error::NotFound) => Err(PageError::not_found(v.lang())),
+        Err(app::Error::Forbidden) => Err(PageError::forbidden(v.lang())),
+        Err(app::Error::Store(e)) => Err(PageError::internal(v.lang())(e)),
     }
 }
 
@@ -274,17 +287,8 @@ pub async fn set_status(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageUsers, None)?;
-    let disabled = f.disabled == "1";
-    if disabled && id == v.user.id {
-        let errs = ValidationErrors::single("disabled", Rule::Mismatch, "you cannot disable your own account");
-        return user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await;
-    }
-    let found =
-        store::users::set_disabled(&state.db, &v.actor(), id, disabled).await.map_err(PageError::internal(v.lang()))?;
-    if !found {
-        return Err(PageError::not_found(v.lang()));
-    }
-    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
+    let upd = crate::accounts::AccountUpdate { disabled: Some(f.disabled == "1"), ..Default::default() };
+    apply(&state, &v, id, &upd).await
 }
 
 #[derive(Deserialize)]
@@ -311,11 +315,15 @@ pub async fn reset_password(
     if !errs.is_empty() {
         return user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await;
     }
-    let hash = crate::auth::hash_password(&password).await;
-    let found =
-        store::users::set_password(&state.db, &v.actor(), id, &hash).await.map_err(PageError::internal(v.lang()))?;
-    if !found {
-        return Err(PageError::not_found(v.lang()));
+    let upd = crate::accounts::AccountUpdate { password: Some(password.clone()), ..Default::default() };
+    match crate::accounts::update_account(&state, &v.actor(), id, &upd).await {
+        Ok(_) => {}
+        Err(app::Error::Invalid(errs)) => {
+            return user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await;
+        }
+        Err(app::Error::NotFound) => return Err(PageError::not_found(v.lang())),
+        Err(app::Error::Forbidden) => return Err(PageError::forbidden(v.lang())),
+        Err(app::Error::Store(e)) => return Err(PageError::internal(v.lang())(e)),
     }
     user_page(&state, &v, id, FormErrors::default(), generated.then_some(password), !generated).await
 }

@@ -36,6 +36,7 @@ pub fn routes() -> Routes {
         .route("/", get(home::home))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
+        .route("/account/password", get(session::password_form).post(session::change_password))
         .route("/lang/{code}", get(session::set_lang))
         .route("/regions", get(regions::index))
         .route("/regions/search", get(regions::search))
@@ -279,15 +280,13 @@ impl FormErrors {
     }
 }
 
-/// A `?next=` target is followed only within this site.
 /// "Rp 1.234.567": rupiah as every page shows them (negative with a minus sign).
 pub fn rupiah(n: i64) -> String {
     format!("Rp {}", reports::group_thousands(n))
 }
 
-pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
-}
+/// A `?next=` target is followed only within this site (domain::security::safe_next).
+pub use domain::security::safe_next;
 
 /// Formats Unix seconds as `2026-11-24 11:06 UTC`.
 pub use app::clock::fmt_time;

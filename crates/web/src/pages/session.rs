@@ -2,7 +2,7 @@
 
 use super::{Layout, render, safe_next};
 use crate::AppState;
-use crate::auth::{self, Ctx, LOGIN_CSRF_COOKIE, LoginOutcome, SESSION_COOKIE, Viewer};
+use crate::auth::{self, Ctx, LOGIN_CSRF_COOKIE, LoginOutcome, PendingViewer, SESSION_COOKIE};
 use crate::error::PageForm;
 use crate::error::{PageError, PageErrorKind};
 use askama::Template;
@@ -95,9 +95,15 @@ pub async fn login(
             return Ok((StatusCode::UNAUTHORIZED, page).into_response());
         }
         LoginOutcome::Throttled { retry_after_secs } => {
-            let msg = t.fmt("login.throttled", "minutes", &(retry_after_secs / 60).max(1).to_string());
+            let msg = t.fmt("login.throttled", "seconds", &retry_after_secs.max(1).to_string());
             let page = login_page(&ctx, cookie, &f.next, &f.username, msg)?;
-            return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+            let retry = [(axum::http::header::RETRY_AFTER, retry_after_secs.max(1).to_string())];
+            return Ok((StatusCode::TOO_MANY_REQUESTS, retry, page).into_response());
+        }
+        LoginOutcome::Busy { retry_after_secs } => {
+            let page = login_page(&ctx, cookie, &f.next, &f.username, t.get("login.busy").into())?;
+            let retry = [(axum::http::header::RETRY_AFTER, retry_after_secs.max(1).to_string())];
+            return Ok((StatusCode::TOO_MANY_REQUESTS, retry, page).into_response());
         }
     };
     let ttl = state.config.session_ttl_secs;
@@ -117,7 +123,9 @@ pub async fn login(
         .clone()
         .add(auth::session_cookie(sid, state.config.cookie_secure, ttl))
         .remove(auth::removal_cookie(LOGIN_CSRF_COOKIE));
-    Ok((jar, Redirect::to(safe_next(&f.next))).into_response())
+    // A password someone else set is replaced before anything else.
+    let to = if user.must_change_password { "/account/password" } else { safe_next(&f.next) };
+    Ok((jar, Redirect::to(to)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -128,7 +136,7 @@ pub struct CsrfForm {
 
 pub async fn logout(
     State(state): State<AppState>,
-    v: Viewer,
+    PendingViewer(v): PendingViewer,
     PageForm(f): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
@@ -156,4 +164,89 @@ pub async fn set_lang(
     let lang = crate::i18n::Lang::parse(&code).unwrap_or_default();
     let jar = ctx.jar.clone().add(auth::lang_cookie(lang, state.config.cookie_secure));
     (jar, Redirect::to(safe_next(&q.next))).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "account_password.html")]
+struct PasswordPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    errors: super::FormErrors,
+    /// The password was set by someone else: the page explains why it is shown.
+    required: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+fn password_page(v: &crate::auth::Viewer, errors: super::FormErrors, saved: bool) -> Result<Response, PageError> {
+    let t = v.t();
+    let failed = errors.any();
+    let resp = render(
+        &PasswordPage {
+            layout: Layout::for_viewer(v, t.get("account.password_title"), "/account/password"),
+            t,
+            errors,
+            required: v.user.must_change_password,
+            saved,
+        },
+        v.lang(),
+    )?;
+    Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
+}
+
+/// `GET /account/password`: every account may change its own password; an account whose
+/// password someone else set is sent here until it has.
+pub async fn password_form(
+    PendingViewer(v): PendingViewer,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, PageError> {
+    password_page(&v, super::FormErrors::default(), q.saved.is_some())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+/// `POST /account/password`: on success every session of the account ends and this browser
+/// gets a fresh one.
+pub async fn change_password(
+    State(state): State<AppState>,
+    PendingViewer(v): PendingViewer,
+    PageForm(f): PageForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    let result = crate::accounts::change_own_password(
+        &state,
+        &v.user,
+        &v.actor(),
+        &f.current_password,
+        &f.new_password,
+        &f.confirm_password,
+    )
+    .await;
+    match result {
+        Ok(()) => {}
+        Err(app::Error::Invalid(errs)) => return password_page(&v, super::FormErrors::new(v.t(), errs), false),
+        Err(app::Error::Store(e)) => return Err(PageError::internal(v.lang())(e)),
+        Err(app::Error::NotFound) => return Err(PageError::not_found(v.lang())),
+        Err(app::Error::Forbidden) => return Err(PageError::forbidden(v.lang())),
+    }
+    let ttl = state.config.session_ttl_secs;
+    let (sid, _csrf) =
+        store::auth::create_session(&state.db, v.user.id, ttl).await.map_err(PageError::internal(v.lang()))?;
+    let jar = v.ctx.jar.clone().add(auth::session_cookie(sid, state.config.cookie_secure, ttl));
+    Ok((jar, Redirect::to("/account/password?saved=1")).into_response())
 }
