@@ -45,7 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "indicators_cooperative", "0017_indicators_cooperative"),
     migration!(18, "region_indexes_c", "0018_region_indexes_c"),
     migration!(19, "audit_key", "0019_audit_key"),
-    migration!(19, "account_hardening", "0019_account_hardening"),
+    migration!(20, "account_hardening", "0020_account_hardening"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
