@@ -204,6 +204,9 @@ impl OpenPeriod {
         };
         let from = Month::parse(&from).ok_or(OpenPeriodError { field: "from", malformed: true })?;
         let to = Month::parse(&to).ok_or(OpenPeriodError { field: "to", malformed: true })?;
+        if to < from {
+            return Err(OpenPeriodError { field: "to", malformed: false });
+        }
         if from == to {
             return Ok(OpenPeriod::Month(from));
         }
