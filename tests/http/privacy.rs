@@ -197,7 +197,14 @@ async fn a_person_page_tells_a_cooperative_manager_name_and_savings_only() {
     b.login("koperasi", "a-long-password").await;
     let (s, html) = b.get(&format!("/persons/{id}")).await;
     assert_eq!(s, 200);
-    for leak in ["5307015205900001", "5307010101100002", "081234567890", "id=\"episodes\"", "person-cases-restricted", "terbatas lain"] {
+    for leak in [
+        "5307015205900001",
+        "5307010101100002",
+        "081234567890",
+        "id=\"episodes\"",
+        "person-cases-restricted",
+        "terbatas lain",
+    ] {
         assert!(!html.contains(leak), "the cooperative manager's page shows {leak}");
     }
     assert!(html.contains("Maria Goreti 1"));

@@ -259,7 +259,10 @@ impl OpenFigures {
 /// so no suppressed cell follows from published ones by subtraction, whatever region or
 /// period is asked. Village counts of the designation pillar are about villages, not people,
 /// and are published as they are.
-pub async fn open_figures(state: &AppState, period: &domain::privacy::OpenPeriod) -> Result<OpenFigures, store::StoreError> {
+pub async fn open_figures(
+    state: &AppState,
+    period: &domain::privacy::OpenPeriod,
+) -> Result<OpenFigures, store::StoreError> {
     use domain::privacy::{YEAR_SLOTS, complementary_suppression, year_groups};
     let keys = open_keys();
     let year = period.year();
@@ -548,7 +551,11 @@ pub async fn dashboard(
     breakdowns.insert("cases_by_status".to_string(), values.by_dim("cases_by_status", &period));
     apply_case_rule(rule, &mut [], &mut breakdowns);
     let label_of = |key: &str, k: &str| {
-        if k == domain::privacy::RESTRICTED_BUCKET { t.get("monitoring.restricted_types").to_string() } else { t.label(key, k) }
+        if k == domain::privacy::RESTRICTED_BUCKET {
+            t.get("monitoring.restricted_types").to_string()
+        } else {
+            t.label(key, k)
+        }
     };
     let cases_by_type = breakdowns
         .remove("cases_opened")
@@ -703,7 +710,12 @@ fn status_table(t: T, name: &str, rows: &[StatusRow]) -> Table {
 
 /// Open statistics of a region's children (provinces of the nation, regencies of a province;
 /// nothing below) as a table: code, name, then each open indicator as [`open_figures`] gives it.
-pub async fn open_children(state: &AppState, t: T, place: &Place, figures: &OpenFigures) -> Result<Table, store::StoreError> {
+pub async fn open_children(
+    state: &AppState,
+    t: T,
+    place: &Place,
+    figures: &OpenFigures,
+) -> Result<Table, store::StoreError> {
     let open = open_keys();
     let regions = match &place.code {
         None => store::regions::provinces(&state.db).await?,

@@ -497,7 +497,11 @@ async fn open_place(state: &AppState, raw: &str, lang: Lang) -> Result<Place, Pa
 fn open_period_of(state: &AppState, q: &DashQuery, lang: Lang) -> Result<domain::privacy::OpenPeriod, PageError> {
     svc::open_period(state, q.from.as_deref(), q.to.as_deref()).map_err(|e| {
         let t = T::new(lang);
-        let msg = if e.malformed { t.fmt("monitoring.bad_month", "field", e.field) } else { t.get("statistik.period").to_string() };
+        let msg = if e.malformed {
+            t.fmt("monitoring.bad_month", "field", e.field)
+        } else {
+            t.get("statistik.period").to_string()
+        };
         PageError::new(PageErrorKind::BadRequest(msg), lang)
     })
 }
