@@ -82,6 +82,7 @@ mod tests {
         match v {
             OpenValue::Number(n) => n.to_string(),
             OpenValue::LessThanFive => "\"<5\"".into(),
+            OpenValue::Suppressed => "\"suppressed\"".into(),
         }
     }
 
