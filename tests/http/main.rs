@@ -24,6 +24,7 @@ mod outreach;
 mod pages;
 mod parenting;
 mod persons;
+mod privacy;
 mod policy;
 mod portal;
 mod referrals;

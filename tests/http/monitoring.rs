@@ -288,35 +288,35 @@ async fn open_statistics_suppress_small_counts_without_a_token() {
     for serial in 4..=9 {
         person(&app, serial, C).await;
     }
+    // Open statistics stop at the regency (docs/ACCESS.md, privacy rules).
     let (s, body) = app.get_json(&format!("/api/v1/open/indicators?region_code={A}"), None).await;
+    assert_eq!((s, body["errors"][0]["field"].clone()), (422, json!("region_code")), "{body}");
+    let (s, body) = app.get_json("/api/v1/open/indicators?region_code=53.07", None).await;
     assert_eq!(s, 200, "{body}");
-    assert_eq!(body["region_code"], A);
+    assert_eq!(body["region_code"], "53.07");
     assert!(body["period"].is_string());
     let value = |b: &Value, k: &str| {
         b["indicators"].as_array().unwrap().iter().find(|i| i["key"] == k).unwrap()["value"].clone()
     };
     for i in body["indicators"].as_array().unwrap() {
         assert!(i["key"].is_string() && i["label"].is_string(), "{i}");
-        assert!(i["value"].is_number() || i["value"] == "<5", "{i}");
+        assert!(i["value"].is_number() || i["value"] == "suppressed", "{i}");
     }
-    assert_eq!(value(&body, "persons_registered"), json!("<5"), "3 people");
+    assert_eq!(value(&body, "persons_registered"), json!("suppressed"), "9 people, under 11");
     assert_eq!(value(&body, "returns"), json!(0), "zero stays zero");
-    let (_, body) = app.get_json("/api/v1/open/indicators?region_code=53.07", None).await;
-    assert_eq!(value(&body, "persons_registered"), json!(9));
-    let (_, body) = app.get_json("/api/v1/open/indicators?region_code=53.07.02", None).await;
-    assert_eq!(value(&body, "persons_registered"), json!(6));
-    // Case details by status are not published; counts by type are, suppressed.
+    // Case details by status are not published.
     assert!(body["indicators"].as_array().unwrap().iter().all(|i| i["key"] != "cases_by_status"));
     // The page and the CSV, without login.
     let web = Browser::new(&app);
-    let (s, html) = web.get("/statistik?region_code=53.07.01").await;
+    assert_eq!(web.get("/statistik?region_code=53.07.01").await.0, 400);
+    let (s, html) = web.get("/statistik?region_code=53.07").await;
     assert_eq!(s, 200);
-    assert!(html.contains("&lt;5") || html.contains("&#60;5"), "suppressed on the page");
-    let r = app.client.get(app.url(&format!("/statistik.csv?region_code={A}"))).send().await.unwrap();
+    assert!(html.contains("suppressed"), "suppressed on the page");
+    let r = app.client.get(app.url("/statistik.csv?region_code=53.07")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let csv = r.text().await.unwrap();
-    assert!(csv.contains(&format!("{A},")) && csv.contains("persons_registered") && csv.contains("<5"), "{csv}");
-    assert!(!csv.lines().any(|l| l.contains("persons_registered") && l.ends_with(",3")), "{csv}");
+    assert!(csv.contains("53.07,") && csv.contains("persons_registered") && csv.contains("suppressed"), "{csv}");
+    assert!(!csv.lines().any(|l| l.contains("persons_registered") && l.ends_with(",9")), "{csv}");
     // Bad input: a clear answer, never a 500.
     let (s, b) = app.get_json("/api/v1/open/indicators?region_code=99.99", None).await;
     assert_eq!((s, b["error"].as_str()), (404, Some("not_found")));
@@ -326,7 +326,7 @@ async fn open_statistics_suppress_small_counts_without_a_token() {
     let (s, b) = app.get_json("/api/v1/open/indicators?region_code=53&from=2025-06&to=2025-01", None).await;
     assert_eq!(s, 422);
     assert_eq!(b["errors"][0]["field"], "to");
-    let (s, _) = app.get_json("/api/v1/open/indicators?region_code=53&from=June", None).await;
+    let (s, _) = app.get_json("/api/v1/open/indicators?region_code=53&from=June&to=2025-01", None).await;
     assert_eq!(s, 422);
     assert_eq!(web.get("/statistik?region_code=99").await.0, 404);
 }

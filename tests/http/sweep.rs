@@ -46,6 +46,9 @@ enum Rule {
     Can(Action),
     /// As `Can`, and a refusal must be 404, as if the record did not exist (personal data).
     Hidden(Action),
+    /// A placement episode: `Person(ViewPerson)` and the role sees placements
+    /// (`domain::privacy::field_visible`); every refusal 404.
+    Placement,
     /// A restricted protection case (see `Case`); refusals to those who may not open it are 404.
     Case(Case),
 }
@@ -146,7 +149,7 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /persons/{id}/edit", Person(A::EditPerson)),
     ("POST /persons/{id}/edit", Person(A::EditPerson)),
     ("POST /persons/{id}/episodes", Person(A::EditPerson)),
-    ("GET /episodes/{id}", Person(A::ViewPerson)),
+    ("GET /episodes/{id}", Placement),
     ("POST /episodes/{id}/transition", Person(A::EditPerson)),
     ("POST /episodes/{id}/documents", Person(A::EditPerson)),
     ("POST /episodes/{id}/costs", Person(A::EditPerson)),
@@ -157,7 +160,7 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /api/v1/persons", Can(A::EditPerson)),
     ("GET /api/v1/persons/{id}", Person(A::ViewPerson)),
     ("POST /api/v1/persons/{id}/episodes", Person(A::EditPerson)),
-    ("GET /api/v1/episodes/{id}", Person(A::ViewPerson)),
+    ("GET /api/v1/episodes/{id}", Placement),
     ("POST /api/v1/episodes/{id}/transitions", Person(A::EditPerson)),
     ("PUT /api/v1/episodes/{id}/documents/{kind}", Person(A::EditPerson)),
     ("POST /api/v1/episodes/{id}/costs", Person(A::EditPerson)),
@@ -747,6 +750,11 @@ fn allowed(rule: Rule, p: &Principal, region: Option<&RegionCode>, inside: bool)
         Person(a) => (p.can(a, region), p.can(A::ViewPerson, None) && !p.can(A::ViewPerson, region)),
         Can(a) => (p.can(a, region), false),
         Hidden(a) => (p.can(a, region), true),
+        Placement => (
+            p.can(A::ViewPerson, region)
+                && domain::privacy::field_visible(p.role, domain::privacy::FieldGroup::Placement),
+            true,
+        ),
         Case(c) => {
             let opens = (supervisor && in_scope) || partner_sees;
             let ok = match c {

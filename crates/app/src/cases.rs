@@ -279,15 +279,32 @@ pub async fn list(
         return Ok(Listing { cases: rows, restricted: 0, next_before });
     }
     let mut open = Vec::new();
-    let mut restricted = 0;
     for c in rows {
-        match visibility(caller.principal, &c) {
-            CaseVisibility::Full => open.push(c),
-            CaseVisibility::ExistenceOnly if !filter.narrows() => restricted += 1,
-            _ => {}
+        if visibility(caller.principal, &c) == CaseVisibility::Full {
+            open.push(c);
         }
     }
-    Ok(Listing { cases: open, restricted, next_before })
+    // No count of rows the caller may not open (`domain::privacy::sees_restricted_counts`): a
+    // count per page answered "is case N restricted" to `?limit=1&before=N`, and supervisors, the
+    // only ones who may know such counts, open every case in their scope anyway.
+    Ok(Listing { cases: open, restricted: 0, next_before })
+}
+
+/// The referrals of a case the caller may see: all of them for staff, only its own
+/// organisation's for a partner user (`domain::privacy::sees_referral`).
+pub fn visible_referrals(caller: Caller<'_>, referrals: Vec<store::cases::Referral>) -> Vec<store::cases::Referral> {
+    referrals
+        .into_iter()
+        .filter(|r| domain::privacy::sees_referral(caller.principal.role, caller.partner_id, r.partner_id))
+        .collect()
+}
+
+/// May `user` be the handler of `case`: a role whose work is cases
+/// (`domain::privacy::may_handle`), active, and whose scope covers the case's village.
+pub fn may_handle(user: &store::users::User, case: &Case) -> bool {
+    let (Some(p), Some(region)) = (user.principal(), case.village()) else { return false };
+    let restricted = case.restricted || CaseType::parse(&case.case_type).is_none_or(|t| t.is_restricted());
+    !user.disabled && domain::privacy::may_handle(p.role, restricted) && p.scope.covers(&region)
 }
 
 pub fn status_of(case: &Case) -> CaseStatus {
@@ -457,19 +474,12 @@ pub async fn assign(
     let handler = match input.handler_user_id {
         None => case.handler_user_id,
         Some(id) => {
-            let region = case.village();
-            let ok = match (store::users::get(&state.db, id).await?, region) {
-                (Some(u), Some(region)) => {
-                    !u.disabled
-                        && u.principal().is_some_and(|p| p.role != domain::Role::Partner && p.scope.covers(&region))
-                }
-                _ => false,
-            };
+            let ok = store::users::get(&state.db, id).await?.is_some_and(|u| may_handle(&u, case));
             if !ok {
                 errs.add(
                     "handler_user_id",
                     Rule::OneOf,
-                    "no active staff account with this id covers the case's village",
+                    "no active case worker with this id covers the case's village (analysts, cooperative managers and partners do not handle cases)",
                 );
             }
             Some(id)
@@ -860,9 +870,10 @@ pub async fn cases_of_person(
         let referrals = referral_facts(state, caller, &c).await?;
         match visibility_with(caller, &c, &referrals) {
             CaseVisibility::Full => open.push(c),
-            // Partners are not told about other cases at all.
-            _ if caller.is_partner() => {}
-            _ => hidden += 1,
+            // Only supervisors are told about cases they may not open: for anyone else a count on
+            // a named person says "victim" (`domain::privacy::sees_restricted_counts`).
+            _ if domain::privacy::sees_restricted_counts(caller.principal.role) => hidden += 1,
+            _ => {}
         }
     }
     Ok((open, hidden))

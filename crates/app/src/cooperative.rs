@@ -55,6 +55,15 @@ pub fn can_approve(p: &Principal, c: &Cooperative) -> bool {
 }
 
 /// A member of this cooperative.
+/// A member as `principal` may see them: without the NIK unless the role sees identity numbers
+/// (`domain::privacy::field_visible`; a cooperative manager keeps the name and the savings).
+pub fn redact_member(principal: &Principal, mut m: store::cooperative::Member) -> store::cooperative::Member {
+    if !domain::privacy::field_visible(principal.role, domain::privacy::FieldGroup::IdentityNumbers) {
+        m.nik = None;
+    }
+    m
+}
+
 pub async fn member_of(state: &AppState, c: &Cooperative, id: i64) -> Result<Option<Member>, store::StoreError> {
     Ok(st::get_member(&state.db, id).await?.filter(|m| m.cooperative_id == c.id))
 }

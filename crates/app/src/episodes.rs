@@ -502,6 +502,11 @@ pub async fn visible_episode(
     principal: &domain::access::Principal,
     id: i64,
 ) -> Result<Option<(Episode, store::persons::Person)>, store::StoreError> {
+    // Placement episodes are a field group of their own: a role that may see the person but not
+    // their time abroad (a cooperative manager) gets the same 404 as for an absent episode.
+    if !domain::privacy::field_visible(principal.role, domain::privacy::FieldGroup::Placement) {
+        return Ok(None);
+    }
     let Some(e) = store::episodes::get(&state.db, id).await? else { return Ok(None) };
     let person = crate::people::visible_person(state, principal, e.person_id).await?;
     Ok(person.map(|p| (e, p)))

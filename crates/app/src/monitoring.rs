@@ -6,7 +6,8 @@ use crate::App as AppState;
 use crate::i18n::T;
 use domain::RegionCode;
 use domain::access::{Action, Principal};
-use domain::monitoring::{Month, OpenValue, Period, PeriodError, Status, suppress};
+use domain::monitoring::{Month, OpenValue, Period, PeriodError, Status};
+use domain::privacy::CaseBreakdown;
 use reports::{Block, Cell, Report, Table};
 use std::collections::BTreeMap;
 use store::indicators::read::{self, Values};
@@ -125,6 +126,21 @@ pub async fn place_in_scope(state: &AppState, principal: &Principal, raw: &str) 
     if allowed { Ok(p) } else { Err(RegionError::OutOfScope) }
 }
 
+/// The fixed period of open statistics (`domain::privacy::OpenPeriod`); none given: this year.
+pub fn open_period(
+    state: &AppState,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<domain::privacy::OpenPeriod, domain::privacy::OpenPeriodError> {
+    domain::privacy::OpenPeriod::parse(from, to, current_month(state))
+}
+
+/// The months of an open period, as the answers name it (`2026-04/2026-06`).
+pub fn open_period_months(p: &domain::privacy::OpenPeriod) -> Period {
+    let (from, to) = p.bounds();
+    Period { from, to }
+}
+
 pub fn parse_period(state: &AppState, from: Option<&str>, to: Option<&str>) -> Result<Period, PeriodError> {
     Period::parse(from, to, default_period(state))
 }
@@ -201,21 +217,116 @@ pub fn indicator_rows(t: T, values: &Values, period: &Period) -> Vec<IndicatorRo
     out
 }
 
-/// Indicators published without login: counts marked `open`, 1–4 shown as "<5".
+/// Indicators published without login: counts marked `open`, suppressed by
+/// [`open_figures`].
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct OpenIndicator {
     pub key: &'static str,
     pub label: String,
-    /// A number, or the string "<5" for counts from 1 to 4.
+    /// A number, or the string "suppressed" for a count under 11 and for the complementary
+    /// cells suppressed with it (docs/MONITORING.md, open statistics).
     #[schema(value_type = Object)]
     pub value: OpenValue,
 }
 
-pub fn open_indicators(t: T, values: &Values, period: &Period) -> Vec<OpenIndicator> {
-    reg::all()
-        .filter(|i| i.open && i.count)
-        .map(|i| OpenIndicator { key: i.key, label: label(t, i.key), value: suppress(values.total(i.key, period)) })
-        .collect()
+/// The counts open statistics publish.
+pub fn open_keys() -> Vec<&'static str> {
+    reg::all().filter(|i| i.open && i.count).map(|i| i.key).collect()
+}
+
+/// Open statistics of one fixed period for the nation, provinces and regencies (the only levels
+/// published, `domain::privacy::open_level_allowed`).
+pub struct OpenFigures {
+    cells: BTreeMap<(String, &'static str), OpenValue>,
+}
+
+impl OpenFigures {
+    pub fn get(&self, region: &str, key: &'static str) -> OpenValue {
+        self.cells.get(&(region.to_string(), key)).copied().unwrap_or(OpenValue::Number(0))
+    }
+
+    pub fn indicators(&self, t: T, region: &str) -> Vec<OpenIndicator> {
+        open_keys()
+            .into_iter()
+            .map(|k| OpenIndicator { key: k, label: label(t, k), value: self.get(region, k) })
+            .collect()
+    }
+}
+
+/// Every open count of the nation, its provinces and regencies for `period`, suppressed with
+/// `domain::privacy::complementary_suppression` over the region tree (a parent and its
+/// children) and the periods of the year (a quarter and its months, the year and its quarters),
+/// so no suppressed cell follows from published ones by subtraction, whatever region or
+/// period is asked. Village counts of the designation pillar are about villages, not people,
+/// and are published as they are.
+pub async fn open_figures(
+    state: &AppState,
+    period: &domain::privacy::OpenPeriod,
+) -> Result<OpenFigures, store::StoreError> {
+    use domain::privacy::{YEAR_SLOTS, complementary_suppression, year_groups};
+    let keys = open_keys();
+    let year = period.year();
+    let rows = read::open_values(&state.db, &keys, Month { year, month: 1 }, Month { year, month: 12 }).await?;
+    let regions = read::open_regions(&state.db).await?;
+    let mut codes: Vec<String> = vec![String::new()];
+    codes.extend(regions.iter().map(|(c, _)| c.clone()));
+    let index: BTreeMap<&str, usize> = codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    // Children of each region (by index), the nation's being the provinces.
+    let mut children: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (c, parent) in &regions {
+        if let (Some(&ci), Some(&pi)) = (index.get(c.as_str()), index.get(parent.as_str())) {
+            children.entry(pi).or_default().push(ci);
+        }
+    }
+    let n = codes.len();
+    let slot = period.slot();
+    let mut out = BTreeMap::new();
+    for key in keys {
+        let Some(ind) = reg::find(key) else { continue };
+        let stock = ind.kind == Kind::Stock;
+        let width = if stock { 1 } else { YEAR_SLOTS };
+        let mut cells = vec![0i64; n * width];
+        for (r, _, m, v) in rows.iter().filter(|row| row.1 == key) {
+            let Some(&ri) = index.get(r.as_str()) else { continue };
+            if stock {
+                if m.is_empty() {
+                    cells[ri] += v;
+                }
+            } else if let Some(month) = Month::parse(m).filter(|x| x.year == year) {
+                cells[ri * width + month.month as usize - 1] += v;
+            }
+        }
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        if !stock {
+            for r in 0..n {
+                let base = r * width;
+                for q in 0..4 {
+                    cells[base + 12 + q] = (0..3).map(|i| cells[base + q * 3 + i]).sum();
+                }
+                cells[base + 16] = (12..16).map(|i| cells[base + i]).sum();
+                groups.extend(year_groups().into_iter().map(|g| g.into_iter().map(|i| base + i).collect()));
+            }
+        }
+        for (p, kids) in &children {
+            for s in 0..width {
+                let mut g: Vec<usize> = kids.iter().map(|c| c * width + s).collect();
+                g.push(p * width + s);
+                groups.push(g);
+            }
+        }
+        let hidden = if ind.pillar == Pillar::Designation {
+            vec![false; cells.len()]
+        } else {
+            complementary_suppression(&cells, &groups)
+        };
+        let at = if stock { 0 } else { slot };
+        for (r, code) in codes.iter().enumerate() {
+            let i = r * width + at;
+            let v = if hidden[i] { OpenValue::Suppressed } else { OpenValue::Number(cells[i]) };
+            out.insert((code.clone(), key), v);
+        }
+    }
+    Ok(OpenFigures { cells: out })
 }
 
 /// Keys that may colour the map and the sub-region bars.
@@ -232,7 +343,8 @@ pub struct ChildRow {
     pub code: String,
     pub name: String,
     pub href: String,
-    pub cells: Vec<i64>,
+    /// `None`: withheld from this viewer (case figures of districts for partners).
+    pub cells: Vec<Option<i64>>,
     pub pillar1_active: i64,
     pub chosen: i64,
 }
@@ -283,16 +395,68 @@ fn bucket(period: &Period, series: &[(Month, i64)]) -> (Vec<String>, Vec<i64>) {
     (by.keys().map(|y| y.to_string()).collect(), by.values().copied().collect())
 }
 
+/// How the case figures of `place` are shown to `principal` (`domain::privacy::case_breakdown`).
+pub fn case_rule(principal: &Principal, place: &Place) -> CaseBreakdown {
+    domain::privacy::case_breakdown(principal, place.code.as_ref().map(|c| c.level()))
+}
+
+/// Indicators (stored or derived) made of protection cases.
+pub fn is_case_key(key: &str) -> bool {
+    key == "nonprocedural_referred"
+        || reg::find(key).is_some_and(|i| i.pillar == Pillar::Cases)
+        || reg::find_derived(key).is_some_and(|d| d.pillar == Pillar::Cases)
+}
+
+/// Case types with the restricted ones (abuse, trafficking) folded into one bucket.
+pub fn fold_case_types(by_type: BTreeMap<String, i64>) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for (k, v) in by_type {
+        let restricted = domain::cases::CaseType::parse(&k).is_none_or(|t| t.is_restricted());
+        let key = if restricted { domain::privacy::RESTRICTED_BUCKET.to_string() } else { k };
+        *out.entry(key).or_default() += v;
+    }
+    out
+}
+
+/// Applies the case rule to a region's indicator rows and breakdowns: `Withheld` blanks every
+/// case figure and drops its breakdowns, `Folded` folds restricted case types and drops the
+/// breakdown by status (which, in a village, follows a single case through its steps).
+pub fn apply_case_rule(
+    rule: CaseBreakdown,
+    rows: &mut [IndicatorRow],
+    breakdowns: &mut BTreeMap<String, BTreeMap<String, i64>>,
+) {
+    match rule {
+        CaseBreakdown::Full => {}
+        CaseBreakdown::Folded => {
+            breakdowns.remove("cases_by_status");
+            if let Some(by) = breakdowns.remove("cases_opened") {
+                breakdowns.insert("cases_opened".into(), fold_case_types(by));
+            }
+        }
+        CaseBreakdown::Withheld => {
+            breakdowns.retain(|k, _| !is_case_key(k));
+            for r in rows.iter_mut().filter(|r| is_case_key(r.key)) {
+                r.value = None;
+            }
+        }
+    }
+}
+
+/// The dashboard of `place` as `principal` may see it (case figures by [`case_rule`]).
 pub async fn dashboard(
     state: &AppState,
     t: T,
     place: Place,
     period: Period,
     chosen: &str,
+    principal: &Principal,
 ) -> Result<Dashboard, store::StoreError> {
+    let rule = case_rule(principal, &place);
     let fresh = ensure_fresh(state).await?;
     let values = read::region(&state.db, place.code.as_ref()).await?;
-    let indicators = indicator_rows(t, &values, &period);
+    let mut indicators = indicator_rows(t, &values, &period);
+    apply_case_rule(rule, &mut indicators, &mut BTreeMap::new());
     let mut x_labels = vec![];
     let mut flows = vec![];
     for key in ["persons_registered", "counselling_sessions", "departures", "returns"] {
@@ -304,12 +468,21 @@ pub async fn dashboard(
         .iter()
         .map(|d| (t.label("monitoring.dim", d), bucket(&period, &values.series("departures", Some(d), &period)).1))
         .collect();
-    let chartable = chartable();
-    let chosen: &'static str = chartable.iter().copied().find(|k| *k == chosen).unwrap_or("persons_registered");
     let child_level = match &place.code {
         None => Some("province"),
         Some(c) => c.level().child().map(|l| l.as_str()),
     };
+    // Children below the regency: partners get no case figure of them.
+    let child_rule = domain::privacy::case_breakdown(
+        principal,
+        match &place.code {
+            None => Some(domain::RegionLevel::Province),
+            Some(c) => c.level().child(),
+        },
+    );
+    let children_withheld = child_rule == CaseBreakdown::Withheld;
+    let chartable: Vec<&str> = chartable().into_iter().filter(|k| !(children_withheld && is_case_key(k))).collect();
+    let chosen: &'static str = chartable.iter().copied().find(|k| *k == chosen).unwrap_or("persons_registered");
     let mut children = vec![];
     if child_level.is_some() {
         let regions = match &place.code {
@@ -325,7 +498,10 @@ pub async fn dashboard(
             let v = vals.get(&r.code).unwrap_or(&empty);
             children.push(ChildRow {
                 href: href(Some(&r.code)),
-                cells: CHILD_COLUMNS.iter().map(|k| v.total(k, &period)).collect(),
+                cells: CHILD_COLUMNS
+                    .iter()
+                    .map(|k| (!(children_withheld && is_case_key(k))).then(|| v.total(k, &period)))
+                    .collect(),
                 pillar1_active: v.by_dim(reg::PILLAR_STATUS, &period).get("1:active").copied().unwrap_or(0),
                 chosen: v.total(chosen, &period),
                 code: r.code,
@@ -370,10 +546,29 @@ pub async fn dashboard(
             label: code,
         })
         .collect();
-    let cases_by_type =
-        values.by_dim("cases_opened", &period).into_iter().map(|(k, v)| (t.label("case_type", &k), v)).collect();
-    let cases_by_status =
-        values.by_dim("cases_by_status", &period).into_iter().map(|(k, v)| (t.label("case_status", &k), v)).collect();
+    let mut breakdowns = BTreeMap::new();
+    breakdowns.insert("cases_opened".to_string(), values.by_dim("cases_opened", &period));
+    breakdowns.insert("cases_by_status".to_string(), values.by_dim("cases_by_status", &period));
+    apply_case_rule(rule, &mut [], &mut breakdowns);
+    let label_of = |key: &str, k: &str| {
+        if k == domain::privacy::RESTRICTED_BUCKET {
+            t.get("monitoring.restricted_types").to_string()
+        } else {
+            t.label(key, k)
+        }
+    };
+    let cases_by_type = breakdowns
+        .remove("cases_opened")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (label_of("case_type", &k), v))
+        .collect();
+    let cases_by_status = breakdowns
+        .remove("cases_by_status")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (label_of("case_status", &k), v))
+        .collect();
     Ok(Dashboard {
         place,
         period,
@@ -425,7 +620,7 @@ pub fn report(t: T, d: &Dashboard) -> Report {
                 .iter()
                 .map(|c| {
                     let mut row = vec![Cell::Text(c.code.clone()), Cell::Text(c.name.clone())];
-                    row.extend(c.cells.iter().map(|v| Cell::Int(*v)));
+                    row.extend(c.cells.iter().map(|v| v.map(Cell::Int).unwrap_or(Cell::Empty)));
                     row.push(Cell::Int(c.pillar1_active));
                     row
                 })
@@ -513,27 +708,29 @@ fn status_table(t: T, name: &str, rows: &[StatusRow]) -> Table {
     }
 }
 
-/// Open statistics of a region's children (provinces of the nation, regencies of a province)
-/// as a table: code, name, then each open indicator suppressed.
-pub async fn open_children(state: &AppState, t: T, place: &Place, period: &Period) -> Result<Table, store::StoreError> {
-    let open: Vec<&'static str> = reg::all().filter(|i| i.open && i.count).map(|i| i.key).collect();
+/// Open statistics of a region's children (provinces of the nation, regencies of a province;
+/// nothing below) as a table: code, name, then each open indicator as [`open_figures`] gives it.
+pub async fn open_children(
+    state: &AppState,
+    t: T,
+    place: &Place,
+    figures: &OpenFigures,
+) -> Result<Table, store::StoreError> {
+    let open = open_keys();
     let regions = match &place.code {
         None => store::regions::provinces(&state.db).await?,
         Some(c) if c.level() == domain::RegionLevel::Province => store::regions::children(&state.db, c).await?,
         Some(_) => vec![],
     };
-    let vals = read::children(&state.db, place.code.as_ref(), &open, period).await?;
-    let empty = Values::default();
     let mut columns = vec![t.get("monitoring.col_code").to_string(), t.get("monitoring.col_region").to_string()];
     columns.extend(open.iter().map(|k| label(t, k)));
     let rows = regions
         .into_iter()
         .map(|r| {
-            let v = vals.get(&r.code).unwrap_or(&empty);
             let mut row = vec![Cell::Text(r.code.clone()), Cell::Text(r.name.clone())];
-            row.extend(open.iter().map(|k| match suppress(v.total(k, period)) {
+            row.extend(open.iter().map(|k| match figures.get(&r.code, *k) {
                 OpenValue::Number(n) => Cell::Int(n),
-                OpenValue::LessThanFive => Cell::Text("<5".into()),
+                other => Cell::Text(other.text()),
             }));
             row
         })

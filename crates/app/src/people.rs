@@ -103,6 +103,25 @@ pub async fn visible_person(
     Ok(person.filter(|p| p.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v)))))
 }
 
+/// The person as `principal` may see them: the field groups its role may not see
+/// (`domain::privacy::field_visible`: NIK and KK number, phone and address) are blanked, so no
+/// page, API answer or export built from it carries them.
+pub fn redact(principal: &Principal, mut person: Person) -> Person {
+    let f = domain::privacy::fields(principal.role);
+    if !f.identity {
+        person.nik = String::new();
+        person.kk_number = None;
+        // The warnings quote the NIK's date and region parts.
+        person.nik_warnings = String::new();
+    }
+    if !f.contact {
+        person.address = String::new();
+        person.phone = String::new();
+        person.contact_abroad = String::new();
+    }
+    person
+}
+
 /// Records that personal data was seen (pages and API alike).
 pub async fn audit_view(state: &AppState, actor: &Actor, person: &Person) -> Result<(), store::StoreError> {
     let ev = store::audit::Event {

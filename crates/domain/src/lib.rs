@@ -22,6 +22,7 @@ pub mod parenting;
 pub mod password;
 pub mod person;
 pub mod portal;
+pub mod privacy;
 pub mod program;
 pub mod region;
 pub mod role;

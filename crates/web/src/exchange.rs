@@ -129,6 +129,13 @@ impl Caller {
     pub fn is_client(&self) -> bool {
         matches!(self, Caller::Client(_))
     }
+    /// The account's role (`None` for a client, whose fields follow consent and purpose).
+    pub fn role(&self) -> Option<domain::Role> {
+        match self {
+            Caller::Client(_) => None,
+            Caller::User(u) => Some(u.principal.role),
+        }
+    }
 }
 
 impl From<SyncInputError> for ApiError {
@@ -252,6 +259,34 @@ impl ExchangePerson {
             consent: decision.map(ConsentDecision::as_str),
             redacted_fields: if show { vec![] } else { PERSONAL_FIELDS.to_vec() },
         }
+    }
+}
+
+impl ExchangePerson {
+    /// For an account (not a client): leaves out the field groups its role may not see
+    /// (`domain::privacy::field_visible`), listed in `redacted_fields`.
+    pub fn limited(mut self, role: Option<domain::Role>) -> ExchangePerson {
+        use domain::privacy::{FieldGroup, field_visible};
+        let Some(role) = role else { return self };
+        if !field_visible(role, FieldGroup::IdentityNumbers) {
+            for (field, value) in [("nik", self.nik.take()), ("kk_number", self.kk_number.take())] {
+                if value.is_some() && !self.redacted_fields.contains(&field) {
+                    self.redacted_fields.push(field);
+                }
+            }
+        }
+        if !field_visible(role, FieldGroup::Contact) {
+            for (field, value) in [
+                ("address", self.address.take()),
+                ("phone", self.phone.take()),
+                ("contact_abroad", self.contact_abroad.take()),
+            ] {
+                if value.is_some() && !self.redacted_fields.contains(&field) {
+                    self.redacted_fields.push(field);
+                }
+            }
+        }
+        self
     }
 }
 

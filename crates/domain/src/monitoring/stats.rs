@@ -8,6 +8,9 @@ use serde::{Serialize, Serializer};
 pub enum OpenValue {
     Number(i64),
     LessThanFive,
+    /// Withheld by open statistics' suppression (`privacy::complementary_suppression`): under
+    /// `privacy::OPEN_MIN_COUNT`, or a complementary cell; the same mark for both.
+    Suppressed,
 }
 
 /// Counts from 1 to 4 become "<5"; 0 stays 0 (nobody to single out).
@@ -20,6 +23,7 @@ impl OpenValue {
         match self {
             OpenValue::Number(n) => n.to_string(),
             OpenValue::LessThanFive => "<5".to_string(),
+            OpenValue::Suppressed => "suppressed".to_string(),
         }
     }
 }
@@ -29,6 +33,7 @@ impl Serialize for OpenValue {
         match self {
             OpenValue::Number(n) => s.serialize_i64(*n),
             OpenValue::LessThanFive => s.serialize_str("<5"),
+            OpenValue::Suppressed => s.serialize_str("suppressed"),
         }
     }
 }
@@ -77,6 +82,7 @@ mod tests {
         match v {
             OpenValue::Number(n) => n.to_string(),
             OpenValue::LessThanFive => "\"<5\"".into(),
+            OpenValue::Suppressed => "\"suppressed\"".into(),
         }
     }
 

@@ -146,6 +146,36 @@ pub async fn children(
     Ok(out.into_iter().map(|(r, rows)| (r, Values::from_rows(rows))).collect())
 }
 
+/// Open statistics' regions: the provinces and regencies with their parent ('' for a province).
+pub async fn open_regions(db: &Db) -> Result<Vec<(String, String)>> {
+    let rows: Vec<(String, Option<String>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT code, parent_code FROM regions WHERE length(code) <= 5 ORDER BY code").fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|(c, p)| (c, p.unwrap_or_default())).collect())
+}
+
+/// Values of `keys` for the nation, provinces and regencies (all breakdowns summed): flows of
+/// the months `from..=to`, stocks as they are. Rows: (region, key, month, value).
+pub async fn open_values(db: &Db, keys: &[&str], from: Month, to: Month) -> Result<Vec<(String, String, String, i64)>> {
+    let keys: Vec<String> = keys
+        .iter()
+        .filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .map(|k| format!("'{k}'"))
+        .collect();
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT region_code, key, month, CAST(SUM(value) AS BIGINT) FROM indicator_values \
+         WHERE length(region_code) <= 5 AND key IN ({}) AND (month = '' OR (month >= $1 AND month <= $2)) \
+         GROUP BY region_code, key, month",
+        keys.join(",")
+    );
+    let (from, to) = (from.to_string(), to.to_string());
+    let rows: Vec<(String, String, String, i64)> =
+        on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&from).bind(&to).fetch_all(p).await)?;
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,7 +149,7 @@ pub struct CaseDetail {
     pub trafficking: Option<TraffickingView>,
     /// Other cases of the same person the caller may open (re-victimisation).
     pub earlier_cases: Vec<CaseSummary>,
-    /// Other cases of the same person the caller may not open (staff only; 0 for partners).
+    /// Other cases of the same person the caller may not open: supervisors only, 0 for anyone else.
     pub earlier_cases_restricted: usize,
 }
 
@@ -175,8 +175,8 @@ async fn respond(state: &AppState, caller: Caller<'_>, c: Case) -> Result<CaseDe
     let events: Vec<CaseEvent> = store::cases::events(db, c.id).await?;
     let referral_events = store::cases::referral_events(db, c.id).await?;
     let given = store::cases::services_given(db, c.id).await?;
-    let referrals = store::cases::referrals(db, c.id)
-        .await?
+    // A partner user sees only its own organisation's referral (`domain::privacy::sees_referral`).
+    let referrals = cs::visible_referrals(caller, store::cases::referrals(db, c.id).await?)
         .into_iter()
         .map(|r| ReferralView {
             events: referral_events
@@ -658,8 +658,8 @@ pub struct CaseSummary {
 pub struct CaseList {
     /// Cases the caller may open, newest first (no description or person).
     pub items: Vec<CaseSummary>,
-    /// Restricted cases on this page the caller may only know exist (not counted when a filter
-    /// is set, which would tell their type or status).
+    /// Always 0: kept for compatibility. A count of rows the caller may not open answered "is
+    /// case N restricted" to `?limit=1&before=N` (docs/ACCESS.md, privacy rules).
     pub restricted_not_shown: usize,
     pub next_before: Option<i64>,
 }

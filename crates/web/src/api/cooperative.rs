@@ -272,17 +272,19 @@ pub struct MemberView {
     pub wajib_months_in_arrears: u32,
 }
 
-async fn member_view(state: &AppState, c: &Cooperative, m: Member) -> Result<MemberView, ApiError> {
+async fn member_view(state: &AppState, u: &ApiUser, c: &Cooperative, m: Member) -> Result<MemberView, ApiError> {
     let balances = svc::member_balances(state, &m, None).await?;
-    member_view_with(state, c, m, balances).await
+    member_view_with(state, u, c, m, balances).await
 }
 
 async fn member_view_with(
     state: &AppState,
+    u: &ApiUser,
     c: &Cooperative,
     m: Member,
     balances: MemberBalances,
 ) -> Result<MemberView, ApiError> {
+    let m = svc::redact_member(&u.principal, m);
     let w = svc::wajib(state, c, &m, balances.wajib, state.today()).await?;
     Ok(MemberView {
         id: m.id,
@@ -321,7 +323,7 @@ pub async fn members(
     let mut out = Vec::new();
     for m in ms {
         let b = balances.get(&m.id).copied().unwrap_or_default();
-        out.push(member_view_with(&state, &c, m, b).await?);
+        out.push(member_view_with(&state, &u, &c, m, b).await?);
     }
     Ok(Json(out))
 }
@@ -339,7 +341,7 @@ pub async fn enrol(
 ) -> Result<(StatusCode, Json<MemberView>), ApiError> {
     let c = coop_for_manage(&state, &u, id).await?;
     let m = svc::enrol(&state, &u.principal, &u.actor, &c, &req).await?;
-    Ok((StatusCode::CREATED, Json(member_view(&state, &c, m).await?)))
+    Ok((StatusCode::CREATED, Json(member_view(&state, &u, &c, m).await?)))
 }
 
 /// One member: savings balances by kind, wajib arrears. Audited.
@@ -354,7 +356,7 @@ pub async fn get_member(
     let c = coop_for_view(&state, &u, id).await?;
     let m = member(&state, &c, mid).await?;
     st::audit_member_view(&state.db, &u.actor, &c, &m, "api").await?;
-    Ok(Json(member_view(&state, &c, m).await?))
+    Ok(Json(member_view(&state, &u, &c, m).await?))
 }
 
 /// A member leaves: refused while a loan is open; savings and unpaid SHU are paid back.
@@ -371,7 +373,7 @@ pub async fn leave(
     let m = member(&state, &c, mid).await?;
     svc::leave(&state, &u.actor, &c, &m, &req.date).await?;
     let m = member(&state, &c, mid).await?;
-    Ok(Json(member_view(&state, &c, m).await?))
+    Ok(Json(member_view(&state, &u, &c, m).await?))
 }
 
 #[derive(Serialize, ToSchema)]

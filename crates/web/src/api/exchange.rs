@@ -141,7 +141,7 @@ pub async fn sync_persons(
         .await?;
     let partner = caller.is_client();
     Ok(Json(SyncPage {
-        items: rows.into_iter().map(|r| ExchangePerson::from_row(r, partner)).collect(),
+        items: rows.into_iter().map(|r| ExchangePerson::from_row(r, partner).limited(caller.role())).collect(),
         deleted,
         next_cursor: next_cursor(&state, &caller, "persons", &pos).await?,
         has_more: more_items || more_deleted,
@@ -165,7 +165,7 @@ pub async fn get_person(
         return Err(ApiError::NotFound("person"));
     }
     audit_call(&state, &caller, "person", &[row.id], "").await?;
-    Ok(Json(ExchangePerson::from_row(row, caller.is_client())))
+    Ok(Json(ExchangePerson::from_row(row, caller.is_client()).limited(caller.role())))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -449,6 +449,7 @@ pub async fn export_persons(
     };
     store::audit::append_now(&state.db, caller.actor(), &ev).await?;
     let partner = caller.is_client();
+    let role = caller.role();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -473,7 +474,7 @@ pub async fn export_persons(
             let mut buf = String::with_capacity(rows.len() * 200);
             for r in rows {
                 after = r.id;
-                let p = ExchangePerson::from_row(r, partner);
+                let p = ExchangePerson::from_row(r, partner).limited(role);
                 if ndjson {
                     buf.push_str(&serde_json::to_string(&p).unwrap_or_default());
                     buf.push('\n');

@@ -72,8 +72,11 @@ fn period_of(state: &AppState, q: &IndicatorQuery) -> Result<Period, ApiError> {
     svc::parse_period(state, q.from.as_deref(), q.to.as_deref()).map_err(period_api_error)
 }
 
-/// Open statistics of a region, without a token. Counts from 1 to 4 are published as the string
-/// "<5" so no person can be singled out; 0 stays 0.
+/// Open statistics of the nation, a province or a regency (a district or village is a 422 on
+/// `region_code`), without a token, for a month (`from` = `to`), a quarter or a year (January to
+/// December; the default is this year); any other range is a 422 naming `from` or `to`. Counts
+/// under 11, and complementary cells that would let them be recovered by subtraction, are
+/// published as the string "suppressed"; 0 stays 0.
 #[utoipa::path(get, path = "/api/v1/open/indicators", tag = "monitoring", params(IndicatorQuery),
     responses((status = 200, body = OpenIndicators), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn open(
@@ -81,14 +84,30 @@ pub async fn open(
     Query(q): Query<IndicatorQuery>,
 ) -> Result<Json<OpenIndicators>, ApiError> {
     let place = svc::place(&state, q.region_code.as_deref().unwrap_or("")).await.map_err(region_api_error)?;
-    let period = period_of(&state, &q)?;
+    if !domain::privacy::open_level_allowed(place.code.as_ref().map(|c| c.level())) {
+        return Err(ApiError::Validation(ValidationErrors::single(
+            "region_code",
+            Rule::ScopeLevel,
+            "open statistics are published for the nation, provinces and regencies only",
+        )));
+    }
+    let period = svc::open_period(&state, q.from.as_deref(), q.to.as_deref()).map_err(open_period_api_error)?;
     svc::ensure_fresh(&state).await?;
-    let values = store::indicators::read::region(&state.db, place.code.as_ref()).await?;
+    let figures = svc::open_figures(&state, &period).await?;
     Ok(Json(OpenIndicators {
         region_code: place.code_str().to_string(),
-        period: period.to_string(),
-        indicators: svc::open_indicators(lang_of(&q), &values, &period),
+        period: svc::open_period_months(&period).to_string(),
+        indicators: figures.indicators(lang_of(&q), place.code_str()),
     }))
+}
+
+fn open_period_api_error(e: domain::privacy::OpenPeriodError) -> ApiError {
+    let (rule, detail) = if e.malformed {
+        (Rule::Format, "a month such as 2025-01")
+    } else {
+        (Rule::OutOfRange, "a month (from = to), a quarter (2026-04 to 2026-06) or a year (2026-01 to 2026-12)")
+    };
+    ApiError::Validation(ValidationErrors::single(e.field, rule, detail))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -129,7 +148,21 @@ pub async fn region(
     let fresh = svc::ensure_fresh(&state).await?;
     let values = store::indicators::read::region(&state.db, place.code.as_ref()).await?;
     let t = lang_of(&q);
-    let indicators = svc::indicator_rows(t, &values, &period)
+    let indicators = svc::indicator_rows(t, &values, &period);
+    let mut breakdowns = std::collections::BTreeMap::new();
+    let mut keys: Vec<&str> = store::indicators::all().map(|i| i.key).collect();
+    keys.extend([store::indicators::PILLAR_STATUS, store::indicators::PROGRAM_STATUS]);
+    for k in keys {
+        let by = values.by_dim(k, &period);
+        if by.keys().any(|d| !d.is_empty()) {
+            breakdowns.insert(k.to_string(), by);
+        }
+    }
+    // Case figures by `domain::privacy::case_breakdown`: below the regency, types folded for
+    // those who may not open every case there, nothing for partners.
+    let mut indicators = indicators;
+    svc::apply_case_rule(svc::case_rule(&u.principal, &place), &mut indicators, &mut breakdowns);
+    let indicators: Vec<IndicatorValue> = indicators
         .into_iter()
         .map(|r| IndicatorValue {
             key: r.key.to_string(),
@@ -142,15 +175,6 @@ pub async fn region(
             value: r.value,
         })
         .collect();
-    let mut breakdowns = std::collections::BTreeMap::new();
-    let mut keys: Vec<&str> = store::indicators::all().map(|i| i.key).collect();
-    keys.extend([store::indicators::PILLAR_STATUS, store::indicators::PROGRAM_STATUS]);
-    for k in keys {
-        let by = values.by_dim(k, &period);
-        if by.keys().any(|d| !d.is_empty()) {
-            breakdowns.insert(k.to_string(), by);
-        }
-    }
     Ok(Json(RegionIndicators {
         region_code: place.code_str().to_string(),
         period: period.to_string(),

@@ -257,6 +257,16 @@ pub async fn list(
         }),
         None => None,
     };
+    // A search by NIK, or by time abroad, would tell a role that may not see those fields
+    // (`domain::privacy::field_visible`) what they are.
+    let fields = domain::privacy::fields(u.principal.role);
+    if !fields.identity && q.nik.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+        errs.add("nik", Rule::Mismatch, "your role does not see NIK numbers: search by name");
+    }
+    if !fields.placement && (state_filter.is_some() || destination_filter.is_some()) {
+        let field = if state_filter.is_some() { "episode_state" } else { "destination" };
+        errs.add(field, Rule::Mismatch, "your role does not see placement episodes");
+    }
     errs.into_result()?;
     let within = people::search_area(&u.principal, requested).map_err(|_| ApiError::Forbidden)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
@@ -283,7 +293,10 @@ pub async fn list(
         };
         store::audit::append_now(&state.db, &u.actor, &ev).await?;
     }
-    Ok(Json(PersonList { items: items.into_iter().map(Into::into).collect(), next_after }))
+    Ok(Json(PersonList {
+        items: items.into_iter().map(|p| people::redact(&u.principal, p).into()).collect(),
+        next_after,
+    }))
 }
 
 /// One person (404 when absent or outside your region).
@@ -292,5 +305,5 @@ pub async fn list(
 pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<PersonView>, ApiError> {
     let p = people::visible_person(&state, &u.principal, id).await?.ok_or(ApiError::NotFound("person"))?;
     people::audit_view(&state, &u.actor, &p).await?;
-    Ok(Json(p.into()))
+    Ok(Json(people::redact(&u.principal, p).into()))
 }

@@ -301,10 +301,13 @@ async fn page(
         None => String::new(),
     };
     let staff = match (can_manage, case.village()) {
+        // Only those who may handle this case (`domain::privacy::may_handle`): never a cooperative
+        // manager or an analyst, whose role would not let them open a restricted case.
         (true, Some(region)) => store::users::staff_covering(db, &region)
             .await
             .map_err(err())?
             .into_iter()
+            .filter(|u| svc::may_handle(u, &case) || case.handler_user_id == Some(u.id))
             .map(|u| (u.id, format!("{} ({})", u.full_name, t.role(&u.role)), case.handler_user_id == Some(u.id)))
             .collect(),
         _ => vec![],
@@ -313,12 +316,9 @@ async fn page(
     let given = store::cases::services_given(db, case.id).await.map_err(err())?;
     let all_partners = store::partners::list(db, false).await.map_err(err())?;
     let mut referrals = Vec::new();
-    for r in store::cases::referrals(db, case.id).await.map_err(err())? {
+    // A partner user sees only the referrals to their own organisation.
+    for r in svc::visible_referrals(who, store::cases::referrals(db, case.id).await.map_err(err())?) {
         let mine = who.is_partner() && who.partner_id == Some(r.partner_id);
-        // A partner user sees only the referrals to their own organisation.
-        if who.is_partner() && !mine {
-            continue;
-        }
         let status = r.status();
         let offered = all_partners.iter().find(|p| p.id == r.partner_id).map(|p| p.service_codes()).unwrap_or_default();
         referrals.push(ReferralRow {

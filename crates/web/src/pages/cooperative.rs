@@ -511,6 +511,7 @@ async fn member_page(
     let t = v.t();
     let e = lang_err(v);
     st::audit_member_view(&state.db, &v.actor(), &c, &m, "page").await.map_err(&e)?;
+    let m = svc::redact_member(&v.principal, m);
     let balances = svc::member_balances(state, &m, None).await.map_err(&e)?;
     let wajib = svc::wajib(state, &c, &m, balances.wajib, state.today()).await.map_err(&e)?;
     let loans = st::list_loans(&state.db, c.id, Some(m.id)).await.map_err(&e)?;

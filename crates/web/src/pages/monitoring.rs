@@ -128,7 +128,7 @@ async fn show_place(
     let t = v.t();
     let place = svc::place_in_scope(&state, &v.principal, &code).await.map_err(|e| region_error(e, lang))?;
     let period = period_of(&state, &q, lang)?;
-    let d = svc::dashboard(&state, t, place, period, q.ind.as_deref().unwrap_or(""))
+    let d = svc::dashboard(&state, t, place, period, q.ind.as_deref().unwrap_or(""), &v.principal)
         .await
         .map_err(PageError::internal(lang))?;
     let name = d.place.name(t);
@@ -216,7 +216,7 @@ async fn report_of(
     let place = svc::place_in_scope(&state, &v.principal, &code).await.map_err(|e| region_error(e, lang))?;
     let period = period_of(&state, &q, lang)?;
     let format = format_of(&q, lang)?;
-    let d = svc::dashboard(&state, t, place, period, "").await.map_err(PageError::internal(lang))?;
+    let d = svc::dashboard(&state, t, place, period, "", &v.principal).await.map_err(PageError::internal(lang))?;
     let stem = format!("monitoring-{}-{}", if code.is_empty() { "nasional" } else { code.as_str() }, d.period);
     Ok(download::report(&svc::report(t, &d), format, &stem))
 }
@@ -483,9 +483,27 @@ struct OpenPage {
     up: Option<String>,
 }
 
+/// A region open statistics are published for (nation, province, regency); a district or a
+/// village is a 400 page saying so.
 async fn open_place(state: &AppState, raw: &str, lang: Lang) -> Result<Place, PageError> {
     let p = svc::place(state, raw).await.map_err(|e| region_error(e, lang))?;
+    if !domain::privacy::open_level_allowed(p.code.as_ref().map(|c| c.level())) {
+        return Err(PageError::new(PageErrorKind::BadRequest(T::new(lang).get("statistik.level").to_string()), lang));
+    }
     Ok(p)
+}
+
+/// The fixed period of open statistics; any other range is a 400 page saying which are allowed.
+fn open_period_of(state: &AppState, q: &DashQuery, lang: Lang) -> Result<domain::privacy::OpenPeriod, PageError> {
+    svc::open_period(state, q.from.as_deref(), q.to.as_deref()).map_err(|e| {
+        let t = T::new(lang);
+        let msg = if e.malformed {
+            t.fmt("monitoring.bad_month", "field", e.field)
+        } else {
+            t.get("statistik.period").to_string()
+        };
+        PageError::new(PageErrorKind::BadRequest(msg), lang)
+    })
 }
 
 pub async fn statistik(
@@ -496,11 +514,11 @@ pub async fn statistik(
     let lang = ctx.lang;
     let t = ctx.t();
     let place = open_place(&state, q.region_code.as_deref().unwrap_or(""), lang).await?;
-    let period = period_of(&state, &q, lang)?;
+    let open_period = open_period_of(&state, &q, lang)?;
+    let period = svc::open_period_months(&open_period);
     svc::ensure_fresh(&state).await.map_err(PageError::internal(lang))?;
-    let values =
-        store::indicators::read::region(&state.db, place.code.as_ref()).await.map_err(PageError::internal(lang))?;
-    let table = svc::open_children(&state, t, &place, &period).await.map_err(PageError::internal(lang))?;
+    let figures = svc::open_figures(&state, &open_period).await.map_err(PageError::internal(lang))?;
+    let table = svc::open_children(&state, t, &place, &figures).await.map_err(PageError::internal(lang))?;
     let rows = table
         .rows
         .iter()
@@ -522,7 +540,7 @@ pub async fn statistik(
         period: period.to_string(),
         from: period.from.to_string(),
         to: period.to.to_string(),
-        indicators: svc::open_indicators(t, &values, &period),
+        indicators: figures.indicators(t, place.code_str()),
         columns: table.columns.into_iter().skip(1).collect(),
         rows,
         up,
@@ -538,11 +556,12 @@ pub async fn statistik_csv(
     let lang = ctx.lang;
     let t = ctx.t();
     let place = open_place(&state, q.region_code.as_deref().unwrap_or(""), lang).await?;
-    let period = period_of(&state, &q, lang)?;
+    let open_period = open_period_of(&state, &q, lang)?;
+    let period = svc::open_period_months(&open_period);
     svc::ensure_fresh(&state).await.map_err(PageError::internal(lang))?;
-    let values =
-        store::indicators::read::region(&state.db, place.code.as_ref()).await.map_err(PageError::internal(lang))?;
-    let rows = svc::open_indicators(t, &values, &period)
+    let figures = svc::open_figures(&state, &open_period).await.map_err(PageError::internal(lang))?;
+    let rows = figures
+        .indicators(t, place.code_str())
         .into_iter()
         .map(|i| {
             vec![

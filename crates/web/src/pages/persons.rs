@@ -61,6 +61,8 @@ struct PersonPage {
     /// Protection cases of this person the viewer may open, and how many more they may not.
     cases: Vec<store::cases::Case>,
     cases_restricted: usize,
+    /// The field groups the viewer's role sees (`domain::privacy::fields`).
+    fields: domain::privacy::Fields,
     today: String,
     can_edit: bool,
     errors: FormErrors,
@@ -92,6 +94,13 @@ pub async fn index(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
+    // A search by NIK or by time abroad would tell a role that may not see those fields what
+    // they are (`domain::privacy::field_visible`).
+    let fields = domain::privacy::fields(v.principal.role);
+    let by_placement = !q.state.trim().is_empty() || !q.destination.trim().is_empty();
+    if (!fields.identity && !q.nik.trim().is_empty()) || (!fields.placement && by_placement) {
+        return Err(PageError::forbidden(v.lang()));
+    }
     let f = store::persons::Filter {
         nik: Some(q.nik.trim().to_string()).filter(|n| !n.is_empty()),
         name_keys: people::name_keys(&q.q),
@@ -262,15 +271,28 @@ async fn person_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let err = || PageError::internal(v.lang());
+    let fields = domain::privacy::fields(v.principal.role);
+    let person = people::redact(&v.principal, person);
     let relatives = store::persons::relatives(&state.db, person.id).await.map_err(err())?;
     let consents = store::persons::consents(&state.db, person.id).await.map_err(err())?;
-    let episodes = store::episodes::for_person(&state.db, person.id).await.map_err(err())?;
-    let counselling = store::persons::counselling(&state.db, person.id).await.map_err(err())?;
+    let (episodes, counselling) = if fields.placement {
+        (
+            store::episodes::for_person(&state.db, person.id).await.map_err(err())?,
+            store::persons::counselling(&state.db, person.id).await.map_err(err())?,
+        )
+    } else {
+        (vec![], vec![])
+    };
     let mut timeline = store::persons::timeline(&state.db, person.id).await.map_err(err())?;
-    let (cases, cases_restricted) =
+    // Placement steps and pre-departure counselling are placement data.
+    timeline.retain(|e| fields.placement || !matches!(e.kind.as_str(), "episode_step" | "counselling"));
+    let (cases, cases_restricted) = if fields.cases {
         crate::cases::cases_of_person(state, crate::cases::Caller::new(&v.principal, &v.user), person.id, None)
             .await
-            .map_err(err())?;
+            .map_err(err())?
+    } else {
+        (vec![], 0)
+    };
     // Cases the viewer may open join the timeline on the day they were opened.
     for c in &cases {
         if let Ok(at) = time::OffsetDateTime::from_unix_timestamp(c.created_at) {
@@ -316,6 +338,7 @@ async fn person_page(
             timeline,
             cases,
             cases_restricted,
+            fields,
             today: state.today().to_string(),
             can_edit,
             errors,
