@@ -207,8 +207,18 @@ pub struct OpenIndicator {
     pub key: &'static str,
     pub label: String,
     /// A number, or the string "<5" for counts from 1 to 4.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = open_value_schema)]
     pub value: OpenValue,
+}
+
+/// [`OpenValue`] as sent: a count (0 or 5 and more) or the text "<5".
+fn open_value_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)).minimum(Some(0)))
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::String)).enum_values(Some(["<5"])))
+        .build()
+        .into()
 }
 
 pub fn open_indicators(t: T, values: &Values, period: &Period) -> Vec<OpenIndicator> {
