@@ -19,6 +19,7 @@ mod job_orders;
 mod monitoring;
 mod monitoring_coop;
 mod monitoring_pillars;
+mod openapi;
 mod operations;
 mod outreach;
 mod pages;

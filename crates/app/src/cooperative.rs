@@ -158,52 +158,67 @@ pub struct CooperativeInput {
     "shu_members_by_transactions": 20, "shu_board": 5, "shu_staff": 5, "shu_education": 5, "shu_social": 5}))]
 pub struct BylawsBody {
     #[serde(default)]
-    #[schema(value_type = i64)]
+    #[schema(schema_with = num_text_schema)]
     pub pokok: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = i64)]
+    #[schema(schema_with = num_text_schema)]
     pub wajib_monthly: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = i64)]
+    #[schema(schema_with = num_text_schema)]
     pub max_principal: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = i64)]
+    #[schema(schema_with = num_text_schema)]
     pub max_months: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub min_rate_percent: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub max_rate_percent: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub shu_reserve: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub shu_members_by_savings: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub shu_members_by_transactions: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub shu_board: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub shu_staff: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub shu_education: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub shu_social: NumTextSer,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = num_text_schema)]
     pub shu_area_development: NumTextSer,
 }
 
 /// A number that may arrive as a JSON number or as text (forms), kept as text.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct NumTextSer(pub String);
+
+/// What [`NumTextSer`] accepts and sends: a number, or a decimal number as text. Responses
+/// send text ("100000", "2.5"), which clients of the API already read.
+fn num_text_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Number)).minimum(Some(0)))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .pattern(Some(r"^[0-9]{1,15}(\.[0-9]{1,4})?$")),
+        )
+        .build()
+        .into()
+}
 
 impl<'de> Deserialize<'de> for NumTextSer {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

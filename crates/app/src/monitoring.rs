@@ -225,8 +225,18 @@ pub struct OpenIndicator {
     pub label: String,
     /// A number, or the string "suppressed" for a count under 11 and for the complementary
     /// cells suppressed with it (docs/MONITORING.md, open statistics).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = open_value_schema)]
     pub value: OpenValue,
+}
+
+/// [`OpenValue`] as sent: a count, or the text "suppressed".
+fn open_value_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)).minimum(Some(0)))
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::String)).enum_values(Some(["suppressed"])))
+        .build()
+        .into()
 }
 
 /// The counts open statistics publish.

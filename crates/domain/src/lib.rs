@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod import;
 pub mod monitoring;
 pub mod name;
+pub mod paging;
 pub mod nik;
 pub mod parenting;
 pub mod password;

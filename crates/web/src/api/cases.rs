@@ -637,7 +637,9 @@ pub async fn download(
 #[derive(Deserialize, IntoParams)]
 pub struct CaseListQuery {
     /// Keyset: only cases with a smaller id (the `next_before` of the previous page).
+    #[param(minimum = 0)]
     pub before: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -675,7 +677,7 @@ pub async fn list(
     Query(q): Query<CaseListQuery>,
     Query(f): Query<ListFilter>,
 ) -> Result<Json<CaseList>, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let limit = domain::paging::check(q.limit, 100, &[("before", q.before)])?;
     let mut errs = domain::ValidationErrors::new();
     if let Some(t) = f.case_type.as_deref().filter(|t| !t.trim().is_empty())
         && domain::cases::CaseType::parse(t).is_none()

@@ -257,6 +257,8 @@ pub async fn put_bylaws(
 }
 
 #[derive(Serialize, ToSchema)]
+// Another module has a `MemberView`; one schema name each keeps both in the document.
+#[schema(as = CooperativeMemberView)]
 pub struct MemberView {
     pub id: i64,
     pub member_number: String,

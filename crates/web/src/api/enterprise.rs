@@ -30,7 +30,9 @@ fn s(v: &Option<i64>) -> String {
 #[derive(Deserialize, IntoParams)]
 pub struct PageQuery {
     /// Keyset: only records with a smaller id (the `next_before` of the previous page).
+    #[param(minimum = 0)]
     pub before: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -152,7 +154,7 @@ pub async fn list_trainings(
     Query(pq): Query<PageQuery>,
 ) -> Result<Json<TrainingList>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
-    let limit = pq.limit.unwrap_or(100).clamp(1, 500);
+    let limit = domain::paging::check(pq.limit, 100, &[("before", pq.before)])?;
     let items = store::enterprise::list_trainings(&state.db, &f, pq.before, limit).await?;
     let next_before = (items.len() as i64 == limit).then(|| items.last().map(|t| t.id)).flatten();
     Ok(Json(TrainingList { items, next_before }))
@@ -475,6 +477,8 @@ pub struct BusinessRequest {
 }
 
 #[derive(Serialize, ToSchema)]
+// Another module has a `MemberView`; one schema name each keeps both in the document.
+#[schema(as = BusinessMemberView)]
 pub struct MemberView {
     pub person_id: i64,
     pub full_name: String,

@@ -50,6 +50,8 @@ pub struct EventView {
 }
 
 #[derive(Serialize, ToSchema)]
+// Another module has a `CostView`; one schema name each keeps both in the document.
+#[schema(as = EpisodeCostView)]
 pub struct CostView {
     pub item: String,
     pub amount_rupiah: i64,

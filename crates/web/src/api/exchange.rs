@@ -56,6 +56,7 @@ pub struct SyncQuery {
     /// RFC 3339: only records changed at or after this time (ignored when a cursor is given).
     pub updated_since: Option<String>,
     /// Page size, 1–1000 (default 100); larger is refused with 400.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 

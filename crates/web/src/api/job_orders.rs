@@ -86,6 +86,8 @@ pub struct CreateJobOrder {
 }
 
 #[derive(Serialize, ToSchema)]
+// Another module has a `CostView`; one schema name each keeps both in the document.
+#[schema(as = JobOrderCostView)]
 pub struct CostView {
     pub item: String,
     /// Whole rupiah.

@@ -5,6 +5,7 @@
 mod agencies;
 mod auth;
 mod cases;
+pub mod contract;
 mod cooperative;
 mod enterprise;
 mod episodes;
@@ -33,6 +34,7 @@ use utoipa::{Modify, OpenApi};
 
 pub(crate) use cases::download_response;
 pub use exchange::{validate_client, validate_consent};
+use contract::SharedResponses;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -214,7 +216,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         monitoring::open, monitoring::region, monitoring::targets, monitoring::save_target,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedResponses),
     tags(
         (name = "auth", description = "Tokens and the calling account"),
         (name = "users", description = "Accounts, roles and region scopes (national admins)"),

@@ -54,6 +54,8 @@ impl From<OutreachEvent> for OutreachView {
 }
 
 #[derive(Serialize, ToSchema)]
+// Another module has a `AttendeeView`; one schema name each keeps both in the document.
+#[schema(as = OutreachAttendeeView)]
 pub struct AttendeeView {
     pub person_id: i64,
     pub full_name: String,
@@ -88,7 +90,9 @@ pub struct ListQuery {
     /// Only events held at or inside this region (must be inside your scope); default your scope.
     pub region_code: Option<String>,
     /// The previous page's `next_after`.
+    #[param(minimum = 0)]
     pub after: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -111,7 +115,7 @@ pub async fn list(
 ) -> Result<Json<OutreachList>, ApiError> {
     let requested = crate::region_filter::for_api("region_code", q.region_code.as_deref())?;
     let within = people::search_area(&u.principal, requested).map_err(|_| ApiError::Forbidden)?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let limit = domain::paging::check(q.limit, 50, &[("after", q.after)])?;
     let mut items = store::outreach::list(&state.db, within.as_ref(), q.after, limit + 1).await?;
     let next_after = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id);
     items.truncate(limit as usize);

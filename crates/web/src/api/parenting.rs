@@ -147,7 +147,9 @@ pub struct ChildListQuery {
     /// enrolled, dropped_out or never.
     pub school_status: Option<String>,
     /// Keyset: ids above this (the `next_after` of the previous page).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -198,7 +200,7 @@ pub async fn list_children(
     let mut items = Vec::new();
     let mut next_after = None;
     if names_visible {
-        let limit = cq.limit.unwrap_or(100).clamp(1, 500);
+        let limit = domain::paging::check(cq.limit, 100, &[("after", cq.after)])?;
         let rows = store::parenting::list_children(&state.db, &f, status, cq.after, limit).await?;
         next_after = (rows.len() as i64 == limit).then(|| rows.last().map(|c| c.id)).flatten();
         let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
@@ -321,6 +323,8 @@ pub struct ActivityRequest {
 }
 
 #[derive(Serialize, ToSchema)]
+// Another module has a `AttendeeView`; one schema name each keeps both in the document.
+#[schema(as = ParentingAttendeeView)]
 pub struct AttendeeView {
     pub id: i64,
     pub full_name: String,

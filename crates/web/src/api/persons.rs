@@ -216,7 +216,9 @@ pub struct ListQuery {
     /// People with a migration episode to this country (TW, HK, MY…).
     pub destination: Option<String>,
     /// The previous page's `next_after`.
+    #[param(minimum = 0)]
     pub after: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -269,7 +271,7 @@ pub async fn list(
     }
     errs.into_result()?;
     let within = people::search_area(&u.principal, requested).map_err(|_| ApiError::Forbidden)?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let limit = domain::paging::check(q.limit, 50, &[("after", q.after)])?;
     let f = store::persons::Filter {
         nik: q.nik.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
         name_keys: people::name_keys(q.q.as_deref().unwrap_or("")),

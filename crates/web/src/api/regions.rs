@@ -86,6 +86,7 @@ pub struct SearchQuery {
     pub level: Option<String>,
     /// Limit to the inside of a region.
     pub within: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -124,8 +125,9 @@ pub async fn search(
         None => None,
     };
     let within = crate::region_filter::collect(&mut errs, "within", q.within.as_deref());
+    let limit = domain::paging::limit(&mut errs, q.limit, 50);
     errs.into_result()?;
-    let hits = store::regions::search(&state.db, &q.q, level, within.as_ref(), q.limit.unwrap_or(50)).await?;
+    let hits = store::regions::search(&state.db, &q.q, level, within.as_ref(), limit).await?;
     let items = hits.into_iter().map(|h| SearchHitView { region: h.region.into(), path: h.path }).collect();
     Ok(Json(SearchResult { items }))
 }

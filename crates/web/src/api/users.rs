@@ -90,6 +90,7 @@ pub struct ListQuery {
     pub region_code: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -119,8 +120,8 @@ pub async fn list(
     };
     let region = crate::region_filter::collect(&mut errs, "region_code", q.region_code.as_deref());
     errs.into_result()?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let limit = domain::paging::check(q.limit, 100, &[("offset", q.offset)])?;
+    let offset = q.offset.unwrap_or(0);
     let f = store::users::Filter { text: q.q, role, region_prefix: region };
     let mut users = store::users::list(&state.db, &f, limit + 1, offset).await?;
     let next_offset = (users.len() as i64 > limit).then_some(offset.saturating_add(limit));
@@ -217,7 +218,9 @@ pub struct AuditQuery {
     pub entity_id: Option<String>,
     pub region_code: Option<String>,
     /// Entries older than this sequence number (the previous page's `next_before`).
+    #[param(minimum = 0)]
     pub before: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -252,7 +255,7 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditList>, ApiError> {
     u.require(Action::ViewAudit, None)?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let limit = domain::paging::check(q.limit, 100, &[("before", q.before)])?;
     let f = store::audit::Filter {
         actor: q.actor,
         action: q.action,
