@@ -199,11 +199,12 @@ async fn role_change_disable_and_password_reset_end_access() {
 #[tokio::test]
 async fn huge_list_offsets_answer_without_a_next_page() {
     let app = TestApp::spawn().await;
-    for offset in ["9223372036854775807", "1000000000", "-5"] {
+    for offset in ["9223372036854775807", "1000000000"] {
         let (s, v) = app.get_json(&format!("/api/v1/users?offset={offset}&limit=5"), Some(&app.admin_token)).await;
         assert_eq!(s, 200, "offset {offset}: {v}");
-        if offset != "-5" {
-            assert!(v["next_offset"].is_null() && v["items"].as_array().unwrap().is_empty(), "offset {offset}: {v}");
-        }
+        assert!(v["next_offset"].is_null() && v["items"].as_array().unwrap().is_empty(), "offset {offset}: {v}");
     }
+    // A negative offset is refused as the document declares it (minimum 0), naming the field.
+    let (s, v) = app.get_json("/api/v1/users?offset=-5&limit=5", Some(&app.admin_token)).await;
+    assert_eq!((s, v["errors"][0]["field"].as_str()), (422, Some("offset")), "{v}");
 }

@@ -60,7 +60,7 @@ async fn partner_user(app: &TestApp, username: &str, partner: Option<i64>) -> St
             "/api/v1/users",
             Some(&app.admin_token),
             &json!({"username": username, "password": "a-long-password", "full_name": format!("User {username}"),
-                    "role": "partner", "region_code": null, "partner_id": partner}),
+                    "role": "partner", "region_code": null, "partner_id": partner, "must_change_password": false}),
         )
         .await;
     assert_eq!(s, 201, "{u}");
