@@ -525,7 +525,9 @@ async fn pillars_two_to_four_follow_the_applications_rules() {
     on_db!(db, p => sqlx::query("DELETE FROM indicator_dirty WHERE village_code <> '*' AND village_code NOT IN \
         (SELECT village_code FROM program_villages)").execute(p).await.map(|_| ()))
     .expect("dirty marks");
-    store::indicators::refresh::refresh_all_pending(db, web::clock::Clock::system().today(), usize::MAX).await.expect("refresh");
+    store::indicators::refresh::refresh_all_pending(db, web::clock::Clock::system().today(), usize::MAX)
+        .await
+        .expect("refresh");
     for key in [
         "trainings_held",
         "training_completed",

@@ -33,8 +33,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 pub(crate) use cases::download_response;
-pub use exchange::{validate_client, validate_consent};
 use contract::SharedResponses;
+pub use exchange::{validate_client, validate_consent};
 
 pub fn routes() -> Routes {
     Routes::new()
