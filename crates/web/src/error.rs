@@ -92,6 +92,13 @@ impl From<ValidationErrors> for ApiError {
     }
 }
 
+/// 429 with `Retry-After`: the one shape of every "try again later" answer.
+fn too_many_requests(message: String, retry_after_secs: impl std::fmt::Display) -> Response {
+    let body = ErrorBody { error: "too_many_requests", message, errors: vec![] };
+    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], axum::Json(body))
+        .into_response()
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, message, errors) = match self {
@@ -131,43 +138,22 @@ impl IntoResponse for ApiError {
                     .collect(),
             ),
             ApiError::TooManyRequests { retry_after_secs } => {
-                let body = ErrorBody {
-                    error: "too_many_requests",
-                    message: format!("too many failed attempts; try again in {retry_after_secs} s"),
-                    errors: vec![],
-                };
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                    axum::Json(body),
-                )
-                    .into_response();
+                return too_many_requests(
+                    format!("too many failed attempts; try again in {retry_after_secs} s"),
+                    retry_after_secs,
+                );
             }
             ApiError::RateLimited { retry_after_secs } => {
-                let body = ErrorBody {
-                    error: "too_many_requests",
-                    message: format!("rate limit of this API client reached; try again in {retry_after_secs} s"),
-                    errors: vec![],
-                };
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                    axum::Json(body),
-                )
-                    .into_response();
+                return too_many_requests(
+                    format!("rate limit of this API client reached; try again in {retry_after_secs} s"),
+                    retry_after_secs,
+                );
             }
             ApiError::Busy { retry_after_secs } => {
-                let body = ErrorBody {
-                    error: "too_many_requests",
-                    message: format!("the server is busy checking passwords; try again in {retry_after_secs} s"),
-                    errors: vec![],
-                };
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                    axum::Json(body),
-                )
-                    .into_response();
+                return too_many_requests(
+                    format!("the server is busy checking passwords; try again in {retry_after_secs} s"),
+                    retry_after_secs,
+                );
             }
             ApiError::PasswordChangeRequired => (
                 StatusCode::FORBIDDEN,
