@@ -202,6 +202,22 @@ impl TestApp {
         body["id"].as_i64().expect("id")
     }
 
+    /// Creates a partner organisation's account (no password change pending); returns its id
+    /// and token.
+    pub async fn partner_account(&self, username: &str, partner: Option<i64>) -> (i64, String) {
+        let (status, u) = self
+            .post_json(
+                "/api/v1/users",
+                Some(&self.admin_token),
+                &json!({"username": username, "password": "a-long-password", "full_name": format!("User {username}"),
+                        "role": "partner", "region_code": null, "partner_id": partner, "must_change_password": false}),
+            )
+            .await;
+        assert_eq!(status, 201, "create {username}: {u}");
+        assert_eq!(u["partner_id"].as_i64(), partner, "{u}");
+        (u["id"].as_i64().expect("id"), self.token(username, "a-long-password").await)
+    }
+
     /// Creates an account and returns its token.
     pub async fn user_token(&self, username: &str, role: &str, region: Option<&str>) -> String {
         self.create_user(username, role, region).await;

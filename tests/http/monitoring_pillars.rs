@@ -76,16 +76,7 @@ async fn partner_id(app: &TestApp, name: &str) -> i64 {
 }
 
 async fn partner_user(app: &TestApp, username: &str, partner: i64) -> String {
-    post(
-        app,
-        &app.admin_token,
-        "/api/v1/users",
-        json!({"username": username, "password": "a-long-password", "full_name": format!("User {username}"),
-               "role": "partner", "region_code": null, "partner_id": partner, "must_change_password": false}),
-        201,
-    )
-    .await;
-    app.token(username, "a-long-password").await
+    app.partner_account(username, Some(partner)).await.1
 }
 
 /// An assessed case in `village`, referred to each partner; returns the referral ids in order.

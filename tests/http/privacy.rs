@@ -55,16 +55,7 @@ async fn two_partners(app: &TestApp) -> [(i64, String); 2] {
 }
 
 async fn partner_user(app: &TestApp, username: &str, partner: Option<i64>) -> String {
-    let (s, u) = app
-        .post_json(
-            "/api/v1/users",
-            Some(&app.admin_token),
-            &json!({"username": username, "password": "a-long-password", "full_name": format!("User {username}"),
-                    "role": "partner", "region_code": null, "partner_id": partner, "must_change_password": false}),
-        )
-        .await;
-    assert_eq!(s, 201, "{u}");
-    app.token(username, "a-long-password").await
+    app.partner_account(username, partner).await.1
 }
 
 #[tokio::test]

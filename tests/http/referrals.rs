@@ -52,17 +52,7 @@ async fn partner_id(app: &TestApp, name: &str) -> i64 {
 
 /// A partner user bound to `partner`; returns (user id, token).
 async fn partner_user(app: &TestApp, username: &str, partner: i64) -> (i64, String) {
-    let (s, u) = app
-        .post_json(
-            "/api/v1/users",
-            Some(&app.admin_token),
-            &json!({"username": username, "password": "a-long-password", "full_name": format!("User {username}"),
-                    "role": "partner", "region_code": null, "partner_id": partner, "must_change_password": false}),
-        )
-        .await;
-    assert_eq!(s, 201, "{u}");
-    assert_eq!(u["partner_id"], partner);
-    (u["id"].as_i64().unwrap(), app.token(username, "a-long-password").await)
+    app.partner_account(username, Some(partner)).await
 }
 
 async fn audit_actions(app: &TestApp, case: i64) -> Vec<String> {
