@@ -196,8 +196,9 @@ pub struct BylawsBody {
     #[serde(default)]
     #[schema(schema_with = num_text_schema)]
     pub shu_social: NumTextSer,
+    /// Added after the first by-laws were written: empty (or absent) means 0.
     #[serde(default)]
-    #[schema(schema_with = num_text_schema)]
+    #[schema(schema_with = optional_num_text_schema)]
     pub shu_area_development: NumTextSer,
 }
 
@@ -215,6 +216,20 @@ fn num_text_schema() -> utoipa::openapi::schema::Schema {
             ObjectBuilder::new()
                 .schema_type(SchemaType::new(Type::String))
                 .pattern(Some(r"^[0-9]{1,15}(\.[0-9]{1,4})?$")),
+        )
+        .build()
+        .into()
+}
+
+/// [`num_text_schema`], or empty text for "not set".
+fn optional_num_text_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Number)).minimum(Some(0)))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .pattern(Some(r"^([0-9]{1,15}(\.[0-9]{1,4})?)?$")),
         )
         .build()
         .into()

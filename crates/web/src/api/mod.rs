@@ -6,6 +6,7 @@ mod agencies;
 mod auth;
 mod cases;
 pub mod contract;
+pub mod fields;
 mod cooperative;
 mod enterprise;
 mod episodes;
@@ -34,6 +35,7 @@ use utoipa::{Modify, OpenApi};
 
 pub(crate) use cases::download_response;
 use contract::SharedResponses;
+use fields::FieldContract;
 pub use exchange::{validate_client, validate_consent};
 
 pub fn routes() -> Routes {
@@ -216,7 +218,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         monitoring::open, monitoring::region, monitoring::targets, monitoring::save_target,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
-    modifiers(&BearerAuth, &SharedResponses),
+    modifiers(&BearerAuth, &SharedResponses, &FieldContract),
     tags(
         (name = "auth", description = "Tokens and the calling account"),
         (name = "users", description = "Accounts, roles and region scopes (national admins)"),
@@ -263,18 +265,30 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 }
 
 /// `Json<T>` whose rejections speak our error format: 415 for a missing or wrong
-/// content type, 400 for malformed JSON, 422 naming the field for wrong types, 413 for size.
+/// content type, 400 for malformed JSON, 422 naming the field for wrong types (and for a body
+/// that is not a JSON object: serde would read `[null, null]` as a struct's fields in order),
+/// 413 for size.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType("send Content-Type: application/json".into()));
+        }
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(ApiError::PayloadTooLarge),
+            Err(e) => return Err(ApiError::BadRequest(e.body_text())),
+        };
+        match Json::<T>::from_bytes(&bytes) {
+            Ok(Json(v)) if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => Ok(ApiJson(v)),
+            Ok(_) => {
+                let mut errs = domain::ValidationErrors::new();
+                errs.add("body", domain::Rule::Format, "a JSON object".to_string());
+                Err(ApiError::Validation(errs))
+            }
             Err(rej) => Err(match rej {
-                JsonRejection::MissingJsonContentType(_) => {
-                    ApiError::UnsupportedMediaType("send Content-Type: application/json".into())
-                }
                 JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!("malformed JSON: {}", e.body_text())),
                 JsonRejection::JsonDataError(e) => {
                     let text = e.body_text();
@@ -285,11 +299,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     errs.add(field, domain::Rule::Format, detail.to_string());
                     ApiError::Validation(errs)
                 }
-                JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::PayloadTooLarge
-                }
                 other => ApiError::BadRequest(other.body_text()),
             }),
         }
     }
+}
+
+/// `application/json` or a `+json` type, as axum's own `Json` accepts.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }

@@ -1,0 +1,452 @@
+//! What the server requires of each request field, declared in the OpenAPI document so that a
+//! request the document calls valid is one the server takes (schemathesis checks both ways:
+//! `scripts/api-fuzz.sh`). Request bodies and query strings mostly arrive as text and are
+//! read by the domain's rules, so the derive sees only `string`; this table adds the shape
+//! those rules enforce: required fields, code lists (taken from the domain's enums, so the
+//! document cannot drift from the parser), region and date formats, lengths and bounds.
+//!
+//! Conventions by name apply to every request property and query parameter with that name;
+//! the table by schema (or path, for query parameters) adds the rest. `tests` checks that
+//! every entry names a field the document has, so a renamed field cannot silently lose its
+//! contract. Rules a schema cannot express (a NIK already registered, an id that names no
+//! record in the caller's reach, a date relative to today, a step that does not follow) stay
+//! 422s; docs/API_CONTRACT.md lists them.
+
+use domain::cases::{CaseStatus, CaseType, Means, Outcome, PartnerType, Process, Service, Severity};
+use utoipa::openapi::schema::{KnownFormat, Object, Schema, SchemaFormat, SchemaType, Type};
+use utoipa::openapi::{RefOr, Required};
+
+/// A Kemendagri region code of any level: province, regency, district or village.
+pub const REGION: &str = r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$";
+/// A village (desa/kelurahan) code.
+pub const VILLAGE: &str = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$";
+/// A province or regency code (where districts and villages are refused).
+pub const PROVINCE_OR_REGENCY: &str = r"^[0-9]{2}(\.[0-9]{2})?$";
+/// Sixteen digits (NIK, KK number).
+pub const SIXTEEN_DIGITS: &str = r"^[0-9]{16}$";
+/// A calendar month.
+pub const MONTH: &str = r"^[0-9]{4}-(0[1-9]|1[0-2])$";
+/// Text with at least one visible character (the server trims).
+pub const NOT_BLANK: &str = r"\S";
+
+/// One thing the server requires of a field.
+#[derive(Clone, Copy)]
+pub enum Shape {
+    Required,
+    Pattern(&'static str),
+    Date,
+    DateTime,
+    /// The codes the server accepts.
+    OneOf(fn() -> Vec<&'static str>),
+    /// Every item of an array is one of these codes.
+    EachOf(fn() -> Vec<&'static str>),
+    /// Visible text of at least this many characters.
+    MinChars(usize),
+    Range(i64, i64),
+    MinItems(usize),
+}
+use Shape::*;
+
+macro_rules! codes {
+    ($t:ty) => {
+        || <$t>::ALL.iter().map(|v| v.as_str()).collect()
+    };
+}
+
+/// The names of date fields (`*_on` are dates too).
+const DATE_NAMES: &[&str] = &[
+    "birth_date",
+    "date",
+    "as_of",
+    "through",
+    "start_date",
+    "contract_start",
+    "contract_end",
+    "planned_departure",
+    "valid_from",
+    "valid_until",
+];
+
+/// Conventions by name, for every request property and query parameter.
+fn by_name(name: &str) -> Vec<Shape> {
+    match name {
+        "region_code" | "village" | "within" => vec![Pattern(REGION)],
+        "village_code" => vec![Pattern(VILLAGE)],
+        "nik" | "kk_number" => vec![Pattern(SIXTEEN_DIGITS)],
+        "month" => vec![Pattern(MONTH)],
+        "updated_since" => vec![DateTime],
+        n if DATE_NAMES.contains(&n) || n.ends_with("_on") => vec![Date],
+        _ => vec![],
+    }
+}
+
+/// Per request schema: field → shapes.
+const BODIES: &[(&str, &str, &[Shape])] = &[
+    ("CreateAgency", "name", &[Required, MinChars(1)]),
+    ("CreateAgency", "licence_number", &[Required, MinChars(1)]),
+    ("CreateAgency", "status", &[Required, OneOf(codes!(domain::agency::AgencyStatus))]),
+    ("CreateAgency", "valid_from", &[Required]),
+    ("CreateAgency", "valid_until", &[Required]),
+    ("CreateBranch", "address", &[Required, MinChars(3)]),
+    ("CreateClient", "organisation", &[Required, MinChars(1)]),
+    ("CreateClient", "purpose", &[Required, OneOf(codes!(domain::exchange::Purpose))]),
+    ("CreateClient", "scopes", &[Required, MinItems(1), EachOf(codes!(domain::exchange::Resource))]),
+    ("CreateClient", "region_code", &[Pattern(PROVINCE_OR_REGENCY)]),
+    ("CreateClient", "expires_on", &[Required]),
+    ("PasswordChange", "current_password", &[Required, MinChars(1)]),
+    ("PasswordChange", "new_password", &[Required, MinChars(10)]),
+    ("PasswordChange", "confirm_password", &[Required, MinChars(10)]),
+    ("TokenRequest", "username", &[Required, MinChars(1)]),
+    ("TokenRequest", "password", &[Required, MinChars(1)]),
+    ("BusinessRequest", "village_code", &[Required]),
+    ("BusinessRequest", "name", &[Required, MinChars(1)]),
+    ("BusinessRequest", "sector", &[Required, OneOf(codes!(domain::enterprise::Sector))]),
+    ("BusinessRequest", "legal_form", &[Required, OneOf(codes!(domain::enterprise::LegalForm))]),
+    ("BusinessRequest", "status", &[OneOf(codes!(domain::enterprise::BusinessStatus))]),
+    ("BusinessRequest", "capital_sources", &[EachOf(codes!(domain::enterprise::CapitalSource))]),
+    ("MemberRequest", "kind", &[OneOf(codes!(domain::enterprise::MemberKind))]),
+    ("ReportRequest", "month", &[Required]),
+    ("ReportRequest", "revenue", &[Required, Range(0, 1_000_000_000_000)]),
+    ("ReportRequest", "costs", &[Required, Range(0, 1_000_000_000_000)]),
+    ("ReportRequest", "workers", &[Range(0, 1_000_000_000_000)]),
+    ("StatusRequest", "status", &[Required, OneOf(codes!(domain::enterprise::BusinessStatus))]),
+    ("CaseInput", "type", &[Required, OneOf(codes!(CaseType))]),
+    ("CaseInput", "severity", &[Required, OneOf(codes!(Severity))]),
+    ("CaseInput", "description", &[Required, MinChars(5)]),
+    ("CaseStepInput", "to", &[Required, OneOf(codes!(CaseStatus))]),
+    ("CaseStepInput", "outcome", &[OneOf(codes!(Outcome))]),
+    ("NoteInput", "body", &[Required, MinChars(1)]),
+    ("ReferralInput", "partner_id", &[Required]),
+    ("ReferralInput", "services", &[Required, MinItems(1), EachOf(codes!(Service))]),
+    ("ReferralStepInput", "services", &[EachOf(codes!(Service))]),
+    ("TraffickingForm", "process", &[EachOf(codes!(Process))]),
+    ("TraffickingForm", "means", &[EachOf(codes!(Means))]),
+    ("TraffickingForm", "purpose", &[EachOf(codes!(domain::cases::trafficking::Purpose))]),
+    ("TraffickingForm", "form", &[OneOf(codes!(domain::cases::trafficking::Form))]),
+    ("TraffickingForm", "screening_result", &[OneOf(codes!(domain::cases::trafficking::ScreeningResult))]),
+    ("TraffickingForm", "services_needed", &[EachOf(codes!(Service))]),
+    ("ChildRequest", "full_name", &[Required, MinChars(1)]),
+    ("ChildRequest", "birth_date", &[Required]),
+    ("ChildRequest", "sex", &[Required, OneOf(sexes)]),
+    ("ChildRequest", "village_code", &[Required]),
+    ("ChildRequest", "parent_person_ids", &[Required, MinItems(1)]),
+    ("ChildRequest", "caregiver", &[Required, OneOf(codes!(domain::parenting::Caregiver))]),
+    ("ChildRequest", "school_level", &[OneOf(codes!(domain::parenting::SchoolLevel))]),
+    ("ChildRequest", "school_status", &[OneOf(codes!(domain::parenting::SchoolStatus))]),
+    ("ChildStatusRequest", "school_level", &[Required, OneOf(codes!(domain::parenting::SchoolLevel))]),
+    ("ChildStatusRequest", "school_status", &[Required, OneOf(codes!(domain::parenting::SchoolStatus))]),
+    ("ConcernRequest", "kind", &[Required, OneOf(codes!(domain::parenting::ConcernKind))]),
+    ("ConcernRequest", "description", &[Required, MinChars(1)]),
+    ("ActivityRequest", "village_code", &[Required]),
+    ("ActivityRequest", "kind", &[Required, OneOf(codes!(domain::parenting::ActivityKind))]),
+    ("ActivityRequest", "held_on", &[Required]),
+    ("ActivityRequest", "facilitator", &[Required, MinChars(1)]),
+    ("CooperativeInput", "village_code", &[Required]),
+    ("CooperativeInput", "kind", &[Required, OneOf(|| vec!["koperasi", "bumdes_unit"])]),
+    ("CooperativeInput", "name", &[Required, MinChars(1)]),
+    ("CooperativeInput", "founded_on", &[Required]),
+    ("CloseInput", "through", &[Required]),
+    ("YearInput", "year", &[Required, Range(1900, 9999)]),
+    ("RatInput", "year", &[Required, Range(1900, 9999)]),
+    ("RatInput", "members_present", &[Range(0, 1_000_000)]),
+    ("LoanInput", "member_id", &[Required]),
+    ("LoanInput", "method", &[OneOf(codes!(domain::cooperative::schedule::ScheduleMethod))]),
+    ("LoanInput", "months", &[Required, Range(1, 360)]),
+    ("LoanInput", "principal", &[Required, Range(1, MAX_RUPIAH)]),
+    ("ScheduleRequestBody", "method", &[OneOf(codes!(domain::cooperative::schedule::ScheduleMethod))]),
+    ("ScheduleRequestBody", "months", &[Range(1, 360)]),
+    ("ScheduleRequestBody", "principal", &[Range(1, MAX_RUPIAH)]),
+    ("RepayInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
+    ("RepayInput", "penalty", &[Range(0, MAX_RUPIAH)]),
+    ("SavingsInput", "member_id", &[Required]),
+    ("SavingsInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
+    ("SavingsInput", "kind", &[Required, OneOf(codes!(domain::cooperative::savings::SavingsKind))]),
+    ("SavingsInput", "direction", &[Required, OneOf(|| vec!["deposit", "withdrawal"])]),
+    ("OtherInput", "account", &[Required, OneOf(other_accounts)]),
+    ("OtherInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
+    ("OtherInput", "memo", &[Required, MinChars(1)]),
+    ("MemberInput", "joined_on", &[Required]),
+    ("CostInput", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
+    ("CostInput", "amount_rupiah", &[Range(0, MAX_RUPIAH)]),
+    ("DocumentInput", "status", &[Required, OneOf(codes!(domain::service_center::requirements::DocumentStatus))]),
+    ("StepInput", "to", &[Required, OneOf(codes!(domain::service_center::episode::EpisodeState))]),
+    ("StepInput", "return_reason", &[OneOf(codes!(domain::service_center::episode::ReturnReason))]),
+    ("OpenEpisode", "category", &[Required, OneOf(codes!(domain::service_center::episode::Category))]),
+    ("OpenEpisode", "scheme", &[Required, OneOf(codes!(domain::service_center::episode::Scheme))]),
+    ("OpenEpisode", "destination", &[Required, Pattern(COUNTRY)]),
+    ("OpenEpisode", "job_type", &[Required, MinChars(1)]),
+    ("EquipmentRequest", "village_code", &[Required]),
+    ("EquipmentRequest", "item", &[Required, MinChars(1)]),
+    ("EquipmentRequest", "value", &[Required, Range(0, MAX_RUPIAH)]),
+    ("EquipmentRequest", "source_program", &[Required, MinChars(1)]),
+    ("EquipmentRequest", "given_on", &[Required]),
+    ("CheckRequest", "condition", &[Required, OneOf(codes!(domain::enterprise::EquipmentCondition))]),
+    ("CreateJobOrder", "agency_id", &[Required]),
+    ("CreateJobOrder", "reference", &[Required, MinChars(1)]),
+    ("CreateJobOrder", "destination", &[Required, Pattern(COUNTRY)]),
+    ("CreateJobOrder", "employer", &[Required, MinChars(1)]),
+    ("CreateJobOrder", "job_type", &[Required, MinChars(1)]),
+    ("CreateJobOrder", "salary_amount", &[Required]),
+    ("CreateJobOrder", "salary_currency", &[Required, Pattern(r"^[A-Za-z]{3}$")]),
+    ("CreateJobOrder", "quota", &[Required]),
+    ("CreateJobOrder", "valid_from", &[Required]),
+    ("CreateJobOrder", "valid_until", &[Required]),
+    ("Verification", "status", &[Required, OneOf(|| vec!["verified", "rejected"])]),
+    ("MentoringRequest", "village_code", &[Required]),
+    ("MentoringRequest", "visited_on", &[Required]),
+    ("MentoringRequest", "mentor", &[Required, MinChars(1)]),
+    ("MentoringRequest", "notes", &[Required, MinChars(1)]),
+    ("NikCheckRequest", "sex", &[OneOf(sexes)]),
+    ("CreateOutreach", "village_code", &[Required]),
+    ("CreateOutreach", "held_on", &[Required]),
+    ("CreateOutreach", "topic", &[Required, MinChars(3)]),
+    ("CreateOutreach", "headcount", &[Required, Range(0, 1_000_000)]),
+    ("PartnerForm", "name", &[Required, MinChars(1)]),
+    ("PartnerForm", "partner_type", &[Required, OneOf(codes!(PartnerType))]),
+    ("PartnerForm", "services", &[EachOf(codes!(Service))]),
+    ("CreatePerson", "birth_date", &[Required]),
+    ("CreatePerson", "nik", &[Required]),
+    ("CreatePerson", "full_name", &[Required, MinChars(1)]),
+    ("CreatePerson", "sex", &[Required, OneOf(sexes)]),
+    ("CreatePerson", "village_code", &[Required]),
+    ("CreatePerson", "category", &[OneOf(codes!(domain::PersonCategory))]),
+    ("CorrectionInput", "fields", &[Required, MinChars(2)]),
+    ("CorrectionInput", "description", &[Required, MinChars(5)]),
+    ("ConsentInput", "purpose", &[Required, OneOf(codes!(domain::exchange::Purpose))]),
+    ("ConsentInput", "given_on", &[Required]),
+    ("CreateProgram", "code", &[Required, MinChars(1)]),
+    ("CreateProgram", "name", &[Required, MinChars(1)]),
+    ("CreateProgram", "institution", &[Required, MinChars(1)]),
+    ("RemittanceRequest", "person_id", &[Required]),
+    ("RemittanceRequest", "month", &[Required]),
+    ("RemittanceRequest", "amount", &[Required, Range(0, MAX_RUPIAH)]),
+    ("RemittanceRequest", "channel", &[Required, OneOf(codes!(domain::enterprise::RemittanceChannel))]),
+    ("TargetBody", "year", &[Required, Range(2000, 2100)]),
+    ("TargetBody", "indicator", &[OneOf(|| vec!["desmigratif_villages"])]),
+    ("TargetBody", "region_code", &[Pattern(r"^([0-9]{2}(\.[0-9]{2})?)?$")]),
+    ("TrainingRequest", "village_code", &[Required]),
+    ("TrainingRequest", "topic", &[Required, OneOf(codes!(domain::enterprise::TrainingTopic))]),
+    ("TrainingRequest", "title", &[Required, MinChars(1)]),
+    ("TrainingRequest", "organiser", &[Required, OneOf(codes!(domain::enterprise::Organiser))]),
+    ("TrainingRequest", "starts_on", &[Required]),
+    ("CreateUser", "username", &[Required, MinChars(3)]),
+    ("CreateUser", "password", &[Required, MinChars(10)]),
+    ("CreateUser", "full_name", &[Required, MinChars(1)]),
+    ("CreateUser", "role", &[Required, OneOf(codes!(domain::Role))]),
+    ("UpdateUser", "role", &[OneOf(codes!(domain::Role))]),
+    ("UpdateUser", "password", &[MinChars(10)]),
+];
+
+/// Per path: query parameter → shapes.
+const QUERIES: &[(&str, &str, &[Shape])] = &[
+    ("/api/v1/businesses", "status", &[OneOf(codes!(domain::enterprise::BusinessStatus))]),
+    ("/api/v1/cases", "status", &[OneOf(codes!(CaseStatus))]),
+    ("/api/v1/cases", "type", &[OneOf(codes!(CaseType))]),
+    ("/api/v1/job-orders", "selectable", &[OneOf(|| vec!["true", "false"])]),
+    ("/api/v1/exchange/persons/export", "format", &[OneOf(|| vec!["csv", "ndjson"])]),
+    ("/api/v1/persons/{id}/subject-access", "format", &[OneOf(|| vec!["json", "pdf"])]),
+    ("/api/v1/persons", "category", &[OneOf(codes!(domain::PersonCategory))]),
+    ("/api/v1/persons", "episode_state", &[OneOf(codes!(domain::service_center::episode::EpisodeState))]),
+    ("/api/v1/children", "school_status", &[OneOf(codes!(domain::parenting::SchoolStatus))]),
+    ("/api/v1/regions/search", "q", &[Required, MinChars(1)]),
+    ("/api/v1/indicators", "from", &[Pattern(MONTH)]),
+    ("/api/v1/indicators", "to", &[Pattern(MONTH)]),
+    ("/api/v1/open/indicators", "from", &[Pattern(MONTH)]),
+    ("/api/v1/open/indicators", "to", &[Pattern(MONTH)]),
+];
+
+/// Paths whose `from`/`to` query parameters are dates (the rest say otherwise above).
+fn from_to_are_dates(path: &str) -> bool {
+    !QUERIES.iter().any(|(p, n, _)| *p == path && (*n == "from" || *n == "to"))
+}
+
+/// Whole rupiah the ledger takes in one amount (15 digits, as the store's columns).
+const MAX_RUPIAH: i64 = 999_999_999_999_999;
+/// An ISO 3166 alpha-2 country code.
+const COUNTRY: &str = r"^[A-Za-z]{2}$";
+
+fn sexes() -> Vec<&'static str> {
+    vec!["L", "P", "M", "F"]
+}
+
+fn other_accounts() -> Vec<&'static str> {
+    vec!["other_income", "operating_expense", "staff_expense", "savings_interest_expense"]
+}
+
+/// Applies the shapes to one schema; `required` collects names for the parent object.
+fn apply(schema: &mut RefOr<Schema>, shapes: &[Shape]) {
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::Object(o) => apply_object(o, shapes),
+        Schema::Array(a) => {
+            for s in shapes {
+                match s {
+                    MinItems(n) => a.min_items = Some(*n),
+                    EachOf(codes) => {
+                        if let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut a.items
+                            && let RefOr::T(Schema::Object(o)) = item.as_mut()
+                        {
+                            o.enum_values = Some(codes().into_iter().map(Into::into).collect());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn apply_object(o: &mut Object, shapes: &[Shape]) {
+    for s in shapes {
+        match s {
+            Pattern(p) => o.pattern = Some((*p).to_string()),
+            Date => o.format = Some(SchemaFormat::KnownFormat(KnownFormat::Date)),
+            DateTime => o.format = Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)),
+            OneOf(codes) => o.enum_values = Some(codes().into_iter().map(Into::into).collect()),
+            MinChars(n) => {
+                o.min_length = Some(*n);
+                if o.pattern.is_none() {
+                    o.pattern = Some(NOT_BLANK.to_string());
+                }
+            }
+            Range(lo, hi) => {
+                o.minimum = Some(utoipa::Number::Int(*lo as isize));
+                o.maximum = Some(utoipa::Number::Int(*hi as isize));
+            }
+            // Required means present and not null (the server reads null as absent).
+            Required => {
+                if let SchemaType::Array(types) = &o.schema_type {
+                    let kept: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+                    if kept.len() == 1 {
+                        o.schema_type = SchemaType::Type(kept[0].clone());
+                    }
+                }
+            }
+            MinItems(_) | EachOf(_) => {}
+        }
+    }
+}
+
+fn is_required(shapes: &[Shape]) -> bool {
+    shapes.iter().any(|s| matches!(s, Required))
+}
+
+/// The request schemas: those a request body references.
+fn request_schemas(openapi: &utoipa::openapi::OpenApi) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in openapi.paths.paths.values() {
+        for (_, op) in super::contract::operations(item) {
+            let Some(RefOr::T(body)) = &op.request_body else { continue };
+            for content in body.content.values() {
+                if let RefOr::T(content) = content
+                    && let Some(RefOr::Ref(r)) = &content.schema
+                    && let Some(name) = r.ref_location.rsplit('/').next()
+                {
+                    out.push(name.to_string());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+pub struct FieldContract;
+
+impl utoipa::Modify for FieldContract {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let requests = request_schemas(openapi);
+        if let Some(components) = openapi.components.as_mut() {
+            for name in &requests {
+                let Some(RefOr::T(Schema::Object(obj))) = components.schemas.get_mut(name) else { continue };
+                let fields: Vec<String> = obj.properties.keys().cloned().collect();
+                for field in fields {
+                    let mut shapes = by_name(&field);
+                    for (s, f, extra) in BODIES {
+                        if s == name && *f == field {
+                            shapes.extend_from_slice(extra);
+                        }
+                    }
+                    if is_required(&shapes) && !obj.required.contains(&field) {
+                        obj.required.push(field.clone());
+                    }
+                    if let Some(p) = obj.properties.get_mut(&field) {
+                        apply(p, &shapes);
+                    }
+                }
+            }
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (_, op) in super::contract::operations_mut(item) {
+                for param in op.parameters.iter_mut().flatten() {
+                    let RefOr::T(param) = param else { continue };
+                    if param.parameter_in != utoipa::openapi::path::ParameterIn::Query {
+                        continue;
+                    }
+                    let mut shapes = match param.name.as_str() {
+                        "from" | "to" if from_to_are_dates(path) => vec![Date],
+                        n => by_name(n),
+                    };
+                    for (p, n, extra) in QUERIES {
+                        if p == path && *n == param.name {
+                            shapes.extend_from_slice(extra);
+                        }
+                    }
+                    if is_required(&shapes) {
+                        param.required = Required::True;
+                    }
+                    if let Some(schema) = param.schema.as_mut() {
+                        apply(schema, &shapes);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table entry whose field the document no longer has would silently drop its rule.
+    #[test]
+    fn every_entry_names_a_field_of_the_document() {
+        let doc = super::super::openapi();
+        let schemas = &doc.components.as_ref().expect("components").schemas;
+        for (schema, field, _) in BODIES {
+            let Some(RefOr::T(Schema::Object(o))) = schemas.get(*schema) else {
+                panic!("BODIES names schema {schema}, which the document does not have")
+            };
+            assert!(o.properties.contains_key(*field), "{schema} has no field {field}");
+        }
+        for (path, name, _) in QUERIES {
+            let item = doc.paths.paths.get(*path).unwrap_or_else(|| panic!("no path {path}"));
+            let found = super::super::contract::operations(item)
+                .any(|(_, op)| op.parameters.iter().flatten().any(|p| matches!(p, RefOr::T(p) if p.name == *name)));
+            assert!(found, "{path} has no query parameter {name}");
+        }
+    }
+
+    #[test]
+    fn code_lists_come_from_the_domain() {
+        let shapes = BODIES.iter().find(|(s, f, _)| *s == "CaseInput" && *f == "type").expect("entry").2;
+        let Some(OneOf(codes)) = shapes.iter().find(|s| matches!(s, OneOf(_))) else { panic!("no code list") };
+        assert_eq!(codes().len(), CaseType::ALL.len());
+        assert!(codes().contains(&"trafficking_suspicion"));
+    }
+
+    #[test]
+    fn the_region_patterns_take_every_level_and_nothing_else() {
+        let re = |p: &str, s: &str| regex::Regex::new(p).expect("pattern").is_match(s);
+        for ok in ["53", "53.07", "53.07.01", "53.07.01.2001"] {
+            assert!(re(REGION, ok), "{ok}");
+        }
+        for bad in ["5", "53.7", "53.07.01.201", "53.07.01.2001.1", "x53"] {
+            assert!(!re(REGION, bad), "{bad}");
+        }
+        assert!(re(VILLAGE, "53.07.01.2001") && !re(VILLAGE, "53.07.01"));
+        assert!(re(MONTH, "2026-12") && !re(MONTH, "2026-13") && !re(MONTH, "2026-12-01"));
+    }
+}
