@@ -88,7 +88,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CreateAgency", "valid_from", &[Required]),
     ("CreateAgency", "valid_until", &[Required]),
     ("CreateBranch", "address", &[Required, MinChars(3)]),
-    ("CreateClient", "organisation", &[Required, MinChars(1)]),
+    ("CreateClient", "organisation", &[Required, MinChars(2)]),
     ("CreateClient", "purpose", &[Required, OneOf(codes!(domain::exchange::Purpose))]),
     ("CreateClient", "scopes", &[Required, MinItems(1), EachOf(codes!(domain::exchange::Resource))]),
     ("CreateClient", "region_code", &[Pattern(PROVINCE_OR_REGENCY)]),
@@ -108,7 +108,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("ReportRequest", "month", &[Required]),
     ("ReportRequest", "revenue", &[Required, Range(0, 1_000_000_000_000)]),
     ("ReportRequest", "costs", &[Required, Range(0, 1_000_000_000_000)]),
-    ("ReportRequest", "workers", &[Range(0, 1_000_000_000_000)]),
+    ("ReportRequest", "workers", &[Range(0, 10_000)]),
     ("StatusRequest", "status", &[Required, OneOf(codes!(domain::enterprise::BusinessStatus))]),
     ("CaseInput", "type", &[Required, OneOf(codes!(CaseType))]),
     ("CaseInput", "severity", &[Required, OneOf(codes!(Severity))]),
@@ -140,7 +140,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("ActivityRequest", "village_code", &[Required]),
     ("ActivityRequest", "kind", &[Required, OneOf(codes!(domain::parenting::ActivityKind))]),
     ("ActivityRequest", "held_on", &[Required]),
-    ("ActivityRequest", "facilitator", &[Required, MinChars(1)]),
+    ("ActivityRequest", "facilitator", &[Required, MinChars(2)]),
     ("CooperativeInput", "village_code", &[Required]),
     ("CooperativeInput", "kind", &[Required, OneOf(|| vec!["koperasi", "bumdes_unit"])]),
     ("CooperativeInput", "name", &[Required, MinChars(1)]),
@@ -164,7 +164,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("SavingsInput", "direction", &[Required, OneOf(|| vec!["deposit", "withdrawal"])]),
     ("OtherInput", "account", &[Required, OneOf(other_accounts)]),
     ("OtherInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
-    ("OtherInput", "memo", &[Required, MinChars(1)]),
+    ("OtherInput", "memo", &[Required, MinChars(3)]),
     ("MemberInput", "joined_on", &[Required]),
     ("CostInput", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
     ("CostInput", "amount_rupiah", &[Range(0, MAX_RUPIAH)]),
@@ -177,14 +177,14 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("OpenEpisode", "job_type", &[Required, MinChars(1)]),
     ("EquipmentRequest", "village_code", &[Required]),
     ("EquipmentRequest", "item", &[Required, MinChars(1)]),
-    ("EquipmentRequest", "value", &[Required, Range(0, MAX_RUPIAH)]),
+    ("EquipmentRequest", "value", &[Required, Range(0, 1_000_000_000_000)]),
     ("EquipmentRequest", "source_program", &[Required, MinChars(1)]),
     ("EquipmentRequest", "given_on", &[Required]),
     ("CheckRequest", "condition", &[Required, OneOf(codes!(domain::enterprise::EquipmentCondition))]),
     ("CreateJobOrder", "agency_id", &[Required]),
     ("CreateJobOrder", "reference", &[Required, MinChars(1)]),
     ("CreateJobOrder", "destination", &[Required, Pattern(COUNTRY)]),
-    ("CreateJobOrder", "employer", &[Required, MinChars(1)]),
+    ("CreateJobOrder", "employer", &[Required, MinChars(2)]),
     ("CreateJobOrder", "job_type", &[Required, MinChars(1)]),
     ("CreateJobOrder", "salary_amount", &[Required]),
     ("CreateJobOrder", "salary_currency", &[Required, Pattern(r"^[A-Za-z]{3}$")]),
@@ -200,7 +200,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CreateOutreach", "village_code", &[Required]),
     ("CreateOutreach", "held_on", &[Required]),
     ("CreateOutreach", "topic", &[Required, MinChars(3)]),
-    ("CreateOutreach", "headcount", &[Required, Range(0, 1_000_000)]),
+    ("CreateOutreach", "headcount", &[Required, Range(0, 100_000)]),
     ("PartnerForm", "name", &[Required, MinChars(1)]),
     ("PartnerForm", "partner_type", &[Required, OneOf(codes!(PartnerType))]),
     ("PartnerForm", "services", &[EachOf(codes!(Service))]),
@@ -226,7 +226,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("TargetBody", "region_code", &[Pattern(r"^([0-9]{2}(\.[0-9]{2})?)?$")]),
     ("TrainingRequest", "village_code", &[Required]),
     ("TrainingRequest", "topic", &[Required, OneOf(codes!(domain::enterprise::TrainingTopic))]),
-    ("TrainingRequest", "title", &[Required, MinChars(1)]),
+    ("TrainingRequest", "title", &[Required, MinChars(3)]),
     ("TrainingRequest", "organiser", &[Required, OneOf(codes!(domain::enterprise::Organiser))]),
     ("TrainingRequest", "starts_on", &[Required]),
     ("CreateUser", "username", &[Required, MinChars(3)]),
@@ -328,6 +328,23 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
     }
 }
 
+/// An optional query filter sent empty (`?village=`, as a form sends it) means "no filter":
+/// the server takes it, so the document says so.
+fn allow_empty(schema: &mut RefOr<Schema>) {
+    let RefOr::T(Schema::Object(o)) = schema else { return };
+    if matches!(o.format, Some(SchemaFormat::KnownFormat(KnownFormat::Date))) {
+        o.format = None;
+        o.pattern = Some(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$".to_string());
+    } else if let Some(p) = o.pattern.as_mut()
+        && let Some(inner) = p.strip_prefix('^').and_then(|p| p.strip_suffix('$'))
+    {
+        *p = format!("^({inner})?$");
+    }
+    if let Some(values) = o.enum_values.as_mut() {
+        values.push("".into());
+    }
+}
+
 fn is_required(shapes: &[Shape]) -> bool {
     shapes.iter().any(|s| matches!(s, Required))
 }
@@ -399,6 +416,9 @@ impl utoipa::Modify for FieldContract {
                     }
                     if let Some(schema) = param.schema.as_mut() {
                         apply(schema, &shapes);
+                        if !is_required(&shapes) {
+                            allow_empty(schema);
+                        }
                     }
                 }
             }
