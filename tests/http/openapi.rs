@@ -168,3 +168,39 @@ async fn out_of_range_page_sizes_and_cursors_are_refused_naming_the_field() {
     let (s, body) = app.get_json("/api/v1/users?limit=99999999999999999999999", t).await;
     assert_eq!(s, 400, "{body}");
 }
+
+/// serde reads a JSON array as a struct's fields in order: `[null, null]` was taken as an
+/// empty case assignment (schemathesis found it). A body must be an object.
+#[tokio::test]
+async fn a_json_body_that_is_not_an_object_is_refused_naming_the_body() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token.clone();
+    for body in [serde_json::json!([null, null]), serde_json::json!("x"), serde_json::json!(7)] {
+        let (s, err) = app.patch_json("/api/v1/users/1", &t, &body).await;
+        assert_eq!(s, 422, "{body}: {err}");
+        assert_eq!(err["errors"][0]["field"], "body", "{err}");
+        let (s, err) = app.post_json("/api/v1/programs", Some(&t), &body).await;
+        assert_eq!(s, 422, "{body}: {err}");
+    }
+}
+
+/// The document declares what the server requires of request fields, with code lists taken
+/// from the domain: a client generated from it fills required fields and offers the codes.
+#[tokio::test]
+async fn request_fields_declare_required_fields_codes_and_formats() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let case = &doc["components"]["schemas"]["CaseInput"];
+    let required: BTreeSet<&str> = case["required"].as_array().expect("required").iter().filter_map(Value::as_str).collect();
+    assert!(required.is_superset(&BTreeSet::from(["type", "severity", "description"])), "{case}");
+    let types: Vec<&str> = case["properties"]["type"]["enum"].as_array().expect("enum").iter().filter_map(Value::as_str).collect();
+    assert!(types.contains(&"trafficking_suspicion") && types.contains(&"unpaid_wages"), "{types:?}");
+    assert_eq!(case["properties"]["village_code"]["pattern"], r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$");
+    let person = &doc["components"]["schemas"]["CreatePerson"]["properties"];
+    assert_eq!(person["birth_date"]["format"], "date");
+    assert_eq!(person["nik"]["pattern"], "^[0-9]{16}$");
+    // An optional query filter may be sent empty, as forms do.
+    let list = doc["paths"]["/api/v1/cases"]["get"]["parameters"].as_array().expect("params");
+    let status = list.iter().find(|p| p["name"] == "status").expect("status");
+    assert!(status["schema"]["enum"].as_array().expect("enum").contains(&Value::from("")), "{status}");
+}
