@@ -17,11 +17,11 @@ use utoipa::openapi::schema::{KnownFormat, Object, Schema, SchemaFormat, SchemaT
 use utoipa::openapi::{RefOr, Required};
 
 /// A Kemendagri region code of any level: province, regency, district or village.
-pub const REGION: &str = r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$";
+pub const REGION: &str = r"^(0[1-9]|[1-9][0-9])(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$";
 /// A village (desa/kelurahan) code.
-pub const VILLAGE: &str = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$";
-/// A province or regency code (where districts and villages are refused).
-pub const PROVINCE_OR_REGENCY: &str = r"^[0-9]{2}(\.[0-9]{2})?$";
+pub const VILLAGE: &str = r"^(0[1-9]|[1-9][0-9])\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$";
+/// A province, regency or district code (where villages are refused).
+pub const ABOVE_VILLAGE: &str = r"^(0[1-9]|[1-9][0-9])(\.[0-9]{2}(\.[0-9]{2})?)?$";
 /// Sixteen digits (NIK, KK number).
 pub const SIXTEEN_DIGITS: &str = r"^[0-9]{16}$";
 /// A calendar month.
@@ -37,19 +37,23 @@ pub enum Shape {
     Date,
     DateTime,
     /// The codes the server accepts.
-    OneOf(fn() -> Vec<&'static str>),
+    OneOf(fn() -> Vec<String>),
     /// Every item of an array is one of these codes.
-    EachOf(fn() -> Vec<&'static str>),
+    EachOf(fn() -> Vec<String>),
+    /// The keys of an object are these codes.
+    KeysOf(fn() -> Vec<String>),
     /// Visible text of at least this many characters.
     MinChars(usize),
     Range(i64, i64),
     MinItems(usize),
+    /// A record id: a whole number from 1 (or text of one, in a query).
+    PositiveId,
 }
 use Shape::*;
 
 macro_rules! codes {
     ($t:ty) => {
-        || <$t>::ALL.iter().map(|v| v.as_str()).collect()
+        || <$t>::ALL.iter().map(|v| v.as_str().to_string()).collect()
     };
 }
 
@@ -75,6 +79,8 @@ fn by_name(name: &str) -> Vec<Shape> {
         "nik" | "kk_number" => vec![Pattern(SIXTEEN_DIGITS)],
         "month" => vec![Pattern(MONTH)],
         "updated_since" => vec![DateTime],
+        // Record ids are positive; `agency_id=` in a query is text read as an id.
+        n if n == "id" || n.ends_with("_id") || n.ends_with("_ids") => vec![PositiveId],
         n if DATE_NAMES.contains(&n) || n.ends_with("_on") => vec![Date],
         _ => vec![],
     }
@@ -90,8 +96,8 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CreateBranch", "address", &[Required, MinChars(3)]),
     ("CreateClient", "organisation", &[Required, MinChars(2)]),
     ("CreateClient", "purpose", &[Required, OneOf(codes!(domain::exchange::Purpose))]),
-    ("CreateClient", "scopes", &[Required, MinItems(1), EachOf(codes!(domain::exchange::Resource))]),
-    ("CreateClient", "region_code", &[Pattern(PROVINCE_OR_REGENCY)]),
+    ("CreateClient", "scopes", &[Required, MinItems(1), EachOf(scopes)]),
+    ("CreateClient", "region_code", &[Pattern(ABOVE_VILLAGE)]),
     ("CreateClient", "expires_on", &[Required]),
     ("PasswordChange", "current_password", &[Required, MinChars(1)]),
     ("PasswordChange", "new_password", &[Required, MinChars(10)]),
@@ -105,6 +111,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("BusinessRequest", "status", &[OneOf(codes!(domain::enterprise::BusinessStatus))]),
     ("BusinessRequest", "capital_sources", &[EachOf(codes!(domain::enterprise::CapitalSource))]),
     ("MemberRequest", "kind", &[OneOf(codes!(domain::enterprise::MemberKind))]),
+    ("AttendanceRequest", "date", &[Required]),
     ("ReportRequest", "month", &[Required]),
     ("ReportRequest", "revenue", &[Required, Range(0, 1_000_000_000_000)]),
     ("ReportRequest", "costs", &[Required, Range(0, 1_000_000_000_000)]),
@@ -133,8 +140,8 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("ChildRequest", "caregiver", &[Required, OneOf(codes!(domain::parenting::Caregiver))]),
     ("ChildRequest", "school_level", &[OneOf(codes!(domain::parenting::SchoolLevel))]),
     ("ChildRequest", "school_status", &[OneOf(codes!(domain::parenting::SchoolStatus))]),
-    ("ChildStatusRequest", "school_level", &[Required, OneOf(codes!(domain::parenting::SchoolLevel))]),
-    ("ChildStatusRequest", "school_status", &[Required, OneOf(codes!(domain::parenting::SchoolStatus))]),
+    ("ChildStatusRequest", "school_level", &[OneOf(codes!(domain::parenting::SchoolLevel))]),
+    ("ChildStatusRequest", "school_status", &[OneOf(codes!(domain::parenting::SchoolStatus))]),
     ("ConcernRequest", "kind", &[Required, OneOf(codes!(domain::parenting::ConcernKind))]),
     ("ConcernRequest", "description", &[Required, MinChars(1)]),
     ("ActivityRequest", "village_code", &[Required]),
@@ -142,7 +149,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("ActivityRequest", "held_on", &[Required]),
     ("ActivityRequest", "facilitator", &[Required, MinChars(2)]),
     ("CooperativeInput", "village_code", &[Required]),
-    ("CooperativeInput", "kind", &[Required, OneOf(|| vec!["koperasi", "bumdes_unit"])]),
+    ("CooperativeInput", "kind", &[Required, OneOf(|| texts(&["koperasi", "bumdes_unit"]))]),
     ("CooperativeInput", "name", &[Required, MinChars(1)]),
     ("CooperativeInput", "founded_on", &[Required]),
     ("CloseInput", "through", &[Required]),
@@ -161,7 +168,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("SavingsInput", "member_id", &[Required]),
     ("SavingsInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
     ("SavingsInput", "kind", &[Required, OneOf(codes!(domain::cooperative::savings::SavingsKind))]),
-    ("SavingsInput", "direction", &[Required, OneOf(|| vec!["deposit", "withdrawal"])]),
+    ("SavingsInput", "direction", &[Required, OneOf(|| texts(&["deposit", "withdrawal"]))]),
     ("OtherInput", "account", &[Required, OneOf(other_accounts)]),
     ("OtherInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
     ("OtherInput", "memo", &[Required, MinChars(3)]),
@@ -174,24 +181,25 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("OpenEpisode", "category", &[Required, OneOf(codes!(domain::service_center::episode::Category))]),
     ("OpenEpisode", "scheme", &[Required, OneOf(codes!(domain::service_center::episode::Scheme))]),
     ("OpenEpisode", "destination", &[Required, Pattern(COUNTRY)]),
-    ("OpenEpisode", "job_type", &[Required, MinChars(1)]),
+    ("OpenEpisode", "job_type", &[Required, Pattern(JOB_TYPE)]),
     ("EquipmentRequest", "village_code", &[Required]),
     ("EquipmentRequest", "item", &[Required, MinChars(1)]),
     ("EquipmentRequest", "value", &[Required, Range(0, 1_000_000_000_000)]),
     ("EquipmentRequest", "source_program", &[Required, MinChars(1)]),
     ("EquipmentRequest", "given_on", &[Required]),
+    ("CheckRequest", "checked_on", &[Required]),
     ("CheckRequest", "condition", &[Required, OneOf(codes!(domain::enterprise::EquipmentCondition))]),
     ("CreateJobOrder", "agency_id", &[Required]),
     ("CreateJobOrder", "reference", &[Required, MinChars(1)]),
     ("CreateJobOrder", "destination", &[Required, Pattern(COUNTRY)]),
     ("CreateJobOrder", "employer", &[Required, MinChars(2)]),
-    ("CreateJobOrder", "job_type", &[Required, MinChars(1)]),
+    ("CreateJobOrder", "job_type", &[Required, Pattern(JOB_TYPE)]),
     ("CreateJobOrder", "salary_amount", &[Required]),
     ("CreateJobOrder", "salary_currency", &[Required, Pattern(r"^[A-Za-z]{3}$")]),
     ("CreateJobOrder", "quota", &[Required]),
     ("CreateJobOrder", "valid_from", &[Required]),
     ("CreateJobOrder", "valid_until", &[Required]),
-    ("Verification", "status", &[Required, OneOf(|| vec!["verified", "rejected"])]),
+    ("Verification", "status", &[Required, OneOf(|| texts(&["verified", "rejected"]))]),
     ("MentoringRequest", "village_code", &[Required]),
     ("MentoringRequest", "visited_on", &[Required]),
     ("MentoringRequest", "mentor", &[Required, MinChars(1)]),
@@ -204,6 +212,8 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("PartnerForm", "name", &[Required, MinChars(1)]),
     ("PartnerForm", "partner_type", &[Required, OneOf(codes!(PartnerType))]),
     ("PartnerForm", "services", &[EachOf(codes!(Service))]),
+    ("PartnerForm", "email", &[Pattern(r"^.*@.*$")]),
+    ("PartnerForm", "website", &[Pattern(r"^https://.*$")]),
     ("CreatePerson", "birth_date", &[Required]),
     ("CreatePerson", "nik", &[Required]),
     ("CreatePerson", "full_name", &[Required, MinChars(1)]),
@@ -214,15 +224,16 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CorrectionInput", "description", &[Required, MinChars(5)]),
     ("ConsentInput", "purpose", &[Required, OneOf(codes!(domain::exchange::Purpose))]),
     ("ConsentInput", "given_on", &[Required]),
-    ("CreateProgram", "code", &[Required, MinChars(1)]),
+    ("CreateProgram", "code", &[Required, Pattern(r"^[A-Za-z0-9-]{1,40}$")]),
     ("CreateProgram", "name", &[Required, MinChars(1)]),
     ("CreateProgram", "institution", &[Required, MinChars(1)]),
     ("RemittanceRequest", "person_id", &[Required]),
     ("RemittanceRequest", "month", &[Required]),
     ("RemittanceRequest", "amount", &[Required, Range(0, MAX_RUPIAH)]),
+    ("RemittanceRequest", "uses", &[KeysOf(codes!(domain::enterprise::RemittanceUse))]),
     ("RemittanceRequest", "channel", &[Required, OneOf(codes!(domain::enterprise::RemittanceChannel))]),
     ("TargetBody", "year", &[Required, Range(2000, 2100)]),
-    ("TargetBody", "indicator", &[OneOf(|| vec!["desmigratif_villages"])]),
+    ("TargetBody", "indicator", &[OneOf(|| texts(&["desmigratif_villages"]))]),
     ("TargetBody", "region_code", &[Pattern(r"^([0-9]{2}(\.[0-9]{2})?)?$")]),
     ("TrainingRequest", "village_code", &[Required]),
     ("TrainingRequest", "topic", &[Required, OneOf(codes!(domain::enterprise::TrainingTopic))]),
@@ -237,18 +248,21 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("UpdateUser", "password", &[MinChars(10)]),
 ];
 
-/// Per path: query parameter → shapes.
-const QUERIES: &[(&str, &str, &[Shape])] = &[
+/// Per path: query or path parameter → shapes.
+const PARAMS: &[(&str, &str, &[Shape])] = &[
     ("/api/v1/businesses", "status", &[OneOf(codes!(domain::enterprise::BusinessStatus))]),
     ("/api/v1/cases", "status", &[OneOf(codes!(CaseStatus))]),
     ("/api/v1/cases", "type", &[OneOf(codes!(CaseType))]),
-    ("/api/v1/job-orders", "selectable", &[OneOf(|| vec!["true", "false"])]),
-    ("/api/v1/exchange/persons/export", "format", &[OneOf(|| vec!["csv", "ndjson"])]),
-    ("/api/v1/persons/{id}/subject-access", "format", &[OneOf(|| vec!["json", "pdf"])]),
+    ("/api/v1/job-orders", "selectable", &[OneOf(|| texts(&["true", "false"]))]),
+    ("/api/v1/exchange/persons/export", "format", &[OneOf(|| texts(&["csv", "ndjson"]))]),
+    ("/api/v1/persons/{id}/subject-access", "format", &[OneOf(|| texts(&["json", "pdf"]))]),
     ("/api/v1/persons", "category", &[OneOf(codes!(domain::PersonCategory))]),
     ("/api/v1/persons", "episode_state", &[OneOf(codes!(domain::service_center::episode::EpisodeState))]),
     ("/api/v1/children", "school_status", &[OneOf(codes!(domain::parenting::SchoolStatus))]),
     ("/api/v1/regions/search", "q", &[Required, MinChars(1)]),
+    ("/api/v1/persons", "destination", &[Pattern(COUNTRY)]),
+    ("/api/v1/users", "role", &[OneOf(codes!(domain::Role))]),
+    ("/api/v1/episodes/{id}/documents/{kind}", "kind", &[OneOf(codes!(domain::service_center::requirements::DocumentKind))]),
     ("/api/v1/indicators", "from", &[Pattern(MONTH)]),
     ("/api/v1/indicators", "to", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "from", &[Pattern(MONTH)]),
@@ -257,43 +271,62 @@ const QUERIES: &[(&str, &str, &[Shape])] = &[
 
 /// Paths whose `from`/`to` query parameters are dates (the rest say otherwise above).
 fn from_to_are_dates(path: &str) -> bool {
-    !QUERIES.iter().any(|(p, n, _)| *p == path && (*n == "from" || *n == "to"))
+    !PARAMS.iter().any(|(p, n, _)| *p == path && (*n == "from" || *n == "to"))
 }
 
-/// Whole rupiah the ledger takes in one amount (15 digits, as the store's columns).
-const MAX_RUPIAH: i64 = 999_999_999_999_999;
+/// Whole rupiah declared as the most one amount may be (a trillion; fields may allow less).
+const MAX_RUPIAH: i64 = 1_000_000_000_000;
 /// An ISO 3166 alpha-2 country code.
 const COUNTRY: &str = r"^[A-Za-z]{2}$";
+/// A job type code (`domain::service_center::JobType`).
+const JOB_TYPE: &str = r"^[A-Za-z0-9_]{2,40}$";
 
-fn sexes() -> Vec<&'static str> {
-    vec!["L", "P", "M", "F"]
+fn texts(codes: &[&str]) -> Vec<String> {
+    codes.iter().map(|c| c.to_string()).collect()
 }
 
-fn other_accounts() -> Vec<&'static str> {
-    vec!["other_income", "operating_expense", "staff_expense", "savings_interest_expense"]
+fn sexes() -> Vec<String> {
+    texts(&["L", "P", "M", "F"])
 }
 
-/// Applies the shapes to one schema; `required` collects names for the parent object.
+fn other_accounts() -> Vec<String> {
+    texts(&["other_income", "operating_expense", "staff_expense", "savings_interest_expense"])
+}
+
+/// An API client's scopes: `resource:read` or `resource:write`.
+fn scopes() -> Vec<String> {
+    domain::exchange::Resource::ALL
+        .iter()
+        .flat_map(|r| [format!("{}:read", r.as_str()), format!("{}:write", r.as_str())])
+        .collect()
+}
+
+/// Applies the shapes to one schema.
 fn apply(schema: &mut RefOr<Schema>, shapes: &[Shape]) {
     let RefOr::T(schema) = schema else { return };
     match schema {
         Schema::Object(o) => apply_object(o, shapes),
         Schema::Array(a) => {
+            let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut a.items else { return };
+            let RefOr::T(Schema::Object(item)) = item.as_mut() else { return };
             for s in shapes {
                 match s {
                     MinItems(n) => a.min_items = Some(*n),
-                    EachOf(codes) => {
-                        if let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut a.items
-                            && let RefOr::T(Schema::Object(o)) = item.as_mut()
-                        {
-                            o.enum_values = Some(codes().into_iter().map(Into::into).collect());
-                        }
-                    }
+                    EachOf(codes) => item.enum_values = Some(codes().into_iter().map(Into::into).collect()),
+                    PositiveId => item.minimum = Some(utoipa::Number::Int(1)),
                     _ => {}
                 }
             }
         }
         _ => {}
+    }
+}
+
+fn has_type(o: &Object, t: Type) -> bool {
+    match &o.schema_type {
+        SchemaType::Type(x) => *x == t,
+        SchemaType::Array(xs) => xs.contains(&t),
+        SchemaType::AnyValue => false,
     }
 }
 
@@ -303,7 +336,20 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
             Pattern(p) => o.pattern = Some((*p).to_string()),
             Date => o.format = Some(SchemaFormat::KnownFormat(KnownFormat::Date)),
             DateTime => o.format = Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)),
-            OneOf(codes) => o.enum_values = Some(codes().into_iter().map(Into::into).collect()),
+            OneOf(codes) => {
+                // A flag read from text ("true"/"false") is text to the server.
+                if has_type(o, Type::Boolean) {
+                    o.schema_type = SchemaType::Type(Type::String);
+                }
+                o.enum_values = Some(codes().into_iter().map(Into::into).collect());
+            }
+            KeysOf(codes) => {
+                let keys = utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(codes()))
+                    .build();
+                o.property_names = Some(Box::new(Schema::Object(keys)));
+            }
             MinChars(n) => {
                 o.min_length = Some(*n);
                 if o.pattern.is_none() {
@@ -313,6 +359,13 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
             Range(lo, hi) => {
                 o.minimum = Some(utoipa::Number::Int(*lo as isize));
                 o.maximum = Some(utoipa::Number::Int(*hi as isize));
+            }
+            PositiveId => {
+                if has_type(o, Type::Integer) {
+                    o.minimum = Some(utoipa::Number::Int(1));
+                } else if has_type(o, Type::String) {
+                    o.pattern = Some(r"^[1-9][0-9]{0,17}$".to_string());
+                }
             }
             // Required means present and not null (the server reads null as absent).
             Required => {
@@ -328,13 +381,20 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
     }
 }
 
-/// An optional query filter sent empty (`?village=`, as a form sends it) means "no filter":
-/// the server takes it, so the document says so.
+/// An optional field sent empty (`?village=` as a form sends it, `"ends_on": ""` from a
+/// client that always sends every field) means "not given": the server takes it, so the
+/// document says so.
 fn allow_empty(schema: &mut RefOr<Schema>) {
     let RefOr::T(Schema::Object(o)) = schema else { return };
+    if !has_type(o, Type::String) {
+        return;
+    }
     if matches!(o.format, Some(SchemaFormat::KnownFormat(KnownFormat::Date))) {
         o.format = None;
         o.pattern = Some(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$".to_string());
+    } else if matches!(o.format, Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))) {
+        o.format = None;
+        o.pattern = Some(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$".to_string());
     } else if let Some(p) = o.pattern.as_mut()
         && let Some(inner) = p.strip_prefix('^').and_then(|p| p.strip_suffix('$'))
     {
@@ -348,6 +408,10 @@ fn allow_empty(schema: &mut RefOr<Schema>) {
 fn is_required(shapes: &[Shape]) -> bool {
     shapes.iter().any(|s| matches!(s, Required))
 }
+
+/// Fields the conventions by name do not describe: the NIK check takes any text and says
+/// what is wrong with it (200 with `valid: false`).
+const FREE: &[(&str, &str)] = &[("NikCheckRequest", "nik")];
 
 /// The request schemas: those a request body references.
 fn request_schemas(openapi: &utoipa::openapi::OpenApi) -> Vec<String> {
@@ -370,6 +434,21 @@ fn request_schemas(openapi: &utoipa::openapi::OpenApi) -> Vec<String> {
     out
 }
 
+/// The attachment upload is a multipart form with one required part, `file`.
+fn describe_upload(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::ObjectBuilder;
+    let Some(item) = openapi.paths.paths.get_mut("/api/v1/cases/{id}/attachments") else { return };
+    let Some(RefOr::T(body)) = item.post.as_mut().and_then(|op| op.request_body.as_mut()) else { return };
+    let Some(RefOr::T(content)) = body.content.get_mut("multipart/form-data") else { return };
+    let file = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .content_media_type("application/octet-stream")
+        .description(Some("the file (PDF, JPEG or PNG)"))
+        .build();
+    let form = ObjectBuilder::new().property("file", file).required("file").build();
+    content.schema = Some(RefOr::T(Schema::Object(form)));
+}
+
 pub struct FieldContract;
 
 impl utoipa::Modify for FieldContract {
@@ -380,17 +459,22 @@ impl utoipa::Modify for FieldContract {
                 let Some(RefOr::T(Schema::Object(obj))) = components.schemas.get_mut(name) else { continue };
                 let fields: Vec<String> = obj.properties.keys().cloned().collect();
                 for field in fields {
-                    let mut shapes = by_name(&field);
+                    let free = FREE.iter().any(|(s, f)| s == name && *f == field);
+                    let mut shapes = if free { vec![] } else { by_name(&field) };
                     for (s, f, extra) in BODIES {
                         if s == name && *f == field {
                             shapes.extend_from_slice(extra);
                         }
                     }
-                    if is_required(&shapes) && !obj.required.contains(&field) {
+                    let required = is_required(&shapes);
+                    if required && !obj.required.contains(&field) {
                         obj.required.push(field.clone());
                     }
                     if let Some(p) = obj.properties.get_mut(&field) {
                         apply(p, &shapes);
+                        if !required {
+                            allow_empty(p);
+                        }
                     }
                 }
             }
@@ -399,14 +483,16 @@ impl utoipa::Modify for FieldContract {
             for (_, op) in super::contract::operations_mut(item) {
                 for param in op.parameters.iter_mut().flatten() {
                     let RefOr::T(param) = param else { continue };
-                    if param.parameter_in != utoipa::openapi::path::ParameterIn::Query {
+                    let in_query = param.parameter_in == utoipa::openapi::path::ParameterIn::Query;
+                    let in_path = param.parameter_in == utoipa::openapi::path::ParameterIn::Path;
+                    if !in_query && !in_path {
                         continue;
                     }
                     let mut shapes = match param.name.as_str() {
                         "from" | "to" if from_to_are_dates(path) => vec![Date],
                         n => by_name(n),
                     };
-                    for (p, n, extra) in QUERIES {
+                    for (p, n, extra) in PARAMS {
                         if p == path && *n == param.name {
                             shapes.extend_from_slice(extra);
                         }
@@ -416,13 +502,14 @@ impl utoipa::Modify for FieldContract {
                     }
                     if let Some(schema) = param.schema.as_mut() {
                         apply(schema, &shapes);
-                        if !is_required(&shapes) {
+                        if in_query && !is_required(&shapes) {
                             allow_empty(schema);
                         }
                     }
                 }
             }
         }
+        describe_upload(openapi);
     }
 }
 
@@ -441,11 +528,11 @@ mod tests {
             };
             assert!(o.properties.contains_key(*field), "{schema} has no field {field}");
         }
-        for (path, name, _) in QUERIES {
+        for (path, name, _) in PARAMS {
             let item = doc.paths.paths.get(*path).unwrap_or_else(|| panic!("no path {path}"));
             let found = super::super::contract::operations(item)
                 .any(|(_, op)| op.parameters.iter().flatten().any(|p| matches!(p, RefOr::T(p) if p.name == *name)));
-            assert!(found, "{path} has no query parameter {name}");
+            assert!(found, "{path} has no parameter {name}");
         }
     }
 
@@ -454,19 +541,26 @@ mod tests {
         let shapes = BODIES.iter().find(|(s, f, _)| *s == "CaseInput" && *f == "type").expect("entry").2;
         let Some(OneOf(codes)) = shapes.iter().find(|s| matches!(s, OneOf(_))) else { panic!("no code list") };
         assert_eq!(codes().len(), CaseType::ALL.len());
-        assert!(codes().contains(&"trafficking_suspicion"));
+        assert!(codes().iter().any(|c| c == "trafficking_suspicion"));
     }
 
+    /// The patterns say what `RegionCode` parses, no more and no less.
     #[test]
-    fn the_region_patterns_take_every_level_and_nothing_else() {
+    fn the_region_patterns_agree_with_the_parser() {
         let re = |p: &str, s: &str| regex::Regex::new(p).expect("pattern").is_match(s);
-        for ok in ["53", "53.07", "53.07.01", "53.07.01.2001"] {
-            assert!(re(REGION, ok), "{ok}");
+        let samples = [
+            "53", "53.07", "53.07.01", "53.07.01.2001", "11.01.01.1001", "01", "5", "00", "00.07", "53.7",
+            "53.07.01.201", "53.07.01.2001.1", "x53", "53-07", "53..01", "", "5a", "53.07.0a",
+        ];
+        for s in samples {
+            let parsed = s.parse::<domain::RegionCode>();
+            assert_eq!(re(REGION, s), parsed.is_ok(), "{s}");
+            let village = parsed.as_ref().is_ok_and(|c| c.level() == domain::RegionLevel::Village);
+            assert_eq!(re(VILLAGE, s), village, "{s}");
+            let above = parsed.as_ref().is_ok_and(|c| c.level() != domain::RegionLevel::Village);
+            assert_eq!(re(ABOVE_VILLAGE, s), above, "{s}");
         }
-        for bad in ["5", "53.7", "53.07.01.201", "53.07.01.2001.1", "x53"] {
-            assert!(!re(REGION, bad), "{bad}");
-        }
-        assert!(re(VILLAGE, "53.07.01.2001") && !re(VILLAGE, "53.07.01"));
         assert!(re(MONTH, "2026-12") && !re(MONTH, "2026-13") && !re(MONTH, "2026-12-01"));
     }
+
 }
