@@ -30,6 +30,12 @@ CONDITIONAL = {
     ("cohort_year", "required"),  # a Desmigratif village has a cohort year
     ("person_id", "required"),    # a person or a business (equipment, mentoring)
     ("child_id", "required"),     # a child or a caregiver (parenting attendance)
+    ("village_code", "format"),   # a case names its village, or the person whose village it is
+    ("target", "required"),       # a target, a historical total, or both
+    ("village_head_acknowledged", "required"),  # family permission needs the village head's acknowledgement
+    ("shu", "out_of_range"),      # the SHU shares add up to 100 %
+    ("to", "out_of_range"),       # open statistics: a month, a quarter or a year, from with to
+    ("principal", "out_of_range"),  # at least one rupiah per month of the term
 }
 
 

@@ -221,10 +221,11 @@ fn num_text_schema() -> utoipa::openapi::schema::Schema {
         .into()
 }
 
-/// [`num_text_schema`], or empty text for "not set".
+/// [`num_text_schema`], or empty text or null for "not set".
 fn optional_num_text_schema() -> utoipa::openapi::schema::Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
     OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Null)))
         .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Number)).minimum(Some(0)))
         .item(
             ObjectBuilder::new()

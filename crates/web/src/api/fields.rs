@@ -46,8 +46,11 @@ pub enum Shape {
     MinChars(usize),
     Range(i64, i64),
     MinItems(usize),
-    /// A record id: a whole number from 1 (or text of one, in a query).
+    /// A record id in a body: a whole number from 1.
     PositiveId,
+    MaxChars(usize),
+    /// The server refuses this optional field sent empty.
+    NotEmpty,
 }
 use Shape::*;
 
@@ -79,7 +82,6 @@ fn by_name(name: &str) -> Vec<Shape> {
         "nik" | "kk_number" => vec![Pattern(SIXTEEN_DIGITS)],
         "month" => vec![Pattern(MONTH)],
         "updated_since" => vec![DateTime],
-        // Record ids are positive; `agency_id=` in a query is text read as an id.
         n if n == "id" || n.ends_with("_id") || n.ends_with("_ids") => vec![PositiveId],
         n if DATE_NAMES.contains(&n) || n.ends_with("_on") => vec![Date],
         _ => vec![],
@@ -88,24 +90,26 @@ fn by_name(name: &str) -> Vec<Shape> {
 
 /// Per request schema: field → shapes.
 const BODIES: &[(&str, &str, &[Shape])] = &[
-    ("CreateAgency", "name", &[Required, MinChars(1)]),
+    ("CreateAgency", "name", &[Required, MinChars(2)]),
     ("CreateAgency", "licence_number", &[Required, MinChars(1)]),
     ("CreateAgency", "status", &[Required, OneOf(codes!(domain::agency::AgencyStatus))]),
     ("CreateAgency", "valid_from", &[Required]),
     ("CreateAgency", "valid_until", &[Required]),
     ("CreateBranch", "address", &[Required, MinChars(3)]),
+    ("CreateBranch", "region_code", &[Required, Pattern(ABOVE_VILLAGE)]),
     ("CreateClient", "organisation", &[Required, MinChars(2)]),
     ("CreateClient", "purpose", &[Required, OneOf(codes!(domain::exchange::Purpose))]),
     ("CreateClient", "scopes", &[Required, MinItems(1), EachOf(scopes)]),
-    ("CreateClient", "region_code", &[Pattern(ABOVE_VILLAGE)]),
+    ("CreateClient", "region_code", &[Pattern(ABOVE_VILLAGE), NotEmpty]),
     ("CreateClient", "expires_on", &[Required]),
+    ("CreateClient", "rate_per_minute", &[Range(1, 6000)]),
     ("PasswordChange", "current_password", &[Required, MinChars(1)]),
     ("PasswordChange", "new_password", &[Required, MinChars(10)]),
     ("PasswordChange", "confirm_password", &[Required, MinChars(10)]),
     ("TokenRequest", "username", &[Required, MinChars(1)]),
     ("TokenRequest", "password", &[Required, MinChars(1)]),
     ("BusinessRequest", "village_code", &[Required]),
-    ("BusinessRequest", "name", &[Required, MinChars(1)]),
+    ("BusinessRequest", "name", &[Required, MinChars(2)]),
     ("BusinessRequest", "sector", &[Required, OneOf(codes!(domain::enterprise::Sector))]),
     ("BusinessRequest", "legal_form", &[Required, OneOf(codes!(domain::enterprise::LegalForm))]),
     ("BusinessRequest", "status", &[OneOf(codes!(domain::enterprise::BusinessStatus))]),
@@ -118,6 +122,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("ReportRequest", "workers", &[Range(0, 10_000)]),
     ("StatusRequest", "status", &[Required, OneOf(codes!(domain::enterprise::BusinessStatus))]),
     ("CaseInput", "type", &[Required, OneOf(codes!(CaseType))]),
+    ("AssignInput", "due_on", &[NotEmpty]),
     ("CaseInput", "severity", &[Required, OneOf(codes!(Severity))]),
     ("CaseInput", "description", &[Required, MinChars(5)]),
     ("CaseStepInput", "to", &[Required, OneOf(codes!(CaseStatus))]),
@@ -172,7 +177,6 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("OtherInput", "account", &[Required, OneOf(other_accounts)]),
     ("OtherInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
     ("OtherInput", "memo", &[Required, MinChars(3)]),
-    ("MemberInput", "joined_on", &[Required]),
     ("CostInput", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
     ("CostInput", "amount_rupiah", &[Range(0, MAX_RUPIAH)]),
     ("DocumentInput", "status", &[Required, OneOf(codes!(domain::service_center::requirements::DocumentStatus))]),
@@ -209,7 +213,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CreateOutreach", "held_on", &[Required]),
     ("CreateOutreach", "topic", &[Required, MinChars(3)]),
     ("CreateOutreach", "headcount", &[Required, Range(0, 100_000)]),
-    ("PartnerForm", "name", &[Required, MinChars(1)]),
+    ("PartnerForm", "name", &[Required, MinChars(3)]),
     ("PartnerForm", "partner_type", &[Required, OneOf(codes!(PartnerType))]),
     ("PartnerForm", "services", &[EachOf(codes!(Service))]),
     ("PartnerForm", "email", &[Pattern(r"^.*@.*$")]),
@@ -229,7 +233,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CreateProgram", "institution", &[Required, MinChars(1)]),
     ("RemittanceRequest", "person_id", &[Required]),
     ("RemittanceRequest", "month", &[Required]),
-    ("RemittanceRequest", "amount", &[Required, Range(0, MAX_RUPIAH)]),
+    ("RemittanceRequest", "amount", &[Required, Range(1, MAX_RUPIAH)]),
     ("RemittanceRequest", "uses", &[KeysOf(codes!(domain::enterprise::RemittanceUse))]),
     ("RemittanceRequest", "channel", &[Required, OneOf(codes!(domain::enterprise::RemittanceChannel))]),
     ("TargetBody", "year", &[Required, Range(2000, 2100)]),
@@ -237,10 +241,10 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("TargetBody", "region_code", &[Pattern(r"^([0-9]{2}(\.[0-9]{2})?)?$")]),
     ("TrainingRequest", "village_code", &[Required]),
     ("TrainingRequest", "topic", &[Required, OneOf(codes!(domain::enterprise::TrainingTopic))]),
-    ("TrainingRequest", "title", &[Required, MinChars(3)]),
+    ("TrainingRequest", "title", &[Required, MinChars(3), MaxChars(200)]),
     ("TrainingRequest", "organiser", &[Required, OneOf(codes!(domain::enterprise::Organiser))]),
     ("TrainingRequest", "starts_on", &[Required]),
-    ("CreateUser", "username", &[Required, MinChars(3)]),
+    ("CreateUser", "username", &[Required, Pattern(r"^[a-z0-9._-]+$"), MinChars(3)]),
     ("CreateUser", "password", &[Required, MinChars(10)]),
     ("CreateUser", "full_name", &[Required, MinChars(1)]),
     ("CreateUser", "role", &[Required, OneOf(codes!(domain::Role))]),
@@ -253,9 +257,9 @@ const PARAMS: &[(&str, &str, &[Shape])] = &[
     ("/api/v1/businesses", "status", &[OneOf(codes!(domain::enterprise::BusinessStatus))]),
     ("/api/v1/cases", "status", &[OneOf(codes!(CaseStatus))]),
     ("/api/v1/cases", "type", &[OneOf(codes!(CaseType))]),
-    ("/api/v1/job-orders", "selectable", &[OneOf(|| texts(&["true", "false"]))]),
-    ("/api/v1/exchange/persons/export", "format", &[OneOf(|| texts(&["csv", "ndjson"]))]),
-    ("/api/v1/persons/{id}/subject-access", "format", &[OneOf(|| texts(&["json", "pdf"]))]),
+    ("/api/v1/job-orders", "selectable", &[OneOf(|| texts(&["true", "false", "1", "0"]))]),
+    ("/api/v1/exchange/persons/export", "format", &[OneOf(|| texts(&["csv", "ndjson"])), NotEmpty]),
+    ("/api/v1/persons/{id}/subject-access", "format", &[OneOf(|| texts(&["json", "pdf"])), NotEmpty]),
     ("/api/v1/persons", "category", &[OneOf(codes!(domain::PersonCategory))]),
     ("/api/v1/persons", "episode_state", &[OneOf(codes!(domain::service_center::episode::EpisodeState))]),
     ("/api/v1/children", "school_status", &[OneOf(codes!(domain::parenting::SchoolStatus))]),
@@ -267,6 +271,8 @@ const PARAMS: &[(&str, &str, &[Shape])] = &[
     ("/api/v1/indicators", "to", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "from", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "to", &[Pattern(MONTH)]),
+    ("/api/v1/targets", "from", &[Pattern(MONTH)]),
+    ("/api/v1/targets", "to", &[Pattern(MONTH)]),
 ];
 
 /// Paths whose `from`/`to` query parameters are dates (the rest say otherwise above).
@@ -363,10 +369,9 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
             PositiveId => {
                 if has_type(o, Type::Integer) {
                     o.minimum = Some(utoipa::Number::Int(1));
-                } else if has_type(o, Type::String) {
-                    o.pattern = Some(r"^[1-9][0-9]{0,17}$".to_string());
                 }
             }
+            MaxChars(n) => o.max_length = Some(*n),
             // Required means present and not null (the server reads null as absent).
             Required => {
                 if let SchemaType::Array(types) = &o.schema_type {
@@ -376,7 +381,7 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
                     }
                 }
             }
-            MinItems(_) | EachOf(_) => {}
+            MinItems(_) | EachOf(_) | NotEmpty => {}
         }
     }
 }
@@ -389,13 +394,16 @@ fn allow_empty(schema: &mut RefOr<Schema>) {
     if !has_type(o, Type::String) {
         return;
     }
-    if matches!(o.format, Some(SchemaFormat::KnownFormat(KnownFormat::Date))) {
-        o.format = None;
-        o.pattern = Some(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$".to_string());
-    } else if matches!(o.format, Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))) {
-        o.format = None;
-        o.pattern = Some(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$".to_string());
-    } else if let Some(p) = o.pattern.as_mut()
+    if o.format.is_some() {
+        // A date (or time) or nothing: `anyOf` keeps the format for generated clients.
+        let empty = utoipa::openapi::schema::ObjectBuilder::new().schema_type(Type::String).max_length(Some(0)).build();
+        let dated = std::mem::take(o);
+        *schema = RefOr::T(Schema::AnyOf(
+            utoipa::openapi::schema::AnyOfBuilder::new().item(Schema::Object(dated)).item(Schema::Object(empty)).build(),
+        ));
+        return;
+    }
+    if let Some(p) = o.pattern.as_mut()
         && let Some(inner) = p.strip_prefix('^').and_then(|p| p.strip_suffix('$'))
     {
         *p = format!("^({inner})?$");
@@ -407,6 +415,11 @@ fn allow_empty(schema: &mut RefOr<Schema>) {
 
 fn is_required(shapes: &[Shape]) -> bool {
     shapes.iter().any(|s| matches!(s, Required))
+}
+
+/// Whether an empty value is "not given" (optional and not marked `NotEmpty`).
+fn may_be_empty(shapes: &[Shape]) -> bool {
+    !shapes.iter().any(|s| matches!(s, Required | NotEmpty))
 }
 
 /// Fields the conventions by name do not describe: the NIK check takes any text and says
@@ -443,9 +456,14 @@ fn describe_upload(openapi: &mut utoipa::openapi::OpenApi) {
     let file = ObjectBuilder::new()
         .schema_type(Type::String)
         .content_media_type("application/octet-stream")
-        .description(Some("the file (PDF, JPEG or PNG)"))
+        .description(Some("the file (PDF, JPEG or PNG), not empty"))
+        .min_length(Some(1))
         .build();
-    let form = ObjectBuilder::new().property("file", file).required("file").build();
+    let form = ObjectBuilder::new()
+        .property("file", file)
+        .required("file")
+        .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)))
+        .build();
     content.schema = Some(RefOr::T(Schema::Object(form)));
 }
 
@@ -472,7 +490,7 @@ impl utoipa::Modify for FieldContract {
                     }
                     if let Some(p) = obj.properties.get_mut(&field) {
                         apply(p, &shapes);
-                        if !required {
+                        if may_be_empty(&shapes) {
                             allow_empty(p);
                         }
                     }
@@ -490,6 +508,8 @@ impl utoipa::Modify for FieldContract {
                     }
                     let mut shapes = match param.name.as_str() {
                         "from" | "to" if from_to_are_dates(path) => vec![Date],
+                        // Query filters read ids and NIK leniently (0 or a partial NIK finds nothing).
+                        n if n.ends_with("_id") || n == "nik" => vec![],
                         n => by_name(n),
                     };
                     for (p, n, extra) in PARAMS {
@@ -502,7 +522,7 @@ impl utoipa::Modify for FieldContract {
                     }
                     if let Some(schema) = param.schema.as_mut() {
                         apply(schema, &shapes);
-                        if in_query && !is_required(&shapes) {
+                        if in_query && may_be_empty(&shapes) {
                             allow_empty(schema);
                         }
                     }
