@@ -36,6 +36,9 @@ CONDITIONAL = {
     ("shu", "out_of_range"),      # the SHU shares add up to 100 %
     ("to", "out_of_range"),       # open statistics: a month, a quarter or a year, from with to
     ("principal", "out_of_range"),  # at least one rupiah per month of the term
+    ("started_on", "required"),   # a business that is not planned has started
+    ("services", "required"),     # a partner of type other lists its services
+    ("file", "format"),           # the content must be a PDF, JPEG or PNG (read from its bytes)
 }
 
 

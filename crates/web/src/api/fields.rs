@@ -40,8 +40,10 @@ pub enum Shape {
     OneOf(fn() -> Vec<String>),
     /// Every item of an array is one of these codes.
     EachOf(fn() -> Vec<String>),
-    /// The keys of an object are these codes.
-    KeysOf(fn() -> Vec<String>),
+    /// An object of amounts in whole rupiah keyed by these codes.
+    RupiahByCode(fn() -> Vec<String>),
+    /// A whole number from 1, as a JSON number or as digits (the `Amount` type, not null).
+    WholeNumber,
     /// Visible text of at least this many characters.
     MinChars(usize),
     Range(i64, i64),
@@ -100,7 +102,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CreateClient", "organisation", &[Required, MinChars(2)]),
     ("CreateClient", "purpose", &[Required, OneOf(codes!(domain::exchange::Purpose))]),
     ("CreateClient", "scopes", &[Required, MinItems(1), EachOf(scopes)]),
-    ("CreateClient", "region_code", &[Pattern(ABOVE_VILLAGE), NotEmpty]),
+    ("CreateClient", "region_code", &[Pattern(ABOVE_VILLAGE)]),
     ("CreateClient", "expires_on", &[Required]),
     ("CreateClient", "rate_per_minute", &[Range(1, 6000)]),
     ("PasswordChange", "current_password", &[Required, MinChars(1)]),
@@ -137,7 +139,8 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("TraffickingForm", "form", &[OneOf(codes!(domain::cases::trafficking::Form))]),
     ("TraffickingForm", "screening_result", &[OneOf(codes!(domain::cases::trafficking::ScreeningResult))]),
     ("TraffickingForm", "services_needed", &[EachOf(codes!(Service))]),
-    ("ChildRequest", "full_name", &[Required, MinChars(1)]),
+    ("TraffickingForm", "victim_age_at_time", &[Pattern(r"^[0-9]{1,3}$")]),
+    ("ChildRequest", "full_name", &[Required, MinChars(2)]),
     ("ChildRequest", "birth_date", &[Required]),
     ("ChildRequest", "sex", &[Required, OneOf(sexes)]),
     ("ChildRequest", "village_code", &[Required]),
@@ -148,14 +151,15 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("ChildStatusRequest", "school_level", &[OneOf(codes!(domain::parenting::SchoolLevel))]),
     ("ChildStatusRequest", "school_status", &[OneOf(codes!(domain::parenting::SchoolStatus))]),
     ("ConcernRequest", "kind", &[Required, OneOf(codes!(domain::parenting::ConcernKind))]),
-    ("ConcernRequest", "description", &[Required, MinChars(1)]),
+    ("ConcernRequest", "description", &[Required, MinChars(5)]),
+    ("ActivityAttendanceRequest", "date", &[Required]),
     ("ActivityRequest", "village_code", &[Required]),
     ("ActivityRequest", "kind", &[Required, OneOf(codes!(domain::parenting::ActivityKind))]),
     ("ActivityRequest", "held_on", &[Required]),
     ("ActivityRequest", "facilitator", &[Required, MinChars(2)]),
     ("CooperativeInput", "village_code", &[Required]),
     ("CooperativeInput", "kind", &[Required, OneOf(|| texts(&["koperasi", "bumdes_unit"]))]),
-    ("CooperativeInput", "name", &[Required, MinChars(1)]),
+    ("CooperativeInput", "name", &[Required, MinChars(3)]),
     ("CooperativeInput", "founded_on", &[Required]),
     ("CloseInput", "through", &[Required]),
     ("YearInput", "year", &[Required, Range(1900, 9999)]),
@@ -167,6 +171,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("LoanInput", "principal", &[Required, Range(1, MAX_RUPIAH)]),
     ("ScheduleRequestBody", "method", &[OneOf(codes!(domain::cooperative::schedule::ScheduleMethod))]),
     ("ScheduleRequestBody", "months", &[Range(1, 360)]),
+    ("ScheduleRequestBody", "start_date", &[NotEmpty]),
     ("ScheduleRequestBody", "principal", &[Range(1, MAX_RUPIAH)]),
     ("RepayInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
     ("RepayInput", "penalty", &[Range(0, MAX_RUPIAH)]),
@@ -180,6 +185,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CostInput", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
     ("CostInput", "amount_rupiah", &[Range(0, MAX_RUPIAH)]),
     ("DocumentInput", "status", &[Required, OneOf(codes!(domain::service_center::requirements::DocumentStatus))]),
+    ("StepInput", "date", &[NotEmpty]),
     ("StepInput", "to", &[Required, OneOf(codes!(domain::service_center::episode::EpisodeState))]),
     ("StepInput", "return_reason", &[OneOf(codes!(domain::service_center::episode::ReturnReason))]),
     ("OpenEpisode", "category", &[Required, OneOf(codes!(domain::service_center::episode::Category))]),
@@ -189,25 +195,25 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("EquipmentRequest", "village_code", &[Required]),
     ("EquipmentRequest", "item", &[Required, MinChars(1)]),
     ("EquipmentRequest", "value", &[Required, Range(0, 1_000_000_000_000)]),
-    ("EquipmentRequest", "source_program", &[Required, MinChars(1)]),
+    ("EquipmentRequest", "source_program", &[Required, MinChars(2)]),
     ("EquipmentRequest", "given_on", &[Required]),
     ("CheckRequest", "checked_on", &[Required]),
     ("CheckRequest", "condition", &[Required, OneOf(codes!(domain::enterprise::EquipmentCondition))]),
-    ("CreateJobOrder", "agency_id", &[Required]),
+    ("CreateJobOrder", "agency_id", &[Required, WholeNumber]),
     ("CreateJobOrder", "reference", &[Required, MinChars(1)]),
     ("CreateJobOrder", "destination", &[Required, Pattern(COUNTRY)]),
     ("CreateJobOrder", "employer", &[Required, MinChars(2)]),
     ("CreateJobOrder", "job_type", &[Required, Pattern(JOB_TYPE)]),
-    ("CreateJobOrder", "salary_amount", &[Required]),
+    ("CreateJobOrder", "salary_amount", &[Required, WholeNumber]),
     ("CreateJobOrder", "salary_currency", &[Required, Pattern(r"^[A-Za-z]{3}$")]),
-    ("CreateJobOrder", "quota", &[Required]),
+    ("CreateJobOrder", "quota", &[Required, WholeNumber]),
     ("CreateJobOrder", "valid_from", &[Required]),
     ("CreateJobOrder", "valid_until", &[Required]),
     ("Verification", "status", &[Required, OneOf(|| texts(&["verified", "rejected"]))]),
     ("MentoringRequest", "village_code", &[Required]),
     ("MentoringRequest", "visited_on", &[Required]),
     ("MentoringRequest", "mentor", &[Required, MinChars(1)]),
-    ("MentoringRequest", "notes", &[Required, MinChars(1)]),
+    ("MentoringRequest", "notes", &[Required, MinChars(3)]),
     ("NikCheckRequest", "sex", &[OneOf(sexes)]),
     ("CreateOutreach", "village_code", &[Required]),
     ("CreateOutreach", "held_on", &[Required]),
@@ -220,7 +226,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("PartnerForm", "website", &[Pattern(r"^https://.*$")]),
     ("CreatePerson", "birth_date", &[Required]),
     ("CreatePerson", "nik", &[Required]),
-    ("CreatePerson", "full_name", &[Required, MinChars(1)]),
+    ("CreatePerson", "full_name", &[Required, MinChars(2)]),
     ("CreatePerson", "sex", &[Required, OneOf(sexes)]),
     ("CreatePerson", "village_code", &[Required]),
     ("CreatePerson", "category", &[OneOf(codes!(domain::PersonCategory))]),
@@ -234,9 +240,11 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("RemittanceRequest", "person_id", &[Required]),
     ("RemittanceRequest", "month", &[Required]),
     ("RemittanceRequest", "amount", &[Required, Range(1, MAX_RUPIAH)]),
-    ("RemittanceRequest", "uses", &[KeysOf(codes!(domain::enterprise::RemittanceUse))]),
+    ("RemittanceRequest", "uses", &[RupiahByCode(codes!(domain::enterprise::RemittanceUse))]),
     ("RemittanceRequest", "channel", &[Required, OneOf(codes!(domain::enterprise::RemittanceChannel))]),
     ("TargetBody", "year", &[Required, Range(2000, 2100)]),
+    ("TargetBody", "target", &[Range(0, 100_000)]),
+    ("TargetBody", "historical_actual", &[Range(0, 100_000)]),
     ("TargetBody", "indicator", &[OneOf(|| texts(&["desmigratif_villages"]))]),
     ("TargetBody", "region_code", &[Pattern(r"^([0-9]{2}(\.[0-9]{2})?)?$")]),
     ("TrainingRequest", "village_code", &[Required]),
@@ -271,8 +279,7 @@ const PARAMS: &[(&str, &str, &[Shape])] = &[
     ("/api/v1/indicators", "to", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "from", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "to", &[Pattern(MONTH)]),
-    ("/api/v1/targets", "from", &[Pattern(MONTH)]),
-    ("/api/v1/targets", "to", &[Pattern(MONTH)]),
+    ("/api/v1/job-orders", "agency_id", &[Pattern(r"^[1-9][0-9]{0,17}$")]),
 ];
 
 /// Paths whose `from`/`to` query parameters are dates (the rest say otherwise above).
@@ -285,7 +292,7 @@ const MAX_RUPIAH: i64 = 1_000_000_000_000;
 /// An ISO 3166 alpha-2 country code.
 const COUNTRY: &str = r"^[A-Za-z]{2}$";
 /// A job type code (`domain::service_center::JobType`).
-const JOB_TYPE: &str = r"^[A-Za-z0-9_]{2,40}$";
+const JOB_TYPE: &str = r"^[A-Za-z][A-Za-z0-9_ -]{1,39}$";
 
 fn texts(codes: &[&str]) -> Vec<String> {
     codes.iter().map(|c| c.to_string()).collect()
@@ -309,6 +316,10 @@ fn scopes() -> Vec<String> {
 
 /// Applies the shapes to one schema.
 fn apply(schema: &mut RefOr<Schema>, shapes: &[Shape]) {
+    if shapes.iter().any(|s| matches!(s, WholeNumber)) {
+        *schema = RefOr::T(whole_number());
+        return;
+    }
     let RefOr::T(schema) = schema else { return };
     match schema {
         Schema::Object(o) => apply_object(o, shapes),
@@ -326,6 +337,16 @@ fn apply(schema: &mut RefOr<Schema>, shapes: &[Shape]) {
         }
         _ => {}
     }
+}
+
+fn whole_number() -> Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(1_000_000_000_000_i64)))
+        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^[1-9][0-9]{0,11}$")))
+        .description(Some("a whole number, as a JSON number or as text"))
+        .build()
+        .into()
 }
 
 fn has_type(o: &Object, t: Type) -> bool {
@@ -349,12 +370,16 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
                 }
                 o.enum_values = Some(codes().into_iter().map(Into::into).collect());
             }
-            KeysOf(codes) => {
-                let keys = utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .enum_values(Some(codes()))
-                    .build();
+            RupiahByCode(codes) => {
+                use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder};
+                let keys = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(codes())).build();
                 o.property_names = Some(Box::new(Schema::Object(keys)));
+                let amount = ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0))
+                    .maximum(Some(1_000_000_000_000_i64))
+                    .build();
+                o.additional_properties = Some(Box::new(AdditionalProperties::RefOr(RefOr::T(Schema::Object(amount)))));
             }
             MinChars(n) => {
                 o.min_length = Some(*n);
@@ -381,7 +406,7 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
                     }
                 }
             }
-            MinItems(_) | EachOf(_) | NotEmpty => {}
+            MinItems(_) | EachOf(_) | NotEmpty | WholeNumber => {}
         }
     }
 }
@@ -465,6 +490,7 @@ fn describe_upload(openapi: &mut utoipa::openapi::OpenApi) {
         .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)))
         .build();
     content.schema = Some(RefOr::T(Schema::Object(form)));
+    body.required = Some(Required::True);
 }
 
 pub struct FieldContract;
