@@ -22,7 +22,7 @@ STATE_RULES = {
 }
 # Whole-number fields bounded by today or by stored data: a year up to next year, members
 # present at most the members on the roll.
-BOUNDED_BY_STATE = {"year", "cohort_year", "members_present"}
+BOUNDED_BY_STATE = {"year", "cohort_year", "members_present", "entry_id", "months"}
 DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?")
 
 # Fields required only together with another field's value (if/then the document does not state).
@@ -39,6 +39,10 @@ CONDITIONAL = {
     ("started_on", "required"),   # a business that is not planned has started
     ("services", "required"),     # a partner of type other lists its services
     ("file", "format"),           # the content must be a PDF, JPEG or PNG (read from its bytes)
+    ("bylaws.shu", "out_of_range"),
+    ("from", "out_of_range"),     # open statistics: from with to
+    ("full_name", "required"),    # a cooperative member is a registered person, or a NIK with a name
+    ("nik", "out_of_range"),      # the birth date a NIK encodes must exist
 }
 
 
@@ -58,7 +62,8 @@ def _state_dependent(case, error):
         return True
     # JSON Schema counts 830.0 as an integer; serde reads ids as whole numbers only. Clients
     # send 830; the refusal names the field and the type, so it is left as it is.
-    if rule == "format" and "invalid type: floating point" in str(error.get("detail", "")):
+    if rule == "format" and ("invalid type: floating point" in str(error.get("detail", ""))
+                             or isinstance(value, float) and value.is_integer()):
         return True
     # A date or month the schema accepts may still be too far back, in the future, or out of
     # order with another date: bounds relative to today or to another field.

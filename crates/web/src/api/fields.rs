@@ -42,8 +42,11 @@ pub enum Shape {
     EachOf(fn() -> Vec<String>),
     /// An object of amounts in whole rupiah keyed by these codes.
     RupiahByCode(fn() -> Vec<String>),
-    /// A whole number from 1, as a JSON number or as digits (the `Amount` type, not null).
-    WholeNumber,
+    /// A whole number from 1 up to this, as a JSON number or as digits (the `Amount` type,
+    /// not null).
+    WholeNumber(i64),
+    /// A parameter the operation does not read: no shape.
+    Unread,
     /// Visible text of at least this many characters.
     MinChars(usize),
     Range(i64, i64),
@@ -162,14 +165,15 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CooperativeInput", "name", &[Required, MinChars(3)]),
     ("CooperativeInput", "founded_on", &[Required]),
     ("CloseInput", "through", &[Required]),
-    ("YearInput", "year", &[Required, Range(1900, 9999)]),
-    ("RatInput", "year", &[Required, Range(1900, 9999)]),
+    ("YearInput", "year", &[Required]),
+    ("RatInput", "year", &[Required]),
+    ("RatInput", "decisions", &[Required, MinChars(1)]),
     ("RatInput", "members_present", &[Range(0, 1_000_000)]),
     ("LoanInput", "member_id", &[Required]),
-    ("LoanInput", "method", &[OneOf(codes!(domain::cooperative::schedule::ScheduleMethod))]),
+    ("LoanInput", "method", &[OneOf(codes!(domain::cooperative::schedule::ScheduleMethod)), NotEmpty]),
     ("LoanInput", "months", &[Required, Range(1, 360)]),
     ("LoanInput", "principal", &[Required, Range(1, MAX_RUPIAH)]),
-    ("ScheduleRequestBody", "method", &[OneOf(codes!(domain::cooperative::schedule::ScheduleMethod))]),
+    ("ScheduleRequestBody", "method", &[OneOf(codes!(domain::cooperative::schedule::ScheduleMethod)), NotEmpty]),
     ("ScheduleRequestBody", "months", &[Range(1, 360)]),
     ("ScheduleRequestBody", "start_date", &[NotEmpty]),
     ("ScheduleRequestBody", "principal", &[Range(1, MAX_RUPIAH)]),
@@ -185,7 +189,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CostInput", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
     ("CostInput", "amount_rupiah", &[Range(0, MAX_RUPIAH)]),
     ("DocumentInput", "status", &[Required, OneOf(codes!(domain::service_center::requirements::DocumentStatus))]),
-    ("StepInput", "date", &[NotEmpty]),
+    ("StepInput", "date", &[Required]),
     ("StepInput", "to", &[Required, OneOf(codes!(domain::service_center::episode::EpisodeState))]),
     ("StepInput", "return_reason", &[OneOf(codes!(domain::service_center::episode::ReturnReason))]),
     ("OpenEpisode", "category", &[Required, OneOf(codes!(domain::service_center::episode::Category))]),
@@ -193,26 +197,28 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("OpenEpisode", "destination", &[Required, Pattern(COUNTRY)]),
     ("OpenEpisode", "job_type", &[Required, Pattern(JOB_TYPE)]),
     ("EquipmentRequest", "village_code", &[Required]),
-    ("EquipmentRequest", "item", &[Required, MinChars(1)]),
+    ("EquipmentRequest", "item", &[Required, MinChars(2)]),
     ("EquipmentRequest", "value", &[Required, Range(0, 1_000_000_000_000)]),
     ("EquipmentRequest", "source_program", &[Required, MinChars(2)]),
     ("EquipmentRequest", "given_on", &[Required]),
     ("CheckRequest", "checked_on", &[Required]),
     ("CheckRequest", "condition", &[Required, OneOf(codes!(domain::enterprise::EquipmentCondition))]),
-    ("CreateJobOrder", "agency_id", &[Required, WholeNumber]),
+    ("CreateJobOrder", "agency_id", &[Required, WholeNumber(999_999_999_999_999)]),
     ("CreateJobOrder", "reference", &[Required, MinChars(1)]),
     ("CreateJobOrder", "destination", &[Required, Pattern(COUNTRY)]),
     ("CreateJobOrder", "employer", &[Required, MinChars(2)]),
     ("CreateJobOrder", "job_type", &[Required, Pattern(JOB_TYPE)]),
-    ("CreateJobOrder", "salary_amount", &[Required, WholeNumber]),
+    ("CreateJobOrder", "salary_amount", &[Required, WholeNumber(999_999_999_999_999)]),
     ("CreateJobOrder", "salary_currency", &[Required, Pattern(r"^[A-Za-z]{3}$")]),
-    ("CreateJobOrder", "quota", &[Required, WholeNumber]),
+    ("CreateJobOrder", "quota", &[Required, WholeNumber(10_000)]),
+    ("CostRow", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
+    ("CostRow", "amount", &[Required, WholeNumber(MAX_RUPIAH)]),
     ("CreateJobOrder", "valid_from", &[Required]),
     ("CreateJobOrder", "valid_until", &[Required]),
     ("Verification", "status", &[Required, OneOf(|| texts(&["verified", "rejected"]))]),
     ("MentoringRequest", "village_code", &[Required]),
     ("MentoringRequest", "visited_on", &[Required]),
-    ("MentoringRequest", "mentor", &[Required, MinChars(1)]),
+    ("MentoringRequest", "mentor", &[Required, MinChars(2)]),
     ("MentoringRequest", "notes", &[Required, MinChars(3)]),
     ("NikCheckRequest", "sex", &[OneOf(sexes)]),
     ("CreateOutreach", "village_code", &[Required]),
@@ -279,7 +285,11 @@ const PARAMS: &[(&str, &str, &[Shape])] = &[
     ("/api/v1/indicators", "to", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "from", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "to", &[Pattern(MONTH)]),
-    ("/api/v1/job-orders", "agency_id", &[Pattern(r"^[1-9][0-9]{0,17}$")]),
+    ("/api/v1/job-orders", "agency_id", &[Pattern(r"^[0-9]{1,18}$")]),
+    ("/api/v1/regions/search", "level", &[OneOf(|| texts(&["province", "regency", "district", "village"]))]),
+    // Targets are listed whole; the shared period parameters are not read.
+    ("/api/v1/targets", "from", &[Unread]),
+    ("/api/v1/targets", "to", &[Unread]),
 ];
 
 /// Paths whose `from`/`to` query parameters are dates (the rest say otherwise above).
@@ -316,8 +326,8 @@ fn scopes() -> Vec<String> {
 
 /// Applies the shapes to one schema.
 fn apply(schema: &mut RefOr<Schema>, shapes: &[Shape]) {
-    if shapes.iter().any(|s| matches!(s, WholeNumber)) {
-        *schema = RefOr::T(whole_number());
+    if let Some(WholeNumber(max)) = shapes.iter().find(|s| matches!(s, WholeNumber(_))) {
+        *schema = RefOr::T(whole_number(*max));
         return;
     }
     let RefOr::T(schema) = schema else { return };
@@ -339,11 +349,13 @@ fn apply(schema: &mut RefOr<Schema>, shapes: &[Shape]) {
     }
 }
 
-fn whole_number() -> Schema {
+fn whole_number(max: i64) -> Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder};
+    let digits = max.to_string().len();
     OneOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(1_000_000_000_000_i64)))
-        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^[1-9][0-9]{0,11}$")))
+        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(max)))
+        // Text is bounded by its digits: one fewer than `max` has, so every such text is in range.
+        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!("^[1-9][0-9]{{0,{}}}$", digits.saturating_sub(2)))))
         .description(Some("a whole number, as a JSON number or as text"))
         .build()
         .into()
@@ -406,7 +418,7 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
                     }
                 }
             }
-            MinItems(_) | EachOf(_) | NotEmpty | WholeNumber => {}
+            MinItems(_) | EachOf(_) | NotEmpty | WholeNumber(_) | Unread => {}
         }
     }
 }
@@ -467,6 +479,8 @@ fn request_schemas(openapi: &utoipa::openapi::OpenApi) -> Vec<String> {
             }
         }
     }
+    // Schemas nested in a request body (a job order's cost rows) are named in the table.
+    out.extend(BODIES.iter().map(|(s, ..)| s.to_string()));
     out.sort();
     out.dedup();
     out
@@ -542,6 +556,9 @@ impl utoipa::Modify for FieldContract {
                         if p == path && *n == param.name {
                             shapes.extend_from_slice(extra);
                         }
+                    }
+                    if shapes.iter().any(|s| matches!(s, Unread)) {
+                        continue;
                     }
                     if is_required(&shapes) {
                         param.required = Required::True;
