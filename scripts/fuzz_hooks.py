@@ -43,6 +43,7 @@ CONDITIONAL = {
     ("from", "out_of_range"),     # open statistics: from with to
     ("full_name", "required"),    # a cooperative member is a registered person, or a NIK with a name
     ("nik", "out_of_range"),      # the birth date a NIK encodes must exist
+    ("nik", "format"),            # beyond 16 digits: a serial other than 0000, a known province
 }
 
 
