@@ -34,7 +34,6 @@ use utoipa::{Modify, OpenApi};
 
 pub(crate) use cases::download_response;
 use contract::SharedResponses;
-pub use exchange::{validate_client, validate_consent};
 
 pub fn routes() -> Routes {
     Routes::new()
