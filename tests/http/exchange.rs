@@ -51,7 +51,7 @@ fn expiry() -> String {
     (time::OffsetDateTime::now_utc().date() + time::Duration::days(365)).to_string()
 }
 
-/// Rows written in the last second are served a moment later (see `web::exchange::SETTLE_SECS`).
+/// Rows written in the last second are served a moment later (see `app::exchange::SETTLE_SECS`).
 async fn settle() {
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
 }
@@ -621,4 +621,96 @@ async fn privacy_page_records_consent_restriction_and_correction() {
     assert_eq!(app.get_json("/api/v1/exchange/episodes", Some(token)).await.0, 200, "both scopes saved");
     let (_, list) = b.get("/admin/api-clients").await;
     assert!(!list.contains(token), "never shown again");
+}
+
+/// One rule per operation on both doors (issue 14): a restriction note over 500 characters is
+/// refused by the page as by the API (the page used to cut it and restrict anyway), and revoking
+/// a client that is not live is 404 on both (the page used to redirect as if it had worked).
+#[tokio::test]
+async fn restriction_notes_and_revocations_are_refused_alike_on_page_and_api() {
+    use crate::common::{ADMIN_PASSWORD, Browser};
+    let app = TestApp::spawn().await;
+    let maria = person(&app, 1, HOME).await;
+    let long = "x".repeat(501);
+    let (s, api) = app
+        .put_json(
+            &format!("/api/v1/persons/{maria}/restriction"),
+            &app.admin_token,
+            &json!({"restricted": true, "note": long}),
+        )
+        .await;
+    assert_eq!(s, 422, "{api}");
+    assert_eq!(
+        (api["errors"][0]["field"].as_str(), api["errors"][0]["rule"].as_str()),
+        (Some("note"), Some("too_long"))
+    );
+    let b = Browser::new(&app);
+    b.login("admin", ADMIN_PASSWORD).await;
+    let csrf = b.csrf().await;
+    let r = b
+        .post_form(&format!("/persons/{maria}/restriction"), &[("_csrf", &csrf), ("restricted", "1"), ("note", &long)])
+        .await;
+    assert_eq!(r.status(), 422, "the page refuses the same note");
+    let html = r.text().await.unwrap();
+    let label = web::i18n::T::new(web::i18n::Lang::Id).rule(domain::Rule::TooLong);
+    assert!(html.contains(label) && html.contains("at most 500 characters"), "{html}");
+    let (_, p) = app.get_json(&format!("/api/v1/exchange/persons/{maria}"), Some(&app.admin_token)).await;
+    assert_eq!(p["restricted"], json!(false), "nothing was restricted: {p}");
+    // Exactly 500 characters (after trimming) still goes through, on the page.
+    let r = b
+        .post_form(
+            &format!("/persons/{maria}/restriction"),
+            &[("_csrf", &csrf), ("restricted", "1"), ("note", &format!("  {}  ", "y".repeat(500)))],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, p) = app.get_json(&format!("/api/v1/exchange/persons/{maria}"), Some(&app.admin_token)).await;
+    assert_eq!(p["restricted"], json!(true), "{p}");
+
+    let (id, _) = client(&app, "statistics", &["agencies:read"], None).await;
+    let r = b.post_form(&format!("/admin/api-clients/{id}/revoke"), &[("_csrf", &csrf)]).await;
+    assert_eq!(r.status(), 303, "revoked on the page");
+    let (s, _) = app.post_json(&format!("/api/v1/api-clients/{id}/revoke"), Some(&app.admin_token), &json!({})).await;
+    assert_eq!(s, 404, "already revoked: the API says so");
+    let r = b.post_form(&format!("/admin/api-clients/{id}/revoke"), &[("_csrf", &csrf)]).await;
+    assert_eq!(r.status(), 404, "and so does the page");
+    let r = b.post_form("/admin/api-clients/999999/revoke", &[("_csrf", &csrf)]).await;
+    assert_eq!(r.status(), 404, "no such client");
+}
+
+/// A consent's date is checked against the village's own day (issue 14's one clock): at 23:30
+/// in Jakarta it is already the next day in Kupang (WITA), and a consent given there today is
+/// not "in the future". It used to be refused on both doors.
+#[tokio::test]
+async fn a_purpose_consent_dated_today_in_the_village_is_accepted() {
+    use crate::common::{ADMIN_PASSWORD, Browser};
+    let start = time::macros::datetime!(2026-03-10 16:30 UTC);
+    let app = TestApp::spawn_with(|c| c.clock_start = Some(start)).await;
+    let maria = person(&app, 1, HOME).await;
+    let (s, b) = app
+        .post_json(
+            &format!("/api/v1/persons/{maria}/purpose-consents"),
+            Some(&app.admin_token),
+            &json!({"purpose": "statistics", "granted": true, "given_on": "2026-03-11"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = app
+        .post_json(
+            &format!("/api/v1/persons/{maria}/purpose-consents"),
+            Some(&app.admin_token),
+            &json!({"purpose": "statistics", "granted": true, "given_on": "2026-03-12"}),
+        )
+        .await;
+    assert_eq!(s, 422, "the day after is still in the future: {b}");
+    let browser = Browser::new(&app);
+    browser.login("admin", ADMIN_PASSWORD).await;
+    let csrf = browser.csrf().await;
+    let r = browser
+        .post_form(
+            &format!("/persons/{maria}/purpose-consents"),
+            &[("_csrf", &csrf), ("purpose", "health_services"), ("granted", "1"), ("given_on", "2026-03-11")],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "the page accepts it too");
 }

@@ -223,6 +223,38 @@ pub fn validate_client(i: &ClientInput<'_>, today: time::Date) -> Result<NewClie
     }
 }
 
+/// A purpose consent as an officer records it: a known purpose and the day the person answered,
+/// not after `today` (the village's own day).
+pub fn validate_purpose_consent(
+    purpose: &str,
+    given_on: &str,
+    today: time::Date,
+) -> Result<(Purpose, time::Date), ValidationErrors> {
+    let mut errs = ValidationErrors::new();
+    let p = Purpose::parse(purpose);
+    if p.is_none() {
+        errs.add("purpose", Rule::OneOf, Purpose::ALL.map(|p| p.as_str()).join(", "));
+    }
+    let d = match crate::person::parse_date(given_on) {
+        Some(d) if d <= today => Some(d),
+        Some(_) => {
+            errs.add("given_on", Rule::OutOfRange, "not in the future");
+            None
+        }
+        None => {
+            errs.add("given_on", Rule::Format, "a date such as 2026-01-20");
+            None
+        }
+    };
+    match (p, d) {
+        (Some(p), Some(d)) if errs.is_empty() => Ok((p, d)),
+        _ => Err(errs),
+    }
+}
+
+/// The longest note on a restriction of processing, or resolution of a correction request.
+pub const MAX_NOTE_CHARS: usize = 500;
+
 // ---------------------------------------------------------------------------------------------
 // Sync: cursors, updated_since, page sizes.
 
@@ -347,6 +379,17 @@ pub fn full_bucket(capacity: i64, now: f64) -> Bucket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_purpose_consent_needs_a_known_purpose_and_a_day_not_in_the_future() {
+        let today = time::macros::date!(2026 - 03 - 10);
+        assert_eq!(validate_purpose_consent("statistics", "2026-03-10", today), Ok((Purpose::Statistics, today)));
+        let e = validate_purpose_consent("marketing", "2026-03-11", today).unwrap_err();
+        let rules: Vec<_> = e.0.iter().map(|f| (f.field.as_str(), f.rule)).collect();
+        assert_eq!(rules, [("purpose", Rule::OneOf), ("given_on", Rule::OutOfRange)]);
+        let e = validate_purpose_consent("statistics", "kemarin", today).unwrap_err();
+        assert_eq!(e.0[0].rule, Rule::Format);
+    }
 
     #[test]
     fn hmac_matches_rfc4231_case_2() {

@@ -6,18 +6,18 @@ use super::ApiJson;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::exchange::{Caller, ExchangePerson, audit_call, next_cursor, rfc3339, start_position, sync_upto};
+use crate::exchange::{Caller, exchange_refused, refused, rfc3339};
+use app::exchange::{
+    Client, Correction, ExchangeAgency, ExchangeEpisode, ExchangeJobOrder, ExchangePerson, ExportFormat,
+    PurposeConsent, SyncPage, SyncRequest,
+};
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::access::Action;
-use domain::exchange::{Purpose, Resource, SyncPosition};
 use serde::{Deserialize, Serialize};
-use store::exchange::{Audience, RegisterTable, Tombstone};
-use store::persons::Person;
 use utoipa::{IntoParams, ToSchema};
 
 /// `Query<T>` whose rejection is a JSON 400 naming the problem.
@@ -60,59 +60,10 @@ pub struct SyncQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"id": 7, "reason": "deleted", "at": "2026-01-31T08:00:00Z"}))]
-pub struct Deleted {
-    pub id: i64,
-    /// `deleted`, or `restricted` (withdrawn from the exchange by restriction of processing).
-    pub reason: String,
-    pub at: String,
-}
-
-impl From<Tombstone> for Deleted {
-    fn from(t: Tombstone) -> Self {
-        Deleted { id: t.entity_id, reason: t.reason, at: rfc3339(t.at) }
+impl SyncQuery {
+    fn request(&self) -> SyncRequest<'_> {
+        SyncRequest { cursor: self.cursor.as_deref(), updated_since: self.updated_since.as_deref(), limit: self.limit }
     }
-}
-
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"items": [{"id": 12, "sex": "P", "birth_year": 1990, "village_code": "53.07.01.2001",
-    "category": "prospective", "under_investigation": false, "restricted": false, "updated_at": "2026-01-31T08:00:00Z",
-    "consent": "not_covered", "redacted_fields": ["nik", "kk_number", "full_name", "birth_date", "birth_place", "phone", "address", "contact_abroad"]}],
-    "deleted": [{"id": 7, "reason": "deleted", "at": "2026-01-31T08:00:00Z"}], "next_cursor": "313736…", "has_more": false}))]
-pub struct SyncPage<T: ToSchema> {
-    /// Records created or changed since the cursor, oldest change first.
-    pub items: Vec<T>,
-    /// Records to remove from your copy.
-    pub deleted: Vec<Deleted>,
-    /// Pass as `cursor` to get what changed next (also when `has_more` is false: later changes).
-    pub next_cursor: String,
-    pub has_more: bool,
-}
-
-/// Cuts a `limit + 1` fetch to the page and moves the position past what is returned.
-fn advance<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> (i64, i64)) -> (Vec<T>, bool, Option<(i64, i64)>) {
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let last = rows.last().map(&key);
-    (rows, more, last)
-}
-
-async fn deletions(
-    state: &AppState,
-    entity: &str,
-    a: &Audience,
-    pos: &mut SyncPosition,
-    upto: i64,
-    limit: i64,
-) -> Result<(Vec<Deleted>, bool), ApiError> {
-    let t = store::exchange::tombstones(&state.db, entity, a, pos, upto, limit).await?;
-    let (t, more, last) = advance(t, limit, |t| (t.at, t.id));
-    if let Some((at, id)) = last {
-        pos.deleted_at = at;
-        pos.deleted_id = id;
-    }
-    Ok((t.into_iter().map(Into::into).collect(), more))
 }
 
 /// People changed since the cursor, for mirroring. Partner clients need `persons:read`, get
@@ -123,30 +74,10 @@ async fn deletions(
         (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn sync_persons(
     State(state): State<AppState>,
-    caller: Caller,
+    Caller(caller): Caller,
     Query(q): Query<SyncQuery>,
 ) -> Result<Json<SyncPage<ExchangePerson>>, ApiError> {
-    let a = caller.audience(Resource::Persons)?;
-    let limit = domain::exchange::page_size(q.limit)?;
-    let mut pos = start_position(&state, &caller, "persons", q.cursor.as_deref(), q.updated_since.as_deref()).await?;
-    let upto = sync_upto();
-    let rows = store::exchange::person_changes(&state.db, &a, &pos, upto, limit).await?;
-    let (rows, more_items, last) = advance(rows, limit, |r| (r.updated_at, r.id));
-    if let Some((at, id)) = last {
-        pos.changed_at = at;
-        pos.changed_id = id;
-    }
-    let (deleted, more_deleted) = deletions(&state, "person", &a, &mut pos, upto, limit).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    audit_call(&state, &caller, "persons", &ids, &format!("sync items={} deleted={}", ids.len(), deleted.len()))
-        .await?;
-    let partner = caller.is_client();
-    Ok(Json(SyncPage {
-        items: rows.into_iter().map(|r| ExchangePerson::from_row(r, partner).limited(caller.role())).collect(),
-        deleted,
-        next_cursor: next_cursor(&state, &caller, "persons", &pos).await?,
-        has_more: more_items || more_deleted,
-    }))
+    Ok(Json(app::exchange::person_changes(&state, &caller, &q.request()).await?))
 }
 
 /// One person as the exchange gives it (404 when absent, outside your region or restricted: the
@@ -155,38 +86,11 @@ pub async fn sync_persons(
     responses((status = 400, body = ErrorBody), (status = 200, body = ExchangePerson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_person(
     State(state): State<AppState>,
-    caller: Caller,
+    Caller(caller): Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<ExchangePerson>, ApiError> {
-    let a = caller.audience(Resource::Persons)?;
-    let row = store::exchange::person_row(&state.db, &a, id).await?.ok_or(ApiError::NotFound("person"))?;
-    let inside =
-        a.within.as_deref().is_none_or(|w| row.village_code == w || row.village_code.starts_with(&format!("{w}.")));
-    if !inside || (a.exclude_restricted && row.processing_restricted) {
-        return Err(ApiError::NotFound("person"));
-    }
-    audit_call(&state, &caller, "person", &[row.id], "").await?;
-    Ok(Json(ExchangePerson::from_row(row, caller.is_client()).limited(caller.role())))
-}
-
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"id": 3, "person_id": 12, "village_code": "53.07.01.2001", "category": "household",
-    "scheme": "p3mi", "destination": "TW", "job_type": "elderly_carer", "agency_id": 1, "state": "departed",
-    "state_date": "2026-01-20", "departed_on": "2026-01-20", "returned_on": null, "updated_at": "2026-01-31T08:00:00Z"}))]
-pub struct ExchangeEpisode {
-    pub id: i64,
-    pub person_id: i64,
-    pub village_code: String,
-    pub category: String,
-    pub scheme: String,
-    pub destination: String,
-    pub job_type: String,
-    pub agency_id: Option<i64>,
-    pub state: String,
-    pub state_date: String,
-    pub departed_on: Option<String>,
-    pub returned_on: Option<String>,
-    pub updated_at: String,
+    let p = app::exchange::person(&state, &caller, id).await.map_err(exchange_refused("person"))?;
+    Ok(Json(p))
 }
 
 /// Migration episodes changed since the cursor (needs `episodes:read`; restricted people left out).
@@ -195,56 +99,10 @@ pub struct ExchangeEpisode {
         (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn sync_episodes(
     State(state): State<AppState>,
-    caller: Caller,
+    Caller(caller): Caller,
     Query(q): Query<SyncQuery>,
 ) -> Result<Json<SyncPage<ExchangeEpisode>>, ApiError> {
-    let a = caller.audience(Resource::Episodes)?;
-    let limit = domain::exchange::page_size(q.limit)?;
-    let mut pos = start_position(&state, &caller, "episodes", q.cursor.as_deref(), q.updated_since.as_deref()).await?;
-    let upto = sync_upto();
-    let rows = store::exchange::episode_changes(&state.db, &a, &pos, upto, limit).await?;
-    let (rows, more, last) = advance(rows, limit, |r| (r.updated_at, r.id));
-    if let Some((at, id)) = last {
-        pos.changed_at = at;
-        pos.changed_id = id;
-    }
-    let (deleted, more_deleted) = deletions(&state, "episode", &a, &mut pos, upto, limit).await?;
-    let people: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
-    audit_call(&state, &caller, "episodes", &people, &format!("sync items={}", rows.len())).await?;
-    Ok(Json(SyncPage {
-        items: rows
-            .into_iter()
-            .map(|r| ExchangeEpisode {
-                id: r.id,
-                person_id: r.person_id,
-                village_code: r.village_code,
-                category: r.category,
-                scheme: r.scheme,
-                destination: r.destination,
-                job_type: r.job_type,
-                agency_id: r.agency_id,
-                state: r.state,
-                state_date: r.state_date,
-                departed_on: r.departed_on,
-                returned_on: r.returned_on,
-                updated_at: rfc3339(r.updated_at),
-            })
-            .collect(),
-        deleted,
-        next_cursor: next_cursor(&state, &caller, "episodes", &pos).await?,
-        has_more: more || more_deleted,
-    }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ExchangeAgency {
-    pub id: i64,
-    pub name: String,
-    pub licence_number: String,
-    pub status: String,
-    pub valid_from: String,
-    pub valid_until: String,
-    pub updated_at: String,
+    Ok(Json(app::exchange::episode_changes(&state, &caller, &q.request()).await?))
 }
 
 /// The placement-company registry, changed since the cursor (needs `agencies:read`).
@@ -252,58 +110,10 @@ pub struct ExchangeAgency {
     responses((status = 401, body = ErrorBody), (status = 200, body = SyncPage<ExchangeAgency>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn sync_agencies(
     State(state): State<AppState>,
-    caller: Caller,
+    Caller(caller): Caller,
     Query(q): Query<SyncQuery>,
 ) -> Result<Json<SyncPage<ExchangeAgency>>, ApiError> {
-    caller.audience(Resource::Agencies)?;
-    let limit = domain::exchange::page_size(q.limit)?;
-    let mut pos = start_position(&state, &caller, "agencies", q.cursor.as_deref(), q.updated_since.as_deref()).await?;
-    let rows = store::exchange::ids_changed(&state.db, RegisterTable::Agencies, &pos, sync_upto(), limit).await?;
-    let (rows, more, last) = advance(rows, limit, |r| (r.1, r.0));
-    if let Some((at, id)) = last {
-        pos.changed_at = at;
-        pos.changed_id = id;
-    }
-    let mut items = Vec::with_capacity(rows.len());
-    for (id, _) in rows {
-        if let Some(a) = store::agencies::get(&state.db, id).await? {
-            items.push(ExchangeAgency {
-                id: a.id,
-                name: a.name,
-                licence_number: a.licence_number,
-                status: a.status,
-                valid_from: a.valid_from,
-                valid_until: a.valid_until,
-                updated_at: rfc3339(a.updated_at),
-            });
-        }
-    }
-    audit_call(&state, &caller, "agencies", &[], &format!("sync items={}", items.len())).await?;
-    Ok(Json(SyncPage {
-        items,
-        deleted: vec![],
-        next_cursor: next_cursor(&state, &caller, "agencies", &pos).await?,
-        has_more: more,
-    }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ExchangeJobOrder {
-    pub id: i64,
-    pub agency_id: i64,
-    pub reference: String,
-    pub destination: String,
-    pub job_type: String,
-    pub salary_amount: i64,
-    pub salary_currency: String,
-    pub quota: i64,
-    pub valid_from: String,
-    pub valid_until: String,
-    pub status: String,
-    pub public_code: Option<String>,
-    /// Rupiah charged to the worker, in total.
-    pub worker_costs_rupiah: i64,
-    pub updated_at: String,
+    Ok(Json(app::exchange::agency_changes(&state, &caller, &q.request()).await?))
 }
 
 /// Job orders changed since the cursor (needs `job_orders:read`).
@@ -311,48 +121,10 @@ pub struct ExchangeJobOrder {
     responses((status = 401, body = ErrorBody), (status = 200, body = SyncPage<ExchangeJobOrder>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn sync_job_orders(
     State(state): State<AppState>,
-    caller: Caller,
+    Caller(caller): Caller,
     Query(q): Query<SyncQuery>,
 ) -> Result<Json<SyncPage<ExchangeJobOrder>>, ApiError> {
-    caller.audience(Resource::JobOrders)?;
-    let limit = domain::exchange::page_size(q.limit)?;
-    let mut pos =
-        start_position(&state, &caller, "job_orders", q.cursor.as_deref(), q.updated_since.as_deref()).await?;
-    let rows = store::exchange::ids_changed(&state.db, RegisterTable::JobOrders, &pos, sync_upto(), limit).await?;
-    let (rows, more, last) = advance(rows, limit, |r| (r.1, r.0));
-    if let Some((at, id)) = last {
-        pos.changed_at = at;
-        pos.changed_id = id;
-    }
-    let mut items = Vec::with_capacity(rows.len());
-    for (id, _) in rows {
-        if let Some(j) = store::job_orders::get(&state.db, id).await? {
-            let worker_costs_rupiah = j.total_costs();
-            items.push(ExchangeJobOrder {
-                id: j.id,
-                agency_id: j.agency_id,
-                reference: j.reference,
-                destination: j.destination,
-                job_type: j.job_type,
-                salary_amount: j.salary_amount,
-                salary_currency: j.salary_currency,
-                quota: j.quota,
-                valid_from: j.valid_from,
-                valid_until: j.valid_until,
-                status: j.status,
-                public_code: j.public_code,
-                worker_costs_rupiah,
-                updated_at: rfc3339(j.updated_at),
-            });
-        }
-    }
-    audit_call(&state, &caller, "job_orders", &[], &format!("sync items={}", items.len())).await?;
-    Ok(Json(SyncPage {
-        items,
-        deleted: vec![],
-        next_cursor: next_cursor(&state, &caller, "job_orders", &pos).await?,
-        has_more: more,
-    }))
+    Ok(Json(app::exchange::job_order_changes(&state, &caller, &q.request()).await?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,9 +137,6 @@ pub struct ExportQuery {
     /// RFC 3339: only records changed at or after this time.
     pub updated_since: Option<String>,
 }
-
-/// Rows fetched per query while streaming an export.
-const EXPORT_BATCH: i64 = 1000;
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
@@ -427,32 +196,13 @@ fn csv_line(p: &ExchangePerson) -> String {
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn export_persons(
     State(state): State<AppState>,
-    caller: Caller,
+    Caller(caller): Caller,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let a = caller.audience(Resource::Persons)?;
-    let ndjson = match q.format.as_deref().unwrap_or("ndjson") {
-        "ndjson" => true,
-        "csv" => false,
-        _ => return Err(ApiError::BadRequest("format must be csv or ndjson".into())),
-    };
-    let since = match q.updated_since.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => domain::exchange::parse_updated_since(s)?,
-        None => 0,
-    };
-    let region = a.within.clone().unwrap_or_default();
-    let ev = store::audit::Event {
-        action: "exchange.export",
-        entity: "person",
-        entity_id: "",
-        region_code: &region,
-        details: &format!("format={} since={since}", if ndjson { "ndjson" } else { "csv" }),
-    };
-    store::audit::append_now(&state.db, caller.actor(), &ev).await?;
-    let partner = caller.is_client();
-    let role = caller.role();
+    let mut export =
+        app::exchange::start_export(&state, &caller, q.format.as_deref(), q.updated_since.as_deref()).await?;
+    let ndjson = export.format == ExportFormat::Ndjson;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    let db = state.db.clone();
     tokio::spawn(async move {
         if !ndjson {
             let mut head = CSV_COLUMNS.join(",");
@@ -461,32 +211,26 @@ pub async fn export_persons(
                 return;
             }
         }
-        let mut after = 0i64;
         loop {
-            let rows = match store::exchange::person_batch(&db, &a, since, after, EXPORT_BATCH).await {
-                Ok(r) => r,
+            let people = match export.next_batch().await {
+                Ok(p) if p.is_empty() => return,
+                Ok(p) => p,
                 Err(e) => {
                     tracing::error!(error = %e, "export batch failed");
                     let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
                     return;
                 }
             };
-            let n = rows.len() as i64;
-            let mut buf = String::with_capacity(rows.len() * 200);
-            for r in rows {
-                after = r.id;
-                let p = ExchangePerson::from_row(r, partner).limited(role);
+            let mut buf = String::with_capacity(people.len() * 200);
+            for p in &people {
                 if ndjson {
-                    buf.push_str(&serde_json::to_string(&p).unwrap_or_default());
+                    buf.push_str(&serde_json::to_string(p).unwrap_or_default());
                     buf.push('\n');
                 } else {
-                    buf.push_str(&csv_line(&p));
+                    buf.push_str(&csv_line(p));
                 }
             }
-            if !buf.is_empty() && tx.send(Ok(Bytes::from(buf))).await.is_err() {
-                return;
-            }
-            if n < EXPORT_BATCH {
+            if tx.send(Ok(Bytes::from(buf))).await.is_err() {
                 return;
             }
         }
@@ -545,7 +289,7 @@ pub struct ClientView {
 }
 
 impl ClientView {
-    fn of(c: store::exchange::Client, token: Option<String>) -> ClientView {
+    fn of(c: Client, token: Option<String>) -> ClientView {
         ClientView {
             id: c.id,
             organisation: c.organisation,
@@ -561,20 +305,6 @@ impl ClientView {
     }
 }
 
-/// Checks a client's fields (and that its region exists) for the API and the admin page.
-pub async fn validate_client(
-    state: &AppState,
-    i: &domain::exchange::ClientInput<'_>,
-) -> Result<domain::exchange::NewClient, ApiError> {
-    let c = domain::exchange::validate_client(i, state.today())?;
-    if let Some(r) = &c.region_code {
-        if !store::regions::exists(&state.db, r).await? {
-            return Err(domain::ValidationErrors::single("region_code", domain::Rule::UnknownRegion, r.as_str()).into());
-        }
-    }
-    Ok(c)
-}
-
 /// Registers a partner organisation's API client; the answer holds its token, shown once.
 #[utoipa::path(post, path = "/api/v1/api-clients", tag = "exchange", request_body = CreateClient, security(("bearer" = [])),
     responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = ClientView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -583,20 +313,15 @@ pub async fn create_client(
     u: ApiUser,
     ApiJson(req): ApiJson<CreateClient>,
 ) -> Result<(StatusCode, Json<ClientView>), ApiError> {
-    u.require(Action::ManageApiClients, None)?;
-    let c = validate_client(
-        &state,
-        &domain::exchange::ClientInput {
-            organisation: &req.organisation,
-            purpose: &req.purpose,
-            scopes: &req.scopes,
-            region_code: req.region_code.as_deref().unwrap_or(""),
-            expires_on: &req.expires_on,
-            rate_per_minute: req.rate_per_minute,
-        },
-    )
-    .await?;
-    let (client, token) = store::exchange::create_client(&state.db, &u.actor, &c).await?;
+    let input = domain::exchange::ClientInput {
+        organisation: &req.organisation,
+        purpose: &req.purpose,
+        scopes: &req.scopes,
+        region_code: req.region_code.as_deref().unwrap_or(""),
+        expires_on: &req.expires_on,
+        rate_per_minute: req.rate_per_minute,
+    };
+    let (client, token) = app::exchange::create_client(&state, &u.principal, &u.actor, &input).await?;
     Ok((StatusCode::CREATED, Json(ClientView::of(client, Some(token)))))
 }
 
@@ -609,9 +334,8 @@ pub struct ClientList {
 #[utoipa::path(get, path = "/api/v1/api-clients", tag = "exchange", security(("bearer" = [])),
     responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, body = ClientList), (status = 403, body = ErrorBody)))]
 pub async fn list_clients(State(state): State<AppState>, u: ApiUser) -> Result<Json<ClientList>, ApiError> {
-    u.require(Action::ManageApiClients, None)?;
-    let items = store::exchange::clients(&state.db).await?.into_iter().map(|c| ClientView::of(c, None)).collect();
-    Ok(Json(ClientList { items }))
+    let clients = app::exchange::clients(&state, &u.principal).await?;
+    Ok(Json(ClientList { items: clients.into_iter().map(|c| ClientView::of(c, None)).collect() }))
 }
 
 /// A new token for the client; the old one stops working at once.
@@ -622,10 +346,8 @@ pub async fn rotate_client(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ClientView>, ApiError> {
-    u.require(Action::ManageApiClients, None)?;
-    let token =
-        store::exchange::rotate_client(&state.db, &u.actor, id).await?.ok_or(ApiError::NotFound("live api client"))?;
-    let c = store::exchange::client(&state.db, id).await?.ok_or(ApiError::NotFound("api client"))?;
+    let (c, token) =
+        app::exchange::rotate_client(&state, &u.principal, &u.actor, id).await.map_err(refused("live api client"))?;
     Ok(Json(ClientView::of(c, Some(token))))
 }
 
@@ -637,23 +359,13 @@ pub async fn revoke_client(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ClientView>, ApiError> {
-    u.require(Action::ManageApiClients, None)?;
-    if !store::exchange::revoke_client(&state.db, &u.actor, id).await? {
-        return Err(ApiError::NotFound("live api client"));
-    }
-    let c = store::exchange::client(&state.db, id).await?.ok_or(ApiError::NotFound("api client"))?;
+    let c =
+        app::exchange::revoke_client(&state, &u.principal, &u.actor, id).await.map_err(refused("live api client"))?;
     Ok(Json(ClientView::of(c, None)))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Data subject rights on a person
-
-/// The person if the account may exercise subject rights on it; 404 when it may not even see it.
-async fn subject(state: &AppState, u: &ApiUser, id: i64) -> Result<Person, ApiError> {
-    let p = crate::people::visible_person(state, &u.principal, id).await?.ok_or(ApiError::NotFound("person"))?;
-    u.require(Action::SubjectRights, p.village().as_ref())?;
-    Ok(p)
-}
 
 #[derive(Deserialize, ToSchema)]
 #[schema(example = json!({"purpose": "trafficking_response", "granted": true, "given_on": "2026-01-20"}))]
@@ -682,48 +394,22 @@ pub struct ConsentList {
     pub items: Vec<ConsentView>,
 }
 
-pub fn validate_consent(
-    purpose: &str,
-    given_on: &str,
-    today: time::Date,
-) -> Result<(Purpose, time::Date), domain::ValidationErrors> {
-    let mut errs = domain::ValidationErrors::new();
-    let p = Purpose::parse(purpose);
-    if p.is_none() {
-        errs.add("purpose", domain::Rule::OneOf, Purpose::ALL.map(|p| p.as_str()).join(", "));
-    }
-    let d = match domain::person::parse_date(given_on) {
-        Some(d) if d <= today => Some(d),
-        Some(_) => {
-            errs.add("given_on", domain::Rule::OutOfRange, "not in the future");
-            None
+impl ConsentList {
+    fn of(consents: Vec<PurposeConsent>) -> ConsentList {
+        ConsentList {
+            items: consents
+                .into_iter()
+                .map(|c| ConsentView {
+                    id: c.id,
+                    purpose: c.purpose,
+                    granted: c.granted,
+                    given_on: c.given_on,
+                    recorded_by: c.recorded_by_name,
+                    recorded_at: rfc3339(c.recorded_at),
+                })
+                .collect(),
         }
-        None => {
-            errs.add("given_on", domain::Rule::Format, "a date such as 2026-01-20");
-            None
-        }
-    };
-    match (p, d) {
-        (Some(p), Some(d)) if errs.is_empty() => Ok((p, d)),
-        _ => Err(errs),
     }
-}
-
-async fn consent_list(state: &AppState, id: i64) -> Result<ConsentList, ApiError> {
-    Ok(ConsentList {
-        items: store::exchange::purpose_consents(&state.db, id)
-            .await?
-            .into_iter()
-            .map(|c| ConsentView {
-                id: c.id,
-                purpose: c.purpose,
-                granted: c.granted,
-                given_on: c.given_on,
-                recorded_by: c.recorded_by_name,
-                recorded_at: rfc3339(c.recorded_at),
-            })
-            .collect(),
-    })
 }
 
 /// Records the person's consent (or refusal, or withdrawal) to sharing for one purpose.
@@ -736,10 +422,18 @@ pub async fn add_consent(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<ConsentInput>,
 ) -> Result<(StatusCode, Json<ConsentList>), ApiError> {
-    let p = subject(&state, &u, id).await?;
-    let (purpose, given_on) = validate_consent(&req.purpose, &req.given_on, state.today())?;
-    store::exchange::add_purpose_consent(&state.db, &u.actor, &p, purpose, req.granted, &given_on.to_string()).await?;
-    Ok((StatusCode::CREATED, Json(consent_list(&state, p.id).await?)))
+    let consents = app::exchange::add_purpose_consent(
+        &state,
+        &u.principal,
+        &u.actor,
+        id,
+        &req.purpose,
+        req.granted,
+        &req.given_on,
+    )
+    .await
+    .map_err(refused("person"))?;
+    Ok((StatusCode::CREATED, Json(ConsentList::of(consents))))
 }
 
 /// The person's consent answers by purpose.
@@ -750,8 +444,8 @@ pub async fn list_consents(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ConsentList>, ApiError> {
-    let p = subject(&state, &u, id).await?;
-    Ok(Json(consent_list(&state, p.id).await?))
+    let consents = app::exchange::purpose_consents(&state, &u.principal, id).await.map_err(refused("person"))?;
+    Ok(Json(ConsentList::of(consents)))
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
@@ -774,12 +468,9 @@ pub async fn set_restriction(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<RestrictionInput>,
 ) -> Result<Json<RestrictionInput>, ApiError> {
-    let p = subject(&state, &u, id).await?;
-    let note = req.note.trim().to_string();
-    if note.chars().count() > 500 {
-        return Err(domain::ValidationErrors::single("note", domain::Rule::TooLong, "at most 500 characters").into());
-    }
-    store::exchange::set_restriction(&state.db, &u.actor, &p, req.restricted, &note).await?;
+    let note = app::exchange::set_restriction(&state, &u.principal, &u.actor, id, req.restricted, &req.note)
+        .await
+        .map_err(refused("person"))?;
     Ok(Json(RestrictionInput { restricted: req.restricted, note }))
 }
 
@@ -808,21 +499,22 @@ pub struct CorrectionList {
     pub items: Vec<CorrectionView>,
 }
 
-async fn correction_list(state: &AppState, id: i64) -> Result<CorrectionList, ApiError> {
-    Ok(CorrectionList {
-        items: store::exchange::corrections(&state.db, id)
-            .await?
-            .into_iter()
-            .map(|c| CorrectionView {
-                id: c.id,
-                fields: c.fields,
-                description: c.description,
-                status: c.status,
-                resolution: c.resolution,
-                recorded_at: rfc3339(c.recorded_at),
-            })
-            .collect(),
-    })
+impl CorrectionList {
+    fn of(corrections: Vec<Correction>) -> CorrectionList {
+        CorrectionList {
+            items: corrections
+                .into_iter()
+                .map(|c| CorrectionView {
+                    id: c.id,
+                    fields: c.fields,
+                    description: c.description,
+                    status: c.status,
+                    resolution: c.resolution,
+                    recorded_at: rfc3339(c.recorded_at),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Records a correction request from the person (the officer then corrects the record).
@@ -835,13 +527,10 @@ pub async fn add_correction(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<CorrectionInput>,
 ) -> Result<(StatusCode, Json<CorrectionList>), ApiError> {
-    let p = subject(&state, &u, id).await?;
-    let mut errs = domain::ValidationErrors::new();
-    let fields = domain::validation::text(&mut errs, "fields", &req.fields, 2, 200);
-    let description = domain::validation::text(&mut errs, "description", &req.description, 5, 2000);
-    errs.into_result()?;
-    store::exchange::add_correction(&state.db, &u.actor, &p, &fields, &description).await?;
-    Ok((StatusCode::CREATED, Json(correction_list(&state, p.id).await?)))
+    let corrections = app::exchange::add_correction(&state, &u.principal, &u.actor, id, &req.fields, &req.description)
+        .await
+        .map_err(refused("person"))?;
+    Ok((StatusCode::CREATED, Json(CorrectionList::of(corrections))))
 }
 
 /// The person's correction requests, newest first.
@@ -852,8 +541,8 @@ pub async fn list_corrections(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<CorrectionList>, ApiError> {
-    let p = subject(&state, &u, id).await?;
-    Ok(Json(correction_list(&state, p.id).await?))
+    let corrections = app::exchange::corrections(&state, &u.principal, id).await.map_err(refused("person"))?;
+    Ok(Json(CorrectionList::of(corrections)))
 }
 
 /// Deletes a record registered by mistake (no episodes, cases, counselling or outreach
@@ -865,14 +554,13 @@ pub async fn delete_person(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let p = subject(&state, &u, id).await?;
-    match store::exchange::delete_person(&state.db, &u.actor, &p).await {
+    match app::exchange::delete_person(&state, &u.principal, &u.actor, id).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(store::exchange::DeleteError::HasHistory) => Err(ApiError::Conflict(
+        Err(app::exchange::DeleteError::HasHistory) => Err(ApiError::Conflict(
             "the person has episodes, cases, counselling or outreach records; correct the record or restrict processing instead"
                 .into(),
         )),
-        Err(store::exchange::DeleteError::Store(e)) => Err(e.into()),
+        Err(app::exchange::DeleteError::Refused(e)) => Err(refused("person")(e)),
     }
 }
 
@@ -894,16 +582,19 @@ pub async fn subject_access(
     Path(id): Path<i64>,
     Query(q): Query<SubjectAccessQuery>,
 ) -> Result<Response, ApiError> {
-    let p = subject(&state, &u, id).await?;
     let pdf = match q.format.as_deref().unwrap_or("json") {
         "json" => false,
         "pdf" => true,
-        _ => return Err(ApiError::BadRequest("format must be json or pdf".into())),
+        _ => {
+            // Access first: a person the caller may not see answers 404 whatever the format.
+            app::exchange::subject(&state, &u.principal, id).await.map_err(refused("person"))?;
+            return Err(ApiError::BadRequest("format must be json or pdf".into()));
+        }
     };
-    let report = crate::privacy::gather(&state, &u.actor, &p).await?;
+    let report = app::exchange::subject_access(&state, &u.principal, &u.actor, id).await.map_err(refused("person"))?;
     if pdf {
         let r = crate::privacy::to_report(&report, crate::i18n::T::new(crate::i18n::Lang::Id));
-        Ok(crate::download::report(&r, crate::download::Format::Pdf, &format!("data-pribadi-{}", p.id)))
+        Ok(crate::download::report(&r, crate::download::Format::Pdf, &format!("data-pribadi-{id}")))
     } else {
         Ok(Json(report).into_response())
     }
@@ -1036,14 +727,7 @@ pub async fn public_missions(
     State(state): State<AppState>,
     Query(q): Query<MissionQuery>,
 ) -> Result<Json<MissionList>, ApiError> {
-    let country = match q.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => Some(
-            domain::service_center::CountryCode::parse(c)
-                .ok_or(ApiError::BadRequest("country must be an ISO two-letter code".into()))?,
-        ),
-    };
-    let items = store::portal::missions(&state.db, country.as_ref().map(|c| c.as_str()))
+    let items = app::exchange::public_missions(&state, q.country.as_deref())
         .await?
         .into_iter()
         .map(|m| MissionView {

@@ -36,7 +36,6 @@ use utoipa::{Modify, OpenApi};
 pub(crate) use cases::download_response;
 use contract::SharedResponses;
 use fields::FieldContract;
-pub use exchange::{validate_client, validate_consent};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -4,21 +4,16 @@
 use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::{ApiError, PageError, PageForm};
+use crate::error::{PageError, PageForm};
 use crate::exchange::rfc3339;
 use crate::i18n::T;
+use app::exchange::{Correction, Mission, Person, PrivacyDossier};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::access::Action;
 use domain::exchange::{Purpose, Resource};
 use serde::Deserialize;
-use store::persons::Person;
-
-fn api_to_page(lang: crate::i18n::Lang) -> impl Fn(ApiError) -> PageError {
-    move |_| PageError::new(crate::error::PageErrorKind::Internal, lang)
-}
 
 // ---------------------------------------------------------------------------------------------
 // API clients
@@ -75,14 +70,13 @@ async fn clients_page(
     new_token: Option<(String, String)>,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let now = store::now();
-    let clients = store::exchange::clients(&state.db)
+    let clients = app::exchange::clients(state, &v.principal)
         .await
-        .map_err(PageError::internal(v.lang()))?
+        .map_err(|e| PageError::from_app(e, v.lang()))?
         .into_iter()
         .map(|c| ClientRow {
             id: c.id,
-            live: c.is_live(now),
+            live: app::exchange::is_live(&c),
             purpose: t.get(&format!("exchange.purpose.{}", c.purpose)).to_string(),
             scopes: c.scopes.replace(',', ", "),
             region: c.region_code.clone().unwrap_or_else(|| t.get("exchange.national").into()),
@@ -112,7 +106,6 @@ async fn clients_page(
 }
 
 pub async fn clients(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
-    v.require(Action::ManageApiClients, None)?;
     clients_page(&state, &v, FormErrors::default(), ClientForm::default(), None).await
 }
 
@@ -134,7 +127,6 @@ pub async fn create_client(
         rate_per_minute: get("rate_per_minute"),
     };
     v.check_csrf(&f.csrf)?;
-    v.require(Action::ManageApiClients, None)?;
     let rate = f.rate_per_minute.trim().parse::<i64>().ok();
     let input = domain::exchange::ClientInput {
         organisation: &f.organisation,
@@ -144,16 +136,13 @@ pub async fn create_client(
         expires_on: &f.expires_on,
         rate_per_minute: if f.rate_per_minute.trim().is_empty() { None } else { Some(rate.unwrap_or(0)) },
     };
-    match crate::api::validate_client(&state, &input).await {
-        Ok(c) => {
-            let (client, token) = store::exchange::create_client(&state.db, &v.actor(), &c)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
+    match app::exchange::create_client(&state, &v.principal, &v.actor(), &input).await {
+        Ok((client, token)) => {
             clients_page(&state, &v, FormErrors::default(), ClientForm::default(), Some((client.organisation, token)))
                 .await
         }
-        Err(ApiError::Validation(errs)) => clients_page(&state, &v, FormErrors::new(v.t(), errs), f, None).await,
-        Err(e) => Err(api_to_page(v.lang())(e)),
+        Err(app::Error::Invalid(errs)) => clients_page(&state, &v, FormErrors::new(v.t(), errs), f, None).await,
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
 
@@ -170,14 +159,10 @@ pub async fn rotate_client(
     PageForm(f): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    v.require(Action::ManageApiClients, None)?;
-    let token = store::exchange::rotate_client(&state.db, &v.actor(), id)
+    let (c, token) = app::exchange::rotate_client(&state, &v.principal, &v.actor(), id)
         .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
-    let c = store::exchange::client(&state.db, id).await.map_err(PageError::internal(v.lang()))?;
-    let org = c.map(|c| c.organisation).unwrap_or_default();
-    clients_page(&state, &v, FormErrors::default(), ClientForm::default(), Some((org, token))).await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    clients_page(&state, &v, FormErrors::default(), ClientForm::default(), Some((c.organisation, token))).await
 }
 
 pub async fn revoke_client(
@@ -187,8 +172,9 @@ pub async fn revoke_client(
     PageForm(f): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    v.require(Action::ManageApiClients, None)?;
-    store::exchange::revoke_client(&state.db, &v.actor(), id).await.map_err(PageError::internal(v.lang()))?;
+    app::exchange::revoke_client(&state, &v.principal, &v.actor(), id)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     Ok(Redirect::to("/admin/api-clients").into_response())
 }
 
@@ -200,7 +186,7 @@ pub async fn revoke_client(
 struct MissionsPage {
     layout: Layout,
     t: T,
-    missions: Vec<store::portal::Mission>,
+    missions: Vec<Mission>,
     errors: FormErrors,
     form: MissionForm,
     kinds: [&'static str; 4],
@@ -241,7 +227,7 @@ async fn missions_page(
     form: MissionForm,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let missions = store::portal::missions(&state.db, None).await.map_err(PageError::internal(v.lang()))?;
+    let missions = app::exchange::missions(state, &v.principal).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let page = MissionsPage {
         layout: Layout::for_viewer(v, t.get("exchange.missions_admin"), "/admin/missions"),
@@ -256,7 +242,6 @@ async fn missions_page(
 }
 
 pub async fn missions(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
-    v.require(Action::ManageMissions, None)?;
     missions_page(&state, &v, FormErrors::default(), MissionForm { kind: "kbri".into(), ..Default::default() }).await
 }
 
@@ -266,7 +251,6 @@ pub async fn save_mission(
     PageForm(f): PageForm<MissionForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    v.require(Action::ManageMissions, None)?;
     let id = f.id.trim().parse::<i64>().ok();
     let input = domain::portal::MissionInput {
         country: &f.country,
@@ -280,15 +264,10 @@ pub async fn save_mission(
         website: &f.website,
         verified: f.verified == "1",
     };
-    match domain::portal::validate_mission(&input) {
-        Ok(m) => {
-            store::portal::save_mission(&state.db, &v.actor(), id, &m)
-                .await
-                .map_err(PageError::internal(v.lang()))?
-                .ok_or_else(|| PageError::not_found(v.lang()))?;
-            Ok(Redirect::to("/admin/missions").into_response())
-        }
-        Err(errs) => missions_page(&state, &v, FormErrors::new(v.t(), errs), f).await,
+    match app::exchange::save_mission(&state, &v.principal, &v.actor(), id, &input).await {
+        Ok(_) => Ok(Redirect::to("/admin/missions").into_response()),
+        Err(app::Error::Invalid(errs)) => missions_page(&state, &v, FormErrors::new(v.t(), errs), f).await,
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
 
@@ -299,8 +278,9 @@ pub async fn delete_mission(
     PageForm(f): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    v.require(Action::ManageMissions, None)?;
-    store::portal::delete_mission(&state.db, &v.actor(), id).await.map_err(PageError::internal(v.lang()))?;
+    app::exchange::delete_mission(&state, &v.principal, &v.actor(), id)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     Ok(Redirect::to("/admin/missions").into_response())
 }
 
@@ -323,36 +303,25 @@ struct PrivacyPage {
     restricted: bool,
     restriction_note: String,
     consents: Vec<ConsentRow>,
-    corrections: Vec<store::exchange::Correction>,
+    corrections: Vec<Correction>,
     purposes: Vec<(&'static str, String)>,
     errors: FormErrors,
     saved: bool,
 }
 
-/// The person when the viewer may exercise subject rights on it (404 when they may not see it).
-async fn subject(state: &AppState, v: &Viewer, id: i64) -> Result<Person, PageError> {
-    let p = crate::people::visible_person(state, &v.principal, id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
-    v.require(Action::SubjectRights, p.village().as_ref())?;
-    Ok(p)
-}
-
 async fn privacy_page(
     state: &AppState,
     v: &Viewer,
-    person: Person,
+    id: i64,
     errors: FormErrors,
     saved: bool,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let (restricted, restriction_note) =
-        store::exchange::restriction(&state.db, person.id).await.map_err(|e| err()(e))?;
-    let consents = store::exchange::purpose_consents(&state.db, person.id)
+    let d: PrivacyDossier = app::exchange::privacy_dossier(state, &v.principal, &v.actor(), id)
         .await
-        .map_err(|e| err()(e))?
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    let consents = d
+        .consents
         .into_iter()
         .map(|c| ConsentRow {
             purpose: t.get(&format!("exchange.purpose.{}", c.purpose)).to_string(),
@@ -361,16 +330,15 @@ async fn privacy_page(
             by: c.recorded_by_name.unwrap_or_default(),
         })
         .collect();
-    let corrections = store::exchange::corrections(&state.db, person.id).await.map_err(|e| err()(e))?;
     let failed = errors.any();
     let page = PrivacyPage {
-        layout: Layout::for_viewer(v, t.get("privacy.title"), &format!("/persons/{}/privacy", person.id)),
+        layout: Layout::for_viewer(v, t.get("privacy.title"), &format!("/persons/{}/privacy", d.person.id)),
         t,
-        person,
-        restricted,
-        restriction_note,
+        person: d.person,
+        restricted: d.restricted,
+        restriction_note: d.restriction_note,
         consents,
-        corrections,
+        corrections: d.corrections,
         purposes: Purpose::ALL
             .iter()
             .map(|p| (p.as_str(), t.get(&format!("exchange.purpose.{}", p.as_str())).to_string()))
@@ -380,6 +348,21 @@ async fn privacy_page(
     };
     let resp = render(&page, v.lang())?;
     Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
+}
+
+/// After a write: back to the privacy page, or the page again with the form's errors (422), or
+/// the refusal.
+async fn after_write<T>(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    result: app::error::Result<T>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}/privacy?saved=1")).into_response()),
+        Err(app::Error::Invalid(errs)) => privacy_page(state, v, id, FormErrors::new(v.t(), errs), false).await,
+        Err(e) => Err(PageError::from_app(e, v.lang())),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -394,9 +377,7 @@ pub async fn privacy(
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let p = subject(&state, &v, id).await?;
-    crate::people::audit_view(&state, &v.actor(), &p).await.map_err(PageError::internal(v.lang()))?;
-    privacy_page(&state, &v, p, FormErrors::default(), q.saved.is_some()).await
+    privacy_page(&state, &v, id, FormErrors::default(), q.saved.is_some()).await
 }
 
 #[derive(Deserialize)]
@@ -418,16 +399,17 @@ pub async fn add_consent(
     PageForm(f): PageForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let p = subject(&state, &v, id).await?;
-    match crate::api::validate_consent(&f.purpose, &f.given_on, state.today()) {
-        Ok((purpose, on)) => {
-            store::exchange::add_purpose_consent(&state.db, &v.actor(), &p, purpose, f.granted == "1", &on.to_string())
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(Redirect::to(&format!("/persons/{id}/privacy?saved=1")).into_response())
-        }
-        Err(errs) => privacy_page(&state, &v, p, FormErrors::new(v.t(), errs), false).await,
-    }
+    let r = app::exchange::add_purpose_consent(
+        &state,
+        &v.principal,
+        &v.actor(),
+        id,
+        &f.purpose,
+        f.granted == "1",
+        &f.given_on,
+    )
+    .await;
+    after_write(&state, &v, id, r).await
 }
 
 #[derive(Deserialize)]
@@ -447,12 +429,8 @@ pub async fn set_restriction(
     PageForm(f): PageForm<RestrictionForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let p = subject(&state, &v, id).await?;
-    let note: String = f.note.trim().chars().take(500).collect();
-    store::exchange::set_restriction(&state.db, &v.actor(), &p, f.restricted == "1", &note)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
-    Ok(Redirect::to(&format!("/persons/{id}/privacy?saved=1")).into_response())
+    let r = app::exchange::set_restriction(&state, &v.principal, &v.actor(), id, f.restricted == "1", &f.note).await;
+    after_write(&state, &v, id, r).await
 }
 
 #[derive(Deserialize)]
@@ -472,17 +450,8 @@ pub async fn add_correction(
     PageForm(f): PageForm<CorrectionForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let p = subject(&state, &v, id).await?;
-    let mut errs = domain::ValidationErrors::new();
-    let fields = domain::validation::text(&mut errs, "fields", &f.fields, 2, 200);
-    let description = domain::validation::text(&mut errs, "description", &f.description, 5, 2000);
-    if !errs.is_empty() {
-        return privacy_page(&state, &v, p, FormErrors::new(v.t(), errs), false).await;
-    }
-    store::exchange::add_correction(&state.db, &v.actor(), &p, &fields, &description)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
-    Ok(Redirect::to(&format!("/persons/{id}/privacy?saved=1")).into_response())
+    let r = app::exchange::add_correction(&state, &v.principal, &v.actor(), id, &f.fields, &f.description).await;
+    after_write(&state, &v, id, r).await
 }
 
 #[derive(Deserialize)]
@@ -502,16 +471,9 @@ pub async fn resolve_correction(
     PageForm(f): PageForm<ResolveForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let p = subject(&state, &v, id).await?;
-    if !matches!(f.status.as_str(), "done" | "refused") {
-        let errs = domain::ValidationErrors::single("status", domain::Rule::OneOf, "done or refused");
-        return privacy_page(&state, &v, p, FormErrors::new(v.t(), errs), false).await;
-    }
-    let resolution: String = f.resolution.trim().chars().take(500).collect();
-    store::exchange::resolve_correction(&state.db, &v.actor(), &p, cid, &f.status, &resolution)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
-    Ok(Redirect::to(&format!("/persons/{id}/privacy?saved=1")).into_response())
+    let r =
+        app::exchange::resolve_correction(&state, &v.principal, &v.actor(), id, cid, &f.status, &f.resolution).await;
+    after_write(&state, &v, id, r).await
 }
 
 /// The subject-access report as a PDF (`/persons/{id}/subject-access.pdf`) or JSON.
@@ -520,8 +482,14 @@ pub async fn subject_access(
     v: Viewer,
     Path((id, ext)): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
-    let p = subject(&state, &v, id).await?;
-    let report = crate::privacy::gather(&state, &v.actor(), &p).await.map_err(PageError::internal(v.lang()))?;
+    if !matches!(ext.as_str(), "pdf" | "json") {
+        // Access first, as for a known format: 403 to whoever sees the person but may not act.
+        app::exchange::subject(&state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+        return Err(PageError::not_found(v.lang()));
+    }
+    let report = app::exchange::subject_access(&state, &v.principal, &v.actor(), id)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     match ext.as_str() {
         "pdf" => {
             let r = crate::privacy::to_report(&report, v.t());
