@@ -575,7 +575,7 @@ pub struct SubjectAccessQuery {
 /// correction requests, and who accessed the record (audit log). JSON, or `?format=pdf`.
 #[utoipa::path(get, path = "/api/v1/persons/{id}/subject-access", tag = "privacy", params(("id" = i64, Path), SubjectAccessQuery),
     security(("bearer" = [])),
-    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, description = "The report as JSON (or PDF)", body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 200, description = "The report as JSON, or as PDF with `?format=pdf`", content((Object = "application/json"), (Vec<u8> = "application/pdf"))), (status = 404, body = ErrorBody)))]
 pub async fn subject_access(
     State(state): State<AppState>,
     u: ApiUser,
