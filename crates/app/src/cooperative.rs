@@ -1990,3 +1990,68 @@ pub fn shu_fund_name(f: ShuFund) -> &'static str {
         ShuFund::AreaDevelopment => "Dana pembangunan daerah kerja",
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Views of members (personal data: each is audited)
+
+fn may_view(p: &Principal, c: &Cooperative) -> crate::error::Result<()> {
+    if c.village().is_some_and(|v| p.can(Action::ViewCooperative, Some(&v))) { Ok(()) } else { Err(OpError::NotFound) }
+}
+
+/// The cooperative's members with their ledger balances, NIK blanked for roles that may not
+/// see it; the view is audited (`cooperative.members_view`).
+pub async fn members_view(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    c: &Cooperative,
+) -> crate::error::Result<Vec<(Member, MemberBalances)>> {
+    may_view(principal, c)?;
+    let members = st::list_members(&state.db, c.id).await?;
+    let balances = all_member_balances(state, c).await?;
+    let ev = store::audit::Event {
+        action: "cooperative.members_view",
+        entity: "cooperative",
+        entity_id: &c.id.to_string(),
+        region_code: &c.village_code,
+        details: &format!("{} members", members.len()),
+    };
+    store::audit::append_now(&state.db, actor, &ev).await?;
+    Ok(members
+        .into_iter()
+        .map(|m| {
+            let b = balances.get(&m.id).copied().unwrap_or_default();
+            (redact_member(principal, m), b)
+        })
+        .collect())
+}
+
+/// One member's record as the caller may see it (NIK by role), audited
+/// (`cooperative.member_view`, `what` says where: page, api, statement download, loan …).
+pub async fn view_member(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    c: &Cooperative,
+    m: Member,
+    what: &str,
+) -> crate::error::Result<Member> {
+    may_view(principal, c)?;
+    if m.cooperative_id != c.id {
+        return Err(OpError::NotFound);
+    }
+    st::audit_member_view(&state.db, actor, c, &m, what).await?;
+    Ok(redact_member(principal, m))
+}
+
+/// The borrower of a loan, viewed on the loan's page (audited as [`view_member`]).
+pub async fn view_borrower(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    c: &Cooperative,
+    loan: &Loan,
+) -> crate::error::Result<Member> {
+    let m = member_of(state, c, loan.member_id).await?.ok_or(OpError::NotFound)?;
+    view_member(state, principal, actor, c, m, &format!("loan {}", loan.id)).await
+}

@@ -312,19 +312,8 @@ pub async fn members(
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<MemberView>>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    let ms = st::list_members(&state.db, c.id).await?;
-    let ev = store::audit::Event {
-        action: "cooperative.members_view",
-        entity: "cooperative",
-        entity_id: &c.id.to_string(),
-        region_code: &c.village_code,
-        details: &format!("{} members", ms.len()),
-    };
-    store::audit::append_now(&state.db, &u.actor, &ev).await?;
-    let balances = svc::all_member_balances(&state, &c).await?;
     let mut out = Vec::new();
-    for m in ms {
-        let b = balances.get(&m.id).copied().unwrap_or_default();
+    for (m, b) in svc::members_view(&state, &u.principal, &u.actor, &c).await? {
         out.push(member_view_with(&state, &u, &c, m, b).await?);
     }
     Ok(Json(out))
@@ -357,7 +346,7 @@ pub async fn get_member(
 ) -> Result<Json<MemberView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
     let m = member(&state, &c, mid).await?;
-    st::audit_member_view(&state.db, &u.actor, &c, &m, "api").await?;
+    let m = svc::view_member(&state, &u.principal, &u.actor, &c, m, "api").await?;
     Ok(Json(member_view(&state, &u, &c, m).await?))
 }
 

@@ -340,21 +340,8 @@ struct MembersPage {
 
 async fn members_page(state: &AppState, v: &Viewer, c: Cooperative, errors: FormErrors) -> Result<Response, PageError> {
     let t = v.t();
-    let members = st::list_members(&state.db, c.id).await.map_err(lang_err(v))?;
-    let balances = svc::all_member_balances(state, &c).await.map_err(lang_err(v))?;
-    let rows: Vec<(Member, MemberBalances)> = members
-        .into_iter()
-        .map(|m| (m.id, m))
-        .map(|(id, m)| (m, balances.get(&id).copied().unwrap_or_default()))
-        .collect();
-    let ev = store::audit::Event {
-        action: "cooperative.members_view",
-        entity: "cooperative",
-        entity_id: &c.id.to_string(),
-        region_code: &c.village_code,
-        details: &format!("{} members", rows.len()),
-    };
-    store::audit::append_now(&state.db, &v.actor(), &ev).await.map_err(lang_err(v))?;
+    let rows =
+        svc::members_view(state, &v.principal, &v.actor(), &c).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &MembersPage {
@@ -510,8 +497,9 @@ async fn member_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let e = lang_err(v);
-    st::audit_member_view(&state.db, &v.actor(), &c, &m, "page").await.map_err(&e)?;
-    let m = svc::redact_member(&v.principal, m);
+    let m = svc::view_member(state, &v.principal, &v.actor(), &c, m, "page")
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let balances = svc::member_balances(state, &m, None).await.map_err(&e)?;
     let wajib = svc::wajib(state, &c, &m, balances.wajib, state.today()).await.map_err(&e)?;
     let loans = st::list_loans(&state.db, c.id, Some(m.id)).await.map_err(&e)?;
@@ -680,7 +668,9 @@ pub async fn statement(
     let m = load_member(&state, &v, &c, mid).await?;
     let from = date_param(&q.from, parse_date(&m.joined_on).unwrap_or(state.today()));
     let to = date_param(&q.to, state.today());
-    st::audit_member_view(&state.db, &v.actor(), &c, &m, "statement download").await.map_err(lang_err(&v))?;
+    let m = svc::view_member(&state, &v.principal, &v.actor(), &c, m, "statement download")
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let report = svc::statement_report(&state, &c, &m, from, to).await.map_err(lang_err(&v))?;
     let format = q.format.unwrap_or(Format::Pdf);
     Ok(crate::download::report(&report, format, &format!("rekening-koran-{}-{}", m.member_number, to)))
@@ -771,9 +761,9 @@ async fn loan_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let e = lang_err(v);
-    let member =
-        st::get_member(&state.db, loan.member_id).await.map_err(&e)?.ok_or_else(|| PageError::not_found(v.lang()))?;
-    st::audit_member_view(&state.db, &v.actor(), &c, &member, &format!("loan {}", loan.id)).await.map_err(&e)?;
+    let member = svc::view_borrower(state, &v.principal, &v.actor(), &c, &loan)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let (status, rows) = svc::loan_status(state, &c, &loan, as_of).await.map_err(&e)?;
     let events = st::loan_events(&state.db, loan.id).await.map_err(&e)?;
     let failed = errors.any();
