@@ -17,8 +17,6 @@ const REMAINING: &[(&str, usize)] = &[
     ("api/partners.rs", 7),
     ("api/persons.rs", 5),
     ("api/policy.rs", 3),
-    ("api/programs.rs", 5),
-    ("api/regions.rs", 8),
     ("api/users.rs", 11),
     ("auth.rs", 5),
     ("error.rs", 3),
@@ -37,8 +35,6 @@ const REMAINING: &[(&str, usize)] = &[
     ("pages/persons.rs", 24),
     ("pages/policy.rs", 19),
     ("pages/portal.rs", 9),
-    ("pages/programs.rs", 6),
-    ("pages/regions.rs", 18),
     ("pages/session.rs", 6),
 ];
 
