@@ -32,7 +32,6 @@ const REMAINING: &[(&str, usize)] = &[
     ("pages/partners.rs", 8),
     ("pages/persons.rs", 24),
     ("pages/policy.rs", 19),
-    ("pages/portal.rs", 9),
     ("pages/session.rs", 6),
 ];
 
