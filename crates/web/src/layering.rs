@@ -15,7 +15,6 @@ const REMAINING: &[(&str, usize)] = &[
     ("api/job_orders.rs", 3),
     ("api/partners.rs", 7),
     ("api/persons.rs", 5),
-    ("api/policy.rs", 3),
     ("api/users.rs", 11),
     ("auth.rs", 5),
     ("error.rs", 3),
@@ -31,7 +30,6 @@ const REMAINING: &[(&str, usize)] = &[
     ("pages/job_orders.rs", 8),
     ("pages/partners.rs", 8),
     ("pages/persons.rs", 24),
-    ("pages/policy.rs", 19),
     ("pages/session.rs", 6),
 ];
 
