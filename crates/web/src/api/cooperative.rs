@@ -106,7 +106,7 @@ use crate::cooperative::{
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::access::Action;
-use store::cooperative::{self as st, Cooperative, Loan, Member};
+use svc::{Cooperative, Loan, Member, Rat};
 use utoipa::IntoParams;
 
 async fn coop_for_view(state: &AppState, u: &ApiUser, id: i64) -> Result<Cooperative, ApiError> {
@@ -149,16 +149,16 @@ pub struct BylawsYear {
     pub settings: BylawsBody,
 }
 
-async fn coop_view(state: &AppState, c: Cooperative, full: bool) -> Result<CooperativeView, ApiError> {
+async fn coop_view(state: &AppState, u: &ApiUser, c: Cooperative, full: bool) -> Result<CooperativeView, ApiError> {
     let (figures, bylaws, closed) = if full {
         (
             Some(svc::key_figures(state, &c).await?),
-            st::bylaws_list(&state.db, c.id)
+            svc::bylaws_years(state, &u.principal, &c)
                 .await?
                 .into_iter()
                 .map(|(year, b)| BylawsYear { year, settings: BylawsBody::from_bylaws(&b) })
                 .collect(),
-            st::closed_through(&state.db, c.id).await?,
+            svc::closed_through(state, &u.principal, &c).await?,
         )
     } else {
         (None, vec![], None)
@@ -204,10 +204,10 @@ pub async fn list(
             u.principal.scope.code().cloned()
         }
     };
-    let rows = st::list_cooperatives(&state.db, within.as_ref()).await?;
+    let rows = svc::cooperatives(&state, &u.principal, within.as_ref()).await?;
     let mut out = Vec::new();
     for c in rows {
-        out.push(coop_view(&state, c, false).await?);
+        out.push(coop_view(&state, &u, c, false).await?);
     }
     Ok(Json(out))
 }
@@ -226,7 +226,7 @@ pub async fn create(
     u.require_ever(Action::ManageCooperative)?;
     let ApiJson(req) = body.read().await?;
     let c = svc::create(&state, &u.principal, &u.actor, &req).await?;
-    Ok((StatusCode::CREATED, Json(coop_view(&state, c, true).await?)))
+    Ok((StatusCode::CREATED, Json(coop_view(&state, &u, c, true).await?)))
 }
 
 /// One cooperative: key figures (members, savings, loans outstanding, PAR30, NPL), by-laws.
@@ -238,7 +238,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Json<CooperativeView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    Ok(Json(coop_view(&state, c, true).await?))
+    Ok(Json(coop_view(&state, &u, c, true).await?))
 }
 
 /// Sets the by-laws of one year (savings amounts, loan limits, SHU percentages).
@@ -253,7 +253,7 @@ pub async fn put_bylaws(
 ) -> Result<Json<CooperativeView>, ApiError> {
     let c = coop_for_manage(&state, &u, id).await?;
     svc::save_bylaws(&state, &u.actor, &c, &year, &req).await?;
-    Ok(Json(coop_view(&state, c, true).await?))
+    Ok(Json(coop_view(&state, &u, c, true).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -522,7 +522,7 @@ pub async fn loans(
     let c = coop_for_view(&state, &u, id).await?;
     let d = as_of(&state, &q.as_of)?;
     let mut out = Vec::new();
-    for l in st::list_loans(&state.db, c.id, None).await? {
+    for l in svc::loans(&state, &u.principal, &c, None).await? {
         out.push(loan_view(&state, &c, l, d).await?);
     }
     Ok(Json(out))
@@ -861,7 +861,7 @@ pub async fn close_period(
 ) -> Result<(StatusCode, Json<CooperativeView>), ApiError> {
     let c = coop_for_manage(&state, &u, id).await?;
     svc::close_period(&state, &u.actor, &c, &req.through).await?;
-    Ok((StatusCode::CREATED, Json(coop_view(&state, c, true).await?)))
+    Ok((StatusCode::CREATED, Json(coop_view(&state, &u, c, true).await?)))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -913,8 +913,8 @@ pub struct RatView {
     pub shares: Vec<ShuShareView>,
 }
 
-async fn rat_view(state: &AppState, r: st::Rat) -> Result<RatView, ApiError> {
-    let shares = st::shu_shares(&state.db, r.id).await?;
+async fn rat_view(state: &AppState, u: &ApiUser, c: &Cooperative, r: Rat) -> Result<RatView, ApiError> {
+    let shares = svc::shu_shares(state, &u.principal, c, &r).await?;
     let funds = r
         .split()
         .distribute(domain::cooperative::Rupiah::new(r.shu_amount).unwrap_or_default())
@@ -958,7 +958,7 @@ pub async fn record_rat(
 ) -> Result<(StatusCode, Json<RatView>), ApiError> {
     let c = coop_for_manage(&state, &u, id).await?;
     let r = svc::record_rat(&state, &u.actor, &c, &req).await?;
-    Ok((StatusCode::CREATED, Json(rat_view(&state, r).await?)))
+    Ok((StatusCode::CREATED, Json(rat_view(&state, &u, &c, r).await?)))
 }
 
 /// The RAT of a year with each member's SHU share.
@@ -971,6 +971,9 @@ pub async fn get_rat(
     Path((id, year)): Path<(i64, i32)>,
 ) -> Result<Json<RatView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    let r = st::get_rat(&state.db, c.id, year).await?.ok_or(ApiError::NotFound("RAT"))?;
-    Ok(Json(rat_view(&state, r).await?))
+    let r = svc::rat(&state, &u.principal, &c, year).await.map_err(|e| match e {
+        app::Error::NotFound => ApiError::NotFound("RAT"),
+        e => e.into(),
+    })?;
+    Ok(Json(rat_view(&state, &u, &c, r).await?))
 }
