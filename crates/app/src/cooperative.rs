@@ -22,7 +22,10 @@ use domain::person::parse_date;
 use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use store::audit::Actor;
-use store::cooperative::{self as st, Cooperative, Loan, Member};
+use store::cooperative::{self as st};
+pub use store::cooperative::{
+    CashRow, Cooperative, EntryRow, InstallmentRow, LineRow, Loan, LoanEvent, Member, Rat, ShuShare, StatementRow,
+};
 use time::Date;
 
 /// Why an operation was refused: the application's one error type.
@@ -2005,4 +2008,215 @@ pub fn shu_fund_name(f: ShuFund) -> &'static str {
         ShuFund::Social => "Dana sosial",
         ShuFund::AreaDevelopment => "Dana pembangunan daerah kerja",
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views of members (personal data: each is audited)
+
+fn may_view(p: &Principal, c: &Cooperative) -> crate::error::Result<()> {
+    if c.village().is_some_and(|v| p.can(Action::ViewCooperative, Some(&v))) { Ok(()) } else { Err(OpError::NotFound) }
+}
+
+/// The cooperative's members with their ledger balances, NIK blanked for roles that may not
+/// see it; the view is audited (`cooperative.members_view`).
+pub async fn members_view(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    c: &Cooperative,
+) -> crate::error::Result<Vec<(Member, MemberBalances)>> {
+    may_view(principal, c)?;
+    let members = st::list_members(&state.db, c.id).await?;
+    let balances = all_member_balances(state, c).await?;
+    let ev = store::audit::Event {
+        action: "cooperative.members_view",
+        entity: "cooperative",
+        entity_id: &c.id.to_string(),
+        region_code: &c.village_code,
+        details: &format!("{} members", members.len()),
+    };
+    store::audit::append_now(&state.db, actor, &ev).await?;
+    Ok(members
+        .into_iter()
+        .map(|m| {
+            let b = balances.get(&m.id).copied().unwrap_or_default();
+            (redact_member(principal, m), b)
+        })
+        .collect())
+}
+
+/// One member's record as the caller may see it (NIK by role), audited
+/// (`cooperative.member_view`, `what` says where: page, api, statement download, loan …).
+pub async fn view_member(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    c: &Cooperative,
+    m: Member,
+    what: &str,
+) -> crate::error::Result<Member> {
+    may_view(principal, c)?;
+    if m.cooperative_id != c.id {
+        return Err(OpError::NotFound);
+    }
+    st::audit_member_view(&state.db, actor, c, &m, what).await?;
+    Ok(redact_member(principal, m))
+}
+
+/// The borrower of a loan, viewed on the loan's page (audited as [`view_member`]).
+pub async fn view_borrower(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    c: &Cooperative,
+    loan: &Loan,
+) -> crate::error::Result<Member> {
+    let m = member_of(state, c, loan.member_id).await?.ok_or(OpError::NotFound)?;
+    view_member(state, principal, actor, c, m, &format!("loan {}", loan.id)).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads for pages and API: each checks that the caller may see the cooperative.
+
+/// Cooperatives at or inside `within` (the caller's scope when `None`); 403 outside it.
+pub async fn cooperatives(
+    state: &AppState,
+    principal: &Principal,
+    within: Option<&domain::RegionCode>,
+) -> crate::error::Result<Vec<Cooperative>> {
+    if !principal.can(Action::ViewCooperative, within) {
+        return Err(OpError::Forbidden);
+    }
+    Ok(st::list_cooperatives(&state.db, within).await?)
+}
+
+/// Every year's by-laws, the newest first.
+pub async fn bylaws_years(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+) -> crate::error::Result<Vec<(i32, Bylaws)>> {
+    may_view(principal, c)?;
+    Ok(st::bylaws_list(&state.db, c.id).await?)
+}
+
+/// The last day of the last closed period (YYYY-MM-DD), if any.
+pub async fn closed_through(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+) -> crate::error::Result<Option<String>> {
+    may_view(principal, c)?;
+    Ok(st::closed_through(&state.db, c.id).await?)
+}
+
+/// The cooperative's loans, or one member's.
+pub async fn loans(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+    member_id: Option<i64>,
+) -> crate::error::Result<Vec<Loan>> {
+    may_view(principal, c)?;
+    Ok(st::list_loans(&state.db, c.id, member_id).await?)
+}
+
+/// Member number and name per member id (loan lists).
+pub async fn member_names(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+) -> crate::error::Result<std::collections::HashMap<i64, String>> {
+    may_view(principal, c)?;
+    Ok(st::list_members(&state.db, c.id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, format!("{} {}", m.member_number, m.full_name)))
+        .collect())
+}
+
+/// A member's ledger lines (the newest `last` of them, oldest first) and SHU per year
+/// (year, on capital, on transactions, paid).
+#[allow(clippy::type_complexity)]
+pub async fn member_ledger(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+    m: &Member,
+    last: usize,
+) -> crate::error::Result<(Vec<StatementRow>, Vec<(i32, i64, i64, i64)>)> {
+    may_view(principal, c)?;
+    if m.cooperative_id != c.id {
+        return Err(OpError::NotFound);
+    }
+    let mut lines = st::member_lines(&state.db, m.id, "0000-00-00", "9999-12-31", 100_000).await?;
+    let skip = lines.len().saturating_sub(last);
+    lines.drain(..skip);
+    Ok((lines, st::member_shu(&state.db, m.id).await?))
+}
+
+pub async fn loan_events(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+    loan: &Loan,
+) -> crate::error::Result<Vec<LoanEvent>> {
+    may_view(principal, c)?;
+    if loan.cooperative_id != c.id {
+        return Err(OpError::NotFound);
+    }
+    Ok(st::loan_events(&state.db, loan.id).await?)
+}
+
+/// Journal entries, newest first, a page of `limit` before `before`, with their lines.
+pub async fn journal(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+    before: Option<i64>,
+    limit: i64,
+) -> crate::error::Result<(Vec<EntryRow>, Vec<LineRow>)> {
+    may_view(principal, c)?;
+    let entries = st::list_entries(&state.db, c.id, before, limit).await?;
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let lines = st::lines_of(&state.db, &ids).await?;
+    Ok((entries, lines))
+}
+
+/// The cash book from `from` to `to`: the opening balance and the movements.
+pub async fn cash_book(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+    from: Date,
+    to: Date,
+) -> crate::error::Result<(i64, Vec<CashRow>)> {
+    may_view(principal, c)?;
+    Ok(st::cash_book(&state.db, c.id, &from.to_string(), &to.to_string()).await?)
+}
+
+/// The annual members' meetings (RAT), newest first.
+pub async fn rats(state: &AppState, principal: &Principal, c: &Cooperative) -> crate::error::Result<Vec<Rat>> {
+    may_view(principal, c)?;
+    Ok(st::list_rats(&state.db, c.id).await?)
+}
+
+/// The RAT of `year`; 404 when none was recorded.
+pub async fn rat(state: &AppState, principal: &Principal, c: &Cooperative, year: i32) -> crate::error::Result<Rat> {
+    may_view(principal, c)?;
+    st::get_rat(&state.db, c.id, year).await?.ok_or(OpError::NotFound)
+}
+
+/// Each member's SHU share decided at a RAT.
+pub async fn shu_shares(
+    state: &AppState,
+    principal: &Principal,
+    c: &Cooperative,
+    r: &Rat,
+) -> crate::error::Result<Vec<ShuShare>> {
+    may_view(principal, c)?;
+    if r.cooperative_id != c.id {
+        return Err(OpError::NotFound);
+    }
+    Ok(st::shu_shares(&state.db, r.id).await?)
 }

@@ -10,7 +10,10 @@ use domain::enterprise::{
 };
 use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
 use store::audit::Actor;
-use store::enterprise::{Business, Equipment, Filter, MentoringVisit, Remittance, Training};
+pub use store::enterprise::{
+    Business, Equipment, EquipmentCheck, Filter, Member, MentoringVisit, Participant, Remittance, RemittanceVillage,
+    Report, StatusChange, Training, VillageCounts,
+};
 
 pub use crate::error::Error;
 
@@ -408,4 +411,206 @@ pub async fn create_remittance(
 /// specific data, shown by name only to those who record them (not analysts or cooperative managers).
 pub fn remittance_names_visible(principal: &Principal, region: Option<&RegionCode>) -> bool {
     principal.can(Action::EditEnterprise, region)
+}
+
+// ---------------------------------------------------------------- views
+
+/// A list's region must be one where the caller may read enterprise data (the filter was
+/// built for it, but an operation does not trust its caller).
+fn may_read(principal: &Principal, f: &Filter) -> R<()> {
+    if principal.can(Action::ViewEnterprise, f.within.as_ref()) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+/// The region of a list as its audit entry names it (empty: everywhere).
+fn region_of(f: &Filter) -> String {
+    f.within.as_ref().map(|c| c.to_string()).unwrap_or_default()
+}
+
+/// Per-village counts: trainings, participants, completions, running businesses, remittances.
+pub async fn counts(state: &AppState, principal: &Principal, f: &Filter) -> R<Vec<VillageCounts>> {
+    may_read(principal, f)?;
+    Ok(store::enterprise::counts_per_village(&state.db, f).await?)
+}
+
+/// Trainings overlapping the period, newest first; `before` is the last id of the previous page.
+pub async fn trainings(
+    state: &AppState,
+    principal: &Principal,
+    f: &Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> R<Vec<Training>> {
+    may_read(principal, f)?;
+    Ok(store::enterprise::list_trainings(&state.db, f, before, limit).await?)
+}
+
+/// A training as page and API show it: the participants the caller may see (audited as
+/// `training.view`), how many others there are, the attendance marks and every day.
+pub struct TrainingDossier {
+    pub training: Training,
+    pub participants: Vec<Participant>,
+    pub hidden_participants: usize,
+    /// (person, YYYY-MM-DD) of each day attended, only of the participants shown.
+    pub marks: Vec<(i64, String)>,
+    pub days: Vec<String>,
+}
+
+pub async fn training_dossier(state: &AppState, principal: &Principal, actor: &Actor, id: i64) -> R<TrainingDossier> {
+    let t = training(state, principal, id).await?;
+    let (shown, hidden) = participants(state, principal, &t).await?;
+    let ids: Vec<i64> = shown.iter().map(|p| p.person_id).collect();
+    let marks =
+        store::enterprise::attendance(&state.db, t.id).await?.into_iter().filter(|(p, _)| ids.contains(p)).collect();
+    let details = format!("training {}", t.id);
+    store::enterprise::audit_people_view(&state.db, actor, "training.view", &t.village_code, &ids, &details).await?;
+    let days =
+        t.dates().map(|(a, b)| ent::training_days(a, b).iter().map(|d| d.to_string()).collect()).unwrap_or_default();
+    Ok(TrainingDossier { training: t, participants: shown, hidden_participants: hidden, marks, days })
+}
+
+/// Saves the whole attendance grid of a training: `marks` are (person, day as typed), `completed`
+/// the persons who completed it. Only participants the caller may see are touched; a day
+/// outside the training's dates or in the future is refused (on `date`).
+pub async fn save_grid(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: &Training,
+    marks: &[(i64, &str)],
+    completed: &[i64],
+) -> R<()> {
+    require_edit(principal, t.village())?;
+    let (starts, ends) = t.dates().ok_or(Error::NotFound)?;
+    let (shown, _) = participants(state, principal, t).await?;
+    let persons: Vec<i64> = shown.iter().map(|p| p.person_id).collect();
+    let mut days = Vec::new();
+    for (pid, raw) in marks {
+        match ent::attendance_date("date", raw, starts, ends, state.today()) {
+            Ok(day) if persons.contains(pid) => days.push((*pid, day)),
+            Ok(_) => {}
+            // The first bad day is enough to show on the grid.
+            Err(e) => return Err(Error::Invalid(e)),
+        }
+    }
+    Ok(store::enterprise::save_grid(&state.db, actor, t, &persons, &days, completed).await?)
+}
+
+/// Mentoring visits in the region and period (or of one business), newest first; the mentees
+/// named are audited (`mentoring.view`).
+pub async fn visits(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    f: &Filter,
+    business_id: Option<i64>,
+    limit: i64,
+) -> R<Vec<MentoringVisit>> {
+    may_read(principal, f)?;
+    let items = store::enterprise::list_visits(&state.db, f, business_id, limit).await?;
+    let ids: Vec<i64> = items.iter().filter_map(|v| v.person_id).collect();
+    store::enterprise::audit_people_view(&state.db, actor, "mentoring.view", &region_of(f), &ids, "").await?;
+    Ok(items)
+}
+
+/// Equipment given out in the region and period; `unused_only` for what is not in use.
+pub async fn equipment_list(
+    state: &AppState,
+    principal: &Principal,
+    f: &Filter,
+    unused_only: bool,
+    limit: i64,
+) -> R<Vec<Equipment>> {
+    may_read(principal, f)?;
+    Ok(store::enterprise::list_equipment(&state.db, f, unused_only, limit).await?)
+}
+
+/// One piece of equipment (404 outside the caller's region) with its checks, newest first.
+pub async fn equipment_dossier(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> R<(Equipment, Vec<EquipmentCheck>)> {
+    let e = equipment(state, principal, id).await?;
+    let checks = store::enterprise::checks(&state.db, e.id).await?;
+    Ok((e, checks))
+}
+
+/// Businesses in the region (with a period: started by its end), newest first.
+pub async fn businesses(
+    state: &AppState,
+    principal: &Principal,
+    f: &Filter,
+    status: Option<ent::BusinessStatus>,
+    limit: i64,
+) -> R<Vec<Business>> {
+    may_read(principal, f)?;
+    Ok(store::enterprise::list_businesses(&state.db, f, status, limit).await?)
+}
+
+/// A business as page and API show it: the members the caller may see (audited as
+/// `business.view`), how many others, monthly reports (oldest first), status history and the
+/// latest mentoring visits.
+pub struct BusinessDossier {
+    pub business: Business,
+    pub members: Vec<Member>,
+    pub hidden_members: usize,
+    pub reports: Vec<Report>,
+    pub status_history: Vec<StatusChange>,
+    pub visits: Vec<MentoringVisit>,
+}
+
+pub async fn business_dossier(state: &AppState, principal: &Principal, actor: &Actor, id: i64) -> R<BusinessDossier> {
+    let b = business(state, principal, id).await?;
+    let (members, hidden_members) = self::members(state, principal, &b).await?;
+    let ids: Vec<i64> = members.iter().map(|m| m.person_id).collect();
+    let details = format!("business {}", b.id);
+    store::enterprise::audit_people_view(&state.db, actor, "business.view", &b.village_code, &ids, &details).await?;
+    Ok(BusinessDossier {
+        members,
+        hidden_members,
+        reports: store::enterprise::reports(&state.db, b.id).await?,
+        status_history: store::enterprise::status_changes(&state.db, b.id).await?,
+        visits: store::enterprise::list_visits(&state.db, &Filter::default(), Some(b.id), 50).await?,
+        business: b,
+    })
+}
+
+/// Remittances in the region and period (by month), newest first, optionally of one migrant.
+/// The migrant's name is blanked for callers who may not see it
+/// ([`remittance_names_visible`]); the names shown are audited (`remittance.view`).
+pub struct Remittances {
+    pub names_visible: bool,
+    pub items: Vec<Remittance>,
+}
+
+pub async fn remittances(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    f: &Filter,
+    person_id: Option<i64>,
+    limit: i64,
+) -> R<Remittances> {
+    may_read(principal, f)?;
+    let names_visible = remittance_names_visible(principal, f.within.as_ref());
+    let mut items = store::enterprise::list_remittances(&state.db, f, person_id, limit).await?;
+    if names_visible {
+        let ids: Vec<i64> = items.iter().map(|r| r.person_id).collect();
+        store::enterprise::audit_people_view(&state.db, actor, "remittance.view", &region_of(f), &ids, "").await?;
+    } else {
+        for r in &mut items {
+            r.person_name = String::new();
+        }
+    }
+    Ok(Remittances { names_visible, items })
+}
+
+/// Remittance inflow per village in the region and period (village names for display).
+pub async fn remittance_inflow(state: &AppState, principal: &Principal, f: &Filter) -> R<Vec<RemittanceVillage>> {
+    may_read(principal, f)?;
+    let mut rows = store::enterprise::remittances_per_village(&state.db, f).await?;
+    for r in &mut rows {
+        r.village_name = store::regions::display_name(&r.village_name);
+    }
+    Ok(rows)
 }

@@ -26,7 +26,9 @@ pub mod people;
 pub mod policy;
 pub mod portal;
 pub mod privacy;
+pub mod programs;
 pub mod region_filter;
+pub mod regions;
 
 use std::sync::Arc;
 use std::time::Duration;

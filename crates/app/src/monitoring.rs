@@ -119,11 +119,15 @@ pub async fn place(state: &AppState, raw: &str) -> Result<Place, RegionError> {
 /// The region if it exists and the principal's scope covers it (the nation needs a national scope).
 pub async fn place_in_scope(state: &AppState, principal: &Principal, raw: &str) -> Result<Place, RegionError> {
     let p = place(state, raw).await?;
-    let allowed = match &p.code {
+    if covers(principal, &p) { Ok(p) } else { Err(RegionError::OutOfScope) }
+}
+
+/// May the principal read the unsuppressed figures of `place`?
+fn covers(principal: &Principal, place: &Place) -> bool {
+    match &place.code {
         None => principal.scope == domain::Scope::National && principal.can(Action::ViewMonitoring, None),
         Some(c) => principal.can(Action::ViewMonitoring, Some(c)),
-    };
-    if allowed { Ok(p) } else { Err(RegionError::OutOfScope) }
+    }
 }
 
 /// The fixed period of open statistics (`domain::privacy::OpenPeriod`); none given: this year.
@@ -770,4 +774,149 @@ pub async fn validate_target(
         )));
     }
     Ok(Ok(v))
+}
+
+// ---------------------------------------------------------------- admin: targets and criteria
+
+pub use store::indicators::admin::{CriterionRow, Target};
+
+/// Targets of a level ('' national), oldest year first: program figures every signed-in
+/// account may read.
+pub async fn targets(state: &AppState, region_code: &str) -> crate::error::Result<Vec<Target>> {
+    Ok(store::indicators::admin::targets(&state.db, region_code).await?)
+}
+
+/// Sets the target (and/or historical total) of a year and level (national admins).
+pub async fn save_target(
+    state: &AppState,
+    principal: &Principal,
+    actor: &store::audit::Actor,
+    input: &domain::monitoring::TargetInput,
+) -> crate::error::Result<Target> {
+    if !principal.can(Action::ManageMonitoring, None) {
+        return Err(crate::Error::Forbidden);
+    }
+    let valid = validate_target(state, input).await??;
+    Ok(store::indicators::admin::save_target(&state.db, actor, &valid).await?)
+}
+
+/// The criteria, each with whether its indicator is one the registry knows.
+pub async fn criteria(state: &AppState) -> crate::error::Result<Vec<(CriterionRow, bool)>> {
+    let rows = store::indicators::admin::criteria(&state.db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let known = reg::is_known(&r.indicator);
+            (r, known)
+        })
+        .collect())
+}
+
+/// Every indicator key a criterion may name (stored and derived).
+pub fn criterion_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = reg::all().map(|i| i.key).collect();
+    keys.extend(reg::all_derived().map(|d| d.key));
+    keys
+}
+
+/// A criterion as typed.
+pub struct CriterionInput<'a> {
+    pub subject: &'a str,
+    pub indicator: &'a str,
+    pub min_value: &'a str,
+    pub window_months: &'a str,
+    pub note: &'a str,
+}
+
+/// Adds a pillar or program criterion (national admins); every program village is
+/// recomputed by the next refresh.
+pub async fn add_criterion(
+    state: &AppState,
+    principal: &Principal,
+    actor: &store::audit::Actor,
+    input: &CriterionInput<'_>,
+) -> crate::error::Result<i64> {
+    use domain::{Rule, ValidationErrors};
+    if !principal.can(Action::ManageMonitoring, None) {
+        return Err(crate::Error::Forbidden);
+    }
+    let mut errs = ValidationErrors::new();
+    let subject = domain::monitoring::Subject::parse(input.subject.trim());
+    if subject.is_none() {
+        errs.add("subject", Rule::Format, "pillar:1 to pillar:4, or program:<code>");
+    }
+    let indicator = input.indicator.trim().to_string();
+    if indicator.is_empty() || indicator.len() > 60 || !indicator.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        errs.add("indicator", Rule::Format, "an indicator key such as outreach_events");
+    }
+    let min_value = match input.min_value.trim().parse::<i64>() {
+        Ok(n) if (0..=1_000_000_000).contains(&n) => n,
+        _ => {
+            errs.add("min_value", Rule::OutOfRange, "a whole number from 0");
+            0
+        }
+    };
+    let window = match input.window_months.trim().parse::<u32>() {
+        Ok(n) if n <= 120 => n,
+        _ => {
+            errs.add("window_months", Rule::OutOfRange, "0 (current value) to 120 months");
+            0
+        }
+    };
+    let note = domain::validation::text(&mut errs, "note", input.note, 0, 300);
+    let (Some(subject), true) = (subject, errs.is_empty()) else { return Err(crate::Error::Invalid(errs)) };
+    let c = domain::monitoring::Condition { indicator, min_value, window_months: window };
+    Ok(store::indicators::admin::add_criterion(&state.db, actor, &subject, &c, &note).await?)
+}
+
+/// Removes a criterion (national admins); 404 when there is none with this id.
+pub async fn remove_criterion(
+    state: &AppState,
+    principal: &Principal,
+    actor: &store::audit::Actor,
+    id: i64,
+) -> crate::error::Result<()> {
+    if !principal.can(Action::ManageMonitoring, None) {
+        return Err(crate::Error::Forbidden);
+    }
+    if store::indicators::admin::remove_criterion(&state.db, actor, id).await? {
+        Ok(())
+    } else {
+        Err(crate::Error::NotFound)
+    }
+}
+
+/// Every indicator of a region (the caller's `place_in_scope`), unsuppressed, with the
+/// breakdowns by dimension; case figures as [`case_rule`] allows. `fresh` is false while many
+/// changes are still being aggregated.
+pub struct RegionFigures {
+    pub indicators: Vec<IndicatorRow>,
+    pub breakdowns: BTreeMap<String, BTreeMap<String, i64>>,
+    pub fresh: bool,
+}
+
+pub async fn region_figures(
+    state: &AppState,
+    t: T,
+    principal: &Principal,
+    place: &Place,
+    period: &Period,
+) -> crate::error::Result<RegionFigures> {
+    if !covers(principal, place) {
+        return Err(crate::Error::Forbidden);
+    }
+    let fresh = ensure_fresh(state).await?;
+    let values = read::region(&state.db, place.code.as_ref()).await?;
+    let mut indicators = indicator_rows(t, &values, period);
+    let mut breakdowns = BTreeMap::new();
+    let mut keys: Vec<&str> = reg::all().map(|i| i.key).collect();
+    keys.extend([reg::PILLAR_STATUS, reg::PROGRAM_STATUS]);
+    for k in keys {
+        let by = values.by_dim(k, period);
+        if by.keys().any(|d| !d.is_empty()) {
+            breakdowns.insert(k.to_string(), by);
+        }
+    }
+    apply_case_rule(case_rule(principal, place), &mut indicators, &mut breakdowns);
+    Ok(RegionFigures { indicators, breakdowns, fresh })
 }

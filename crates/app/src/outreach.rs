@@ -6,7 +6,7 @@ use domain::access::{Action, Principal};
 use domain::service_center::{NewOutreachInput, validate_outreach};
 use domain::{RegionCode, Rule, ValidationErrors};
 use store::audit::Actor;
-use store::outreach::{Attendee, OutreachEvent};
+pub use store::outreach::{Attendee, OutreachEvent, VillageCount};
 use store::persons::Person;
 
 /// What is told for an unknown person and for one outside the user's region alike.
@@ -112,4 +112,89 @@ pub async fn find_by_nik(
     };
     let filter = store::persons::Filter { nik: Some(nik.to_string()), within, ..Default::default() };
     Ok(store::persons::search(&state.db, &filter, 1).await?.into_iter().next())
+}
+
+// ---------------------------------------------------------------- views
+
+fn tidy(e: &mut OutreachEvent) {
+    e.village_name = store::regions::display_name(&e.village_name);
+}
+
+/// Events held at or inside `requested` (the caller's scope when `None`; 403 outside it),
+/// newest first, `limit` a page; with the `after` of the next page when there is one.
+pub async fn events(
+    state: &AppState,
+    principal: &Principal,
+    requested: Option<RegionCode>,
+    after: Option<i64>,
+    limit: i64,
+) -> crate::error::Result<(Vec<OutreachEvent>, Option<i64>)> {
+    let within = crate::people::search_area(principal, requested).map_err(|_| crate::Error::Forbidden)?;
+    let mut items = store::outreach::list(&state.db, within.as_ref(), after, limit + 1).await?;
+    let next_after = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id);
+    items.truncate(limit as usize);
+    items.iter_mut().for_each(tidy);
+    Ok((items, next_after))
+}
+
+/// Events, headcounts and registered attendees per village of the caller's scope in `year`.
+pub async fn village_counts(
+    state: &AppState,
+    principal: &Principal,
+    year: i32,
+) -> crate::error::Result<Vec<VillageCount>> {
+    let within = crate::people::search_area(principal, None).map_err(|_| crate::Error::Forbidden)?;
+    let mut rows = store::outreach::count_per_village(&state.db, within.as_ref(), Some(year)).await?;
+    for r in &mut rows {
+        r.village_name = store::regions::display_name(&r.village_name);
+    }
+    Ok(rows)
+}
+
+/// An event with the attendees the caller may see (the view audited) and how many others.
+pub struct EventView {
+    pub event: OutreachEvent,
+    pub attendees: Vec<Attendee>,
+    pub hidden: usize,
+}
+
+/// The event `id` as the caller may see it; 404 when absent or outside their region.
+pub async fn event_view(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> crate::error::Result<EventView> {
+    let mut event = visible_event(state, principal, id).await?.ok_or(crate::Error::NotFound)?;
+    let (attendees, hidden) = attendees(state, principal, &event).await?;
+    audit_attendees_view(state, actor, &event, &attendees).await?;
+    tidy(&mut event);
+    Ok(EventView { event, attendees, hidden })
+}
+
+/// 403 unless the caller may record attendance in the event's village: the check a door
+/// makes before it reads the request.
+pub fn require_edit(principal: &Principal, event: &OutreachEvent) -> crate::error::Result<()> {
+    if event.village().is_some_and(|v| principal.can(Action::EditPerson, Some(&v))) {
+        Ok(())
+    } else {
+        Err(crate::Error::Forbidden)
+    }
+}
+
+/// Records that registered person `person_id` attended. Only people the caller may see:
+/// an unknown id and one outside the region get the same 422 on `person_id`. `Ok(false)`
+/// when already recorded.
+pub async fn add_attendee(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    event: &OutreachEvent,
+    person_id: i64,
+) -> crate::error::Result<bool> {
+    require_edit(principal, event)?;
+    let person = crate::people::visible_person(state, principal, person_id).await?.ok_or_else(|| {
+        crate::Error::invalid("person_id", Rule::UnknownRegion, "no person with this id in your region")
+    })?;
+    Ok(store::outreach::add_attendee(&state.db, actor, event, &person).await?)
 }

@@ -9,7 +9,7 @@ use domain::access::{Action, Principal};
 use domain::parenting::{self as par, ActivityInput, ChildInput, ConcernInput, SchoolLevel, SchoolStatus};
 use domain::{RegionCode, Rule, ValidationErrors};
 use store::audit::Actor;
-use store::parenting::{Activity, Child, Concern};
+pub use store::parenting::{Activity, Child, Concern};
 
 /// Registers a child. Parents must be people the caller may see (else 422 on
 /// `parent_person_ids`); the village must be one where the caller may see children's names.
@@ -189,4 +189,152 @@ pub async fn add_attendance(
         (_, Some(pid)) => store::parenting::add_caregiver_attendance(&state.db, actor, a, pid, day).await?,
         _ => false,
     })
+}
+
+// ---------------------------------------------------------------- views
+
+pub use store::enterprise::Filter;
+pub use store::parenting::{ChildActivity, ParentRef, VillageCounts};
+
+/// The list's region must be one where the caller may count children (the filter was built
+/// for it, but an operation does not trust its caller).
+fn may_count(principal: &Principal, f: &Filter) -> R<()> {
+    if principal.can(Action::CountChildren, f.within.as_ref()) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+/// A child's record as page and API show it: the child, the parents the caller may see (and
+/// how many are hidden), concerns and activities attended. The view is audited.
+pub struct ChildDossier {
+    pub child: Child,
+    /// Every parent's person id (ids only: the names below are those the caller may see).
+    pub parent_person_ids: Vec<i64>,
+    pub parents: Vec<ParentRef>,
+    pub hidden_parents: usize,
+    pub concerns: Vec<Concern>,
+    pub activities: Vec<ChildActivity>,
+}
+
+/// The child's dossier; 404 to anyone who may not see the child's name.
+pub async fn child_dossier(state: &AppState, principal: &Principal, actor: &Actor, id: i64) -> R<ChildDossier> {
+    let c = child(state, principal, id).await?;
+    audit_view(state, actor, &c).await?;
+    dossier_of(state, principal, c).await
+}
+
+/// The dossier of a child just written by the caller (its write was audited; no view entry).
+pub async fn dossier_of(state: &AppState, principal: &Principal, c: Child) -> R<ChildDossier> {
+    let all = store::parenting::parents(&state.db, c.id).await?;
+    let parent_person_ids = all.iter().map(|p| p.person_id).collect();
+    let total = all.len();
+    let parents: Vec<ParentRef> =
+        all.into_iter().filter(|p| p.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v)))).collect();
+    Ok(ChildDossier {
+        parent_person_ids,
+        hidden_parents: total - parents.len(),
+        parents,
+        concerns: store::parenting::concerns(&state.db, c.id).await?,
+        activities: store::parenting::activities_of_child(&state.db, c.id).await?,
+        child: c,
+    })
+}
+
+/// Children in a region: counts per village for everyone who may count them, names (audited
+/// as `child.list`) only for those who may see them.
+pub struct ChildrenView {
+    pub names_visible: bool,
+    /// Empty when names are not visible.
+    pub children: Vec<Child>,
+    pub counts: Vec<VillageCounts>,
+}
+
+pub async fn children(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    f: &Filter,
+    school_status: Option<SchoolStatus>,
+    after: Option<i64>,
+    limit: i64,
+) -> R<ChildrenView> {
+    may_count(principal, f)?;
+    let counts = store::parenting::counts_per_village(&state.db, f).await?;
+    let names_visible = names_visible(principal, f.within.as_ref());
+    let mut children = Vec::new();
+    if names_visible {
+        children = store::parenting::list_children(&state.db, f, school_status, after, limit).await?;
+        let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+        let region = f.within.as_ref().map(|c| c.to_string()).unwrap_or_default();
+        store::parenting::audit_children_view(&state.db, actor, "child.list", &region, &ids, "").await?;
+    }
+    Ok(ChildrenView { names_visible, children, counts })
+}
+
+/// Per-village counts (no names).
+pub async fn counts(state: &AppState, principal: &Principal, f: &Filter) -> R<Vec<VillageCounts>> {
+    may_count(principal, f)?;
+    Ok(store::parenting::counts_per_village(&state.db, f).await?)
+}
+
+/// Activities in a region and period, newest first (attendance counts, no names).
+pub async fn activities(state: &AppState, principal: &Principal, f: &Filter, limit: i64) -> R<Vec<Activity>> {
+    may_count(principal, f)?;
+    Ok(store::parenting::list_activities(&state.db, f, None, limit).await?)
+}
+
+/// One attendance line: a child or a caregiver, on a day.
+pub struct Attended {
+    pub id: i64,
+    pub full_name: String,
+    pub on_date: String,
+}
+
+/// An activity with who attended. Names only for those who may see the village's children;
+/// caregivers only those the caller may see as people. Names shown are audited
+/// (`parenting.view`).
+pub struct ActivityView {
+    pub activity: Activity,
+    pub names_visible: bool,
+    pub children: Vec<Attended>,
+    pub caregivers: Vec<Attended>,
+    /// With `choices`: the village's children to pick from for attendance (id, name).
+    pub choices: Vec<(i64, String)>,
+}
+
+/// The activity `id` (404 unless the caller may count children in its village) with its
+/// attendance; `choices` adds the village's children for the attendance form.
+pub async fn activity_view(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    id: i64,
+    choices: bool,
+) -> R<ActivityView> {
+    let a = activity(state, principal, id).await?;
+    let names_visible = a.village().is_some_and(|v| principal.can(Action::ViewChild, Some(&v)));
+    let mut view = ActivityView { activity: a, names_visible, children: vec![], caregivers: vec![], choices: vec![] };
+    if !names_visible {
+        return Ok(view);
+    }
+    let a = &view.activity;
+    let rows = store::parenting::child_attendance(&state.db, a.id).await?;
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.child_id).collect();
+    if choices {
+        let within = Filter { within: a.village(), ..Default::default() };
+        let kids = store::parenting::list_children(&state.db, &within, None, None, 500).await?;
+        ids.extend(kids.iter().map(|c| c.id));
+        view.choices = kids.into_iter().map(|c| (c.id, c.full_name)).collect();
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let details = format!("activity {}", a.id);
+    store::parenting::audit_children_view(&state.db, actor, "parenting.view", &a.village_code, &ids, &details).await?;
+    view.caregivers = store::parenting::caregiver_attendance(&state.db, a.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.village_code.parse().is_ok_and(|v| principal.can(Action::ViewPerson, Some(&v))))
+        .map(|r| Attended { id: r.person_id, full_name: r.full_name, on_date: r.on_date })
+        .collect();
+    view.children =
+        rows.into_iter().map(|r| Attended { id: r.child_id, full_name: r.full_name, on_date: r.on_date }).collect();
+    Ok(view)
 }

@@ -257,6 +257,171 @@ pub fn validate_requirement(t: T, i: &RequirementInput<'_>) -> Result<Requiremen
     }
 }
 
+// ---------------------------------------------------------------- edits (national admins)
+
+pub use store::policy::{
+    BanRow, ExemptionRow, NO_CONTACT_DAYS_KEY, PolicyRows, RequirementRow, ZERO_COST_EFFECTIVE_FROM_KEY,
+    ZERO_COST_LEGAL_SOURCE_KEY,
+};
+
+use crate::error::{Error, Result as AppResult};
+use domain::access::{Action, Principal};
+use store::audit::Actor;
+
+/// The placement policy as stored (bans, zero-cost rule, settings, requirements), with row ids:
+/// every account may read the rules its flags and checklists come from.
+pub async fn rows(state: &AppState) -> AppResult<PolicyRows> {
+    Ok(store::policy::rows(&state.db).await?)
+}
+
+/// The policy as the rules read it (defaults for missing or unreadable settings).
+pub fn as_rules(rows: &PolicyRows) -> store::policy::Loaded {
+    store::policy::to_domain(rows)
+}
+
+fn may_edit(principal: &Principal) -> AppResult<()> {
+    if principal.can(Action::ManagePolicy, None) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+/// Runs an audited store edit and drops the cached policy, whatever the outcome.
+async fn edit<V>(state: &AppState, result: std::result::Result<V, store::StoreError>) -> AppResult<V> {
+    Ok(after_edit(state, result).await?)
+}
+
+fn found(yes: bool) -> AppResult<()> {
+    if yes { Ok(()) } else { Err(Error::NotFound) }
+}
+
+pub async fn set_settings(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: T,
+    no_contact_days: &str,
+    zero_cost_legal_source: &str,
+    zero_cost_effective_from: &str,
+) -> AppResult<()> {
+    may_edit(principal)?;
+    let values = validate_settings(t, no_contact_days, zero_cost_legal_source, zero_cost_effective_from)?;
+    edit(state, store::policy::set_settings(&state.db, actor, &values).await).await.map(|_| ())
+}
+
+pub async fn add_ban(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: T,
+    input: &BanInput<'_>,
+) -> AppResult<i64> {
+    may_edit(principal)?;
+    let b = validate_ban(t, input)?;
+    edit(state, store::policy::add_ban(&state.db, actor, &b).await).await
+}
+
+/// Changes a ban's legal source, period and extension rule; where it applies is fixed (remove
+/// it and add another to change that). 404 when there is no such ban.
+#[allow(clippy::too_many_arguments)]
+pub async fn edit_ban(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: T,
+    id: i64,
+    legal_source: &str,
+    since: &str,
+    until: &str,
+    allows_extension: bool,
+) -> AppResult<()> {
+    may_edit(principal)?;
+    let row = store::policy::ban(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let input = BanInput {
+        destination: &row.destination,
+        category: row.category.as_deref().unwrap_or(""),
+        job_type: row.job_type.as_deref().unwrap_or(""),
+        legal_source,
+        since,
+        until,
+        allows_extension,
+    };
+    let b = validate_ban(t, &input)?;
+    found(edit(state, store::policy::update_ban(&state.db, actor, id, &b).await).await?)
+}
+
+pub async fn remove_ban(state: &AppState, principal: &Principal, actor: &Actor, id: i64) -> AppResult<()> {
+    may_edit(principal)?;
+    found(edit(state, store::policy::remove_ban(&state.db, actor, id).await).await?)
+}
+
+/// Adds a job type to the zero-cost rule; one already covered is a 422 (`taken`).
+pub async fn add_job_type(state: &AppState, principal: &Principal, actor: &Actor, t: T, raw: &str) -> AppResult<()> {
+    may_edit(principal)?;
+    let j = validate_job_type(t, raw)?;
+    if edit(state, store::policy::add_job_type(&state.db, actor, &j).await).await? {
+        Ok(())
+    } else {
+        Err(Error::invalid("job_type", Rule::Taken, t.get("policy.err.covered")))
+    }
+}
+
+pub async fn remove_job_type(state: &AppState, principal: &Principal, actor: &Actor, code: &str) -> AppResult<()> {
+    may_edit(principal)?;
+    found(edit(state, store::policy::remove_job_type(&state.db, actor, code).await).await?)
+}
+
+/// Adds a cost item the zero-cost rule covers; one already covered is a 422 (`taken`).
+pub async fn add_cost_item(state: &AppState, principal: &Principal, actor: &Actor, t: T, raw: &str) -> AppResult<()> {
+    may_edit(principal)?;
+    let i = validate_cost_item(t, raw)?;
+    if edit(state, store::policy::add_cost_item(&state.db, actor, i).await).await? {
+        Ok(())
+    } else {
+        Err(Error::invalid("item", Rule::Taken, t.get("policy.err.covered")))
+    }
+}
+
+pub async fn remove_cost_item(state: &AppState, principal: &Principal, actor: &Actor, code: &str) -> AppResult<()> {
+    may_edit(principal)?;
+    found(edit(state, store::policy::remove_cost_item(&state.db, actor, code).await).await?)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_exemption(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: T,
+    destination: &str,
+    since: &str,
+    until: &str,
+    legal_source: &str,
+) -> AppResult<i64> {
+    may_edit(principal)?;
+    let e = validate_exemption(t, destination, since, until, legal_source)?;
+    edit(state, store::policy::add_exemption(&state.db, actor, &e).await).await
+}
+
+pub async fn remove_exemption(state: &AppState, principal: &Principal, actor: &Actor, id: i64) -> AppResult<()> {
+    may_edit(principal)?;
+    found(edit(state, store::policy::remove_exemption(&state.db, actor, id).await).await?)
+}
+
+pub async fn add_requirement(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    t: T,
+    input: &RequirementInput<'_>,
+) -> AppResult<i64> {
+    may_edit(principal)?;
+    let r = validate_requirement(t, input)?;
+    edit(state, store::policy::add_requirement(&state.db, actor, &r).await).await
+}
+
+pub async fn remove_requirement(state: &AppState, principal: &Principal, actor: &Actor, id: i64) -> AppResult<()> {
+    may_edit(principal)?;
+    found(edit(state, store::policy::remove_requirement(&state.db, actor, id).await).await?)
+}
+
 /// Drops the cached policy after an edit (whatever its outcome) and passes the result on.
 pub async fn after_edit<V>(state: &AppState, result: Result<V, store::StoreError>) -> Result<V, store::StoreError> {
     state.reload_policy().await;

@@ -106,7 +106,7 @@ use crate::cooperative::{
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::access::Action;
-use store::cooperative::{self as st, Cooperative, Loan, Member};
+use svc::{Cooperative, Loan, Member, Rat};
 use utoipa::IntoParams;
 
 async fn coop_for_view(state: &AppState, u: &ApiUser, id: i64) -> Result<Cooperative, ApiError> {
@@ -149,16 +149,16 @@ pub struct BylawsYear {
     pub settings: BylawsBody,
 }
 
-async fn coop_view(state: &AppState, c: Cooperative, full: bool) -> Result<CooperativeView, ApiError> {
+async fn coop_view(state: &AppState, u: &ApiUser, c: Cooperative, full: bool) -> Result<CooperativeView, ApiError> {
     let (figures, bylaws, closed) = if full {
         (
             Some(svc::key_figures(state, &c).await?),
-            st::bylaws_list(&state.db, c.id)
+            svc::bylaws_years(state, &u.principal, &c)
                 .await?
                 .into_iter()
                 .map(|(year, b)| BylawsYear { year, settings: BylawsBody::from_bylaws(&b) })
                 .collect(),
-            st::closed_through(&state.db, c.id).await?,
+            svc::closed_through(state, &u.principal, &c).await?,
         )
     } else {
         (None, vec![], None)
@@ -204,10 +204,10 @@ pub async fn list(
             u.principal.scope.code().cloned()
         }
     };
-    let rows = st::list_cooperatives(&state.db, within.as_ref()).await?;
+    let rows = svc::cooperatives(&state, &u.principal, within.as_ref()).await?;
     let mut out = Vec::new();
     for c in rows {
-        out.push(coop_view(&state, c, false).await?);
+        out.push(coop_view(&state, &u, c, false).await?);
     }
     Ok(Json(out))
 }
@@ -226,7 +226,7 @@ pub async fn create(
     u.require_ever(Action::ManageCooperative)?;
     let ApiJson(req) = body.read().await?;
     let c = svc::create(&state, &u.principal, &u.actor, &req).await?;
-    Ok((StatusCode::CREATED, Json(coop_view(&state, c, true).await?)))
+    Ok((StatusCode::CREATED, Json(coop_view(&state, &u, c, true).await?)))
 }
 
 /// One cooperative: key figures (members, savings, loans outstanding, PAR30, NPL), by-laws.
@@ -238,7 +238,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Json<CooperativeView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    Ok(Json(coop_view(&state, c, true).await?))
+    Ok(Json(coop_view(&state, &u, c, true).await?))
 }
 
 /// Sets the by-laws of one year (savings amounts, loan limits, SHU percentages).
@@ -253,7 +253,7 @@ pub async fn put_bylaws(
 ) -> Result<Json<CooperativeView>, ApiError> {
     let c = coop_for_manage(&state, &u, id).await?;
     svc::save_bylaws(&state, &u.actor, &c, &year, &req).await?;
-    Ok(Json(coop_view(&state, c, true).await?))
+    Ok(Json(coop_view(&state, &u, c, true).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -312,19 +312,8 @@ pub async fn members(
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<MemberView>>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    let ms = st::list_members(&state.db, c.id).await?;
-    let ev = store::audit::Event {
-        action: "cooperative.members_view",
-        entity: "cooperative",
-        entity_id: &c.id.to_string(),
-        region_code: &c.village_code,
-        details: &format!("{} members", ms.len()),
-    };
-    store::audit::append_now(&state.db, &u.actor, &ev).await?;
-    let balances = svc::all_member_balances(&state, &c).await?;
     let mut out = Vec::new();
-    for m in ms {
-        let b = balances.get(&m.id).copied().unwrap_or_default();
+    for (m, b) in svc::members_view(&state, &u.principal, &u.actor, &c).await? {
         out.push(member_view_with(&state, &u, &c, m, b).await?);
     }
     Ok(Json(out))
@@ -357,7 +346,7 @@ pub async fn get_member(
 ) -> Result<Json<MemberView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
     let m = member(&state, &c, mid).await?;
-    st::audit_member_view(&state.db, &u.actor, &c, &m, "api").await?;
+    let m = svc::view_member(&state, &u.principal, &u.actor, &c, m, "api").await?;
     Ok(Json(member_view(&state, &u, &c, m).await?))
 }
 
@@ -533,7 +522,7 @@ pub async fn loans(
     let c = coop_for_view(&state, &u, id).await?;
     let d = as_of(&state, &q.as_of)?;
     let mut out = Vec::new();
-    for l in st::list_loans(&state.db, c.id, None).await? {
+    for l in svc::loans(&state, &u.principal, &c, None).await? {
         out.push(loan_view(&state, &c, l, d).await?);
     }
     Ok(Json(out))
@@ -872,7 +861,7 @@ pub async fn close_period(
 ) -> Result<(StatusCode, Json<CooperativeView>), ApiError> {
     let c = coop_for_manage(&state, &u, id).await?;
     svc::close_period(&state, &u.actor, &c, &req.through).await?;
-    Ok((StatusCode::CREATED, Json(coop_view(&state, c, true).await?)))
+    Ok((StatusCode::CREATED, Json(coop_view(&state, &u, c, true).await?)))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -924,8 +913,8 @@ pub struct RatView {
     pub shares: Vec<ShuShareView>,
 }
 
-async fn rat_view(state: &AppState, r: st::Rat) -> Result<RatView, ApiError> {
-    let shares = st::shu_shares(&state.db, r.id).await?;
+async fn rat_view(state: &AppState, u: &ApiUser, c: &Cooperative, r: Rat) -> Result<RatView, ApiError> {
+    let shares = svc::shu_shares(state, &u.principal, c, &r).await?;
     let funds = r
         .split()
         .distribute(domain::cooperative::Rupiah::new(r.shu_amount).unwrap_or_default())
@@ -969,7 +958,7 @@ pub async fn record_rat(
 ) -> Result<(StatusCode, Json<RatView>), ApiError> {
     let c = coop_for_manage(&state, &u, id).await?;
     let r = svc::record_rat(&state, &u.actor, &c, &req).await?;
-    Ok((StatusCode::CREATED, Json(rat_view(&state, r).await?)))
+    Ok((StatusCode::CREATED, Json(rat_view(&state, &u, &c, r).await?)))
 }
 
 /// The RAT of a year with each member's SHU share.
@@ -982,6 +971,9 @@ pub async fn get_rat(
     Path((id, year)): Path<(i64, i32)>,
 ) -> Result<Json<RatView>, ApiError> {
     let c = coop_for_view(&state, &u, id).await?;
-    let r = st::get_rat(&state.db, c.id, year).await?.ok_or(ApiError::NotFound("RAT"))?;
-    Ok(Json(rat_view(&state, r).await?))
+    let r = svc::rat(&state, &u.principal, &c, year).await.map_err(|e| match e {
+        app::Error::NotFound => ApiError::NotFound("RAT"),
+        e => e.into(),
+    })?;
+    Ok(Json(rat_view(&state, &u, &c, r).await?))
 }

@@ -14,12 +14,12 @@ use axum::http::StatusCode;
 use domain::access::Action;
 use domain::enterprise::{
     BusinessInput, BusinessStatus, CheckInput, EquipmentInput, MentoringInput, RemittanceInput, RemittanceUse,
-    ReportInput, TrainingInput, training_days,
+    ReportInput, TrainingInput,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use store::enterprise::{
-    Business, Equipment, EquipmentCheck, MentoringVisit, Remittance, Report, StatusChange, Training,
+use svc::{
+    Business, Equipment, EquipmentCheck, MentoringVisit, Remittance, Report, StatusChange, Training, VillageCounts,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -89,20 +89,10 @@ pub struct TrainingDetail {
 }
 
 async fn training_detail(state: &AppState, u: &ApiUser, t: Training) -> Result<TrainingDetail, ApiError> {
-    let (shown, hidden) = svc::participants(state, &u.principal, &t).await?;
-    let marks = store::enterprise::attendance(&state.db, t.id).await?;
-    let ids: Vec<i64> = shown.iter().map(|p| p.person_id).collect();
-    store::enterprise::audit_people_view(
-        &state.db,
-        &u.actor,
-        "training.view",
-        &t.village_code,
-        &ids,
-        &format!("training {}", t.id),
-    )
-    .await?;
-    let days = t.dates().map(|(a, b)| training_days(a, b).iter().map(|d| d.to_string()).collect()).unwrap_or_default();
-    let participant_list = shown
+    let d = svc::training_dossier(state, &u.principal, &u.actor, t.id).await?;
+    let marks = d.marks;
+    let participant_list = d
+        .participants
         .into_iter()
         .map(|p| ParticipantView {
             days: marks.iter().filter(|(pid, _)| *pid == p.person_id).map(|(_, d)| d.clone()).collect(),
@@ -111,7 +101,12 @@ async fn training_detail(state: &AppState, u: &ApiUser, t: Training) -> Result<T
             completed: p.completed,
         })
         .collect();
-    Ok(TrainingDetail { training: t, days, participant_list, hidden_participants: hidden })
+    Ok(TrainingDetail {
+        training: d.training,
+        days: d.days,
+        participant_list,
+        hidden_participants: d.hidden_participants,
+    })
 }
 
 /// Records a training in a village of your scope.
@@ -155,7 +150,7 @@ pub async fn list_trainings(
 ) -> Result<Json<TrainingList>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
     let limit = domain::paging::check(pq.limit, 100, &[("before", pq.before)])?;
-    let items = store::enterprise::list_trainings(&state.db, &f, pq.before, limit).await?;
+    let items = svc::trainings(&state, &u.principal, &f, pq.before, limit).await?;
     let next_before = (items.len() as i64 == limit).then(|| items.last().map(|t| t.id)).flatten();
     Ok(Json(TrainingList { items, next_before }))
 }
@@ -317,10 +312,7 @@ pub async fn list_visits(
     Query(m): Query<MentoringQuery>,
 ) -> Result<Json<VisitList>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
-    let items = store::enterprise::list_visits(&state.db, &f, m.business_id, 500).await?;
-    let ids: Vec<i64> = items.iter().filter_map(|v| v.person_id).collect();
-    let region = f.within.as_ref().map(|c| c.to_string()).unwrap_or_default();
-    store::enterprise::audit_people_view(&state.db, &u.actor, "mentoring.view", &region, &ids, "").await?;
+    let items = svc::visits(&state, &u.principal, &u.actor, &f, m.business_id, 500).await?;
     Ok(Json(VisitList { items }))
 }
 
@@ -400,7 +392,7 @@ pub async fn list_equipment(
     Query(e): Query<EquipmentQuery>,
 ) -> Result<Json<EquipmentList>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
-    let items = store::enterprise::list_equipment(&state.db, &f, e.unused.unwrap_or(false), 500).await?;
+    let items = svc::equipment_list(&state, &u.principal, &f, e.unused.unwrap_or(false), 500).await?;
     Ok(Json(EquipmentList { items }))
 }
 
@@ -412,9 +404,8 @@ pub async fn get_equipment(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<EquipmentDetail>, ApiError> {
-    let e = svc::equipment(&state, &u.principal, id).await?;
-    let checks = store::enterprise::checks(&state.db, e.id).await?;
-    Ok(Json(EquipmentDetail { equipment: e, checks }))
+    let (equipment, checks) = svc::equipment_dossier(&state, &u.principal, id).await?;
+    Ok(Json(EquipmentDetail { equipment, checks }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -502,27 +493,18 @@ pub struct BusinessDetail {
 }
 
 async fn business_detail(state: &AppState, u: &ApiUser, b: Business) -> Result<BusinessDetail, ApiError> {
-    let (members, hidden) = svc::members(state, &u.principal, &b).await?;
-    let ids: Vec<i64> = members.iter().map(|m| m.person_id).collect();
-    store::enterprise::audit_people_view(
-        &state.db,
-        &u.actor,
-        "business.view",
-        &b.village_code,
-        &ids,
-        &format!("business {}", b.id),
-    )
-    .await?;
+    let d = svc::business_dossier(state, &u.principal, &u.actor, b.id).await?;
     Ok(BusinessDetail {
-        member_list: members
+        member_list: d
+            .members
             .into_iter()
             .map(|m| MemberView { person_id: m.person_id, full_name: m.full_name, kind: m.kind })
             .collect(),
-        hidden_members: hidden,
-        reports: store::enterprise::reports(&state.db, b.id).await?,
-        status_history: store::enterprise::status_changes(&state.db, b.id).await?,
-        next_states: b.status().next_states().iter().map(|s| s.as_str().to_string()).collect(),
-        business: b,
+        hidden_members: d.hidden_members,
+        reports: d.reports,
+        status_history: d.status_history,
+        next_states: d.business.status().next_states().iter().map(|s| s.as_str().to_string()).collect(),
+        business: d.business,
     })
 }
 
@@ -580,7 +562,7 @@ pub async fn list_businesses(
             ))
         })?),
     };
-    Ok(Json(BusinessList { items: store::enterprise::list_businesses(&state.db, &f, status, 500).await? }))
+    Ok(Json(BusinessList { items: svc::businesses(&state, &u.principal, &f, status, 500).await? }))
 }
 
 /// A business with members, monthly reports and status history.
@@ -747,13 +729,8 @@ pub async fn list_remittances(
     Query(rq): Query<RemittanceQuery>,
 ) -> Result<Json<RemittanceList>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
-    let names = svc::remittance_names_visible(&u.principal, f.within.as_ref());
-    let rows = store::enterprise::list_remittances(&state.db, &f, rq.person_id, 500).await?;
-    if names {
-        let ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
-        let region = f.within.as_ref().map(|c| c.to_string()).unwrap_or_default();
-        store::enterprise::audit_people_view(&state.db, &u.actor, "remittance.view", &region, &ids, "").await?;
-    }
+    let svc::Remittances { names_visible: names, items: rows } =
+        svc::remittances(&state, &u.principal, &u.actor, &f, rq.person_id, 500).await?;
     let items = rows
         .into_iter()
         .map(|r| RemittanceRow {
@@ -799,14 +776,14 @@ pub async fn remittance_summary(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<InflowSummary>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
-    let rows = store::enterprise::remittances_per_village(&state.db, &f).await?;
+    let rows = svc::remittance_inflow(&state, &u.principal, &f).await?;
     let total: i64 = rows.iter().map(|r| r.total).sum();
     let productive: i64 = rows.iter().map(|r| r.productive).sum();
     let villages = rows
         .into_iter()
         .map(|r| InflowRow {
             productive_share_bp: r.productive_share_bp(),
-            village_name: store::regions::display_name(&r.village_name),
+            village_name: r.village_name,
             village_code: r.village_code,
             remittances: r.remittances,
             migrants: r.migrants,
@@ -825,7 +802,7 @@ pub async fn remittance_summary(
 #[derive(Serialize, ToSchema)]
 pub struct EnterpriseCounts {
     #[schema(value_type = Vec<Object>)]
-    pub villages: Vec<store::enterprise::VillageCounts>,
+    pub villages: Vec<VillageCounts>,
 }
 
 /// Per-village counts: trainings, participants, completions, running businesses, remittances.
@@ -837,5 +814,5 @@ pub async fn counts(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<EnterpriseCounts>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
-    Ok(Json(EnterpriseCounts { villages: store::enterprise::counts_per_village(&state.db, &f).await? }))
+    Ok(Json(EnterpriseCounts { villages: svc::counts(&state, &u.principal, &f).await? }))
 }

@@ -9,7 +9,6 @@ use crate::i18n::{Lang, T};
 use crate::monitoring::{self as svc, OpenIndicator, RegionError};
 use axum::Json;
 use axum::extract::{Query, State};
-use domain::access::Action;
 use domain::monitoring::{Period, PeriodError, TargetInput};
 use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -145,23 +144,8 @@ pub async fn region(
         .await
         .map_err(region_api_error)?;
     let period = period_of(&state, &q)?;
-    let fresh = svc::ensure_fresh(&state).await?;
-    let values = store::indicators::read::region(&state.db, place.code.as_ref()).await?;
-    let t = lang_of(&q);
-    let indicators = svc::indicator_rows(t, &values, &period);
-    let mut breakdowns = std::collections::BTreeMap::new();
-    let mut keys: Vec<&str> = store::indicators::all().map(|i| i.key).collect();
-    keys.extend([store::indicators::PILLAR_STATUS, store::indicators::PROGRAM_STATUS]);
-    for k in keys {
-        let by = values.by_dim(k, &period);
-        if by.keys().any(|d| !d.is_empty()) {
-            breakdowns.insert(k.to_string(), by);
-        }
-    }
-    // Case figures by `domain::privacy::case_breakdown`: below the regency, types folded for
-    // those who may not open every case there, nothing for partners.
-    let mut indicators = indicators;
-    svc::apply_case_rule(svc::case_rule(&u.principal, &place), &mut indicators, &mut breakdowns);
+    let svc::RegionFigures { indicators, breakdowns, fresh } =
+        svc::region_figures(&state, lang_of(&q), &u.principal, &place, &period).await?;
     let indicators: Vec<IndicatorValue> = indicators
         .into_iter()
         .map(|r| IndicatorValue {
@@ -196,8 +180,8 @@ pub struct TargetView {
     pub note: String,
 }
 
-impl From<store::indicators::admin::Target> for TargetView {
-    fn from(t: store::indicators::admin::Target) -> Self {
+impl From<svc::Target> for TargetView {
+    fn from(t: svc::Target) -> Self {
         TargetView {
             id: t.id,
             year: t.year,
@@ -225,11 +209,7 @@ pub async fn targets(
 ) -> Result<Json<TargetList>, ApiError> {
     // Blank: the national targets; otherwise the region's own (an invalid code is a 422).
     let region = crate::region_filter::for_api("region_code", q.region_code.as_deref())?.map(|r| r.to_string());
-    let items = store::indicators::admin::targets(&state.db, region.as_deref().unwrap_or(""))
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    let items = svc::targets(&state, region.as_deref().unwrap_or("")).await?.into_iter().map(Into::into).collect();
     Ok(Json(TargetList { items }))
 }
 
@@ -256,7 +236,6 @@ pub async fn save_target(
     u: ApiUser,
     ApiJson(b): ApiJson<TargetBody>,
 ) -> Result<Json<TargetView>, ApiError> {
-    u.require(Action::ManageMonitoring, None)?;
     let input = TargetInput {
         year: b.year,
         region_code: b.region_code,
@@ -265,7 +244,5 @@ pub async fn save_target(
         historical_actual: b.historical_actual,
         note: b.note,
     };
-    let valid = svc::validate_target(&state, &input).await??;
-    let saved = store::indicators::admin::save_target(&state.db, &u.actor.clone(), &valid).await?;
-    Ok(Json(saved.into()))
+    Ok(Json(svc::save_target(&state, &u.principal, &u.actor, &input).await?.into()))
 }

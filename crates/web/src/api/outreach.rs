@@ -10,11 +10,9 @@ use crate::people;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use domain::access::Action;
 use domain::service_center::NewOutreachInput;
-use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use store::outreach::OutreachEvent;
+use svc::OutreachEvent;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
@@ -40,7 +38,7 @@ impl From<OutreachEvent> for OutreachView {
         OutreachView {
             id: e.id,
             village_code: e.village_code,
-            village_name: store::regions::display_name(&e.village_name),
+            village_name: app::regions::display_name(&e.village_name),
             held_on: e.held_on,
             place: e.place,
             topic: e.topic,
@@ -72,17 +70,24 @@ pub struct OutreachDetail {
     pub other_attendees: usize,
 }
 
-async fn detail(state: &AppState, u: &ApiUser, e: OutreachEvent) -> Result<OutreachDetail, ApiError> {
-    let (shown, hidden) = svc::attendees(state, &u.principal, &e).await?;
-    svc::audit_attendees_view(state, &u.actor, &e, &shown).await?;
+async fn detail(state: &AppState, u: &ApiUser, id: i64) -> Result<OutreachDetail, ApiError> {
+    let v = svc::event_view(state, &u.principal, &u.actor, id).await.map_err(not_found)?;
     Ok(OutreachDetail {
-        attendees: shown
+        attendees: v
+            .attendees
             .into_iter()
             .map(|a| AttendeeView { person_id: a.person_id, full_name: a.full_name, village_code: a.village_code })
             .collect(),
-        other_attendees: hidden,
-        event: e.into(),
+        other_attendees: v.hidden,
+        event: v.event.into(),
     })
+}
+
+fn not_found(e: app::Error) -> ApiError {
+    match e {
+        app::Error::NotFound => ApiError::NotFound("outreach event"),
+        e => e.into(),
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -114,11 +119,10 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<OutreachList>, ApiError> {
     let requested = crate::region_filter::for_api("region_code", q.region_code.as_deref())?;
-    let within = people::search_area(&u.principal, requested).map_err(|_| ApiError::Forbidden)?;
+    // The region before the paging: outside the scope is a 403 whatever the page asked.
+    people::search_area(&u.principal, requested.clone()).map_err(|_| ApiError::Forbidden)?;
     let limit = domain::paging::check(q.limit, 50, &[("after", q.after)])?;
-    let mut items = store::outreach::list(&state.db, within.as_ref(), q.after, limit + 1).await?;
-    let next_after = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id);
-    items.truncate(limit as usize);
+    let (items, next_after) = svc::events(&state, &u.principal, requested, q.after, limit).await?;
     Ok(Json(OutreachList { items: items.into_iter().map(Into::into).collect(), next_after }))
 }
 
@@ -167,7 +171,7 @@ pub async fn create(
         headcount: &headcount,
     };
     let e = svc::create(&state, &u.principal, &u.actor, &input).await??;
-    Ok((StatusCode::CREATED, Json(detail(&state, &u, e).await?)))
+    Ok((StatusCode::CREATED, Json(detail(&state, &u, e.id).await?)))
 }
 
 async fn load(state: &AppState, u: &ApiUser, id: i64) -> Result<OutreachEvent, ApiError> {
@@ -182,8 +186,7 @@ pub async fn get(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<OutreachDetail>, ApiError> {
-    let e = load(&state, &u, id).await?;
-    Ok(Json(detail(&state, &u, e).await?))
+    Ok(Json(detail(&state, &u, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -206,14 +209,9 @@ pub async fn add_attendee(
     body: Unread<ApiJson<AddAttendee>>,
 ) -> Result<(StatusCode, Json<OutreachDetail>), ApiError> {
     let e = load(&state, &u, id).await?;
-    let village = e.village().ok_or(ApiError::NotFound("outreach event"))?;
-    u.require(Action::EditPerson, Some(&village))?;
+    svc::require_edit(&u.principal, &e)?;
     let ApiJson(req) = body.read().await?;
-    let person = people::visible_person(&state, &u.principal, req.person_id).await?.ok_or_else(|| {
-        ValidationErrors::single("person_id", Rule::UnknownRegion, "no person with this id in your region")
-    })?;
-    let added = store::outreach::add_attendee(&state.db, &u.actor, &e, &person).await?;
-    let fresh = store::outreach::get(&state.db, e.id).await?.unwrap_or(e);
+    let added = svc::add_attendee(&state, &u.principal, &u.actor, &e, req.person_id).await?;
     let status = if added { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(detail(&state, &u, fresh).await?)))
+    Ok((status, Json(detail(&state, &u, e.id).await?)))
 }

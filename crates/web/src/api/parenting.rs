@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use domain::access::Action;
 use domain::parenting::{ActivityInput, ChildInput, ConcernInput, SchoolStatus, age_on};
 use serde::{Deserialize, Serialize};
-use store::parenting::{Activity, Child, ChildActivity, Concern};
+use svc::{Activity, ChildActivity, ChildDossier, Concern, VillageCounts};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -79,18 +79,14 @@ pub struct ChildView {
     pub activities: Vec<ChildActivity>,
 }
 
-async fn child_view(state: &AppState, u: &ApiUser, c: Child) -> Result<ChildView, ApiError> {
-    let parents = store::parenting::parents(&state.db, c.id).await?;
+fn child_view(state: &AppState, d: ChildDossier) -> ChildView {
+    let c = d.child;
     let age = domain::person::parse_date(&c.birth_date).map(|b| age_on(b, state.today())).unwrap_or(0);
-    Ok(ChildView {
-        parent_person_ids: parents.iter().map(|p| p.person_id).collect(),
-        parents: parents
-            .into_iter()
-            .filter(|p| p.village().is_some_and(|v| u.principal.can(Action::ViewPerson, Some(&v))))
-            .map(|p| ParentView { person_id: p.person_id, full_name: p.full_name })
-            .collect(),
-        concerns: store::parenting::concerns(&state.db, c.id).await?,
-        activities: store::parenting::activities_of_child(&state.db, c.id).await?,
+    ChildView {
+        parent_person_ids: d.parent_person_ids,
+        parents: d.parents.into_iter().map(|p| ParentView { person_id: p.person_id, full_name: p.full_name }).collect(),
+        concerns: d.concerns,
+        activities: d.activities,
         age,
         id: c.id,
         full_name: c.full_name,
@@ -102,7 +98,7 @@ async fn child_view(state: &AppState, u: &ApiUser, c: Child) -> Result<ChildView
         school_status: c.school_status,
         birth_certificate: c.birth_certificate,
         health_insurance: c.health_insurance,
-    })
+    }
 }
 
 /// Registers a migrant worker's child (facilitators and the village's supervisors).
@@ -126,7 +122,8 @@ pub async fn create_child(
         health_insurance: r.health_insurance,
     };
     let c = svc::create_child(&state, &u.principal, &u.actor, &input).await?;
-    Ok((StatusCode::CREATED, Json(child_view(&state, &u, c).await?)))
+    let d = svc::dossier_of(&state, &u.principal, c).await?;
+    Ok((StatusCode::CREATED, Json(child_view(&state, d))))
 }
 
 /// A child's record: 404 to anyone who may not see the child's name. Every view is audited.
@@ -137,9 +134,8 @@ pub async fn get_child(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ChildView>, ApiError> {
-    let c = svc::child(&state, &u.principal, id).await?;
-    svc::audit_view(&state, &u.actor, &c).await?;
-    Ok(Json(child_view(&state, &u, c).await?))
+    let d = svc::child_dossier(&state, &u.principal, &u.actor, id).await?;
+    Ok(Json(child_view(&state, d)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -172,7 +168,7 @@ pub struct ChildList {
     pub next_after: Option<i64>,
     /// Per village: children, schooling, documents, reached by activities in the period, activities.
     #[schema(value_type = Vec<Object>)]
-    pub counts: Vec<store::parenting::VillageCounts>,
+    pub counts: Vec<VillageCounts>,
 }
 
 /// Children in a region: names for facilitators and supervisors (audited), counts for everyone.
@@ -195,30 +191,25 @@ pub async fn list_children(
             ))
         })?),
     };
-    let counts = store::parenting::counts_per_village(&state.db, &f).await?;
-    let names_visible = svc::names_visible(&u.principal, f.within.as_ref());
-    let mut items = Vec::new();
-    let mut next_after = None;
-    if names_visible {
-        let limit = domain::paging::check(cq.limit, 100, &[("after", cq.after)])?;
-        let rows = store::parenting::list_children(&state.db, &f, status, cq.after, limit).await?;
-        next_after = (rows.len() as i64 == limit).then(|| rows.last().map(|c| c.id)).flatten();
-        let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-        let region = f.within.as_ref().map(|c| c.to_string()).unwrap_or_default();
-        store::parenting::audit_children_view(&state.db, &u.actor, "child.list", &region, &ids, "").await?;
-        items = rows
-            .into_iter()
-            .map(|c| ChildSummary {
-                id: c.id,
-                full_name: c.full_name,
-                birth_date: c.birth_date,
-                sex: c.sex,
-                village_code: c.village_code,
-                caregiver: c.caregiver,
-                school_status: c.school_status,
-            })
-            .collect();
-    }
+    // The paging parameters are checked only where there is a page of names to turn.
+    let names = svc::names_visible(&u.principal, f.within.as_ref());
+    let limit = if names { domain::paging::check(cq.limit, 100, &[("after", cq.after)])? } else { 1 };
+    let view = svc::children(&state, &u.principal, &u.actor, &f, status, cq.after, limit).await?;
+    let next_after = (view.children.len() as i64 == limit).then(|| view.children.last().map(|c| c.id)).flatten();
+    let items = view
+        .children
+        .into_iter()
+        .map(|c| ChildSummary {
+            id: c.id,
+            full_name: c.full_name,
+            birth_date: c.birth_date,
+            sex: c.sex,
+            village_code: c.village_code,
+            caregiver: c.caregiver,
+            school_status: c.school_status,
+        })
+        .collect();
+    let (names_visible, counts) = (view.names_visible, view.counts);
     Ok(Json(ChildList { names_visible, items, next_after, counts }))
 }
 
@@ -257,7 +248,7 @@ pub async fn set_child_status(
     )
     .await?;
     let c = svc::child(&state, &u.principal, id).await?;
-    Ok(Json(child_view(&state, &u, c).await?))
+    Ok(Json(child_view(&state, svc::dossier_of(&state, &u.principal, c).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -342,34 +333,14 @@ pub struct ActivityDetail {
     pub caregiver_attendance: Vec<AttendeeView>,
 }
 
-async fn activity_detail(state: &AppState, u: &ApiUser, a: Activity) -> Result<ActivityDetail, ApiError> {
-    let names_visible = a.village().is_some_and(|v| u.principal.can(Action::ViewChild, Some(&v)));
-    let (mut kids, mut carers) = (vec![], vec![]);
-    if names_visible {
-        let rows = store::parenting::child_attendance(&state.db, a.id).await?;
-        let mut ids: Vec<i64> = rows.iter().map(|r| r.child_id).collect();
-        ids.dedup();
-        store::parenting::audit_children_view(
-            &state.db,
-            &u.actor,
-            "parenting.view",
-            &a.village_code,
-            &ids,
-            &format!("activity {}", a.id),
-        )
-        .await?;
-        kids = rows
-            .into_iter()
-            .map(|r| AttendeeView { id: r.child_id, full_name: r.full_name, on_date: r.on_date })
-            .collect();
-        carers = store::parenting::caregiver_attendance(&state.db, a.id)
-            .await?
-            .into_iter()
-            .filter(|r| r.village_code.parse().is_ok_and(|v| u.principal.can(Action::ViewPerson, Some(&v))))
-            .map(|r| AttendeeView { id: r.person_id, full_name: r.full_name, on_date: r.on_date })
-            .collect();
+fn activity_detail(v: svc::ActivityView) -> ActivityDetail {
+    let line = |r: svc::Attended| AttendeeView { id: r.id, full_name: r.full_name, on_date: r.on_date };
+    ActivityDetail {
+        activity: v.activity,
+        names_visible: v.names_visible,
+        child_attendance: v.children.into_iter().map(line).collect(),
+        caregiver_attendance: v.caregivers.into_iter().map(line).collect(),
     }
-    Ok(ActivityDetail { activity: a, names_visible, child_attendance: kids, caregiver_attendance: carers })
 }
 
 /// Records a parenting activity (facilitators and the village's supervisors).
@@ -390,7 +361,8 @@ pub async fn create_activity(
         facilitator: &r.facilitator,
     };
     let a = svc::create_activity(&state, &u.principal, &u.actor, &input).await?;
-    Ok((StatusCode::CREATED, Json(activity_detail(&state, &u, a).await?)))
+    let view = svc::activity_view(&state, &u.principal, &u.actor, a.id, false).await?;
+    Ok((StatusCode::CREATED, Json(activity_detail(view))))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -408,7 +380,7 @@ pub async fn list_activities(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<ActivityList>, ApiError> {
     let f = ent::filter(&u.principal, Action::CountChildren, &q)?;
-    Ok(Json(ActivityList { items: store::parenting::list_activities(&state.db, &f, None, 500).await? }))
+    Ok(Json(ActivityList { items: svc::activities(&state, &u.principal, &f, 500).await? }))
 }
 
 /// An activity with attendance (names only for those who may see children's names; audited).
@@ -419,8 +391,7 @@ pub async fn get_activity(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ActivityDetail>, ApiError> {
-    let a = svc::activity(&state, &u.principal, id).await?;
-    Ok(Json(activity_detail(&state, &u, a).await?))
+    Ok(Json(activity_detail(svc::activity_view(&state, &u.principal, &u.actor, id, false).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -447,14 +418,13 @@ pub async fn add_attendance(
 ) -> Result<Json<ActivityDetail>, ApiError> {
     let a = svc::activity(&state, &u.principal, id).await?;
     svc::add_attendance(&state, &u.principal, &u.actor, &a, r.child_id, r.person_id, &r.date).await?;
-    let a = svc::activity(&state, &u.principal, id).await?;
-    Ok(Json(activity_detail(&state, &u, a).await?))
+    Ok(Json(activity_detail(svc::activity_view(&state, &u.principal, &u.actor, id, false).await?)))
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ParentingCounts {
     #[schema(value_type = Vec<Object>)]
-    pub villages: Vec<store::parenting::VillageCounts>,
+    pub villages: Vec<VillageCounts>,
 }
 
 /// Per-village counts (no names): children, schooling, documents, reached, activities.
@@ -466,5 +436,5 @@ pub async fn counts(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<ParentingCounts>, ApiError> {
     let f = ent::filter(&u.principal, Action::CountChildren, &q)?;
-    Ok(Json(ParentingCounts { villages: store::parenting::counts_per_village(&state.db, &f).await? }))
+    Ok(Json(ParentingCounts { villages: svc::counts(&state, &u.principal, &f).await? }))
 }

@@ -4,10 +4,10 @@
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::policy::{self as svc, BanRow, ExemptionRow, RequirementRow};
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
-use store::policy::{BanRow, ExemptionRow, RequirementRow};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -124,9 +124,9 @@ impl From<&RequirementRow> for RequirementView {
 #[utoipa::path(get, path = "/api/v1/policy", tag = "policy", security(("bearer" = [])),
     responses((status = 200, body = PolicyView), (status = 401, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, _u: ApiUser) -> Result<Json<PolicyView>, ApiError> {
-    let rows = store::policy::rows(&state.db).await?;
+    let rows = svc::rows(&state).await?;
     // Settings as the rules read them (defaults for missing or unreadable values).
-    let loaded = store::policy::to_domain(&rows);
+    let loaded = svc::as_rules(&rows);
     let zc = &loaded.policy.zero_cost;
     Ok(Json(PolicyView {
         no_contact_days: loaded.policy.no_contact_days,

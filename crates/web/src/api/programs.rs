@@ -20,8 +20,8 @@ pub struct ProgramView {
     pub criteria: String,
 }
 
-impl From<store::programs::Program> for ProgramView {
-    fn from(p: store::programs::Program) -> Self {
+impl From<app::programs::Program> for ProgramView {
+    fn from(p: app::programs::Program) -> Self {
         ProgramView { id: p.id, code: p.code, name: p.name, institution: p.institution, criteria: p.criteria }
     }
 }
@@ -35,7 +35,7 @@ pub struct ProgramList {
 #[utoipa::path(get, path = "/api/v1/programs", tag = "programs", security(("bearer" = [])),
     responses((status = 200, body = ProgramList), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _u: ApiUser) -> Result<Json<ProgramList>, ApiError> {
-    let items = store::programs::list(&state.db).await?.into_iter().map(Into::into).collect();
+    let items = app::programs::list(&state).await?.into_iter().map(Into::into).collect();
     Ok(Json(ProgramList { items }))
 }
 
@@ -61,14 +61,8 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateProgram>,
 ) -> Result<(StatusCode, Json<ProgramView>), ApiError> {
     u.require(Action::ManagePrograms, None)?;
-    let np = domain::program::validate_program(&req.code, &req.name, &req.institution, &req.criteria)?;
-    match store::programs::create(&state.db, &u.actor, &np).await {
-        Ok(p) => Ok((StatusCode::CREATED, Json(p.into()))),
-        Err(e) if store::is_unique_violation(&e) => Err(ApiError::Validation(domain::ValidationErrors::single(
-            "code",
-            domain::Rule::Taken,
-            "a program with this code exists",
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    let p =
+        app::programs::create(&state, &u.principal, &u.actor, &req.code, &req.name, &req.institution, &req.criteria)
+            .await?;
+    Ok((StatusCode::CREATED, Json(p.into())))
 }

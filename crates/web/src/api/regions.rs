@@ -4,12 +4,12 @@ use super::ApiJson;
 use crate::AppState;
 use crate::auth::{ApiUser, Unread};
 use crate::error::{ApiError, ErrorBody};
+use app::regions::{self as svc, Region};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use domain::access::Action;
 use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use store::regions::Region;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
@@ -40,14 +40,17 @@ fn parse(code: &str) -> Result<RegionCode, ApiError> {
 
 async fn existing(state: &AppState, code: &str) -> Result<Region, ApiError> {
     let c = parse(code)?;
-    store::regions::get(&state.db, &c).await?.ok_or(ApiError::NotFound("region"))
+    svc::region(state, &c).await.map_err(|e| match e {
+        app::Error::NotFound => ApiError::NotFound("region"),
+        e => e.into(),
+    })
 }
 
 /// All 38 provinces.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regions", security(("bearer" = [])),
     responses((status = 200, body = RegionList), (status = 401, body = ErrorBody)))]
 pub async fn provinces(State(state): State<AppState>, _u: ApiUser) -> Result<Json<RegionList>, ApiError> {
-    let items = store::regions::provinces(&state.db).await?.into_iter().map(Into::into).collect();
+    let items = svc::provinces(&state).await?.into_iter().map(Into::into).collect();
     Ok(Json(RegionList { items }))
 }
 
@@ -74,7 +77,7 @@ pub async fn children(
 ) -> Result<Json<RegionList>, ApiError> {
     let r = existing(&state, &code).await?;
     let c = parse(&r.code)?;
-    let items = store::regions::children(&state.db, &c).await?.into_iter().map(Into::into).collect();
+    let items = svc::children(&state, &c).await?.into_iter().map(Into::into).collect();
     Ok(Json(RegionList { items }))
 }
 
@@ -127,7 +130,7 @@ pub async fn search(
     let within = crate::region_filter::collect(&mut errs, "within", q.within.as_deref());
     let limit = domain::paging::limit(&mut errs, q.limit, 50);
     errs.into_result()?;
-    let hits = store::regions::search(&state.db, &q.q, level, within.as_ref(), limit).await?;
+    let hits = svc::search(&state, &q.q, level, within.as_ref(), limit).await?;
     let items = hits.into_iter().map(|h| SearchHitView { region: h.region.into(), path: h.path }).collect();
     Ok(Json(SearchResult { items }))
 }
@@ -161,11 +164,9 @@ pub struct VillageView {
     pub officers: Vec<OfficerView>,
 }
 
-async fn village_view(state: &AppState, r: Region) -> Result<VillageView, ApiError> {
-    let c = parse(&r.code)?;
-    let status = store::programs::village_status(&state.db, &c).await?;
-    let staff = store::users::village_staff(&state.db, &c).await?;
-    Ok(VillageView {
+fn village_view(d: svc::VillageDossier) -> VillageView {
+    let (r, status) = (d.village, d.status);
+    VillageView {
         code: r.code,
         name: r.name,
         level: r.level,
@@ -182,16 +183,24 @@ async fn village_view(state: &AppState, r: Region) -> Result<VillageView, ApiErr
                 since_year: p.since_year,
             })
             .collect(),
-        officers: staff.into_iter().map(|u| OfficerView { id: u.id, full_name: u.full_name, role: u.role }).collect(),
-    })
+        officers: d
+            .officers
+            .into_iter()
+            .map(|u| OfficerView { id: u.id, full_name: u.full_name, role: u.role })
+            .collect(),
+    }
 }
 
-async fn existing_village(state: &AppState, code: &str) -> Result<Region, ApiError> {
-    let r = existing(state, code).await?;
-    if r.level() != RegionLevel::Village {
-        return Err(ApiError::NotFound("village"));
-    }
-    Ok(r)
+/// The village `code` the caller may do `action` in: 404 for no such village, 403 outside scope.
+async fn village_for(state: &AppState, u: &ApiUser, code: &str, action: Action) -> Result<RegionCode, ApiError> {
+    let c = parse(code)?;
+    svc::village_for(state, &u.principal, &c, action).await.map_err(|e| match e {
+        // As before: a village code nobody knows is an unknown region; another level, no village.
+        app::Error::NotFound if c.level() == RegionLevel::Village => ApiError::NotFound("region"),
+        app::Error::NotFound => ApiError::NotFound("village"),
+        e => e.into(),
+    })?;
+    Ok(c)
 }
 
 /// A village with its Desmigratif designation, programs and officers (within the caller's scope).
@@ -204,9 +213,8 @@ pub async fn village(
     u: ApiUser,
     Path(code): Path<String>,
 ) -> Result<Json<VillageView>, ApiError> {
-    let r = existing_village(&state, &code).await?;
-    u.require(Action::ViewVillage, Some(&parse(&r.code)?))?;
-    Ok(Json(village_view(&state, r).await?))
+    let c = village_for(&state, &u, &code, Action::ViewVillage).await?;
+    Ok(Json(village_view(svc::village(&state, &u.principal, &c).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -230,16 +238,8 @@ pub async fn designate(
     Path(code): Path<String>,
     body: Unread<ApiJson<DesignationRequest>>,
 ) -> Result<Json<VillageView>, ApiError> {
-    let r = existing_village(&state, &code).await?;
-    let c = parse(&r.code)?;
-    u.require(Action::DesignateVillage, Some(&c))?;
+    let c = village_for(&state, &u, &code, Action::DesignateVillage).await?;
     let ApiJson(req) = body.read().await?;
-    let d = domain::program::validate_designation(
-        req.desmigratif,
-        req.cohort_year,
-        req.pocket_village,
-        state.clock.year(),
-    )?;
-    store::programs::designate(&state.db, &u.actor, &c, &d).await?;
-    Ok(Json(village_view(&state, r).await?))
+    svc::designate(&state, &u.principal, &u.actor, &c, req.desmigratif, req.cohort_year, req.pocket_village).await?;
+    Ok(Json(village_view(svc::village(&state, &u.principal, &c).await?)))
 }

@@ -22,7 +22,9 @@ use domain::cooperative::{Account, SavingsKind};
 use domain::person::parse_date;
 use domain::{RegionCode, RegionLevel};
 use serde::Deserialize;
-use store::cooperative::{self as st, Cooperative, Loan, Member};
+use svc::{
+    CashRow, Cooperative, EntryRow, InstallmentRow, LineRow, Loan, LoanEvent, Member, Rat, ShuShare, StatementRow,
+};
 use time::Date;
 
 /// A whole number however deeply a template borrowed it.
@@ -59,8 +61,9 @@ pub fn account_label(code: &str) -> String {
     Account::parse(code).map_or_else(|| code.to_string(), |a| format!("{} {}", a.number(), svc::account_name(a)))
 }
 
-fn lang_err(v: &Viewer) -> impl Fn(store::StoreError) -> PageError + '_ {
-    move |e| PageError::internal(v.lang())(e)
+/// A refusal or failure as a page in the viewer's language.
+fn lang_err<E: Into<app::Error>>(v: &Viewer) -> impl Fn(E) -> PageError + '_ {
+    move |e| PageError::from_app(e.into(), v.lang())
 }
 
 async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Cooperative, PageError> {
@@ -154,7 +157,7 @@ async fn list_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let within = region.clone().or_else(|| v.principal.scope.code().cloned());
-    let coops = st::list_cooperatives(&state.db, within.as_ref()).await.map_err(lang_err(v))?;
+    let coops = svc::cooperatives(state, &v.principal, within.as_ref()).await.map_err(lang_err(v))?;
     let code = region.map(|r| r.to_string()).unwrap_or_default();
     let can_create = !code.is_empty()
         && code
@@ -254,7 +257,7 @@ async fn home_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let figures = svc::key_figures(state, &c).await.map_err(lang_err(v))?;
-    let bylaws: Vec<(i32, BylawsBody)> = st::bylaws_list(&state.db, c.id)
+    let bylaws: Vec<(i32, BylawsBody)> = svc::bylaws_years(state, &v.principal, &c)
         .await
         .map_err(lang_err(v))?
         .into_iter()
@@ -263,7 +266,8 @@ async fn home_page(
     let (form_year, form) = form.unwrap_or_else(|| {
         (state.today().year().to_string(), bylaws.first().map(|(_, b)| b.clone()).unwrap_or_default())
     });
-    let closed_through = st::closed_through(&state.db, c.id).await.map_err(lang_err(v))?.unwrap_or_else(|| "—".into());
+    let closed_through =
+        svc::closed_through(state, &v.principal, &c).await.map_err(lang_err(v))?.unwrap_or_else(|| "—".into());
     let failed = errors.any();
     let resp = render(
         &HomePage {
@@ -340,21 +344,8 @@ struct MembersPage {
 
 async fn members_page(state: &AppState, v: &Viewer, c: Cooperative, errors: FormErrors) -> Result<Response, PageError> {
     let t = v.t();
-    let members = st::list_members(&state.db, c.id).await.map_err(lang_err(v))?;
-    let balances = svc::all_member_balances(state, &c).await.map_err(lang_err(v))?;
-    let rows: Vec<(Member, MemberBalances)> = members
-        .into_iter()
-        .map(|m| (m.id, m))
-        .map(|(id, m)| (m, balances.get(&id).copied().unwrap_or_default()))
-        .collect();
-    let ev = store::audit::Event {
-        action: "cooperative.members_view",
-        entity: "cooperative",
-        entity_id: &c.id.to_string(),
-        region_code: &c.village_code,
-        details: &format!("{} members", rows.len()),
-    };
-    store::audit::append_now(&state.db, &v.actor(), &ev).await.map_err(lang_err(v))?;
+    let rows =
+        svc::members_view(state, &v.principal, &v.actor(), &c).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &MembersPage {
@@ -451,7 +442,7 @@ struct MemberPage {
     balances: MemberBalances,
     wajib: domain::cooperative::WajibStatus,
     loans: Vec<Loan>,
-    lines: Vec<st::StatementRow>,
+    lines: Vec<StatementRow>,
     shu: Vec<(i32, i64, i64, i64)>,
     can_manage: bool,
     errors: FormErrors,
@@ -510,15 +501,13 @@ async fn member_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let e = lang_err(v);
-    st::audit_member_view(&state.db, &v.actor(), &c, &m, "page").await.map_err(&e)?;
-    let m = svc::redact_member(&v.principal, m);
+    let m = svc::view_member(state, &v.principal, &v.actor(), &c, m, "page")
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let balances = svc::member_balances(state, &m, None).await.map_err(&e)?;
     let wajib = svc::wajib(state, &c, &m, balances.wajib, state.today()).await.map_err(&e)?;
-    let loans = st::list_loans(&state.db, c.id, Some(m.id)).await.map_err(&e)?;
-    let mut lines = st::member_lines(&state.db, m.id, "0000-00-00", "9999-12-31", 100_000).await.map_err(&e)?;
-    let skip = lines.len().saturating_sub(100);
-    lines.drain(..skip);
-    let shu = st::member_shu(&state.db, m.id).await.map_err(&e)?;
+    let loans = svc::loans(state, &v.principal, &c, Some(m.id)).await.map_err(lang_err(v))?;
+    let (lines, shu) = svc::member_ledger(state, &v.principal, &c, &m, 100).await.map_err(lang_err(v))?;
     let b = svc::bylaws_on(state, &c, state.today()).await.map_err(&e)?;
     let limits = format!(
         "{} · {} {} · {}–{} %",
@@ -651,8 +640,9 @@ pub async fn apply(
     let m = load_member(&state, &v, &c, mid).await?;
     let input = f.input(m.id);
     if f.action == "preview" {
-        let closed = st::closed_through(&state.db, c.id).await.map_err(lang_err(&v))?.and_then(|d| parse_date(&d));
-        let all_bylaws = st::bylaws_list(&state.db, c.id).await.map_err(lang_err(&v))?;
+        let closed =
+            svc::closed_through(&state, &v.principal, &c).await.map_err(lang_err(&v))?.and_then(|d| parse_date(&d));
+        let all_bylaws = svc::bylaws_years(&state, &v.principal, &c).await.map_err(lang_err(&v))?;
         return match svc::check_application(&m, &input, closed, &all_bylaws, svc::coop_today(&state, &c)) {
             Ok((req, _)) => member_page(&state, &v, c, m, FormErrors::default(), false, f, Some(req.schedule())).await,
             Err(e) => {
@@ -680,7 +670,9 @@ pub async fn statement(
     let m = load_member(&state, &v, &c, mid).await?;
     let from = date_param(&q.from, parse_date(&m.joined_on).unwrap_or(state.today()));
     let to = date_param(&q.to, state.today());
-    st::audit_member_view(&state.db, &v.actor(), &c, &m, "statement download").await.map_err(lang_err(&v))?;
+    let m = svc::view_member(&state, &v.principal, &v.actor(), &c, m, "statement download")
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let report = svc::statement_report(&state, &c, &m, from, to).await.map_err(lang_err(&v))?;
     let format = q.format.unwrap_or(Format::Pdf);
     Ok(crate::download::report(&report, format, &format!("rekening-koran-{}-{}", m.member_number, to)))
@@ -710,14 +702,9 @@ pub async fn loans(
     let c = load(&state, &v, id).await?;
     let t = v.t();
     let as_of = date_param(&q.as_of, state.today());
-    let members: std::collections::HashMap<i64, String> = st::list_members(&state.db, c.id)
-        .await
-        .map_err(lang_err(&v))?
-        .into_iter()
-        .map(|m| (m.id, format!("{} {}", m.member_number, m.full_name)))
-        .collect();
+    let members = svc::member_names(&state, &v.principal, &c).await.map_err(lang_err(&v))?;
     let mut rows = Vec::new();
-    for l in st::list_loans(&state.db, c.id, None).await.map_err(lang_err(&v))? {
+    for l in svc::loans(&state, &v.principal, &c, None).await.map_err(lang_err(&v))? {
         let (s, _) = svc::loan_status(&state, &c, &l, as_of).await.map_err(lang_err(&v))?;
         let name = members.get(&l.member_id).cloned().unwrap_or_default();
         rows.push((l, name, s));
@@ -750,8 +737,8 @@ struct LoanPage {
     member: Member,
     rate: String,
     status: LoanStatus,
-    rows: Vec<st::InstallmentRow>,
-    events: Vec<st::LoanEvent>,
+    rows: Vec<InstallmentRow>,
+    events: Vec<LoanEvent>,
     can_manage: bool,
     can_approve: bool,
     errors: FormErrors,
@@ -771,11 +758,11 @@ async fn loan_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let e = lang_err(v);
-    let member =
-        st::get_member(&state.db, loan.member_id).await.map_err(&e)?.ok_or_else(|| PageError::not_found(v.lang()))?;
-    st::audit_member_view(&state.db, &v.actor(), &c, &member, &format!("loan {}", loan.id)).await.map_err(&e)?;
+    let member = svc::view_borrower(state, &v.principal, &v.actor(), &c, &loan)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let (status, rows) = svc::loan_status(state, &c, &loan, as_of).await.map_err(&e)?;
-    let events = st::loan_events(&state.db, loan.id).await.map_err(&e)?;
+    let events = svc::loan_events(state, &v.principal, &c, &loan).await.map_err(lang_err(v))?;
     let failed = errors.any();
     let resp = render(
         &LoanPage {
@@ -964,7 +951,8 @@ async fn books_page(
     let tb = b.trial_balance();
     let bs = b.balance_sheet();
     let is = svc::income_statement(state, &c, from, to).await.map_err(&e)?;
-    let closed_through = st::closed_through(&state.db, c.id).await.map_err(&e)?.unwrap_or_else(|| "—".into());
+    let closed_through =
+        svc::closed_through(state, &v.principal, &c).await.map_err(lang_err(v))?.unwrap_or_else(|| "—".into());
     let failed = errors.any();
     let resp = render(
         &BooksPage {
@@ -1128,8 +1116,8 @@ pub async fn other(
 // Journal and cash book
 
 pub struct JournalItem {
-    pub e: st::EntryRow,
-    pub lines: Vec<st::LineRow>,
+    pub e: EntryRow,
+    pub lines: Vec<LineRow>,
     pub reversible: bool,
 }
 
@@ -1157,12 +1145,10 @@ async fn journal_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let e = lang_err(v);
-    let mut entries = st::list_entries(&state.db, c.id, q.before, JOURNAL_PAGE + 1).await.map_err(&e)?;
+    let (mut entries, lines) =
+        svc::journal(state, &v.principal, &c, q.before, JOURNAL_PAGE + 1).await.map_err(lang_err(v))?;
     let next_before = (entries.len() as i64 > JOURNAL_PAGE).then(|| entries[JOURNAL_PAGE as usize - 1].id);
     entries.truncate(JOURNAL_PAGE as usize);
-    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-    let lines = st::lines_of(&state.db, &ids).await.map_err(&e)?;
     let items = entries
         .into_iter()
         .map(|en| {
@@ -1220,7 +1206,7 @@ pub async fn reverse(
 }
 
 pub struct CashLine {
-    pub r: st::CashRow,
+    pub r: CashRow,
     pub balance: i64,
 }
 
@@ -1249,8 +1235,7 @@ pub async fn cash_book(
     let t = v.t();
     let to = date_param(&q.to, state.today());
     let from = date_param(&q.from, Date::from_calendar_date(to.year(), to.month(), 1).unwrap_or(to));
-    let (opening, rows) =
-        st::cash_book(&state.db, c.id, &from.to_string(), &to.to_string()).await.map_err(lang_err(&v))?;
+    let (opening, rows) = svc::cash_book(&state, &v.principal, &c, from, to).await.map_err(lang_err(&v))?;
     let mut bal = opening;
     let lines = rows
         .into_iter()
@@ -1289,9 +1274,9 @@ struct RatPage {
     layout: Layout,
     t: crate::i18n::T,
     c: Cooperative,
-    rats: Vec<st::Rat>,
-    selected: Option<st::Rat>,
-    shares: Vec<st::ShuShare>,
+    rats: Vec<Rat>,
+    selected: Option<Rat>,
+    shares: Vec<ShuShare>,
     funds: Vec<(&'static str, u32, i64)>,
     can_manage: bool,
     errors: FormErrors,
@@ -1310,7 +1295,7 @@ async fn rat_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let e = lang_err(v);
-    let rats = st::list_rats(&state.db, c.id).await.map_err(&e)?;
+    let rats = svc::rats(state, &v.principal, &c).await.map_err(lang_err(v))?;
     let selected = match q.year {
         Some(y) => rats.iter().find(|r| r.year == y).cloned(),
         None => rats.first().cloned(),
@@ -1320,7 +1305,7 @@ async fn rat_page(
             let split = r.split();
             let dist = split.distribute(domain::cooperative::Rupiah::new(r.shu_amount).unwrap_or_default());
             (
-                st::shu_shares(&state.db, r.id).await.map_err(&e)?,
+                svc::shu_shares(state, &v.principal, &c, r).await.map_err(lang_err(v))?,
                 split
                     .parts()
                     .iter()
@@ -1416,10 +1401,7 @@ pub async fn rat_report(
     Path((id, year)): Path<(i64, i32)>,
 ) -> Result<Response, PageError> {
     let c = load(&state, &v, id).await?;
-    let r = st::get_rat(&state.db, c.id, year)
-        .await
-        .map_err(lang_err(&v))?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
+    let r = svc::rat(&state, &v.principal, &c, year).await.map_err(lang_err(&v))?;
     let report = svc::rat_report(&state, &c, &r).await.map_err(lang_err(&v))?;
     Ok(crate::download::report(&report, Format::Pdf, &format!("laporan-rat-{}-{year}", c.id)))
 }

@@ -18,12 +18,15 @@ use domain::access::Action;
 use domain::enterprise::{
     BusinessInput, BusinessStatus, CapitalSource, CheckInput, EquipmentCondition, EquipmentInput, LegalForm,
     MemberKind, MentoringInput, Organiser, RemittanceChannel, RemittanceInput, RemittanceUse, ReportInput, Sector,
-    TrainingInput, TrainingTopic, training_days,
+    TrainingInput, TrainingTopic,
 };
 use domain::{Rule, ValidationErrors};
 use reports::{Block, Cell, Report, Table};
 use serde::Deserialize;
-use store::enterprise::{Business, Equipment, EquipmentCheck, Filter, MentoringVisit, Remittance, Training};
+use svc::{
+    Business, Equipment, EquipmentCheck, Filter, Member, MentoringVisit, Remittance, StatusChange, Training,
+    VillageCounts,
+};
 
 const PAGE_SIZE: i64 = 100;
 
@@ -188,13 +191,13 @@ struct HubPage {
     layout: Layout,
     t: T,
     period: Period,
-    counts: Vec<store::enterprise::VillageCounts>,
+    counts: Vec<VillageCounts>,
     shares: Vec<String>,
 }
 
 pub async fn hub(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let (f, period) = period(&v, Action::ViewEnterprise, "/enterprise", &q)?;
-    let counts = store::enterprise::counts_per_village(&state.db, &f).await.map_err(PageError::internal(v.lang()))?;
+    let counts = svc::counts(&state, &v.principal, &f).await.map_err(page_err(&v))?;
     let shares = counts
         .iter()
         .map(|c| c.productive_share_bp().map(|bp| Cell::BasisPoints(bp).display()).unwrap_or("—".into()))
@@ -261,10 +264,8 @@ async fn trainings_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let (f, period) = period(v, Action::ViewEnterprise, "/trainings", &q)?;
-    let items =
-        store::enterprise::list_trainings(&state.db, &f, None, if q.format().is_some() { 1000 } else { PAGE_SIZE })
-            .await
-            .map_err(PageError::internal(v.lang()))?;
+    let limit = if q.format().is_some() { 1000 } else { PAGE_SIZE };
+    let items = svc::trainings(state, &v.principal, &f, None, limit).await.map_err(page_err(v))?;
     if let Some(fmt) = q.format() {
         let table = Table {
             name: t.get("enterprise.trainings").into(),
@@ -394,22 +395,8 @@ async fn training_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let tr = svc::training(state, &v.principal, id).await.map_err(page_err(v))?;
-    let (shown, hidden) = svc::participants(state, &v.principal, &tr).await.map_err(page_err(v))?;
-    let marks = store::enterprise::attendance(&state.db, tr.id).await.map_err(PageError::internal(v.lang()))?;
-    let ids: Vec<i64> = shown.iter().map(|p| p.person_id).collect();
-    store::enterprise::audit_people_view(
-        &state.db,
-        &v.actor(),
-        "training.view",
-        &tr.village_code,
-        &ids,
-        &format!("training {}", tr.id),
-    )
-    .await
-    .map_err(PageError::internal(v.lang()))?;
-    let days: Vec<String> =
-        tr.dates().map(|(a, b)| training_days(a, b).iter().map(|d| d.to_string()).collect()).unwrap_or_default();
+    let d = svc::training_dossier(state, &v.principal, &v.actor(), id).await.map_err(page_err(v))?;
+    let (tr, shown, hidden, marks, days) = (d.training, d.participants, d.hidden_participants, d.marks, d.days);
     let rows = shown
         .into_iter()
         .map(|p| GridRow {
@@ -492,40 +479,24 @@ pub async fn save_grid(
     let csrf = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     v.check_csrf(csrf)?;
     let tr = svc::training(&state, &v.principal, id).await.map_err(page_err(&v))?;
-    if !tr.village().is_some_and(|c| v.can(Action::EditEnterprise, Some(&c))) {
-        return Err(PageError::forbidden(v.lang()));
-    }
-    let (starts, ends) = tr.dates().ok_or_else(|| PageError::not_found(v.lang()))?;
-    let (shown, _) = svc::participants(&state, &v.principal, &tr).await.map_err(page_err(&v))?;
-    let persons: Vec<i64> = shown.iter().map(|p| p.person_id).collect();
+    // The form's keys carry the cells: `a_<person>_<date>` ticked, `c_<person>` completed.
     let mut marks = Vec::new();
     let mut completed = Vec::new();
-    let mut errs = ValidationErrors::new();
     for (k, _) in &pairs {
         if let Some(rest) = k.strip_prefix("a_") {
             let Some((p, d)) = rest.split_once('_') else { continue };
             let Ok(pid) = p.parse::<i64>() else { continue };
-            match domain::enterprise::attendance_date("date", d, starts, ends, state.today()) {
-                Ok(day) if persons.contains(&pid) => marks.push((pid, day)),
-                Ok(_) => {}
-                Err(e) => {
-                    if errs.is_empty() {
-                        errs.0.extend(e.0);
-                    }
-                }
-            }
+            marks.push((pid, d));
         } else if let Some(p) = k.strip_prefix("c_") {
             if let Ok(pid) = p.parse::<i64>() {
                 completed.push(pid);
             }
         }
     }
-    if !errs.is_empty() {
-        return training_page(&state, &v, id, false, String::new(), FormErrors::new(v.t(), errs)).await;
+    let saved = svc::save_grid(&state, &v.principal, &v.actor(), &tr, &marks, &completed).await;
+    if let Err(errors) = form_result(&v, saved)? {
+        return training_page(&state, &v, id, false, String::new(), errors).await;
     }
-    store::enterprise::save_grid(&state.db, &v.actor(), &tr, &persons, &marks, &completed)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
     Ok(Redirect::to(&format!("/trainings/{id}?saved=1#grid")).into_response())
 }
 
@@ -573,12 +544,7 @@ async fn mentoring_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let (f, period) = period(v, Action::ViewEnterprise, "/mentoring", &q)?;
-    let items =
-        store::enterprise::list_visits(&state.db, &f, None, PAGE_SIZE).await.map_err(PageError::internal(v.lang()))?;
-    let ids: Vec<i64> = items.iter().filter_map(|m| m.person_id).collect();
-    store::enterprise::audit_people_view(&state.db, &v.actor(), "mentoring.view", &region_label(&f, t), &ids, "")
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let items = svc::visits(state, &v.principal, &v.actor(), &f, None, PAGE_SIZE).await.map_err(page_err(v))?;
     let failed = errors.any();
     let page = render(
         &MentoringPage {
@@ -687,10 +653,8 @@ async fn equipment_page(
     if unused {
         period.query.push_str("&unused=1");
     }
-    let items =
-        store::enterprise::list_equipment(&state.db, &f, unused, if q.format().is_some() { 1000 } else { PAGE_SIZE })
-            .await
-            .map_err(PageError::internal(v.lang()))?;
+    let limit = if q.format().is_some() { 1000 } else { PAGE_SIZE };
+    let items = svc::equipment_list(state, &v.principal, &f, unused, limit).await.map_err(page_err(v))?;
     if let Some(fmt) = q.format() {
         let table = Table {
             name: t.get("enterprise.equipment").into(),
@@ -823,8 +787,7 @@ async fn equipment_one(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let e = svc::equipment(state, &v.principal, id).await.map_err(page_err(v))?;
-    let checks = store::enterprise::checks(&state.db, e.id).await.map_err(PageError::internal(v.lang()))?;
+    let (e, checks) = svc::equipment_dossier(state, &v.principal, id).await.map_err(page_err(v))?;
     let recipient = match (&e.business_name, e.person_id) {
         (Some(b), _) => b.clone(),
         (None, Some(p)) if v.can(Action::ViewPerson, e.village().as_ref()) => {
@@ -940,10 +903,8 @@ async fn businesses_page(
     if let Some(s) = status {
         period.query.push_str(&format!("&status={s}"));
     }
-    let items =
-        store::enterprise::list_businesses(&state.db, &f, status, if q.format().is_some() { 1000 } else { PAGE_SIZE })
-            .await
-            .map_err(PageError::internal(v.lang()))?;
+    let limit = if q.format().is_some() { 1000 } else { PAGE_SIZE };
+    let items = svc::businesses(state, &v.principal, &f, status, limit).await.map_err(page_err(v))?;
     if let Some(fmt) = q.format() {
         let table = Table {
             name: t.get("enterprise.businesses").into(),
@@ -1082,7 +1043,7 @@ const BAR_W: i64 = 14;
 const SLOT: i64 = 40;
 
 /// Bars for revenue and costs per month, scaled to the largest amount (last 12 months).
-pub fn chart(reports: &[store::enterprise::Report]) -> (Vec<Bar>, i64) {
+pub fn chart(reports: &[svc::Report]) -> (Vec<Bar>, i64) {
     let shown = &reports[reports.len().saturating_sub(12)..];
     let max = shown.iter().map(|r| r.revenue.max(r.costs)).max().unwrap_or(0).max(1);
     let h = |v: i64| ((i128::from(v) * i128::from(CHART_H)) / i128::from(max)) as i64;
@@ -1138,12 +1099,12 @@ struct BusinessPage {
     t: T,
     b: Business,
     capital: String,
-    members: Vec<store::enterprise::Member>,
+    members: Vec<Member>,
     hidden: usize,
     reports: Vec<ReportRow>,
     bars: Vec<Bar>,
     chart_w: i64,
-    history: Vec<store::enterprise::StatusChange>,
+    history: Vec<StatusChange>,
     visits: Vec<MentoringVisit>,
     next_states: Vec<SelectOption>,
     member_kinds: Vec<SelectOption>,
@@ -1166,21 +1127,8 @@ async fn business_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let b = svc::business(state, &v.principal, id).await.map_err(page_err(v))?;
-    let (members, hidden) = svc::members(state, &v.principal, &b).await.map_err(page_err(v))?;
-    let ids: Vec<i64> = members.iter().map(|m| m.person_id).collect();
-    store::enterprise::audit_people_view(
-        &state.db,
-        &v.actor(),
-        "business.view",
-        &b.village_code,
-        &ids,
-        &format!("business {}", b.id),
-    )
-    .await
-    .map_err(err())?;
-    let raw = store::enterprise::reports(&state.db, b.id).await.map_err(err())?;
+    let d = svc::business_dossier(state, &v.principal, &v.actor(), id).await.map_err(page_err(v))?;
+    let (b, members, hidden, raw) = (d.business, d.members, d.hidden_members, d.reports);
     let (bars, chart_w) = chart(&raw);
     let reports = raw
         .iter()
@@ -1193,8 +1141,7 @@ async fn business_page(
             workers: r.workers,
         })
         .collect();
-    let history = store::enterprise::status_changes(&state.db, b.id).await.map_err(err())?;
-    let visits = store::enterprise::list_visits(&state.db, &Filter::default(), Some(b.id), 50).await.map_err(err())?;
+    let (history, visits) = (d.status_history, d.visits);
     let can_edit = b.village().is_some_and(|c| v.can(Action::EditEnterprise, Some(&c)));
     let status = b.status();
     let next: Vec<&'static str> = status.next_states().iter().map(|s| s.as_str()).collect();
@@ -1386,23 +1333,14 @@ async fn remittances_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
     let (f, mut period) = period(v, Action::ViewEnterprise, "/remittances", &q)?;
     let person = q.person.as_deref().and_then(|p| p.parse::<i64>().ok());
     if let Some(p) = person {
         period.query.push_str(&format!("&person={p}"));
     }
-    let names = svc::remittance_names_visible(&v.principal, f.within.as_ref());
-    let list: Vec<Remittance> =
-        store::enterprise::list_remittances(&state.db, &f, person, if q.format().is_some() { 1000 } else { PAGE_SIZE })
-            .await
-            .map_err(err())?;
-    if names && !list.is_empty() {
-        let ids: Vec<i64> = list.iter().map(|r| r.person_id).collect();
-        store::enterprise::audit_people_view(&state.db, &v.actor(), "remittance.view", &region_label(&f, t), &ids, "")
-            .await
-            .map_err(err())?;
-    }
+    let limit = if q.format().is_some() { 1000 } else { PAGE_SIZE };
+    let svc::Remittances { names_visible: names, items: list } =
+        svc::remittances(state, &v.principal, &v.actor(), &f, person, limit).await.map_err(page_err(v))?;
     let who = |r: &Remittance| if names { r.person_name.clone() } else { format!("#{}", r.person_id) };
     if let Some(fmt) = q.format() {
         let mut columns: Vec<String> = ["month", "migrant", "village", "amount", "channel"]
@@ -1427,7 +1365,7 @@ async fn remittances_page(
         let table = Table { name: t.get("enterprise.remittances").into(), columns, rows, totals: None };
         return Ok(download::report(&report_of(t, t.get("enterprise.remittances"), &f, table), fmt, "remitansi"));
     }
-    let per_village = store::enterprise::remittances_per_village(&state.db, &f).await.map_err(err())?;
+    let per_village = svc::remittance_inflow(state, &v.principal, &f).await.map_err(page_err(v))?;
     let total: i64 = per_village.iter().map(|r| r.total).sum();
     let productive: i64 = per_village.iter().map(|r| r.productive).sum();
     let bp = |x: Option<i64>| x.map(|b| Cell::BasisPoints(b).display()).unwrap_or_else(|| "—".into());
@@ -1435,7 +1373,7 @@ async fn remittances_page(
         .iter()
         .map(|r| InflowRow {
             village_code: r.village_code.clone(),
-            village_name: store::regions::display_name(&r.village_name),
+            village_name: r.village_name.clone(),
             migrants: r.migrants,
             total: Cell::Rupiah(r.total).display(),
             productive: Cell::Rupiah(r.productive).display(),
@@ -1540,8 +1478,7 @@ mod tests {
 
     #[test]
     fn chart_scales_to_the_largest_amount() {
-        let r =
-            |m: &str, rev, cost| store::enterprise::Report { month: m.into(), revenue: rev, costs: cost, workers: 0 };
+        let r = |m: &str, rev, cost| svc::Report { month: m.into(), revenue: rev, costs: cost, workers: 0 };
         let (bars, w) = chart(&[r("2026-01", 4_000_000, 1_000_000), r("2026-02", 2_000_000, 0)]);
         assert_eq!(w, 100);
         assert_eq!((bars[0].rev_h, bars[0].rev_y, bars[0].cost_h), (CHART_H, 0, 25));

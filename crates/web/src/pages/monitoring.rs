@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
-use domain::monitoring::{Condition, Period, Subject, TargetInput};
+use domain::monitoring::{Period, TargetInput};
 use domain::{Rule, ValidationErrors};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -228,7 +228,7 @@ async fn report_of(
 struct TargetsPage {
     layout: Layout,
     t: T,
-    targets: Vec<store::indicators::admin::Target>,
+    targets: Vec<svc::Target>,
     can_manage: bool,
     errors: FormErrors,
     form: TargetForm,
@@ -266,9 +266,7 @@ async fn targets_page(
     saved: bool,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let targets = store::indicators::admin::targets(&state.db, form.region_code.trim())
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let targets = svc::targets(state, form.region_code.trim()).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let page = TargetsPage {
         layout: Layout::for_viewer(v, t.get("monitoring.targets"), "/monitoring/targets"),
@@ -324,14 +322,10 @@ pub async fn save_target(
         note: form.note.clone(),
     };
     if errs.is_empty() {
-        match svc::validate_target(&state, &input).await.map_err(PageError::internal(v.lang()))? {
-            Ok(valid) => {
-                store::indicators::admin::save_target(&state.db, &v.actor(), &valid)
-                    .await
-                    .map_err(PageError::internal(v.lang()))?;
-                return Ok(Redirect::to("/monitoring/targets?saved=1").into_response());
-            }
-            Err(e) => errs = e,
+        match svc::save_target(&state, &v.principal, &v.actor(), &input).await {
+            Ok(_) => return Ok(Redirect::to("/monitoring/targets?saved=1").into_response()),
+            Err(app::Error::Invalid(e)) => errs = e,
+            Err(e) => return Err(PageError::from_app(e, v.lang())),
         }
     }
     let t = v.t();
@@ -345,7 +339,7 @@ pub async fn save_target(
 struct CriteriaPage {
     layout: Layout,
     t: T,
-    rows: Vec<(store::indicators::admin::CriterionRow, bool)>,
+    rows: Vec<(svc::CriterionRow, bool)>,
     can_manage: bool,
     errors: FormErrors,
     form: CriterionForm,
@@ -375,18 +369,13 @@ async fn criteria_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let rows = store::indicators::admin::criteria(&state.db).await.map_err(PageError::internal(v.lang()))?;
-    let rows = rows.into_iter().map(|r| {
-        let known = store::indicators::is_known(&r.indicator);
-        (r, known)
-    });
+    let rows = svc::criteria(state).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
-    let mut keys: Vec<&'static str> = store::indicators::all().map(|i| i.key).collect();
-    keys.extend(store::indicators::all_derived().map(|d| d.key));
+    let keys = svc::criterion_keys();
     let page = CriteriaPage {
         layout: Layout::for_viewer(v, t.get("monitoring.criteria"), "/monitoring/criteria"),
         t,
-        rows: rows.collect(),
+        rows,
         can_manage: v.can(Action::ManageMonitoring, None),
         errors,
         form,
@@ -407,38 +396,21 @@ pub async fn add_criterion(
 ) -> Result<Response, PageError> {
     v.check_csrf(&form.csrf)?;
     v.require(Action::ManageMonitoring, None)?;
-    let mut errs = ValidationErrors::new();
-    let subject = Subject::parse(form.subject.trim());
-    if subject.is_none() {
-        errs.add("subject", Rule::Format, "pillar:1 to pillar:4, or program:<code>");
-    }
-    let indicator = form.indicator.trim().to_string();
-    if indicator.is_empty() || indicator.len() > 60 || !indicator.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        errs.add("indicator", Rule::Format, "an indicator key such as outreach_events");
-    }
-    let min_value = match form.min_value.trim().parse::<i64>() {
-        Ok(n) if (0..=1_000_000_000).contains(&n) => n,
-        _ => {
-            errs.add("min_value", Rule::OutOfRange, "a whole number from 0");
-            0
+    let input = svc::CriterionInput {
+        subject: &form.subject,
+        indicator: &form.indicator,
+        min_value: &form.min_value,
+        window_months: &form.window_months,
+        note: &form.note,
+    };
+    match svc::add_criterion(&state, &v.principal, &v.actor(), &input).await {
+        Ok(_) => {}
+        Err(app::Error::Invalid(errs)) => {
+            let t = v.t();
+            return criteria_page(&state, &v, form, FormErrors::new(t, errs)).await;
         }
-    };
-    let window = match form.window_months.trim().parse::<u32>() {
-        Ok(n) if n <= 120 => n,
-        _ => {
-            errs.add("window_months", Rule::OutOfRange, "0 (current value) to 120 months");
-            0
-        }
-    };
-    let note = domain::validation::text(&mut errs, "note", &form.note, 0, 300);
-    let (Some(subject), true) = (subject, errs.is_empty()) else {
-        let t = v.t();
-        return criteria_page(&state, &v, form, FormErrors::new(t, errs)).await;
-    };
-    let c = Condition { indicator, min_value, window_months: window };
-    store::indicators::admin::add_criterion(&state.db, &v.actor(), &subject, &c, &note)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+        Err(e) => return Err(PageError::from_app(e, v.lang())),
+    }
     Ok(Redirect::to("/monitoring/criteria").into_response())
 }
 
@@ -456,12 +428,7 @@ pub async fn remove_criterion(
 ) -> Result<Response, PageError> {
     v.check_csrf(&form.csrf)?;
     v.require(Action::ManageMonitoring, None)?;
-    if !store::indicators::admin::remove_criterion(&state.db, &v.actor(), id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-    {
-        return Err(PageError::not_found(v.lang()));
-    }
+    svc::remove_criterion(&state, &v.principal, &v.actor(), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     Ok(Redirect::to("/monitoring/criteria").into_response())
 }
 

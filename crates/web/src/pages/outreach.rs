@@ -6,16 +6,14 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{PageError, PageForm};
 use crate::outreach as svc;
-use crate::people;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::access::Action;
 use domain::service_center::{NewOutreachInput, SUGGESTED_TOPICS};
 use domain::{Rule, ValidationErrors};
 use serde::Deserialize;
-use store::outreach::{Attendee, OutreachEvent, VillageCount};
+use svc::{Attendee, OutreachEvent, VillageCount};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -76,14 +74,6 @@ pub struct EventForm {
     pub headcount: String,
 }
 
-/// Region names come in capitals for some levels; show them as elsewhere.
-fn tidy(mut events: Vec<OutreachEvent>) -> Vec<OutreachEvent> {
-    for e in &mut events {
-        e.village_name = store::regions::display_name(&e.village_name);
-    }
-    events
-}
-
 async fn list_page(
     state: &AppState,
     v: &Viewer,
@@ -92,22 +82,16 @@ async fn list_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
-    let mut events = store::outreach::list(&state.db, within.as_ref(), after, PAGE_SIZE + 1).await.map_err(err())?;
-    let next_after = (events.len() as i64 > PAGE_SIZE).then(|| events[PAGE_SIZE as usize - 1].id);
-    events.truncate(PAGE_SIZE as usize);
+    let app_err = |e| PageError::from_app(e, v.lang());
+    let (events, next_after) = svc::events(state, &v.principal, None, after, PAGE_SIZE).await.map_err(app_err)?;
     let year = state.clock.year();
-    let mut summary = store::outreach::count_per_village(&state.db, within.as_ref(), Some(year)).await.map_err(err())?;
-    for s in &mut summary {
-        s.village_name = store::regions::display_name(&s.village_name);
-    }
+    let summary = svc::village_counts(state, &v.principal, year).await.map_err(app_err)?;
     let failed = errors.any();
     let page = render(
         &ListPage {
             layout: Layout::for_viewer(v, t.get("outreach.title"), "/outreach"),
             t,
-            events: tidy(events),
+            events,
             next_after,
             summary,
             year,
@@ -176,18 +160,12 @@ struct Shown {
     already: bool,
 }
 
-async fn event_page(
-    state: &AppState,
-    v: &Viewer,
-    mut event: OutreachEvent,
-    shown: Shown,
-) -> Result<Response, PageError> {
+async fn event_page(state: &AppState, v: &Viewer, id: i64, shown: Shown) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let (attendees, hidden) = svc::attendees(state, &v.principal, &event).await.map_err(err())?;
-    svc::audit_attendees_view(state, &v.actor(), &event, &attendees).await.map_err(err())?;
-    let can_edit = event.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
-    event.village_name = store::regions::display_name(&event.village_name);
+    let view =
+        svc::event_view(state, &v.principal, &v.actor(), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    let svc::EventView { event, attendees, hidden } = view;
+    let can_edit = svc::require_edit(&v.principal, &event).is_ok();
     let failed = shown.errors.any();
     let page = render(
         &EventPage {
@@ -225,14 +203,13 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let event = load(&state, &v, id).await?;
     let shown = Shown {
         nik: String::new(),
         errors: FormErrors::default(),
         saved: q.saved.is_some(),
         already: q.already.is_some(),
     };
-    event_page(&state, &v, event, shown).await
+    event_page(&state, &v, id, shown).await
 }
 
 #[derive(Deserialize, Default)]
@@ -251,21 +228,22 @@ pub async fn add_attendee(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let event = load(&state, &v, id).await?;
-    let village = event.village().ok_or_else(|| PageError::not_found(v.lang()))?;
-    v.require(Action::EditPerson, Some(&village))?;
+    svc::require_edit(&v.principal, &event).map_err(|e| PageError::from_app(e, v.lang()))?;
     let err = || PageError::internal(v.lang());
     // Only people this user may see can be added; an unknown NIK and one outside the region
     // get the same answer.
     match svc::find_by_nik(&state, &v.principal, &f.nik).await.map_err(err())? {
         Some(person) => {
-            let added = store::outreach::add_attendee(&state.db, &v.actor(), &event, &person).await.map_err(err())?;
+            let added = svc::add_attendee(&state, &v.principal, &v.actor(), &event, person.id)
+                .await
+                .map_err(|e| PageError::from_app(e, v.lang()))?;
             let flag = if added { "saved" } else { "already" };
             Ok(Redirect::to(&format!("/outreach/{id}?{flag}=1#attendees")).into_response())
         }
         None => {
             let errs = ValidationErrors::single("nik", Rule::UnknownRegion, svc::NOT_IN_REGION);
             let shown = Shown { nik: f.nik, errors: FormErrors::new(v.t(), errs), saved: false, already: false };
-            event_page(&state, &v, event, shown).await
+            event_page(&state, &v, id, shown).await
         }
     }
 }

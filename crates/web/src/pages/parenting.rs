@@ -23,7 +23,7 @@ use domain::parenting::{
 use domain::{Rule, ValidationErrors};
 use reports::{Cell, Table};
 use serde::Deserialize;
-use store::parenting::{Activity, Child};
+use svc::{Activity, Attended, Child, ChildActivity, Concern, ParentRef, VillageCounts};
 
 macro_rules! codes {
     ($t:ty) => {
@@ -75,8 +75,7 @@ async fn activities_page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let (f, period) = period(v, Action::CountChildren, "/parenting", &q)?;
-    let items =
-        store::parenting::list_activities(&state.db, &f, None, 100).await.map_err(PageError::internal(v.lang()))?;
+    let items = svc::activities(state, &v.principal, &f, 100).await.map_err(page_err(v))?;
     let failed = errors.any();
     let page = render(
         &ActivitiesPage {
@@ -125,12 +124,6 @@ pub async fn create_activity(
     }
 }
 
-pub struct Attended {
-    pub id: i64,
-    pub full_name: String,
-    pub on_date: String,
-}
-
 #[derive(Template)]
 #[template(path = "parenting_activity.html")]
 struct ActivityPage {
@@ -155,47 +148,8 @@ async fn activity_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let a = svc::activity(state, &v.principal, id).await.map_err(page_err(v))?;
-    let names_visible = a.village().is_some_and(|c| v.can(Action::ViewChild, Some(&c)));
-    let (mut children, mut caregivers, mut choices) = (vec![], vec![], vec![]);
-    if names_visible {
-        let rows = store::parenting::child_attendance(&state.db, a.id).await.map_err(err())?;
-        let mut ids: Vec<i64> = rows.iter().map(|r| r.child_id).collect();
-        let village = a.village();
-        let kids = store::parenting::list_children(
-            &state.db,
-            &store::enterprise::Filter { within: village, ..Default::default() },
-            None,
-            None,
-            500,
-        )
-        .await
-        .map_err(err())?;
-        ids.extend(kids.iter().map(|c| c.id));
-        ids.sort_unstable();
-        ids.dedup();
-        store::parenting::audit_children_view(
-            &state.db,
-            &v.actor(),
-            "parenting.view",
-            &a.village_code,
-            &ids,
-            &format!("activity {}", a.id),
-        )
-        .await
-        .map_err(err())?;
-        choices = kids.into_iter().map(|c| (c.id, c.full_name)).collect();
-        children =
-            rows.into_iter().map(|r| Attended { id: r.child_id, full_name: r.full_name, on_date: r.on_date }).collect();
-        caregivers = store::parenting::caregiver_attendance(&state.db, a.id)
-            .await
-            .map_err(err())?
-            .into_iter()
-            .filter(|r| r.village_code.parse().is_ok_and(|c| v.can(Action::ViewPerson, Some(&c))))
-            .map(|r| Attended { id: r.person_id, full_name: r.full_name, on_date: r.on_date })
-            .collect();
-    }
+    let view = svc::activity_view(state, &v.principal, &v.actor(), id, true).await.map_err(page_err(v))?;
+    let svc::ActivityView { activity: a, names_visible, children, caregivers, choices } = view;
     let days = a
         .dates()
         .map(|(s, e)| domain::enterprise::training_days(s, e).iter().map(|d| d.to_string()).collect())
@@ -317,7 +271,7 @@ struct ChildrenPage {
     period: Period,
     names_visible: bool,
     rows: Vec<ChildRow>,
-    counts: Vec<store::parenting::VillageCounts>,
+    counts: Vec<VillageCounts>,
     form: ChildForm,
     errors: FormErrors,
     caregivers: Vec<SelectOption>,
@@ -347,22 +301,10 @@ async fn children_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
     let (f, period) = period(v, Action::CountChildren, "/children", &q)?;
-    let names_visible = svc::names_visible(&v.principal, f.within.as_ref());
-    let counts = store::parenting::counts_per_village(&state.db, &f).await.map_err(err())?;
-    let mut children = vec![];
-    if names_visible {
-        children =
-            store::parenting::list_children(&state.db, &f, None, None, if q.format().is_some() { 1000 } else { 200 })
-                .await
-                .map_err(err())?;
-        let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
-        let region = f.within.as_ref().map(|c| c.to_string()).unwrap_or_default();
-        store::parenting::audit_children_view(&state.db, &v.actor(), "child.list", &region, &ids, "")
-            .await
-            .map_err(err())?;
-    }
+    let limit = if q.format().is_some() { 1000 } else { 200 };
+    let svc::ChildrenView { names_visible, children, counts } =
+        svc::children(state, &v.principal, &v.actor(), &f, None, None, limit).await.map_err(page_err(v))?;
     let today = state.today();
     let age = |c: &Child| domain::person::parse_date(&c.birth_date).map(|b| age_on(b, today)).unwrap_or(0);
     if let Some(fmt) = q.format() {
@@ -439,7 +381,7 @@ async fn children_page(
     Ok(with_status(page, failed))
 }
 
-fn counts_table(t: T, counts: &[store::parenting::VillageCounts]) -> Table {
+fn counts_table(t: T, counts: &[VillageCounts]) -> Table {
     Table {
         name: t.get("parenting.counts").into(),
         columns: [
@@ -533,10 +475,10 @@ struct ChildPage {
     c: Child,
     age: i32,
     school: String,
-    parents: Vec<store::parenting::ParentRef>,
+    parents: Vec<ParentRef>,
     hidden_parents: usize,
-    concerns: Vec<store::parenting::Concern>,
-    activities: Vec<store::parenting::ChildActivity>,
+    concerns: Vec<Concern>,
+    activities: Vec<ChildActivity>,
     levels: Vec<SelectOption>,
     statuses: Vec<SelectOption>,
     concern_kinds: Vec<SelectOption>,
@@ -555,14 +497,8 @@ async fn child_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let c = svc::child(state, &v.principal, id).await.map_err(page_err(v))?;
-    svc::audit_view(state, &v.actor(), &c).await.map_err(page_err(v))?;
-    let all_parents = store::parenting::parents(&state.db, c.id).await.map_err(err())?;
-    let total = all_parents.len();
-    let parents: Vec<_> =
-        all_parents.into_iter().filter(|p| p.village().is_some_and(|x| v.can(Action::ViewPerson, Some(&x)))).collect();
-    let hidden_parents = total - parents.len();
+    let d = svc::child_dossier(state, &v.principal, &v.actor(), id).await.map_err(page_err(v))?;
+    let c = d.child;
     let failed = errors.any();
     let age = domain::person::parse_date(&c.birth_date).map(|b| age_on(b, state.today())).unwrap_or(0);
     let page = render(
@@ -570,10 +506,10 @@ async fn child_page(
             layout: Layout::for_viewer(v, c.full_name.clone(), &format!("/children/{id}")),
             age,
             school: school_label(t, &c),
-            parents,
-            hidden_parents,
-            concerns: store::parenting::concerns(&state.db, c.id).await.map_err(err())?,
-            activities: store::parenting::activities_of_child(&state.db, c.id).await.map_err(err())?,
+            parents: d.parents,
+            hidden_parents: d.hidden_parents,
+            concerns: d.concerns,
+            activities: d.activities,
             levels: options(t, "parenting.levels", &codes!(SchoolLevel), c.school_level.as_deref().unwrap_or("")),
             statuses: options(t, "parenting.statuses", &codes!(SchoolStatus), c.school_status.as_deref().unwrap_or("")),
             concern_kinds: options(t, "parenting.concerns", &codes!(ConcernKind), ""),

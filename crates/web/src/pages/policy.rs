@@ -17,9 +17,9 @@ use domain::access::Action;
 use domain::service_center::flags::CostItem;
 use domain::service_center::requirements::{DocumentKind, DueAt};
 use domain::service_center::{Category, JobType};
-use domain::{Rule, ValidationErrors};
+use domain::ValidationErrors;
 use serde::Deserialize;
-use store::policy::{BanRow, ExemptionRow, PolicyRows, RequirementRow};
+use svc::{BanRow, ExemptionRow, PolicyRows, RequirementRow};
 
 /// One ban as listed.
 pub struct BanView {
@@ -248,15 +248,15 @@ fn settings_of(rows: &PolicyRows) -> SettingsForm {
     let get = |k: &str| rows.setting(k).unwrap_or_default().to_string();
     SettingsForm {
         csrf: String::new(),
-        no_contact_days: get(store::policy::NO_CONTACT_DAYS_KEY),
-        zero_cost_legal_source: get(store::policy::ZERO_COST_LEGAL_SOURCE_KEY),
-        zero_cost_effective_from: get(store::policy::ZERO_COST_EFFECTIVE_FROM_KEY),
+        no_contact_days: get(svc::NO_CONTACT_DAYS_KEY),
+        zero_cost_legal_source: get(svc::ZERO_COST_LEGAL_SOURCE_KEY),
+        zero_cost_effective_from: get(svc::ZERO_COST_EFFECTIVE_FROM_KEY),
     }
 }
 
 async fn page(state: &AppState, v: &Viewer, saved: bool, f: Failure) -> Result<Response, PageError> {
     let t = v.t();
-    let rows = store::policy::rows(&state.db).await.map_err(PageError::internal(v.lang()))?;
+    let rows = svc::rows(state).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let any = t.get("policy.any");
     let bans = rows
         .bans
@@ -360,19 +360,33 @@ fn allowed(v: &Viewer, csrf: &str) -> Result<(), PageError> {
     v.require(Action::ManagePolicy, None)
 }
 
+/// Splits an edit's outcome: field errors go back to the form, other refusals are pages.
+fn outcome<T>(v: &Viewer, r: app::error::Result<T>) -> Result<Result<T, ValidationErrors>, PageError> {
+    match r {
+        Ok(x) => Ok(Ok(x)),
+        Err(app::Error::Invalid(e)) => Ok(Err(e)),
+        Err(e) => Err(PageError::from_app(e, v.lang())),
+    }
+}
+
 pub async fn settings(
     State(state): State<AppState>,
     v: Viewer,
     PageForm(f): PageForm<SettingsForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    match svc::validate_settings(v.t(), &f.no_contact_days, &f.zero_cost_legal_source, &f.zero_cost_effective_from) {
-        Ok(values) => {
-            svc::after_edit(&state, store::policy::set_settings(&state.db, &v.actor(), &values).await)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(saved("settings"))
-        }
+    let r = svc::set_settings(
+        &state,
+        &v.principal,
+        &v.actor(),
+        v.t(),
+        &f.no_contact_days,
+        &f.zero_cost_legal_source,
+        &f.zero_cost_effective_from,
+    )
+    .await;
+    match outcome(&v, r)? {
+        Ok(()) => Ok(saved("settings")),
         Err(errors) => {
             page(&state, &v, false, Failure { form: "settings", errors, settings: Some(f), ..Failure::default() }).await
         }
@@ -394,13 +408,8 @@ pub async fn add_ban(
         until: &f.until,
         allows_extension: f.allows_extension == "1",
     };
-    match svc::validate_ban(v.t(), &input) {
-        Ok(b) => {
-            svc::after_edit(&state, store::policy::add_ban(&state.db, &v.actor(), &b).await)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(saved("bans"))
-        }
+    match outcome(&v, svc::add_ban(&state, &v.principal, &v.actor(), v.t(), &input).await)? {
+        Ok(_) => Ok(saved("bans")),
         Err(errors) => page(&state, &v, false, Failure { form: "ban", errors, ban: f, ..Failure::default() }).await,
     }
 }
@@ -414,29 +423,11 @@ pub async fn edit_ban(
     PageForm(f): PageForm<BanEditForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    let row = store::policy::ban(&state.db, id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
-    let input = BanInput {
-        destination: &row.destination,
-        category: row.category.as_deref().unwrap_or(""),
-        job_type: row.job_type.as_deref().unwrap_or(""),
-        legal_source: &f.legal_source,
-        since: &f.since,
-        until: &f.until,
-        allows_extension: f.allows_extension == "1",
-    };
-    match svc::validate_ban(v.t(), &input) {
-        Ok(b) => {
-            let found = svc::after_edit(&state, store::policy::update_ban(&state.db, &v.actor(), id, &b).await)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            if !found {
-                return Err(PageError::not_found(v.lang()));
-            }
-            Ok(saved(&format!("ban-{id}")))
-        }
+    let extension = f.allows_extension == "1";
+    let r = svc::edit_ban(&state, &v.principal, &v.actor(), v.t(), id, &f.legal_source, &f.since, &f.until, extension)
+        .await;
+    match outcome(&v, r)? {
+        Ok(()) => Ok(saved(&format!("ban-{id}"))),
         Err(errors) => {
             page(&state, &v, false, Failure { form: "ban_edit", ban_id: id, errors, ban_edit: f, ..Failure::default() })
                 .await
@@ -445,8 +436,8 @@ pub async fn edit_ban(
 }
 
 /// Answers a removal: back to the page, or 404 when there was nothing to remove.
-fn removed(v: &Viewer, found: Result<bool, store::StoreError>, anchor: &str) -> Result<Response, PageError> {
-    if found.map_err(PageError::internal(v.lang()))? { Ok(saved(anchor)) } else { Err(PageError::not_found(v.lang())) }
+fn removed(v: &Viewer, r: app::error::Result<()>, anchor: &str) -> Result<Response, PageError> {
+    r.map(|()| saved(anchor)).map_err(|e| PageError::from_app(e, v.lang()))
 }
 
 pub async fn remove_ban(
@@ -456,8 +447,7 @@ pub async fn remove_ban(
     PageForm(f): PageForm<RemoveForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    let found = svc::after_edit(&state, store::policy::remove_ban(&state.db, &v.actor(), id).await).await;
-    removed(&v, found, "bans")
+    removed(&v, svc::remove_ban(&state, &v.principal, &v.actor(), id).await, "bans")
 }
 
 pub async fn add_job_type(
@@ -466,19 +456,12 @@ pub async fn add_job_type(
     PageForm(f): PageForm<JobTypeForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    let errors = match svc::validate_job_type(v.t(), &f.job_type) {
-        Ok(j) => {
-            let added = svc::after_edit(&state, store::policy::add_job_type(&state.db, &v.actor(), &j).await)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            if added {
-                return Ok(saved("zero-cost"));
-            }
-            ValidationErrors::single("job_type", Rule::Taken, v.t().get("policy.err.covered"))
+    match outcome(&v, svc::add_job_type(&state, &v.principal, &v.actor(), v.t(), &f.job_type).await)? {
+        Ok(()) => Ok(saved("zero-cost")),
+        Err(errors) => {
+            page(&state, &v, false, Failure { form: "job_type", errors, job_type: f, ..Failure::default() }).await
         }
-        Err(errors) => errors,
-    };
-    page(&state, &v, false, Failure { form: "job_type", errors, job_type: f, ..Failure::default() }).await
+    }
 }
 
 pub async fn remove_job_type(
@@ -488,8 +471,7 @@ pub async fn remove_job_type(
     PageForm(f): PageForm<RemoveForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    let found = svc::after_edit(&state, store::policy::remove_job_type(&state.db, &v.actor(), &code).await).await;
-    removed(&v, found, "zero-cost")
+    removed(&v, svc::remove_job_type(&state, &v.principal, &v.actor(), &code).await, "zero-cost")
 }
 
 pub async fn add_cost_item(
@@ -498,19 +480,10 @@ pub async fn add_cost_item(
     PageForm(f): PageForm<CostItemForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    let errors = match svc::validate_cost_item(v.t(), &f.item) {
-        Ok(i) => {
-            let added = svc::after_edit(&state, store::policy::add_cost_item(&state.db, &v.actor(), i).await)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            if added {
-                return Ok(saved("zero-cost"));
-            }
-            ValidationErrors::single("item", Rule::Taken, v.t().get("policy.err.covered"))
-        }
-        Err(errors) => errors,
-    };
-    page(&state, &v, false, Failure { form: "cost_item", errors, ..Failure::default() }).await
+    match outcome(&v, svc::add_cost_item(&state, &v.principal, &v.actor(), v.t(), &f.item).await)? {
+        Ok(()) => Ok(saved("zero-cost")),
+        Err(errors) => page(&state, &v, false, Failure { form: "cost_item", errors, ..Failure::default() }).await,
+    }
 }
 
 pub async fn remove_cost_item(
@@ -520,8 +493,7 @@ pub async fn remove_cost_item(
     PageForm(f): PageForm<RemoveForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    let found = svc::after_edit(&state, store::policy::remove_cost_item(&state.db, &v.actor(), &code).await).await;
-    removed(&v, found, "zero-cost")
+    removed(&v, svc::remove_cost_item(&state, &v.principal, &v.actor(), &code).await, "zero-cost")
 }
 
 pub async fn add_exemption(
@@ -530,13 +502,19 @@ pub async fn add_exemption(
     PageForm(f): PageForm<ExemptionForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    match svc::validate_exemption(v.t(), &f.destination, &f.since, &f.until, &f.legal_source) {
-        Ok(e) => {
-            svc::after_edit(&state, store::policy::add_exemption(&state.db, &v.actor(), &e).await)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(saved("exemptions"))
-        }
+    let r = svc::add_exemption(
+        &state,
+        &v.principal,
+        &v.actor(),
+        v.t(),
+        &f.destination,
+        &f.since,
+        &f.until,
+        &f.legal_source,
+    )
+    .await;
+    match outcome(&v, r)? {
+        Ok(_) => Ok(saved("exemptions")),
         Err(errors) => {
             page(&state, &v, false, Failure { form: "exemption", errors, exemption: f, ..Failure::default() }).await
         }
@@ -550,8 +528,7 @@ pub async fn remove_exemption(
     PageForm(f): PageForm<RemoveForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    let found = svc::after_edit(&state, store::policy::remove_exemption(&state.db, &v.actor(), id).await).await;
-    removed(&v, found, "exemptions")
+    removed(&v, svc::remove_exemption(&state, &v.principal, &v.actor(), id).await, "exemptions")
 }
 
 pub async fn add_requirement(
@@ -567,13 +544,8 @@ pub async fn add_requirement(
         job_types: &f.job_types,
         due: &f.due,
     };
-    match svc::validate_requirement(v.t(), &input) {
-        Ok(r) => {
-            svc::after_edit(&state, store::policy::add_requirement(&state.db, &v.actor(), &r).await)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(saved("requirements"))
-        }
+    match outcome(&v, svc::add_requirement(&state, &v.principal, &v.actor(), v.t(), &input).await)? {
+        Ok(_) => Ok(saved("requirements")),
         Err(errors) => {
             page(&state, &v, false, Failure { form: "requirement", errors, requirement: f, ..Failure::default() }).await
         }
@@ -587,6 +559,5 @@ pub async fn remove_requirement(
     PageForm(f): PageForm<RemoveForm>,
 ) -> Result<Response, PageError> {
     allowed(&v, &f.csrf)?;
-    let found = svc::after_edit(&state, store::policy::remove_requirement(&state.db, &v.actor(), id).await).await;
-    removed(&v, found, "requirements")
+    removed(&v, svc::remove_requirement(&state, &v.principal, &v.actor(), id).await, "requirements")
 }

@@ -7,13 +7,13 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::PageError;
 use crate::i18n::T;
+use crate::portal::JobOrder;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::portal::{HOTLINES, Hotline, JobCode, agency_verdict, clean_query};
 use serde::Deserialize;
-use store::job_orders::JobOrder;
 
 /// Public pages may be cached briefly by browsers and proxies: they hold no personal data.
 const PUBLIC_CACHE: &str = "public, max-age=300";
@@ -180,23 +180,13 @@ const JOBS_PER_PAGE: i64 = 30;
 
 pub async fn jobs(State(state): State<AppState>, ctx: Ctx, Query(q): Query<JobsQuery>) -> Result<Response, PageError> {
     let t = ctx.t();
-    let err = PageError::internal(ctx.lang);
     let dest = domain::service_center::CountryCode::parse(&q.destination);
-    let ids = store::portal::public_jobs(
-        &state.db,
-        &state.today().to_string(),
-        dest.as_ref().map(|d| d.as_str()),
-        q.before,
-        JOBS_PER_PAGE + 1,
-    )
-    .await
-    .map_err(err)?;
-    let next = (ids.len() as i64 > JOBS_PER_PAGE).then(|| ids[JOBS_PER_PAGE as usize - 1]);
+    let (found, next) = crate::portal::public_jobs(&state, dest.as_ref().map(|d| d.as_str()), q.before, JOBS_PER_PAGE)
+        .await
+        .map_err(PageError::internal(ctx.lang))?;
     let mut jobs = vec![];
-    for id in ids.into_iter().take(JOBS_PER_PAGE as usize) {
-        if let Some(jo) = store::job_orders::get(&state.db, id).await.map_err(PageError::internal(ctx.lang))? {
-            jobs.push(job_view(&state, t, &jo).await);
-        }
+    for jo in &found {
+        jobs.push(job_view(&state, t, jo).await);
     }
     let page = JobsPage {
         layout: layout(&ctx, t.get("portal.jobs"), "/portal/jobs"),
@@ -416,65 +406,23 @@ pub async fn centers(
     let query = clean_query(&q.q);
     let mut regions = vec![];
     if !query.is_empty() && q.region.is_empty() {
-        for h in store::regions::search(&state.db, &query, None, None, 15).await.map_err(|e| err()(e))? {
-            let mut path = h.path.clone();
-            path.reverse();
-            let label = if path.is_empty() {
-                h.region.name.clone()
-            } else {
-                format!("{} — {}", h.region.name, path.join(", "))
-            };
-            regions.push((h.region.code.clone(), label));
-        }
+        regions = crate::portal::region_choices(&state, &query).await.map_err(|e| err()(e))?;
     }
     let mut centers = vec![];
     let mut region_name = String::new();
     let mut widened = String::new();
     if let Some(code) = crate::region_filter::for_page(ctx.lang, Some(&q.region))? {
-        let lineage = store::regions::lineage(&state.db, &code).await.map_err(|e| err()(e))?;
-        region_name = lineage.last().map(|r| r.name.clone()).unwrap_or_default();
-        // The region itself, else the nearest larger area that has centers.
-        for area in lineage.iter().rev() {
-            let Ok(ac) = area.code.parse::<domain::RegionCode>() else { continue };
-            let found = store::programs::program_villages(&state.db, domain::program::DESMIGRATIF, Some(&ac), 50)
-                .await
-                .map_err(|e| err()(e))?;
-            if !found.is_empty() {
-                if area.code != code.as_str() {
-                    widened = area.name.clone();
-                }
-                let codes: Vec<String> = found.iter().map(|v| v.code.clone()).collect();
-                let mut anc: Vec<String> = codes
-                    .iter()
-                    .filter_map(|c| c.parse::<domain::RegionCode>().ok())
-                    .flat_map(|c| c.lineage().into_iter().rev().skip(1).map(|a| a.to_string()))
-                    .collect();
-                anc.sort();
-                anc.dedup();
-                let names = store::regions::by_codes(&state.db, &anc).await.map_err(|e| err()(e))?;
-                for v in found {
-                    let path = v
-                        .code
-                        .parse::<domain::RegionCode>()
-                        .map(|c| {
-                            c.lineage()
-                                .iter()
-                                .rev()
-                                .skip(1)
-                                .filter_map(|a| names.iter().find(|n| n.code == a.as_str()).map(|n| n.name.clone()))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        })
-                        .unwrap_or_default();
-                    centers.push(CenterRow {
-                        name: v.name,
-                        path,
-                        since: v.since_year.map(|y| y.to_string()).unwrap_or_default(),
-                    });
-                }
-                break;
-            }
-        }
+        let found = crate::portal::service_centers(&state, &code).await.map_err(|e| err()(e))?;
+        (region_name, widened) = (found.region_name, found.widened);
+        centers = found
+            .centers
+            .into_iter()
+            .map(|c| CenterRow {
+                name: c.name,
+                path: c.path,
+                since: c.since.map(|y| y.to_string()).unwrap_or_default(),
+            })
+            .collect();
     }
     let page = CentersPage {
         layout: layout(&ctx, t.get("portal.centers"), "/portal/service-centers"),
@@ -494,7 +442,7 @@ struct MissionsPage {
     layout: Layout,
     t: T,
     countries: Vec<(String, String, bool)>,
-    missions: Vec<(String, store::portal::Mission)>,
+    missions: Vec<(String, crate::portal::Mission)>,
     hotlines: &'static [Hotline],
 }
 
@@ -510,7 +458,7 @@ pub async fn missions(
     Query(q): Query<CountryQuery>,
 ) -> Result<Response, PageError> {
     let t = ctx.t();
-    let all = store::portal::missions(&state.db, None).await.map_err(PageError::internal(ctx.lang))?;
+    let all = crate::portal::missions(&state).await.map_err(PageError::internal(ctx.lang))?;
     let chosen = domain::service_center::CountryCode::parse(&q.country).map(|c| c.as_str().to_string());
     let mut countries: Vec<(String, String, bool)> = all
         .iter()

@@ -5,13 +5,13 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::error::PageForm;
+use app::programs::{self as svc, Program, ProgramVillage};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
 use serde::Deserialize;
-use store::programs::{Program, ProgramVillage};
 
 #[derive(Template)]
 #[template(path = "programs.html")]
@@ -50,7 +50,7 @@ pub struct ProgramForm {
 
 async fn page(state: &AppState, v: &Viewer, errors: FormErrors, form: ProgramForm) -> Result<Response, PageError> {
     let t = v.t();
-    let programs = store::programs::list(&state.db).await.map_err(PageError::internal(v.lang()))?;
+    let programs = svc::list(state).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &ProgramsPage {
@@ -77,30 +77,19 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManagePrograms, None)?;
-    match domain::program::validate_program(&f.code, &f.name, &f.institution, &f.criteria) {
-        Ok(np) => match store::programs::create(&state.db, &v.actor(), &np).await {
-            Ok(_) => Ok(Redirect::to("/programs").into_response()),
-            Err(e) if store::is_unique_violation(&e) => {
-                let errs =
-                    domain::ValidationErrors::single("code", domain::Rule::Taken, "a program with this code exists");
-                page(&state, &v, FormErrors::new(v.t(), errs), f).await
-            }
-            Err(e) => Err(PageError::internal(v.lang())(e)),
-        },
-        Err(errs) => page(&state, &v, FormErrors::new(v.t(), errs), f).await,
+    match svc::create(&state, &v.principal, &v.actor(), &f.code, &f.name, &f.institution, &f.criteria).await {
+        Ok(_) => Ok(Redirect::to("/programs").into_response()),
+        Err(app::Error::Invalid(errs)) => page(&state, &v, FormErrors::new(v.t(), errs), f).await,
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
 
 pub async fn show(State(state): State<AppState>, v: Viewer, Path(code): Path<String>) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let program = store::programs::by_code(&state.db, &code)
-        .await
-        .map_err(err())?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
     // Each account sees the participating villages of its own area.
+    let (program, villages) =
+        svc::program(&state, &v.principal, &code).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let within = v.principal.scope.code();
-    let villages = store::programs::program_villages(&state.db, &program.code, within, 2000).await.map_err(err())?;
     render(
         &ProgramPage {
             layout: Layout::for_viewer(&v, program.name.clone(), &format!("/programs/{code}")),

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::error::PageForm;
+use app::regions::{self as svc, Program, ProgramVillage, Region, SearchHit, User, VillageStatus};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -13,9 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
 use domain::{RegionCode, RegionLevel};
 use serde::Deserialize;
-use store::programs::{Program, ProgramVillage, VillageStatus};
-use store::regions::{Region, SearchHit};
-use store::users::User;
 
 #[derive(Template)]
 #[template(path = "regions.html")]
@@ -70,9 +68,13 @@ fn parse_code(raw: &str, v: &Viewer) -> Result<RegionCode, PageError> {
     raw.parse().map_err(|_| PageError::not_found(v.lang()))
 }
 
+fn app_err(v: &Viewer) -> impl Fn(app::Error) -> PageError + '_ {
+    move |e| PageError::from_app(e, v.lang())
+}
+
 pub async fn index(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
     let t = v.t();
-    let children = store::regions::provinces(&state.db).await.map_err(PageError::internal(v.lang()))?;
+    let children = svc::provinces(&state).await.map_err(app_err(&v))?;
     render(
         &RegionPage {
             layout: Layout::for_viewer(&v, t.get("regions.title"), "/regions"),
@@ -105,7 +107,7 @@ pub async fn search(
     let t = v.t();
     let level = RegionLevel::parse(&sq.level);
     let q: String = sq.q.chars().take(100).collect();
-    let hits = store::regions::search(&state.db, &q, level, None, 50).await.map_err(PageError::internal(v.lang()))?;
+    let hits = svc::search(&state, &q, level, None, 50).await.map_err(app_err(&v))?;
     // htmx asks for the result list only; without JavaScript the whole page comes back.
     if headers.contains_key("hx-request") {
         return render(&SearchHits { t, query: q, hits }, v.lang());
@@ -135,21 +137,14 @@ pub async fn show(
     Query(sq): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let code = parse_code(&raw, &v)?;
-    let err = || PageError::internal(v.lang());
-    let region =
-        store::regions::get(&state.db, &code).await.map_err(err())?.ok_or_else(|| PageError::not_found(v.lang()))?;
-    let mut breadcrumb = store::regions::lineage(&state.db, &code).await.map_err(err())?;
-    breadcrumb.pop();
+    let region = svc::region(&state, &code).await.map_err(app_err(&v))?;
     if code.level() == RegionLevel::Village {
-        v.require(Action::ViewVillage, Some(&code))?;
-        return village_page(&state, &v, region, breadcrumb, FormErrors::default(), String::new(), sq.saved.is_some())
-            .await;
+        return village_page(&state, &v, &code, FormErrors::default(), String::new(), sq.saved.is_some()).await;
     }
+    let breadcrumb = svc::ancestors(&state, &code).await.map_err(app_err(&v))?;
     let t = v.t();
-    let children = store::regions::children(&state.db, &code).await.map_err(err())?;
-    let designated = store::programs::program_villages(&state.db, domain::program::DESMIGRATIF, Some(&code), 500)
-        .await
-        .map_err(err())?;
+    let children = svc::children(&state, &code).await.map_err(app_err(&v))?;
+    let designated = svc::desmigratif_villages(&state, &code, 500).await.map_err(app_err(&v))?;
     let title = region.name.clone();
     render(
         &RegionPage {
@@ -169,19 +164,15 @@ pub async fn show(
 async fn village_page(
     state: &AppState,
     v: &Viewer,
-    village: Region,
-    breadcrumb: Vec<Region>,
+    code: &RegionCode,
     errors: FormErrors,
     form_cohort: String,
     saved: bool,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let code: RegionCode = village.code.parse().map_err(|_| PageError::not_found(v.lang()))?;
-    let status = store::programs::village_status(&state.db, &code).await.map_err(err())?;
-    let staff = store::users::village_staff(&state.db, &code).await.map_err(err())?;
-    let can_designate = v.can(Action::DesignateVillage, Some(&code));
-    let programs = if can_designate { store::programs::list(&state.db).await.map_err(err())? } else { vec![] };
+    let d = svc::village(state, &v.principal, code).await.map_err(app_err(v))?;
+    let (village, breadcrumb, status, staff) = (d.village, d.breadcrumb, d.status, d.officers);
+    let (can_designate, programs) = (d.can_designate, d.programs);
     let form_cohort = if form_cohort.is_empty() {
         status.cohort_year.map(|y| y.to_string()).unwrap_or_default()
     } else {
@@ -220,23 +211,11 @@ pub struct DesignationForm {
     pocket_village: Option<String>,
 }
 
-/// Resolves a village code to its record, refusing anything else.
-async fn village_for_write(
-    state: &AppState,
-    v: &Viewer,
-    raw: &str,
-    action: Action,
-) -> Result<(RegionCode, Region), PageError> {
+/// Resolves a village code the caller may do `action` in, refusing anything else.
+async fn village_for_write(state: &AppState, v: &Viewer, raw: &str, action: Action) -> Result<RegionCode, PageError> {
     let code = parse_code(raw, v)?;
-    if code.level() != RegionLevel::Village {
-        return Err(PageError::not_found(v.lang()));
-    }
-    let region = store::regions::get(&state.db, &code)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
-    v.require(action, Some(&code))?;
-    Ok((code, region))
+    svc::village_for(state, &v.principal, &code, action).await.map_err(app_err(v))?;
+    Ok(code)
 }
 
 pub async fn designate(
@@ -246,28 +225,21 @@ pub async fn designate(
     PageForm(f): PageForm<DesignationForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let (code, region) = village_for_write(&state, &v, &raw, Action::DesignateVillage).await?;
-    let desmigratif = f.desmigratif.is_some();
+    let code = village_for_write(&state, &v, &raw, Action::DesignateVillage).await?;
     let cohort_raw = f.cohort_year.trim();
-    let cohort = if cohort_raw.is_empty() { Ok(None) } else { cohort_raw.parse::<i64>().map(Some) };
-    let result = match cohort {
-        Ok(c) => domain::program::validate_designation(desmigratif, c, f.pocket_village.is_some(), state.clock.year()),
-        Err(_) => Err(domain::ValidationErrors::single("cohort_year", domain::Rule::Format, "a year such as 2017")),
+    let saved = match if cohort_raw.is_empty() { Ok(None) } else { cohort_raw.parse::<i64>().map(Some) } {
+        Ok(cohort) => {
+            let (desmigratif, pocket) = (f.desmigratif.is_some(), f.pocket_village.is_some());
+            svc::designate(&state, &v.principal, &v.actor(), &code, desmigratif, cohort, pocket).await.map(|_| ())
+        }
+        Err(_) => Err(app::Error::invalid("cohort_year", domain::Rule::Format, "a year such as 2017")),
     };
-    match result {
-        Ok(d) => {
-            store::programs::designate(&state.db, &v.actor(), &code, &d)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response())
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response()),
+        Err(app::Error::Invalid(errs)) => {
+            village_page(&state, &v, &code, FormErrors::new(v.t(), errs), cohort_raw.to_string(), false).await
         }
-        Err(errs) => {
-            let mut breadcrumb =
-                store::regions::lineage(&state.db, &code).await.map_err(PageError::internal(v.lang()))?;
-            breadcrumb.pop();
-            let errors = FormErrors::new(v.t(), errs);
-            village_page(&state, &v, region, breadcrumb, errors, cohort_raw.to_string(), false).await
-        }
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
 
@@ -291,45 +263,13 @@ pub async fn set_program(
     PageForm(f): PageForm<ProgramForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let (code, region) = village_for_write(&state, &v, &raw, Action::DesignateVillage).await?;
-    let err = || PageError::internal(v.lang());
-    let program = store::programs::by_code(&state.db, f.program.trim()).await.map_err(err())?;
-    let mut errs = domain::ValidationErrors::new();
-    let program = match program {
-        Some(p) if p.code != domain::program::DESMIGRATIF => Some(p),
-        Some(_) => {
-            errs.add("program", domain::Rule::OneOf, "Desmigratif is set with the designation form");
-            None
+    let code = village_for_write(&state, &v, &raw, Action::DesignateVillage).await?;
+    let leave = f.op == "leave";
+    match svc::set_program(&state, &v.principal, &v.actor(), &code, &f.program, &f.since_year, leave).await {
+        Ok(()) => Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response()),
+        Err(app::Error::Invalid(errs)) => {
+            village_page(&state, &v, &code, FormErrors::new(v.t(), errs), String::new(), false).await
         }
-        None => {
-            errs.add("program", domain::Rule::OneOf, "choose a program from the list");
-            None
-        }
-    };
-    let since = if f.op == "leave" {
-        None
-    } else {
-        match f.since_year.trim().parse::<i32>() {
-            Ok(y) if (2000..=state.clock.year() + 1).contains(&y) => Some(y),
-            _ => {
-                errs.add(
-                    "since_year",
-                    domain::Rule::OutOfRange,
-                    format!("a year between 2000 and {}", state.clock.year() + 1),
-                );
-                None
-            }
-        }
-    };
-    match program {
-        Some(p) if errs.is_empty() => {
-            store::programs::set_village_program(&state.db, &v.actor(), &code, &p, since).await.map_err(err())?;
-            Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response())
-        }
-        _ => {
-            let mut breadcrumb = store::regions::lineage(&state.db, &code).await.map_err(err())?;
-            breadcrumb.pop();
-            village_page(&state, &v, region, breadcrumb, FormErrors::new(v.t(), errs), String::new(), false).await
-        }
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
