@@ -71,6 +71,8 @@ def _state_dependent(case, error):
     if rule == "out_of_range" and isinstance(value, str) and DATE.match(value):
         return True
     # An id (a whole number) that names no record the caller may use.
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)  # an id sent as text
     if rule in ("one_of", "required") and (isinstance(value, int) and not isinstance(value, bool) or (
             isinstance(value, list) and value and all(isinstance(v, int) for v in value))):
         return True

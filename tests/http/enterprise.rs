@@ -158,6 +158,11 @@ async fn business_reports_status_and_equipment() {
         .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["returned_migrants"], 1);
+    // Adding her again with a wrong kind is refused naming the kind (it was taken silently).
+    let (s, r) = app
+        .post_json(&format!("/api/v1/businesses/{id}/members"), Some(&fac), &json!({"person_id": maria, "kind": "AAA"}))
+        .await;
+    assert_eq!((s, fields(&r)), (422, vec![("kind".to_string(), "one_of".to_string())]), "{r}");
     let rep = format!("/api/v1/businesses/{id}/reports");
     for (m, rev, cost) in [(month_ago(2), 4_500_000, 3_000_000), (month_ago(1), 5_200_000, 3_100_000)] {
         let (s, r) =

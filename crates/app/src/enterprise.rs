@@ -315,11 +315,14 @@ pub async fn add_member(
     require_edit(principal, b.village())?;
     let p = person_for(state, principal, "person_id", person_id).await?;
     let members = store::enterprise::members(&state.db, b.id).await?;
-    if members.iter().any(|m| m.person_id == p.id) {
+    // The kind is checked even when the person is already a member: a wrong code is refused,
+    // never silently taken (an existing member does not count against an individual business).
+    let already = members.iter().any(|m| m.person_id == p.id);
+    let legal_form = ent::LegalForm::parse(&b.legal_form).unwrap_or(ent::LegalForm::Group);
+    let kind = ent::validate_member(kind, legal_form, if already { 0 } else { members.len() })?;
+    if already {
         return Ok(false);
     }
-    let legal_form = ent::LegalForm::parse(&b.legal_form).unwrap_or(ent::LegalForm::Group);
-    let kind = ent::validate_member(kind, legal_form, members.len())?;
     Ok(store::enterprise::add_member(&state.db, actor, b, p.id, kind).await?)
 }
 

@@ -139,7 +139,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("TraffickingForm", "process", &[EachOf(codes!(Process))]),
     ("TraffickingForm", "means", &[EachOf(codes!(Means))]),
     ("TraffickingForm", "purpose", &[EachOf(codes!(domain::cases::trafficking::Purpose))]),
-    ("TraffickingForm", "form", &[OneOf(codes!(domain::cases::trafficking::Form))]),
+    ("TraffickingForm", "form", &[Required, OneOf(codes!(domain::cases::trafficking::Form))]),
     ("TraffickingForm", "screening_result", &[OneOf(codes!(domain::cases::trafficking::ScreeningResult))]),
     ("TraffickingForm", "services_needed", &[EachOf(codes!(Service))]),
     ("TraffickingForm", "victim_age_at_time", &[Pattern(r"^[0-9]{1,3}$")]),
@@ -165,18 +165,19 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CooperativeInput", "name", &[Required, MinChars(3)]),
     ("CooperativeInput", "founded_on", &[Required]),
     ("CloseInput", "through", &[Required]),
-    ("YearInput", "year", &[Required, Range(i32::MIN as i64, i32::MAX as i64)]),
-    ("RatInput", "year", &[Required]),
+    ("YearInput", "year", &[Required, Range(0, 9999)]),
+    ("RatInput", "year", &[Required, Range(0, 9999)]),
     ("RatInput", "decisions", &[Required, MinChars(3)]),
     ("RatInput", "members_present", &[Range(0, 1_000_000)]),
     ("LoanInput", "member_id", &[Required]),
     ("LoanInput", "method", &[Required, OneOf(codes!(domain::cooperative::schedule::ScheduleMethod))]),
-    ("LoanInput", "monthly_rate_percent", &[Required]),
+    ("LoanInput", "monthly_rate_percent", &[Required, Range(0, 10)]),
     ("LoanInput", "months", &[Required, Range(1, 360)]),
     ("LoanInput", "principal", &[Required, Range(1, MAX_RUPIAH)]),
     ("ScheduleRequestBody", "method", &[Required, OneOf(codes!(domain::cooperative::schedule::ScheduleMethod))]),
     ("ScheduleRequestBody", "months", &[Range(1, 360)]),
     ("ScheduleRequestBody", "start_date", &[Required]),
+    ("ScheduleRequestBody", "monthly_rate_percent", &[Range(0, 10)]),
     ("ScheduleRequestBody", "principal", &[Range(1, MAX_RUPIAH)]),
     ("RepayInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
     ("RepayInput", "penalty", &[Range(0, MAX_RUPIAH)]),
@@ -188,7 +189,19 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("OtherInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
     ("OtherInput", "memo", &[Required, MinChars(3)]),
     ("MemberInput", "full_name", &[MinChars(2)]),
-    ("BylawsBody", "max_principal", &[WholeNumber(1_000_000_000_000)]),
+    ("BylawsBody", "max_principal", &[Required, WholeNumber(1_000_000_000_000)]),
+    ("BylawsBody", "max_months", &[Required, WholeNumber(360)]),
+    ("BylawsBody", "pokok", &[Required]),
+    ("BylawsBody", "wajib_monthly", &[Required]),
+    ("BylawsBody", "min_rate_percent", &[Required]),
+    ("BylawsBody", "max_rate_percent", &[Required]),
+    ("BylawsBody", "shu_reserve", &[Required]),
+    ("BylawsBody", "shu_members_by_savings", &[Required]),
+    ("BylawsBody", "shu_members_by_transactions", &[Required]),
+    ("BylawsBody", "shu_board", &[Required]),
+    ("BylawsBody", "shu_staff", &[Required]),
+    ("BylawsBody", "shu_education", &[Required]),
+    ("BylawsBody", "shu_social", &[Required]),
     ("CostInput", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
     ("CostInput", "amount_rupiah", &[Range(0, MAX_RUPIAH)]),
     ("DocumentInput", "status", &[Required, OneOf(codes!(domain::service_center::requirements::DocumentStatus))]),
@@ -357,8 +370,12 @@ fn whole_number(max: i64) -> Schema {
     let digits = max.to_string().len();
     OneOfBuilder::new()
         .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(max)))
-        // Text is bounded by its digits: one fewer than `max` has, so every such text is in range.
-        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!("^[1-9][0-9]{{0,{}}}$", digits.saturating_sub(2)))))
+        // Text has fewer digits than `max`, or is `max` itself: every such text is in range.
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(format!("^([1-9][0-9]{{0,{}}}|{max})$", digits.saturating_sub(2)))),
+        )
         .description(Some("a whole number, as a JSON number or as text"))
         .build()
         .into()
