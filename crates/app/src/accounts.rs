@@ -11,7 +11,7 @@ use domain::{Role, Rule, ValidationErrors};
 use std::sync::LazyLock;
 use std::time::Duration;
 use store::audit::Actor;
-use store::users::User;
+pub use store::users::User;
 
 /// Shared by the page and the API: validates, checks the region exists, creates.
 /// `must_change`: the creator chose the password, so the owner must replace it at the next

@@ -8,7 +8,8 @@ use domain::service_center::{
     self as sc, AgencyFacts, Category, CostCharge, CostItem, CountryCode, DocumentDraft, DocumentKind, DocumentRecord,
     DocumentStatus, DueAt, EpisodeFacts, EpisodeState, JobType, RiskFlag, Rupiah,
 };
-use store::episodes::{CostRow, DocumentRow, Episode};
+pub use store::episodes::Episode;
+use store::episodes::{CostRow, DocumentRow};
 
 /// One line of the documents checklist.
 pub struct ChecklistItem {

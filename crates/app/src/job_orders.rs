@@ -5,7 +5,7 @@ use crate::App as AppState;
 use domain::service_center::{NewJobOrderInput, validate_job_order};
 use domain::{Rule, ValidationErrors};
 use store::audit::Actor;
-use store::job_orders::JobOrder;
+pub use store::job_orders::JobOrder;
 
 pub enum CreateError {
     Invalid(ValidationErrors),

@@ -5,6 +5,7 @@
 //! these functions (ARCHITECTURE.md).
 
 pub mod accounts;
+pub mod agencies;
 pub mod audit_trail;
 pub mod bootstrap;
 pub mod cases;
@@ -33,6 +34,8 @@ use std::time::Duration;
 use store::Db;
 
 pub use clock::Clock;
+/// Who does an operation, as its audit entry names them.
+pub use store::audit::Actor;
 pub use config::Config;
 pub use error::Error;
 

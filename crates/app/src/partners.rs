@@ -4,6 +4,7 @@
 use crate::App as AppState;
 use domain::cases::{PartnerType, Service};
 use domain::{RegionCode, Rule, ValidationErrors};
+pub use store::partners::Partner;
 use store::partners::PartnerInput;
 
 /// A partner organisation as a form or JSON body gives it.

@@ -86,6 +86,16 @@ impl From<app::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The application layer's refusal, with a 404 that names what was not found.
+    pub fn or_not_found(what: &'static str) -> impl Fn(app::Error) -> ApiError {
+        move |e| match e {
+            app::Error::NotFound => ApiError::NotFound(what),
+            e => e.into(),
+        }
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(e: ValidationErrors) -> Self {
         ApiError::Validation(e)

@@ -368,7 +368,7 @@ pub async fn worklist(
         }
     }
     let flags = sc::RiskCode::ALL.iter().map(|c| c.as_str()).collect();
-    let overdue_cases = super::cases::my_overdue(&state, &v).await.map_err(err())?;
+    let overdue_cases = super::cases::my_overdue(&state, &v).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     render(
         &WorklistPage {
             layout: Layout::for_viewer(&v, t.get("worklist.title"), "/worklist"),
