@@ -80,3 +80,13 @@ pub async fn add_branch(
     store::agencies::add_branch(&state.db, actor, &agency, &b).await?;
     Ok(())
 }
+
+/// One agency (`NotFound` when absent).
+pub async fn get(state: &AppState, id: i64) -> Result<Agency> {
+    store::agencies::get(&state.db, id).await?.ok_or(Error::NotFound)
+}
+
+/// An agency's branch offices.
+pub async fn branches(state: &AppState, id: i64) -> Result<Vec<Branch>> {
+    Ok(store::agencies::branches(&state.db, id).await?)
+}
