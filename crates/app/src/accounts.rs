@@ -375,3 +375,17 @@ pub async fn audit_log(
     entries.truncate(limit as usize);
     Ok((entries, next_before))
 }
+
+pub use store::regions::Region;
+
+/// The start page: the account's region with the regions above it, and how many Desmigratif
+/// villages lie within its scope.
+pub async fn start_page(state: &AppState, principal: &domain::access::Principal) -> Result<(Vec<Region>, i64), Error> {
+    let within = principal.scope.code();
+    let scope_path = match within {
+        Some(code) => store::regions::lineage(&state.db, code).await?,
+        None => vec![],
+    };
+    let count = store::programs::count_program_villages(&state.db, domain::program::DESMIGRATIF, within).await?;
+    Ok((scope_path, count))
+}

@@ -28,16 +28,17 @@ pub mod policy;
 pub mod portal;
 pub mod privacy;
 pub mod region_filter;
+pub mod sessions;
 
 use std::sync::Arc;
 use std::time::Duration;
 use store::Db;
 
 pub use clock::Clock;
-/// Who does an operation, as its audit entry names them.
-pub use store::audit::Actor;
 pub use config::Config;
 pub use error::Error;
+/// Who does an operation, as its audit entry names them.
+pub use store::audit::Actor;
 
 /// The application: what every operation needs (database, settings, caches, the clock).
 /// Cheap to clone; the web layer shares one between all handlers.

@@ -67,8 +67,8 @@ pub enum ApiError {
     Internal,
 }
 
-impl From<store::StoreError> for ApiError {
-    fn from(e: store::StoreError) -> Self {
+impl From<app::error::StoreError> for ApiError {
+    fn from(e: app::error::StoreError) -> Self {
         tracing::error!(error = %e, "store failure");
         ApiError::Internal
     }
@@ -232,7 +232,8 @@ impl PageError {
             app::Error::Store(s) => PageError::internal(lang)(s),
         }
     }
-    pub fn internal(lang: Lang) -> impl FnOnce(store::StoreError) -> PageError {
+    /// A failure the user cannot act on: logged, and shown without internals.
+    pub fn internal<E: std::fmt::Display>(lang: Lang) -> impl FnOnce(E) -> PageError {
         move |e| {
             tracing::error!(error = %e, "store failure");
             PageError::new(PageErrorKind::Internal, lang)
