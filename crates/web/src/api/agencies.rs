@@ -135,6 +135,7 @@ async fn detail(state: &AppState, id: i64) -> Result<AgencyDetail, ApiError> {
     Ok(AgencyDetail { agency: a.into(), branches })
 }
 
+/// One agency with its branch offices.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = AgencyDetail), (status = 404, body = ErrorBody)))]
 pub async fn get(
