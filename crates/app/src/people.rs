@@ -216,16 +216,7 @@ pub async fn search(
     actor: &Actor,
     q: PersonQuery,
 ) -> crate::error::Result<PersonPage> {
-    let fields = domain::privacy::fields(principal.role);
-    let mut errs = ValidationErrors::new();
-    if !fields.identity && q.nik.as_deref().is_some_and(|n| !n.trim().is_empty()) {
-        errs.add("nik", Rule::Mismatch, "your role does not see NIK numbers: search by name");
-    }
-    if !fields.placement && (q.episode_state.is_some() || q.destination.is_some()) {
-        let field = if q.episode_state.is_some() { "episode_state" } else { "destination" };
-        errs.add(field, Rule::Mismatch, "your role does not see placement episodes");
-    }
-    errs.into_result()?;
+    search_refusals(principal, q.nik.as_deref(), q.episode_state.is_some(), q.destination.is_some()).into_result()?;
     let within = search_area(principal, q.region).map_err(|_| crate::Error::Forbidden)?;
     let f = store::persons::Filter {
         nik: q.nik.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
@@ -251,6 +242,28 @@ pub async fn search(
         store::audit::append_now(&state.db, actor, &ev).await?;
     }
     Ok(PersonPage { items: items.into_iter().map(|p| redact(principal, p)).collect(), next_after })
+}
+
+/// What a person search may not ask of this role: a NIK when it does not see identity numbers,
+/// an episode state or destination when it does not see placements (the answer would tell
+/// them). Empty when the search may go ahead; [`search`] checks it, and a door may merge it
+/// into its own field errors to answer them all at once.
+pub fn search_refusals(
+    principal: &Principal,
+    nik: Option<&str>,
+    episode_state: bool,
+    destination: bool,
+) -> ValidationErrors {
+    let fields = domain::privacy::fields(principal.role);
+    let mut errs = ValidationErrors::new();
+    if !fields.identity && nik.is_some_and(|n| !n.trim().is_empty()) {
+        errs.add("nik", Rule::Mismatch, "your role does not see NIK numbers: search by name");
+    }
+    if !fields.placement && (episode_state || destination) {
+        let field = if episode_state { "episode_state" } else { "destination" };
+        errs.add(field, Rule::Mismatch, "your role does not see placement episodes");
+    }
+    errs
 }
 
 /// One person as the caller may see them (404 when absent or outside the scope), redacted to

@@ -258,6 +258,10 @@ pub async fn list(
         }),
         None => None,
     };
+    // Refused filters are answered together with the malformed ones.
+    let refused =
+        people::search_refusals(&u.principal, q.nik.as_deref(), episode_state.is_some(), destination.is_some());
+    errs.0.extend(refused.0);
     errs.into_result()?;
     let limit = domain::paging::check(q.limit, 50, &[("after", q.after)])?;
     let query = people::PersonQuery {
