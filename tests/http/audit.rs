@@ -1,6 +1,6 @@
 //! The audit log: every change recorded, chained, append-only, tamper evident.
 
-use crate::common::TestApp;
+use crate::common::{ADMIN_PASSWORD, Browser, TestApp};
 use domain::audit::ChainCheck;
 use store::Db;
 
@@ -22,6 +22,37 @@ async fn changes_are_recorded_with_who_what_where() {
     assert_eq!(log["items"][0]["action"], "user.create");
     assert!(!log["items"][0]["details"].as_str().unwrap().contains("password"));
     assert!(matches!(store::audit::verify(&app.db).await.unwrap(), ChainCheck::Intact { entries } if entries >= 4));
+}
+
+/// Opening an account is one audited view, the same from the admin page and the API
+/// (app::accounts::view): the entry names the account's region, and an id that does not exist
+/// leaves no entry. The page used to write its entry with no region, and before the 404.
+#[tokio::test]
+async fn viewing_an_account_is_audited_alike_from_both_doors() {
+    let app = TestApp::spawn().await;
+    let id = app.create_user("petugas", "village_officer", Some("53.07.01.2001")).await;
+    let b = Browser::new(&app);
+    b.login("admin", ADMIN_PASSWORD).await;
+    let (s, _) = b.get(&format!("/admin/users/{id}")).await;
+    assert_eq!(s, 200);
+    let (s, _) = app.get_json(&format!("/api/v1/users/{id}"), Some(&app.admin_token)).await;
+    assert_eq!(s, 200);
+    let audit = |entity_id: String| {
+        let app = &app;
+        async move {
+            let (s, log) = app
+                .get_json(&format!("/api/v1/audit?action=user.view&entity_id={entity_id}"), Some(&app.admin_token))
+                .await;
+            assert_eq!(s, 200, "{log}");
+            log["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let views = audit(id.to_string()).await;
+    assert_eq!(views.len(), 2, "one entry per door: {views:?}");
+    assert!(views.iter().all(|e| e["region_code"] == "53.07.01.2001"), "{views:?}");
+    let (s, _) = b.get("/admin/users/999999").await;
+    assert_eq!(s, 404);
+    assert!(audit("999999".into()).await.is_empty(), "no view of an account that does not exist");
 }
 
 async fn exec(db: &Db, sql: &'static str) -> Result<(), String> {

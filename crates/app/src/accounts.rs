@@ -11,7 +11,7 @@ use domain::{Role, Rule, ValidationErrors};
 use std::sync::LazyLock;
 use std::time::Duration;
 use store::audit::Actor;
-use store::users::User;
+pub use store::users::User;
 
 /// Shared by the page and the API: validates, checks the region exists, creates.
 /// `must_change`: the creator chose the password, so the owner must replace it at the next
@@ -235,4 +235,157 @@ pub async fn change_own_password(
     }
     tx.commit().await?;
     Ok(())
+}
+
+pub use store::audit::{Entry as AuditEntry, Filter as AuditFilter};
+pub use store::users::Filter as UserFilter;
+
+fn require(principal: &domain::access::Principal, action: domain::access::Action) -> Result<(), Error> {
+    if principal.can(action, None) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+/// Accounts matching `filter`, `limit` from `offset` (national admins), and the next offset.
+pub async fn list(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    filter: &UserFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<User>, Option<i64>), Error> {
+    require(principal, domain::access::Action::ManageUsers)?;
+    let mut users = store::users::list(&state.db, filter, limit + 1, offset).await?;
+    let next_offset = (users.len() as i64 > limit).then_some(offset.saturating_add(limit));
+    users.truncate(limit as usize);
+    Ok((users, next_offset))
+}
+
+/// One account as an admin opens it; the view is audited.
+pub async fn view(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &Actor,
+    id: i64,
+) -> Result<User, Error> {
+    let user = get(state, principal, id).await?;
+    let ev = store::audit::Event {
+        action: "user.view",
+        entity: "user",
+        entity_id: &id.to_string(),
+        region_code: user.region_code.as_deref().unwrap_or(""),
+        details: "",
+    };
+    store::audit::append_now(&state.db, actor, &ev).await?;
+    Ok(user)
+}
+
+/// One account, for an admin re-shown its page after a change (not audited as a new view).
+pub async fn get(state: &AppState, principal: &domain::access::Principal, id: i64) -> Result<User, Error> {
+    require(principal, domain::access::Action::ManageUsers)?;
+    store::users::get(&state.db, id).await?.ok_or(Error::NotFound)
+}
+
+/// An admin creates an account, optionally bound to a partner organisation (role partner only).
+pub async fn create(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &Actor,
+    input: &NewUserInput<'_>,
+    must_change: bool,
+    partner_id: Option<i64>,
+) -> Result<User, Error> {
+    require(principal, domain::access::Action::ManageUsers)?;
+    let mut errs = ValidationErrors::new();
+    crate::partners::check_binding(state, &mut errs, Role::parse(input.role.trim()), partner_id).await?;
+    errs.into_result()?;
+    let user = match create_account(state, actor, input, must_change).await {
+        Ok(u) => u,
+        Err(CreateError::Invalid(e)) => return Err(Error::Invalid(e)),
+        Err(CreateError::Store(e)) => return Err(e.into()),
+    };
+    if partner_id.is_none() {
+        return Ok(user);
+    }
+    store::users::set_partner(&state.db, actor, user.id, partner_id).await?;
+    store::users::get(&state.db, user.id).await?.ok_or(Error::NotFound)
+}
+
+/// An admin's change to an account as typed (API body or page form): every part optional.
+#[derive(Debug, Default)]
+pub struct ChangeRequest<'a> {
+    pub role: Option<&'a str>,
+    pub region_code: Option<&'a str>,
+    pub disabled: Option<bool>,
+    pub password: Option<String>,
+    /// 0 unbinds.
+    pub partner_id: Option<i64>,
+}
+
+/// Validates everything before changing anything (role with its region, the region known, the
+/// password policy, the partner binding), then [`update_account`].
+pub async fn change(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &Actor,
+    id: i64,
+    req: ChangeRequest<'_>,
+) -> Result<User, Error> {
+    let existing = get(state, principal, id).await?;
+    let mut errs = ValidationErrors::new();
+    let role_scope = match req.role {
+        Some(role) => domain::user::parse_role_scope(&mut errs, role, req.region_code.unwrap_or("")),
+        None if req.region_code.is_some() => {
+            errs.add("role", Rule::Required, "send role together with region_code");
+            None
+        }
+        None => None,
+    };
+    if let Some((_, Scope::Region(code))) = &role_scope {
+        if !store::regions::exists(&state.db, code).await? {
+            errs.add("region_code", Rule::UnknownRegion, "no region has this code");
+        }
+    }
+    if let Some(p) = &req.password {
+        domain::password::check_policy(&mut errs, "password", p);
+    }
+    if let Some(p) = req.partner_id.filter(|p| *p != 0) {
+        let role = role_scope.as_ref().map(|(r, _)| *r).or_else(|| existing.role());
+        crate::partners::check_binding(state, &mut errs, role, Some(p)).await?;
+    }
+    errs.into_result()?;
+    let upd = AccountUpdate {
+        role_scope,
+        disabled: req.disabled,
+        partner: req.partner_id.map(|p| (p != 0).then_some(p)),
+        password: req.password,
+    };
+    update_account(state, actor, id, &upd).await
+}
+
+/// Audit log entries, newest first (those who may read the audit), and where the next page
+/// starts.
+pub async fn audit_log(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<(Vec<AuditEntry>, Option<i64>), Error> {
+    require(principal, domain::access::Action::ViewAudit)?;
+    let mut entries = store::audit::list(&state.db, filter, limit + 1).await?;
+    let next_before = (entries.len() as i64 > limit).then(|| entries[limit as usize - 1].seq);
+    entries.truncate(limit as usize);
+    Ok((entries, next_before))
+}
+
+pub use store::regions::Region;
+
+/// The start page: the account's region with the regions above it, and how many Desmigratif
+/// villages lie within its scope.
+pub async fn start_page(state: &AppState, principal: &domain::access::Principal) -> Result<(Vec<Region>, i64), Error> {
+    let within = principal.scope.code();
+    let scope_path = match within {
+        Some(code) => store::regions::lineage(&state.db, code).await?,
+        None => vec![],
+    };
+    let count = store::programs::count_program_villages(&state.db, domain::program::DESMIGRATIF, within).await?;
+    Ok((scope_path, count))
 }

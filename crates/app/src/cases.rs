@@ -11,7 +11,8 @@ use domain::cases::{
 use domain::person::parse_date;
 use domain::{RegionCode, RegionLevel, Rule, ValidationErrors};
 use store::audit::Actor;
-use store::cases::{Case, NewCase};
+pub use store::cases::Case;
+use store::cases::NewCase;
 
 pub const MIN_DESCRIPTION: usize = 5;
 pub const MAX_DESCRIPTION: usize = 5000;
@@ -974,4 +975,147 @@ pub async fn create_restricted(
         due_on: Some(DueDate::suggested(severity, today, today).date()),
     };
     store::cases::create(&state.db, actor, &new, today).await
+}
+
+pub use store::cases::{Attachment, CaseEvent, Note, Referral, ReferralEvent, ServiceGiven, TraffickingRow};
+
+impl From<OpError> for crate::Error {
+    fn from(e: OpError) -> Self {
+        match e {
+            OpError::NotFound => crate::Error::NotFound,
+            OpError::Forbidden => crate::Error::Forbidden,
+            OpError::Invalid(v) => crate::Error::Invalid(v),
+            OpError::Store(s) => crate::Error::Store(s),
+        }
+    }
+}
+
+/// The case if the caller may open it; `NotFound` otherwise, whether or not it exists.
+pub async fn open(state: &AppState, caller: Caller<'_>, id: i64) -> crate::error::Result<Case> {
+    openable(state, caller, id).await?.ok_or(crate::Error::NotFound)
+}
+
+/// Everything a case's page and its API answer show, as the caller may see it: a partner user
+/// only its own organisation's referrals; staff to hand the case to only when the caller may
+/// manage it.
+pub struct CaseFile {
+    pub case: Case,
+    pub events: Vec<CaseEvent>,
+    pub can_work: bool,
+    pub can_manage: bool,
+    pub handler_name: String,
+    /// Who may be made the handler (only when `can_manage`).
+    pub staff: Vec<crate::accounts::User>,
+    pub referrals: Vec<Referral>,
+    pub referral_events: Vec<ReferralEvent>,
+    pub services_given: Vec<ServiceGiven>,
+    /// The partner registry (what each offers; the active ones to refer to).
+    pub partners: Vec<crate::partners::Partner>,
+    pub trafficking: Option<TraffickingRow>,
+    pub notes: Vec<Note>,
+    pub attachments: Vec<Attachment>,
+    /// The person's other cases the caller may open, and how many more they may not.
+    pub earlier: Vec<Case>,
+    pub earlier_restricted: usize,
+}
+
+/// A case's file for someone who may open it; the view is audited.
+pub async fn view(state: &AppState, caller: Caller<'_>, actor: &Actor, id: i64) -> crate::error::Result<CaseFile> {
+    let case = open(state, caller, id).await?;
+    store::cases::audit_view(&state.db, actor, &case).await?;
+    file_of(state, caller, case).await
+}
+
+/// The case's file again after a change the caller made (already audited as that change).
+pub async fn reload(state: &AppState, caller: Caller<'_>, id: i64) -> crate::error::Result<CaseFile> {
+    let case = open(state, caller, id).await?;
+    file_of(state, caller, case).await
+}
+
+async fn file_of(state: &AppState, caller: Caller<'_>, case: Case) -> crate::error::Result<CaseFile> {
+    let db = &state.db;
+    let events = store::cases::events(db, case.id).await?;
+    let can_work = can_work(caller, &case);
+    let can_manage = can_manage(caller, &case);
+    let handler_name = match case.handler_user_id {
+        Some(h) => store::users::get(db, h).await?.map(|u| u.full_name).unwrap_or_default(),
+        None => String::new(),
+    };
+    let staff = match (can_manage, case.village()) {
+        // Only those who may handle this case (`domain::privacy::may_handle`): never a cooperative
+        // manager or an analyst, whose role would not let them open a restricted case.
+        (true, Some(region)) => store::users::staff_covering(db, &region)
+            .await?
+            .into_iter()
+            .filter(|u| may_handle(u, &case) || case.handler_user_id == Some(u.id))
+            .collect(),
+        _ => vec![],
+    };
+    let referrals = visible_referrals(caller, store::cases::referrals(db, case.id).await?);
+    let referral_events = store::cases::referral_events(db, case.id).await?;
+    let services_given = store::cases::services_given(db, case.id).await?;
+    let partners = store::partners::list(db, false).await?;
+    let trafficking = store::cases::trafficking(db, case.id).await?;
+    let notes = store::cases::notes(db, case.id).await?;
+    let attachments = store::cases::attachments(db, case.id).await?;
+    let (earlier, earlier_restricted) = match case.person_id {
+        Some(p) => cases_of_person(state, caller, p, Some(case.id)).await?,
+        None => (vec![], 0),
+    };
+    Ok(CaseFile {
+        case,
+        events,
+        can_work,
+        can_manage,
+        handler_name,
+        staff,
+        referrals,
+        referral_events,
+        services_given,
+        partners,
+        trafficking,
+        notes,
+        attachments,
+        earlier,
+        earlier_restricted,
+    })
+}
+
+/// The case a referral belongs to, if the referral exists (the doors check a path's case id
+/// against it; access is decided by the operation on the referral).
+pub async fn case_of_referral(state: &AppState, referral_id: i64) -> crate::error::Result<i64> {
+    Ok(store::cases::referral(&state.db, referral_id).await?.ok_or(crate::Error::NotFound)?.case_id)
+}
+
+/// The referrals sent to the caller's partner organisation (partner users only), each with its
+/// case unless declined: access ended with the decline.
+pub async fn partner_referrals(
+    state: &AppState,
+    caller: Caller<'_>,
+) -> crate::error::Result<(i64, Vec<(Referral, Option<Case>)>)> {
+    let (true, Some(partner_id)) = (caller.is_partner(), caller.partner_id) else {
+        return Err(crate::Error::Forbidden);
+    };
+    let mut items = Vec::new();
+    for r in store::cases::referrals_to(&state.db, partner_id, 500).await? {
+        let case =
+            if r.status() == ReferralStatus::Declined { None } else { store::cases::get(&state.db, r.case_id).await? };
+        items.push((r, case));
+    }
+    Ok((partner_id, items))
+}
+
+/// An attachment of a case the caller may open, with its bytes; the download is audited.
+pub async fn download(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    case_id: i64,
+    attachment_id: i64,
+) -> crate::error::Result<Option<(Attachment, Vec<u8>)>> {
+    let c = open(state, caller, case_id).await?;
+    let Some(a) = store::cases::attachment(&state.db, c.id, attachment_id).await? else { return Ok(None) };
+    let bytes = read_attachment(state, &a.sha256).await.map_err(|e| crate::Error::Store(e.into()))?;
+    store::cases::audit_download(&state.db, actor, &c, a.id).await?;
+    Ok(Some((a, bytes)))
 }

@@ -8,7 +8,8 @@ use domain::service_center::{
     self as sc, AgencyFacts, Category, CostCharge, CostItem, CountryCode, DocumentDraft, DocumentKind, DocumentRecord,
     DocumentStatus, DueAt, EpisodeFacts, EpisodeState, JobType, RiskFlag, Rupiah,
 };
-use store::episodes::{CostRow, DocumentRow, Episode};
+pub use store::episodes::Episode;
+use store::episodes::{CostRow, DocumentRow};
 
 /// One line of the documents checklist.
 pub struct ChecklistItem {
@@ -510,6 +511,134 @@ pub async fn visible_episode(
     let Some(e) = store::episodes::get(&state.db, id).await? else { return Ok(None) };
     let person = crate::people::visible_person(state, principal, e.person_id).await?;
     Ok(person.map(|p| (e, p)))
+}
+
+pub use store::episodes::{EpisodeEvent, OpenEpisode};
+
+/// An episode as its page and the API show it: the view with checklist and flags, its history,
+/// the person (redacted to the caller's fields) and whether the caller may change it.
+pub struct EpisodeFile {
+    pub view: EpisodeView,
+    pub person: store::persons::Person,
+    pub events: Vec<EpisodeEvent>,
+    pub can_edit: bool,
+}
+
+/// One episode for someone who may see it (404 otherwise); the view of the person is audited.
+pub async fn file(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &store::audit::Actor,
+    id: i64,
+) -> crate::error::Result<EpisodeFile> {
+    let (e, p) = visible_episode(state, principal, id).await?.ok_or(crate::Error::NotFound)?;
+    crate::people::audit_view(state, actor, &p).await?;
+    file_of(state, principal, e, p).await
+}
+
+/// The episode again after a form was refused (the page re-shown with its errors), not audited
+/// as a new view.
+pub async fn reload(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    id: i64,
+) -> crate::error::Result<EpisodeFile> {
+    let (e, p) = visible_episode(state, principal, id).await?.ok_or(crate::Error::NotFound)?;
+    file_of(state, principal, e, p).await
+}
+
+async fn file_of(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    e: Episode,
+    person: store::persons::Person,
+) -> crate::error::Result<EpisodeFile> {
+    let events = store::episodes::events(&state.db, e.id).await?;
+    let view = load_view(state, e, state.today()).await?;
+    let can_edit =
+        view.episode.village().is_some_and(|vc| principal.can(domain::access::Action::EditPerson, Some(&vc)));
+    Ok(EpisodeFile { view, person: crate::people::redact(principal, person), events, can_edit })
+}
+
+/// Opens an episode for a person the caller may edit (404 outside the scope, 403 without the
+/// edit right there); the rules of [`open`].
+pub async fn open_for(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &store::audit::Actor,
+    person_id: i64,
+    input: &sc::NewEpisodeInput<'_>,
+) -> crate::error::Result<Episode> {
+    let person = crate::people::editable(state, principal, person_id).await?;
+    Ok(open(state, actor, &person, input).await??)
+}
+
+/// Records the last contact with a worker abroad (a day not in the future).
+pub async fn record_contact(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &store::audit::Actor,
+    id: i64,
+    date: &str,
+) -> crate::error::Result<()> {
+    let (e, _) = editable_episode(state, principal, id).await?;
+    match parse_date(date) {
+        Some(d) if d <= state.today() => {
+            store::episodes::record_contact(&state.db, actor, &e, d).await?;
+            Ok(())
+        }
+        _ => Err(crate::Error::invalid("contact_date", domain::Rule::OutOfRange, "a date not in the future")),
+    }
+}
+
+/// One line of the worklist.
+pub struct WorkItem {
+    pub open: OpenEpisode,
+    pub view: EpisodeView,
+    /// Documents verified but expiring within 30 days.
+    pub expiring: Vec<&'static str>,
+    pub return_due_this_month: bool,
+}
+
+/// "Needs attention today": open episodes in the caller's region with flags (or only `flag`),
+/// documents about to expire, and returns expected this month.
+pub async fn worklist(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    flag: Option<sc::RiskCode>,
+) -> crate::error::Result<Vec<WorkItem>> {
+    let within = crate::people::search_area(principal, None).map_err(|_| crate::Error::Forbidden)?;
+    let today = state.today();
+    let open = store::episodes::open_in(&state.db, within.as_ref(), 2000).await?;
+    let ids: Vec<i64> = open.iter().map(|o| o.episode.id).collect();
+    // Two queries for all documents and costs, not two per episode.
+    let docs = store::episodes::documents(&state.db, &ids).await?;
+    let costs = store::episodes::costs(&state.db, &ids).await?;
+    let policy = state.policy().await?;
+    let recruitment = recruitment_many(state, open.iter().map(|o| &o.episode)).await?;
+    let mut items = Vec::new();
+    for o in open {
+        let agency = recruitment.get(&recruitment_key(&o.episode)).copied().unwrap_or((None, None));
+        let my_docs = docs.iter().filter(|d| d.episode_id == o.episode.id).cloned().collect();
+        let my_costs = costs.iter().filter(|c| c.episode_id == o.episode.id).cloned().collect();
+        let view = view(o.episode.clone(), parse_date(&o.birth_date), my_docs, my_costs, agency, today, &policy);
+        let expiring: Vec<&'static str> =
+            view.checklist.iter().filter(|c| c.expiring_soon).map(|c| c.kind.as_str()).collect();
+        let return_due_this_month = o
+            .episode
+            .contract_end
+            .as_deref()
+            .and_then(parse_date)
+            .is_some_and(|d| d.year() == today.year() && d.month() == today.month());
+        let wanted = match flag {
+            Some(code) => view.flags.iter().any(|f| f.code() == code),
+            None => !view.flags.is_empty() || !expiring.is_empty() || return_due_this_month,
+        };
+        if wanted {
+            items.push(WorkItem { open: o, view, expiring, return_due_this_month });
+        }
+    }
+    Ok(items)
 }
 
 #[cfg(test)]

@@ -3,6 +3,9 @@
 
 use domain::{Rule, ValidationErrors};
 
+/// A storage failure, as operations that have not yet been given their own refusal hand it out.
+pub use store::StoreError;
+
 /// Why an operation did not go through.
 #[derive(Debug)]
 pub enum Error {

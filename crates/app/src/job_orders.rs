@@ -5,7 +5,7 @@ use crate::App as AppState;
 use domain::service_center::{NewJobOrderInput, validate_job_order};
 use domain::{Rule, ValidationErrors};
 use store::audit::Actor;
-use store::job_orders::JobOrder;
+pub use store::job_orders::JobOrder;
 
 pub enum CreateError {
     Invalid(ValidationErrors),
@@ -79,4 +79,22 @@ pub async fn verify(
         return Err(crate::Error::NotFound);
     }
     store::job_orders::set_status(&state.db, actor, job_order, status).await?.ok_or(crate::Error::NotFound)
+}
+
+pub use store::job_orders::ListFilter;
+
+/// Job orders by agency and whether they can be chosen on a day (the registry is open to every
+/// signed-in user).
+pub async fn list(state: &AppState, filter: ListFilter) -> crate::error::Result<Vec<JobOrder>> {
+    Ok(store::job_orders::list(&state.db, filter).await?)
+}
+
+/// An agency's job orders.
+pub async fn for_agency(state: &AppState, agency_id: i64) -> crate::error::Result<Vec<JobOrder>> {
+    Ok(store::job_orders::list_for_agency(&state.db, agency_id).await?)
+}
+
+/// One job order (`NotFound` when absent).
+pub async fn get(state: &AppState, id: i64) -> crate::error::Result<JobOrder> {
+    store::job_orders::get(&state.db, id).await?.ok_or(crate::Error::NotFound)
 }

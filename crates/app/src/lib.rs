@@ -5,6 +5,7 @@
 //! these functions (ARCHITECTURE.md).
 
 pub mod accounts;
+pub mod agencies;
 pub mod audit_trail;
 pub mod bootstrap;
 pub mod cases;
@@ -29,6 +30,7 @@ pub mod privacy;
 pub mod programs;
 pub mod region_filter;
 pub mod regions;
+pub mod sessions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +39,8 @@ use store::Db;
 pub use clock::Clock;
 pub use config::Config;
 pub use error::Error;
+/// Who does an operation, as its audit entry names them.
+pub use store::audit::Actor;
 
 /// The application: what every operation needs (database, settings, caches, the clock).
 /// Cheap to clone; the web layer shares one between all handlers.

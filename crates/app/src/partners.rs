@@ -4,6 +4,7 @@
 use crate::App as AppState;
 use domain::cases::{PartnerType, Service};
 use domain::{RegionCode, Rule, ValidationErrors};
+pub use store::partners::Partner;
 use store::partners::PartnerInput;
 
 /// A partner organisation as a form or JSON body gives it.
@@ -139,4 +140,66 @@ pub async fn check_binding(
         errs.add("partner_id", Rule::OneOf, "no partner organisation with this id");
     }
     Ok(())
+}
+
+/// The partner registry, by name (every account reads it to choose where to refer a case).
+pub async fn list(state: &AppState) -> crate::error::Result<Vec<Partner>> {
+    Ok(store::partners::list(&state.db, false).await?)
+}
+
+/// One partner organisation (`NotFound` when absent).
+pub async fn get(state: &AppState, id: i64) -> crate::error::Result<Partner> {
+    store::partners::get(&state.db, id).await?.ok_or(crate::Error::NotFound)
+}
+
+/// The active accounts bound to a partner organisation (id, username, full name): for those who
+/// keep the registry.
+pub async fn users_of(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    id: i64,
+) -> crate::error::Result<Vec<(i64, String, String)>> {
+    if !principal.can(domain::access::Action::ManagePartners, None) {
+        return Err(crate::Error::Forbidden);
+    }
+    Ok(store::partners::users_of(&state.db, id).await?)
+}
+
+/// Registers a partner organisation (national admins); a name already registered is refused
+/// on that field.
+pub async fn create(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &store::audit::Actor,
+    form: &PartnerForm,
+) -> crate::error::Result<Partner> {
+    if !principal.can(domain::access::Action::ManagePartners, None) {
+        return Err(crate::Error::Forbidden);
+    }
+    let input = validate(state, form).await?;
+    match store::partners::create(&state.db, actor, &input).await {
+        Ok(p) => Ok(p),
+        Err(e) if store::is_unique_violation(&e) => Err(crate::Error::Invalid(name_taken())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces a partner organisation's record (national admins).
+pub async fn update(
+    state: &AppState,
+    principal: &domain::access::Principal,
+    actor: &store::audit::Actor,
+    id: i64,
+    form: &PartnerForm,
+) -> crate::error::Result<Partner> {
+    if !principal.can(domain::access::Action::ManagePartners, None) {
+        return Err(crate::Error::Forbidden);
+    }
+    let input = validate(state, form).await?;
+    match store::partners::update(&state.db, actor, id, &input).await {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err(crate::Error::NotFound),
+        Err(e) if store::is_unique_violation(&e) => Err(crate::Error::Invalid(name_taken())),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -7,7 +7,8 @@ use domain::nik::NikIssue;
 use domain::person::{NewPersonInput, PersonRejection, validate_new_person};
 use domain::{RegionCode, Rule, ValidationErrors};
 use store::audit::Actor;
-use store::persons::{CreateError, Person};
+use store::persons::CreateError;
+pub use store::persons::Person;
 
 pub enum RegisterError {
     /// The role never registers or corrects people (a cooperative manager, an analyst).
@@ -181,5 +182,263 @@ pub async fn add_consent(
         &c.given_on.to_string(),
     )
     .await?;
+    Ok(())
+}
+
+pub use store::persons::{Consent, CounsellingSession, Relative, TimelineEntry};
+
+/// A person search as the doors parsed it (unknown filter values already refused or dropped).
+#[derive(Debug, Default)]
+pub struct PersonQuery {
+    pub nik: Option<String>,
+    pub name: String,
+    /// The region asked for; `None` searches the caller's whole scope.
+    pub region: Option<RegionCode>,
+    pub category: Option<domain::person::PersonCategory>,
+    pub episode_state: Option<domain::service_center::EpisodeState>,
+    pub destination: Option<domain::service_center::CountryCode>,
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
+/// One page of a person search and where the next one starts.
+pub struct PersonPage {
+    pub items: Vec<Person>,
+    pub next_after: Option<i64>,
+}
+
+/// People in the caller's region: a search by a field the role may not see (NIK, time abroad)
+/// is refused, since the answer would tell it; the results are redacted to the role's fields,
+/// and one audit entry names every record shown.
+pub async fn search(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    q: PersonQuery,
+) -> crate::error::Result<PersonPage> {
+    search_refusals(principal, q.nik.as_deref(), q.episode_state.is_some(), q.destination.is_some()).into_result()?;
+    let within = search_area(principal, q.region).map_err(|_| crate::Error::Forbidden)?;
+    let f = store::persons::Filter {
+        nik: q.nik.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+        name_keys: name_keys(&q.name),
+        within,
+        category: q.category.map(|c| c.as_str().to_string()),
+        episode_state: q.episode_state.map(|s| s.as_str().to_string()),
+        destination: q.destination.map(|c| c.as_str().to_string()),
+        after_id: q.after,
+    };
+    let limit = q.limit.max(1);
+    let mut items = store::persons::search(&state.db, &f, limit + 1).await?;
+    let next_after = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id);
+    items.truncate(limit as usize);
+    if !items.is_empty() {
+        let ev = store::audit::Event {
+            action: "person.search",
+            entity: "person",
+            entity_id: &items.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(","),
+            region_code: f.within.as_ref().map(|w| w.as_str()).unwrap_or(""),
+            details: &format!("results={}", items.len()),
+        };
+        store::audit::append_now(&state.db, actor, &ev).await?;
+    }
+    Ok(PersonPage { items: items.into_iter().map(|p| redact(principal, p)).collect(), next_after })
+}
+
+/// What a person search may not ask of this role: a NIK when it does not see identity numbers,
+/// an episode state or destination when it does not see placements (the answer would tell
+/// them). Empty when the search may go ahead; [`search`] checks it, and a door may merge it
+/// into its own field errors to answer them all at once.
+pub fn search_refusals(
+    principal: &Principal,
+    nik: Option<&str>,
+    episode_state: bool,
+    destination: bool,
+) -> ValidationErrors {
+    let fields = domain::privacy::fields(principal.role);
+    let mut errs = ValidationErrors::new();
+    if !fields.identity && nik.is_some_and(|n| !n.trim().is_empty()) {
+        errs.add("nik", Rule::Mismatch, "your role does not see NIK numbers: search by name");
+    }
+    if !fields.placement && (episode_state || destination) {
+        let field = if episode_state { "episode_state" } else { "destination" };
+        errs.add(field, Rule::Mismatch, "your role does not see placement episodes");
+    }
+    errs
+}
+
+/// One person as the caller may see them (404 when absent or outside the scope), redacted to
+/// the role's fields; the view is audited.
+pub async fn view(state: &AppState, principal: &Principal, actor: &Actor, id: i64) -> crate::error::Result<Person> {
+    let p = visible_person(state, principal, id).await?.ok_or(crate::Error::NotFound)?;
+    audit_view(state, actor, &p).await?;
+    Ok(redact(principal, p))
+}
+
+/// The person if the caller may change their record: 404 outside the scope, 403 when the
+/// role may see but not edit them there.
+pub async fn editable(state: &AppState, principal: &Principal, id: i64) -> crate::error::Result<Person> {
+    let person = visible_person(state, principal, id).await?.ok_or(crate::Error::NotFound)?;
+    check_edit(principal, &person)?;
+    Ok(person)
+}
+
+fn check_edit(principal: &Principal, person: &Person) -> crate::error::Result<RegionCode> {
+    let village = person.village().ok_or(crate::Error::NotFound)?;
+    if !principal.can(Action::ViewPerson, Some(&village)) {
+        return Err(crate::Error::NotFound);
+    }
+    if !principal.can(Action::EditPerson, Some(&village)) {
+        return Err(crate::Error::Forbidden);
+    }
+    Ok(village)
+}
+
+/// Everything the person's page shows, each part only when the viewer's role sees that field
+/// group (`domain::privacy::fields`).
+pub struct Dossier {
+    pub person: Person,
+    pub fields: domain::privacy::Fields,
+    pub relatives: Vec<Relative>,
+    pub consents: Vec<Consent>,
+    pub episodes: Vec<crate::episodes::Episode>,
+    pub counselling: Vec<CounsellingSession>,
+    /// Newest first; without the cases (the page adds those it shows, in its language).
+    pub timeline: Vec<TimelineEntry>,
+    /// Protection cases the viewer may open, and how many more they may not.
+    pub cases: Vec<crate::cases::Case>,
+    pub cases_restricted: usize,
+    pub can_edit: bool,
+    /// To open an episode with (only when `can_edit`): active agencies, selectable job orders.
+    pub agencies: Vec<crate::agencies::Agency>,
+    pub job_orders: Vec<crate::job_orders::JobOrder>,
+}
+
+/// The person's page: loads the person if visible to the caller and audits the view.
+pub async fn dossier(
+    state: &AppState,
+    caller: crate::cases::Caller<'_>,
+    actor: &Actor,
+    id: i64,
+) -> crate::error::Result<Dossier> {
+    let person = visible_person(state, caller.principal, id).await?.ok_or(crate::Error::NotFound)?;
+    audit_view(state, actor, &person).await?;
+    dossier_of(state, caller, person).await
+}
+
+/// The page of a person already loaded through [`dossier`] or [`editable`] (re-shown with the
+/// errors of a form), not audited again.
+pub async fn dossier_of(
+    state: &AppState,
+    caller: crate::cases::Caller<'_>,
+    person: Person,
+) -> crate::error::Result<Dossier> {
+    let principal = caller.principal;
+    if !person.village().is_some_and(|v| principal.can(Action::ViewPerson, Some(&v))) {
+        return Err(crate::Error::NotFound);
+    }
+    let fields = domain::privacy::fields(principal.role);
+    let person = redact(principal, person);
+    let relatives = store::persons::relatives(&state.db, person.id).await?;
+    let consents = store::persons::consents(&state.db, person.id).await?;
+    let (episodes, counselling) = if fields.placement {
+        (
+            store::episodes::for_person(&state.db, person.id).await?,
+            store::persons::counselling(&state.db, person.id).await?,
+        )
+    } else {
+        (vec![], vec![])
+    };
+    let mut timeline = store::persons::timeline(&state.db, person.id).await?;
+    // Placement steps and pre-departure counselling are placement data.
+    timeline.retain(|e| fields.placement || !matches!(e.kind.as_str(), "episode_step" | "counselling"));
+    let (cases, cases_restricted) =
+        if fields.cases { crate::cases::cases_of_person(state, caller, person.id, None).await? } else { (vec![], 0) };
+    let can_edit = person.village().is_some_and(|vc| principal.can(Action::EditPerson, Some(&vc)));
+    let (agencies, job_orders) = if can_edit {
+        let agencies = store::agencies::search(&state.db, &[], None, 500)
+            .await?
+            .into_iter()
+            .filter(|a| a.status == "active")
+            .collect();
+        (agencies, store::job_orders::list_selectable(&state.db, state.today()).await?)
+    } else {
+        (vec![], vec![])
+    };
+    Ok(Dossier {
+        person,
+        fields,
+        relatives,
+        consents,
+        episodes,
+        counselling,
+        timeline,
+        cases,
+        cases_restricted,
+        can_edit,
+        agencies,
+        job_orders,
+    })
+}
+
+/// Sets or clears the "under investigation" mark (a note is required to set it).
+pub async fn set_investigation(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    person: &Person,
+    flag: bool,
+    note: &str,
+) -> crate::error::Result<()> {
+    check_edit(principal, person)?;
+    let mut errs = ValidationErrors::new();
+    let note = domain::validation::text(&mut errs, "note", note, if flag { 1 } else { 0 }, 500);
+    errs.into_result()?;
+    store::persons::set_investigation(&state.db, actor, person, flag, &note).await?;
+    Ok(())
+}
+
+/// Links a relative found by exact NIK among the people the caller may see.
+pub async fn add_relative(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    person: &Person,
+    relative_nik: &str,
+    relation: &str,
+) -> crate::error::Result<()> {
+    check_edit(principal, person)?;
+    let mut errs = ValidationErrors::new();
+    if !["spouse", "parent", "child", "guardian"].contains(&relation) {
+        errs.add("relation", Rule::OneOf, "spouse, parent, child or guardian");
+    }
+    let within = search_area(principal, None).map_err(|_| crate::Error::Forbidden)?;
+    let filter = store::persons::Filter { nik: Some(relative_nik.trim().to_string()), within, ..Default::default() };
+    let relative = store::persons::search(&state.db, &filter, 1).await?.into_iter().next();
+    match &relative {
+        None => {
+            errs.add("relative_nik", Rule::UnknownRegion, "no person with this NIK in your region; register them first")
+        }
+        Some(r) if r.id == person.id => {
+            errs.add("relative_nik", Rule::Mismatch, "a person cannot be their own relative")
+        }
+        Some(_) => {}
+    }
+    errs.into_result()?;
+    let relative = relative.ok_or(crate::Error::NotFound)?;
+    store::persons::add_link(&state.db, actor, person, &relative, relation).await?;
+    Ok(())
+}
+
+/// Records a pre-departure counselling session.
+pub async fn add_counselling(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    person: &Person,
+    input: &domain::service_center::counselling::CounsellingInput<'_>,
+) -> crate::error::Result<()> {
+    check_edit(principal, person)?;
+    let c = domain::service_center::counselling::validate_counselling(input, state.today())?;
+    store::persons::add_counselling(&state.db, actor, person, &c).await?;
     Ok(())
 }

@@ -4,6 +4,8 @@
 use crate::AppState;
 use crate::error::{ApiError, PageError, PageErrorKind};
 use crate::i18n::{Lang, T};
+use app::Actor;
+use app::accounts::User;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
@@ -11,8 +13,6 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use domain::RegionCode;
 use domain::access::{Action, Principal};
 use std::net::SocketAddr;
-use store::audit::Actor;
-use store::users::User;
 
 pub const SESSION_COOKIE: &str = "desmigratif_session";
 pub const LANG_COOKIE: &str = "lang";
@@ -152,7 +152,7 @@ impl FromRequestParts<AppState> for PendingViewer {
         let Some(sid) = ctx.jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
             return Err(not_signed_in());
         };
-        let session = store::auth::session(&state.db, &sid).await.map_err(PageError::internal(lang))?;
+        let session = app::sessions::session(state, &sid).await.map_err(|e| PageError::from_app(e, lang))?;
         let Some(session) = session else {
             return Err(not_signed_in());
         };
@@ -209,7 +209,7 @@ impl FromRequestParts<AppState> for PendingApiUser {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or(ApiError::Unauthorized)?;
-        let user = store::auth::token_user(&state.db, token).await?.ok_or(ApiError::Unauthorized)?;
+        let user = app::sessions::token_user(state, token).await?.ok_or(ApiError::Unauthorized)?;
         let principal = user.principal().ok_or(ApiError::Forbidden)?;
         let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
         let actor =
@@ -298,6 +298,6 @@ pub async fn check_login(
     ctx: &Ctx,
     username: &str,
     password: &str,
-) -> Result<LoginOutcome, store::StoreError> {
-    app::accounts::login(state, &ctx.anonymous_actor(username), username, password).await
+) -> Result<LoginOutcome, app::Error> {
+    Ok(app::accounts::login(state, &ctx.anonymous_actor(username), username, password).await?)
 }

@@ -67,8 +67,8 @@ pub enum ApiError {
     Internal,
 }
 
-impl From<store::StoreError> for ApiError {
-    fn from(e: store::StoreError) -> Self {
+impl From<app::error::StoreError> for ApiError {
+    fn from(e: app::error::StoreError) -> Self {
         tracing::error!(error = %e, "store failure");
         ApiError::Internal
     }
@@ -82,6 +82,16 @@ impl From<app::Error> for ApiError {
             app::Error::Forbidden => ApiError::Forbidden,
             app::Error::NotFound => ApiError::NotFound("record"),
             app::Error::Store(s) => s.into(),
+        }
+    }
+}
+
+impl ApiError {
+    /// The application layer's refusal, with a 404 that names what was not found.
+    pub fn or_not_found(what: &'static str) -> impl Fn(app::Error) -> ApiError {
+        move |e| match e {
+            app::Error::NotFound => ApiError::NotFound(what),
+            e => e.into(),
         }
     }
 }
@@ -222,7 +232,8 @@ impl PageError {
             app::Error::Store(s) => PageError::internal(lang)(s),
         }
     }
-    pub fn internal(lang: Lang) -> impl FnOnce(store::StoreError) -> PageError {
+    /// A failure the user cannot act on: logged, and shown without internals.
+    pub fn internal<E: std::fmt::Display>(lang: Lang) -> impl FnOnce(E) -> PageError {
         move |e| {
             tracing::error!(error = %e, "store failure");
             PageError::new(PageErrorKind::Internal, lang)

@@ -4,7 +4,7 @@
 pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
-    accounts, audit_trail, bootstrap, cases, clock, config, cooperative, enterprise, episodes, i18n, import,
+    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, enterprise, episodes, i18n, import,
     job_orders, monitoring, outreach, parenting, partners, people, policy, portal, privacy,
 };
 pub mod auth;
@@ -130,18 +130,17 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let purge_db = state.db.clone();
-    let window = state.config.login_window_secs;
+    let purge_state = state.clone();
     let purger = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            if let Err(e) = store::auth::purge_expired(&purge_db, window).await {
+            if let Err(e) = app::sessions::purge_expired(&purge_state).await {
                 tracing::warn!(error = %e, "purging expired sessions failed");
             }
         }
     });
-    // Indicators: recompute the villages marked dirty by writes (store::indicators::refresh).
+    // Indicators: recompute the villages marked dirty by writes (app::monitoring).
     let refresher = tokio::spawn(monitoring::background_refresher(state.db.clone(), state.clock));
     // The audit head, recorded outside the database (app::audit_trail): periodically when it
     // moved, and once more after the last request.

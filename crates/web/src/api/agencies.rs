@@ -2,15 +2,14 @@
 
 use super::ApiJson;
 use crate::AppState;
+use crate::agencies::{Agency, Branch};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use domain::access::Action;
-use domain::agency::{NewAgencyInput, validate_agency};
+use domain::agency::NewAgencyInput;
 use serde::{Deserialize, Serialize};
-use store::agencies::Agency;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
@@ -69,8 +68,7 @@ pub async fn create(
     u: ApiUser,
     ApiJson(req): ApiJson<CreateAgency>,
 ) -> Result<(StatusCode, Json<AgencyView>), ApiError> {
-    u.require(Action::ManageAgencies, None)?;
-    let a = validate_agency(&NewAgencyInput {
+    let input = NewAgencyInput {
         name: &req.name,
         licence_number: &req.licence_number,
         status: &req.status,
@@ -78,16 +76,9 @@ pub async fn create(
         valid_until: &req.valid_until,
         address: req.address.as_deref().unwrap_or(""),
         phone: req.phone.as_deref().unwrap_or(""),
-    })?;
-    match store::agencies::create(&state.db, &u.actor, &a).await {
-        Ok(agency) => Ok((StatusCode::CREATED, Json(agency.into()))),
-        Err(e) if store::is_unique_violation(&e) => Err(ApiError::Validation(domain::ValidationErrors::single(
-            "licence_number",
-            domain::Rule::Taken,
-            "an agency with this licence number is registered",
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    };
+    let agency = crate::agencies::create(&state, &u.principal, &u.actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(agency.into())))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -111,9 +102,7 @@ pub async fn list(
     _u: ApiUser,
     Query(q): Query<AgencyQuery>,
 ) -> Result<Json<AgencyList>, ApiError> {
-    let keys = crate::people::name_keys(q.q.as_deref().unwrap_or(""));
-    let licence = q.licence_number.as_deref().filter(|l| !l.trim().is_empty());
-    let items = store::agencies::search(&state.db, &keys, licence, 200).await?;
+    let items = crate::agencies::search(&state, q.q.as_deref().unwrap_or(""), q.licence_number.as_deref(), 200).await?;
     Ok(Json(AgencyList { items: items.into_iter().map(Into::into).collect() }))
 }
 
@@ -133,11 +122,10 @@ pub struct AgencyDetail {
 }
 
 async fn detail(state: &AppState, id: i64) -> Result<AgencyDetail, ApiError> {
-    let a = store::agencies::get(&state.db, id).await?.ok_or(ApiError::NotFound("agency"))?;
-    let branches = store::agencies::branches(&state.db, id)
-        .await?
+    let (a, branches) = crate::agencies::detail(state, id).await.map_err(ApiError::or_not_found("agency"))?;
+    let branches = branches
         .into_iter()
-        .map(|b| BranchView {
+        .map(|b: Branch| BranchView {
             region_code: b.region_code,
             region_name: b.region_name,
             address: b.address,
@@ -180,17 +168,8 @@ pub async fn add_branch(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<CreateBranch>,
 ) -> Result<(StatusCode, Json<AgencyDetail>), ApiError> {
-    u.require(Action::ManageAgencies, None)?;
-    let agency = store::agencies::get(&state.db, id).await?.ok_or(ApiError::NotFound("agency"))?;
-    let b = domain::agency::validate_branch(&req.region_code, &req.address, &req.phone)?;
-    if !store::regions::exists(&state.db, &b.region_code).await? {
-        return Err(domain::ValidationErrors::single(
-            "region_code",
-            domain::Rule::UnknownRegion,
-            "no region has this code",
-        )
-        .into());
-    }
-    store::agencies::add_branch(&state.db, &u.actor, &agency, &b).await?;
+    crate::agencies::add_branch(&state, &u.principal, &u.actor, id, &req.region_code, &req.address, &req.phone)
+        .await
+        .map_err(ApiError::or_not_found("agency"))?;
     Ok((StatusCode::CREATED, Json(detail(&state, id).await?)))
 }

@@ -49,22 +49,8 @@ pub async fn token(
     errs.into_result()?;
     match check_login(&state, &ctx, &req.username, &req.password).await? {
         LoginOutcome::Ok(user) => {
-            let expires = store::now() + state.config.token_ttl_secs;
-            let token = store::auth::create_token(&state.db, user.id, expires).await?;
-            let actor = store::audit::Actor {
-                user_id: Some(user.id),
-                username: user.username.clone(),
-                ip: ctx.ip.clone(),
-                request_id: ctx.request_id.clone(),
-            };
-            let ev = store::audit::Event {
-                action: "auth.token",
-                entity: "user",
-                entity_id: &user.id.to_string(),
-                region_code: "",
-                details: "",
-            };
-            store::audit::append_now(&state.db, &actor, &ev).await?;
+            let actor = app::sessions::actor_of(&user, &ctx.ip, &ctx.request_id);
+            let (token, expires) = app::sessions::issue_token(&state, &user, &actor).await?;
             Ok(Json(TokenResponse { token, expires_at: rfc3339(expires) }))
         }
         LoginOutcome::Invalid => Err(ApiError::Unauthorized),
@@ -111,8 +97,7 @@ pub async fn change_password(
         &req.confirm_password,
     )
     .await?;
-    let expires = store::now() + state.config.token_ttl_secs;
-    let token = store::auth::create_token(&state.db, u.user.id, expires).await?;
+    let (token, expires) = app::sessions::renew_token(&state, &u.user).await?;
     Ok(Json(TokenResponse { token, expires_at: rfc3339(expires) }))
 }
 
@@ -141,8 +126,8 @@ pub struct UserView {
     pub must_change_password: bool,
 }
 
-impl From<store::users::User> for UserView {
-    fn from(u: store::users::User) -> Self {
+impl From<crate::accounts::User> for UserView {
+    fn from(u: crate::accounts::User) -> Self {
         UserView {
             id: u.id,
             username: u.username,

@@ -12,6 +12,7 @@ use crate::cases::{
     self as cs, AssignInput, Caller, CaseInput, CaseStepInput, CreateError, ListFilter, NoteInput, OpError,
     ReferralAction, ReferralInput, ReferralStepInput, TraffickingForm,
 };
+use crate::cases::{Case, CaseFile};
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::multipart::Multipart;
@@ -19,7 +20,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use store::cases::{Case, CaseEvent};
 use utoipa::{IntoParams, ToSchema};
 
 fn caller(u: &ApiUser) -> Caller<'_> {
@@ -170,13 +170,22 @@ fn summary(c: Case, today: time::Date) -> CaseSummary {
     }
 }
 
-async fn respond(state: &AppState, caller: Caller<'_>, c: Case) -> Result<CaseDetail, ApiError> {
-    let db = &state.db;
-    let events: Vec<CaseEvent> = store::cases::events(db, c.id).await?;
-    let referral_events = store::cases::referral_events(db, c.id).await?;
-    let given = store::cases::services_given(db, c.id).await?;
+fn respond(state: &AppState, file: CaseFile) -> CaseDetail {
+    let CaseFile {
+        case: c,
+        events,
+        referrals,
+        referral_events,
+        services_given: given,
+        trafficking,
+        notes,
+        attachments,
+        earlier,
+        earlier_restricted: earlier_cases_restricted,
+        ..
+    } = file;
     // A partner user sees only its own organisation's referral (`domain::privacy::sees_referral`).
-    let referrals = cs::visible_referrals(caller, store::cases::referrals(db, c.id).await?)
+    let referrals = referrals
         .into_iter()
         .map(|r| ReferralView {
             events: referral_events
@@ -209,13 +218,11 @@ async fn respond(state: &AppState, caller: Caller<'_>, c: Case) -> Result<CaseDe
             status_date: r.status_date,
         })
         .collect();
-    let notes = store::cases::notes(db, c.id)
-        .await?
+    let notes = notes
         .into_iter()
         .map(|n| NoteView { id: n.id, body: n.body, partner: n.partner_name, by: n.actor, at: n.at })
         .collect();
-    let attachments = store::cases::attachments(db, c.id)
-        .await?
+    let attachments = attachments
         .into_iter()
         .map(|a| AttachmentView {
             download: format!("/api/v1/cases/{}/attachments/{}", c.id, a.id),
@@ -225,7 +232,7 @@ async fn respond(state: &AppState, caller: Caller<'_>, c: Case) -> Result<CaseDe
             size_bytes: a.size_bytes,
         })
         .collect();
-    let trafficking = store::cases::trafficking(db, c.id).await?.map(|t| {
+    let trafficking = trafficking.map(|t| {
         let a = cs::assessment_of(&t);
         TraffickingView {
             process: split(&t.process),
@@ -242,11 +249,7 @@ async fn respond(state: &AppState, caller: Caller<'_>, c: Case) -> Result<CaseDe
             missing_elements: a.missing.iter().map(|e| e.as_str().to_string()).collect(),
         }
     });
-    let (earlier, earlier_cases_restricted) = match c.person_id {
-        Some(p) => cs::cases_of_person(state, caller, p, Some(c.id)).await?,
-        None => (vec![], 0),
-    };
-    Ok(CaseDetail {
+    CaseDetail {
         next_states: cs::status_of(&c).next_states().iter().map(|s| s.as_str().to_string()).collect(),
         overdue: cs::is_overdue(&c, state.today()),
         events: events
@@ -278,16 +281,16 @@ async fn respond(state: &AppState, caller: Caller<'_>, c: Case) -> Result<CaseDe
         handler_user_id: c.handler_user_id,
         due_on: c.due_on,
         outcome: c.outcome,
-    })
+    }
 }
 
 async fn open_case(state: &AppState, u: &ApiUser, id: i64) -> Result<Case, ApiError> {
-    cs::openable(state, caller(u), id).await?.ok_or(ApiError::NotFound("case"))
+    cs::open(state, caller(u), id).await.map_err(ApiError::or_not_found("case"))
 }
 
 async fn fresh(state: &AppState, u: &ApiUser, id: i64) -> Result<Json<CaseDetail>, ApiError> {
-    let c = open_case(state, u, id).await?;
-    Ok(Json(respond(state, caller(u), c).await?))
+    let file = cs::reload(state, caller(u), id).await.map_err(ApiError::or_not_found("case"))?;
+    Ok(Json(respond(state, file)))
 }
 
 /// Opens a case (status new, handled by the caller, due by the severity's default).
@@ -307,7 +310,7 @@ pub async fn create(
         Err(CreateError::Forbidden) => return Err(ApiError::Forbidden),
         Err(CreateError::Store(e)) => return Err(e.into()),
     };
-    Ok((StatusCode::CREATED, Json(respond(&state, caller(&u), c).await?)))
+    Ok((StatusCode::CREATED, fresh(&state, &u, c.id).await?))
 }
 
 /// One case with its timeline, referrals, notes, attachments and assessment. 404 to anyone who
@@ -317,9 +320,8 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<CaseDetail>, ApiError> {
-    let c = open_case(&state, &u, id).await?;
-    store::cases::audit_view(&state.db, &u.actor, &c).await?;
-    Ok(Json(respond(&state, caller(&u), c).await?))
+    let file = cs::view(&state, caller(&u), &u.actor, id).await.map_err(ApiError::or_not_found("case"))?;
+    Ok(Json(respond(&state, file)))
 }
 
 /// Sets the handler and/or the due date (the handler and their supervisors). A due date in the
@@ -388,8 +390,8 @@ async fn referral_step(
         OpError::NotFound => ApiError::NotFound("referral"),
         other => other.into(),
     })?;
-    let r = store::cases::referral(&state.db, id).await?.ok_or(ApiError::NotFound("referral"))?;
-    fresh(&state, &u, r.case_id).await
+    let case_id = cs::case_of_referral(&state, id).await.map_err(ApiError::or_not_found("referral"))?;
+    fresh(&state, &u, case_id).await
 }
 
 /// Accepts a referral (users of the partner it was sent to). A referred case goes in progress.
@@ -487,16 +489,10 @@ pub struct PartnerReferralList {
 #[utoipa::path(get, path = "/api/v1/partner/referrals", tag = "partners", security(("bearer" = [])),
     responses((status = 200, body = PartnerReferralList), (status = 403, body = ErrorBody)))]
 pub async fn my_referrals(State(state): State<AppState>, u: ApiUser) -> Result<Json<PartnerReferralList>, ApiError> {
-    let c = caller(&u);
-    let (true, Some(partner_id)) = (c.is_partner(), c.partner_id) else { return Err(ApiError::Forbidden) };
+    let (partner_id, referrals) = cs::partner_referrals(&state, caller(&u)).await?;
     let mut items = Vec::new();
-    for r in store::cases::referrals_to(&state.db, partner_id, 500).await? {
-        // Declined referrals are listed without their case: access ended with the decline.
-        let case = if r.status() == domain::cases::ReferralStatus::Declined {
-            None
-        } else {
-            store::cases::get(&state.db, r.case_id).await?
-        };
+    // Declined referrals are listed without their case: access ended with the decline.
+    for (r, case) in referrals {
         items.push(PartnerReferral {
             services: r.service_codes(),
             referral_id: r.id,
@@ -595,13 +591,12 @@ pub async fn attach(
 /// Builds a download: always as an attachment, never rendered inline, audited.
 pub(crate) async fn download_response(
     state: &AppState,
-    actor: &store::audit::Actor,
-    c: &Case,
+    caller: Caller<'_>,
+    actor: &app::Actor,
+    case_id: i64,
     attachment_id: i64,
-) -> Result<Option<Response>, store::StoreError> {
-    let Some(a) = store::cases::attachment(&state.db, c.id, attachment_id).await? else { return Ok(None) };
-    let bytes = cs::read_attachment(state, &a.sha256).await?;
-    store::cases::audit_download(&state.db, actor, c, a.id).await?;
+) -> Result<Option<Response>, app::Error> {
+    let Some((a, bytes)) = cs::download(state, caller, actor, case_id, attachment_id).await? else { return Ok(None) };
     let disposition = format!("attachment; filename=\"{}\"", a.file_name.replace(['"', '\\', '\r', '\n'], "_"));
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
@@ -630,8 +625,10 @@ pub async fn download(
     u: ApiUser,
     Path((id, attachment_id)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
-    let c = open_case(&state, &u, id).await?;
-    download_response(&state, &u.actor, &c, attachment_id).await?.ok_or(ApiError::NotFound("attachment"))
+    download_response(&state, caller(&u), &u.actor, id, attachment_id)
+        .await
+        .map_err(ApiError::or_not_found("case"))?
+        .ok_or(ApiError::NotFound("attachment"))
 }
 
 #[derive(Deserialize, IntoParams)]

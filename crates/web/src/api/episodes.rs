@@ -9,11 +9,10 @@ use crate::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::access::Action;
 use domain::service_center as sc;
 
+use crate::episodes::EpisodeFile;
 use serde::{Deserialize, Serialize};
-use store::episodes::{Episode, EpisodeEvent};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -85,10 +84,10 @@ pub struct EpisodeDetail {
     pub events: Vec<EventView>,
 }
 
-async fn detail(state: &AppState, e: Episode, events: Vec<EpisodeEvent>) -> Result<EpisodeDetail, ApiError> {
-    let v = ep::load_view(state, e, state.today()).await?;
+fn detail(file: EpisodeFile) -> EpisodeDetail {
+    let EpisodeFile { view: v, events, .. } = file;
     let e = v.episode;
-    Ok(EpisodeDetail {
+    EpisodeDetail {
         next_states: v.state.next_states().iter().map(|s| s.as_str().to_string()).collect(),
         flags: v
             .flags
@@ -140,29 +139,18 @@ async fn detail(state: &AppState, e: Episode, events: Vec<EpisodeEvent>) -> Resu
         departed_on: e.departed_on,
         returned_on: e.returned_on,
         last_contact_on: e.last_contact_on,
-    })
-}
-
-/// The episode if visible; for writes also the edit right on its village.
-async fn load(
-    state: &AppState,
-    u: &ApiUser,
-    id: i64,
-    write: bool,
-) -> Result<(Episode, store::persons::Person), ApiError> {
-    let (e, p) = ep::visible_episode(state, &u.principal, id).await?.ok_or(ApiError::NotFound("episode"))?;
-    if write {
-        let village = e.village().ok_or(ApiError::NotFound("episode"))?;
-        u.require(Action::EditPerson, Some(&village))?;
     }
-    Ok((e, p))
 }
 
+/// The episode for a change: 404 when absent or outside the scope, 403 without the edit right.
+async fn editable(state: &AppState, u: &ApiUser, id: i64) -> Result<ep::Episode, ApiError> {
+    Ok(ep::editable_episode(state, &u.principal, id).await.map_err(ApiError::or_not_found("episode"))?.0)
+}
+
+/// The episode as the caller sees it; every answer is a view of the person, audited.
 async fn respond(state: &AppState, u: &ApiUser, id: i64) -> Result<Json<EpisodeDetail>, ApiError> {
-    let (e, p) = load(state, u, id, false).await?;
-    crate::people::audit_view(state, &u.actor, &p).await?;
-    let events = store::episodes::events(&state.db, e.id).await?;
-    Ok(Json(detail(state, e, events).await?))
+    let file = ep::file(state, &u.principal, &u.actor, id).await.map_err(ApiError::or_not_found("episode"))?;
+    Ok(Json(detail(file)))
 }
 
 /// One episode with its documents checklist, risk flags, costs and history.
@@ -218,10 +206,6 @@ pub async fn open(
     Path(person_id): Path<i64>,
     ApiJson(req): ApiJson<OpenEpisode>,
 ) -> Result<(StatusCode, Json<EpisodeDetail>), ApiError> {
-    let person =
-        crate::people::visible_person(&state, &u.principal, person_id).await?.ok_or(ApiError::NotFound("person"))?;
-    let village = person.village().ok_or(ApiError::NotFound("person"))?;
-    u.require(Action::EditPerson, Some(&village))?;
     let agency_id = req.agency_id.map(|a| a.to_string()).unwrap_or_default();
     let job_order_id = req.job_order_id.map(|a| a.to_string()).unwrap_or_default();
     let input = sc::NewEpisodeInput {
@@ -239,9 +223,11 @@ pub async fn open(
         sisko_id: &req.sisko_id,
         ekpmi_id: &req.ekpmi_id,
     };
-    let e = ep::open(&state, &u.actor, &person, &input).await??;
-    let events = store::episodes::events(&state.db, e.id).await?;
-    Ok((StatusCode::CREATED, Json(detail(&state, e, events).await?)))
+    let e = ep::open_for(&state, &u.principal, &u.actor, person_id, &input)
+        .await
+        .map_err(ApiError::or_not_found("person"))?;
+    let file = ep::reload(&state, &u.principal, e.id).await.map_err(ApiError::or_not_found("episode"))?;
+    Ok((StatusCode::CREATED, Json(detail(file))))
 }
 
 /// Records the next step (the state machine, documents and override rules apply).
@@ -254,7 +240,7 @@ pub async fn transition(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<StepInput>,
 ) -> Result<Json<EpisodeDetail>, ApiError> {
-    let (e, _) = load(&state, &u, id, true).await?;
+    let e = editable(&state, &u, id).await?;
     ep::advance(&state, &u.principal, &u.actor, &e, &req).await??;
     respond(&state, &u, id).await
 }
@@ -270,7 +256,7 @@ pub async fn document(
     Path((id, kind)): Path<(i64, String)>,
     ApiJson(req): ApiJson<DocumentInput>,
 ) -> Result<Json<EpisodeDetail>, ApiError> {
-    let (e, _) = load(&state, &u, id, true).await?;
+    let e = editable(&state, &u, id).await?;
     ep::save_document(&state, &u.actor, &e, &kind, &req).await??;
     respond(&state, &u, id).await
 }

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::job_orders::CreateError;
+use crate::job_orders::{JobOrder, ListFilter};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,7 +14,6 @@ use domain::access::Action;
 use domain::service_center::NewJobOrderInput;
 use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use store::job_orders::{JobOrder, ListFilter};
 use utoipa::{IntoParams, ToSchema};
 
 /// A whole number, sent as a JSON number or as text ("27470").
@@ -238,7 +238,7 @@ pub async fn list(
     errs.into_result()?;
     let today = state.today();
     let filter = ListFilter { agency_id, selectable_on: selectable.then_some(today) };
-    let items = store::job_orders::list(&state.db, filter).await?;
+    let items = crate::job_orders::list(&state, filter).await?;
     Ok(Json(JobOrderList { items: items.into_iter().map(|j| JobOrderView::new(j, today)).collect() }))
 }
 
@@ -250,7 +250,7 @@ pub async fn get(
     _u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<JobOrderView>, ApiError> {
-    let jo = store::job_orders::get(&state.db, id).await?.ok_or(ApiError::NotFound("job order"))?;
+    let jo = crate::job_orders::get(&state, id).await.map_err(ApiError::or_not_found("job order"))?;
     Ok(Json(JobOrderView::new(jo, state.today())))
 }
 

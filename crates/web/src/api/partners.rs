@@ -5,13 +5,12 @@ use super::ApiJson;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::partners::Partner;
 use crate::partners::{self as ps, PartnerForm};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::access::Action;
 use serde::Serialize;
-use store::partners::Partner;
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -57,7 +56,7 @@ pub struct PartnerList {
 #[utoipa::path(get, path = "/api/v1/partners", tag = "partners", security(("bearer" = [])),
     responses((status = 200, body = PartnerList), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _u: ApiUser) -> Result<Json<PartnerList>, ApiError> {
-    let items = store::partners::list(&state.db, false).await?.into_iter().map(Into::into).collect();
+    let items = ps::list(&state).await?.into_iter().map(Into::into).collect();
     Ok(Json(PartnerList { items }))
 }
 
@@ -69,7 +68,7 @@ pub async fn get(
     _u: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<PartnerView>, ApiError> {
-    let p = store::partners::get(&state.db, id).await?.ok_or(ApiError::NotFound("partner"))?;
+    let p = ps::get(&state, id).await.map_err(ApiError::or_not_found("partner"))?;
     Ok(Json(p.into()))
 }
 
@@ -81,13 +80,8 @@ pub async fn create(
     u: ApiUser,
     ApiJson(req): ApiJson<PartnerForm>,
 ) -> Result<(StatusCode, Json<PartnerView>), ApiError> {
-    u.require(Action::ManagePartners, None)?;
-    let input = ps::validate(&state, &req).await?;
-    match store::partners::create(&state.db, &u.actor, &input).await {
-        Ok(p) => Ok((StatusCode::CREATED, Json(p.into()))),
-        Err(e) if store::is_unique_violation(&e) => Err(ApiError::Validation(ps::name_taken())),
-        Err(e) => Err(e.into()),
-    }
+    let p = ps::create(&state, &u.principal, &u.actor, &req).await?;
+    Ok((StatusCode::CREATED, Json(p.into())))
 }
 
 /// Replaces a partner organisation's record (national admins).
@@ -101,12 +95,6 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<PartnerForm>,
 ) -> Result<Json<PartnerView>, ApiError> {
-    u.require(Action::ManagePartners, None)?;
-    let input = ps::validate(&state, &req).await?;
-    match store::partners::update(&state.db, &u.actor, id, &input).await {
-        Ok(Some(p)) => Ok(Json(p.into())),
-        Ok(None) => Err(ApiError::NotFound("partner")),
-        Err(e) if store::is_unique_violation(&e) => Err(ApiError::Validation(ps::name_taken())),
-        Err(e) => Err(e.into()),
-    }
+    let p = ps::update(&state, &u.principal, &u.actor, id, &req).await.map_err(ApiError::or_not_found("partner"))?;
+    Ok(Json(p.into()))
 }

@@ -5,7 +5,7 @@ use super::ApiJson;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::people::{self, RegisterError};
+use crate::people::{self, Person, RegisterError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,7 +13,6 @@ use domain::nik::{NikIssue, Sex};
 use domain::person::{NewPersonInput, parse_date};
 use domain::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use store::persons::Person;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
@@ -245,67 +244,44 @@ pub async fn list(
             errs.add("category", Rule::OneOf, "prospective, abroad, returned or family");
         }
     }
-    let state_filter = match q.episode_state.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => domain::service_center::EpisodeState::parse(s).map(|s| s.as_str().to_string()).or_else(|| {
+    let episode_state = match q.episode_state.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => domain::service_center::EpisodeState::parse(s).or_else(|| {
             errs.add("episode_state", Rule::OneOf, "an episode state such as departed or abroad");
             None
         }),
         None => None,
     };
-    let destination_filter = match q.destination.as_deref().filter(|s| !s.is_empty()) {
-        Some(d) => domain::service_center::CountryCode::parse(d).map(|c| c.as_str().to_string()).or_else(|| {
+    let destination = match q.destination.as_deref().filter(|s| !s.is_empty()) {
+        Some(d) => domain::service_center::CountryCode::parse(d).or_else(|| {
             errs.add("destination", Rule::Format, "a two-letter country code such as TW");
             None
         }),
         None => None,
     };
-    // A search by NIK, or by time abroad, would tell a role that may not see those fields
-    // (`domain::privacy::field_visible`) what they are.
-    let fields = domain::privacy::fields(u.principal.role);
-    if !fields.identity && q.nik.as_deref().is_some_and(|n| !n.trim().is_empty()) {
-        errs.add("nik", Rule::Mismatch, "your role does not see NIK numbers: search by name");
-    }
-    if !fields.placement && (state_filter.is_some() || destination_filter.is_some()) {
-        let field = if state_filter.is_some() { "episode_state" } else { "destination" };
-        errs.add(field, Rule::Mismatch, "your role does not see placement episodes");
-    }
+    // Refused filters are answered together with the malformed ones.
+    let refused =
+        people::search_refusals(&u.principal, q.nik.as_deref(), episode_state.is_some(), destination.is_some());
+    errs.0.extend(refused.0);
     errs.into_result()?;
-    let within = people::search_area(&u.principal, requested).map_err(|_| ApiError::Forbidden)?;
     let limit = domain::paging::check(q.limit, 50, &[("after", q.after)])?;
-    let f = store::persons::Filter {
-        nik: q.nik.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
-        name_keys: people::name_keys(q.q.as_deref().unwrap_or("")),
-        within,
-        category: q.category.filter(|c| !c.is_empty()),
-        episode_state: state_filter,
-        destination: destination_filter,
-        after_id: q.after,
+    let query = people::PersonQuery {
+        nik: q.nik,
+        name: q.q.unwrap_or_default(),
+        region: requested,
+        category: q.category.as_deref().and_then(domain::person::PersonCategory::parse),
+        episode_state,
+        destination,
+        after: q.after,
+        limit,
     };
-    let mut items = store::persons::search(&state.db, &f, limit + 1).await?;
-    let next_after = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id);
-    items.truncate(limit as usize);
-    // Whoever lists people has seen them: one audit entry names every record shown.
-    if !items.is_empty() {
-        let ev = store::audit::Event {
-            action: "person.search",
-            entity: "person",
-            entity_id: &items.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(","),
-            region_code: f.within.as_ref().map(|w| w.as_str()).unwrap_or(""),
-            details: &format!("results={}", items.len()),
-        };
-        store::audit::append_now(&state.db, &u.actor, &ev).await?;
-    }
-    Ok(Json(PersonList {
-        items: items.into_iter().map(|p| people::redact(&u.principal, p).into()).collect(),
-        next_after,
-    }))
+    let page = people::search(&state, &u.principal, &u.actor, query).await?;
+    Ok(Json(PersonList { items: page.items.into_iter().map(Into::into).collect(), next_after: page.next_after }))
 }
 
 /// One person (404 when absent or outside your region).
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = PersonView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<PersonView>, ApiError> {
-    let p = people::visible_person(&state, &u.principal, id).await?.ok_or(ApiError::NotFound("person"))?;
-    people::audit_view(&state, &u.actor, &p).await?;
-    Ok(Json(people::redact(&u.principal, p).into()))
+    let p = people::view(&state, &u.principal, &u.actor, id).await.map_err(ApiError::or_not_found("person"))?;
+    Ok(Json(p.into()))
 }

@@ -3,7 +3,6 @@
 use super::ApiJson;
 use super::auth::{UserView, rfc3339};
 use crate::AppState;
-use crate::accounts::{CreateError, create_account};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -59,9 +58,6 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateUser>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     u.require(Action::ManageUsers, None)?;
-    let mut errs = ValidationErrors::new();
-    crate::partners::check_binding(&state, &mut errs, Role::parse(req.role.trim()), req.partner_id).await?;
-    errs.into_result()?;
     let input = NewUserInput {
         username: &req.username,
         password: &req.password,
@@ -69,16 +65,11 @@ pub async fn create(
         role: &req.role,
         region_code: req.region_code.as_deref().unwrap_or(""),
     };
-    match create_account(&state, &u.actor, &input, req.must_change_password).await {
-        Ok(user) if req.partner_id.is_some() => {
-            store::users::set_partner(&state.db, &u.actor, user.id, req.partner_id).await?;
-            let user = store::users::get(&state.db, user.id).await?.ok_or(ApiError::NotFound("user"))?;
-            Ok((StatusCode::CREATED, Json(user.into())))
-        }
-        Ok(user) => Ok((StatusCode::CREATED, Json(user.into()))),
-        Err(CreateError::Invalid(e)) => Err(ApiError::Validation(e)),
-        Err(CreateError::Store(e)) => Err(e.into()),
-    }
+    let user =
+        crate::accounts::create(&state, &u.principal, &u.actor, &input, req.must_change_password, req.partner_id)
+            .await
+            .map_err(ApiError::or_not_found("user"))?;
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -122,10 +113,8 @@ pub async fn list(
     errs.into_result()?;
     let limit = domain::paging::check(q.limit, 100, &[("offset", q.offset)])?;
     let offset = q.offset.unwrap_or(0);
-    let f = store::users::Filter { text: q.q, role, region_prefix: region };
-    let mut users = store::users::list(&state.db, &f, limit + 1, offset).await?;
-    let next_offset = (users.len() as i64 > limit).then_some(offset.saturating_add(limit));
-    users.truncate(limit as usize);
+    let f = crate::accounts::UserFilter { text: q.q, role, region_prefix: region };
+    let (users, next_offset) = crate::accounts::list(&state, &u.principal, &f, limit, offset).await?;
     Ok(Json(UserList { items: users.into_iter().map(Into::into).collect(), next_offset }))
 }
 
@@ -134,15 +123,8 @@ pub async fn list(
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<UserView>, ApiError> {
     u.require(Action::ManageUsers, None)?;
-    let user = store::users::get(&state.db, id).await?.ok_or(ApiError::NotFound("user"))?;
-    let ev = store::audit::Event {
-        action: "user.view",
-        entity: "user",
-        entity_id: &id.to_string(),
-        region_code: user.region_code.as_deref().unwrap_or(""),
-        details: "",
-    };
-    store::audit::append_now(&state.db, &u.actor, &ev).await?;
+    let user =
+        crate::accounts::view(&state, &u.principal, &u.actor, id).await.map_err(ApiError::or_not_found("user"))?;
     Ok(Json(user.into()))
 }
 
@@ -174,38 +156,18 @@ pub async fn update(
     ApiJson(req): ApiJson<UpdateUser>,
 ) -> Result<Json<UserView>, ApiError> {
     u.require(Action::ManageUsers, None)?;
-    let existing = store::users::get(&state.db, id).await?.ok_or(ApiError::NotFound("user"))?;
-    // Validate everything before changing anything.
-    let mut errs = ValidationErrors::new();
-    let role_scope = match &req.role {
-        Some(role) => domain::user::parse_role_scope(&mut errs, role, req.region_code.as_deref().unwrap_or("")),
-        None if req.region_code.is_some() => {
-            errs.add("role", Rule::Required, "send role together with region_code");
-            None
-        }
-        None => None,
-    };
-    if let Some((_, domain::Scope::Region(code))) = &role_scope {
-        if !store::regions::exists(&state.db, code).await? {
-            errs.add("region_code", Rule::UnknownRegion, "no region has this code");
-        }
-    }
-    if let Some(p) = &req.password {
-        domain::password::check_policy(&mut errs, "password", p);
-    }
-    if let Some(p) = req.partner_id.filter(|p| *p != 0) {
-        let role = role_scope.as_ref().map(|(r, _)| *r).or_else(|| existing.role());
-        crate::partners::check_binding(&state, &mut errs, role, Some(p)).await?;
-    }
-    errs.into_result()?;
-    let upd = crate::accounts::AccountUpdate {
-        role_scope,
+    let req = crate::accounts::ChangeRequest {
+        role: req.role.as_deref(),
+        region_code: req.region_code.as_deref(),
         disabled: req.disabled,
-        partner: req.partner_id.map(|p| (p != 0).then_some(p)),
-        password: req.password.clone(),
+        password: req.password,
+        partner_id: req.partner_id,
     };
-    // The last-admin rule and every change in one transaction (app::accounts).
-    let user = crate::accounts::update_account(&state, &u.actor, id, &upd).await?;
+    // Everything validated before anything changes; the last-admin rule and every change in one
+    // transaction (app::accounts).
+    let user = crate::accounts::change(&state, &u.principal, &u.actor, id, req)
+        .await
+        .map_err(ApiError::or_not_found("user"))?;
     Ok(Json(user.into()))
 }
 
@@ -256,7 +218,7 @@ pub async fn audit(
 ) -> Result<Json<AuditList>, ApiError> {
     u.require(Action::ViewAudit, None)?;
     let limit = domain::paging::check(q.limit, 100, &[("before", q.before)])?;
-    let f = store::audit::Filter {
+    let f = crate::accounts::AuditFilter {
         actor: q.actor,
         action: q.action,
         entity: q.entity,
@@ -264,9 +226,7 @@ pub async fn audit(
         region_prefix: crate::region_filter::for_api("region_code", q.region_code.as_deref())?.map(|r| r.to_string()),
         before_seq: q.before,
     };
-    let mut entries = store::audit::list(&state.db, &f, limit + 1).await?;
-    let next_before = (entries.len() as i64 > limit).then(|| entries[limit as usize - 1].seq);
-    entries.truncate(limit as usize);
+    let (entries, next_before) = crate::accounts::audit_log(&state, &u.principal, &f, limit).await?;
     let items = entries
         .into_iter()
         .map(|e| AuditEntryView {

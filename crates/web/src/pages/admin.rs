@@ -2,7 +2,7 @@
 
 use super::{FormErrors, Layout, SelectOption, render, role_options};
 use crate::AppState;
-use crate::accounts::{CreateError, create_account};
+use crate::accounts::{AuditEntry as Entry, User};
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::error::PageForm;
@@ -12,10 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
 use domain::user::NewUserInput;
-use domain::{Role, Rule, ValidationErrors};
+use domain::{Role, ValidationErrors};
 use serde::Deserialize;
-use store::audit::Entry;
-use store::users::User;
 
 const PAGE_SIZE: i64 = 50;
 
@@ -94,15 +92,14 @@ async fn users_page(
     form: NewUserForm,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let f = store::users::Filter {
+    let f = crate::accounts::UserFilter {
         text: Some(filter.q.clone()),
         role: Role::parse(&filter.role),
         region_prefix: crate::region_filter::for_page(v.lang(), Some(&filter.region))?,
     };
-    let mut users =
-        store::users::list(&state.db, &f, PAGE_SIZE + 1, filter.offset).await.map_err(PageError::internal(v.lang()))?;
-    let next_offset = (users.len() as i64 > PAGE_SIZE).then(|| filter.offset.saturating_add(PAGE_SIZE));
-    users.truncate(PAGE_SIZE as usize);
+    let (users, next_offset) = crate::accounts::list(state, &v.principal, &f, PAGE_SIZE, filter.offset)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &UsersPage {
@@ -145,14 +142,14 @@ pub async fn create_user(
         region_code: &f.region_code,
     };
     // The admin chose this password: the owner replaces it at the first login.
-    match create_account(&state, &v.actor(), &input, true).await {
+    match crate::accounts::create(&state, &v.principal, &v.actor(), &input, true, None).await {
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?saved=1", u.id)).into_response()),
-        Err(CreateError::Invalid(errs)) => {
+        Err(app::Error::Invalid(errs)) => {
             // Never echo the password back into the form.
             let form = NewUserForm { password: String::new(), ..f };
             users_page(&state, &v, UsersQuery::default(), FormErrors::new(v.t(), errs), form).await
         }
-        Err(CreateError::Store(e)) => Err(PageError::internal(v.lang())(e)),
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
 
@@ -170,15 +167,24 @@ async fn user_page(
     new_password: Option<String>,
     saved: bool,
 ) -> Result<Response, PageError> {
+    let user = crate::accounts::get(state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    account_page(state, v, user, errors, new_password, saved).await
+}
+
+async fn account_page(
+    state: &AppState,
+    v: &Viewer,
+    user: User,
+    errors: FormErrors,
+    new_password: Option<String>,
+    saved: bool,
+) -> Result<Response, PageError> {
     let t = v.t();
-    let user = store::users::get(&state.db, id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
+    let id = user.id;
     let partners = if user.role == Role::Partner.as_str() {
-        store::partners::list(&state.db, false)
+        crate::partners::list(state)
             .await
-            .map_err(PageError::internal(v.lang()))?
+            .map_err(|e| PageError::from_app(e, v.lang()))?
             .into_iter()
             .map(|p| (p.id, p.name, user.partner_id == Some(p.id)))
             .collect()
@@ -209,15 +215,10 @@ pub async fn user(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     v.require(Action::ManageUsers, None)?;
-    let ev = store::audit::Event {
-        action: "user.view",
-        entity: "user",
-        entity_id: &id.to_string(),
-        region_code: "",
-        details: "",
-    };
-    store::audit::append_now(&state.db, &v.actor(), &ev).await.map_err(PageError::internal(v.lang()))?;
-    user_page(&state, &v, id, FormErrors::default(), None, q.saved.is_some()).await
+    let user = crate::accounts::view(&state, &v.principal, &v.actor(), id)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    account_page(&state, &v, user, FormErrors::default(), None, q.saved.is_some()).await
 }
 
 #[derive(Deserialize)]
@@ -238,20 +239,10 @@ pub async fn set_role(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageUsers, None)?;
-    let mut errs = ValidationErrors::new();
-    let rs = domain::user::parse_role_scope(&mut errs, &f.role, &f.region_code);
-    if let Some((_, domain::Scope::Region(code))) = &rs {
-        if !store::regions::exists(&state.db, code).await.map_err(PageError::internal(v.lang()))? {
-            errs.add("region_code", Rule::UnknownRegion, "no region has this code");
-        }
-    }
-    match rs {
-        Some((role, scope)) if errs.is_empty() => {
-            let upd = crate::accounts::AccountUpdate { role_scope: Some((role, scope)), ..Default::default() };
-            apply(&state, &v, id, &upd).await
-        }
-        _ => user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await,
-    }
+    let req =
+        crate::accounts::ChangeRequest { role: Some(&f.role), region_code: Some(&f.region_code), ..Default::default() };
+    let r = crate::accounts::change(&state, &v.principal, &v.actor(), id, req).await;
+    applied(&state, &v, id, r).await
 }
 
 /// Runs an account change through the one app-layer function the API uses too (last-admin
@@ -262,12 +253,18 @@ async fn apply(
     id: i64,
     upd: &crate::accounts::AccountUpdate,
 ) -> Result<Response, PageError> {
-    match crate::accounts::update_account(state, &v.actor(), id, upd).await {
+    let r = crate::accounts::update_account(state, &v.actor(), id, upd).await;
+    applied(state, v, id, r).await
+}
+
+/// Back to the account page, or the page again with the field's message.
+async fn applied(state: &AppState, v: &Viewer, id: i64, r: Result<User, app::Error>) -> Result<Response, PageError> {
+    match r {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response()),
         Err(app::Error::Invalid(errs)) => user_page(state, v, id, FormErrors::new(v.t(), errs), None, false).await,
         Err(app::Error::NotFound) => Err(PageError::not_found(v.lang())),
         Err(app::Error::Forbidden) => Err(PageError::forbidden(v.lang())),
-        Err(app::Error::Store(e)) => Err(PageError::internal(v.lang())(e)),
+        Err(e @ app::Error::Store(_)) => Err(PageError::from_app(e, v.lang())),
     }
 }
 
@@ -356,7 +353,7 @@ pub async fn audit(
 ) -> Result<Response, PageError> {
     v.require(Action::ViewAudit, None)?;
     let t = v.t();
-    let f = store::audit::Filter {
+    let f = crate::accounts::AuditFilter {
         actor: non_empty(&q.actor),
         action: non_empty(&q.action),
         entity: non_empty(&q.entity),
@@ -364,9 +361,9 @@ pub async fn audit(
         region_prefix: crate::region_filter::for_page(v.lang(), Some(&q.region))?.map(|r| r.to_string()),
         before_seq: q.before,
     };
-    let mut entries = store::audit::list(&state.db, &f, PAGE_SIZE + 1).await.map_err(PageError::internal(v.lang()))?;
-    let next_before = (entries.len() as i64 > PAGE_SIZE).then(|| entries[PAGE_SIZE as usize - 1].seq);
-    entries.truncate(PAGE_SIZE as usize);
+    let (entries, next_before) = crate::accounts::audit_log(&state, &v.principal, &f, PAGE_SIZE)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     render(
         &AuditPage {
             layout: Layout::for_viewer(&v, t.get("audit.title"), "/admin/audit"),
@@ -397,14 +394,9 @@ pub async fn set_partner(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageUsers, None)?;
-    let err = || PageError::internal(v.lang());
-    let user = store::users::get(&state.db, id).await.map_err(err())?.ok_or_else(|| PageError::not_found(v.lang()))?;
-    let partner_id = f.partner_id.trim().parse::<i64>().ok();
-    let mut errs = ValidationErrors::new();
-    crate::partners::check_binding(&state, &mut errs, user.role(), partner_id).await.map_err(err())?;
-    if !errs.is_empty() {
-        return user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await;
-    }
-    store::users::set_partner(&state.db, &v.actor(), id, partner_id).await.map_err(err())?;
-    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
+    // Empty (or not a number): no organisation.
+    let partner_id = f.partner_id.trim().parse::<i64>().ok().unwrap_or(0);
+    let req = crate::accounts::ChangeRequest { partner_id: Some(partner_id), ..Default::default() };
+    let r = crate::accounts::change(&state, &v.principal, &v.actor(), id, req).await;
+    applied(&state, &v, id, r).await
 }

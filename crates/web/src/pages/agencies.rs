@@ -2,6 +2,7 @@
 
 use super::{FormErrors, Layout, render};
 use crate::AppState;
+use crate::agencies::Agency;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::error::PageForm;
@@ -10,9 +11,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
-use domain::agency::{NewAgencyInput, validate_agency};
+use domain::agency::NewAgencyInput;
 use serde::Deserialize;
-use store::agencies::Agency;
 
 #[derive(Template)]
 #[template(path = "agencies.html")]
@@ -60,19 +60,9 @@ async fn page(
     form: AgencyForm,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let keys = crate::people::name_keys(&q);
     // A query that looks like a licence number also matches it exactly.
-    let mut agencies =
-        store::agencies::search(&state.db, &keys, None, 200).await.map_err(PageError::internal(v.lang()))?;
-    if !q.trim().is_empty() {
-        let by_licence =
-            store::agencies::search(&state.db, &[], Some(&q), 10).await.map_err(PageError::internal(v.lang()))?;
-        for a in by_licence {
-            if !agencies.iter().any(|x| x.id == a.id) {
-                agencies.insert(0, a);
-            }
-        }
-    }
+    let agencies =
+        crate::agencies::search_name_or_licence(state, &q).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &AgenciesPage {
@@ -103,7 +93,6 @@ pub async fn create(
     PageForm(f): PageForm<AgencyForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    v.require(Action::ManageAgencies, None)?;
     let input = NewAgencyInput {
         name: &f.name,
         licence_number: &f.licence_number,
@@ -113,17 +102,10 @@ pub async fn create(
         address: &f.address,
         phone: &f.phone,
     };
-    let errs = match validate_agency(&input) {
-        Ok(a) => match store::agencies::create(&state.db, &v.actor(), &a).await {
-            Ok(_) => return Ok(Redirect::to("/agencies").into_response()),
-            Err(e) if store::is_unique_violation(&e) => domain::ValidationErrors::single(
-                "licence_number",
-                domain::Rule::Taken,
-                "an agency with this licence number is registered",
-            ),
-            Err(e) => return Err(PageError::internal(v.lang())(e)),
-        },
-        Err(errs) => errs,
+    let errs = match crate::agencies::create(&state, &v.principal, &v.actor(), &input).await {
+        Ok(_) => return Ok(Redirect::to("/agencies").into_response()),
+        Err(app::Error::Invalid(errs)) => errs,
+        Err(e) => return Err(PageError::from_app(e, v.lang())),
     };
     page(&state, &v, String::new(), FormErrors::new(v.t(), errs), f).await
 }

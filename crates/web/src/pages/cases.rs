@@ -9,6 +9,7 @@ use crate::cases::{
     self as svc, AssignInput, Caller, CaseInput, CaseStepInput, CreateError, ListFilter, NoteInput, OpError,
     ReferralAction, ReferralInput, ReferralStepInput, TraffickingForm,
 };
+use crate::cases::{Attachment, Case, CaseEvent, CaseFile, Note, Referral, ReferralEvent, ServiceGiven};
 use crate::error::{PageError, PageErrorKind, PageForm};
 use askama::Template;
 use axum::extract::multipart::Multipart;
@@ -20,7 +21,6 @@ use domain::cases::{
     CaseStatus, CaseType, Form, Means, Process, Purpose, ReferralStatus, ScreeningResult, Service, Severity,
 };
 use serde::Deserialize;
-use store::cases::{Attachment, Case, CaseEvent, Note, Referral, ReferralEvent, ServiceGiven};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -282,42 +282,32 @@ fn split(s: &str) -> Vec<String> {
     s.split(',').filter(|x| !x.is_empty()).map(String::from).collect()
 }
 
-async fn page(
-    state: &AppState,
-    v: &Viewer,
-    case: Case,
-    errors: FormErrors,
-    saved: bool,
-) -> Result<Response, PageError> {
+fn page(state: &AppState, v: &Viewer, file: CaseFile, errors: FormErrors, saved: bool) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let db = &state.db;
     let who = caller(v);
-    let events = store::cases::events(db, case.id).await.map_err(err())?;
-    let can_work = svc::can_work(who, &case);
-    let can_manage = svc::can_manage(who, &case);
-    let handler_name = match case.handler_user_id {
-        Some(h) => store::users::get(db, h).await.map_err(err())?.map(|u| u.full_name).unwrap_or_default(),
-        None => String::new(),
-    };
-    let staff = match (can_manage, case.village()) {
-        // Only those who may handle this case (`domain::privacy::may_handle`): never a cooperative
-        // manager or an analyst, whose role would not let them open a restricted case.
-        (true, Some(region)) => store::users::staff_covering(db, &region)
-            .await
-            .map_err(err())?
-            .into_iter()
-            .filter(|u| svc::may_handle(u, &case) || case.handler_user_id == Some(u.id))
-            .map(|u| (u.id, format!("{} ({})", u.full_name, t.role(&u.role)), case.handler_user_id == Some(u.id)))
-            .collect(),
-        _ => vec![],
-    };
-    let referral_events = store::cases::referral_events(db, case.id).await.map_err(err())?;
-    let given = store::cases::services_given(db, case.id).await.map_err(err())?;
-    let all_partners = store::partners::list(db, false).await.map_err(err())?;
+    let CaseFile {
+        case,
+        events,
+        can_work,
+        can_manage,
+        handler_name,
+        staff,
+        referrals: visible,
+        referral_events,
+        services_given: given,
+        partners: all_partners,
+        trafficking: row,
+        notes,
+        attachments,
+        earlier,
+        earlier_restricted,
+    } = file;
+    let staff = staff
+        .into_iter()
+        .map(|u| (u.id, format!("{} ({})", u.full_name, t.role(&u.role)), case.handler_user_id == Some(u.id)))
+        .collect();
     let mut referrals = Vec::new();
-    // A partner user sees only the referrals to their own organisation.
-    for r in svc::visible_referrals(who, store::cases::referrals(db, case.id).await.map_err(err())?) {
+    for r in visible {
         let mine = who.is_partner() && who.partner_id == Some(r.partner_id);
         let status = r.status();
         let offered = all_partners.iter().find(|p| p.id == r.partner_id).map(|p| p.service_codes()).unwrap_or_default();
@@ -346,8 +336,7 @@ async fn page(
         vec![]
     };
     let trafficking = if CaseType::parse(&case.case_type) == Some(CaseType::TraffickingSuspicion) {
-        let row = store::cases::trafficking(db, case.id).await.map_err(err())?;
-        let get = |f: fn(&store::cases::TraffickingRow) -> String| row.as_ref().map(f).unwrap_or_default();
+        let get = |f: fn(&svc::TraffickingRow) -> String| row.as_ref().map(f).unwrap_or_default();
         let assessment = row.as_ref().map(svc::assessment_of);
         let form = get(|r| r.form.clone());
         let screening = row.as_ref().map(|r| r.screening_result.clone()).unwrap_or_else(|| "not_screened".into());
@@ -367,12 +356,6 @@ async fn page(
         })
     } else {
         None
-    };
-    let notes = store::cases::notes(db, case.id).await.map_err(err())?;
-    let attachments = store::cases::attachments(db, case.id).await.map_err(err())?;
-    let (earlier, earlier_restricted) = match case.person_id {
-        Some(p) => svc::cases_of_person(state, who, p, Some(case.id)).await.map_err(err())?,
-        None => (vec![], 0),
     };
     let failed = errors.any();
     let resp = render(
@@ -411,10 +394,13 @@ async fn page(
 
 /// The case if this viewer may open it; 404 otherwise, as if it did not exist.
 async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Case, PageError> {
-    svc::openable(state, caller(v), id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))
+    svc::open(state, caller(v), id).await.map_err(|e| PageError::from_app(e, v.lang()))
+}
+
+/// The case's page again with the errors of a form (422).
+async fn reshow(state: &AppState, v: &Viewer, id: i64, errors: FormErrors) -> Result<Response, PageError> {
+    let file = svc::reload(state, caller(v), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    page(state, v, file, errors, false)
 }
 
 #[derive(Deserialize, Default)]
@@ -429,9 +415,8 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let case = load(&state, &v, id).await?;
-    store::cases::audit_view(&state.db, &v.actor(), &case).await.map_err(PageError::internal(v.lang()))?;
-    page(&state, &v, case, FormErrors::default(), q.saved.is_some()).await
+    let file = svc::view(&state, caller(&v), &v.actor(), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    page(&state, &v, file, FormErrors::default(), q.saved.is_some())
 }
 
 /// After an operation: back to the case, or the page again with the errors (422).
@@ -445,10 +430,7 @@ async fn after(state: &AppState, v: &Viewer, id: i64, result: Result<(), OpError
             };
             Ok(Redirect::to(&target).into_response())
         }
-        Err(OpError::Invalid(errs)) => {
-            let case = load(state, v, id).await?;
-            page(state, v, case, FormErrors::new(v.t(), errs), false).await
-        }
+        Err(OpError::Invalid(errs)) => reshow(state, v, id, FormErrors::new(v.t(), errs)).await,
         Err(OpError::Forbidden) => Err(PageError::forbidden(v.lang())),
         Err(OpError::NotFound) => Err(PageError::not_found(v.lang())),
         Err(OpError::Store(e)) => Err(PageError::internal(v.lang())(e)),
@@ -477,10 +459,7 @@ pub async fn transition(
     let err = || PageError::internal(v.lang());
     match svc::advance(&state, &v.actor(), &case, &f.step).await.map_err(err())? {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?saved=1")).into_response()),
-        Err(errs) => {
-            let fresh = store::cases::get(&state.db, id).await.map_err(err())?.unwrap_or(case);
-            page(&state, &v, fresh, FormErrors::new(v.t(), errs), false).await
-        }
+        Err(errs) => reshow(&state, &v, id, FormErrors::new(v.t(), errs)).await,
     }
 }
 
@@ -554,9 +533,10 @@ pub async fn referral_step(
         _ => return Err(PageError::not_found(v.lang())),
     };
     // The referral must belong to this case.
-    match store::cases::referral(&state.db, referral_id).await.map_err(PageError::internal(v.lang()))? {
-        Some(r) if r.case_id == id => {}
-        _ => return Err(PageError::not_found(v.lang())),
+    match svc::case_of_referral(&state, referral_id).await {
+        Ok(case_id) if case_id == id => {}
+        Ok(_) => return Err(PageError::not_found(v.lang())),
+        Err(e) => return Err(PageError::from_app(e, v.lang())),
     }
     let input = ReferralStepInput {
         date: one(&f, "date"),
@@ -671,15 +651,14 @@ pub async fn download(
     v: Viewer,
     Path((id, attachment_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    let case = load(&state, &v, id).await?;
-    crate::api::download_response(&state, &v.actor(), &case, attachment_id)
+    crate::api::download_response(&state, caller(&v), &v.actor(), id, attachment_id)
         .await
-        .map_err(PageError::internal(v.lang()))?
+        .map_err(|e| PageError::from_app(e, v.lang()))?
         .ok_or_else(|| PageError::not_found(v.lang()))
 }
 
 /// Staff: my cases due or overdue, for the worklist and the home page.
-pub async fn my_overdue(state: &AppState, v: &Viewer) -> Result<Vec<Case>, store::StoreError> {
+pub async fn my_overdue(state: &AppState, v: &Viewer) -> Result<Vec<Case>, app::Error> {
     if caller(v).is_partner() {
         return Ok(vec![]);
     }

@@ -4,20 +4,15 @@
 use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::episodes::{self as ep, EpisodeView};
+use crate::episodes::{self as ep, EpisodeEvent, EpisodeFile, EpisodeView, WorkItem};
 use crate::error::{PageError, PageForm};
-use crate::people;
+use crate::people::{self, Person};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::access::Action;
-use domain::person::parse_date;
 use domain::service_center::{self as sc, ReturnReason};
-use domain::{Rule, ValidationErrors};
 use serde::Deserialize;
-use store::episodes::{Episode, EpisodeEvent, OpenEpisode};
-use store::persons::Person;
 
 #[derive(Template)]
 #[template(path = "episode.html")]
@@ -47,46 +42,18 @@ struct WorklistPage {
     /// The chosen one, or empty.
     flag: String,
     /// Protection cases I handle that are past their due date (issue 4).
-    overdue_cases: Vec<store::cases::Case>,
+    overdue_cases: Vec<crate::cases::Case>,
 }
 
-pub struct WorkItem {
-    pub open: OpenEpisode,
-    pub view: EpisodeView,
-    /// Documents verified but expiring within 30 days.
-    pub expiring: Vec<&'static str>,
-    pub return_due_this_month: bool,
-}
-
-async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<(Episode, Person), PageError> {
-    ep::visible_episode(state, &v.principal, id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))
-}
-
-async fn load_for_edit(state: &AppState, v: &Viewer, id: i64, csrf: &str) -> Result<(Episode, Person), PageError> {
-    v.check_csrf(csrf)?;
-    let (e, p) = load(state, v, id).await?;
-    let village = e.village().ok_or_else(|| PageError::not_found(v.lang()))?;
-    v.require(Action::EditPerson, Some(&village))?;
-    Ok((e, p))
-}
-
-async fn page(
-    state: &AppState,
+fn page(
     v: &Viewer,
-    e: Episode,
-    person: Person,
+    file: EpisodeFile,
     errors: FormErrors,
     saved: bool,
+    today: time::Date,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let today = state.today();
-    let events = store::episodes::events(&state.db, e.id).await.map_err(err())?;
-    let view = ep::load_view(state, e, today).await.map_err(err())?;
-    let can_edit = view.episode.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
+    let EpisodeFile { view, person, events, can_edit } = file;
     let failed = errors.any();
     let resp = render(
         &EpisodePage {
@@ -112,6 +79,32 @@ async fn page(
     Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
 }
 
+/// After a change: back to the episode, or its page again with the form's errors (422).
+async fn after(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    r: app::error::Result<()>,
+    to: String,
+) -> Result<Response, PageError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&to).into_response()),
+        Err(app::Error::Invalid(errs)) => {
+            let file = ep::reload(state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+            page(v, file, FormErrors::new(v.t(), errs), false, state.today())
+        }
+        Err(other) => Err(PageError::from_app(other, v.lang())),
+    }
+}
+
+/// The episode for a change (after the form's token): 404 outside the scope, 403 without the
+/// edit right.
+async fn load_for_edit(state: &AppState, v: &Viewer, id: i64, csrf: &str) -> Result<ep::Episode, PageError> {
+    v.check_csrf(csrf)?;
+    let (e, _) = ep::editable_episode(state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    Ok(e)
+}
+
 #[derive(Deserialize, Default)]
 pub struct SavedQuery {
     #[serde(default)]
@@ -124,9 +117,8 @@ pub async fn show(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let (e, person) = load(&state, &v, id).await?;
-    people::audit_view(&state, &v.actor(), &person).await.map_err(PageError::internal(v.lang()))?;
-    page(&state, &v, e, person, FormErrors::default(), q.saved.is_some()).await
+    let file = ep::file(&state, &v.principal, &v.actor(), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    page(&v, file, FormErrors::default(), q.saved.is_some(), state.today())
 }
 
 #[derive(Deserialize, Default)]
@@ -169,13 +161,6 @@ pub async fn open(
     PageForm(f): PageForm<OpenForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let err = || PageError::internal(v.lang());
-    let person = people::visible_person(&state, &v.principal, person_id)
-        .await
-        .map_err(err())?
-        .ok_or_else(|| PageError::not_found(v.lang()))?;
-    let village = person.village().ok_or_else(|| PageError::not_found(v.lang()))?;
-    v.require(Action::EditPerson, Some(&village))?;
     let input = sc::NewEpisodeInput {
         category: &f.category,
         scheme: &f.scheme,
@@ -191,9 +176,15 @@ pub async fn open(
         sisko_id: &f.sisko_id,
         ekpmi_id: &f.ekpmi_id,
     };
-    match ep::open(&state, &v.actor(), &person, &input).await.map_err(err())? {
+    match ep::open_for(&state, &v.principal, &v.actor(), person_id, &input).await {
         Ok(e) => Ok(Redirect::to(&format!("/episodes/{}?saved=1", e.id)).into_response()),
-        Err(errs) => super::persons::person_page_with_errors(&state, &v, person, FormErrors::new(v.t(), errs)).await,
+        Err(app::Error::Invalid(errs)) => {
+            let person: Person = people::editable(&state, &v.principal, person_id)
+                .await
+                .map_err(|e| PageError::from_app(e, v.lang()))?;
+            super::persons::person_page_with_errors(&state, &v, person, FormErrors::new(v.t(), errs)).await
+        }
+        Err(other) => Err(PageError::from_app(other, v.lang())),
     }
 }
 
@@ -211,15 +202,12 @@ pub async fn transition(
     Path(id): Path<i64>,
     PageForm(f): PageForm<TransitionForm>,
 ) -> Result<Response, PageError> {
-    let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let err = || PageError::internal(v.lang());
-    match ep::advance(&state, &v.principal, &v.actor(), &e, &f.step).await.map_err(err())? {
-        Ok(()) => Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response()),
-        Err(errs) => {
-            let fresh = store::episodes::get(&state.db, e.id).await.map_err(err())?.unwrap_or(e);
-            page(&state, &v, fresh, person, FormErrors::new(v.t(), errs), false).await
-        }
-    }
+    let e = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let r = match ep::advance(&state, &v.principal, &v.actor(), &e, &f.step).await {
+        Ok(r) => r.map_err(app::Error::Invalid),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -248,7 +236,7 @@ pub async fn document(
     Path(id): Path<i64>,
     PageForm(f): PageForm<DocumentForm>,
 ) -> Result<Response, PageError> {
-    let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let e = load_for_edit(&state, &v, id, &f.csrf).await?;
     let input = ep::DocumentInput {
         status: f.status,
         number: f.number,
@@ -257,10 +245,11 @@ pub async fn document(
         expires_on: f.expires_on,
         village_head_ack: f.village_head_ack.is_some(),
     };
-    match ep::save_document(&state, &v.actor(), &e, &f.kind, &input).await.map_err(PageError::internal(v.lang()))? {
-        Ok(()) => Ok(Redirect::to(&format!("/episodes/{id}?saved=1#doc-{}", f.kind)).into_response()),
-        Err(errs) => page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await,
-    }
+    let r = match ep::save_document(&state, &v.actor(), &e, &f.kind, &input).await {
+        Ok(r) => r.map_err(app::Error::Invalid),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1#doc-{}", f.kind)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -281,14 +270,8 @@ pub async fn cost(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let input = ep::CostInput { item: &f.item, amount: &f.amount };
-    match ep::add_cost(&state, &v.principal, &v.actor(), id, input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response()),
-        Err(app::Error::Invalid(errs)) => {
-            let (e, person) = load(&state, &v, id).await?;
-            page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await
-        }
-        Err(other) => Err(PageError::from_app(other, v.lang())),
-    }
+    let r = ep::add_cost(&state, &v.principal, &v.actor(), id, input).await.map(|_| ());
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -305,19 +288,9 @@ pub async fn contact(
     Path(id): Path<i64>,
     PageForm(f): PageForm<ContactForm>,
 ) -> Result<Response, PageError> {
-    let (e, person) = load_for_edit(&state, &v, id, &f.csrf).await?;
-    match parse_date(&f.date) {
-        Some(d) if d <= state.today() => {
-            store::episodes::record_contact(&state.db, &v.actor(), &e, d)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(Redirect::to(&format!("/episodes/{id}?saved=1")).into_response())
-        }
-        _ => {
-            let errs = ValidationErrors::single("contact_date", Rule::OutOfRange, "a date not in the future");
-            page(&state, &v, e, person, FormErrors::new(v.t(), errs), false).await
-        }
-    }
+    v.check_csrf(&f.csrf)?;
+    let r = ep::record_contact(&state, &v.principal, &v.actor(), id, &f.date).await;
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1")).await
 }
 
 /// "Needs attention today": open episodes in the user's region with flags, documents
@@ -335,40 +308,11 @@ pub async fn worklist(
     axum::extract::Query(q): axum::extract::Query<WorklistQuery>,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
-    let today = state.today();
-    let open = store::episodes::open_in(&state.db, within.as_ref(), 2000).await.map_err(err())?;
-    let ids: Vec<i64> = open.iter().map(|o| o.episode.id).collect();
-    // Two queries for all documents and costs, not two per episode.
-    let docs = store::episodes::documents(&state.db, &ids).await.map_err(err())?;
-    let costs = store::episodes::costs(&state.db, &ids).await.map_err(err())?;
-    let policy = state.policy().await.map_err(err())?;
-    let recruitment = ep::recruitment_many(&state, open.iter().map(|o| &o.episode)).await.map_err(err())?;
-    let mut items = Vec::new();
-    for o in open {
-        let agency = recruitment.get(&ep::recruitment_key(&o.episode)).copied().unwrap_or((None, None));
-        let my_docs = docs.iter().filter(|d| d.episode_id == o.episode.id).cloned().collect();
-        let my_costs = costs.iter().filter(|c| c.episode_id == o.episode.id).cloned().collect();
-        let view = ep::view(o.episode.clone(), parse_date(&o.birth_date), my_docs, my_costs, agency, today, &policy);
-        let expiring: Vec<&'static str> =
-            view.checklist.iter().filter(|c| c.expiring_soon).map(|c| c.kind.as_str()).collect();
-        let return_due_this_month = o
-            .episode
-            .contract_end
-            .as_deref()
-            .and_then(parse_date)
-            .is_some_and(|d| d.year() == today.year() && d.month() == today.month());
-        let wanted = match sc::RiskCode::parse(&q.flag) {
-            Some(code) => view.flags.iter().any(|f| f.code() == code),
-            None => !view.flags.is_empty() || !expiring.is_empty() || return_due_this_month,
-        };
-        if wanted {
-            items.push(WorkItem { open: o, view, expiring, return_due_this_month });
-        }
-    }
+    let items = ep::worklist(&state, &v.principal, sc::RiskCode::parse(&q.flag))
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let flags = sc::RiskCode::ALL.iter().map(|c| c.as_str()).collect();
-    let overdue_cases = super::cases::my_overdue(&state, &v).await.map_err(err())?;
+    let overdue_cases = super::cases::my_overdue(&state, &v).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     render(
         &WorklistPage {
             layout: Layout::for_viewer(&v, t.get("worklist.title"), "/worklist"),

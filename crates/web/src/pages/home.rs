@@ -2,12 +2,12 @@
 
 use super::{Layout, render};
 use crate::AppState;
+use crate::accounts::Region;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use store::regions::Region;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -20,15 +20,8 @@ struct HomePage {
 
 pub async fn home(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
     let t = v.t();
-    let err = PageError::internal(v.lang());
-    let scope_path = match v.principal.scope.code() {
-        Some(code) => store::regions::lineage(&state.db, code).await.map_err(err)?,
-        None => vec![],
-    };
-    let within = v.principal.scope.code();
-    let desmigratif_count = store::programs::count_program_villages(&state.db, domain::program::DESMIGRATIF, within)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
+    let (scope_path, desmigratif_count) =
+        crate::accounts::start_page(&state, &v.principal).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     render(
         &HomePage { layout: Layout::for_viewer(&v, t.get("home.title"), "/"), t, scope_path, desmigratif_count },
         v.lang(),

@@ -3,10 +3,12 @@
 
 use super::{FormErrors, Layout, SelectOption, render, rupiah};
 use crate::AppState;
+use crate::agencies::{Agency, Branch};
 use crate::auth::Viewer;
 use crate::error::{PageError, PageForm};
 use crate::i18n::{Lang, T};
 use crate::job_orders::CreateError;
+use crate::job_orders::JobOrder;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,8 +17,6 @@ use domain::access::Action;
 use domain::agency::AgencyStatus;
 use domain::service_center::{CostItem, NewJobOrderInput, VerificationStatus};
 use serde::Deserialize;
-use store::agencies::Agency;
-use store::job_orders::JobOrder;
 
 /// Cost rows on the form.
 const COST_ROWS: usize = 5;
@@ -33,7 +33,7 @@ struct AgencyPage {
     licence_ok: bool,
     licence_note: &'static str,
     job_orders: Vec<JobOrderRow>,
-    branches: Vec<store::agencies::Branch>,
+    branches: Vec<Branch>,
     can_manage: bool,
     saved: bool,
     errors: FormErrors,
@@ -199,10 +199,7 @@ fn job_type_options(t: T) -> Vec<SelectOption> {
 }
 
 async fn load_agency(state: &AppState, v: &Viewer, id: i64) -> Result<Agency, PageError> {
-    store::agencies::get(&state.db, id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))
+    crate::agencies::get(state, id).await.map_err(|e| PageError::from_app(e, v.lang()))
 }
 
 async fn page(
@@ -215,7 +212,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let t = v.t();
     let job_orders =
-        store::job_orders::list_for_agency(&state.db, agency.id).await.map_err(PageError::internal(v.lang()))?;
+        crate::job_orders::for_agency(state, agency.id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let licence_ended = domain::person::parse_date(&agency.valid_until).is_none_or(|d| d < state.today());
     let active = AgencyStatus::parse(&agency.status) == Some(AgencyStatus::Active);
     let (licence_ok, licence_note) = match (active, licence_ended) {
@@ -223,7 +220,7 @@ async fn page(
         (_, true) => (false, "job_orders.licence_expired"),
         (false, false) => (false, "job_orders.licence_not_active"),
     };
-    let branches = store::agencies::branches(&state.db, agency.id).await.map_err(PageError::internal(v.lang()))?;
+    let branches = crate::agencies::branches(state, agency.id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &AgencyPage {
@@ -378,22 +375,12 @@ pub async fn add_branch(
     v.check_csrf(&f.csrf)?;
     v.require(Action::ManageAgencies, None)?;
     let agency = load_agency(&state, &v, id).await?;
-    let err = || PageError::internal(v.lang());
-    let mut result = domain::agency::validate_branch(&f.region_code, &f.address, &f.phone);
-    if let Ok(b) = &result {
-        if !store::regions::exists(&state.db, &b.region_code).await.map_err(err())? {
-            result = Err(domain::ValidationErrors::single(
-                "region_code",
-                domain::Rule::UnknownRegion,
-                "no region has this code",
-            ));
+    match crate::agencies::add_branch(&state, &v.principal, &v.actor(), id, &f.region_code, &f.address, &f.phone).await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/agencies/{id}?saved=1#branches")).into_response()),
+        Err(app::Error::Invalid(errs)) => {
+            page(&state, &v, agency, false, FormErrors::new(v.t(), errs), JobOrderForm::default()).await
         }
-    }
-    match result {
-        Ok(b) => {
-            store::agencies::add_branch(&state.db, &v.actor(), &agency, &b).await.map_err(err())?;
-            Ok(Redirect::to(&format!("/agencies/{id}?saved=1#branches")).into_response())
-        }
-        Err(errs) => page(&state, &v, agency, false, FormErrors::new(v.t(), errs), JobOrderForm::default()).await,
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }

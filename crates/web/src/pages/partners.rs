@@ -4,6 +4,7 @@ use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{PageError, PageForm};
+use crate::partners::Partner;
 use crate::partners::{self as ps, PartnerForm};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
 use domain::cases::{PartnerType, Service};
-use store::partners::Partner;
 
 #[derive(Template)]
 #[template(path = "admin_partners.html")]
@@ -82,7 +82,7 @@ fn form_of(p: &Pairs) -> PartnerForm {
 
 async fn list_page(state: &AppState, v: &Viewer, form: PartnerForm, errors: FormErrors) -> Result<Response, PageError> {
     let t = v.t();
-    let partners = store::partners::list(&state.db, false).await.map_err(PageError::internal(v.lang()))?;
+    let partners = ps::list(state).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &ListPage {
@@ -111,16 +111,10 @@ pub async fn create(
     v.check_csrf(&one(&p, "_csrf"))?;
     v.require(Action::ManagePartners, None)?;
     let f = form_of(&p);
-    let input = match ps::validate(&state, &f).await {
-        Ok(i) => i,
-        Err(errs) => return list_page(&state, &v, f, FormErrors::new(v.t(), errs)).await,
-    };
-    match store::partners::create(&state.db, &v.actor(), &input).await {
+    match ps::create(&state, &v.principal, &v.actor(), &f).await {
         Ok(partner) => Ok(Redirect::to(&format!("/admin/partners/{}?saved=1", partner.id)).into_response()),
-        Err(e) if store::is_unique_violation(&e) => {
-            list_page(&state, &v, f, FormErrors::new(v.t(), ps::name_taken())).await
-        }
-        Err(e) => Err(PageError::internal(v.lang())(e)),
+        Err(app::Error::Invalid(errs)) => list_page(&state, &v, f, FormErrors::new(v.t(), errs)).await,
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
 
@@ -133,7 +127,7 @@ async fn edit_page(
     saved: bool,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let users = store::partners::users_of(&state.db, partner.id).await.map_err(PageError::internal(v.lang()))?;
+    let users = ps::users_of(state, &v.principal, partner.id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let failed = errors.any();
     let resp = render(
         &EditPage {
@@ -172,10 +166,7 @@ pub struct SavedQuery {
 }
 
 async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Partner, PageError> {
-    store::partners::get(&state.db, id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))
+    ps::get(state, id).await.map_err(|e| PageError::from_app(e, v.lang()))
 }
 
 pub async fn show(
@@ -200,15 +191,9 @@ pub async fn update(
     v.require(Action::ManagePartners, None)?;
     let partner = load(&state, &v, id).await?;
     let f = form_of(&p);
-    let input = match ps::validate(&state, &f).await {
-        Ok(i) => i,
-        Err(errs) => return edit_page(&state, &v, partner, f, FormErrors::new(v.t(), errs), false).await,
-    };
-    match store::partners::update(&state.db, &v.actor(), id, &input).await {
+    match ps::update(&state, &v.principal, &v.actor(), id, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/partners/{id}?saved=1")).into_response()),
-        Err(e) if store::is_unique_violation(&e) => {
-            edit_page(&state, &v, partner, f, FormErrors::new(v.t(), ps::name_taken()), false).await
-        }
-        Err(e) => Err(PageError::internal(v.lang())(e)),
+        Err(app::Error::Invalid(errs)) => edit_page(&state, &v, partner, f, FormErrors::new(v.t(), errs), false).await,
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }

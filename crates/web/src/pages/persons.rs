@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::error::PageForm;
-use crate::people::{self, RegisterError};
+use crate::people::{self, Consent, CounsellingSession, Person, RegisterError, Relative, TimelineEntry};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,9 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
 use domain::nik::NikIssue;
 use domain::person::NewPersonInput;
-use domain::{Rule, ValidationErrors};
 use serde::Deserialize;
-use store::persons::{Consent, Person, Relative};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -53,13 +51,13 @@ struct PersonPage {
     person: Person,
     relatives: Vec<Relative>,
     consents: Vec<Consent>,
-    episodes: Vec<store::episodes::Episode>,
-    agencies: Vec<store::agencies::Agency>,
-    job_orders: Vec<store::job_orders::JobOrder>,
-    counselling: Vec<store::persons::CounsellingSession>,
-    timeline: Vec<store::persons::TimelineEntry>,
+    episodes: Vec<crate::episodes::Episode>,
+    agencies: Vec<crate::agencies::Agency>,
+    job_orders: Vec<crate::job_orders::JobOrder>,
+    counselling: Vec<CounsellingSession>,
+    timeline: Vec<TimelineEntry>,
     /// Protection cases of this person the viewer may open, and how many more they may not.
-    cases: Vec<store::cases::Case>,
+    cases: Vec<crate::cases::Case>,
     cases_restricted: usize,
     /// The field groups the viewer's role sees (`domain::privacy::fields`).
     fields: domain::privacy::Fields,
@@ -93,39 +91,23 @@ pub async fn index(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
-    // A search by NIK or by time abroad would tell a role that may not see those fields what
-    // they are (`domain::privacy::field_visible`).
-    let fields = domain::privacy::fields(v.principal.role);
-    let by_placement = !q.state.trim().is_empty() || !q.destination.trim().is_empty();
-    if (!fields.identity && !q.nik.trim().is_empty()) || (!fields.placement && by_placement) {
-        return Err(PageError::forbidden(v.lang()));
-    }
-    let f = store::persons::Filter {
-        nik: Some(q.nik.trim().to_string()).filter(|n| !n.is_empty()),
-        name_keys: people::name_keys(&q.q),
-        within,
-        category: Some(q.category.clone()).filter(|c| domain::person::PersonCategory::parse(c).is_some()),
+    let query = people::PersonQuery {
+        nik: Some(q.nik.clone()),
+        name: q.q.clone(),
+        region: None,
         // Unknown values are ignored rather than refused: they come from our own select.
-        episode_state: domain::service_center::EpisodeState::parse(&q.state).map(|s| s.as_str().to_string()),
-        destination: domain::service_center::CountryCode::parse(&q.destination).map(|c| c.as_str().to_string()),
-        after_id: q.after,
+        category: domain::person::PersonCategory::parse(&q.category),
+        episode_state: domain::service_center::EpisodeState::parse(&q.state),
+        destination: domain::service_center::CountryCode::parse(&q.destination),
+        after: q.after,
+        limit: PAGE_SIZE,
     };
-    let err = || PageError::internal(v.lang());
-    let mut people = store::persons::search(&state.db, &f, PAGE_SIZE + 1).await.map_err(err())?;
-    let next_after = (people.len() as i64 > PAGE_SIZE).then(|| people[PAGE_SIZE as usize - 1].id);
-    people.truncate(PAGE_SIZE as usize);
-    if !people.is_empty() {
-        let ids = people.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(",");
-        let ev = store::audit::Event {
-            action: "person.search",
-            entity: "person",
-            entity_id: &ids,
-            region_code: f.within.as_ref().map(|w| w.as_str()).unwrap_or(""),
-            details: &format!("results={}", people.len()),
-        };
-        store::audit::append_now(&state.db, &v.actor(), &ev).await.map_err(err())?;
-    }
+    // A search by a field the role does not see is refused (a 403 page, as a link cannot ask it).
+    let people::PersonPage { items: people, next_after } =
+        people::search(&state, &v.principal, &v.actor(), query).await.map_err(|e| match e {
+            app::Error::Invalid(_) => PageError::forbidden(v.lang()),
+            e => PageError::from_app(e, v.lang()),
+        })?;
     let can_register = v.can(Action::EditPerson, v.principal.scope.code());
     render(
         &ListPage {
@@ -269,34 +251,38 @@ async fn person_page(
     errors: FormErrors,
     saved: bool,
 ) -> Result<Response, PageError> {
+    let d = people::dossier_of(state, crate::cases::Caller::new(&v.principal, &v.user), person)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    page_of(state, v, d, errors, saved)
+}
+
+fn page_of(
+    state: &AppState,
+    v: &Viewer,
+    d: people::Dossier,
+    errors: FormErrors,
+    saved: bool,
+) -> Result<Response, PageError> {
     let t = v.t();
-    let err = || PageError::internal(v.lang());
-    let fields = domain::privacy::fields(v.principal.role);
-    let person = people::redact(&v.principal, person);
-    let relatives = store::persons::relatives(&state.db, person.id).await.map_err(err())?;
-    let consents = store::persons::consents(&state.db, person.id).await.map_err(err())?;
-    let (episodes, counselling) = if fields.placement {
-        (
-            store::episodes::for_person(&state.db, person.id).await.map_err(err())?,
-            store::persons::counselling(&state.db, person.id).await.map_err(err())?,
-        )
-    } else {
-        (vec![], vec![])
-    };
-    let mut timeline = store::persons::timeline(&state.db, person.id).await.map_err(err())?;
-    // Placement steps and pre-departure counselling are placement data.
-    timeline.retain(|e| fields.placement || !matches!(e.kind.as_str(), "episode_step" | "counselling"));
-    let (cases, cases_restricted) = if fields.cases {
-        crate::cases::cases_of_person(state, crate::cases::Caller::new(&v.principal, &v.user), person.id, None)
-            .await
-            .map_err(err())?
-    } else {
-        (vec![], 0)
-    };
+    let people::Dossier {
+        person,
+        fields,
+        relatives,
+        consents,
+        episodes,
+        counselling,
+        mut timeline,
+        cases,
+        cases_restricted,
+        can_edit,
+        agencies,
+        job_orders,
+    } = d;
     // Cases the viewer may open join the timeline on the day they were opened.
     for c in &cases {
         if let Ok(at) = time::OffsetDateTime::from_unix_timestamp(c.created_at) {
-            timeline.push(store::persons::TimelineEntry {
+            timeline.push(TimelineEntry {
                 on_date: at.date().to_string(),
                 kind: "case_opened".into(),
                 what: format!("#{} {}", c.id, t.label("case_type", &c.case_type)),
@@ -305,24 +291,6 @@ async fn person_page(
         }
     }
     timeline.sort_by(|a, b| b.on_date.cmp(&a.on_date));
-    let can_edit = person.village().is_some_and(|vc| v.can(Action::EditPerson, Some(&vc)));
-    // The registry to choose a recruiter from when opening an episode (active ones only).
-    let agencies = if can_edit {
-        store::agencies::search(&state.db, &[], None, 500)
-            .await
-            .map_err(err())?
-            .into_iter()
-            .filter(|a| a.status == "active")
-            .collect()
-    } else {
-        vec![]
-    };
-    // Only verified, valid job orders of active agencies can be chosen.
-    let job_orders = if can_edit {
-        store::job_orders::list_selectable(&state.db, state.today()).await.map_err(err())?
-    } else {
-        vec![]
-    };
     let failed = errors.any();
     let page = render(
         &PersonPage {
@@ -359,32 +327,37 @@ pub(super) async fn person_page_with_errors(
     person_page(state, v, person, errors, false).await
 }
 
-/// The person if visible to this viewer; 404 otherwise (also outside the scope).
-async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Person, PageError> {
-    people::visible_person(state, &v.principal, id)
-        .await
-        .map_err(PageError::internal(v.lang()))?
-        .ok_or_else(|| PageError::not_found(v.lang()))
-}
-
 pub async fn show(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let person = load(&state, &v, id).await?;
-    people::audit_view(&state, &v.actor(), &person).await.map_err(PageError::internal(v.lang()))?;
-    person_page(&state, &v, person, FormErrors::default(), q.saved.is_some()).await
+    let d = people::dossier(&state, crate::cases::Caller::new(&v.principal, &v.user), &v.actor(), id)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    page_of(&state, &v, d, FormErrors::default(), q.saved.is_some())
 }
 
 /// Loads a person for a change and checks the edit right.
 async fn load_for_edit(state: &AppState, v: &Viewer, id: i64, csrf: &str) -> Result<Person, PageError> {
     v.check_csrf(csrf)?;
-    let person = load(state, v, id).await?;
-    let village = person.village().ok_or_else(|| PageError::not_found(v.lang()))?;
-    v.require(Action::EditPerson, Some(&village))?;
-    Ok(person)
+    people::editable(state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))
+}
+
+/// After a change: back to the person's page, or the page again with the form's errors.
+async fn after_change(
+    state: &AppState,
+    v: &Viewer,
+    person: Person,
+    result: app::error::Result<()>,
+    to: String,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&to).into_response()),
+        Err(app::Error::Invalid(errs)) => person_page(state, v, person, FormErrors::new(v.t(), errs), false).await,
+        Err(other) => Err(PageError::from_app(other, v.lang())),
+    }
 }
 
 #[derive(Deserialize)]
@@ -404,16 +377,8 @@ pub async fn set_investigation(
     PageForm(f): PageForm<InvestigationForm>,
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let flag = f.flag == "1";
-    let mut errs = ValidationErrors::new();
-    let note = domain::validation::text(&mut errs, "note", &f.note, if flag { 1 } else { 0 }, 500);
-    if !errs.is_empty() {
-        return person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await;
-    }
-    store::persons::set_investigation(&state.db, &v.actor(), &person, flag, &note)
-        .await
-        .map_err(PageError::internal(v.lang()))?;
-    Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response())
+    let r = people::set_investigation(&state, &v.principal, &v.actor(), &person, f.flag == "1", &f.note).await;
+    after_change(&state, &v, person, r, format!("/persons/{id}?saved=1")).await
 }
 
 #[derive(Deserialize)]
@@ -433,31 +398,9 @@ pub async fn add_relative(
     PageForm(f): PageForm<RelativeForm>,
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let err = || PageError::internal(v.lang());
-    let mut errs = ValidationErrors::new();
-    if !["spouse", "parent", "child", "guardian"].contains(&f.relation.as_str()) {
-        errs.add("relation", Rule::OneOf, "spouse, parent, child or guardian");
-    }
     // Only relatives this user may see can be linked (the lookup is by exact NIK, in scope).
-    let within = people::search_area(&v.principal, None).map_err(|_| PageError::forbidden(v.lang()))?;
-    let filter = store::persons::Filter { nik: Some(f.relative_nik.trim().to_string()), within, ..Default::default() };
-    let relative = store::persons::search(&state.db, &filter, 1).await.map_err(err())?.into_iter().next();
-    match &relative {
-        None => {
-            errs.add("relative_nik", Rule::UnknownRegion, "no person with this NIK in your region; register them first")
-        }
-        Some(r) if r.id == person.id => {
-            errs.add("relative_nik", Rule::Mismatch, "a person cannot be their own relative")
-        }
-        Some(_) => {}
-    }
-    match relative {
-        Some(r) if errs.is_empty() => {
-            store::persons::add_link(&state.db, &v.actor(), &person, &r, &f.relation).await.map_err(err())?;
-            Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response())
-        }
-        _ => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
-    }
+    let r = people::add_relative(&state, &v.principal, &v.actor(), &person, &f.relative_nik, &f.relation).await;
+    after_change(&state, &v, person, r, format!("/persons/{id}?saved=1")).await
 }
 
 #[derive(Deserialize)]
@@ -492,11 +435,7 @@ pub async fn add_consent(
         &f.given_on,
     )
     .await;
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response()),
-        Err(app::Error::Invalid(errs)) => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
-        Err(other) => Err(PageError::from_app(other, v.lang())),
-    }
+    after_change(&state, &v, person, r, format!("/persons/{id}?saved=1")).await
 }
 
 #[derive(Deserialize)]
@@ -526,21 +465,12 @@ pub async fn add_counselling(
         counsellor: &f.counsellor,
         notes: &f.notes,
     };
-    match domain::service_center::counselling::validate_counselling(&input, state.today()) {
-        Ok(c) => {
-            store::persons::add_counselling(&state.db, &v.actor(), &person, &c)
-                .await
-                .map_err(PageError::internal(v.lang()))?;
-            Ok(Redirect::to(&format!("/persons/{id}?saved=1#counselling")).into_response())
-        }
-        Err(errs) => person_page(&state, &v, person, FormErrors::new(v.t(), errs), false).await,
-    }
+    let r = people::add_counselling(&state, &v.principal, &v.actor(), &person, &input).await;
+    after_change(&state, &v, person, r, format!("/persons/{id}?saved=1#counselling")).await
 }
 
 pub async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let person = load(&state, &v, id).await?;
-    let village = person.village().ok_or_else(|| PageError::not_found(v.lang()))?;
-    v.require(Action::EditPerson, Some(&village))?;
+    let person = people::editable(&state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let form = PersonForm {
         nik: person.nik.clone(),
         kk_number: person.kk_number.clone().unwrap_or_default(),

@@ -10,7 +10,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use store::audit::{self, Event};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -55,7 +54,7 @@ pub async fn login_form(
         .get(LOGIN_CSRF_COOKIE)
         .map(|c| c.value().to_string())
         .filter(|v| v.len() == 64)
-        .unwrap_or_else(store::auth::new_secret);
+        .unwrap_or_else(domain::security::random_hex);
     let jar = ctx.jar.clone().add(auth::login_csrf_cookie(csrf.clone(), state.config.cookie_secure));
     Ok((jar, login_page(&ctx, csrf, &q.next, "", String::new())?).into_response())
 }
@@ -86,8 +85,9 @@ pub async fn login(
         let page = login_page(&ctx, cookie, &f.next, &f.username, t.get("login.missing").into())?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let outcome =
-        auth::check_login(&state, &ctx, &f.username, &f.password).await.map_err(PageError::internal(ctx.lang))?;
+    let outcome = auth::check_login(&state, &ctx, &f.username, &f.password)
+        .await
+        .map_err(|e| PageError::from_app(e, ctx.lang))?;
     let user = match outcome {
         LoginOutcome::Ok(u) => u,
         LoginOutcome::Invalid => {
@@ -107,17 +107,8 @@ pub async fn login(
         }
     };
     let ttl = state.config.session_ttl_secs;
-    let (sid, _csrf) =
-        store::auth::create_session(&state.db, user.id, ttl).await.map_err(PageError::internal(ctx.lang))?;
-    let actor = store::audit::Actor {
-        user_id: Some(user.id),
-        username: user.username.clone(),
-        ip: ctx.ip.clone(),
-        request_id: ctx.request_id.clone(),
-    };
-    let ev =
-        Event { action: "auth.login", entity: "user", entity_id: &user.id.to_string(), region_code: "", details: "" };
-    audit::append_now(&state.db, &actor, &ev).await.map_err(PageError::internal(ctx.lang))?;
+    let actor = app::sessions::actor_of(&user, &ctx.ip, &ctx.request_id);
+    let sid = app::sessions::sign_in(&state, &user, &actor).await.map_err(|e| PageError::from_app(e, ctx.lang))?;
     let jar = ctx
         .jar
         .clone()
@@ -140,17 +131,10 @@ pub async fn logout(
     PageForm(f): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    if let Some(sid) = v.ctx.jar.get(SESSION_COOKIE) {
-        store::auth::end_session(&state.db, sid.value()).await.map_err(PageError::internal(v.lang()))?;
-    }
-    let ev = Event {
-        action: "auth.logout",
-        entity: "user",
-        entity_id: &v.user.id.to_string(),
-        region_code: "",
-        details: "",
-    };
-    audit::append_now(&state.db, &v.actor(), &ev).await.map_err(PageError::internal(v.lang()))?;
+    let sid = v.ctx.jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
+    app::sessions::sign_out(&state, &v.user, &v.actor(), sid.as_deref())
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let jar = v.ctx.jar.clone().remove(auth::removal_cookie(SESSION_COOKIE));
     Ok((jar, Redirect::to("/login")).into_response())
 }
@@ -245,8 +229,7 @@ pub async fn change_password(
         Err(app::Error::Forbidden) => return Err(PageError::forbidden(v.lang())),
     }
     let ttl = state.config.session_ttl_secs;
-    let (sid, _csrf) =
-        store::auth::create_session(&state.db, v.user.id, ttl).await.map_err(PageError::internal(v.lang()))?;
+    let sid = app::sessions::renew(&state, &v.user).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let jar = v.ctx.jar.clone().add(auth::session_cookie(sid, state.config.cookie_secure, ttl));
     Ok((jar, Redirect::to("/account/password?saved=1")).into_response())
 }
