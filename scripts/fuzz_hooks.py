@@ -22,7 +22,7 @@ STATE_RULES = {
 }
 # Whole-number fields bounded by today or by stored data: a year up to next year, members
 # present at most the members on the roll.
-BOUNDED_BY_STATE = {"year", "cohort_year", "members_present", "entry_id", "months"}
+BOUNDED_BY_STATE = {"year", "cohort_year", "members_present", "entry_id", "months", "monthly_rate_percent"}
 DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?")
 
 # Fields required only together with another field's value (if/then the document does not state).
@@ -44,6 +44,7 @@ CONDITIONAL = {
     ("full_name", "required"),    # a cooperative member is a registered person, or a NIK with a name
     ("nik", "out_of_range"),      # the birth date a NIK encodes must exist
     ("nik", "format"),            # beyond 16 digits: a serial other than 0000, a known province
+    ("form_detail", "required"),  # a trafficking form of "other" is described
 }
 
 

@@ -119,7 +119,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("BusinessRequest", "legal_form", &[Required, OneOf(codes!(domain::enterprise::LegalForm))]),
     ("BusinessRequest", "status", &[OneOf(codes!(domain::enterprise::BusinessStatus))]),
     ("BusinessRequest", "capital_sources", &[EachOf(codes!(domain::enterprise::CapitalSource))]),
-    ("MemberRequest", "kind", &[OneOf(codes!(domain::enterprise::MemberKind))]),
+    ("MemberRequest", "kind", &[Required, OneOf(codes!(domain::enterprise::MemberKind))]),
     ("AttendanceRequest", "date", &[Required]),
     ("ReportRequest", "month", &[Required]),
     ("ReportRequest", "revenue", &[Required, Range(0, 1_000_000_000_000)]),
@@ -165,10 +165,10 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CooperativeInput", "name", &[Required, MinChars(3)]),
     ("CooperativeInput", "founded_on", &[Required]),
     ("CloseInput", "through", &[Required]),
-    ("YearInput", "year", &[Required, Range(0, 9999)]),
+    ("YearInput", "year", &[Required, Range(i32::MIN as i64, 9999)]),
     ("RatInput", "year", &[Required, Range(0, 9999)]),
     ("RatInput", "decisions", &[Required, MinChars(3)]),
-    ("RatInput", "members_present", &[Range(0, 1_000_000)]),
+    ("RatInput", "members_present", &[Required, Range(0, 1_000_000)]),
     ("LoanInput", "member_id", &[Required]),
     ("LoanInput", "method", &[Required, OneOf(codes!(domain::cooperative::schedule::ScheduleMethod))]),
     ("LoanInput", "monthly_rate_percent", &[Required, Range(0, 10)]),
@@ -191,8 +191,8 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("MemberInput", "full_name", &[MinChars(2)]),
     ("BylawsBody", "max_principal", &[Required, WholeNumber(1_000_000_000_000)]),
     ("BylawsBody", "max_months", &[Required, WholeNumber(360)]),
-    ("BylawsBody", "pokok", &[Required]),
-    ("BylawsBody", "wajib_monthly", &[Required]),
+    ("BylawsBody", "pokok", &[Required, WholeNumber(MAX_RUPIAH)]),
+    ("BylawsBody", "wajib_monthly", &[Required, WholeNumber(MAX_RUPIAH)]),
     ("BylawsBody", "min_rate_percent", &[Required]),
     ("BylawsBody", "max_rate_percent", &[Required]),
     ("BylawsBody", "shu_reserve", &[Required]),
@@ -251,6 +251,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CreatePerson", "full_name", &[Required, MinChars(2)]),
     ("CreatePerson", "sex", &[Required, OneOf(sexes)]),
     ("CreatePerson", "village_code", &[Required]),
+    ("CreatePerson", "phone", &[Pattern(r"^[0-9 +-]{6,20}$")]),
     ("CreatePerson", "category", &[OneOf(codes!(domain::PersonCategory))]),
     ("CorrectionInput", "fields", &[Required, MinChars(2)]),
     ("CorrectionInput", "description", &[Required, MinChars(5)]),
@@ -370,12 +371,8 @@ fn whole_number(max: i64) -> Schema {
     let digits = max.to_string().len();
     OneOfBuilder::new()
         .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(max)))
-        // Text has fewer digits than `max`, or is `max` itself: every such text is in range.
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some(format!("^([1-9][0-9]{{0,{}}}|{max})$", digits.saturating_sub(2)))),
-        )
+        // Text of at most as many digits as `max` (the server refuses a larger one by range).
+        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!("^[1-9][0-9]{{0,{}}}$", digits - 1))))
         .description(Some("a whole number, as a JSON number or as text"))
         .build()
         .into()
