@@ -9,13 +9,13 @@ const HOME = "53.07.01.2001";
 let server, browser;
 
 function daysAgo(n) {
-  const d = new Date();
+  const d = new Date(Date.now() + 7 * 3600 * 1000); // WIB: the server's "today"
   d.setUTCDate(d.getUTCDate() - n);
   return d.toISOString().slice(0, 10);
 }
 
 function monthAgo(n) {
-  const d = new Date();
+  const d = new Date(Date.now() + 7 * 3600 * 1000); // WIB: the server's "today"
   const total = d.getUTCFullYear() * 12 + d.getUTCMonth() - n;
   return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, "0")}`;
 }

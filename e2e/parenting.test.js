@@ -10,7 +10,7 @@ const HOME = "53.07.01.2001";
 let server, browser;
 
 function yearsAgo(n) {
-  const d = new Date();
+  const d = new Date(Date.now() + 7 * 3600 * 1000); // WIB: the server's "today"
   d.setUTCFullYear(d.getUTCFullYear() - n);
   return d.toISOString().slice(0, 10);
 }

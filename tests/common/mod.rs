@@ -292,3 +292,10 @@ pub fn csrf_of(html: &str) -> String {
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();
     html[start..start + 64].to_string()
 }
+
+/// Today as the server counts it (WIB, the ministry's clock). A test that sends "today" must
+/// not use the UTC date: between 17:00 and 24:00 UTC it is a day behind, and the server
+/// refuses a step dated before the one it recorded "today".
+pub fn today() -> time::Date {
+    domain::clock::TimeZone::Wib.date_at(time::OffsetDateTime::now_utc())
+}

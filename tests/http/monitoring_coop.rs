@@ -11,7 +11,7 @@ const A: &str = "53.07.01.2001";
 const D: &str = "35.12.01.2001";
 
 fn days_ago(n: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() - time::Duration::days(n)).to_string()
+    (crate::common::today() - time::Duration::days(n)).to_string()
 }
 
 async fn post(app: &TestApp, token: &str, url: &str, body: Value, want: u16) -> Value {
@@ -251,7 +251,7 @@ async fn cooperative_indicators_at_every_level_through_operations() {
     expect(&app, D, &[("coop_loans_outstanding", 100_000), ("coop_loans_at_risk", 0)]).await;
 
     // The incremental aggregates equal a rebuild from the raw tables.
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::common::today();
     let incremental = snapshot(&app).await;
     store::indicators::refresh::mark_everything(&app.db).await.unwrap();
     store::indicators::refresh::refresh_all_pending(&app.db, today, 100).await.unwrap();

@@ -13,11 +13,11 @@ const C: &str = "53.07.02.2001";
 const D: &str = "35.12.01.2001";
 
 fn days_ago(n: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() - time::Duration::days(n)).to_string()
+    (crate::common::today() - time::Duration::days(n)).to_string()
 }
 
 fn month_ago(n: i32) -> String {
-    let t = time::OffsetDateTime::now_utc().date();
+    let t = crate::common::today();
     let total = t.year() * 12 + (t.month() as i32 - 1) - n;
     format!("{:04}-{:02}", total.div_euclid(12), total.rem_euclid(12) + 1)
 }
@@ -440,7 +440,7 @@ async fn enterprise_parenting_and_referrals_at_every_level_through_edits() {
     assert_eq!(st["2:inactive"], json!(1), "{st}");
 
     // The incremental aggregates equal a rebuild from the raw tables.
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::common::today();
     let incremental = snapshot(&app).await;
     store::indicators::refresh::mark_everything(&app.db).await.unwrap();
     store::indicators::refresh::refresh_all_pending(&app.db, today, 100).await.unwrap();

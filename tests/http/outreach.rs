@@ -12,11 +12,11 @@ const MARIA_NIK: &str = "5307015205900001";
 const YOSEF_NIK: &str = "5307010103850002";
 
 fn today() -> String {
-    time::OffsetDateTime::now_utc().date().to_string()
+    crate::common::today().to_string()
 }
 
 fn yesterday() -> String {
-    (time::OffsetDateTime::now_utc().date() - time::Duration::days(1)).to_string()
+    (crate::common::today() - time::Duration::days(1)).to_string()
 }
 
 /// Registers Maria (HOME) and Yosef (OTHER); returns their ids.

@@ -10,11 +10,11 @@ const OTHER: &str = "53.07.02.2001";
 const CHILD_NAME: &str = "Agnes Wangge";
 
 fn days_ago(n: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() - time::Duration::days(n)).to_string()
+    (crate::common::today() - time::Duration::days(n)).to_string()
 }
 
 fn years_ago(years: i32, extra_days: i64) -> String {
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::common::today();
     let d = today
         .replace_year(today.year() - years)
         .unwrap_or(today.replace_day(28).unwrap().replace_year(today.year() - years).unwrap());

@@ -304,7 +304,7 @@ async fn counselling_and_the_person_timeline() {
         )
         .await;
     assert_eq!(r.status().as_u16(), 422, "future date and too-short topics refused");
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::common::today().to_string();
     let r = b
         .post_form(
             &format!("/persons/{id}/counselling"),

@@ -15,7 +15,7 @@ fn field_rule(body: &Value) -> (String, String) {
 }
 
 async fn training(app: &TestApp, token: &str, title: &str) {
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::common::today().to_string();
     let body = json!({"village_code": HOME, "topic": "financial_literacy", "title": title,
         "organiser": "regency_office", "organiser_name": "Disnaker Sikka", "starts_on": today, "ends_on": today,
         "place": "Balai desa", "trainer": "Ibu Rina"});

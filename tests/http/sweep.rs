@@ -501,7 +501,7 @@ async fn created(app: &TestApp, path: &str, body: Value) -> Value {
 }
 
 fn days_ago(n: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() - time::Duration::days(n)).to_string()
+    (crate::common::today() - time::Duration::days(n)).to_string()
 }
 
 /// One national admin builds the world: the same records in both villages.
