@@ -87,12 +87,31 @@ async fn a_partner_reads_only_its_own_referral_of_a_case() {
     // Staff who work the case see both.
     let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), Some(&officer)).await;
     assert_eq!(case["referrals"].as_array().unwrap().len(), 2);
+    // Case notes: the other partner's note and the case worker's internal note are not IOM's
+    // to read; IOM's own note is.
+    let other_user = partner_user(&app, "other.user", Some(other)).await;
+    for (token, body) in [
+        (&other_user, "note by the other partner"),
+        (&officer, "internal note by the officer"),
+        (&iom_user, "note by IOM itself"),
+    ] {
+        let (s, b) = app.post_json(&format!("/api/v1/cases/{id}/notes"), Some(token), &json!({"body": body})).await;
+        assert_eq!(s, 201, "{body}: {b}");
+    }
+    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), Some(&iom_user)).await;
+    let text = case.to_string();
+    assert!(text.contains("note by IOM itself"), "{case}");
+    assert!(!text.contains("note by the other partner") && !text.contains("internal note by the officer"), "{case}");
+    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), Some(&officer)).await;
+    assert_eq!(case["notes"].as_array().map(Vec::len), Some(3), "staff read every note: {case}");
     // The case page says the same.
     let b = Browser::new(&app);
     b.login("iom.user", "a-long-password").await;
     let (s, html) = b.get(&format!("/cases/{id}")).await;
     assert_eq!(s, 200);
     assert!(!html.contains("secret note for the other"));
+    assert!(html.contains("note by IOM itself"));
+    assert!(!html.contains("note by the other partner") && !html.contains("internal note by the officer"));
 }
 
 fn breakdown<'a>(body: &'a Value, key: &str) -> Option<&'a serde_json::Map<String, Value>> {

@@ -1056,7 +1056,13 @@ async fn file_of(state: &AppState, caller: Caller<'_>, case: Case) -> crate::err
     let services_given = store::cases::services_given(db, case.id).await?;
     let partners = store::partners::list(db, false).await?;
     let trafficking = store::cases::trafficking(db, case.id).await?;
-    let notes = store::cases::notes(db, case.id).await?;
+    // A partner organisation reads the notes its own users wrote, never another partner's or
+    // the case workers' internal ones (`domain::privacy::sees_note`).
+    let notes = store::cases::notes(db, case.id)
+        .await?
+        .into_iter()
+        .filter(|n| domain::privacy::sees_note(caller.principal.role, caller.partner_id, n.partner_id))
+        .collect();
     let attachments = store::cases::attachments(db, case.id).await?;
     let (earlier, earlier_restricted) = match case.person_id {
         Some(p) => cases_of_person(state, caller, p, Some(case.id)).await?,

@@ -100,6 +100,13 @@ pub fn sees_referral(role: Role, viewer_partner: Option<i64>, referral_partner: 
     role != Role::Partner || viewer_partner == Some(referral_partner)
 }
 
+/// May the viewer read a case note? Staff read every note; a partner user only the notes of
+/// its own organisation (another partner's notes and the case workers' internal ones are not
+/// part of its referral).
+pub fn sees_note(role: Role, viewer_partner: Option<i64>, note_partner: Option<i64>) -> bool {
+    role != Role::Partner || (viewer_partner.is_some() && viewer_partner == note_partner)
+}
+
 fn is_supervisor(role: Role) -> bool {
     matches!(role, Role::RegencyOfficer | Role::ProvinceOfficer | Role::NationalAdmin)
 }
@@ -437,5 +444,15 @@ mod tests {
         }
         let hidden = complementary_suppression(&cells, &groups);
         assert_protected(&cells, &groups, &hidden);
+    }
+
+    #[test]
+    fn a_partner_reads_only_its_own_organisations_notes() {
+        assert!(sees_note(Role::VillageOfficer, None, Some(3)));
+        assert!(sees_note(Role::RegencyOfficer, None, None));
+        assert!(sees_note(Role::Partner, Some(3), Some(3)));
+        assert!(!sees_note(Role::Partner, Some(3), Some(4)));
+        assert!(!sees_note(Role::Partner, Some(3), None), "a case worker's internal note");
+        assert!(!sees_note(Role::Partner, None, None), "a partner account bound to no organisation");
     }
 }

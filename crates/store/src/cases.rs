@@ -467,6 +467,8 @@ pub async fn services_given(db: &Db, case_id: i64) -> Result<Vec<ServiceGiven>> 
 pub struct Note {
     pub id: i64,
     pub body: String,
+    /// The author's partner organisation, for notes written by partner users.
+    pub partner_id: Option<i64>,
     pub partner_name: Option<String>,
     pub actor: Option<String>,
     pub at: i64,
@@ -488,7 +490,7 @@ pub async fn add_note(db: &Db, actor: &Actor, case: &Case, body: &str, partner_i
 pub async fn notes(db: &Db, case_id: i64) -> Result<Vec<Note>> {
     Ok(on_db!(db, p => {
         sqlx::query_as(
-            "SELECT n.id, n.body, p.name AS partner_name, u.full_name AS actor, n.at FROM case_notes n \
+            "SELECT n.id, n.body, n.partner_id, p.name AS partner_name, u.full_name AS actor, n.at FROM case_notes n \
              LEFT JOIN partners p ON p.id = n.partner_id LEFT JOIN users u ON u.id = n.by_user \
              WHERE n.case_id = $1 ORDER BY n.id")
             .bind(case_id).fetch_all(p).await
