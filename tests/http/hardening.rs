@@ -343,3 +343,43 @@ async fn a_password_someone_else_set_must_be_changed() {
     assert_eq!(r.status().as_u16(), 303);
     app.token("siti", "third-one-123").await;
 }
+
+/// A session left open must not let anyone guess the account's password through the change
+/// form: wrong current passwords count like failed logins (allowance 5), then 429 with
+/// Retry-After on the API and the form; the right password waits too, until the delay ends.
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_like_a_login() {
+    let app = TestApp::spawn().await;
+    app.create_user("yohanes", "village_officer", Some("53.07.01.2001")).await;
+    let token = app.token("yohanes", "a-long-password").await;
+    // A browser signed in before the guessing starts (a login would wait too afterwards).
+    let b = Browser::new(&app);
+    b.login("yohanes", "a-long-password").await;
+    let guess = |current: &str| json!({"current_password": current, "new_password": "my-own-pass-1", "confirm_password": "my-own-pass-1"});
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        let r = app.post_json("/api/v1/auth/password", Some(&token), &guess(&format!("guess-number-{i}"))).await;
+        statuses.push(r.0);
+    }
+    assert_eq!(&statuses[..5], &[422; 5], "{statuses:?}");
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    let (s, body) = app.post_json("/api/v1/auth/password", Some(&token), &guess("a-long-password")).await;
+    assert_eq!(s, 429, "even the right password waits: {body}");
+    // The page says so in Indonesian, on the form, with the same status.
+    let (_, html) = b.get("/account/password").await;
+    let csrf = csrf_of(&html);
+    let r = b
+        .post_form(
+            "/account/password",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("current_password", "guess-again"),
+                ("new_password", "my-own-pass-1"),
+                ("confirm_password", "my-own-pass-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().await.unwrap().contains("Terlalu banyak percobaan gagal"));
+}

@@ -191,12 +191,17 @@ async fn request_fields_declare_required_fields_codes_and_formats() {
     let app = TestApp::spawn().await;
     let doc = document(&app).await;
     let case = &doc["components"]["schemas"]["CaseInput"];
-    let required: BTreeSet<&str> = case["required"].as_array().expect("required").iter().filter_map(Value::as_str).collect();
+    let required: BTreeSet<&str> =
+        case["required"].as_array().expect("required").iter().filter_map(Value::as_str).collect();
     assert!(required.is_superset(&BTreeSet::from(["type", "severity", "description"])), "{case}");
-    let types: Vec<&str> = case["properties"]["type"]["enum"].as_array().expect("enum").iter().filter_map(Value::as_str).collect();
+    let types: Vec<&str> =
+        case["properties"]["type"]["enum"].as_array().expect("enum").iter().filter_map(Value::as_str).collect();
     assert!(types.contains(&"trafficking_suspicion") && types.contains(&"unpaid_wages"), "{types:?}");
     // Optional (a case may name the person instead), so empty is allowed too.
-    assert_eq!(case["properties"]["village_code"]["pattern"], r"^((0[1-9]|[1-9][0-9])\.[0-9]{2}\.[0-9]{2}\.[0-9]{4})?$");
+    assert_eq!(
+        case["properties"]["village_code"]["pattern"],
+        r"^((0[1-9]|[1-9][0-9])\.[0-9]{2}\.[0-9]{2}\.[0-9]{4})?$"
+    );
     let person = &doc["components"]["schemas"]["CreatePerson"]["properties"];
     assert_eq!(person["birth_date"]["format"], "date");
     assert_eq!(person["nik"]["pattern"], "^[0-9]{16}$");

@@ -224,10 +224,23 @@ pub async fn change_own_password(
         errs.add("new_password", Rule::Mismatch, "must differ from the current password");
     }
     errs.into_result()?;
+    // Guessing the current password (from a session left open) is throttled like a login,
+    // on the same counters: the attempt is reserved as a failure before argon2 runs.
+    let cfg = &state.config;
+    let throttle = LoginThrottle { max_failures: cfg.login_max_failures, window_secs: cfg.login_window_secs };
+    let reserved =
+        store::auth::reserve_attempt(&state.db, &user.username, &actor.ip, cfg.login_window_secs, |h, now| {
+            throttle.wait(h, now)
+        })
+        .await?;
+    if let Err(retry_after_secs) = reserved {
+        return Err(Error::Throttled { retry_after_secs });
+    }
     let ok = verify_bounded(current, user.password_hash.clone(), None).await.unwrap_or(false);
     if !ok {
         return Err(Error::invalid("current_password", Rule::Mismatch, "is not the account's current password"));
     }
+    store::auth::login_succeeded(&state.db, &user.username, &actor.ip).await?;
     let hash = hash_password(new).await;
     let mut tx = state.db.begin().await?;
     if !store::users::set_password_in(&mut tx, actor, user.id, &hash, false).await? {

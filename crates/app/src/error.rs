@@ -16,6 +16,10 @@ pub enum Error {
     /// 404: absent, or outside what the caller may see (the same answer, so a refusal does not
     /// tell that a record exists).
     NotFound,
+    /// 429: too many failed attempts (a password checked against the account); wait this long.
+    Throttled {
+        retry_after_secs: i64,
+    },
     Store(store::StoreError),
 }
 
@@ -43,6 +47,7 @@ impl std::fmt::Display for Error {
             Error::Invalid(v) => write!(f, "invalid: {v:?}"),
             Error::Forbidden => f.write_str("forbidden"),
             Error::NotFound => f.write_str("not found"),
+            Error::Throttled { retry_after_secs } => write!(f, "too many attempts; retry after {retry_after_secs} s"),
             Error::Store(e) => write!(f, "{e}"),
         }
     }

@@ -81,6 +81,7 @@ impl From<app::Error> for ApiError {
             app::Error::Invalid(v) => ApiError::Validation(v),
             app::Error::Forbidden => ApiError::Forbidden,
             app::Error::NotFound => ApiError::NotFound("record"),
+            app::Error::Throttled { retry_after_secs } => ApiError::TooManyRequests { retry_after_secs },
             app::Error::Store(s) => s.into(),
         }
     }
@@ -199,6 +200,8 @@ pub enum PageErrorKind {
     NotFoundWith(String),
     /// 403 with a message saying why (e.g. a region outside the account's scope).
     ForbiddenWith(String),
+    /// 429 with a message saying how long to wait.
+    TooManyRequests(String),
     Internal,
 }
 
@@ -228,6 +231,10 @@ impl PageError {
                 let t = T::new(lang);
                 let text = v.0.iter().map(|f| format!("{}: {} ({})", f.field, t.rule(f.rule), f.detail));
                 PageError::new(PageErrorKind::Invalid(text.collect::<Vec<_>>().join("; ")), lang)
+            }
+            app::Error::Throttled { retry_after_secs } => {
+                let text = T::new(lang).fmt("login.throttled", "seconds", &retry_after_secs.max(1).to_string());
+                PageError::new(PageErrorKind::TooManyRequests(text), lang)
             }
             app::Error::Store(s) => PageError::internal(lang)(s),
         }
@@ -280,6 +287,7 @@ impl IntoResponse for PageError {
             PageErrorKind::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "error.bad_request", m, false),
             PageErrorKind::NotFoundWith(m) => (StatusCode::NOT_FOUND, "error.not_found", m, false),
             PageErrorKind::ForbiddenWith(m) => (StatusCode::FORBIDDEN, "error.forbidden", m, false),
+            PageErrorKind::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, "error.bad_request", m, false),
             PageErrorKind::Internal => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal", t.get("error.internal_body").to_string(), false)
             }

@@ -297,7 +297,11 @@ const PARAMS: &[(&str, &str, &[Shape])] = &[
     ("/api/v1/regions/search", "q", &[Required, MinChars(1)]),
     ("/api/v1/persons", "destination", &[Pattern(COUNTRY)]),
     ("/api/v1/users", "role", &[OneOf(codes!(domain::Role))]),
-    ("/api/v1/episodes/{id}/documents/{kind}", "kind", &[OneOf(codes!(domain::service_center::requirements::DocumentKind))]),
+    (
+        "/api/v1/episodes/{id}/documents/{kind}",
+        "kind",
+        &[OneOf(codes!(domain::service_center::requirements::DocumentKind))],
+    ),
     ("/api/v1/indicators", "from", &[Pattern(MONTH)]),
     ("/api/v1/indicators", "to", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "from", &[Pattern(MONTH)]),
@@ -453,7 +457,10 @@ fn allow_empty(schema: &mut RefOr<Schema>) {
         let empty = utoipa::openapi::schema::ObjectBuilder::new().schema_type(Type::String).max_length(Some(0)).build();
         let dated = std::mem::take(o);
         *schema = RefOr::T(Schema::AnyOf(
-            utoipa::openapi::schema::AnyOfBuilder::new().item(Schema::Object(dated)).item(Schema::Object(empty)).build(),
+            utoipa::openapi::schema::AnyOfBuilder::new()
+                .item(Schema::Object(dated))
+                .item(Schema::Object(empty))
+                .build(),
         ));
         return;
     }
@@ -629,8 +636,24 @@ mod tests {
     fn the_region_patterns_agree_with_the_parser() {
         let re = |p: &str, s: &str| regex::Regex::new(p).expect("pattern").is_match(s);
         let samples = [
-            "53", "53.07", "53.07.01", "53.07.01.2001", "11.01.01.1001", "01", "5", "00", "00.07", "53.7",
-            "53.07.01.201", "53.07.01.2001.1", "x53", "53-07", "53..01", "", "5a", "53.07.0a",
+            "53",
+            "53.07",
+            "53.07.01",
+            "53.07.01.2001",
+            "11.01.01.1001",
+            "01",
+            "5",
+            "00",
+            "00.07",
+            "53.7",
+            "53.07.01.201",
+            "53.07.01.2001.1",
+            "x53",
+            "53-07",
+            "53..01",
+            "",
+            "5a",
+            "53.07.0a",
         ];
         for s in samples {
             let parsed = s.parse::<domain::RegionCode>();
@@ -642,5 +665,4 @@ mod tests {
         }
         assert!(re(MONTH, "2026-12") && !re(MONTH, "2026-13") && !re(MONTH, "2026-12-01"));
     }
-
 }

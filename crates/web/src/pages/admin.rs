@@ -262,9 +262,7 @@ async fn applied(state: &AppState, v: &Viewer, id: i64, r: Result<User, app::Err
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response()),
         Err(app::Error::Invalid(errs)) => user_page(state, v, id, FormErrors::new(v.t(), errs), None, false).await,
-        Err(app::Error::NotFound) => Err(PageError::not_found(v.lang())),
-        Err(app::Error::Forbidden) => Err(PageError::forbidden(v.lang())),
-        Err(e @ app::Error::Store(_)) => Err(PageError::from_app(e, v.lang())),
+        Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
 
@@ -318,9 +316,7 @@ pub async fn reset_password(
         Err(app::Error::Invalid(errs)) => {
             return user_page(&state, &v, id, FormErrors::new(v.t(), errs), None, false).await;
         }
-        Err(app::Error::NotFound) => return Err(PageError::not_found(v.lang())),
-        Err(app::Error::Forbidden) => return Err(PageError::forbidden(v.lang())),
-        Err(app::Error::Store(e)) => return Err(PageError::internal(v.lang())(e)),
+        Err(e) => return Err(PageError::from_app(e, v.lang())),
     }
     user_page(&state, &v, id, FormErrors::default(), generated.then_some(password), !generated).await
 }

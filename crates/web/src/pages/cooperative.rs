@@ -87,8 +87,7 @@ fn split_err(v: &Viewer, e: OpError) -> Result<FormErrors, PageError> {
     match e {
         OpError::Invalid(errs) => Ok(FormErrors::new(v.t(), errs)),
         OpError::Forbidden => Err(PageError::forbidden(v.lang())),
-        OpError::NotFound => Err(PageError::not_found(v.lang())),
-        OpError::Store(e) => Err(PageError::internal(v.lang())(e)),
+        e => Err(PageError::from_app(e, v.lang())),
     }
 }
 

@@ -119,7 +119,7 @@ pub(super) fn page_err(v: &Viewer) -> impl Fn(Error) -> PageError + '_ {
     move |e| match e {
         Error::Forbidden => PageError::forbidden(v.lang()),
         Error::NotFound | Error::Invalid(_) => PageError::not_found(v.lang()),
-        Error::Store(s) => PageError::internal(v.lang())(s),
+        e => PageError::from_app(e, v.lang()),
     }
 }
 

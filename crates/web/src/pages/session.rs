@@ -224,9 +224,15 @@ pub async fn change_password(
     match result {
         Ok(()) => {}
         Err(app::Error::Invalid(errs)) => return password_page(&v, super::FormErrors::new(v.t(), errs), false),
-        Err(app::Error::Store(e)) => return Err(PageError::internal(v.lang())(e)),
-        Err(app::Error::NotFound) => return Err(PageError::not_found(v.lang())),
-        Err(app::Error::Forbidden) => return Err(PageError::forbidden(v.lang())),
+        Err(app::Error::Throttled { retry_after_secs }) => {
+            // The form again, saying how long to wait, with the status and header a client reads.
+            let wait = v.t().fmt("login.throttled", "seconds", &retry_after_secs.max(1).to_string());
+            let errs = domain::ValidationErrors::single("current_password", domain::Rule::Mismatch, wait);
+            let page = password_page(&v, super::FormErrors::new(v.t(), errs), false)?;
+            let retry = [(axum::http::header::RETRY_AFTER, retry_after_secs.max(1).to_string())];
+            return Ok((StatusCode::TOO_MANY_REQUESTS, retry, page).into_response());
+        }
+        Err(e) => return Err(PageError::from_app(e, v.lang())),
     }
     let ttl = state.config.session_ttl_secs;
     let sid = app::sessions::renew(&state, &v.user).await.map_err(|e| PageError::from_app(e, v.lang()))?;
