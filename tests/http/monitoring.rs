@@ -273,9 +273,7 @@ async fn counts_at_every_level_follow_the_operations_through_edits_and_deletions
     // The incremental aggregates equal a rebuild from the raw tables.
     let incremental = snapshot(&app).await;
     store::indicators::refresh::mark_everything(&app.db).await.unwrap();
-    store::indicators::refresh::refresh_all_pending(&app.db, crate::common::today(), 100)
-        .await
-        .unwrap();
+    store::indicators::refresh::refresh_all_pending(&app.db, crate::common::today(), 100).await.unwrap();
     assert_eq!(snapshot(&app).await, incremental);
 }
 

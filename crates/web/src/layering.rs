@@ -37,6 +37,9 @@ fn the_domain_and_the_application_layer_know_no_http_or_sql() {
 fn web_handlers_reach_the_store_only_through_the_application_layer() {
     let web = dependencies(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
     for banned in ["store", "sqlx"] {
-        assert!(!web.iter().any(|d| d == banned), "crates/web must not depend on {banned}: add an operation to crates/app");
+        assert!(
+            !web.iter().any(|d| d == banned),
+            "crates/web must not depend on {banned}: add an operation to crates/app"
+        );
     }
 }

@@ -13,11 +13,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::ValidationErrors;
 use domain::access::Action;
 use domain::service_center::flags::CostItem;
 use domain::service_center::requirements::{DocumentKind, DueAt};
 use domain::service_center::{Category, JobType};
-use domain::ValidationErrors;
 use serde::Deserialize;
 use svc::{BanRow, ExemptionRow, PolicyRows, RequirementRow};
 
