@@ -42,9 +42,11 @@ pub enum Shape {
     EachOf(fn() -> Vec<String>),
     /// An object of amounts in whole rupiah keyed by these codes.
     RupiahByCode(fn() -> Vec<String>),
-    /// A whole number from 1 up to this, as a JSON number or as digits (the `Amount` type,
-    /// not null).
-    WholeNumber(i64),
+    /// A whole number between these, as a JSON number or as digits (the `Amount` type, not
+    /// null).
+    WholeNumber(i64, i64),
+    /// A percentage from 0 to 100 with at most two decimals, as a number or as text.
+    Percent,
     /// A parameter the operation does not read: no shape.
     Unread,
     /// Visible text of at least this many characters.
@@ -165,7 +167,7 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("CooperativeInput", "name", &[Required, MinChars(3)]),
     ("CooperativeInput", "founded_on", &[Required]),
     ("CloseInput", "through", &[Required]),
-    ("YearInput", "year", &[Required, Range(i32::MIN as i64, 9999)]),
+    ("YearInput", "year", &[Required, Range(-9999, 9999)]),
     ("RatInput", "year", &[Required, Range(0, 9999)]),
     ("RatInput", "decisions", &[Required, MinChars(3)]),
     ("RatInput", "members_present", &[Required, Range(0, 1_000_000)]),
@@ -189,19 +191,19 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("OtherInput", "amount", &[Required, Range(1, MAX_RUPIAH)]),
     ("OtherInput", "memo", &[Required, MinChars(3)]),
     ("MemberInput", "full_name", &[MinChars(2)]),
-    ("BylawsBody", "max_principal", &[Required, WholeNumber(1_000_000_000_000)]),
-    ("BylawsBody", "max_months", &[Required, WholeNumber(360)]),
-    ("BylawsBody", "pokok", &[Required, WholeNumber(MAX_RUPIAH)]),
-    ("BylawsBody", "wajib_monthly", &[Required, WholeNumber(MAX_RUPIAH)]),
+    ("BylawsBody", "max_principal", &[Required, WholeNumber(1, 1_000_000_000_000)]),
+    ("BylawsBody", "max_months", &[Required, WholeNumber(1, 360)]),
+    ("BylawsBody", "pokok", &[Required, WholeNumber(0, MAX_RUPIAH)]),
+    ("BylawsBody", "wajib_monthly", &[Required, WholeNumber(0, MAX_RUPIAH)]),
     ("BylawsBody", "min_rate_percent", &[Required]),
     ("BylawsBody", "max_rate_percent", &[Required]),
-    ("BylawsBody", "shu_reserve", &[Required]),
-    ("BylawsBody", "shu_members_by_savings", &[Required]),
-    ("BylawsBody", "shu_members_by_transactions", &[Required]),
-    ("BylawsBody", "shu_board", &[Required]),
-    ("BylawsBody", "shu_staff", &[Required]),
-    ("BylawsBody", "shu_education", &[Required]),
-    ("BylawsBody", "shu_social", &[Required]),
+    ("BylawsBody", "shu_reserve", &[Required, Percent]),
+    ("BylawsBody", "shu_members_by_savings", &[Required, Percent]),
+    ("BylawsBody", "shu_members_by_transactions", &[Required, Percent]),
+    ("BylawsBody", "shu_board", &[Required, Percent]),
+    ("BylawsBody", "shu_staff", &[Required, Percent]),
+    ("BylawsBody", "shu_education", &[Required, Percent]),
+    ("BylawsBody", "shu_social", &[Required, Percent]),
     ("CostInput", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
     ("CostInput", "amount_rupiah", &[Range(0, MAX_RUPIAH)]),
     ("DocumentInput", "status", &[Required, OneOf(codes!(domain::service_center::requirements::DocumentStatus))]),
@@ -219,16 +221,16 @@ const BODIES: &[(&str, &str, &[Shape])] = &[
     ("EquipmentRequest", "given_on", &[Required]),
     ("CheckRequest", "checked_on", &[Required]),
     ("CheckRequest", "condition", &[Required, OneOf(codes!(domain::enterprise::EquipmentCondition))]),
-    ("CreateJobOrder", "agency_id", &[Required, WholeNumber(999_999_999_999_999)]),
+    ("CreateJobOrder", "agency_id", &[Required, WholeNumber(1, 999_999_999_999_999)]),
     ("CreateJobOrder", "reference", &[Required, MinChars(1)]),
     ("CreateJobOrder", "destination", &[Required, Pattern(COUNTRY)]),
     ("CreateJobOrder", "employer", &[Required, MinChars(2)]),
     ("CreateJobOrder", "job_type", &[Required, Pattern(JOB_TYPE)]),
-    ("CreateJobOrder", "salary_amount", &[Required, WholeNumber(999_999_999_999_999)]),
+    ("CreateJobOrder", "salary_amount", &[Required, WholeNumber(1, 999_999_999_999_999)]),
     ("CreateJobOrder", "salary_currency", &[Required, Pattern(r"^[A-Za-z]{3}$")]),
-    ("CreateJobOrder", "quota", &[Required, WholeNumber(10_000)]),
+    ("CreateJobOrder", "quota", &[Required, WholeNumber(1, 10_000)]),
     ("CostRow", "item", &[Required, OneOf(codes!(domain::service_center::flags::CostItem))]),
-    ("CostRow", "amount", &[Required, WholeNumber(MAX_RUPIAH)]),
+    ("CostRow", "amount", &[Required, WholeNumber(1, MAX_RUPIAH)]),
     ("CreateJobOrder", "valid_from", &[Required]),
     ("CreateJobOrder", "valid_until", &[Required]),
     ("Verification", "status", &[Required, OneOf(|| texts(&["verified", "rejected"]))]),
@@ -347,8 +349,12 @@ fn scopes() -> Vec<String> {
 
 /// Applies the shapes to one schema.
 fn apply(schema: &mut RefOr<Schema>, shapes: &[Shape]) {
-    if let Some(WholeNumber(max)) = shapes.iter().find(|s| matches!(s, WholeNumber(_))) {
-        *schema = RefOr::T(whole_number(*max));
+    if let Some(WholeNumber(min, max)) = shapes.iter().find(|s| matches!(s, WholeNumber(..))) {
+        *schema = RefOr::T(whole_number(*min, *max));
+        return;
+    }
+    if shapes.iter().any(|s| matches!(s, Percent)) {
+        *schema = RefOr::T(percent());
         return;
     }
     let RefOr::T(schema) = schema else { return };
@@ -370,14 +376,25 @@ fn apply(schema: &mut RefOr<Schema>, shapes: &[Shape]) {
     }
 }
 
-fn whole_number(max: i64) -> Schema {
+fn whole_number(min: i64, max: i64) -> Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder};
     let digits = max.to_string().len();
+    let first = if min == 0 { "0|[1-9]" } else { "[1-9]" };
     OneOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(max)))
+        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(min)).maximum(Some(max)))
         // Text of at most as many digits as `max` (the server refuses a larger one by range).
-        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!("^[1-9][0-9]{{0,{}}}$", digits - 1))))
+        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!("^({first}[0-9]{{0,{}}})$", digits - 1))))
         .description(Some("a whole number, as a JSON number or as text"))
+        .build()
+        .into()
+}
+
+fn percent() -> Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0)).maximum(Some(100)))
+        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$")))
+        .description(Some("a percentage from 0 to 100, as a number or as text"))
         .build()
         .into()
 }
@@ -439,7 +456,7 @@ fn apply_object(o: &mut Object, shapes: &[Shape]) {
                     }
                 }
             }
-            MinItems(_) | EachOf(_) | NotEmpty | WholeNumber(_) | Unread => {}
+            MinItems(_) | EachOf(_) | NotEmpty | WholeNumber(..) | Percent | Unread => {}
         }
     }
 }
