@@ -45,6 +45,7 @@ CONDITIONAL = {
     ("nik", "out_of_range"),      # the birth date a NIK encodes must exist
     ("nik", "format"),            # beyond 16 digits: a serial other than 0000, a known province
     ("form_detail", "required"),  # a trafficking form of "other" is described
+    ("held_on", "out_of_range"),  # an annual meeting is held after the year it closes
 }
 
 
