@@ -383,7 +383,11 @@ fn whole_number(min: i64, max: i64) -> Schema {
     OneOfBuilder::new()
         .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(min)).maximum(Some(max)))
         // Text of at most as many digits as `max` (the server refuses a larger one by range).
-        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!("^({first}[0-9]{{0,{}}})$", digits - 1))))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(format!("^({first}[0-9]{{0,{}}})$", digits - 1))),
+        )
         .description(Some("a whole number, as a JSON number or as text"))
         .build()
         .into()
@@ -393,7 +397,11 @@ fn percent() -> Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder};
     OneOfBuilder::new()
         .item(ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0)).maximum(Some(100)))
-        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$")))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$")),
+        )
         .description(Some("a percentage from 0 to 100, as a number or as text"))
         .build()
         .into()

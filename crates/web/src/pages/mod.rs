@@ -262,21 +262,30 @@ pub async fn not_found(ctx: Ctx, uri: axum::http::Uri) -> Response {
 pub struct FormErrors {
     pub t: Option<T>,
     pub errors: domain::ValidationErrors,
+    /// Whole sentences for a field, shown as they are (not a rule with its detail).
+    notes: Vec<(String, String)>,
 }
 
 impl FormErrors {
     pub fn new(t: T, errors: domain::ValidationErrors) -> FormErrors {
-        FormErrors { t: Some(t), errors }
+        FormErrors { t: Some(t), errors, notes: Vec::new() }
+    }
+    /// One sentence for `field`, already in the user's language (e.g. "try again in 14 s").
+    pub fn sentence(field: &str, text: String) -> FormErrors {
+        FormErrors { t: None, errors: domain::ValidationErrors::new(), notes: vec![(field.to_string(), text)] }
     }
     /// The message for a field, or "" when it has none.
     pub fn get(&self, field: &str) -> String {
+        if let Some((_, text)) = self.notes.iter().find(|(f, _)| f == field) {
+            return text.clone();
+        }
         match (self.errors.for_field(field), self.t) {
             (Some(e), Some(t)) => format!("{} ({})", t.rule(e.rule), e.detail),
             _ => String::new(),
         }
     }
     pub fn any(&self) -> bool {
-        !self.errors.is_empty()
+        !self.errors.is_empty() || !self.notes.is_empty()
     }
 }
 

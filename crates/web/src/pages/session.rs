@@ -227,8 +227,7 @@ pub async fn change_password(
         Err(app::Error::Throttled { retry_after_secs }) => {
             // The form again, saying how long to wait, with the status and header a client reads.
             let wait = v.t().fmt("login.throttled", "seconds", &retry_after_secs.max(1).to_string());
-            let errs = domain::ValidationErrors::single("current_password", domain::Rule::Mismatch, wait);
-            let page = password_page(&v, super::FormErrors::new(v.t(), errs), false)?;
+            let page = password_page(&v, super::FormErrors::sentence("current_password", wait), false)?;
             let retry = [(axum::http::header::RETRY_AFTER, retry_after_secs.max(1).to_string())];
             return Ok((StatusCode::TOO_MANY_REQUESTS, retry, page).into_response());
         }
