@@ -218,6 +218,21 @@ impl TestApp {
         (u["id"].as_i64().expect("id"), self.token(username, "a-long-password").await)
     }
 
+    /// Opens a high-severity case of `kind` in the test village 53.07.01.2001 (for `person`,
+    /// if given) and returns its id.
+    pub async fn open_case(&self, token: &str, kind: &str, person: Option<i64>) -> i64 {
+        let (s, c) = self
+            .post_json(
+                "/api/v1/cases",
+                Some(token),
+                &json!({"type": kind, "severity": "high", "description": "Recruited by a broker for work in Cambodia",
+                        "village_code": "53.07.01.2001", "person_id": person}),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+        c["id"].as_i64().expect("id")
+    }
+
     /// Creates an account and returns its token.
     pub async fn user_token(&self, username: &str, role: &str, region: Option<&str>) -> String {
         self.create_user(username, role, region).await;

@@ -22,19 +22,6 @@ async fn person(app: &TestApp, serial: u32, village: &str) -> i64 {
     p["id"].as_i64().unwrap()
 }
 
-async fn open_case(app: &TestApp, token: &str, kind: &str, person: Option<i64>) -> i64 {
-    let (s, c) = app
-        .post_json(
-            "/api/v1/cases",
-            Some(token),
-            &json!({"type": kind, "severity": "high", "description": "Recruited by a broker for work in Cambodia",
-                    "village_code": HOME, "person_id": person}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    c["id"].as_i64().unwrap()
-}
-
 /// Two national partners (id, one service each offers), IOM first.
 async fn two_partners(app: &TestApp) -> [(i64, String); 2] {
     let (s, list) = app.get_json("/api/v1/partners", Some(&app.admin_token)).await;
@@ -62,7 +49,7 @@ async fn partner_user(app: &TestApp, username: &str, partner: Option<i64>) -> St
 async fn a_partner_reads_only_its_own_referral_of_a_case() {
     let app = TestApp::spawn().await;
     let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
-    let id = open_case(&app, &officer, "trafficking_suspicion", None).await;
+    let id = app.open_case(&officer, "trafficking_suspicion", None).await;
     let (s, _) =
         app.post_json(&format!("/api/v1/cases/{id}/transitions"), Some(&officer), &json!({"to": "assessed"})).await;
     assert_eq!(s, 200);
@@ -129,8 +116,8 @@ async fn village_case_indicators_do_not_name_a_trafficking_case() {
     let manager = app.user_token("koperasi", "cooperative_manager", Some(HOME)).await;
     let regency = app.user_token("disnaker", "regency_officer", Some("53.07")).await;
     let partner = partner_user(&app, "mitra", None).await;
-    open_case(&app, &officer, "trafficking_suspicion", None).await;
-    open_case(&app, &officer, "unpaid_wages", None).await;
+    app.open_case(&officer, "trafficking_suspicion", None).await;
+    app.open_case(&officer, "unpaid_wages", None).await;
     let village = format!("/api/v1/indicators?region_code={HOME}");
     let district = "/api/v1/indicators?region_code=53.07.01";
 

@@ -24,19 +24,6 @@ async fn person(app: &TestApp, nik: &str) -> i64 {
     p["id"].as_i64().unwrap()
 }
 
-async fn open(app: &TestApp, token: &str, kind: &str, person: Option<i64>) -> i64 {
-    let (s, c) = app
-        .post_json(
-            "/api/v1/cases",
-            Some(token),
-            &json!({"type": kind, "severity": "high", "description": "Recruited by a broker for work in Cambodia",
-                    "village_code": HOME, "person_id": person}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    c["id"].as_i64().unwrap()
-}
-
 async fn step(app: &TestApp, token: &str, case: i64, to: &str) -> (u16, Value) {
     app.post_json(&format!("/api/v1/cases/{case}/transitions"), Some(token), &json!({"to": to, "reason": "checked"}))
         .await
@@ -70,7 +57,7 @@ async fn handler_and_due_date() {
     let elsewhere = app.create_user("jauh", "village_officer", Some("53.07.02.2001")).await;
     let iom = partner_id(&app, "IOM Indonesia").await;
     let (partner, _) = partner_user(&app, "iom.user", iom).await;
-    let id = open(&app, &officer, "unpaid_wages", None).await;
+    let id = app.open_case(&officer, "unpaid_wages", None).await;
     let path = format!("/api/v1/cases/{id}");
 
     // A due date in the past is refused, naming the field and the rule; nothing changes.
@@ -99,7 +86,7 @@ async fn handler_and_due_date() {
 
     // Overdue cases stand out on my list, the worklist and the supervisor's filtered list.
     sqlx_due(&app, id, "2020-01-01").await;
-    let on_time = open(&app, &head, "missing_contact", None).await;
+    let on_time = app.open_case(&head, "missing_contact", None).await;
     let (_, mine) = app.get_json("/api/v1/cases?mine=true&overdue=true", Some(&head)).await;
     let ids: Vec<i64> = mine["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, [id], "{mine}");
@@ -221,7 +208,7 @@ async fn referrals_the_partner_does_not_serve_are_refused_whole() {
     let app = TestApp::spawn().await;
     let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
     let java = app.user_token("jatim", "village_officer", Some("35.12.01.2001")).await;
-    let id = open(&app, &officer, "trafficking_suspicion", None).await;
+    let id = app.open_case(&officer, "trafficking_suspicion", None).await;
     step(&app, &officer, id, "assessed").await;
     let refer = |token: String, case: i64, body: Value| {
         let app = &app;
@@ -281,8 +268,8 @@ async fn partners_work_their_referrals_and_see_nothing_else() {
     let (_, sos_user) = partner_user(&app, "kemensos", kemensos).await;
     // A partner account not yet bound to any organisation.
     let unbound = app.user_token("mitra.baru", "partner", Some("53")).await;
-    let tppo = open(&app, &officer, "trafficking_suspicion", Some(maria)).await;
-    let other = open(&app, &officer, "unpaid_wages", Some(maria)).await;
+    let tppo = app.open_case(&officer, "trafficking_suspicion", Some(maria)).await;
+    let other = app.open_case(&officer, "unpaid_wages", Some(maria)).await;
     let (s, _) = step(&app, &officer, tppo, "assessed").await;
     assert_eq!(s, 200);
 
@@ -443,7 +430,7 @@ async fn restriction_matrix_roles_by_case_types() {
         ("partner", partner),
     ];
     for kind in ["unpaid_wages", "missing_contact", "unprocedural_departure", "abuse", "trafficking_suspicion"] {
-        let id = open(&app, &handler, kind, None).await;
+        let id = app.open_case(&handler, kind, None).await;
         let restricted = matches!(kind, "abuse" | "trafficking_suspicion");
         for (who, token) in &viewers {
             let expected = match *who {
@@ -469,7 +456,7 @@ async fn attachments_are_checked_stored_outside_and_downloaded_safely() {
     let app = TestApp::spawn_with(|c| c.attachments_dir = files.clone()).await;
     let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
     let colleague = app.user_token("rekan", "village_officer", Some(HOME)).await;
-    let id = open(&app, &officer, "abuse", None).await;
+    let id = app.open_case(&officer, "abuse", None).await;
     let url = app.url(&format!("/api/v1/cases/{id}/attachments"));
     let upload = |token: String, form: reqwest::multipart::Form| {
         let (client, url) = (app.client.clone(), url.clone());
@@ -552,9 +539,9 @@ async fn trafficking_assessment_and_earlier_cases() {
     let app = TestApp::spawn().await;
     let maria = person(&app, "5307015205900001").await;
     let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
-    let first = open(&app, &officer, "trafficking_suspicion", Some(maria)).await;
-    let wages = open(&app, &officer, "unpaid_wages", Some(maria)).await;
-    let again = open(&app, &officer, "trafficking_suspicion", Some(maria)).await;
+    let first = app.open_case(&officer, "trafficking_suspicion", Some(maria)).await;
+    let wages = app.open_case(&officer, "unpaid_wages", Some(maria)).await;
+    let again = app.open_case(&officer, "trafficking_suspicion", Some(maria)).await;
     let path = format!("/api/v1/cases/{again}/trafficking");
     let adult = json!({"process": ["recruitment", "transport"], "means": [], "purpose": ["forced_labour"],
         "form": "online_scam_compound", "victim_age_at_time": "24", "screening_result": "potential_victim",
@@ -634,8 +621,8 @@ async fn a_partner_user_works_a_referral_in_the_pages() {
     let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
     let iom = partner_id(&app, "IOM Indonesia").await;
     partner_user(&app, "iom.user", iom).await;
-    let hidden = open(&app, &officer, "abuse", None).await;
-    let id = open(&app, &officer, "trafficking_suspicion", None).await;
+    let hidden = app.open_case(&officer, "abuse", None).await;
+    let id = app.open_case(&officer, "trafficking_suspicion", None).await;
     step(&app, &officer, id, "assessed").await;
     // The officer refers through the page form.
     let b = Browser::new(&app);
