@@ -81,11 +81,16 @@ fn fit(s: &str, size: f32, bold: bool, width: f32) -> String {
 
 /// Breaks a paragraph into lines no wider than `width`.
 fn wrap(s: &str, size: f32, width: f32) -> Vec<String> {
+    wrap_styled(s, size, false, width)
+}
+
+/// [`wrap`] in regular or bold; a single word wider than the line is cut with "…".
+fn wrap_styled(s: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in s.split_whitespace() {
         let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-        if text_width(&candidate, size, false) <= width || line.is_empty() {
+        if text_width(&candidate, size, bold) <= width || line.is_empty() {
             line = candidate;
         } else {
             lines.push(std::mem::take(&mut line));
@@ -95,7 +100,10 @@ fn wrap(s: &str, size: f32, width: f32) -> Vec<String> {
     if !line.is_empty() {
         lines.push(line);
     }
-    lines.into_iter().map(|l| fit(&l, size, false, width)).collect()
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.into_iter().map(|l| fit(&l, size, bold, width)).collect()
 }
 
 /// One drawing operation on a page, collected first so the footer can say "of m".
@@ -142,76 +150,170 @@ impl Layout {
     }
 }
 
-fn column_widths(t: &Table) -> Vec<f32> {
-    let n = t.columns.len().max(1);
-    let available = PAGE_W - 2.0 * MARGIN;
-    // Natural width: the widest of header and (a sample of) cells, plus padding.
-    let mut natural: Vec<f32> = t.columns.iter().map(|c| text_width(c, BODY, true) + 8.0).collect();
-    natural.resize(n, 20.0);
-    for row in t.rows.iter().take(500).chain(t.totals.iter()) {
-        for (i, cell) in row.iter().enumerate().take(n) {
-            natural[i] = natural[i].max(text_width(&cell.display(), BODY, false) + 8.0);
-        }
-    }
-    let total: f32 = natural.iter().sum();
-    if total <= available {
-        return natural;
-    }
-    // Shrink wide columns first: everyone keeps at least an equal share or its natural width.
-    let fair = available / n as f32;
-    let small: f32 = natural.iter().filter(|w| **w <= fair).sum();
-    let big: f32 = natural.iter().filter(|w| **w > fair).sum();
-    let left = available - small;
-    natural.iter().map(|w| if *w <= fair { *w } else { w / big * left }).collect()
+/// Smallest type a table may shrink to so that every number still shows whole.
+const MIN_TABLE_SIZE: f32 = 5.0;
+/// Horizontal padding inside a cell (both sides together).
+const CELL_PAD: f32 = 6.0;
+
+/// How a table sits on the page: its column widths and its type size. Numbers are never cut:
+/// a numeric column is as wide as its widest number (totals included, in bold); text wraps
+/// at spaces; when even that is too wide, the whole table gets smaller type.
+struct TableFit {
+    widths: Vec<f32>,
+    size: f32,
+    numeric: Vec<bool>,
 }
 
-fn draw_row(l: &mut Layout, widths: &[f32], cells: &[Cell], bold: bool, numeric_cols: &[bool]) {
+fn numeric_columns(t: &Table) -> Vec<bool> {
+    let n = t.columns.len().max(1);
+    (0..n).map(|i| t.rows.iter().chain(t.totals.iter()).any(|r| r.get(i).is_some_and(Cell::is_numeric))).collect()
+}
+
+/// Widths at `size`: (natural: everything on one line, least: text broken at every space,
+/// numbers whole), padding included.
+fn measure(t: &Table, numeric: &[bool], size: f32) -> (Vec<f32>, Vec<f32>) {
+    let n = numeric.len();
+    let longest_word =
+        |s: &str, bold: bool| s.split_whitespace().map(|w| text_width(w, size, bold)).fold(0.0, f32::max);
+    let mut natural = vec![0.0f32; n];
+    let mut least = vec![0.0f32; n];
+    for (i, c) in t.columns.iter().enumerate() {
+        // A heading may wrap even over a numeric column.
+        let whole = text_width(c, size, true);
+        if i < n {
+            natural[i] = natural[i].max(whole);
+            least[i] = least[i].max(longest_word(c, true));
+        }
+    }
+    let mut take = |i: usize, text: &str, bold: bool| {
+        if i >= n {
+            return;
+        }
+        let whole = text_width(text, size, bold);
+        natural[i] = natural[i].max(whole);
+        least[i] = least[i].max(if numeric[i] { whole } else { longest_word(text, bold) });
+    };
+    for row in t.rows.iter().take(500) {
+        for (i, cell) in row.iter().enumerate() {
+            take(i, &cell.display(), false);
+        }
+    }
+    if let Some(totals) = &t.totals {
+        for (i, cell) in totals.iter().enumerate() {
+            take(i, &cell.display(), true);
+        }
+    }
+    let pad = |v: Vec<f32>| v.into_iter().map(|w| w + CELL_PAD + 2.0).collect::<Vec<f32>>();
+    (pad(natural), pad(least))
+}
+
+fn table_fit(t: &Table) -> TableFit {
+    let numeric = numeric_columns(t);
+    let available = PAGE_W - 2.0 * MARGIN;
+    let (mut natural, mut least) = measure(t, &numeric, BODY);
+    let mut size = BODY;
+    let least_sum: f32 = least.iter().sum();
+    if least_sum > available {
+        // Text widths scale with the type size, the padding does not.
+        let pads = (CELL_PAD + 2.0) * least.len() as f32;
+        size = (BODY * (available - pads) / (least_sum - pads).max(1.0)).clamp(MIN_TABLE_SIZE, BODY);
+        (natural, least) = measure(t, &numeric, size);
+    }
+    let natural_sum: f32 = natural.iter().sum();
+    if natural_sum <= available {
+        return TableFit { widths: natural, size, numeric };
+    }
+    // Every column gets its least width; the rest of the line goes to the columns that want
+    // more, in proportion to how much more they want.
+    let least_sum: f32 = least.iter().sum();
+    let spare = (available - least_sum).max(0.0);
+    let wants: f32 = natural.iter().zip(&least).map(|(n, l)| n - l).sum();
+    let widths =
+        natural.iter().zip(&least).map(|(n, l)| if wants > 0.0 { l + (n - l) * spare / wants } else { *l }).collect();
+    TableFit { widths, size, numeric }
+}
+
+/// One row: text cells wrapped to their column, numbers on one line at the right edge.
+/// Returns the row's height.
+fn draw_row(l: &mut Layout, fit_: &TableFit, cells: &[Cell], bold: bool, shade: bool) -> f32 {
+    let size = fit_.size;
+    let line_h = size * 1.3;
+    let lines: Vec<Vec<String>> = fit_
+        .widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let text = cells.get(i).map(Cell::display).unwrap_or_default();
+            if fit_.numeric.get(i).copied().unwrap_or(false) && cells.get(i).is_some_and(Cell::is_numeric) {
+                vec![text]
+            } else {
+                wrap_styled(&text, size, bold, w - CELL_PAD)
+            }
+        })
+        .collect();
+    let count = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let row_h = size * 1.45 + line_h * (count - 1) as f32;
+    l.y -= row_h;
+    let bottom = l.y;
+    if shade {
+        let width: f32 = fit_.widths.iter().sum();
+        l.ops().push(Op::Shade { x: MARGIN, y: bottom, w: width, h: row_h });
+    }
     let mut x = MARGIN;
-    for (i, w) in widths.iter().enumerate() {
-        let text = cells.get(i).map(Cell::display).unwrap_or_default();
-        let text = fit(&text, BODY, bold, w - 6.0);
-        let tx = if numeric_cols.get(i).copied().unwrap_or(false) {
-            x + w - 3.0 - text_width(&text, BODY, bold)
-        } else {
-            x + 3.0
-        };
-        let y = l.y + 3.5;
-        l.ops().push(Op::Text { x: tx, y, size: BODY, bold, text });
+    for (i, w) in fit_.widths.iter().enumerate() {
+        for (k, text) in lines[i].iter().enumerate() {
+            let tx = if fit_.numeric.get(i).copied().unwrap_or(false) {
+                x + w - CELL_PAD / 2.0 - text_width(text, size, bold)
+            } else {
+                x + CELL_PAD / 2.0
+            };
+            let y = bottom + size * 0.39 + line_h * (count - 1 - k) as f32;
+            l.ops().push(Op::Text { x: tx, y, size, bold, text: text.clone() });
+        }
         x += w;
     }
+    row_h
+}
+
+/// The height a row will take, to start a new page before it rather than through it.
+fn row_height(fit_: &TableFit, cells: &[Cell], bold: bool) -> f32 {
+    let count = fit_
+        .widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| match cells.get(i) {
+            Some(c) if !c.is_numeric() => wrap_styled(&c.display(), fit_.size, bold, w - CELL_PAD).len(),
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    fit_.size * 1.45 + fit_.size * 1.3 * (count - 1) as f32
 }
 
 fn draw_table(l: &mut Layout, t: &Table) {
-    let widths = column_widths(t);
-    let width: f32 = widths.iter().sum();
-    let numeric: Vec<bool> =
-        (0..widths.len()).map(|i| t.rows.iter().any(|r| r.get(i).is_some_and(Cell::is_numeric))).collect();
+    let fit_ = table_fit(t);
+    let width: f32 = fit_.widths.iter().sum();
     let header: Vec<Cell> = t.columns.iter().map(|c| Cell::Text(c.clone())).collect();
-    let head = |l: &mut Layout| {
-        l.y -= ROW_H;
-        let y = l.y;
-        l.ops().push(Op::Shade { x: MARGIN, y, w: width, h: ROW_H });
-        draw_row(l, &widths, &header, true, &numeric);
-    };
-    l.room(ROW_H * 2.0);
-    head(l);
+    let head_h = row_height(&fit_, &header, true);
+    l.room(head_h + ROW_H);
+    draw_row(l, &fit_, &header, true, true);
     if t.rows.is_empty() {
-        l.y -= ROW_H;
-        draw_row(l, &widths, &[Cell::Text("—".into())], false, &numeric);
+        draw_row(l, &fit_, &[Cell::Text("—".into())], false, false);
     }
     for row in &t.rows {
-        if l.room(ROW_H) {
-            head(l);
+        if l.room(row_height(&fit_, row, false)) {
+            draw_row(l, &fit_, &header, true, true);
         }
-        l.y -= ROW_H;
-        draw_row(l, &widths, row, false, &numeric);
+        draw_row(l, &fit_, row, false, false);
         let y = l.y;
         l.ops().push(Op::Line { x1: MARGIN, y1: y, x2: MARGIN + width, y2: y });
     }
     if let Some(totals) = &t.totals {
-        l.room(ROW_H);
-        l.y -= ROW_H;
-        draw_row(l, &widths, totals, true, &numeric);
+        if l.room(row_height(&fit_, totals, true)) {
+            draw_row(l, &fit_, &header, true, true);
+        }
+        draw_row(l, &fit_, totals, true, false);
     }
     l.y -= 8.0;
 }
@@ -358,7 +460,73 @@ mod tests {
             rows: vec![],
             totals: None,
         };
-        let w: f32 = column_widths(&t).iter().sum();
+        let w: f32 = table_fit(&t).widths.iter().sum();
         assert!(w <= PAGE_W - 2.0 * MARGIN + 0.5, "{w}");
+    }
+
+    /// The trial balance's totals were cut ("Jumlah Rp 270.0…"): numbers, bold totals
+    /// included, always fit their column whole, also in a table too wide for the page.
+    #[test]
+    fn numbers_and_totals_are_never_cut() {
+        for cols in [3usize, 6, 9] {
+            let columns: Vec<String> = (0..cols).map(|i| format!("Saldo akhir kolom {i}")).collect();
+            let row = |label: &str, v: i64| {
+                std::iter::once(Cell::Text(label.into())).chain((1..cols).map(|_| Cell::Rupiah(v))).collect::<Vec<_>>()
+            };
+            let t = Table {
+                name: "Neraca saldo".into(),
+                columns,
+                rows: vec![row("Kas dan setara kas di bank desa yang sangat panjang namanya", 1_500_000)],
+                totals: Some(row("Jumlah", 270_000_000)),
+            };
+            let fit_ = table_fit(&t);
+            let w: f32 = fit_.widths.iter().sum();
+            assert!(w <= PAGE_W - 2.0 * MARGIN + 0.5, "{cols}: {w}");
+            for (i, width) in fit_.widths.iter().enumerate().skip(1) {
+                let total = t.totals.as_ref().unwrap()[i].display();
+                assert!(
+                    text_width(&total, fit_.size, true) <= width - CELL_PAD + 0.01,
+                    "{cols} columns: {total} does not fit {width} at {}",
+                    fit_.size
+                );
+            }
+            let mut l = Layout::new();
+            draw_table(&mut l, &t);
+            let texts: Vec<&str> = l
+                .pages
+                .iter()
+                .flatten()
+                .filter_map(|op| if let Op::Text { text, .. } = op { Some(text.as_str()) } else { None })
+                .collect();
+            assert!(texts.contains(&"Rp 270.000.000"), "{cols}: {texts:?}");
+            assert!(!texts.iter().any(|t| t.starts_with("Rp") && t.ends_with('…')), "{texts:?}");
+        }
+    }
+
+    #[test]
+    fn long_text_cells_wrap_instead_of_being_cut() {
+        let t = Table {
+            name: "t".into(),
+            columns: vec!["Akun".into(), "Debit".into(), "Kredit".into()],
+            rows: vec![vec![
+                Cell::Text("Pendapatan jasa pinjaman anggota koperasi simpan pinjam desa migran produktif".repeat(3)),
+                Cell::Rupiah(1),
+                Cell::Rupiah(2),
+            ]],
+            totals: None,
+        };
+        let mut l = Layout::new();
+        draw_table(&mut l, &t);
+        let texts: Vec<String> = l
+            .pages
+            .iter()
+            .flatten()
+            .filter_map(|op| if let Op::Text { text, .. } = op { Some(text.clone()) } else { None })
+            .collect();
+        assert!(
+            texts.iter().filter(|t| t.starts_with("anggota") || t.contains("Pendapatan")).count() >= 2,
+            "{texts:?}"
+        );
+        assert!(!texts.iter().any(|t| t.ends_with('…')), "{texts:?}");
     }
 }
