@@ -1,9 +1,13 @@
-//! PDF rendering with the standard Helvetica fonts (every reader has them, nothing to
-//! embed): A4 portrait, text wrapped by measured width, tables that continue on the next
-//! page with their header repeated, "page n of m" in the footer.
+//! PDF rendering with an embedded DejaVu Sans (`font`; subset to the glyphs a document uses,
+//! with a ToUnicode map so its text can be searched and copied): A4 portrait, text wrapped by
+//! measured width, tables that continue on the next page with their header repeated, "page n
+//! of m" in the footer.
 
+use crate::font::{self, Font};
 use crate::{Block, Cell, Report, Table};
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use std::collections::BTreeSet;
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
@@ -13,50 +17,12 @@ const ROW_H: f32 = 13.0;
 const REGULAR: Name = Name(b"F1");
 const BOLD: Name = Name(b"F2");
 
-/// Helvetica advance widths (1/1000 em) for ASCII 32..=126, from the Adobe AFM.
-const WIDTHS: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // ' '../
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, // 0-9
-    278, 278, 584, 584, 584, 556, 1015, // :..@
-    667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944,
-    667, 667, 611, // A-Z
-    278, 278, 278, 469, 556, 333, // [..`
-    556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722,
-    500, 500, 500, // a-z
-    334, 260, 334, 584, // {..~
-];
-
 fn char_width(c: char, bold: bool) -> f32 {
-    let w = match c as u32 {
-        32..=126 => WIDTHS[(c as u32 - 32) as usize] as f32,
-        _ => 556.0,
-    };
-    if bold { w * 1.06 } else { w }
+    font::of(bold).advance(c)
 }
 
 fn text_width(s: &str, size: f32, bold: bool) -> f32 {
     s.chars().map(|c| char_width(c, bold)).sum::<f32>() * size / 1000.0
-}
-
-/// UTF-8 to WinAnsi (the standard fonts' encoding); what it cannot hold becomes '?'.
-fn win_ansi(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x20..=0x7e | 0xa0..=0xff => c as u32 as u8,
-            _ => match c {
-                '€' => 0x80,
-                '…' => 0x85,
-                '‘' => 0x91,
-                '’' => 0x92,
-                '“' => 0x93,
-                '”' => 0x94,
-                '•' => 0x95,
-                '–' => 0x96,
-                '—' => 0x97,
-                _ => b'?',
-            },
-        })
-        .collect()
 }
 
 /// Cuts `s` to fit `width`, ending with "…" when cut.
@@ -320,6 +286,21 @@ fn draw_table(l: &mut Layout, t: &Table) {
 
 /// Renders the report as a PDF document.
 pub fn to_pdf(report: &Report) -> Vec<u8> {
+    write(report, lay_out(report).pages)
+}
+
+/// Every text the report's pages show, in order (the PDF holds glyph ids, not text).
+#[cfg(test)]
+pub(crate) fn shown_text(report: &Report) -> Vec<String> {
+    let pages = lay_out(report).pages;
+    pages
+        .into_iter()
+        .flatten()
+        .filter_map(|op| if let Op::Text { text, .. } = op { Some(text) } else { None })
+        .collect()
+}
+
+fn lay_out(report: &Report) -> Layout {
     let mut l = Layout::new();
     l.line_of(16.0, true, &report.title, 6.0);
     for (k, v) in &report.meta {
@@ -352,7 +333,7 @@ pub fn to_pdf(report: &Report) -> Vec<u8> {
             Block::Table(t) => draw_table(&mut l, t),
         }
     }
-    write(report, l.pages)
+    l
 }
 
 fn write(report: &Report, pages: Vec<Vec<Op>>) -> Vec<u8> {
@@ -365,19 +346,34 @@ fn write(report: &Report, pages: Vec<Vec<Op>>) -> Vec<u8> {
     };
     let catalog = alloc();
     let tree = alloc();
-    let regular = alloc();
-    let bold = alloc();
     let info = alloc();
     let ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc())).collect();
+    let total = pages.len();
+
+    // Every text drawn, footers included, so each font is subset to exactly what is used.
+    let footers: Vec<Op> = (0..total)
+        .map(|n| {
+            let footer = format!("{} — {}/{}", report.title, n + 1, total);
+            let text = fit(&footer, 7.0, false, PAGE_W - 2.0 * MARGIN);
+            Op::Text { x: MARGIN, y: MARGIN - 16.0, size: 7.0, bold: false, text }
+        })
+        .collect();
+    let mut used = [BTreeSet::new(), BTreeSet::new()];
+    for op in pages.iter().flatten().chain(&footers) {
+        if let Op::Text { bold, text, .. } = op {
+            used[*bold as usize].extend(text.chars());
+        }
+    }
+    let regular = Embedded::new(&font::REGULAR, &used[0]);
+    let bold = Embedded::new(&font::BOLD, &used[1]);
+    let regular_ref = regular.write(&mut pdf, &mut alloc);
+    let bold_ref = bold.write(&mut pdf, &mut alloc);
 
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids(ids.iter().map(|(p, _)| *p)).count(ids.len() as i32);
-    pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.document_info(info).title(TextStr(&report.title)).producer(TextStr("Desmigratif"));
 
-    let total = pages.len();
-    for (n, (ops, (page_id, content_id))) in pages.into_iter().zip(ids).enumerate() {
+    for ((ops, (page_id, content_id)), footer_op) in pages.into_iter().zip(ids).zip(footers) {
         let mut page = pdf.page(page_id);
         page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H));
         page.parent(tree);
@@ -385,8 +381,8 @@ fn write(report: &Report, pages: Vec<Vec<Op>>) -> Vec<u8> {
         {
             let mut resources = page.resources();
             let mut fonts = resources.fonts();
-            fonts.pair(REGULAR, regular);
-            fonts.pair(BOLD, bold);
+            fonts.pair(REGULAR, regular_ref);
+            fonts.pair(BOLD, bold_ref);
         }
         page.finish();
 
@@ -409,15 +405,13 @@ fn write(report: &Report, pages: Vec<Vec<Op>>) -> Vec<u8> {
                 Op::Text { .. } => {}
             }
         }
-        let footer = format!("{} — {}/{}", report.title, n + 1, total);
-        let footer = fit(&footer, 7.0, false, PAGE_W - 2.0 * MARGIN);
-        let footer_op = Op::Text { x: MARGIN, y: MARGIN - 16.0, size: 7.0, bold: false, text: footer };
         for op in ops.iter().chain(std::iter::once(&footer_op)) {
-            if let Op::Text { x, y, size, bold, text } = op {
+            if let Op::Text { x, y, size, bold: is_bold, text } = op {
+                let (name, font) = if *is_bold { (BOLD, &bold) } else { (REGULAR, &regular) };
                 c.begin_text();
-                c.set_font(if *bold { BOLD } else { REGULAR }, *size);
+                c.set_font(name, *size);
                 c.next_line(*x, *y);
-                c.show(Str(&win_ansi(text)));
+                c.show(Str(&font.encode(text)));
                 c.end_text();
             }
         }
@@ -426,14 +420,124 @@ fn write(report: &Report, pages: Vec<Vec<Op>>) -> Vec<u8> {
     pdf.finish()
 }
 
+/// One embedded font of a document: the glyphs its text uses, renumbered from 1 (the subset's
+/// glyph ids, written as two bytes per character with Identity-H).
+struct Embedded {
+    font: &'static Font,
+    remap: subsetter::GlyphRemapper,
+    /// The characters shown, with the glyph each became, for the ToUnicode map.
+    chars: Vec<(char, u16)>,
+    /// The font program: the subset, or the whole font if subsetting failed (then glyph ids
+    /// are the font's own).
+    program: Vec<u8>,
+    subset: bool,
+}
+
+impl Embedded {
+    fn new(font: &'static Font, used: &BTreeSet<char>) -> Embedded {
+        let mut remap = subsetter::GlyphRemapper::new();
+        let mut chars = Vec::with_capacity(used.len());
+        for &c in used {
+            chars.push((c, remap.remap(font.glyph(c))));
+        }
+        let (program, subset) = match subsetter::subset(font.data, 0, &remap) {
+            Ok(p) => (p, true),
+            Err(_) => (font.data.to_vec(), false),
+        };
+        if !subset {
+            chars = used.iter().map(|&c| (c, font.glyph(c))).collect();
+        }
+        Embedded { font, remap, chars, program, subset }
+    }
+
+    fn glyph(&self, c: char) -> u16 {
+        let original = self.font.glyph(c);
+        if self.subset { self.remap.get(original).unwrap_or(0) } else { original }
+    }
+
+    fn encode(&self, text: &str) -> Vec<u8> {
+        text.chars().flat_map(|c| self.glyph(c).to_be_bytes()).collect()
+    }
+
+    /// Writes the Type 0 font with its CID font, descriptor, program and ToUnicode map;
+    /// returns the reference the pages use.
+    fn write(&self, pdf: &mut Pdf, alloc: &mut impl FnMut() -> Ref) -> Ref {
+        let (type0, cid, descriptor, file, cmap) = (alloc(), alloc(), alloc(), alloc(), alloc());
+        // A subset's name carries a six-letter tag (PDF 32000-1, 9.6.4).
+        let base = if self.subset { format!("DSMGRT+{}", self.font.name) } else { self.font.name.to_string() };
+        let base = Name(base.as_bytes());
+        let info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
+        pdf.type0_font(type0)
+            .base_font(base)
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid)
+            .to_unicode(cmap);
+        let widths: Vec<f32> = if self.subset {
+            self.remap.remapped_gids().map(|old| self.font.advance_of(old)).collect()
+        } else {
+            (0..self.font.face.number_of_glyphs()).map(|g| self.font.advance_of(g)).collect()
+        };
+        let mut cid_font = pdf.cid_font(cid);
+        cid_font
+            .subtype(CidFontType::Type2)
+            .base_font(base)
+            .system_info(info)
+            .font_descriptor(descriptor)
+            .default_width(0.0)
+            .cid_to_gid_map_predefined(Name(b"Identity"));
+        cid_font.widths().consecutive(0, widths);
+        cid_font.finish();
+        let face = &self.font.face;
+        let b = face.global_bounding_box();
+        let f = self.font;
+        pdf.font_descriptor(descriptor)
+            .name(base)
+            .flags(FontFlags::NON_SYMBOLIC)
+            .bbox(Rect::new(f.scale(b.x_min), f.scale(b.y_min), f.scale(b.x_max), f.scale(b.y_max)))
+            .italic_angle(0.0)
+            .ascent(f.scale(face.ascender()))
+            .descent(f.scale(face.descender()))
+            .cap_height(f.scale(face.capital_height().unwrap_or(face.ascender())))
+            .stem_v(80.0)
+            .font_file2(file);
+        pdf.stream(file, &self.program).pair(Name(b"Length1"), self.program.len() as i32);
+        let mut map = UnicodeCmap::new(Name(b"Desmigratif-UTF16"), info);
+        for (c, g) in &self.chars {
+            map.pair(*g, *c);
+        }
+        pdf.cmap(cmap, &map.finish());
+        type0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Names beyond WinAnsi (Helvetica printed "?" for them) have glyphs in the embedded font.
     #[test]
-    fn text_outside_win_ansi_becomes_a_question_mark() {
-        assert_eq!(win_ansi("Rp é…"), vec![b'R', b'p', b' ', 0xe9, 0x85]);
-        assert_eq!(win_ansi("日"), vec![b'?']);
+    fn latin_names_have_glyphs() {
+        for c in "ÁáĂăĄąĆćČčĐđĘęĞğİıŁłŃńŌōŘřŞşŠšŢţŪūŽžŋƏə€…–—’“”".chars()
+        {
+            assert_ne!(font::REGULAR.glyph(c), 0, "{c}");
+            assert_ne!(font::BOLD.glyph(c), 0, "{c}");
+        }
+        assert!(text_width("Rp 1.000", 9.0, true) > text_width("Rp 1.000", 9.0, false));
+    }
+
+    /// The font is embedded as a subset with a ToUnicode map, and the file stays small.
+    #[test]
+    fn the_font_is_embedded_as_a_small_subset() {
+        let report = Report {
+            title: "Laporan Ştefan Çelik — Rp 270.000.000".into(),
+            meta: vec![],
+            blocks: vec![Block::Text("Nama: Đorđe Łukasz Ñañez".into())],
+        };
+        let bytes = to_pdf(&report);
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("/FontFile2") && text.contains("/ToUnicode") && text.contains("/Identity-H"));
+        assert!(text.contains("+DejaVuSans"), "a subset");
+        assert!(bytes.len() < 80_000, "{} bytes", bytes.len());
     }
 
     #[test]
