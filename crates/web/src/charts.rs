@@ -237,7 +237,7 @@ pub const PROVINCE_TILES: &[(&str, &str, u8, u8)] = &[
 /// The tile-grid map: each province a square shaded by its value (darker = more), linked to its
 /// dashboard; `values` by province code. The links make it a group of links (`role="group"`),
 /// not a picture: a `role="img"` may not hold focusable parts (axe: nested-interactive). Each
-/// link is named by its province and value.
+/// link is named by its tile's letters (axe: label-content-name-mismatch), province and value.
 pub fn tile_map(
     title: &str,
     values: &std::collections::BTreeMap<String, (String, i64)>,
@@ -263,7 +263,7 @@ pub fn tile_map(
         let y = 4.0 + cell * *row as f64;
         let _ = write!(
             s,
-            r##"<a href="{}" aria-label="{name}: {value}"><title>{name}: {value}</title><rect x="{x}" y="{y}" width="{:.0}" height="{:.0}" rx="4" fill="{fill}" stroke="#fff"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{fg}">{abbr}</text></a>"##,
+            r##"<a href="{}" aria-label="{abbr} {name}: {value}"><title>{name}: {value}</title><rect x="{x}" y="{y}" width="{:.0}" height="{:.0}" rx="4" fill="{fill}" stroke="#fff"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{fg}">{abbr}</text></a>"##,
             escape(&href(code)),
             cell - 3.0,
             cell - 3.0,
@@ -301,7 +301,7 @@ mod tests {
         let values = [("53".to_string(), ("Nusa Tenggara Timur".to_string(), 1200))].into_iter().collect();
         let map = tile_map("M", &values, |c| format!("/monitoring/{c}"));
         assert!(!map.contains(r#"role="img""#) && map.contains(r#"role="group""#));
-        assert!(map.contains(r#"<a href="/monitoring/53" aria-label="Nusa Tenggara Timur: 1.200">"#), "{map}");
+        assert!(map.contains(r#"<a href="/monitoring/53" aria-label="NT Nusa Tenggara Timur: 1.200">"#), "{map}");
     }
 
     #[test]
