@@ -74,7 +74,7 @@ test("register with a wrong NIK, correct it, confirm a warning, find by spelling
   await step("counselled");
   await step("verified");
   // Every required document verified, except the work visa.
-  const kinds = await page.$$eval("#documents tr[id^=doc-]", (rows) => rows.map((r) => r.id.slice(4)));
+  const kinds = await page.$$eval("#documents [id^=doc-]", (rows) => rows.map((r) => r.id.slice(4)));
   for (const kind of kinds.filter((k) => k !== "work_visa")) {
     const row = `#doc-${kind}`;
     await page.click(`${row} summary`);

@@ -383,3 +383,42 @@ async fn guessing_the_current_password_is_throttled_like_a_login() {
     assert!(r.headers().contains_key("retry-after"));
     assert!(r.text().await.unwrap().contains("Terlalu banyak percobaan gagal"));
 }
+
+/// `no-store` only where personal data can be: a signed-in page, an API answer, an export.
+/// Public pages may be cached (and the back button works from cache); the favicon exists.
+#[tokio::test]
+async fn cache_policy_by_route_group() {
+    let app = TestApp::spawn().await;
+    let cache = |r: &reqwest::Response| {
+        r.headers().get("cache-control").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    };
+    let anon = reqwest::Client::new();
+    for path in ["/portal", "/statistik", "/api/v1/open/indicators", "/api/docs", "/cek"] {
+        let r = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let c = cache(&r);
+        assert!(c.starts_with("public, max-age="), "{path}: {c}");
+        assert_eq!(r.headers()["vary"], "Cookie", "{path}");
+    }
+    let r = anon.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(cache(&r), "private, no-cache");
+    let r = anon.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/x-icon");
+    assert!(cache(&r).starts_with("public"), "{}", cache(&r));
+    assert_eq!(&r.bytes().await.unwrap()[..4], &[0, 0, 1, 0], "an ICO file");
+
+    let b = Browser::new(&app);
+    b.login("admin", crate::common::ADMIN_PASSWORD).await;
+    for path in ["/", "/persons", "/monitoring", "/admin/users"] {
+        let r = b.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(cache(&r), "no-store", "{path}");
+    }
+    let r = app.client.get(app.url("/api/v1/persons")).bearer_auth(&app.admin_token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(cache(&r), "no-store");
+    // A public page that bounces (a bad query) is not cached either.
+    let r = anon.get(app.url("/statistik?from=2020-13")).send().await.unwrap();
+    assert_eq!(cache(&r), "no-store");
+}

@@ -464,3 +464,32 @@ async fn targets_are_kept_by_national_admins_with_the_historical_rollout() {
         .await;
     assert_eq!(r.status(), 422);
 }
+
+/// Issue 15: breadcrumbs and titles name regions (the open statistics showed "53"); no link
+/// sits inside a `role="img"` picture (axe: nested-interactive); the phone's ranked list and the
+/// scrolling tables' regions are there with their names.
+#[tokio::test]
+async fn monitoring_pages_name_regions_and_keep_links_out_of_pictures() {
+    let app = TestApp::spawn().await;
+    let anon = reqwest::Client::new();
+    let html = anon.get(app.url("/statistik?region_code=53.07")).send().await.unwrap().text().await.unwrap();
+    let crumbs = &html[html.find(r#"<nav class="crumbs">"#).expect("crumbs")..];
+    let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
+    assert!(crumbs.contains(">Nusa Tenggara Timur</a>"), "{crumbs}");
+    assert!(!crumbs.contains(">53</a>"), "{crumbs}");
+
+    let b = Browser::new(&app);
+    b.login("admin", crate::common::ADMIN_PASSWORD).await;
+    let (s, html) = b.get("/monitoring").await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("??"), "no missing message in the national title");
+    for svg in html.split("<svg").skip(1) {
+        let svg = &svg[..svg.find("</svg>").unwrap()];
+        if svg.contains(r#"role="img""#) {
+            assert!(!svg.contains("<a "), "a link inside a picture: {}", &svg[..200.min(svg.len())]);
+        }
+    }
+    assert!(html.contains(r#"<ol class="ranked" id="ranked">"#));
+    assert!(html.contains(">Nusa Tenggara Timur</a>"));
+    assert!(html.contains(r#"<div class="scroll" tabindex="0" role="region" aria-labelledby="subregion-table">"#));
+}

@@ -76,6 +76,7 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /healthz", Public),
     ("GET /metrics", Public),
     ("GET /static/{version}/{name}", Public),
+    ("GET /favicon.ico", Public),
     ("GET /", Login),
     ("GET /login", Public),
     ("POST /login", Session),

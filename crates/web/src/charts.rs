@@ -67,8 +67,9 @@ pub fn line_chart(title: &str, x_labels: &[String], series: &[(String, Vec<i64>)
     s
 }
 
-/// Horizontal bars, one per item, optionally linked (drill-down).
-pub fn bar_chart(title: &str, items: &[(String, i64, Option<String>)]) -> String {
+/// Horizontal bars, one per item. A picture only (`role="img"`): nothing in it is focusable,
+/// so the drill-down links live in the table below it.
+pub fn bar_chart(title: &str, items: &[(String, i64)]) -> String {
     let row = 26.0;
     let (w, left) = (640.0, 190.0);
     let h = 20.0 + row * items.len().max(1) as f64;
@@ -80,22 +81,17 @@ pub fn bar_chart(title: &str, items: &[(String, i64, Option<String>)]) -> String
         r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><title>{t}</title>"#,
         t = escape(title)
     );
-    for (i, (label, v, href)) in items.iter().enumerate() {
+    for (i, (label, v)) in items.iter().enumerate() {
         let y = 10.0 + row * i as f64;
         let bw = plot_w * (*v).max(0) as f64 / max as f64;
         let short: String = label.chars().take(26).collect();
-        let text = format!(
+        let _ = write!(
+            s,
             r#"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="end">{}</text>"#,
             left - 6.0,
             y + 16.0,
             escape(&short)
         );
-        match href {
-            Some(h) => {
-                let _ = write!(s, r#"<a href="{}">{text}</a>"#, escape(h));
-            }
-            None => s.push_str(&text),
-        }
         let _ = write!(
             s,
             r#"<rect x="{left}" y="{y:.1}" width="{bw:.1}" height="{:.1}" fill="{}"/>"#,
@@ -239,7 +235,9 @@ pub const PROVINCE_TILES: &[(&str, &str, u8, u8)] = &[
 ];
 
 /// The tile-grid map: each province a square shaded by its value (darker = more), linked to its
-/// dashboard; `values` by province code.
+/// dashboard; `values` by province code. The links make it a group of links (`role="group"`),
+/// not a picture: a `role="img"` may not hold focusable parts (axe: nested-interactive). Each
+/// link is named by its tile's letters (axe: label-content-name-mismatch), province and value.
 pub fn tile_map(
     title: &str,
     values: &std::collections::BTreeMap<String, (String, i64)>,
@@ -251,7 +249,7 @@ pub fn tile_map(
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart map" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        r#"<svg class="chart map" viewBox="0 0 {w} {h}" role="group" aria-label="{t}"><title>{t}</title>"#,
         t = escape(title)
     );
     for (code, abbr, row, col) in PROVINCE_TILES {
@@ -260,14 +258,13 @@ pub fn tile_map(
         let shade = if v <= 0 { 0 } else { 1 + (4 * v / max).min(3) };
         let fill = ["#f1f3f5", "#c6dbef", "#6baed6", "#2171b5", "#08306b"][shade as usize];
         let fg = if shade >= 3 { "#fff" } else { "#111" };
+        let (name, value) = (escape(&name), reports::group_thousands(v));
         let x = 4.0 + cell * *col as f64;
         let y = 4.0 + cell * *row as f64;
         let _ = write!(
             s,
-            r##"<a href="{}"><title>{} {}</title><rect x="{x}" y="{y}" width="{:.0}" height="{:.0}" rx="4" fill="{fill}" stroke="#fff"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{fg}">{abbr}</text></a>"##,
+            r##"<a href="{}" aria-label="{abbr} {name}: {value}"><title>{name}: {value}</title><rect x="{x}" y="{y}" width="{:.0}" height="{:.0}" rx="4" fill="{fill}" stroke="#fff"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{fg}">{abbr}</text></a>"##,
             escape(&href(code)),
-            escape(&name),
-            reports::group_thousands(v),
             cell - 3.0,
             cell - 3.0,
             x + cell / 2.0 - 1.5,
@@ -284,9 +281,9 @@ mod tests {
 
     #[test]
     fn charts_are_svg_and_escape_labels() {
-        let s = bar_chart("T", &[("A<b>".into(), 5, Some("/m/53".into())), ("C".into(), 0, None)]);
+        let s = bar_chart("T", &[("A<b>".into(), 5), ("C".into(), 0)]);
         assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
-        assert!(s.contains("A&lt;b&gt;") && s.contains(r#"href="/m/53""#));
+        assert!(s.contains("A&lt;b&gt;"));
         let l = line_chart("L", &["2025-01".into(), "2025-02".into()], &[("x".into(), vec![1, 3])]);
         assert!(l.contains("<polyline"));
         let st = stacked_bars("S", &["a".into()], &[("p".into(), vec![2]), ("q".into(), vec![1])]);
@@ -294,6 +291,17 @@ mod tests {
         assert_eq!(nice_max(0), 1);
         assert_eq!(nice_max(7), 10);
         assert_eq!(nice_max(130), 200);
+    }
+
+    /// axe's nested-interactive rule: a picture holds no links; the map's links are in a group.
+    #[test]
+    fn no_link_inside_a_picture() {
+        let bars = bar_chart("T", &[("A".into(), 5)]);
+        assert!(bars.contains(r#"role="img""#) && !bars.contains("<a "));
+        let values = [("53".to_string(), ("Nusa Tenggara Timur".to_string(), 1200))].into_iter().collect();
+        let map = tile_map("M", &values, |c| format!("/monitoring/{c}"));
+        assert!(!map.contains(r#"role="img""#) && map.contains(r#"role="group""#));
+        assert!(map.contains(r#"<a href="/monitoring/53" aria-label="NT Nusa Tenggara Timur: 1.200">"#), "{map}");
     }
 
     #[test]

@@ -99,12 +99,63 @@ async fn readable_rejections(req: axum::extract::Request, next: axum::middleware
     }
 }
 
+/// How long a response without its own `Cache-Control` may be kept, by route group.
+/// Only what can hold personal data is `no-store` (it also keeps a page out of the back
+/// button's cache, so it is not the default for everything).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CachePolicy {
+    /// Open data and public pages (portal, `/statistik`, the public API, the API document):
+    /// the same for everyone, so browsers and proxies may keep them a few minutes.
+    Public,
+    /// The login page: no personal data, but a form token tied
+    /// to a cookie, so always revalidated (the back button may still use it).
+    Revalidate,
+    /// Everything behind a login: pages, API answers, exports.
+    NoStore,
+}
+
+impl CachePolicy {
+    pub fn for_request(method: &axum::http::Method, path: &str) -> Self {
+        use axum::http::Method;
+        if method != Method::GET && method != Method::HEAD {
+            return CachePolicy::NoStore;
+        }
+        let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+        if under("/portal")
+            || under("/cek")
+            || path == "/statistik"
+            || path == "/statistik.csv"
+            || under("/api/v1/public")
+            || under("/api/v1/open")
+            || path == "/api/v1/openapi.json"
+            || path == "/api/docs"
+        {
+            CachePolicy::Public
+        } else if path == "/login" {
+            CachePolicy::Revalidate
+        } else {
+            CachePolicy::NoStore
+        }
+    }
+
+    fn header(self) -> &'static str {
+        match self {
+            CachePolicy::Public => "public, max-age=300",
+            CachePolicy::Revalidate => "private, no-cache",
+            CachePolicy::NoStore => "no-store",
+        }
+    }
+}
+
 /// Headers every response carries: no framing, no sniffing, only our own scripts and
-/// styles, and no caching of pages that may hold personal data (static assets set
-/// their own long cache).
+/// styles, and the cache policy of its route group ([`CachePolicy`]; static assets and
+/// downloads set their own).
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
+    let policy = CachePolicy::for_request(req.method(), req.uri().path());
     let mut resp = next.run(req).await;
+    // An error or a redirect (a login bounce) is never worth keeping.
+    let policy = if resp.status().is_success() { policy } else { CachePolicy::NoStore };
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -119,7 +170,11 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
         );
     }
     if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy.header()));
+        if policy == CachePolicy::Public {
+            // The language comes from a cookie: caches must keep the versions apart.
+            h.insert(header::VARY, HeaderValue::from_static("Cookie"));
+        }
     }
     resp
 }

@@ -14,19 +14,32 @@ struct Asset {
 
 const ASSETS: &[Asset] = &[
     Asset { name: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../../static/app.css") },
+    Asset { name: "ui.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/ui.js") },
     Asset { name: "app.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/app.js") },
     Asset {
         name: "htmx.min.js",
         mime: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../static/vendor/htmx.min.js"),
     },
+    Asset { name: "icon-192.png", mime: "image/png", body: include_bytes!("../../../static/icons/icon-192.png") },
+    Asset { name: "icon-512.png", mime: "image/png", body: include_bytes!("../../../static/icons/icon-512.png") },
+    Asset { name: "favicon.ico", mime: "image/x-icon", body: include_bytes!("../../../static/icons/favicon.ico") },
 ];
+
+/// The icon browsers ask for at a fixed address (drawn by scripts/make-icons.py).
+const FAVICON: &[u8] = include_bytes!("../../../static/icons/favicon.ico");
 
 /// Changes with every release so browsers may cache assets for a year.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn routes() -> Routes {
-    Routes::new().route("/static/{version}/{name}", get(asset))
+    Routes::new().route("/static/{version}/{name}", get(asset)).route("/favicon.ico", get(favicon))
+}
+
+/// `/favicon.ico` has no version in its address, so a day's cache rather than a year's.
+async fn favicon() -> Response {
+    ([(header::CONTENT_TYPE, "image/x-icon"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
+        .into_response()
 }
 
 async fn asset(Path((_version, name)): Path<(String, String)>) -> Response {

@@ -63,6 +63,14 @@ pub struct Crumb {
     pub href: String,
 }
 
+/// One sub-region in the phone's ranked list.
+struct Ranked {
+    name: String,
+    href: String,
+    value: i64,
+    shown: String,
+}
+
 #[derive(Template)]
 #[template(path = "monitoring.html")]
 struct DashPage {
@@ -79,6 +87,7 @@ struct DashPage {
     chart_departures: String,
     chart_children: String,
     map: String,
+    ranked: Vec<Ranked>,
     child_columns: Vec<String>,
     options: Vec<super::SelectOption>,
     chosen_label: String,
@@ -133,7 +142,8 @@ async fn show_place(
         .map_err(PageError::internal(lang))?;
     let name = d.place.name(t);
     let mut crumbs = vec![];
-    if v.principal.scope == domain::Scope::National {
+    // The nation's own page needs no trail back to itself.
+    if v.principal.scope == domain::Scope::National && d.place.code.is_some() {
         crumbs.push(Crumb { name: t.get("monitoring.nation").into(), href: "/monitoring".into() });
     }
     for r in &d.place.lineage {
@@ -145,9 +155,21 @@ async fn show_place(
     let qs = query_string(&d.period, d.chosen);
     let chart_flows = charts::line_chart(&t.get("monitoring.flows_chart"), &d.x_labels, &d.flows);
     let chart_departures = charts::stacked_bars(&t.get("monitoring.departures_chart"), &d.x_labels, &d.departures);
-    let items: Vec<(String, i64, Option<String>)> =
-        d.children.iter().map(|c| (c.name.clone(), c.chosen, Some(format!("{}?{qs}", c.href)))).collect();
+    let items: Vec<(String, i64)> = d.children.iter().map(|c| (c.name.clone(), c.chosen)).collect();
     let chart_children = if items.is_empty() { String::new() } else { charts::bar_chart(&chosen_label, &items) };
+    // On a phone the map and the bars give way to this list, highest first (charts::tile_map
+    // is unreadable at 412 px).
+    let mut ranked: Vec<Ranked> = d
+        .children
+        .iter()
+        .map(|c| Ranked {
+            name: c.name.clone(),
+            href: format!("{}?{qs}", c.href),
+            value: c.chosen,
+            shown: reports::group_thousands(c.chosen),
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.name.cmp(&b.name)));
     let map = if d.place.code.is_none() {
         let values: BTreeMap<String, (String, i64)> =
             d.children.iter().map(|c| (c.code.clone(), (c.name.clone(), c.chosen))).collect();
@@ -172,6 +194,7 @@ async fn show_place(
         chart_departures,
         chart_children,
         map,
+        ranked,
         child_columns: svc::CHILD_COLUMNS.iter().map(|k| svc::label(t, k)).collect(),
         options,
         chosen_label,
@@ -447,7 +470,7 @@ struct OpenPage {
     indicators: Vec<svc::OpenIndicator>,
     columns: Vec<String>,
     rows: Vec<(String, String, Vec<String>)>,
-    up: Option<String>,
+    crumbs: Vec<Crumb>,
 }
 
 /// A region open statistics are published for (nation, province, regency); a district or a
@@ -498,7 +521,13 @@ pub async fn statistik(
             )
         })
         .collect();
-    let up = place.code.as_ref().map(|c| c.parent().map(|p| p.as_str().to_string()).unwrap_or_default());
+    // Names, not codes: the ancestors of the region shown (its lineage without itself).
+    let crumbs = place
+        .lineage
+        .iter()
+        .filter(|r| r.code != place.code_str())
+        .map(|r| Crumb { name: r.name.clone(), href: format!("/statistik?region_code={}", r.code) })
+        .collect();
     let page = OpenPage {
         layout: Layout::anonymous(&ctx, t.get("statistik.title"), "/statistik"),
         t,
@@ -510,7 +539,7 @@ pub async fn statistik(
         indicators: figures.indicators(t, place.code_str()),
         columns: table.columns.into_iter().skip(1).collect(),
         rows,
-        up,
+        crumbs,
     };
     render(&page, lang)
 }

@@ -1,0 +1,31 @@
+// Phone layouts (issue 15), progressive: the pages work without it.
+// - A list table (`table.cards`) shows as cards on narrow screens; each cell gets its column
+//   heading as `data-label` so the card can caption it.
+// - A table wider than its box scrolls inside it: make it reachable by keyboard and named.
+(function () {
+  function caption(table) {
+    const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((tr) => {
+      Array.from(tr.children).forEach((td, i) => {
+        if (heads[i] && !td.hasAttribute("data-label")) td.setAttribute("data-label", heads[i]);
+      });
+    });
+  }
+  function reachable(el) {
+    if (el.scrollWidth <= el.clientWidth + 1 || el.hasAttribute("tabindex")) return;
+    el.setAttribute("tabindex", "0");
+    if (!el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby")) {
+      const section = el.closest("section");
+      const heading = section && section.querySelector("h1, h2, h3");
+      const name = (el.querySelector("caption") || heading || document.querySelector("h1"));
+      if (name) el.setAttribute("aria-label", name.textContent.trim());
+    }
+  }
+  function run(root) {
+    root.querySelectorAll("table.cards").forEach(caption);
+    root.querySelectorAll("table, .scroll").forEach(reachable);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => run(document));
+  else run(document);
+  document.addEventListener("htmx:afterSwap", (e) => run(e.target));
+})();
