@@ -16,6 +16,11 @@ const ASSETS: &[Asset] = &[
     Asset { name: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../../static/app.css") },
     Asset { name: "app.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/app.js") },
     Asset {
+        name: "picker.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/picker.js"),
+    },
+    Asset {
         name: "htmx.min.js",
         mime: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../static/vendor/htmx.min.js"),

@@ -16,6 +16,7 @@ mod outreach;
 mod parenting;
 mod partners;
 mod persons;
+mod pick;
 mod policy;
 mod portal;
 mod programs;
@@ -40,6 +41,9 @@ pub fn routes() -> Routes {
         .route("/lang/{code}", get(session::set_lang))
         .route("/regions", get(regions::index))
         .route("/regions/search", get(regions::search))
+        .route("/pick/regions", get(pick::regions))
+        .route("/pick/persons", get(pick::persons))
+        .route("/pick/agencies", get(pick::agencies))
         .route("/regions/{code}", get(regions::show))
         .route("/regions/{code}/designation", post(regions::designate))
         .route("/regions/{code}/programs", post(regions::set_program))
@@ -305,6 +309,33 @@ pub struct SelectOption {
     pub value: String,
     pub label: String,
     pub selected: bool,
+}
+
+/// The destination picker's choices in the user's language: the common destinations of
+/// Indonesian migrant workers first (`domain::service_center::codes::COMMON_DESTINATIONS`), then
+/// every other ISO 3166 country abroad A–Z. `selected` is the code chosen so far.
+pub fn country_options(t: T, selected: &str, common: bool) -> Vec<SelectOption> {
+    let (first, rest) = domain::service_center::codes::destination_choices(t.code());
+    let selected = selected.trim().to_ascii_uppercase();
+    (if common { first } else { rest })
+        .into_iter()
+        .map(|c| SelectOption {
+            value: c.code.as_str().to_string(),
+            label: c.code.name(t.code()).to_string(),
+            selected: c.code.as_str() == selected,
+        })
+        .collect()
+}
+
+/// The job types the rules know, by their names in the user's language (A–Z).
+pub fn job_type_options(t: T, selected: &str) -> Vec<SelectOption> {
+    let selected = domain::service_center::JobType::parse(selected).map(|j| j.to_string()).unwrap_or_default();
+    let mut out: Vec<SelectOption> = domain::service_center::codes::JOB_TYPES
+        .iter()
+        .map(|j| SelectOption { value: j.to_string(), label: t.label("job", j), selected: *j == selected })
+        .collect();
+    out.sort_by_key(|o| o.label.to_lowercase());
+    out
 }
 
 /// Role choices with translated labels; `selected` is the current role name.
