@@ -295,7 +295,7 @@ impl FormErrors {
 
 /// "Rp 1.234.567": rupiah as every page shows them (negative with a minus sign).
 pub fn rupiah(n: i64) -> String {
-    format!("Rp {}", reports::group_thousands(n))
+    domain::service_center::money::format_rupiah(n)
 }
 
 /// A `?next=` target is followed only within this site (domain::security::safe_next).
