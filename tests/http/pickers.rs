@@ -99,9 +99,7 @@ async fn destinations_are_iso_countries_shown_by_name() {
     let app = TestApp::spawn().await;
     let person = person(&app).await;
     let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
-    let open = |dest: &str, job: &str| {
-        json!({"category": "legal_entity_employer", "scheme": "independent", "destination": dest, "job_type": job})
-    };
+    let open = |dest: &str, job: &str| json!({"category": "legal_entity_employer", "scheme": "independent", "destination": dest, "job_type": job});
     let path = format!("/api/v1/persons/{person}/episodes");
     // "Taiwan" cut to two letters is no country.
     let (s, r) = app.post_json(&path, Some(&officer), &open("TA", "factory_worker")).await;
@@ -203,4 +201,43 @@ async fn pickers_answer_only_what_the_viewer_may_see() {
     let partner = Browser::new(&app);
     partner.login("mitra", "a-long-password").await;
     assert_eq!(pick(&partner, "maria").await.0, 403, "a role that sees no people gets no names");
+}
+
+#[tokio::test]
+async fn officers_read_names_not_codes() {
+    let app = TestApp::spawn().await;
+    let person = person(&app).await;
+    let (s, agency) = app
+        .post_json(
+            "/api/v1/agencies",
+            Some(&app.admin_token),
+            &json!({"name": "PT Maju Bersama", "licence_number": "KEP.1/2024",
+            "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{agency}");
+    let officer = app.user_token("petugas", "village_officer", Some(HOME)).await;
+    let (s, e) = app
+        .post_json(
+            &format!("/api/v1/persons/{person}/episodes"),
+            Some(&officer),
+            &json!({"category": "household_employer", "scheme": "p3mi", "destination": "HK",
+                    "job_type": "housekeeper", "agency_id": agency["id"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{e}");
+    let case = app.open_case(&officer, "unpaid_wages", Some(person)).await;
+
+    app.create_user("kades", "village_head", Some(HOME)).await;
+    let b = Browser::new(&app);
+    b.login("kades", "a-long-password").await;
+    let (_, page) = b.get(&format!("/persons/{person}")).await;
+    assert!(page.contains("Perempuan") && page.contains("Masabewa"), "sex and village by name");
+    let (_, list) = b.get("/persons").await;
+    assert!(list.contains("Masabewa"), "the list names the village");
+    let (_, page) = b.get(&format!("/episodes/{}", e["id"])).await;
+    assert!(page.contains("PT Maju Bersama") && !page.contains("P3MI #"), "the agency by name");
+    assert!(page.contains("Hong Kong"));
+    let (_, page) = b.get(&format!("/cases/{case}")).await;
+    assert!(page.contains("Maria Goreti") && page.contains("Masabewa"), "the case names its person and village");
 }

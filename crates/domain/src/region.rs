@@ -196,7 +196,11 @@ pub fn display_name(raw: &str) -> String {
             let mut out = String::with_capacity(w.len());
             let mut start = true;
             for c in w.chars() {
-                if start { out.extend(c.to_uppercase()) } else { out.extend(c.to_lowercase()) }
+                if start {
+                    out.extend(c.to_uppercase())
+                } else {
+                    out.extend(c.to_lowercase())
+                }
                 start = matches!(c, '-' | '/' | '(');
             }
             out

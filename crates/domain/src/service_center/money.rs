@@ -156,7 +156,8 @@ pub fn parse_scaled(raw: &str, scale: u32) -> Option<u64> {
         return None;
     }
     let whole: u64 = int_part.parse().ok()?;
-    let frac_scaled: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<width$}", width = scale as usize).parse().ok()? };
+    let frac_scaled: u64 =
+        if frac.is_empty() { 0 } else { format!("{frac:0<width$}", width = scale as usize).parse().ok()? };
     whole.checked_mul(10u64.checked_pow(scale)?)?.checked_add(frac_scaled)
 }
 

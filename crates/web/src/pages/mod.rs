@@ -304,6 +304,29 @@ pub use domain::security::safe_next;
 /// Formats Unix seconds as `2026-11-24 11:06 UTC`.
 pub use app::clock::fmt_time;
 
+/// Region names for the codes a page lists, so it shows "Done" (with the code small beside)
+/// rather than "53.07.12.2003". One query for the whole page.
+#[derive(Default)]
+pub struct RegionNames(std::collections::HashMap<String, String>);
+
+impl RegionNames {
+    pub async fn load<'a>(
+        state: &crate::AppState,
+        codes: impl IntoIterator<Item = &'a str>,
+    ) -> Result<RegionNames, app::Error> {
+        let mut codes: Vec<String> = codes.into_iter().filter(|c| !c.is_empty()).map(str::to_string).collect();
+        codes.sort();
+        codes.dedup();
+        let regions = app::regions::by_codes(state, &codes).await?;
+        Ok(RegionNames(regions.into_iter().map(|r| (r.code, r.name)).collect()))
+    }
+
+    /// The name, or the code itself when the reference has none.
+    pub fn name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.0.get(code).map_or(code, String::as_str)
+    }
+}
+
 /// One `<option>` of a select, computed in Rust so templates stay logic-free.
 pub struct SelectOption {
     pub value: String,

@@ -46,9 +46,8 @@ pub async fn regions(
         return Ok(Json(vec![]));
     }
     let level = RegionLevel::parse(&q.level);
-    let hits = app::regions::search(&state, &text, level, None, LIMIT)
-        .await
-        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    let hits =
+        app::regions::search(&state, &text, level, None, LIMIT).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     Ok(Json(
         hits.into_iter()
             .map(|h| Choice {
@@ -102,9 +101,8 @@ pub async fn agencies(
     if text.chars().count() < 2 {
         return Ok(Json(vec![]));
     }
-    let mut found = app::agencies::search_name_or_licence(&state, &text)
-        .await
-        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    let mut found =
+        app::agencies::search_name_or_licence(&state, &text).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     found.truncate(LIMIT as usize);
     let t = v.t();
     Ok(Json(
