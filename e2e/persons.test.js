@@ -60,8 +60,8 @@ test("register with a wrong NIK, correct it, confirm a warning, find by spelling
   await page.click("#people >> text=Siti Noor Hidajat");
   await page.click("#episodes summary");
   await page.selectOption("select[name=category]", "household_employer");
-  await page.fill("input[name=destination]", "HK");
-  await page.fill("input[name=job_type]", "housekeeper");
+  await page.selectOption("select[name=destination]", "HK");
+  await page.selectOption("select[name=job_type]", "housekeeper");
   await page.fill("input[name=recruiter_name]", "Pak Calo");
   await Promise.all([page.waitForNavigation(), page.click("#episodes button[type=submit]")]);
   assert.match(await page.textContent("#episode-state"), /Terdaftar/);

@@ -193,7 +193,7 @@ async fn prohibited_costs_and_an_unlicensed_recruiter_raise_flags() {
     let (_, page) = b.get(&episode).await;
     assert!(page.contains("Perekrut tidak berizin"), "unlicensed recruiter flagged");
     assert!(page.contains("Pekerja dibebani biaya yang dilarang"), "zero-cost violation flagged");
-    assert!(page.contains("15000000"));
+    assert!(page.contains("Rp 15.000.000"), "the cost shown as Indonesians write money");
 }
 
 #[tokio::test]

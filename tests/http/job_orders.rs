@@ -241,7 +241,11 @@ async fn agency_page_shows_job_orders_escaped_and_admins_keep_them() {
     let a = agency(&app, "PT <b>Maju</b> Bersama", "KEP.1/2024", "active", "2099-12-31").await;
     let mut body = job_order(a, "DL/<i>1</i>");
     body["employer"] = json!("Chen <script>alert(1)</script> Family");
+    // Only the job types the rules know are taken: an unknown one is refused, naming the choices.
     body["job_type"] = json!("underwater_welder");
+    let (s, r) = app.post_json("/api/v1/job-orders", Some(&app.admin_token), &body).await;
+    assert_eq!((s, r["errors"][0]["field"].as_str()), (422, Some("job_type")), "{r}");
+    body["job_type"] = json!("welder");
     let jo = create(&app, &body).await["id"].as_i64().unwrap();
 
     let admin = Browser::new(&app);
@@ -254,7 +258,7 @@ async fn agency_page_shows_job_orders_escaped_and_admins_keep_them() {
     assert!(page.contains(&format!("id=\"job-order-{jo}\"")));
     assert!(page.contains("Taiwan") && page.contains("TWD 27.470"), "Indonesian first");
     assert!(page.contains("Rp 1.500.000") && page.contains("Rp 3.500.000"), "costs and their total");
-    assert!(page.contains("underwater_welder"), "an untranslated job shows its code");
+    assert!(page.contains("Tukang las"), "the job type by its name");
     assert!(page.contains("Belum diverifikasi") && page.contains("Job order belum diverifikasi"));
     assert!(page.contains("alert(1)") && !page.contains("<script>alert(1)"), "text is escaped");
     assert!(!page.contains("<b>Maju</b>") && !page.contains("<i>1</i>"), "names and references are escaped");

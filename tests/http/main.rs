@@ -25,6 +25,7 @@ mod outreach;
 mod pages;
 mod parenting;
 mod persons;
+mod pickers;
 mod policy;
 mod portal;
 mod privacy;

@@ -92,6 +92,9 @@ const RULES: &[(&str, Rule)] = &[
     // -- regions, programs, accounts, audit
     ("GET /regions", Login),
     ("GET /regions/search", Login),
+    ("GET /pick/regions", Login),
+    ("GET /pick/agencies", Login),
+    ("GET /pick/persons", Can(A::ViewPerson)),
     ("GET /regions/{code}", Can(A::ViewVillage)),
     ("POST /regions/{code}/designation", Can(A::DesignateVillage)),
     ("POST /regions/{code}/programs", Can(A::DesignateVillage)),

@@ -522,6 +522,8 @@ pub struct EpisodeFile {
     pub person: store::persons::Person,
     pub events: Vec<EpisodeEvent>,
     pub can_edit: bool,
+    /// The recruiting agency's name (the registry is public), so pages show it, not its id.
+    pub agency_name: Option<String>,
 }
 
 /// One episode for someone who may see it (404 otherwise); the view of the person is audited.
@@ -557,7 +559,11 @@ async fn file_of(
     let view = load_view(state, e, state.today()).await?;
     let can_edit =
         view.episode.village().is_some_and(|vc| principal.can(domain::access::Action::EditPerson, Some(&vc)));
-    Ok(EpisodeFile { view, person: crate::people::redact(principal, person), events, can_edit })
+    let agency_name = match view.episode.agency_id {
+        Some(id) => store::agencies::get(&state.db, id).await?.map(|a| a.name),
+        None => None,
+    };
+    Ok(EpisodeFile { view, person: crate::people::redact(principal, person), events, can_edit, agency_name })
 }
 
 /// Opens an episode for a person the caller may edit (404 outside the scope, 403 without the

@@ -126,10 +126,19 @@ impl T {
     /// The label of a stable domain code (`state.departed`, `doc.passport`…), or the code
     /// itself where the catalogue has none (job types are open-ended).
     pub fn label(&self, prefix: &str, code: &str) -> String {
+        if prefix == "country" {
+            return self.country(code).to_string();
+        }
         let (id, en) = catalogues();
         let key = format!("{prefix}.{code}");
         let primary = if self.lang == Lang::En { en.get(&key) } else { id.get(&key) };
         primary.or_else(|| id.get(&key)).cloned().unwrap_or_else(|| code.replace('_', " "))
+    }
+    /// A country's name from its ISO 3166-1 alpha-2 code ("BH" → "Bahrain", "SA" → "Arab Saudi"),
+    /// from the vendored ISO list (`data/countries`), not the catalogues; an unknown code is shown
+    /// as it is.
+    pub fn country<'a>(&self, code: &'a str) -> &'a str {
+        domain::service_center::CountryCode::parse(code).map_or(code, |c| c.name(self.lang.code()))
     }
     /// A NIK error or warning, by its stable code.
     pub fn nik_issue(&self, code: &str) -> &'static str {
@@ -140,6 +149,14 @@ impl T {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countries_are_named_in_the_users_language() {
+        assert_eq!(T::new(Lang::Id).label("country", "BH"), "Bahrain");
+        assert_eq!(T::new(Lang::Id).country("SA"), "Arab Saudi");
+        assert_eq!(T::new(Lang::En).country("SA"), "Saudi Arabia");
+        assert_eq!(T::new(Lang::Id).country("TA"), "TA");
+    }
 
     #[test]
     fn catalogues_have_the_same_keys() {

@@ -150,9 +150,93 @@ pub fn search_key(name: &str) -> String {
     lowered.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Words people put before a region's name that are not part of it ("desa Done", "kab.
+/// Sikka", "Kec. Alok"): a search ignores them, so "desa done" finds the village Done.
+/// ("gampong", "nagari" and the like are kept: they begin many villages' own names.)
+const ADMIN_WORDS: [&str; 12] =
+    ["desa", "ds", "kelurahan", "kel", "kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "prov", "propinsi"];
+
+/// The words a region search looks for: the query's search key without [`ADMIN_WORDS`]
+/// (with or without their abbreviating dot, also glued to the name as in "kab.sikka"). When
+/// nothing else is left ("kota"), the words are kept, so a search for them still finds names.
+pub fn search_words(query: &str) -> Vec<String> {
+    let key = search_key(query);
+    let all: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut kept = Vec::new();
+    for w in &all {
+        let w = match w.split_once('.') {
+            Some((head, rest)) if ADMIN_WORDS.contains(&head) && !rest.is_empty() => rest,
+            _ => w,
+        };
+        if !ADMIN_WORDS.contains(&w.trim_end_matches('.')) {
+            kept.push(w.to_string());
+        }
+    }
+    if kept.is_empty() { all.into_iter().map(str::to_string).collect() } else { kept }
+}
+
+/// Abbreviations kept in capitals when a name is title-cased: DKI Jakarta, DI Yogyakarta, and
+/// Roman numerals that number villages (Kuta Buloh II).
+const KEEP_UPPER: [&str; 16] =
+    ["DKI", "DI", "NAD", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII"];
+
+/// A region's name as officials write it, from the reference's capitals ("DKI JAKARTA" → "DKI
+/// Jakarta", "KABUPATEN KEPULAUAN SERIBU" → "Kabupaten Kepulauan Seribu", "KOTA BAU-BAU" →
+/// "Kota Bau-Bau"). A name already in mixed case is kept as written.
+pub fn display_name(raw: &str) -> String {
+    if raw.chars().any(|c| c.is_lowercase()) {
+        return raw.to_string();
+    }
+    raw.split(' ')
+        .map(|w| {
+            if KEEP_UPPER.contains(&w) {
+                return w.to_string();
+            }
+            // Capitalise after a hyphen, slash or bracket too: "Bau-Bau", "(Kota)".
+            let mut out = String::with_capacity(w.len());
+            let mut start = true;
+            for c in w.chars() {
+                if start {
+                    out.extend(c.to_uppercase())
+                } else {
+                    out.extend(c.to_lowercase())
+                }
+                start = matches!(c, '-' | '/' | '(');
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn region_names_keep_official_capitals() {
+        assert_eq!(display_name("DKI JAKARTA"), "DKI Jakarta");
+        assert_eq!(display_name("DI YOGYAKARTA"), "DI Yogyakarta");
+        assert_eq!(display_name("DAERAH ISTIMEWA YOGYAKARTA"), "Daerah Istimewa Yogyakarta");
+        assert_eq!(display_name("KEPULAUAN BANGKA BELITUNG"), "Kepulauan Bangka Belitung");
+        assert_eq!(display_name("KABUPATEN SIKKA"), "Kabupaten Sikka");
+        assert_eq!(display_name("KOTA BAU-BAU"), "Kota Bau-Bau");
+        assert_eq!(display_name("KUTA BULOH II"), "Kuta Buloh II");
+        assert_eq!(display_name("Keude Bakongan"), "Keude Bakongan");
+    }
+
+    #[test]
+    fn search_ignores_administrative_words() {
+        assert_eq!(search_words("desa done"), ["done"]);
+        assert_eq!(search_words("Desa  Done"), ["done"]);
+        assert_eq!(search_words("kab. sikka"), ["sikka"]);
+        assert_eq!(search_words("Kab.Sikka"), ["sikka"]);
+        assert_eq!(search_words("kelurahan kota uneng"), ["uneng"]);
+        assert_eq!(search_words("kec alok timur"), ["alok", "timur"]);
+        assert_eq!(search_words("Provinsi Nusa Tenggara Timur"), ["nusa", "tenggara", "timur"]);
+        assert_eq!(search_words("kota"), ["kota"], "nothing else: keep the word");
+        assert_eq!(search_words("   "), Vec::<String>::new());
+    }
 
     fn rc(s: &str) -> RegionCode {
         s.parse().unwrap()

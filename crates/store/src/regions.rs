@@ -12,7 +12,9 @@ const DISTRICTS: &str = include_str!("../../../data/regions/districts.csv");
 const VILLAGES: &str = include_str!("../../../data/regions/villages.csv");
 
 /// Bumped when the vendored files change, so an existing database reloads them.
-pub const DATA_VERSION: &str = "idn-area-data/2024";
+/// Bumped when the names as loaded change (official capitals, "DKI Jakarta"), so a database
+/// loaded by an older build has its names rewritten on the next start.
+pub const DATA_VERSION: &str = "idn-area-data/2024+names-2";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Region {
@@ -47,22 +49,10 @@ struct Row<'a> {
     name: String,
 }
 
-/// Regency names come as "KABUPATEN SIKKA"; provinces in capitals. Title-case them for
-/// display (Kabupaten Sikka), keeping short particles as written elsewhere.
+/// Regency names come as "KABUPATEN SIKKA"; provinces in capitals: shown as officials write
+/// them (`domain::region::display_name`: Kabupaten Sikka, DKI Jakarta).
 pub fn display_name(raw: &str) -> String {
-    if raw.chars().any(|c| c.is_lowercase()) {
-        return raw.to_string();
-    }
-    raw.split(' ')
-        .map(|w| {
-            let mut cs = w.chars();
-            match cs.next() {
-                Some(f) => f.to_uppercase().chain(cs.flat_map(|c| c.to_lowercase())).collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    domain::region::display_name(raw)
 }
 
 /// The vendored files are plain `code,parent,name` lines (`code,name` for provinces):
@@ -256,8 +246,9 @@ pub async fn search(
     within: Option<&RegionCode>,
     limit: i64,
 ) -> Result<Vec<SearchHit>> {
-    let key = search_key(query);
-    let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).take(6).collect();
+    // "desa done" looks for "done": the administrative words are not in the stored names.
+    let words = domain::region::search_words(query);
+    let words: Vec<&str> = words.iter().map(String::as_str).take(6).collect();
     if words.is_empty() {
         return Ok(vec![]);
     }

@@ -17,6 +17,11 @@ const ASSETS: &[Asset] = &[
     Asset { name: "ui.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/ui.js") },
     Asset { name: "app.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/app.js") },
     Asset {
+        name: "picker.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/picker.js"),
+    },
+    Asset {
         name: "htmx.min.js",
         mime: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../static/vendor/htmx.min.js"),

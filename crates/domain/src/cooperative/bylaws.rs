@@ -55,20 +55,18 @@ pub fn parse_rupiah(errs: &mut ValidationErrors, field: &str, s: &str, min: i64)
     crate::service_center::money::parse_field(errs, field, s, min, super::schedule::MAX_PRINCIPAL)
 }
 
-/// A percentage with at most two decimals ("40", "12.5") in basis points; `None` (with an
+/// A percentage with at most two decimals ("40", "12,5", "12.5") in basis points; `None` (with an
 /// error) otherwise or above 100.
 pub fn parse_percent_bp(errs: &mut ValidationErrors, field: &str, s: &str) -> Option<u32> {
     let s = s.trim();
     if s.is_empty() {
         return Some(0);
     }
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 3 || !digits(whole) || !digits(frac) || frac.len() > 2 {
-        errs.add(field, Rule::Format, "a percentage such as 40 or 12.5");
+    // The one decimal reader: "12,5" and "12.5" alike, at most two decimals.
+    let Some(bp) = crate::service_center::money::parse_scaled(s, 2).and_then(|bp| u32::try_from(bp).ok()) else {
+        errs.add(field, Rule::Format, "a percentage such as 40 or 12,5");
         return None;
-    }
-    let bp = whole.parse::<u32>().ok()? * 100 + if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
+    };
     if bp > 10_000 {
         errs.add(field, Rule::OutOfRange, "from 0 to 100");
         return None;

@@ -50,18 +50,17 @@ impl MonthlyRate {
         (ppm <= Self::MAX_PPM).then_some(MonthlyRate(ppm))
     }
 
-    /// A percentage as typed: "1.5", "2", "0.125" (at most four decimals). `None` for anything
+    /// A percentage as typed: "1,5", "1.5", "2", "0.125" (at most four decimals). `None` for anything
     /// else, a negative rate or one above 10.
     pub fn parse_percent(s: &str) -> Option<MonthlyRate> {
-        let s = s.trim();
-        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-        let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 4 || whole.len() > 3 {
-            return None;
-        }
-        let whole: u32 = whole.parse().ok()?;
-        let frac: u32 = if frac.is_empty() { 0 } else { format!("{frac:0<4}").parse().ok()? };
-        Self::from_ppm(whole.checked_mul(10_000)?.checked_add(frac)?)
+        // The one decimal reader: "1,5" and "1.5" alike, at most four decimals.
+        let ppm = crate::service_center::money::parse_scaled(s, 4)?;
+        Self::from_ppm(u32::try_from(ppm).ok()?)
+    }
+
+    /// The rate as Indonesian pages show it, without the sign: "1,5".
+    pub fn display_id(self) -> String {
+        crate::service_center::money::format_scaled(u64::from(self.0), 4)
     }
 
     pub fn ppm(self) -> u32 {
@@ -359,10 +358,13 @@ mod tests {
         assert_eq!(MonthlyRate::parse_percent("0.125").map(MonthlyRate::ppm), Some(1_250));
         assert_eq!(MonthlyRate::parse_percent("10").map(MonthlyRate::ppm), Some(100_000));
         assert_eq!(MonthlyRate::parse_percent("0").map(MonthlyRate::ppm), Some(0));
-        for bad in ["10.0001", "-1", "1.23456", "", ".5", "1,5", "abc", "1e2"] {
+        for bad in ["10.0001", "-1", "1.23456", "", ".5", "abc", "1e2"] {
             assert_eq!(MonthlyRate::parse_percent(bad), None, "{bad}");
         }
         assert_eq!(MonthlyRate::from_ppm(15_000).map(|r| r.to_string()), Some("1.5 %".into()));
+        assert_eq!(MonthlyRate::parse_percent("1,5"), MonthlyRate::from_ppm(15_000));
+        assert_eq!(MonthlyRate::parse_percent("1.5"), MonthlyRate::from_ppm(15_000));
+        assert_eq!(MonthlyRate::from_ppm(15_000).map(MonthlyRate::display_id), Some("1,5".into()));
         assert_eq!(MonthlyRate::from_ppm(20_000).map(|r| r.to_string()), Some("2 %".into()));
     }
 

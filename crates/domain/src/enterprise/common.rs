@@ -50,24 +50,30 @@ pub fn date(errs: &mut ValidationErrors, field: &str, raw: &str, latest: Option<
 }
 
 /// A whole number of rupiah (or a count) from `min` to [`MAX_AMOUNT`]; blank is `blank`.
+/// Read by the one money reader (`Rupiah::parse_typed`): "1.500.000", "Rp 1.500.000",
+/// "1500000" alike, and badly grouped dots ("15.00.000") refused rather than squeezed out.
 pub fn amount(errs: &mut ValidationErrors, field: &str, raw: &str, min: i64, blank: Option<i64>) -> Option<i64> {
-    // Officers type "1.500.000" the Indonesian way: dots group thousands.
-    let s: String = raw.trim().chars().filter(|c| *c != '.' && *c != ' ').collect();
+    let s = raw.trim();
     if s.is_empty() {
         if blank.is_none() {
             errs.add(field, Rule::Required, "a whole number");
         }
         return blank;
     }
-    let digits = s.strip_prefix('-').unwrap_or(&s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        errs.add(field, Rule::Format, "a whole number, digits only");
-        return None;
-    }
-    match s.parse::<i64>() {
-        Ok(n) if (min..=MAX_AMOUNT).contains(&n) => Some(n),
-        _ => {
-            errs.add(field, Rule::OutOfRange, format!("a whole number from {min} to {MAX_AMOUNT}"));
+    let read = |t: &str| crate::service_center::money::Rupiah::parse_typed(t).map(|r| r.amount());
+    let range = || format!("a whole number from {min} to {MAX_AMOUNT}");
+    match read(s) {
+        Some(n) if (min..=MAX_AMOUNT).contains(&n) => Some(n),
+        Some(_) => {
+            errs.add(field, Rule::OutOfRange, range());
+            None
+        }
+        None if s.strip_prefix('-').is_some_and(|d| read(d).is_some()) => {
+            errs.add(field, Rule::OutOfRange, range());
+            None
+        }
+        None => {
+            errs.add(field, Rule::Format, "a whole number such as 1.500.000");
             None
         }
     }
@@ -249,13 +255,16 @@ mod tests {
     fn amounts_accept_grouping_and_refuse_junk() {
         let mut e = ValidationErrors::new();
         assert_eq!(amount(&mut e, "a", "1.500.000", 0, None), Some(1_500_000));
+        assert_eq!(amount(&mut e, "a", "Rp 1.500.000", 0, None), Some(1_500_000));
+        assert_eq!(amount(&mut e, "a", "Rp1.500.000,00", 0, None), Some(1_500_000));
         assert_eq!(amount(&mut e, "a", "", 0, Some(0)), Some(0));
         assert!(e.is_empty());
+        assert_eq!(amount(&mut e, "a", "15.00.000", 0, None), None, "bad grouping is refused");
         assert_eq!(amount(&mut e, "a", "-5", 0, None), None);
         assert_eq!(amount(&mut e, "a", "12,5", 0, None), None);
         assert_eq!(amount(&mut e, "a", "", 0, None), None);
         let rules: Vec<Rule> = e.0.iter().map(|x| x.rule).collect();
-        assert_eq!(rules, [Rule::OutOfRange, Rule::Format, Rule::Required]);
+        assert_eq!(rules, [Rule::Format, Rule::OutOfRange, Rule::Format, Rule::Required]);
     }
 
     #[test]

@@ -141,13 +141,9 @@ pub fn validate_job_order(
         errs.add("job_type", Rule::Required, "a job type code such as housekeeper");
         None
     } else {
-        let j = JobType::parse(input.job_type);
+        let j = JobType::known(input.job_type);
         if j.is_none() {
-            errs.add(
-                "job_type",
-                Rule::Format,
-                "a job type code: letters, digits and underscores, 2 to 40, such as housekeeper",
-            );
+            errs.add("job_type", Rule::OneOf, super::codes::JOB_TYPES.join(", "));
         }
         j
     };
@@ -338,7 +334,7 @@ mod tests {
                 ("reference", Rule::Required),
                 ("destination", Rule::Format),
                 ("employer", Rule::TooShort),
-                ("job_type", Rule::Format),
+                ("job_type", Rule::OneOf),
                 ("salary_amount", Rule::OutOfRange),
                 ("salary_currency", Rule::Format),
                 ("quota", Rule::OutOfRange),

@@ -126,6 +126,77 @@ pub fn parse_field(errs: &mut ValidationErrors, field: &str, raw: &str, min: i64
     }
 }
 
+/// A decimal number as people type it (rates, percentages), scaled to an integer with `scale`
+/// decimals: `parse_scaled("1,5", 2) == Some(150)`. The Indonesian comma and the English point
+/// are both decimal marks when there is one mark ("1,5", "1.5", "12,25"); with both, the last
+/// is the decimal mark and the other groups thousands ("1.000,5", "1,000.5"). More decimals
+/// than `scale`, signs, letters, empty text and more than 15 digits are refused (`None`):
+/// silently rounding a typed rate would change the loan.
+pub fn parse_scaled(raw: &str, scale: u32) -> Option<u64> {
+    let s = raw.trim().trim_end_matches('%').trim_end();
+    if s.is_empty() || !s.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let (int_part, frac) = match (s.rfind(','), s.rfind('.')) {
+        (Some(c), Some(d)) => {
+            let (mark, group) = if c > d { (c, '.') } else { (d, ',') };
+            let int_part = &s[..mark];
+            let groups: Vec<&str> = int_part.split(group).collect();
+            if !(1..=3).contains(&groups[0].len()) || groups[1..].iter().any(|g| g.len() != 3) {
+                return None;
+            }
+            (groups.concat(), &s[mark + 1..])
+        }
+        (Some(m), None) | (None, Some(m)) => (s[..m].to_string(), &s[m + 1..]),
+        (None, None) => (s.to_string(), ""),
+    };
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if int_part.is_empty() || !digits(&int_part) || !digits(frac) || frac.len() > scale as usize || int_part.len() > 15
+    {
+        return None;
+    }
+    let whole: u64 = int_part.parse().ok()?;
+    let frac_scaled: u64 =
+        if frac.is_empty() { 0 } else { format!("{frac:0<width$}", width = scale as usize).parse().ok()? };
+    whole.checked_mul(10u64.checked_pow(scale)?)?.checked_add(frac_scaled)
+}
+
+/// A scaled integer as Indonesian text: `format_scaled(150, 2) == "1,5"`, `format_scaled(4000,
+/// 2) == "40"`; thousands grouped with dots, trailing zero decimals dropped.
+pub fn format_scaled(value: u64, scale: u32) -> String {
+    let unit = 10u64.pow(scale);
+    let whole = i64::try_from(value / unit).unwrap_or(i64::MAX);
+    let grouped = crate::service_center::money::group_thousands(whole);
+    if scale == 0 {
+        return grouped;
+    }
+    let frac = format!("{:0width$}", value % unit, width = scale as usize);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() { grouped } else { format!("{grouped},{frac}") }
+}
+
+/// "1.234.567" (negative with a minus sign): the Indonesian grouping every amount is shown with.
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        grouped.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
+/// "Rp 1.234.567" for any whole amount, a negative one with a minus sign ("Rp -5.000"): the one
+/// formatter of money for pages and reports.
+pub fn format_rupiah(n: i64) -> String {
+    format!("Rp {}", group_thousands(n))
+}
+
 /// "Rp 1.250.000": the Indonesian grouping with dots, as on receipts.
 impl fmt::Display for Rupiah {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -163,6 +234,44 @@ mod tests {
         assert_eq!(read("2.000.000.000"), (None, Some(Rule::OutOfRange)));
         assert_eq!(read("20,5"), (None, Some(Rule::Format)));
         assert_eq!(read("dua puluh ribu"), (None, Some(Rule::Format)));
+    }
+
+    #[test]
+    fn decimals_read_in_indonesian_and_english() {
+        assert_eq!(parse_scaled("1,5", 2), Some(150));
+        assert_eq!(parse_scaled("1.5", 2), Some(150));
+        assert_eq!(parse_scaled("12,25", 2), Some(1225));
+        assert_eq!(parse_scaled("40", 2), Some(4000));
+        assert_eq!(parse_scaled("2,5 %", 4), Some(25_000));
+        assert_eq!(parse_scaled("1.000,5", 1), Some(10_005));
+        assert_eq!(parse_scaled("1,000.5", 1), Some(10_005));
+        assert_eq!(parse_scaled(" 0,75 ", 4), Some(7_500));
+        for bad in ["", ",5", "-1,5", "1,555", "1,5x", "satu", "1.00.0,5", "1,2,3", "1.5.5", "1 5"] {
+            assert_eq!(parse_scaled(bad, 2), None, "{bad:?}");
+        }
+        assert_eq!(format_scaled(150, 2), "1,5");
+        assert_eq!(format_scaled(4000, 2), "40");
+        assert_eq!(format_scaled(25_000, 4), "2,5");
+        assert_eq!(format_scaled(123_456_700, 2), "1.234.567");
+    }
+
+    #[test]
+    fn money_reads_indonesian_and_english_and_shows_indonesian() {
+        let p = |s: &str| Rupiah::parse_typed(s).map(Rupiah::amount);
+        for (typed, amount) in [
+            ("Rp 20.000", 20_000),
+            ("20.000", 20_000),
+            ("20000", 20_000),
+            ("Rp20.000,00", 20_000),
+            ("Rp 20.000,-", 20_000),
+            ("IDR 20,000", 20_000),
+            ("20,000.00", 20_000),
+        ] {
+            assert_eq!(p(typed), Some(amount), "{typed}");
+            assert_eq!(format_rupiah(amount), "Rp 20.000");
+        }
+        assert_eq!(format_rupiah(-5_000), "Rp -5.000");
+        assert_eq!(group_thousands(15_000_000), "15.000.000");
     }
 
     #[test]

@@ -66,11 +66,11 @@ pub fn validate_new_episode(input: &NewEpisodeInput<'_>) -> Result<NewEpisode, V
     }
     let destination = CountryCode::parse(input.destination);
     if destination.is_none() {
-        errs.add("destination", Rule::Format, "a two-letter country code such as TW, HK or MY");
+        errs.add("destination", Rule::Format, "an ISO 3166 country abroad such as TW, HK or MY");
     }
-    let job_type = JobType::parse(input.job_type);
+    let job_type = JobType::known(input.job_type);
     if job_type.is_none() {
-        errs.add("job_type", Rule::Format, "a job type such as housekeeper or caregiver");
+        errs.add("job_type", Rule::OneOf, super::codes::JOB_TYPES.join(", "));
     }
     let agency_id = match input.agency_id.trim() {
         "" => None,

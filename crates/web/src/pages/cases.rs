@@ -33,6 +33,7 @@ fn caller(v: &Viewer) -> Caller<'_> {
 struct ListPage {
     layout: Layout,
     t: crate::i18n::T,
+    villages: super::RegionNames,
     cases: Vec<(Case, bool)>,
     restricted_not_shown: usize,
     can_create: bool,
@@ -114,6 +115,8 @@ pub struct TraffickingSection {
 struct CasePage {
     layout: Layout,
     t: crate::i18n::T,
+    village_name: String,
+    person_name: Option<String>,
     case: Case,
     overdue: bool,
     handler_name: String,
@@ -163,12 +166,16 @@ pub async fn index(
     let t = v.t();
     let page =
         svc::list(&state, caller(&v), &filter, q.before, PAGE_SIZE).await.map_err(PageError::internal(v.lang()))?;
+    let villages = super::RegionNames::load(&state, page.cases.iter().map(|c| c.village_code.as_str()))
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let cases = page.cases.into_iter().map(|c| {
         let overdue = svc::is_overdue(&c, state.today());
         (c, overdue)
     });
     render(
         &ListPage {
+            villages,
             layout: Layout::for_viewer(&v, t.get("cases.title"), "/cases"),
             t,
             cases: cases.collect(),
@@ -282,8 +289,28 @@ fn split(s: &str) -> Vec<String> {
     s.split(',').filter(|x| !x.is_empty()).map(String::from).collect()
 }
 
-fn page(state: &AppState, v: &Viewer, file: CaseFile, errors: FormErrors, saved: bool) -> Result<Response, PageError> {
+async fn page(
+    state: &AppState,
+    v: &Viewer,
+    file: CaseFile,
+    errors: FormErrors,
+    saved: bool,
+) -> Result<Response, PageError> {
     let t = v.t();
+    // Names instead of codes: the village's, and the person's only if this viewer may see them
+    // (the people rules' own read; partners and other scopes keep the number).
+    let village_name = super::RegionNames::load(state, [file.case.village_code.as_str()])
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?
+        .name(&file.case.village_code)
+        .to_string();
+    let person_name = match file.case.person_id {
+        Some(pid) => app::people::visible_person(state, &v.principal, pid)
+            .await
+            .map_err(|e| PageError::from_app(e.into(), v.lang()))?
+            .map(|p| p.full_name),
+        None => None,
+    };
     let who = caller(v);
     let CaseFile {
         case,
@@ -360,6 +387,8 @@ fn page(state: &AppState, v: &Viewer, file: CaseFile, errors: FormErrors, saved:
     let failed = errors.any();
     let resp = render(
         &CasePage {
+            village_name,
+            person_name,
             layout: Layout::for_viewer(v, format!("#{}", case.id), &format!("/cases/{}", case.id)),
             t,
             overdue: svc::is_overdue(&case, state.today()),
@@ -400,7 +429,7 @@ async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Case, PageError> 
 /// The case's page again with the errors of a form (422).
 async fn reshow(state: &AppState, v: &Viewer, id: i64, errors: FormErrors) -> Result<Response, PageError> {
     let file = svc::reload(state, caller(v), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
-    page(state, v, file, errors, false)
+    page(state, v, file, errors, false).await
 }
 
 #[derive(Deserialize, Default)]
@@ -416,7 +445,7 @@ pub async fn show(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     let file = svc::view(&state, caller(&v), &v.actor(), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
-    page(&state, &v, file, FormErrors::default(), q.saved.is_some())
+    page(&state, &v, file, FormErrors::default(), q.saved.is_some()).await
 }
 
 /// After an operation: back to the case, or the page again with the errors (422).

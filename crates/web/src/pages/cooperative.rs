@@ -52,6 +52,18 @@ pub fn rp(n: impl Whole) -> String {
     super::rupiah(n.whole())
 }
 
+/// A stored whole amount given as text ("10000000", as the by-laws keep it) as "Rp 10.000.000";
+/// text that is not a whole number is shown as it is.
+pub fn rp_text(s: &str) -> String {
+    s.trim().parse::<i64>().map_or_else(|_| s.to_string(), super::rupiah)
+}
+
+/// A stored decimal given as text ("2.5", "40") the Indonesian way ("2,5", "40").
+pub fn dec_text(s: &str) -> String {
+    domain::service_center::money::parse_scaled(s, 4)
+        .map_or_else(|| s.to_string(), |v| domain::service_center::money::format_scaled(v, 4))
+}
+
 /// Basis points as "12,34 %".
 pub fn pct(bp: impl Whole) -> String {
     reports::Cell::BasisPoints(bp.whole()).display()
@@ -559,10 +571,9 @@ async fn member_page(
     Ok(with_status(resp, failed))
 }
 
+/// A monthly rate as Indonesians write it ("1,5"), for pages and the forms they refill.
 fn rate(ppm: u32) -> String {
-    domain::cooperative::MonthlyRate::from_ppm(ppm)
-        .map(|r| r.to_string().trim_end_matches(" %").to_string())
-        .unwrap_or_default()
+    domain::cooperative::MonthlyRate::from_ppm(ppm).map(|r| r.display_id()).unwrap_or_default()
 }
 
 fn default_loan_form() -> LoanForm {

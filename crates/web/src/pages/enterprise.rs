@@ -193,6 +193,7 @@ struct HubPage {
     period: Period,
     counts: Vec<VillageCounts>,
     shares: Vec<String>,
+    villages: super::RegionNames,
 }
 
 pub async fn hub(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
@@ -202,6 +203,9 @@ pub async fn hub(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQ
         .iter()
         .map(|c| c.productive_share_bp().map(|bp| Cell::BasisPoints(bp).display()).unwrap_or("—".into()))
         .collect();
+    let villages = super::RegionNames::load(&state, counts.iter().map(|c| c.village_code.as_str()))
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let t = v.t();
     render(
         &HubPage {
@@ -210,6 +214,7 @@ pub async fn hub(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQ
             period,
             counts,
             shares,
+            villages,
         },
         v.lang(),
     )

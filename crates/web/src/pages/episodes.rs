@@ -19,6 +19,7 @@ use serde::Deserialize;
 struct EpisodePage {
     layout: Layout,
     t: crate::i18n::T,
+    agency_name: Option<String>,
     person: Person,
     view: EpisodeView,
     events: Vec<EpisodeEvent>,
@@ -53,13 +54,14 @@ fn page(
     today: time::Date,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let EpisodeFile { view, person, events, can_edit } = file;
+    let EpisodeFile { view, person, events, can_edit, agency_name } = file;
     let failed = errors.any();
     let resp = render(
         &EpisodePage {
+            agency_name,
             layout: Layout::for_viewer(
                 v,
-                format!("{} · {}", person.full_name, view.episode.destination),
+                format!("{} · {}", person.full_name, t.country(&view.episode.destination)),
                 &format!("/episodes/{}", view.episode.id),
             ),
             t,

@@ -39,7 +39,6 @@ struct AgencyPage {
     errors: FormErrors,
     form: JobOrderForm,
     cost_rows: Vec<CostRowForm>,
-    job_types: Vec<SelectOption>,
     currencies: [&'static str; 10],
 }
 
@@ -146,10 +145,7 @@ fn row(t: T, jo: JobOrder, today: time::Date) -> JobOrderRow {
     let reason = jo.why_not_selectable(today);
     let status = VerificationStatus::parse(&jo.status);
     JobOrderRow {
-        destination: match label(t, "country", &jo.destination) {
-            l if l == jo.destination => l,
-            l => format!("{l} ({})", jo.destination),
-        },
+        destination: t.country(&jo.destination).to_string(),
         job: label(t, "job", &jo.job_type),
         salary: format!("{} {}", jo.salary_currency, grouped(jo.salary_amount, t.lang)),
         costs: jo.costs.iter().map(|c| (label(t, "cost", &c.item), rupiah(c.amount_rupiah))).collect(),
@@ -190,14 +186,6 @@ fn cost_rows(t: T, form: &JobOrderForm, errors: &FormErrors) -> Vec<CostRowForm>
         .collect()
 }
 
-fn job_type_options(t: T) -> Vec<SelectOption> {
-    domain::service_center::flags::ZERO_COST_JOB_TYPES
-        .into_iter()
-        .chain(["caregiver", "plantation_worker", "factory_worker", "construction_worker"])
-        .map(|code| SelectOption { value: code.to_string(), label: label(t, "job", code), selected: false })
-        .collect()
-}
-
 async fn load_agency(state: &AppState, v: &Viewer, id: i64) -> Result<Agency, PageError> {
     crate::agencies::get(state, id).await.map_err(|e| PageError::from_app(e, v.lang()))
 }
@@ -235,7 +223,6 @@ async fn page(
             cost_rows: cost_rows(t, &form, &errors),
             errors,
             form,
-            job_types: job_type_options(t),
             currencies: CURRENCIES,
             agency,
         },

@@ -16,6 +16,7 @@ mod outreach;
 mod parenting;
 mod partners;
 mod persons;
+mod pick;
 mod policy;
 mod portal;
 mod programs;
@@ -40,6 +41,9 @@ pub fn routes() -> Routes {
         .route("/lang/{code}", get(session::set_lang))
         .route("/regions", get(regions::index))
         .route("/regions/search", get(regions::search))
+        .route("/pick/regions", get(pick::regions))
+        .route("/pick/persons", get(pick::persons))
+        .route("/pick/agencies", get(pick::agencies))
         .route("/regions/{code}", get(regions::show))
         .route("/regions/{code}/designation", post(regions::designate))
         .route("/regions/{code}/programs", post(regions::set_program))
@@ -291,7 +295,7 @@ impl FormErrors {
 
 /// "Rp 1.234.567": rupiah as every page shows them (negative with a minus sign).
 pub fn rupiah(n: i64) -> String {
-    format!("Rp {}", reports::group_thousands(n))
+    domain::service_center::money::format_rupiah(n)
 }
 
 /// A `?next=` target is followed only within this site (domain::security::safe_next).
@@ -300,11 +304,61 @@ pub use domain::security::safe_next;
 /// Formats Unix seconds as `2026-11-24 11:06 UTC`.
 pub use app::clock::fmt_time;
 
+/// Region names for the codes a page lists, so it shows "Done" (with the code small beside)
+/// rather than "53.07.12.2003". One query for the whole page.
+#[derive(Default)]
+pub struct RegionNames(std::collections::HashMap<String, String>);
+
+impl RegionNames {
+    pub async fn load<'a>(
+        state: &crate::AppState,
+        codes: impl IntoIterator<Item = &'a str>,
+    ) -> Result<RegionNames, app::Error> {
+        let mut codes: Vec<String> = codes.into_iter().filter(|c| !c.is_empty()).map(str::to_string).collect();
+        codes.sort();
+        codes.dedup();
+        let regions = app::regions::by_codes(state, &codes).await?;
+        Ok(RegionNames(regions.into_iter().map(|r| (r.code, r.name)).collect()))
+    }
+
+    /// The name, or the code itself when the reference has none.
+    pub fn name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.0.get(code).map_or(code, String::as_str)
+    }
+}
+
 /// One `<option>` of a select, computed in Rust so templates stay logic-free.
 pub struct SelectOption {
     pub value: String,
     pub label: String,
     pub selected: bool,
+}
+
+/// The destination picker's choices in the user's language: the common destinations of
+/// Indonesian migrant workers first (`domain::service_center::codes::COMMON_DESTINATIONS`), then
+/// every other ISO 3166 country abroad A–Z. `selected` is the code chosen so far.
+pub fn country_options(t: T, selected: &str, common: bool) -> Vec<SelectOption> {
+    let (first, rest) = domain::service_center::codes::destination_choices(t.code());
+    let selected = selected.trim().to_ascii_uppercase();
+    (if common { first } else { rest })
+        .into_iter()
+        .map(|c| SelectOption {
+            value: c.code.as_str().to_string(),
+            label: c.code.name(t.code()).to_string(),
+            selected: c.code.as_str() == selected,
+        })
+        .collect()
+}
+
+/// The job types the rules know, by their names in the user's language (A–Z).
+pub fn job_type_options(t: T, selected: &str) -> Vec<SelectOption> {
+    let selected = domain::service_center::JobType::parse(selected).map(|j| j.to_string()).unwrap_or_default();
+    let mut out: Vec<SelectOption> = domain::service_center::codes::JOB_TYPES
+        .iter()
+        .map(|j| SelectOption { value: j.to_string(), label: t.label("job", j), selected: *j == selected })
+        .collect();
+    out.sort_by_key(|o| o.label.to_lowercase());
+    out
 }
 
 /// Role choices with translated labels; `selected` is the current role name.

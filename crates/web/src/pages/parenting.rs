@@ -472,6 +472,7 @@ pub async fn create_child(
 struct ChildPage {
     layout: Layout,
     t: T,
+    village_name: String,
     c: Child,
     age: i32,
     school: String,
@@ -501,8 +502,14 @@ async fn child_page(
     let c = d.child;
     let failed = errors.any();
     let age = domain::person::parse_date(&c.birth_date).map(|b| age_on(b, state.today())).unwrap_or(0);
+    let village_name = super::RegionNames::load(state, [c.village_code.as_str()])
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?
+        .name(&c.village_code)
+        .to_string();
     let page = render(
         &ChildPage {
+            village_name,
             layout: Layout::for_viewer(v, c.full_name.clone(), &format!("/children/{id}")),
             age,
             school: school_label(t, &c),

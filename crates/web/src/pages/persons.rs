@@ -24,6 +24,7 @@ const PAGE_SIZE: i64 = 50;
 struct ListPage {
     layout: Layout,
     t: crate::i18n::T,
+    villages: super::RegionNames,
     people: Vec<Person>,
     query: ListQuery,
     can_register: bool,
@@ -48,6 +49,7 @@ struct NewPage {
 struct PersonPage {
     layout: Layout,
     t: crate::i18n::T,
+    village_name: String,
     person: Person,
     relatives: Vec<Relative>,
     consents: Vec<Consent>,
@@ -109,10 +111,14 @@ pub async fn index(
             e => PageError::from_app(e, v.lang()),
         })?;
     let can_register = v.can(Action::EditPerson, v.principal.scope.code());
+    let villages = super::RegionNames::load(&state, people.iter().map(|p| p.village_code.as_str()))
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     render(
         &ListPage {
             layout: Layout::for_viewer(&v, t.get("persons.title"), "/persons"),
             t,
+            villages,
             people,
             query: q,
             can_register,
@@ -254,10 +260,10 @@ async fn person_page(
     let d = people::dossier_of(state, crate::cases::Caller::new(&v.principal, &v.user), person)
         .await
         .map_err(|e| PageError::from_app(e, v.lang()))?;
-    page_of(state, v, d, errors, saved)
+    page_of(state, v, d, errors, saved).await
 }
 
-fn page_of(
+async fn page_of(
     state: &AppState,
     v: &Viewer,
     d: people::Dossier,
@@ -291,9 +297,14 @@ fn page_of(
         }
     }
     timeline.sort_by(|a, b| b.on_date.cmp(&a.on_date));
+    let villages = super::RegionNames::load(state, [person.village_code.as_str()])
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    let village_name = villages.name(&person.village_code).to_string();
     let failed = errors.any();
     let page = render(
         &PersonPage {
+            village_name,
             layout: Layout::for_viewer(v, person.full_name.clone(), &format!("/persons/{}", person.id)),
             t,
             person,
@@ -336,7 +347,7 @@ pub async fn show(
     let d = people::dossier(&state, crate::cases::Caller::new(&v.principal, &v.user), &v.actor(), id)
         .await
         .map_err(|e| PageError::from_app(e, v.lang()))?;
-    page_of(&state, &v, d, FormErrors::default(), q.saved.is_some())
+    page_of(&state, &v, d, FormErrors::default(), q.saved.is_some()).await
 }
 
 /// Loads a person for a change and checks the edit right.
