@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod audit;
 mod cases;
+mod cli;
 mod cooperative;
 mod doors;
 mod enterprise;
