@@ -740,6 +740,8 @@ struct LoanPage {
     events: Vec<LoanEvent>,
     can_manage: bool,
     can_approve: bool,
+    /// The viewer entered this application: four eyes, so no approve button (reject only).
+    own_application: bool,
     errors: FormErrors,
     saved: bool,
     today: String,
@@ -773,6 +775,7 @@ async fn loan_page(
             t,
             can_manage: svc::can_manage(&v.principal, &c),
             can_approve: svc::can_approve(&v.principal, &c),
+            own_application: svc::entered_by(&loan, &v.actor()),
             rate: rate(loan.rate_ppm as u32),
             c,
             loan,
