@@ -61,6 +61,9 @@ fn period_of(state: &AppState, q: &DashQuery, lang: Lang) -> Result<Period, Page
 pub struct Crumb {
     pub name: String,
     pub href: String,
+    /// Within the viewer's scope: a link. Above it (a village officer's regency and province):
+    /// the name only, since the link would end in "Akses ditolak".
+    pub linked: bool,
 }
 
 #[derive(Template)]
@@ -134,11 +137,15 @@ async fn show_place(
     let name = d.place.name(t);
     let mut crumbs = vec![];
     if v.principal.scope == domain::Scope::National {
-        crumbs.push(Crumb { name: t.get("monitoring.nation").into(), href: "/monitoring".into() });
+        crumbs.push(Crumb { name: t.get("monitoring.nation").into(), href: "/monitoring".into(), linked: true });
     }
     for r in &d.place.lineage {
         if r.code != d.place.code_str() {
-            crumbs.push(Crumb { name: r.name.clone(), href: svc::href(Some(&r.code)) });
+            let linked = r
+                .code
+                .parse::<domain::RegionCode>()
+                .is_ok_and(|c| v.principal.can(domain::Action::ViewMonitoring, Some(&c)));
+            crumbs.push(Crumb { name: r.name.clone(), href: svc::href(Some(&r.code)), linked });
         }
     }
     let chosen_label = svc::label(t, d.chosen);
