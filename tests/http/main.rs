@@ -14,6 +14,7 @@ mod enterprise;
 mod episodes;
 mod exchange;
 mod generate;
+mod home;
 mod hardening;
 mod import;
 mod job_orders;
