@@ -96,10 +96,9 @@ test("found a cooperative, lend with four-eyes, repay late, close the year, shar
   assert.match(await page.textContent("#loan-state"), /Diajukan/);
   const loan = new URL(page.url()).pathname;
 
-  // The applicant cannot approve it.
-  await page.fill("#loan-decide input[name=date]", "2025-01-16");
-  await submit(page, "#loan-decide button:text-is(\"Setujui\")");
-  assert.match(await page.textContent("#coop-errors"), /approver/);
+  // The applicant is not offered "Setujui" (four-eyes; the server refuses it too), only "Tolak" and why.
+  assert.equal(await page.locator("#loan-decide button:text-is(\"Setujui\")").count(), 0);
+  assert.match(await page.textContent("#own-application"), /pengurus lain/);
 
   // A second manager approves.
   const other = await login("ketua");

@@ -71,6 +71,8 @@ test("register with a wrong NIK, correct it, confirm a warning, find by spelling
     await page.selectOption("#next-step select[name=to]", to);
     await Promise.all([page.waitForNavigation(), page.click("#next-step button[type=submit]")]);
   };
+  // No counselling session is recorded for her: "counselled" needs the reason why.
+  await page.fill("#next-step input[name=reason]", "Konseling kelompok di kecamatan, catatan menyusul");
   await step("counselled");
   await step("verified");
   // Every required document verified, except the work visa.

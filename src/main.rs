@@ -151,7 +151,33 @@ fn print_startup(s: &Startup, cfg: &Config) {
         }
         println!();
     }
+    if s.admin_env_ignored {
+        // Said on every start that has them, so a failed login is never a mystery.
+        eprintln!(
+            "Note: DESMIGRATIF_ADMIN_USER / DESMIGRATIF_ADMIN_PASSWORD ignored: this database already has accounts \
+             (they only create the first admin of a new database). Sign in with an existing account, or add one \
+             with `desmigratif user create`."
+        );
+    }
     println!("Database ready in {} ms ({}).", s.elapsed_ms, redact(&cfg.database_url));
+}
+
+/// The first admin's login again at the end of a long output (generate), so it is not lost
+/// above thousands of lines.
+fn print_admin_again(s: &Startup) {
+    if let Some((user, password)) = &s.admin_created {
+        match password {
+            Some(p) => println!("Sign in as {user} with the password {p} (shown once: write it down, then change it)."),
+            None => println!("Sign in as {user} with the password in DESMIGRATIF_ADMIN_PASSWORD."),
+        }
+    }
+}
+
+/// The file of a `sqlite:` database URL (for the backup's progress), `None` for PostgreSQL.
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
 
 /// Hides a password in a PostgreSQL URL before it is printed.
@@ -225,18 +251,28 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         }
         Command::Indicators { command: IndicatorsCommand::Refresh { all } } => {
             let startup = bootstrap::prepare(&cfg).await?;
+            print_startup(&startup, &cfg);
             let db = startup.db.clone();
             if all {
                 store::indicators::refresh::mark_everything(&db).await?;
             }
             let started = std::time::Instant::now();
             let pending = store::indicators::refresh::pending(&db).await?;
-            let done = store::indicators::refresh::refresh_all_pending(
-                &db,
-                web::AppState::new(db.clone(), cfg.clone()).today(),
-                usize::MAX,
-            )
-            .await?;
+            let today = web::AppState::new(db.clone(), cfg.clone()).today();
+            let bar = generate::progress::bar("indicators", Some(pending.max(0) as u64), "marks");
+            // Batch by batch (as the server does), so the bar moves.
+            let mut done = store::indicators::refresh::Refreshed::default();
+            loop {
+                let r = store::indicators::refresh::refresh_batch(&db, today).await?;
+                if r.marks == 0 {
+                    break;
+                }
+                done.villages += r.villages;
+                done.marks += r.marks;
+                bar.inc(r.marks as u64);
+                bar.set_message(format!("{} villages", done.villages));
+            }
+            bar.finish_and_clear();
             println!(
                 "Refreshed {} village(s) from {} change mark(s) ({} pending before) in {} ms.",
                 done.villages,
@@ -253,6 +289,7 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         }
         Command::User { command: UserCommand::Create { username, full_name, role, region_code, password } } => {
             let startup = bootstrap::prepare(&cfg).await?;
+            print_startup(&startup, &cfg);
             let (password, generated) = match password {
                 Some(p) => (p, false),
                 None => (domain::password::generate(), true),
@@ -335,19 +372,40 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             if let Some(dir) = std::path::Path::new(&target).parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            match db.backend() {
-                store::Backend::Sqlite => db.backup_to(&target).await?,
+            // The copy is one statement: the bar follows the target file growing towards the
+            // database's size (SQLite) or counts the dump's bytes (pg_dump).
+            let size = sqlite_file(&cfg.database_url).and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
+            let bar = generate::progress::bar("backup", size, "bytes");
+            let watcher = {
+                let (bar, target) = (bar.clone(), target.clone());
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                        if let Ok(m) = std::fs::metadata(&target) {
+                            bar.set_position(m.len());
+                        }
+                    }
+                })
+            };
+            let copied = match db.backend() {
+                store::Backend::Sqlite => db.backup_to(&target).await.map_err(anyhow::Error::from),
                 // pg_dump reads one snapshot, so the copy is consistent while the server writes.
                 store::Backend::Postgres => {
+                    // A blocking wait would stop the watcher on a one-thread runtime; this one has more.
                     let status = std::process::Command::new("pg_dump")
                         .args(["--format=custom", "--file", &target, &cfg.database_url])
                         .status()
-                        .context("running pg_dump (install the PostgreSQL client)")?;
-                    if !status.success() {
-                        anyhow::bail!("pg_dump failed ({status})");
+                        .context("running pg_dump (install the PostgreSQL client)");
+                    match status {
+                        Ok(status) if !status.success() => Err(anyhow::anyhow!("pg_dump failed ({status})")),
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e),
                     }
                 }
-            }
+            };
+            watcher.abort();
+            bar.finish_and_clear();
+            copied?;
             db.close().await;
             println!("Backup written to {target}");
         }
@@ -372,7 +430,7 @@ async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> 
     }
     let startup = bootstrap::prepare(cfg).await?;
     print_startup(&startup, cfg);
-    let db = startup.db;
+    let db = startup.db.clone();
     eprintln!(
         "Generating scale {} ({} people), seed {seed}, as of {} into {}",
         scale.as_str(),
@@ -407,6 +465,7 @@ async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> 
         let sum = generate::checksum(&db, table, columns, order).await?;
         println!("Checksum of {table} (SHA-256): {sum}");
     }
+    print_admin_again(&startup);
     db.close().await;
     Ok(())
 }
@@ -437,15 +496,15 @@ async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_u
         request_id: "cli".into(),
     };
     let state = web::AppState::new(db.clone(), cfg);
+    let bar = generate::progress::bar("import", Some(file.row_count() as u64), "rows");
     let report = web::import::run(&state, &principal, &actor, &file, confirm, "cli", |c| {
-        if c.processed % 1000 == 0 {
-            eprint!("\r{} of {} rows", c.processed, c.total);
-        }
+        bar.set_position(c.processed as u64);
     })
     .await;
+    bar.finish_and_clear();
     db.close().await;
     let c = report.counts;
-    eprintln!("\r{} of {} rows", c.processed, c.total);
+    eprintln!("{} of {} rows read.", c.processed, c.total);
     println!("{} created, {} already registered (skipped), {} rejected.", c.created, c.skipped, c.rejected);
     if !file.ignored_columns().is_empty() {
         println!("Columns not read: {}", file.ignored_columns().join(", "));

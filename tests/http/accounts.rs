@@ -16,6 +16,13 @@ async fn token_contract_and_refusals() {
         app.post_json("/api/v1/auth/token", None, &json!({"username": "admin", "password": "wrong-password"})).await;
     assert_eq!(s, 401);
     assert_eq!(body["error"], "unauthorized");
+    // The refusal says what was wrong, not that a bearer token is missing.
+    let msg = body["message"].as_str().unwrap();
+    assert!(msg.contains("wrong user name or password") && !msg.contains("bearer"), "{msg}");
+    let (s, body) =
+        app.post_json("/api/v1/auth/token", None, &json!({"username": "nobody", "password": "wrong-password"})).await;
+    assert_eq!(s, 401);
+    assert!(body["message"].as_str().unwrap().contains("wrong user name or password"), "{body}");
 
     let (s, body) = app.post_json("/api/v1/auth/token", None, &json!({"username": "admin"})).await;
     assert_eq!(s, 422);

@@ -615,6 +615,10 @@ async fn cooperative_pages_work_without_javascript() {
     let r = b.post_form(&format!("{member}/loans"), &apply).await;
     assert_eq!(r.status().as_u16(), 303);
     let loan_page = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    // The one who entered the application is not offered "Setujui", only "Tolak" and why.
+    let (_, html) = b.get(&loan_page).await;
+    assert!(html.contains("id=\"loan-decide\"") && html.contains("id=\"own-application\""), "{html}");
+    assert!(!html.contains("/approve\""), "no approve button or form for the applicant: {html}");
     let r = b.post_form(&format!("{loan_page}/approve"), &[("_csrf", &csrf), ("date", "2025-01-16")]).await;
     assert_eq!(r.status().as_u16(), 422, "four-eyes on the page too");
     for path in ["/members", "/loans", "/books", "/journal", "/cash-book?from=2025-01-01", "/rat"] {
@@ -649,10 +653,13 @@ async fn cooperative_pages_work_without_javascript() {
     let b2 = Browser::new(&app);
     b2.login("setuju", "a-long-password").await;
     let csrf2 = b2.csrf().await;
+    let (_, html) = b2.get(&loan_page).await;
+    assert!(html.contains("/approve\"") && !html.contains("id=\"own-application\""), "another manager may approve");
     let r = b2.post_form(&format!("{loan_page}/approve"), &[("_csrf", &csrf2), ("date", "2025-01-16")]).await;
     assert_eq!(r.status().as_u16(), 303);
     let (_, html) = b2.get(&loan_page).await;
     assert!(html.contains("Disetujui"), "approved");
+    assert!(!html.contains("id=\"own-application\""));
 }
 
 #[tokio::test]

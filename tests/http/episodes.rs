@@ -95,6 +95,20 @@ async fn an_episode_from_registration_to_departure() {
     let (s, html) = step(&b, &episode, "departed", &[]).await;
     assert_eq!(s, 422);
     assert!(html.contains("episode-errors"));
+    // "Counselled" with no counselling session recorded: refused in Indonesian-facing form,
+    // saying what to do; after the session is recorded on the person's page it goes through.
+    let (s, html) = step(&b, &episode, "counselled", &[]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("episode-errors") && html.contains("no counselling session is recorded"), "{html}");
+    let (_, page) = b.get(&format!("/persons/{person}")).await;
+    let today = crate::common::today().to_string();
+    let r = b
+        .post_form(
+            &format!("/persons/{person}/counselling"),
+            &[("_csrf", &csrf_of(&page)), ("held_on", &today), ("topics", "Prosedur migrasi aman")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
     for to in ["counselled", "verified"] {
         assert_eq!(step(&b, &episode, to, &[]).await.0, 303, "{to}");
     }
@@ -242,8 +256,22 @@ async fn episodes_over_the_api() {
             &json!({"to": "counselled", "date": today}),
         )
         .await;
+    assert_eq!(s, 422, "no counselling session recorded: {r}");
+    assert_eq!(r["errors"][0]["field"], "reason");
+    assert_eq!(r["errors"][0]["rule"], "mismatch");
+    // With the reason why, it goes through, and the audit log carries it for the supervisor.
+    let (s, r) = app
+        .post_json(
+            &format!("/api/v1/episodes/{id}/transitions"),
+            Some(&officer),
+            &json!({"to": "counselled", "date": today, "reason": "Konseling di LTSA Kupang, catatan menyusul"}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["state"], "counselled");
+    let (_, log) =
+        app.get_json("/api/v1/audit?action=episode.counselled_without_session", Some(&app.admin_token)).await;
+    assert!(log.to_string().contains("LTSA Kupang"), "{log}");
 
     let (s, _) = app
         .post_json(
@@ -353,7 +381,7 @@ async fn people_and_worklist_filter_by_step_destination_and_flag() {
     app.post_json(
         &format!("/api/v1/episodes/{}/transitions", e["id"]),
         Some(&t),
-        &json!({"to": "counselled", "date": today}),
+        &json!({"to": "counselled", "date": today, "reason": "Konseling kelompok di kecamatan"}),
     )
     .await;
 

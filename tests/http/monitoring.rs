@@ -386,8 +386,18 @@ async fn scope_limits_dashboards_reports_and_indicators() {
     app.create_user("petugas", "village_officer", Some(A)).await;
     let w2 = Browser::new(&app);
     w2.login("petugas", "a-long-password").await;
-    assert_eq!(w2.get(&format!("/monitoring/{A}")).await.0, 200);
+    let (s, html) = w2.get(&format!("/monitoring/{A}")).await;
+    assert_eq!(s, 200);
     assert_eq!(w2.get("/monitoring/53.07.01").await.0, 403);
+    // Its breadcrumbs name the district, regency and province but link none of them (each
+    // link would end in "Akses ditolak").
+    let crumbs = html.split("<nav class=\"crumbs\">").nth(1).and_then(|r| r.split("</nav>").next()).unwrap();
+    assert!(!crumbs.contains("href=\"/monitoring/53"), "no breadcrumb into a 403: {crumbs}");
+    assert!(crumbs.contains("<span>"), "{crumbs}");
+    for (href, _) in crumbs.match_indices("href=\"") {
+        let link = crumbs[href + 6..].split('"').next().unwrap().replace("&amp;", "&");
+        assert_eq!(w2.get(&link).await.0, 200, "{link}");
+    }
 }
 
 #[tokio::test]

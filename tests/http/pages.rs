@@ -128,6 +128,18 @@ async fn admin_manages_accounts_through_pages() {
             ("region_code", region),
         ]
     };
+    // The new-account form starts with no role chosen; sending it so is refused on the field.
+    let (_, html) = b.get("/admin/users").await;
+    assert!(html.contains("<option value=\"\" selected>— Pilih peran —</option>"), "{html}");
+    assert!(!html.contains("value=\"national_admin\" selected"), "no role preselected");
+    let mut none = form("", "53.07.01.2001");
+    none.push(("_csrf", &csrf));
+    let r = b.post_form("/admin/users", &none).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("field-error"), "role refused: {html}");
+    assert!(html.contains("<option value=\"\" selected>"), "still no role chosen");
+
     let mut bad = form("village_officer", "53.07");
     bad.push(("_csrf", &csrf));
     let r = b.post_form("/admin/users", &bad).await;

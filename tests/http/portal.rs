@@ -118,6 +118,45 @@ async fn agency_check_page_says_what_to_do() {
 }
 
 #[tokio::test]
+async fn agency_check_finds_real_agencies_by_part_or_near_spelling() {
+    let app = TestApp::spawn().await;
+    agency(&app, "PT Sinar Jaya", "KEP.666/PPTKLN/2019", "active", "2099-01-01").await;
+    agency(&app, "PT Bintang Timur", "KEP.12/PPTKLN/2020", "revoked", "2099-01-01").await;
+    let b = Browser::new(&app);
+    // A complete part of the licence number, whatever the punctuation: the agency, not "not found".
+    for q in ["KEP.666", "kep%20666", "666%2FPPTKLN", "kep666pptkln2019"] {
+        let (s, html) = b.get(&format!("/portal/agencies?q={q}")).await;
+        assert_eq!(s, 200);
+        assert!(html.contains("PT Sinar Jaya") && html.contains("Berizin dan aktif"), "{q}: {html}");
+        assert!(!html.contains("TIDAK DITEMUKAN"), "{q}");
+        let (_, body) = app.get_json(&format!("/api/v1/public/agencies?q={q}"), None).await;
+        assert_eq!(names(&body), ["PT Sinar Jaya"], "{q}");
+    }
+    // One letter away ("jaja" is already found by the old-spelling keys): "did you mean" with that agency's status, never "not found" alone.
+    let (_, html) = b.get("/portal/agencies?q=sinar%20jana").await;
+    assert!(
+        html.contains("maksud Anda") && html.contains("PT Sinar Jaya?") && html.contains("Berizin dan aktif"),
+        "{html}"
+    );
+    assert!(!html.contains("TIDAK DITEMUKAN — jangan berangkat"), "{html}");
+    let (_, html) = b.get("/portal/agencies?q=bintang%20timir").await;
+    assert!(
+        html.contains("PT Bintang Timur?") && html.contains("Izin dicabut"),
+        "the near agency's own status: {html}"
+    );
+    let (_, body) = app.get_json("/api/v1/public/agencies?q=sinar%20jana", None).await;
+    assert_eq!(body["items"], json!([]));
+    assert_eq!(body["suggestions"][0]["name"], "PT Sinar Jaya");
+    assert_eq!(body["suggestions"][0]["status"], "active");
+    // A licence number one digit off is offered too.
+    let (_, body) = app.get_json("/api/v1/public/agencies?q=KEP.667%2FPPTKLN", None).await;
+    assert_eq!(body["suggestions"][0]["name"], "PT Sinar Jaya", "{body}");
+    // Far from everything: still not found.
+    let (_, html) = b.get("/portal/agencies?q=calo%20palsu").await;
+    assert!(html.contains("TIDAK DITEMUKAN"), "{html}");
+}
+
+#[tokio::test]
 async fn job_codes_real_fake_and_expired() {
     let app = TestApp::spawn().await;
     let a = agency(&app, "PT Maju Bersama Sejahtera", "KEP.123/2024", "active", "2099-01-01").await;

@@ -15,6 +15,9 @@ pub struct Startup {
     pub regions_loaded: usize,
     /// Set when this start created the first admin: (username, password if generated).
     pub admin_created: Option<(String, Option<String>)>,
+    /// `DESMIGRATIF_ADMIN_USER`/`_PASSWORD` were set but not used: the database already had
+    /// accounts (they only make the first admin of a new database).
+    pub admin_env_ignored: bool,
     pub elapsed_ms: u128,
 }
 
@@ -36,9 +39,17 @@ pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
     // Before anything is audited: every entry from here on is keyed (issue 14).
     crate::audit_trail::key_the_chain(&db, cfg).await?;
     let admin_created = ensure_admin(&db, cfg).await?;
+    let admin_env_ignored = admin_created.is_none() && (cfg.admin_user.is_some() || cfg.admin_password.is_some());
     // Job orders verified before public codes existed get theirs (issue 8).
     store::portal::backfill_codes(&db).await?;
-    Ok(Startup { db, migrations_applied, regions_loaded, admin_created, elapsed_ms: started.elapsed().as_millis() })
+    Ok(Startup {
+        db,
+        migrations_applied,
+        regions_loaded,
+        admin_created,
+        admin_env_ignored,
+        elapsed_ms: started.elapsed().as_millis(),
+    })
 }
 
 /// Creates the first national admin when the database has no account at all.

@@ -916,6 +916,11 @@ pub struct LoanStepInput {
     pub note: String,
 }
 
+/// Whether `actor` entered this loan application (then another board member approves it).
+pub fn entered_by(loan: &Loan, actor: &Actor) -> bool {
+    actor.user_id.is_some() && loan.applied_by == actor.user_id
+}
+
 /// Approves (`approve`) or rejects an application. Four-eyes: whoever entered the application
 /// may not approve it.
 pub async fn decide(

@@ -335,6 +335,16 @@ pub async fn advance(
     ctx.handover_witness = nonempty(&input.handover_witness);
     ctx.supervisor_override = nonempty(&input.supervisor_override);
     ctx.has_placement_agreement = has_placement_agreement(&records, date);
+    if to == EpisodeState::Counselled {
+        // A session held by the step's date and within the year before it counts (an older
+        // one was for an earlier journey).
+        let year_before = date - time::Duration::days(365);
+        ctx.has_counselling_session = store::persons::counselling(&state.db, e.person_id)
+            .await?
+            .iter()
+            .filter_map(|c| parse_date(&c.held_on))
+            .any(|held| held <= date && held >= year_before);
+    }
     let codes = |kinds: Vec<DocumentKind>| kinds.iter().map(|k| k.as_str().to_string()).collect();
     let policy = state.policy().await?;
     let matrix = &policy.matrix;
@@ -350,7 +360,7 @@ pub async fn advance(
         Ok(t) => t,
         Err(te) => {
             let field = match te.code() {
-                "reason_required" | "too_long" => "reason",
+                "reason_required" | "too_long" | "counselling_session_required" => "reason",
                 "return_reason_required" => "return_reason",
                 "handover_witness_required" => "handover_witness",
                 "override_reason_too_short" | "override_not_allowed" => "supervisor_override",

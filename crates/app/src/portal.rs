@@ -4,16 +4,48 @@
 use crate::App as AppState;
 use domain::portal::{JobCode, clean_query};
 pub use store::job_orders::JobOrder;
-use store::portal::PublicAgency;
+pub use store::portal::PublicAgency;
 
-/// Agencies matching a name (every word, spelling-tolerant) or a licence number; at most 20.
+/// Agencies matching a name (every word, spelling-tolerant) or a licence number, whole or by
+/// complete parts whatever the punctuation; at most 20.
 pub async fn find_agencies(state: &AppState, raw: &str) -> Result<Vec<PublicAgency>, store::StoreError> {
+    Ok(check_agency(state, raw).await?.hits)
+}
+
+/// What the public agency check found: the agencies that match, or, when none does, the
+/// registered ones a letter or two away ("did you mean …?"), nearest first.
+#[derive(Debug, Default)]
+pub struct AgencyCheck {
+    pub hits: Vec<PublicAgency>,
+    pub suggestions: Vec<PublicAgency>,
+}
+
+pub async fn check_agency(state: &AppState, raw: &str) -> Result<AgencyCheck, store::StoreError> {
     let q = clean_query(raw);
     if q.chars().count() < 2 {
-        return Ok(vec![]);
+        return Ok(AgencyCheck::default());
     }
     let keys: Vec<String> = crate::people::name_keys(&q).into_iter().take(6).collect();
-    store::portal::search_agencies(&state.db, &q, &keys, 20).await
+    let mut hits = store::portal::search_agencies(&state.db, &q, &keys, 20).await?;
+    let registry = store::portal::all_agencies(&state.db).await?;
+    for a in &registry {
+        if hits.len() >= 20 {
+            break;
+        }
+        if !hits.iter().any(|h| h.id == a.id) && domain::portal::licence_matches(&q, &a.licence_number) {
+            hits.push(a.clone());
+        }
+    }
+    let mut suggestions = Vec::new();
+    if hits.is_empty() {
+        let mut near: Vec<(usize, &PublicAgency)> = registry
+            .iter()
+            .filter_map(|a| domain::portal::agency_nearness(&q, &a.name, &a.licence_number).map(|d| (d, a)))
+            .collect();
+        near.sort_by(|x, y| x.0.cmp(&y.0).then_with(|| x.1.name.cmp(&y.1.name)));
+        suggestions = near.into_iter().take(5).map(|(_, a)| a.clone()).collect();
+    }
+    Ok(AgencyCheck { hits, suggestions })
 }
 
 /// The job order with this public code, with its agency's licence number; `None` for a code

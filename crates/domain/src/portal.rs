@@ -90,6 +90,101 @@ pub fn clean_query(raw: &str) -> String {
     raw.chars().filter(|c| !c.is_control()).take(80).collect::<String>().trim().to_string()
 }
 
+/// The parts of a licence number as people copy them: letters and digits only, upper case,
+/// split wherever anything else stands ("KEP.666/PPTKLN/2019" → KEP, 666, PPTKLN, 2019).
+pub fn licence_parts(raw: &str) -> Vec<String> {
+    raw.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).map(str::to_uppercase).collect()
+}
+
+/// Whether what a villager typed is this licence number or a complete part of it, whatever the
+/// spaces, dots, slashes and case: "kep 666", "KEP.666", "666/PPTKLN", "KEP666PPTKLN2019" all
+/// match "KEP.666/PPTKLN/2019"; "66" or "KEP.66" do not (parts are whole). The query must hold a
+/// digit, so a word of a name ("PT") is not taken for a part of every licence.
+pub fn licence_matches(query: &str, licence: &str) -> bool {
+    let q: String = licence_parts(query).concat();
+    if q.is_empty() || !q.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    part_runs(&licence_parts(licence)).any(|run| run == q)
+}
+
+/// Every run of consecutive parts, joined: "A/1/B" → A, A1, A1B, 1, 1B, B.
+fn part_runs(parts: &[String]) -> impl Iterator<Item = String> + '_ {
+    (0..parts.len()).flat_map(move |i| (i + 1..=parts.len()).map(move |j| parts[i..j].concat()))
+}
+
+/// A company name as compared for "did you mean": lower case, words of letters and digits, without
+/// the legal form (PT, CV) that people drop or add.
+fn name_words(raw: &str) -> Vec<String> {
+    let words: Vec<String> =
+        raw.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    let skip = words.iter().take_while(|w| matches!(w.as_str(), "pt" | "cv" | "persero" | "tbk")).count();
+    words.into_iter().skip(skip).filter(|w| !matches!(w.as_str(), "tbk" | "persero")).collect()
+}
+
+/// How many letters may be wrong in a text of `len` characters: none in short words (too many
+/// real names are one letter apart), one up to seven letters, two beyond.
+fn typos_allowed(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// How far (in letters typed wrong, swapped, missing or extra) a query is from a registered
+/// agency when it is near enough to ask "did you mean …?": by the whole name, word by word, or
+/// by the licence number or a complete run of its parts. `None` when it is not near.
+pub fn agency_nearness(query: &str, name: &str, licence: &str) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    let mut consider = |d: usize| best = Some(best.map_or(d, |b| b.min(d)));
+
+    let qw = name_words(query);
+    let nw = name_words(name);
+    if !qw.is_empty() && !nw.is_empty() {
+        let (qs, ns) = (qw.join(" "), nw.join(" "));
+        let d = strsim::damerau_levenshtein(&qs, &ns);
+        if d <= typos_allowed(qs.chars().count()) {
+            consider(d);
+        }
+        // Each word typed near some word of the name ("sinar jaja" in "Sinar Jaya Abadi").
+        let mut total = 0;
+        let all_near = qw.iter().all(|q| {
+            let allowed = typos_allowed(q.chars().count());
+            match nw.iter().map(|n| strsim::damerau_levenshtein(q, n)).min() {
+                Some(d) if d <= allowed => {
+                    total += d;
+                    true
+                }
+                _ => false,
+            }
+        });
+        if all_near && qw.iter().any(|w| w.chars().count() >= 4) && total <= 2 {
+            consider(total);
+        }
+    }
+
+    let q: String = licence_parts(query).concat();
+    if q.chars().count() >= 4 && q.chars().any(|c| c.is_ascii_digit()) {
+        // Numbers differ by one digit more often than names by one letter: allow fewer typos.
+        let allowed = match q.chars().count() {
+            0..=5 => 0,
+            6..=9 => 1,
+            _ => 2,
+        };
+        let parts = licence_parts(licence);
+        if let Some(d) = part_runs(&parts)
+            .filter(|run| run.chars().count() >= 4)
+            .map(|run| strsim::damerau_levenshtein(&q, &run))
+            .min()
+            && d <= allowed
+        {
+            consider(d);
+        }
+    }
+    best
+}
+
 /// The kind of an Indonesian mission abroad.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissionKind {
@@ -289,5 +384,48 @@ mod tests {
     fn queries_are_cut() {
         assert_eq!(clean_query("  PT Maju\u{0}  "), "PT Maju");
         assert_eq!(clean_query(&"x".repeat(500)).len(), 80);
+    }
+
+    #[test]
+    fn licence_numbers_match_whatever_the_punctuation_and_by_whole_parts() {
+        let lic = "KEP.666/PPTKLN/2019";
+        for q in [
+            "KEP.666/PPTKLN/2019",
+            "kep 666 pptkln 2019",
+            "KEP.666",
+            "kep666",
+            "666/PPTKLN",
+            "666 pptkln",
+            "PPTKLN/2019",
+            " Kep-666 ",
+        ] {
+            assert!(licence_matches(q, lic), "{q}");
+        }
+        for q in ["66", "KEP.66", "KEP.6666", "EP.666", "PPTKLN", "", "%", "KEP.666/PPTKLN/2020"] {
+            assert!(!licence_matches(q, lic), "{q}");
+        }
+    }
+
+    #[test]
+    fn near_names_and_numbers_are_offered() {
+        // One letter off a licensed company, with or without its legal form.
+        assert_eq!(agency_nearness("sinar jaja", "PT Sinar Jaya", "KEP.1/2020"), Some(1));
+        assert_eq!(agency_nearness("PT Sinar Jaja", "PT Sinar Jaya", "KEP.1/2020"), Some(1));
+        assert_eq!(agency_nearness("sianr jaya", "PT Sinar Jaya", "KEP.1/2020"), Some(1), "swapped letters");
+        assert_eq!(
+            agency_nearness("sinar jaja", "PT Sinar Jaya Abadi", "KEP.1/2020"),
+            Some(1),
+            "words of a longer name"
+        );
+        assert_eq!(agency_nearness("maju bersana sejahtra", "PT Maju Bersama Sejahtera", "X"), Some(2));
+        // A licence number one or two characters off.
+        assert_eq!(agency_nearness("KEP.667", "PT Lain", "KEP.666/PPTKLN/2019"), Some(1));
+        assert_eq!(agency_nearness("KEP.666/PPTKLN/2018", "PT Lain", "KEP.666/PPTKLN/2019"), Some(1));
+        // Far away, or too short to guess: nothing.
+        assert_eq!(agency_nearness("calo palsu", "PT Sinar Jaya", "KEP.1/2020"), None);
+        assert_eq!(agency_nearness("pt", "PT Sinar Jaya", "KEP.1/2020"), None);
+        assert_eq!(agency_nearness("jay", "PT Sinar Jaya", "KEP.1/2020"), None);
+        assert_eq!(agency_nearness("KEP.9", "PT Lain", "KEP.1/2020"), None);
+        assert_eq!(agency_nearness("", "PT Sinar Jaya", "KEP.1/2020"), None);
     }
 }

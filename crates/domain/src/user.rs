@@ -43,7 +43,10 @@ pub fn check_username(errs: &mut ValidationErrors, field: &str, raw: &str) -> St
 /// Parses a role name and a region code into a role and scope valid together.
 pub fn parse_role_scope(errs: &mut ValidationErrors, role: &str, region_code: &str) -> Option<(Role, Scope)> {
     let role_parsed = Role::parse(role.trim());
-    if role_parsed.is_none() {
+    if role.trim().is_empty() {
+        // New-account forms start with no role chosen, so no one gets national admin by default.
+        errs.add("role", Rule::Required, "choose the account's role");
+    } else if role_parsed.is_none() {
         let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
         errs.add("role", Rule::OneOf, format!("one of: {}", names.join(", ")));
     }

@@ -324,6 +324,9 @@ async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
             for step in &path {
                 let mut c = TransitionContext::new(step.date, as_of, Some(state_date));
                 c.has_placement_agreement = true;
+                // The walk runs before the sessions are drawn; a synthetic history stands for
+                // one that was counselled properly (the rule itself is tested in the domain).
+                c.has_counselling_session = true;
                 match step.to {
                     EpisodeState::Cancelled => c.reason = Some(one(&mut rng, CANCEL_REASONS).to_string()),
                     EpisodeState::Returned => {

@@ -50,12 +50,13 @@ mod names;
 mod parenting;
 mod people;
 mod pick;
+pub mod progress;
 mod roster;
 mod services;
 mod villages;
 
 use bulk::Writer;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::future::Future;
@@ -303,16 +304,7 @@ pub async fn run(db: &Db, opts: &Options) -> Result<Report, GenError> {
     if people > 0 {
         return Err(GenError::NotEmpty(people));
     }
-    let progress = if opts.progress {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(4));
-        bar.set_style(
-            ProgressStyle::with_template("{prefix:>9} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = if opts.progress { progress::bar("generate", Some(0), "items") } else { ProgressBar::hidden() };
     let mut ctx = Ctx {
         db: db.clone(),
         spec: opts.spec.clone(),
@@ -338,6 +330,9 @@ pub async fn run(db: &Db, opts: &Options) -> Result<Report, GenError> {
         ctx.writer.progress().set_position(0);
         (pillar.run)(&mut ctx).await?;
         ctx.writer.commit().await?;
+        if opts.progress && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            eprintln!("{}: {} rows written", pillar.name, ctx.writer.total - before);
+        }
         pillars.push(PillarReport { name: pillar.name, rows: ctx.writer.total - before, elapsed: t0.elapsed() });
     }
     ctx.writer.progress().finish_and_clear();

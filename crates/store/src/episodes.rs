@@ -201,7 +201,10 @@ pub async fn apply(db: &Db, actor: &Actor, e: &Episode, t: &Transition) -> Resul
     })?;
     let details = format!("{} -> {} on {on}", t.from.as_str(), t.to.as_str());
     audit_episode(&mut tx, actor, e, "episode.transition", &details).await?;
-    if t.must_audit {
+    if t.must_audit && t.to == domain::service_center::EpisodeState::Counselled {
+        let details = format!("counselled without a recorded session: {}", t.reason.as_deref().unwrap_or(""));
+        audit_episode(&mut tx, actor, e, "episode.counselled_without_session", &details).await?;
+    } else if t.must_audit {
         let details = format!("supervisor override: {}", t.override_reason.as_deref().unwrap_or(""));
         audit_episode(&mut tx, actor, e, "episode.override", &details).await?;
     }

@@ -42,6 +42,18 @@ pub async fn search_agencies(db: &Db, licence: &str, name_keys: &[String], limit
     })?)
 }
 
+/// The whole registry as the public check compares it (a few hundred companies nationally; capped
+/// so a runaway table cannot flood the process).
+pub async fn all_agencies(db: &Db) -> Result<Vec<PublicAgency>> {
+    Ok(on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT id, name, licence_number, status, valid_until, address, phone FROM agencies ORDER BY name, id LIMIT 20000",
+        )
+        .fetch_all(p)
+        .await
+    })?)
+}
+
 /// Verified job orders open to the public on `today` (verified, not expired, from an active
 /// agency within its licence), newest first, after the id `before` (keyset pages).
 pub async fn public_jobs(

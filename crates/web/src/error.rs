@@ -41,6 +41,8 @@ impl FieldErrorBody {
 #[derive(Debug)]
 pub enum ApiError {
     Unauthorized,
+    /// 401 at the token endpoint: the credentials were refused (not a missing token).
+    WrongLogin,
     Forbidden,
     NotFound(&'static str),
     Validation(ValidationErrors),
@@ -117,6 +119,12 @@ impl IntoResponse for ApiError {
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "a valid bearer token is required (POST /api/v1/auth/token)".to_string(),
+                vec![],
+            ),
+            ApiError::WrongLogin => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "wrong user name or password, or the account is disabled".to_string(),
                 vec![],
             ),
             ApiError::Forbidden => {

@@ -154,6 +154,9 @@ pub struct TransitionContext {
     /// A supervisor's reason for letting the worker depart with documents missing. Only for
     /// that case; the caller checks the user really is a supervisor.
     pub supervisor_override: Option<String>,
+    /// A pre-departure counselling session of the person is recorded (held by the step's date,
+    /// within the year before it). Without one, "counselled" needs a reason, which is audited.
+    pub has_counselling_session: bool,
 }
 
 impl TransitionContext {
@@ -169,6 +172,7 @@ impl TransitionContext {
             documents_missing: Vec::new(),
             has_placement_agreement: false,
             supervisor_override: None,
+            has_counselling_session: false,
         }
     }
 }
@@ -230,6 +234,8 @@ pub enum TransitionError {
     OverrideNotAllowed,
     /// `placement_agreed` or `departed` without a recorded placement agreement.
     PlacementAgreementRequired,
+    /// `counselled` with no counselling session recorded and no reason why.
+    CounsellingSessionRequired,
 }
 
 impl TransitionError {
@@ -248,6 +254,7 @@ impl TransitionError {
             TransitionError::OverrideReasonTooShort { .. } => "override_reason_too_short",
             TransitionError::OverrideNotAllowed => "override_not_allowed",
             TransitionError::PlacementAgreementRequired => "placement_agreement_required",
+            TransitionError::CounsellingSessionRequired => "counselling_session_required",
         }
     }
 }
@@ -289,6 +296,10 @@ impl fmt::Display for TransitionError {
             TransitionError::OverrideReasonTooShort { min } => {
                 write!(f, "the supervisor override reason must be at least {min} characters")
             }
+            TransitionError::CounsellingSessionRequired => f.write_str(
+                "no counselling session is recorded for this person: record the session first, or give the reason \
+                 (the supervisor sees it)",
+            ),
             TransitionError::OverrideNotAllowed => {
                 f.write_str("a supervisor override is only allowed for a departure with documents missing")
             }
@@ -420,7 +431,17 @@ pub fn transition(
             step.return_reason = Some(return_reason);
             step.handover_witness = Some(witness);
         }
-        EpisodeState::Registered | EpisodeState::Counselled | EpisodeState::Verified | EpisodeState::Abroad => {}
+        EpisodeState::Counselled => {
+            // Counselled means counselled: a recorded session, or a reason on the record (a
+            // session held elsewhere, or not yet typed in), audited for the supervisor.
+            if !ctx.has_counselling_session {
+                if step.reason.is_none() {
+                    return Err(TransitionError::CounsellingSessionRequired);
+                }
+                step.must_audit = true;
+            }
+        }
+        EpisodeState::Registered | EpisodeState::Verified | EpisodeState::Abroad => {}
     }
     Ok(step)
 }
@@ -451,6 +472,7 @@ mod tests {
             return_reason: Some(ReturnReason::ContractEnd),
             handover_witness: Some("Pak Yosef, Kepala Dusun".into()),
             has_placement_agreement: true,
+            has_counselling_session: true,
             ..ctx()
         }
     }
@@ -650,10 +672,27 @@ mod tests {
     }
 
     #[test]
+    fn counselled_needs_a_session_or_a_reason() {
+        let none = TransitionContext { has_counselling_session: false, ..ctx() };
+        assert_eq!(err(Registered, Counselled, &none), TransitionError::CounsellingSessionRequired);
+        let blank = TransitionContext { reason: Some("   ".into()), ..none.clone() };
+        assert_eq!(err(Registered, Counselled, &blank), TransitionError::CounsellingSessionRequired);
+        let why = TransitionContext { reason: Some("Konseling di BP3MI Kupang, belum dicatat".into()), ..none };
+        let t = ok(Registered, Counselled, &why);
+        assert!(t.must_audit, "a counselled step without a session is audited for the supervisor");
+        let t = ok(Registered, Counselled, &TransitionContext { has_counselling_session: true, ..ctx() });
+        assert!(!t.must_audit && t.reason.is_none());
+    }
+
+    #[test]
     fn a_note_is_kept_on_any_step() {
-        let c = TransitionContext { reason: Some(" Came with her mother ".into()), ..ctx() };
+        let c =
+            TransitionContext { reason: Some(" Came with her mother ".into()), has_counselling_session: true, ..ctx() };
         assert_eq!(ok(Registered, Counselled, &c).reason.as_deref(), Some("Came with her mother"));
-        assert_eq!(ok(Registered, Counselled, &ctx()).reason, None);
+        assert_eq!(
+            ok(Registered, Counselled, &TransitionContext { has_counselling_session: true, ..ctx() }).reason,
+            None
+        );
     }
 
     #[test]
@@ -871,6 +910,7 @@ mod tests {
             documents_missing in any_missing(),
             has_placement_agreement in any::<bool>(),
             supervisor_override in any_text(),
+            has_counselling_session in any::<bool>(),
         ) -> TransitionContext {
             TransitionContext {
                 date: TODAY.saturating_add(time::Duration::days(date_offset)),
@@ -882,6 +922,7 @@ mod tests {
                 documents_missing,
                 has_placement_agreement,
                 supervisor_override,
+                has_counselling_session,
             }
         }
     }
@@ -1005,7 +1046,9 @@ mod tests {
         fn only_departures_carry_flags(from in any_state(), to in any_state(), c in any_ctx()) {
             if let Ok(t) = transition(from, to, &c) {
                 if to != Departed {
-                    prop_assert!(t.flags.is_empty() && !t.must_audit && t.override_reason.is_none());
+                    prop_assert!(t.flags.is_empty() && t.override_reason.is_none());
+                    // Besides an override, only "counselled" without a session is audited apart.
+                    prop_assert_eq!(t.must_audit, to == Counselled && !c.has_counselling_session);
                 }
                 prop_assert!(t.date <= c.today);
                 if let Some(p) = c.previous_date {

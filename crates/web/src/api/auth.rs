@@ -53,7 +53,7 @@ pub async fn token(
             let (token, expires) = app::sessions::issue_token(&state, &user, &actor).await?;
             Ok(Json(TokenResponse { token, expires_at: rfc3339(expires) }))
         }
-        LoginOutcome::Invalid => Err(ApiError::Unauthorized),
+        LoginOutcome::Invalid => Err(ApiError::WrongLogin),
         LoginOutcome::Throttled { retry_after_secs } => Err(ApiError::TooManyRequests { retry_after_secs }),
         LoginOutcome::Busy { retry_after_secs } => Err(ApiError::Busy { retry_after_secs }),
     }

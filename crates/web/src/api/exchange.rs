@@ -623,6 +623,10 @@ pub struct PublicAgencyItem {
 pub struct PublicAgencyList {
     /// Empty: not in the registry of licensed companies — do not go with this recruiter.
     pub items: Vec<PublicAgencyItem>,
+    /// Only when `items` is empty: registered companies one or two letters from what was typed
+    /// ("did you mean …?"), nearest first, each with its status. Absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<PublicAgencyItem>,
 }
 
 /// Is this placement company licensed? Search by name or licence number; no token needed.
@@ -632,17 +636,16 @@ pub async fn public_agencies(
     State(state): State<AppState>,
     Query(q): Query<PublicAgencyQuery>,
 ) -> Result<Json<PublicAgencyList>, ApiError> {
-    let items = crate::portal::find_agencies(&state, q.q.as_deref().unwrap_or("")).await?;
+    let found = crate::portal::check_agency(&state, q.q.as_deref().unwrap_or("")).await?;
+    let item = |a: crate::portal::PublicAgency| PublicAgencyItem {
+        name: a.name,
+        licence_number: a.licence_number,
+        status: a.status,
+        valid_until: a.valid_until,
+    };
     Ok(Json(PublicAgencyList {
-        items: items
-            .into_iter()
-            .map(|a| PublicAgencyItem {
-                name: a.name,
-                licence_number: a.licence_number,
-                status: a.status,
-                valid_until: a.valid_until,
-            })
-            .collect(),
+        items: found.hits.into_iter().map(item).collect(),
+        suggestions: found.suggestions.into_iter().map(item).collect(),
     }))
 }
 

@@ -140,6 +140,8 @@ struct ListPage {
     region_code: String,
     coops: Vec<Cooperative>,
     can_create: bool,
+    /// When the form is not here but the viewer may found one: the village page where they can.
+    found_at: Option<String>,
     form: CoopForm,
     errors: FormErrors,
     today: String,
@@ -174,6 +176,15 @@ async fn list_page(
         && code
             .parse::<RegionCode>()
             .is_ok_and(|r| r.level() == RegionLevel::Village && v.can(Action::ManageCooperative, Some(&r)));
+    // A cooperative is founded on its village's page by whoever may manage cooperatives there.
+    let found_at = match v.principal.scope.code() {
+        _ if can_create => None,
+        Some(home) if home.level() == RegionLevel::Village && v.can(Action::ManageCooperative, Some(home)) => {
+            Some(format!("/regions/{home}/cooperatives"))
+        }
+        _ if v.principal.may_ever(Action::ManageCooperative) => Some("/regions".to_string()),
+        _ => None,
+    };
     let path = if code.is_empty() { "/cooperatives".to_string() } else { format!("/regions/{code}/cooperatives") };
     let failed = errors.any();
     let resp = render(
@@ -183,6 +194,7 @@ async fn list_page(
             region_code: code,
             coops,
             can_create,
+            found_at,
             form,
             errors,
             today: state.today().to_string(),
@@ -751,6 +763,8 @@ struct LoanPage {
     events: Vec<LoanEvent>,
     can_manage: bool,
     can_approve: bool,
+    /// The viewer entered this application: four eyes, so no approve button (reject only).
+    own_application: bool,
     errors: FormErrors,
     saved: bool,
     today: String,
@@ -784,6 +798,7 @@ async fn loan_page(
             t,
             can_manage: svc::can_manage(&v.principal, &c),
             can_approve: svc::can_approve(&v.principal, &c),
+            own_application: svc::entered_by(&loan, &v.actor()),
             rate: rate(loan.rate_ppm as u32),
             c,
             loan,

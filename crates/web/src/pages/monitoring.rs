@@ -61,6 +61,9 @@ fn period_of(state: &AppState, q: &DashQuery, lang: Lang) -> Result<Period, Page
 pub struct Crumb {
     pub name: String,
     pub href: String,
+    /// Within the viewer's scope: a link. Above it (a village officer's regency and province):
+    /// the name only, since the link would end in "Akses ditolak".
+    pub linked: bool,
 }
 
 /// One sub-region in the phone's ranked list.
@@ -144,11 +147,15 @@ async fn show_place(
     let mut crumbs = vec![];
     // The nation's own page needs no trail back to itself.
     if v.principal.scope == domain::Scope::National && d.place.code.is_some() {
-        crumbs.push(Crumb { name: t.get("monitoring.nation").into(), href: "/monitoring".into() });
+        crumbs.push(Crumb { name: t.get("monitoring.nation").into(), href: "/monitoring".into(), linked: true });
     }
     for r in &d.place.lineage {
         if r.code != d.place.code_str() {
-            crumbs.push(Crumb { name: r.name.clone(), href: svc::href(Some(&r.code)) });
+            let linked = r
+                .code
+                .parse::<domain::RegionCode>()
+                .is_ok_and(|c| v.principal.can(domain::Action::ViewMonitoring, Some(&c)));
+            crumbs.push(Crumb { name: r.name.clone(), href: svc::href(Some(&r.code)), linked });
         }
     }
     let chosen_label = svc::label(t, d.chosen);

@@ -64,6 +64,8 @@ struct AgenciesPage {
     searched: bool,
     too_short: bool,
     hits: Vec<AgencyHit>,
+    /// Registered agencies a letter or two from what was typed, when nothing matched.
+    near: Vec<AgencyHit>,
     hotlines: &'static [Hotline],
 }
 
@@ -76,25 +78,24 @@ pub struct QQuery {
 pub async fn agencies(State(state): State<AppState>, ctx: Ctx, Query(q): Query<QQuery>) -> Result<Response, PageError> {
     let t = ctx.t();
     let query = clean_query(&q.q);
-    let found = crate::portal::find_agencies(&state, &query).await.map_err(PageError::internal(ctx.lang))?;
+    let found = crate::portal::check_agency(&state, &query).await.map_err(PageError::internal(ctx.lang))?;
     let today = state.today().to_string();
-    let hits = found
-        .into_iter()
-        .map(|a| {
-            let v = agency_verdict(&a.status, &a.valid_until, &today);
-            AgencyHit {
-                status_label: t.agency_status(&a.status),
-                verdict: t.get(&format!("portal.verdict.{}", v.code())),
-                ok: v.may_proceed(),
-                advice: t.get(&format!("portal.advice.{}", v.code())),
-                name: a.name,
-                licence_number: a.licence_number,
-                valid_until: a.valid_until,
-                address: a.address,
-                phone: a.phone,
-            }
-        })
-        .collect();
+    let hit = |a: crate::portal::PublicAgency| {
+        let v = agency_verdict(&a.status, &a.valid_until, &today);
+        AgencyHit {
+            status_label: t.agency_status(&a.status),
+            verdict: t.get(&format!("portal.verdict.{}", v.code())),
+            ok: v.may_proceed(),
+            advice: t.get(&format!("portal.advice.{}", v.code())),
+            name: a.name,
+            licence_number: a.licence_number,
+            valid_until: a.valid_until,
+            address: a.address,
+            phone: a.phone,
+        }
+    };
+    let hits = found.hits.into_iter().map(hit).collect();
+    let near = found.suggestions.into_iter().map(hit).collect();
     let page = AgenciesPage {
         layout: layout(&ctx, t.get("portal.agency_check"), "/portal/agencies"),
         t,
@@ -102,6 +103,7 @@ pub async fn agencies(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Q
         too_short: !query.is_empty() && query.chars().count() < 2,
         q: query,
         hits,
+        near,
         hotlines: HOTLINES,
     };
     render(&page, ctx.lang).map(public)
