@@ -533,7 +533,7 @@ pub async fn statistik(
         .lineage
         .iter()
         .filter(|r| r.code != place.code_str())
-        .map(|r| Crumb { name: r.name.clone(), href: format!("/statistik?region_code={}", r.code) })
+        .map(|r| Crumb { name: r.name.clone(), href: format!("/statistik?region_code={}", r.code), linked: true })
         .collect();
     let page = OpenPage {
         layout: Layout::anonymous(&ctx, t.get("statistik.title"), "/statistik"),
