@@ -81,6 +81,66 @@ pub fn t(lang: Lang, key: &str) -> &str {
     primary.or_else(|| id.get(key)).map(String::as_str).unwrap_or(key)
 }
 
+/// The catalogue's text for `key` in `lang` (falling back to Indonesian), None when neither has it.
+pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+    let (id, en) = catalogues();
+    let primary = if lang == Lang::En { en.get(key) } else { id.get(key) };
+    primary.or_else(|| id.get(key)).map(String::as_str)
+}
+
+/// Whether the Indonesian catalogue has `key` (the one every other falls back to).
+pub fn has_key(key: &str) -> bool {
+    catalogues().0.contains_key(key)
+}
+
+/// A field's label as the forms show it (`field.<name>`), for messages that name the field.
+/// A list field's position (`items[3].amount`, `members.2`) is read past: the label is the
+/// last named part's. A field without a label is "this field", never its internal name.
+pub fn field_label(lang: Lang, field: &str) -> &'static str {
+    let base = field.rsplit(['.', ']']).find(|p| !p.is_empty() && !p.chars().all(|c| c.is_ascii_digit()));
+    let base = base.map(|b| b.split('[').next().unwrap_or(b)).unwrap_or(field);
+    lookup(lang, &format!("field.{field}"))
+        .or_else(|| lookup(lang, &format!("field.{base}")))
+        .unwrap_or_else(|| lookup(lang, "msg.this_field").unwrap_or("?"))
+}
+
+/// The sentence for a refused field, in `lang`: the refusal's own message when it names one,
+/// else the field's sentence for the rule (`msg_field.<field>.<rule>`), else the rule's generic
+/// sentence with the values it was given (`msg.too_long_max` when `max` is known, else
+/// `msg.too_long`). `{field}` is the field's label; `{max}`, `{got}`… the error's parameters.
+pub fn field_message(lang: Lang, e: &domain::FieldError) -> String {
+    let rule = e.rule.as_str();
+    let with_params = if e.params.is_empty() {
+        None
+    } else {
+        let names: Vec<&str> = e.params.iter().map(|(n, _)| *n).collect();
+        // The longest list of names the catalogue has a sentence for ("max_got", then "max").
+        (1..=names.len()).rev().find_map(|n| lookup(lang, &format!("msg.{rule}_{}", names[..n].join("_"))))
+    };
+    let text = e
+        .message_key
+        .as_deref()
+        .and_then(|k| lookup(lang, k))
+        .or_else(|| lookup(lang, &format!("msg_field.{}.{rule}", e.field)))
+        .or(with_params)
+        .or_else(|| lookup(lang, &format!("msg.{rule}")))
+        .unwrap_or(rule);
+    let mut out = text.replace("{field}", field_label(lang, &e.field));
+    for (name, value) in &e.params {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    upper_first(&out)
+}
+
+/// Sentences start with a capital even when the label inside them does not ("nama lengkap").
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// A translator bound to a language, handed to templates as `t`.
 #[derive(Debug, Clone, Copy)]
 pub struct T {
@@ -130,6 +190,14 @@ impl T {
         let key = format!("{prefix}.{code}");
         let primary = if self.lang == Lang::En { en.get(&key) } else { id.get(&key) };
         primary.or_else(|| id.get(&key)).cloned().unwrap_or_else(|| code.replace('_', " "))
+    }
+    /// The sentence for a refused field (see [`field_message`]).
+    pub fn field_error(&self, e: &domain::FieldError) -> String {
+        field_message(self.lang, e)
+    }
+    /// A field's label (see [`field_label`]).
+    pub fn field(&self, name: &str) -> &'static str {
+        field_label(self.lang, name)
     }
     /// A NIK error or warning, by its stable code.
     pub fn nik_issue(&self, code: &str) -> &'static str {

@@ -111,11 +111,11 @@ pub async fn import_row(
 ) -> Outcome {
     match people::register(state, principal, actor, &input(row, confirm_warnings)).await {
         Ok(p) => Outcome::Created(p.id),
-        Err(RegisterError::Forbidden) => Outcome::Rejected(vec![Problem::Field(domain::FieldError {
-            field: "village_code".into(),
-            rule: Rule::Mismatch,
-            detail: "your role does not register people".into(),
-        })]),
+        Err(RegisterError::Forbidden) => Outcome::Rejected(vec![Problem::Field(domain::FieldError::new(
+            "village_code",
+            Rule::Mismatch,
+            "your role does not register people",
+        ))]),
         Err(RegisterError::Invalid(e)) => {
             let taken = e.0.iter().any(|f| f.field == "nik" && f.rule == Rule::Taken);
             if taken && let Some(id) = already_registered(state, principal, row).await {
