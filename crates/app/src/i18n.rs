@@ -247,4 +247,45 @@ mod tests {
         assert_eq!(T::new(Lang::Id).get("nav.logout"), "Keluar");
         assert_eq!(T::new(Lang::En).get("nav.logout"), "Log out");
     }
+
+    fn refused(field: &str, rule: domain::Rule) -> domain::FieldError {
+        domain::FieldError::new(field, rule, "English detail for API clients")
+    }
+
+    #[test]
+    fn a_refused_field_reads_as_a_sentence_with_its_label_and_limits() {
+        let long = refused("full_name", domain::Rule::TooLong).max(120).got(200);
+        assert_eq!(
+            field_message(Lang::Id, &long),
+            "Nama lengkap paling banyak 120 huruf (yang diisi 200 huruf). Persingkat isinya."
+        );
+        assert_eq!(field_message(Lang::En, &long), "Full name may have at most 120 characters (200 given). Shorten it.");
+        // Only the limit known: the sentence without the count.
+        let long = refused("full_name", domain::Rule::TooLong).max(120);
+        assert_eq!(field_message(Lang::Id, &long), "Nama lengkap paling banyak 120 huruf.");
+        // No parameters: the rule's generic sentence, never the English detail.
+        let missing = refused("birth_date", domain::Rule::Required);
+        assert_eq!(field_message(Lang::Id, &missing), "Tanggal lahir wajib diisi.");
+        assert_eq!(field_message(Lang::En, &missing), "Date of birth is required.");
+        assert!(!field_message(Lang::Id, &missing).contains("English"));
+    }
+
+    #[test]
+    fn a_specific_message_wins_and_fills_its_values() {
+        let nik = refused("nik", domain::Rule::Format).got(15).message("msg_key.nik_length");
+        assert_eq!(field_message(Lang::Id, &nik), "NIK harus 16 angka (yang diisi 15 angka).");
+        assert_eq!(field_message(Lang::En, &nik), "The NIK must be 16 digits (15 given).");
+        // A key the catalogue lacks falls back to the generic sentence, not to the key.
+        let odd = refused("nik", domain::Rule::Format).message("msg_key.no_such_key");
+        assert_eq!(field_message(Lang::Id, &odd), "NIK tidak sesuai bentuknya. Periksa lagi isiannya.");
+    }
+
+    #[test]
+    fn unlabelled_and_listed_fields_are_named_without_internal_names() {
+        let e = refused("items[3].amount", domain::Rule::Required);
+        assert_eq!(field_message(Lang::Id, &e), "Jumlah wajib diisi.");
+        let e = refused("zz_internal_name", domain::Rule::Required);
+        assert_eq!(field_message(Lang::Id, &e), "Isian ini wajib diisi.");
+        assert_eq!(field_message(Lang::En, &e), "This field is required.");
+    }
 }

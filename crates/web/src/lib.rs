@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .into_router()
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(readable_rejections))
+        .layer(axum::middleware::from_fn(error::api_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // A bug must never drop the connection: a panic becomes a 500 (logged by `observe`).
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
