@@ -16,6 +16,7 @@ mod generate;
 mod hardening;
 mod import;
 mod job_orders;
+mod messages;
 mod monitoring;
 mod monitoring_coop;
 mod monitoring_pillars;

@@ -79,18 +79,28 @@ pub async fn create(
     let village = input.village_code.trim().parse::<RegionCode>().ok().filter(|v| v.level() == RegionLevel::Village);
     let mut village_ok = None;
     match village {
-        None => errs.add("village_code", Rule::Format, "a village code such as 53.07.01.2001"),
-        Some(v) if !store::regions::exists(&state.db, &v).await? => {
-            errs.add("village_code", Rule::UnknownRegion, "no village with this code")
-        }
+        None => errs.push(
+            domain::FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
+                .message("msg_key.village_code_format"),
+        ),
+        Some(v) if !store::regions::exists(&state.db, &v).await? => errs.push(
+            domain::FieldError::new("village_code", Rule::UnknownRegion, "no village with this code")
+                .message("msg_key.unknown_region_code"),
+        ),
         Some(v) if principal.can(Action::EditPerson, Some(&v)) => village_ok = Some(v),
         Some(v) if principal.can(Action::ViewPerson, Some(&v)) => return Err(CreateError::Forbidden),
-        Some(_) => errs.add("village_code", Rule::Mismatch, "this village is outside your region"),
+        Some(_) => errs.push(
+            domain::FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
+                .message("msg_key.outside_region"),
+        ),
     }
     if let Some(id) = input.person_id {
         // The same answer whether the person does not exist or lies outside the caller's region.
         if crate::people::visible_person(state, principal, id).await?.is_none() {
-            errs.add("person_id", Rule::OneOf, "no person with this id");
+            errs.push(
+                domain::FieldError::new("person_id", Rule::OneOf, "no person with this id")
+                    .message("msg_key.no_such_person"),
+            );
         }
     }
     let (Some(case_type), Some(severity), Some(village_code)) = (case_type, severity, village_ok) else {
@@ -352,7 +362,9 @@ pub async fn advance(
     }
     let date = if input.date.trim().is_empty() { Some(today) } else { parse_date(input.date.trim()) };
     if date.is_none() {
-        errs.add("date", Rule::Format, "a date such as 2026-03-15");
+        errs.push(
+            domain::FieldError::new("date", Rule::Format, "a date such as 2026-03-15").message("msg_key.date_format"),
+        );
     }
     let outcome = if input.outcome.trim().is_empty() {
         None
@@ -560,7 +572,14 @@ pub async fn refer(
     }
     let mut errs = ValidationErrors::new();
     if !status_of(case).is_open() {
-        errs.add("case", Rule::Mismatch, "a resolved or closed case cannot be referred; reopen it first");
+        errs.push(
+            domain::FieldError::new(
+                "case",
+                Rule::Mismatch,
+                "a resolved or closed case cannot be referred; reopen it first",
+            )
+            .message("msg_key.case_closed_referral"),
+        );
     }
     let services = parse_services(&mut errs, "services", &input.services);
     let note = domain::validation::text(&mut errs, "note", &input.note, 0, cases::workflow::MAX_REASON_CHARS);
@@ -669,7 +688,9 @@ pub async fn referral_step(
     let mut errs = ValidationErrors::new();
     let date = if input.date.trim().is_empty() { Some(today) } else { parse_date(input.date.trim()) };
     if date.is_none() {
-        errs.add("date", Rule::Format, "a date such as 2026-03-15");
+        errs.push(
+            domain::FieldError::new("date", Rule::Format, "a date such as 2026-03-15").message("msg_key.date_format"),
+        );
     }
     let services = parse_services(&mut errs, "services", &input.services);
     let note = domain::validation::text(&mut errs, "note", &input.note, 0, cases::workflow::MAX_REASON_CHARS);

@@ -129,6 +129,13 @@ pub fn field_message(lang: Lang, e: &domain::FieldError) -> String {
     for (name, value) in &e.params {
         out = out.replace(&format!("{{{name}}}"), value);
     }
+    for (name, prefix, codes) in &e.code_params {
+        let labels: Vec<String> = codes
+            .iter()
+            .map(|c| lookup(lang, &format!("{prefix}.{c}")).map(str::to_string).unwrap_or_else(|| c.replace('_', " ")))
+            .collect();
+        out = out.replace(&format!("{{{name}}}"), &labels.join(", "));
+    }
     upper_first(&out)
 }
 
@@ -259,7 +266,10 @@ mod tests {
             field_message(Lang::Id, &long),
             "Nama lengkap paling banyak 120 huruf (yang diisi 200 huruf). Persingkat isinya."
         );
-        assert_eq!(field_message(Lang::En, &long), "Full name may have at most 120 characters (200 given). Shorten it.");
+        assert_eq!(
+            field_message(Lang::En, &long),
+            "Full name may have at most 120 characters (200 given). Shorten it."
+        );
         // Only the limit known: the sentence without the count.
         let long = refused("full_name", domain::Rule::TooLong).max(120);
         assert_eq!(field_message(Lang::Id, &long), "Nama lengkap paling banyak 120 huruf.");

@@ -66,11 +66,10 @@ async fn save(
         Err(PersonRejection::UnconfirmedWarnings(w)) => return Err(RegisterError::Unconfirmed(w)),
     };
     if !principal.can(Action::EditPerson, Some(&new.village_code)) {
-        return Err(RegisterError::Invalid(ValidationErrors::single(
-            "village_code",
-            Rule::Mismatch,
-            "this village is outside your region",
-        )));
+        return Err(RegisterError::Invalid(
+            ValidationErrors::single("village_code", Rule::Mismatch, "this village is outside your region")
+                .message("msg_key.outside_region"),
+        ));
     }
     let saved = match before {
         None => store::persons::create(&state.db, actor, &new).await,

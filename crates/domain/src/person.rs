@@ -181,13 +181,22 @@ fn check_birth_date(errs: &mut ValidationErrors, raw: &str, today: Date) -> Opti
         return None;
     }
     let Some(d) = parse_date(raw) else {
-        errs.push(FieldError::new("birth_date", Rule::Format, "a date such as 1990-05-12 or 12-05-1990").message("msg_key.date_format"));
+        errs.push(
+            FieldError::new("birth_date", Rule::Format, "a date such as 1990-05-12 or 12-05-1990")
+                .message("msg_key.date_format"),
+        );
         return None;
     };
     if d > today {
-        errs.push(FieldError::new("birth_date", Rule::OutOfRange, "must not be in the future").message("msg_key.not_in_future"));
+        errs.push(
+            FieldError::new("birth_date", Rule::OutOfRange, "must not be in the future")
+                .message("msg_key.not_in_future"),
+        );
     } else if d < EARLIEST_BIRTH {
-        errs.push(FieldError::new("birth_date", Rule::OutOfRange, "must not be before 1900").message("msg_key.birth_before_1900"));
+        errs.push(
+            FieldError::new("birth_date", Rule::OutOfRange, "must not be before 1900")
+                .message("msg_key.birth_before_1900"),
+        );
     }
     Some(d)
 }
@@ -208,7 +217,10 @@ fn check_village(errs: &mut ValidationErrors, raw: &str, regions: &dyn RegionLoo
             }
         }
         _ => {
-            errs.push(FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001").message("msg_key.village_code_format"));
+            errs.push(
+                FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
+                    .message("msg_key.village_code_format"),
+            );
             None
         }
     }
@@ -223,7 +235,10 @@ fn check_phone(errs: &mut ValidationErrors, raw: &str) -> String {
     let allowed = phone.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-'));
     let has_digit = phone.chars().any(|c| c.is_ascii_digit());
     if !(allowed && has_digit && (6..=20).contains(&n)) {
-        errs.push(FieldError::new("phone", Rule::Format, "6 to 20 characters: digits, spaces, + and - only").message("msg_key.phone_format"));
+        errs.push(
+            FieldError::new("phone", Rule::Format, "6 to 20 characters: digits, spaces, + and - only")
+                .message("msg_key.phone_format"),
+        );
     }
     phone
 }
@@ -668,11 +683,17 @@ pub fn validate_consent_record(
     let given_on = match parse_date(given_on) {
         Some(d) if d <= today => Some(d),
         Some(_) => {
-            errs.add("given_on", Rule::OutOfRange, "not in the future");
+            errs.push(
+                crate::FieldError::new("given_on", Rule::OutOfRange, "not in the future")
+                    .message("msg_key.not_in_future"),
+            );
             None
         }
         None => {
-            errs.add("given_on", Rule::Format, "a date such as 2026-11-24");
+            errs.push(
+                crate::FieldError::new("given_on", Rule::Format, "a date such as 2026-11-24")
+                    .message("msg_key.date_format"),
+            );
             None
         }
     };

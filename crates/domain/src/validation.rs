@@ -58,11 +58,22 @@ pub struct FieldError {
     /// instead of the field's or the rule's generic sentence.
     #[serde(skip)]
     pub message_key: Option<String>,
+    /// Lists of codes the message names by their labels: `(name, catalogue prefix, codes)`, e.g.
+    /// `("docs", "doc", ["passport", "visa"])` shows as "Paspor, Visa kerja".
+    #[serde(skip)]
+    pub code_params: Vec<(&'static str, &'static str, Vec<String>)>,
 }
 
 impl FieldError {
     pub fn new(field: &str, rule: Rule, detail: impl Into<String>) -> FieldError {
-        FieldError { field: field.to_string(), rule, detail: detail.into(), params: Vec::new(), message_key: None }
+        FieldError {
+            field: field.to_string(),
+            rule,
+            detail: detail.into(),
+            params: Vec::new(),
+            message_key: None,
+            code_params: Vec::new(),
+        }
     }
     /// Adds a named value for the message (`{name}` in the catalogue sentence).
     pub fn param(mut self, name: &'static str, value: impl ToString) -> FieldError {
@@ -88,6 +99,11 @@ impl FieldError {
     /// What was expected, in words the message shows as they are ("YYYY-MM-DD").
     pub fn expected(self, s: impl ToString) -> FieldError {
         self.param("expected", s)
+    }
+    /// A list of codes the message shows by their labels (`{name}` becomes "Paspor, Visa kerja").
+    pub fn codes(mut self, name: &'static str, prefix: &'static str, codes: &[impl ToString]) -> FieldError {
+        self.code_params.push((name, prefix, codes.iter().map(ToString::to_string).collect()));
+        self
     }
     /// A specific catalogue sentence for this refusal.
     pub fn message(mut self, key: impl Into<String>) -> FieldError {
