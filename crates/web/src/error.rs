@@ -61,10 +61,8 @@ pub fn accept_language(header: Option<&str>) -> Lang {
     for part in header.unwrap_or("").split(',') {
         let mut bits = part.split(';');
         let tag = bits.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = bits
-            .filter_map(|b| b.trim().strip_prefix("q="))
-            .find_map(|v| v.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
+        let q =
+            bits.filter_map(|b| b.trim().strip_prefix("q=")).find_map(|v| v.trim().parse::<f32>().ok()).unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or("");
         let lang = match primary {
             "id" | "in" => Lang::Id,

@@ -8,6 +8,7 @@ pub use app::{
     job_orders, monitoring, outreach, parenting, partners, people, policy, portal, privacy,
 };
 pub mod auth;
+mod catalogue_keys;
 pub mod charts;
 pub mod download;
 pub mod error;
