@@ -139,6 +139,69 @@ pub fn field_message(lang: Lang, e: &domain::FieldError) -> String {
     upper_first(&out)
 }
 
+/// A risk flag's explanation in `lang` (`risk_text.*`): the rule and the facts, with documents,
+/// cost items and countries by their labels. The API keeps the domain's English `explanation()`.
+pub fn risk_text(lang: Lang, flag: &domain::service_center::RiskFlag) -> String {
+    use domain::service_center::RiskFlag as F;
+    let get = |key: &str| lookup(lang, &format!("risk_text.{key}")).unwrap_or("");
+    let label = |prefix: &str, code: &str| {
+        lookup(lang, &format!("{prefix}.{code}")).map(str::to_string).unwrap_or_else(|| code.replace('_', " "))
+    };
+    let labels = |prefix: &str, codes: Vec<&str>| codes.iter().map(|c| label(prefix, c)).collect::<Vec<_>>().join(", ");
+    let fill = |text: &str, values: &[(&str, String)]| {
+        values.iter().fold(text.to_string(), |acc, (name, value)| acc.replace(&format!("{{{name}}}"), value))
+    };
+    match flag {
+        F::UnderAgeAtDeparture { age, on } => fill(
+            get("under_age"),
+            &[
+                ("age", age.to_string()),
+                ("on", on.to_string()),
+                ("min", domain::service_center::flags::MINIMUM_AGE.to_string()),
+            ],
+        ),
+        F::AgencyNotLicensed { agency_recorded: true } => get("agency_not_licensed").to_string(),
+        F::AgencyNotLicensed { agency_recorded: false } => get("agency_not_recorded").to_string(),
+        F::AgencySuspended => get("agency_suspended").to_string(),
+        F::AgencyRevoked => get("agency_revoked").to_string(),
+        F::AgencyLicenceExpired { expired_on, on } => {
+            fill(get("agency_licence_expired"), &[("expired_on", expired_on.to_string()), ("on", on.to_string())])
+        }
+        F::JobOrderUnverified { recorded: true } => get("job_order_unverified").to_string(),
+        F::JobOrderUnverified { recorded: false } => get("job_order_missing").to_string(),
+        F::JobOrderExpired { valid_until, on } => {
+            fill(get("job_order_expired"), &[("valid_until", valid_until.to_string()), ("on", on.to_string())])
+        }
+        F::PlacementBan { destination, legal_source, since } => fill(
+            get("placement_ban"),
+            &[
+                ("destination", label("country", destination.as_str())),
+                ("since", since.to_string()),
+                ("legal_source", legal_source.clone()),
+            ],
+        ),
+        F::MissingDocumentsAtDeparture { missing } => {
+            fill(get("missing_documents"), &[("docs", labels("doc", missing.iter().map(|d| d.as_str()).collect()))])
+        }
+        F::ZeroCostViolation { items, total } => fill(
+            get("zero_cost"),
+            &[("items", labels("cost", items.iter().map(|i| i.as_str()).collect())), ("total", format!("Rp {total}"))],
+        ),
+        F::NoContactAbroad { since: Some(since), days: Some(days) } => {
+            fill(get("no_contact"), &[("days", days.to_string()), ("since", since.to_string())])
+        }
+        F::NoContactAbroad { .. } => get("no_contact_ever").to_string(),
+        F::DepartedWithoutPlacementAgreement => get("departed_without_agreement").to_string(),
+        F::DepartedWithMissingDocuments { missing, override_reason } => fill(
+            get("departed_with_missing_documents"),
+            &[
+                ("docs", labels("doc", missing.iter().map(|d| d.as_str()).collect())),
+                ("reason", override_reason.clone()),
+            ],
+        ),
+    }
+}
+
 /// Sentences start with a capital even when the label inside them does not ("nama lengkap").
 fn upper_first(s: &str) -> String {
     let mut c = s.chars();
@@ -201,6 +264,10 @@ impl T {
     /// The sentence for a refused field (see [`field_message`]).
     pub fn field_error(&self, e: &domain::FieldError) -> String {
         field_message(self.lang, e)
+    }
+    /// A risk flag's explanation (see [`risk_text`]).
+    pub fn risk_text(&self, flag: &domain::service_center::RiskFlag) -> String {
+        risk_text(self.lang, flag)
     }
     /// A field's label (see [`field_label`]).
     pub fn field(&self, name: &str) -> &'static str {

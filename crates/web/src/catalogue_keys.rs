@@ -117,6 +117,7 @@ mod tests {
             // `t.level(..)` of a region, and of the whole country on /monitoring (`Place::level`).
             ("level", vec!["province", "regency", "district", "village", "nation"]),
             ("category", codes(&domain::PersonCategory::ALL, |v| v.as_str())),
+            ("data_scope", codes(&domain::person::DataScope::ALL, |v| v.as_str())),
         ]
     }
 
