@@ -857,7 +857,7 @@ pub fn check_application(
     });
     let purpose_len = input.purpose.trim().chars().count();
     if purpose_len > 500 {
-        errs.add("purpose", Rule::TooLong, "at most 500 characters");
+        errs.push(domain::FieldError::new("purpose", Rule::TooLong, "at most 500 characters").max(500));
     }
     match (req, date) {
         (Ok(req), Some(date)) => {

@@ -109,6 +109,11 @@ pub fn field_label(lang: Lang, field: &str) -> &'static str {
 /// sentence with the values it was given (`msg.too_long_max` when `max` is known, else
 /// `msg.too_long`). `{field}` is the field's label; `{max}`, `{got}`… the error's parameters.
 pub fn field_message(lang: Lang, e: &domain::FieldError) -> String {
+    field_message_labelled(lang, e, field_label(lang, &e.field))
+}
+
+/// [`field_message`] with the field called `label` (the import names CSV columns its own way).
+pub fn field_message_labelled(lang: Lang, e: &domain::FieldError, label: &str) -> String {
     let rule = e.rule.as_str();
     let with_params = if e.params.is_empty() {
         None
@@ -125,7 +130,7 @@ pub fn field_message(lang: Lang, e: &domain::FieldError) -> String {
         .or(with_params)
         .or_else(|| lookup(lang, &format!("msg.{rule}")))
         .unwrap_or(rule);
-    let mut out = text.replace("{field}", field_label(lang, &e.field));
+    let mut out = text.replace("{field}", label);
     for (name, value) in &e.params {
         out = out.replace(&format!("{{{name}}}"), value);
     }

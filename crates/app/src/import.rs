@@ -226,10 +226,9 @@ pub fn reason(t: T, problems: &[Problem]) -> String {
                     _ => text,
                 }
             }
-            Problem::Field(f) => format!("{}: {} ({})", field_label(t, &f.field), t.rule(f.rule), f.detail),
+            Problem::Field(f) => crate::i18n::field_message_labelled(t.lang, f, field_label(t, &f.field)),
             Problem::Warnings(ws) => {
-                let issues: Vec<String> =
-                    ws.iter().map(|w| format!("{} ({})", t.nik_issue(w.code), w.message)).collect();
+                let issues: Vec<String> = ws.iter().map(|w| t.nik_issue(w.code).to_string()).collect();
                 format!(
                     "NIK: {} {}; {}",
                     t.get("import.unconfirmed_warnings"),

@@ -281,9 +281,8 @@ impl PageError {
             app::Error::Forbidden => PageError::forbidden(lang),
             app::Error::NotFound => PageError::not_found(lang),
             app::Error::Invalid(v) => {
-                let t = T::new(lang);
-                let text = v.0.iter().map(|f| format!("{}: {} ({})", f.field, t.rule(f.rule), f.detail));
-                PageError::new(PageErrorKind::Invalid(text.collect::<Vec<_>>().join("; ")), lang)
+                let text = v.0.iter().map(|f| crate::i18n::field_message(lang, f));
+                PageError::new(PageErrorKind::Invalid(text.collect::<Vec<_>>().join(" ")), lang)
             }
             app::Error::Throttled { retry_after_secs } => {
                 let text = T::new(lang).fmt("login.throttled", "seconds", &retry_after_secs.max(1).to_string());

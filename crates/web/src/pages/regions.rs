@@ -240,7 +240,10 @@ pub async fn designate(
             let (desmigratif, pocket) = (f.desmigratif.is_some(), f.pocket_village.is_some());
             svc::designate(&state, &v.principal, &v.actor(), &code, desmigratif, cohort, pocket).await.map(|_| ())
         }
-        Err(_) => Err(app::Error::invalid("cohort_year", domain::Rule::Format, "a year such as 2017")),
+        Err(_) => Err(app::Error::Invalid(
+            domain::ValidationErrors::single("cohort_year", domain::Rule::Format, "a year such as 2017")
+                .message("msg_key.year_format"),
+        )),
     };
     match saved {
         Ok(()) => Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response()),
