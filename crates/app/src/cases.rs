@@ -394,7 +394,7 @@ pub async fn advance(
                 "date_in_future" | "date_before_previous" => "date",
                 _ => "to",
             };
-            return Ok(Err(ValidationErrors::single(field, Rule::Mismatch, e.to_string())));
+            return Ok(Err(ValidationErrors(vec![workflow_refusal(field, &e)])));
         }
     };
     if !store::cases::apply(&state.db, actor, case, &t).await? {
@@ -432,6 +432,30 @@ impl From<ValidationErrors> for OpError {
     fn from(e: ValidationErrors) -> Self {
         OpError::Invalid(e)
     }
+}
+
+/// A refused case or referral step as a field error whose sentence names the states, services
+/// and dates in the reader's words (`msg_key.case_<code>`); the English detail stays for the API.
+fn workflow_refusal(field: &str, e: &cases::WorkflowError) -> domain::FieldError {
+    use cases::WorkflowError as W;
+    let refusal = domain::FieldError::new(field, Rule::Mismatch, e.to_string());
+    let refusal = match e {
+        W::OutOfOrder { from, to } => {
+            refusal.codes("from", "case_status", &[from.as_str()]).codes("to", "case_status", &[to.as_str()])
+        }
+        W::ReferralOutOfOrder { from, to } => {
+            refusal.codes("from", "referral_status", &[from.as_str()]).codes("to", "referral_status", &[to.as_str()])
+        }
+        W::DateInFuture { date, today } => refusal.param("date", date).param("today", today),
+        W::DateBeforePrevious { date, previous } => refusal.param("date", date).param("previous", previous),
+        W::TooLong { max, .. } => return domain::FieldError::new(field, Rule::TooLong, e.to_string()).max(max),
+        W::ServiceNotOffered { not_offered } => {
+            refusal.codes("services", "service", &not_offered.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+        }
+        W::DueDateInPast { due, today } => refusal.param("due", due).param("today", today),
+        _ => refusal,
+    };
+    refusal.message(format!("msg_key.case_{}", e.code()))
 }
 
 fn invalid(field: &str, rule: Rule, detail: impl Into<String>) -> OpError {
@@ -478,7 +502,7 @@ pub async fn assign(
             Some(d) => match DueDate::set(d, today) {
                 Ok(d) => Some(d.date()),
                 Err(e) => {
-                    errs.add("due_on", Rule::OutOfRange, e.to_string());
+                    errs.push(workflow_refusal("due_on", &e).rule(Rule::OutOfRange));
                     None
                 }
             },
@@ -613,7 +637,15 @@ pub async fn refer(
             };
             // Name the partner, not only its number.
             let detail = e.to_string().replacen(&format!("partner {}", partner.id), &partner.name, 1);
-            return Err(invalid(field, rule, detail));
+            let refusal = domain::FieldError::new(field, rule, detail).param("partner", &partner.name);
+            let refusal = match &e {
+                cases::ReferralRefused::NotServed { not_served, offered, .. } => refusal
+                    .codes("services", "service", &not_served.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+                    .codes("offered", "service", &offered.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+                _ => refusal,
+            };
+            let refusal = refusal.message(format!("msg_key.referral_{}", e.code()));
+            return Err(OpError::Invalid(ValidationErrors(vec![refusal])));
         }
     };
     let today = state.today();
@@ -713,7 +745,7 @@ pub async fn referral_step(
             "services_required" | "service_not_offered" => "services",
             _ => "status",
         };
-        invalid(field, Rule::Mismatch, e.to_string())
+        OpError::Invalid(ValidationErrors(vec![workflow_refusal(field, &e)]))
     })?;
     let others_active = store::cases::referrals(&state.db, case.id)
         .await?

@@ -370,4 +370,45 @@ mod tests {
         assert_eq!(field_message(Lang::Id, &e), "Isian ini wajib diisi.");
         assert_eq!(field_message(Lang::En, &e), "This field is required.");
     }
+
+    #[test]
+    fn every_step_refusal_has_its_sentence() {
+        let codes = [
+            "out_of_order",
+            "referral_out_of_order",
+            "date_in_future",
+            "date_before_previous",
+            "reason_required",
+            "outcome_required",
+            "referral_required",
+            "services_required",
+            "service_not_offered",
+            "due_date_in_past",
+            "inconsistent_state",
+        ];
+        for code in codes {
+            assert!(has_key(&format!("msg_key.case_{code}")), "case {code}");
+        }
+        for code in ["nothing_requested", "partner_inactive", "service_not_offered", "region_not_served"] {
+            assert!(has_key(&format!("msg_key.referral_{code}")), "referral {code}");
+        }
+        for code in [
+            "out_of_order",
+            "date_in_future",
+            "date_before_previous",
+            "reason_required",
+            "return_reason_required",
+            "handover_witness_required",
+            "override_reason_too_short",
+            "override_not_allowed",
+            "placement_agreement_required",
+        ] {
+            assert!(has_key(&format!("msg_key.step_{code}")), "episode {code}");
+        }
+        let e = domain::FieldError::new("to", domain::Rule::Mismatch, "x")
+            .codes("docs", "doc", &["passport", "no_such_doc"])
+            .message("msg_key.docs_missing");
+        let text = field_message(Lang::Id, &e);
+        assert!(text.contains("Paspor") && text.contains("no such doc"), "{text}");
+    }
 }

@@ -105,6 +105,11 @@ impl FieldError {
         self.code_params.push((name, prefix, codes.iter().map(ToString::to_string).collect()));
         self
     }
+    /// The same refusal under another rule (a shared refusal used where another rule applies).
+    pub fn rule(mut self, rule: Rule) -> FieldError {
+        self.rule = rule;
+        self
+    }
     /// A specific catalogue sentence for this refusal.
     pub fn message(mut self, key: impl Into<String>) -> FieldError {
         self.message_key = Some(key.into());
