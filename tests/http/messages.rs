@@ -85,3 +85,52 @@ async fn an_api_refusal_keeps_field_rule_and_detail_and_adds_a_sentence() {
     let v: serde_json::Value = send(Some("en;q=0.9, id;q=0.5")).await.unwrap().json().await.unwrap();
     assert_eq!(v["errors"][0]["message"], "The NIK must be 16 digits (15 given).");
 }
+
+#[tokio::test]
+async fn a_refused_episode_step_keeps_the_form_and_says_what_is_missing() {
+    let app = TestApp::spawn().await;
+    app.create_user("petugas", "village_officer", Some(HOME)).await;
+    let officer = app.token("petugas", "a-long-password").await;
+    let (_, p) = app
+        .post_json(
+            "/api/v1/persons",
+            Some(&officer),
+            &json!({"nik": "5307015205900001", "full_name": "Maria Goreti", "sex": "P",
+                    "birth_date": "1990-05-12", "village_code": HOME}),
+        )
+        .await;
+    let (s, e) = app
+        .post_json(
+            &format!("/api/v1/persons/{}/episodes", p["id"]),
+            Some(&officer),
+            &json!({"category": "household_employer", "scheme": "p3mi", "destination": "TW", "job_type": "caregiver"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{e}");
+    let path = format!("/episodes/{}", e["id"]);
+    let b = Browser::new(&app);
+    b.login("petugas", "a-long-password").await;
+    let (_, page) = b.get(&path).await;
+    let csrf = csrf_of(&page);
+    let today = crate::common::today().to_string();
+    // Cancelling needs a reason; the witness typed meanwhile stays in the form.
+    let r = b
+        .post_form(
+            &format!("{path}/transition"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("to", "cancelled"),
+                ("date", today.as_str()),
+                ("reason", ""),
+                ("handover_witness", "Pak Kades Yosef"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    let summary = html.split("error-msg").nth(1).unwrap_or("").split("</ul>").next().unwrap_or("");
+    assert!(html.contains("Isi alasannya: wajib untuk membatalkan"), "the sentence says what to do: {summary}");
+    assert!(!html.contains("a reason is required"), "no English detail");
+    assert!(html.contains("value=\"Pak Kades Yosef\""), "witness kept");
+    assert!(html.contains("value=\"cancelled\" selected"), "chosen step kept");
+}
