@@ -58,7 +58,15 @@ pub fn validate_child(input: &ChildInput<'_>, today: Date) -> Result<NewChild, V
     let birth_date = date(&mut errs, "birth_date", input.birth_date, Some(today));
     if let Some(b) = birth_date {
         if age_on(b, today) > MAX_AGE {
-            errs.add("birth_date", Rule::OutOfRange, format!("a child is {MAX_AGE} or younger when registered"));
+            errs.push(
+                crate::FieldError::new(
+                    "birth_date",
+                    Rule::OutOfRange,
+                    format!("a child is {MAX_AGE} or younger when registered"),
+                )
+                .max(MAX_AGE)
+                .message("msg_key.child_too_old"),
+            );
         }
     }
     let sex = Sex::parse(input.sex);
