@@ -80,7 +80,7 @@ test("found a cooperative, lend with four-eyes, repay late, close the year, shar
   await savings("deposit", "wajib", "20000", "2025-01-10");
   assert.match(await page.textContent("#bal-sukarela"), /Rp 5\.000\.000/);
   await savings("withdrawal", "wajib", "20000", "2025-01-11");
-  assert.match(await page.textContent("#coop-errors"), /kind/);
+  assert.match(await page.textContent("#coop-errors"), /hanya dikembalikan saat anggota keluar/);
 
   // Apply for a loan: preview the schedule first.
   await page.fill("#loan-form input[name=principal]", "3000000");
@@ -99,7 +99,7 @@ test("found a cooperative, lend with four-eyes, repay late, close the year, shar
   // The applicant cannot approve it.
   await page.fill("#loan-decide input[name=date]", "2025-01-16");
   await submit(page, "#loan-decide button:text-is(\"Setujui\")");
-  assert.match(await page.textContent("#coop-errors"), /approver/);
+  assert.match(await page.textContent("#coop-errors"), /pengurus lain yang harus menyetujuinya/);
 
   // A second manager approves.
   const other = await login("ketua");

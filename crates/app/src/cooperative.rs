@@ -685,7 +685,23 @@ fn savings_refusal(e: SavingsError) -> OpError {
         SavingsError::PokokAmount { .. } => ("amount", Rule::Mismatch),
         SavingsError::NotWithdrawable { .. } | SavingsError::PokokAlreadyPaid => ("kind", Rule::Mismatch),
     };
-    OpError::Invalid(ValidationErrors::single(field, rule, e.to_string()))
+    let refusal = domain::FieldError::new(field, rule, e.to_string());
+    let refusal = match &e {
+        SavingsError::ZeroAmount => refusal.message("msg_key.more_than_zero"),
+        SavingsError::InsufficientBalance { requested, balance } => refusal
+            .param("requested", format!("Rp {requested}"))
+            .param("balance", format!("Rp {balance}"))
+            .message("msg_key.savings_insufficient"),
+        SavingsError::NotWithdrawable { kind } => {
+            refusal.codes("kind", "savings_kind", &[kind.as_str()]).message("msg_key.savings_not_withdrawable")
+        }
+        SavingsError::PokokAmount { required } => {
+            refusal.param("required", format!("Rp {required}")).message("msg_key.savings_pokok_amount")
+        }
+        SavingsError::PokokAlreadyPaid => refusal.message("msg_key.savings_pokok_paid"),
+        SavingsError::Overflow => refusal,
+    };
+    OpError::Invalid(ValidationErrors(vec![refusal]))
 }
 
 /// Posts a deposit or a withdrawal; returns the journal entry's id.
@@ -920,7 +936,25 @@ fn loan_refusal(e: LoanError) -> OpError {
         LoanError::Outstanding { .. } => ("loan_id", Rule::Mismatch),
         LoanError::ZeroRepayment | LoanError::Overpayment { .. } => ("amount", Rule::OutOfRange),
     };
-    OpError::Invalid(ValidationErrors::single(field, rule, e.to_string()))
+    let refusal = domain::FieldError::new(field, rule, e.to_string());
+    let refusal = match &e {
+        LoanError::SelfApproval => refusal.message("msg_key.loan_self_approval"),
+        LoanError::NotAllowed { from, action } => refusal
+            .codes("state", "loan_state", &[from.as_str()])
+            .codes("action", "loan_action", &[action.as_str()])
+            .message("msg_key.loan_not_allowed"),
+        LoanError::NotRepayable { state } => {
+            refusal.codes("state", "loan_state", &[state.as_str()]).message("msg_key.loan_not_repayable")
+        }
+        LoanError::Outstanding { outstanding } => {
+            refusal.param("outstanding", format!("Rp {outstanding}")).message("msg_key.loan_outstanding")
+        }
+        LoanError::ZeroRepayment => refusal.message("msg_key.more_than_zero"),
+        LoanError::Overpayment { owed } => {
+            refusal.param("owed", format!("Rp {owed}")).message("msg_key.loan_overpayment")
+        }
+    };
+    OpError::Invalid(ValidationErrors(vec![refusal]))
 }
 
 /// A decision, disbursement or write-off: a date and a note.
