@@ -80,7 +80,7 @@ test("found a cooperative, lend with four-eyes, repay late, close the year, shar
   await savings("deposit", "wajib", "20000", "2025-01-10");
   assert.match(await page.textContent("#bal-sukarela"), /Rp 5\.000\.000/);
   await savings("withdrawal", "wajib", "20000", "2025-01-11");
-  assert.match(await page.textContent("#coop-errors"), /kind/);
+  assert.match(await page.textContent("#coop-errors"), /hanya dikembalikan saat anggota keluar/);
 
   // Apply for a loan: preview the schedule first.
   await page.fill("#loan-form input[name=principal]", "3000000");

@@ -71,7 +71,7 @@ test("import a large spreadsheet and follow its progress without JavaScript", { 
   assert.equal(await page.textContent("#total"), String(ROWS + 1));
   assert.equal(await page.textContent("#created"), String(ROWS));
   assert.equal(await page.textContent("#rejected"), "1");
-  assert.match(await page.textContent("#rejected-rows"), /Tanggal lahir: format tidak sesuai/);
+  assert.match(await page.textContent("#rejected-rows"), /Tanggal lahir harus berupa tanggal/);
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
   const saved = join(dir, "rejected.csv");

@@ -56,7 +56,7 @@ test("a child, an activity with attendance, and a concern that becomes a case", 
   await page.fill("#new-child input[name=parent_nik]", "5307015205900001");
   await page.selectOption("#new-child select[name=caregiver]", "grandparent");
   await Promise.all([page.waitForNavigation(), page.click("#new-child button:text-is(\"Simpan\")")]);
-  assert.match(await page.textContent("#new-child .field-error"), /di luar rentang/);
+  assert.match(await page.textContent("#new-child .field-error"), /paling tua \d+ tahun/);
   assert.equal(await page.inputValue("#new-child input[name=full_name]"), "Agnes Wangge");
   await page.fill("#new-child input[name=birth_date]", yearsAgo(9));
   await page.check("#new-child input[name=sex][value=P]");

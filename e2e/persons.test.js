@@ -88,7 +88,8 @@ test("register with a wrong NIK, correct it, confirm a warning, find by spelling
   await step("documents_complete");
   await step("placement_agreed");
   await step("departed");
-  assert.match(await page.textContent("#episode-errors"), /work_visa/, "departure refused, the missing visa named");
+  assert.match(await page.textContent("#episode-errors"), /Visa kerja/, "departure refused, the missing visa named");
+  assert.doesNotMatch(await page.textContent("#episode-errors"), /work_visa/, "by its label, not its code");
   assert.match(await page.textContent("#episode-state"), /Perjanjian penempatan/);
 
   await page.click("#doc-work_visa summary");

@@ -44,7 +44,7 @@ test("admin designates a village in Kabupaten Sikka and sees it listed", async (
   await page.check("input[name=desmigratif]");
   await page.fill("input[name=cohort_year]", "2010");
   await Promise.all([page.waitForNavigation(), page.click("text=Simpan")]);
-  assert.match(await page.textContent(".field-error"), /di luar rentang/);
+  assert.match(await page.textContent(".field-error"), /Tahun angkatan harus antara 2016 dan/);
   assert.match(await page.textContent("#desmigratif-status"), /Tidak/);
 
   await page.check("input[name=desmigratif]");

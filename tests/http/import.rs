@@ -111,15 +111,24 @@ async fn officer_imports_a_village_spreadsheet() {
         assert_eq!(r["items"], json!([]), "{nik} not registered");
     }
     // Reasons in Indonesian, with the line numbers.
-    assert!(html.contains("<td>5</td><td>5307015205900004</td><td>Tanggal lahir: format tidak sesuai"), "{html}");
     assert!(
-        html.contains("<td>6</td><td>5307015205900005</td><td>Kode desa tempat tinggal: kode wilayah tidak ditemukan")
+        html.contains(
+            "<td>5</td><td>5307015205900004</td><td>Tanggal lahir harus berupa tanggal, misalnya 12-05-1990."
+        ),
+        "{html}"
     );
-    assert!(html.contains("<td>7</td><td>5307015205900006</td><td>Kode desa tempat tinggal: tidak diizinkan"));
+    assert!(
+        html.contains(
+            "<td>6</td><td>5307015205900005</td><td>Kode desa tempat tinggal tidak ada dalam daftar wilayah."
+        )
+    );
+    assert!(html.contains(
+        "<td>7</td><td>5307015205900006</td><td>Kode desa tempat tinggal berada di luar wilayah tugas Anda."
+    ));
     assert!(html.contains("Tanggal lahir pada NIK berbeda"));
 
     // The other region's record is refused without saying whose or where.
-    assert!(html.contains("<td>9</td><td>5307014708950009</td><td>NIK: sudah dipakai"));
+    assert!(html.contains("<td>9</td><td>5307014708950009</td><td>NIK ini sudah terdaftar di luar wilayah Anda."));
     let (_, csv) = b.get(&format!("{page}/rejected.csv")).await;
     for text in [&html, &csv] {
         assert!(!text.contains("Yohana") && !text.contains("Lewotobi"), "name leaked");
@@ -136,11 +145,11 @@ async fn officer_imports_a_village_spreadsheet() {
     let line_numbers: Vec<&str> = fields.iter().map(|f| f[9]).collect();
     assert_eq!(line_numbers, ["5", "6", "7", "8", "9"]);
     assert_eq!(fields[0][..4], ["5307015205900004", "", "Ana Wutun", "P"]);
-    assert!(fields[0][10].starts_with("Tanggal lahir: format tidak sesuai"), "{}", lines[1]);
-    assert!(fields[1][10].contains("kode wilayah tidak ditemukan"));
-    assert!(fields[2][10].contains("tidak diizinkan"));
+    assert!(fields[0][10].starts_with("Tanggal lahir harus berupa tanggal"), "{}", lines[1]);
+    assert!(fields[1][10].contains("tidak ada dalam daftar wilayah"));
+    assert!(fields[2][10].contains("di luar wilayah tugas Anda"));
     assert!(lines[4].contains("Tanggal lahir pada NIK berbeda"));
-    assert!(lines[5].contains("NIK: sudah dipakai"));
+    assert!(lines[5].contains("NIK ini sudah terdaftar di luar wilayah Anda."));
     // Nobody else can open the result or the download.
     let other = Browser::new(&app);
     app.create_user("petugas2", "village_officer", Some(HOME)).await;
@@ -165,7 +174,7 @@ async fn officer_imports_a_village_spreadsheet() {
     let changed = "nik;full_name;sex;birth_date;village_code\n5307015205900001;Maria G.;P;1990-05-12;53.07.01.2001\n";
     let (_, html) = import(&b, changed.as_bytes().to_vec(), false).await;
     assert_eq!(counts(&html), [1, 0, 0, 1]);
-    assert!(html.contains("NIK: sudah dipakai (this NIK is already registered: person #"), "{html}");
+    assert!(html.contains("NIK ini sudah terdaftar (orang #"), "{html}");
 
     // Every import is in the audit log with its counts.
     let (_, log) = app.get_json("/api/v1/audit?action=person.import", Some(&app.admin_token)).await;

@@ -18,6 +18,7 @@ mod home;
 mod hardening;
 mod import;
 mod job_orders;
+mod messages;
 mod monitoring;
 mod monitoring_coop;
 mod monitoring_pillars;

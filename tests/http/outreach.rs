@@ -342,7 +342,7 @@ async fn pages_render_escape_and_stay_in_the_village() {
         )
         .await;
     assert_eq!(r.status().as_u16(), 422);
-    assert!(r.text().await.unwrap().contains("tidak diizinkan"));
+    assert!(r.text().await.unwrap().contains("di luar wilayah tugas Anda"));
 
     // A partner sees no outreach menu and no page.
     app.create_user("mitra", "partner", Some("53")).await;

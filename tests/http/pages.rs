@@ -71,8 +71,10 @@ async fn designation_form_validates_and_requires_csrf() {
     let r = b.post_form(path, &[("_csrf", &csrf), ("desmigratif", "1"), ("cohort_year", "dua ribu")]).await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("format tidak sesuai"), "field error in Indonesian");
+    assert!(html.contains("Tahun angkatan harus berupa tahun, misalnya 2025."), "field error in Indonesian");
     assert!(html.contains("value=\"dua ribu\""), "input kept for correction");
+    assert!(html.contains("name=\"desmigratif\" value=\"1\" checked"), "the ticked designation kept");
+    assert!(!html.contains("name=\"pocket_village\" value=\"1\" checked"), "the unticked box stays unticked");
 
     let r = b
         .post_form(path, &[("_csrf", &csrf), ("desmigratif", "1"), ("cohort_year", "2019"), ("pocket_village", "1")])

@@ -173,7 +173,7 @@ async fn admins_edit_bans_and_flags_follow() {
     let (s, html) = post(&b, &csrf, &format!("/admin/policy/bans/{id}"), &edit("2019-12-31")).await;
     assert_eq!(s, 422);
     assert!(names_field(&html, "ban_edit.until"), "names the field");
-    assert!(html.contains("tanggal akhir tidak boleh sebelum tanggal mulai"), "in Indonesian");
+    assert!(html.contains("Tanggal akhir tidak boleh sebelum tanggal mulai"), "in Indonesian");
     assert!(flags(&app, my).await.contains(&"placement_ban".to_string()), "unchanged");
     assert_eq!(post(&b, &csrf, &format!("/admin/policy/bans/{id}"), &edit("2021-12-31")).await.0, 303);
     assert!(!flags(&app, my).await.contains(&"placement_ban".to_string()), "the ban ended in 2021");

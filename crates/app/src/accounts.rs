@@ -25,11 +25,10 @@ pub async fn create_account(
     let new = validate_new_user(input).map_err(CreateError::Invalid)?;
     if let Some(code) = new.scope.code() {
         if !store::regions::exists(&state.db, code).await? {
-            return Err(CreateError::Invalid(ValidationErrors::single(
-                "region_code",
-                Rule::UnknownRegion,
-                "no region has this code",
-            )));
+            return Err(CreateError::Invalid(
+                ValidationErrors::single("region_code", Rule::UnknownRegion, "no region has this code")
+                    .message("msg_key.unknown_region_code"),
+            ));
         }
     }
     let hash = hash_password(&new.password).await;
@@ -218,10 +217,16 @@ pub async fn change_own_password(
     }
     domain::password::check_policy(&mut errs, "new_password", new);
     if new != confirm {
-        errs.add("confirm_password", Rule::Mismatch, "must repeat the new password exactly");
+        errs.push(
+            domain::FieldError::new("confirm_password", Rule::Mismatch, "must repeat the new password exactly")
+                .message("msg_key.confirm_password"),
+        );
     }
     if !current.is_empty() && new == current {
-        errs.add("new_password", Rule::Mismatch, "must differ from the current password");
+        errs.push(
+            domain::FieldError::new("new_password", Rule::Mismatch, "must differ from the current password")
+                .message("msg_key.new_password_same"),
+        );
     }
     errs.into_result()?;
     // Guessing the current password (from a session left open) is throttled like a login,
@@ -354,7 +359,10 @@ pub async fn change(
     };
     if let Some((_, Scope::Region(code))) = &role_scope {
         if !store::regions::exists(&state.db, code).await? {
-            errs.add("region_code", Rule::UnknownRegion, "no region has this code");
+            errs.push(
+                domain::FieldError::new("region_code", Rule::UnknownRegion, "no region has this code")
+                    .message("msg_key.unknown_region_code"),
+            );
         }
     }
     if let Some(p) = &req.password {

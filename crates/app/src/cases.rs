@@ -79,18 +79,28 @@ pub async fn create(
     let village = input.village_code.trim().parse::<RegionCode>().ok().filter(|v| v.level() == RegionLevel::Village);
     let mut village_ok = None;
     match village {
-        None => errs.add("village_code", Rule::Format, "a village code such as 53.07.01.2001"),
-        Some(v) if !store::regions::exists(&state.db, &v).await? => {
-            errs.add("village_code", Rule::UnknownRegion, "no village with this code")
-        }
+        None => errs.push(
+            domain::FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
+                .message("msg_key.village_code_format"),
+        ),
+        Some(v) if !store::regions::exists(&state.db, &v).await? => errs.push(
+            domain::FieldError::new("village_code", Rule::UnknownRegion, "no village with this code")
+                .message("msg_key.unknown_region_code"),
+        ),
         Some(v) if principal.can(Action::EditPerson, Some(&v)) => village_ok = Some(v),
         Some(v) if principal.can(Action::ViewPerson, Some(&v)) => return Err(CreateError::Forbidden),
-        Some(_) => errs.add("village_code", Rule::Mismatch, "this village is outside your region"),
+        Some(_) => errs.push(
+            domain::FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
+                .message("msg_key.outside_region"),
+        ),
     }
     if let Some(id) = input.person_id {
         // The same answer whether the person does not exist or lies outside the caller's region.
         if crate::people::visible_person(state, principal, id).await?.is_none() {
-            errs.add("person_id", Rule::OneOf, "no person with this id");
+            errs.push(
+                domain::FieldError::new("person_id", Rule::OneOf, "no person with this id")
+                    .message("msg_key.no_such_person"),
+            );
         }
     }
     let (Some(case_type), Some(severity), Some(village_code)) = (case_type, severity, village_ok) else {
@@ -352,7 +362,9 @@ pub async fn advance(
     }
     let date = if input.date.trim().is_empty() { Some(today) } else { parse_date(input.date.trim()) };
     if date.is_none() {
-        errs.add("date", Rule::Format, "a date such as 2026-03-15");
+        errs.push(
+            domain::FieldError::new("date", Rule::Format, "a date such as 2026-03-15").message("msg_key.date_format"),
+        );
     }
     let outcome = if input.outcome.trim().is_empty() {
         None
@@ -382,7 +394,7 @@ pub async fn advance(
                 "date_in_future" | "date_before_previous" => "date",
                 _ => "to",
             };
-            return Ok(Err(ValidationErrors::single(field, Rule::Mismatch, e.to_string())));
+            return Ok(Err(ValidationErrors(vec![workflow_refusal(field, &e)])));
         }
     };
     if !store::cases::apply(&state.db, actor, case, &t).await? {
@@ -420,6 +432,30 @@ impl From<ValidationErrors> for OpError {
     fn from(e: ValidationErrors) -> Self {
         OpError::Invalid(e)
     }
+}
+
+/// A refused case or referral step as a field error whose sentence names the states, services
+/// and dates in the reader's words (`msg_key.case_<code>`); the English detail stays for the API.
+fn workflow_refusal(field: &str, e: &cases::WorkflowError) -> domain::FieldError {
+    use cases::WorkflowError as W;
+    let refusal = domain::FieldError::new(field, Rule::Mismatch, e.to_string());
+    let refusal = match e {
+        W::OutOfOrder { from, to } => {
+            refusal.codes("from", "case_status", &[from.as_str()]).codes("to", "case_status", &[to.as_str()])
+        }
+        W::ReferralOutOfOrder { from, to } => {
+            refusal.codes("from", "referral_status", &[from.as_str()]).codes("to", "referral_status", &[to.as_str()])
+        }
+        W::DateInFuture { date, today } => refusal.param("date", date).param("today", today),
+        W::DateBeforePrevious { date, previous } => refusal.param("date", date).param("previous", previous),
+        W::TooLong { max, .. } => return domain::FieldError::new(field, Rule::TooLong, e.to_string()).max(max),
+        W::ServiceNotOffered { not_offered } => {
+            refusal.codes("services", "service", &not_offered.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+        }
+        W::DueDateInPast { due, today } => refusal.param("due", due).param("today", today),
+        _ => refusal,
+    };
+    refusal.message(format!("msg_key.case_{}", e.code()))
 }
 
 fn invalid(field: &str, rule: Rule, detail: impl Into<String>) -> OpError {
@@ -466,7 +502,7 @@ pub async fn assign(
             Some(d) => match DueDate::set(d, today) {
                 Ok(d) => Some(d.date()),
                 Err(e) => {
-                    errs.add("due_on", Rule::OutOfRange, e.to_string());
+                    errs.push(workflow_refusal("due_on", &e).rule(Rule::OutOfRange));
                     None
                 }
             },
@@ -560,7 +596,14 @@ pub async fn refer(
     }
     let mut errs = ValidationErrors::new();
     if !status_of(case).is_open() {
-        errs.add("case", Rule::Mismatch, "a resolved or closed case cannot be referred; reopen it first");
+        errs.push(
+            domain::FieldError::new(
+                "case",
+                Rule::Mismatch,
+                "a resolved or closed case cannot be referred; reopen it first",
+            )
+            .message("msg_key.case_closed_referral"),
+        );
     }
     let services = parse_services(&mut errs, "services", &input.services);
     let note = domain::validation::text(&mut errs, "note", &input.note, 0, cases::workflow::MAX_REASON_CHARS);
@@ -594,7 +637,15 @@ pub async fn refer(
             };
             // Name the partner, not only its number.
             let detail = e.to_string().replacen(&format!("partner {}", partner.id), &partner.name, 1);
-            return Err(invalid(field, rule, detail));
+            let refusal = domain::FieldError::new(field, rule, detail).param("partner", &partner.name);
+            let refusal = match &e {
+                cases::ReferralRefused::NotServed { not_served, offered, .. } => refusal
+                    .codes("services", "service", &not_served.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+                    .codes("offered", "service", &offered.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+                _ => refusal,
+            };
+            let refusal = refusal.message(format!("msg_key.referral_{}", e.code()));
+            return Err(OpError::Invalid(ValidationErrors(vec![refusal])));
         }
     };
     let today = state.today();
@@ -669,7 +720,9 @@ pub async fn referral_step(
     let mut errs = ValidationErrors::new();
     let date = if input.date.trim().is_empty() { Some(today) } else { parse_date(input.date.trim()) };
     if date.is_none() {
-        errs.add("date", Rule::Format, "a date such as 2026-03-15");
+        errs.push(
+            domain::FieldError::new("date", Rule::Format, "a date such as 2026-03-15").message("msg_key.date_format"),
+        );
     }
     let services = parse_services(&mut errs, "services", &input.services);
     let note = domain::validation::text(&mut errs, "note", &input.note, 0, cases::workflow::MAX_REASON_CHARS);
@@ -692,7 +745,7 @@ pub async fn referral_step(
             "services_required" | "service_not_offered" => "services",
             _ => "status",
         };
-        invalid(field, Rule::Mismatch, e.to_string())
+        OpError::Invalid(ValidationErrors(vec![workflow_refusal(field, &e)]))
     })?;
     let others_active = store::cases::referrals(&state.db, case.id)
         .await?

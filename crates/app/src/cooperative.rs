@@ -94,7 +94,9 @@ fn value_date(
 ) -> Option<Date> {
     let d = if raw.trim().is_empty() { Some(today) } else { parse_date(raw.trim()) };
     let Some(d) = d else {
-        errs.add("date", Rule::Format, "a date such as 2026-03-15");
+        errs.push(
+            domain::FieldError::new("date", Rule::Format, "a date such as 2026-03-15").message("msg_key.date_format"),
+        );
         return None;
     };
     match co::check_posting_date(d, today, closed) {
@@ -348,13 +350,19 @@ pub async fn create(
     if let Some(f) = &founding {
         let v = &f.village;
         if !store::regions::exists(&state.db, v).await? {
-            errs.add("village_code", Rule::UnknownRegion, "no village with this code");
+            errs.push(
+                domain::FieldError::new("village_code", Rule::UnknownRegion, "no village with this code")
+                    .message("msg_key.unknown_region_code"),
+            );
         } else if p.can(Action::ManageCooperative, Some(v)) {
             village_ok = Some(v.clone());
         } else if p.can(Action::ViewCooperative, Some(v)) {
             return Err(OpError::Forbidden);
         } else {
-            errs.add("village_code", Rule::Mismatch, "this village is outside your region");
+            errs.push(
+                domain::FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
+                    .message("msg_key.outside_region"),
+            );
         }
     }
     let bylaws = match &input.bylaws {
@@ -461,7 +469,10 @@ pub async fn enrol(
                 name = person.full_name;
                 nik = person.nik;
             }
-            None => errs.add("person_id", Rule::OneOf, "no person with this id"),
+            None => errs.push(
+                domain::FieldError::new("person_id", Rule::OneOf, "no person with this id")
+                    .message("msg_key.no_such_person"),
+            ),
         }
     }
     let name = domain::validation::text(&mut errs, "full_name", &name, 2, 200);
@@ -674,7 +685,23 @@ fn savings_refusal(e: SavingsError) -> OpError {
         SavingsError::PokokAmount { .. } => ("amount", Rule::Mismatch),
         SavingsError::NotWithdrawable { .. } | SavingsError::PokokAlreadyPaid => ("kind", Rule::Mismatch),
     };
-    OpError::Invalid(ValidationErrors::single(field, rule, e.to_string()))
+    let refusal = domain::FieldError::new(field, rule, e.to_string());
+    let refusal = match &e {
+        SavingsError::ZeroAmount => refusal.message("msg_key.more_than_zero"),
+        SavingsError::InsufficientBalance { requested, balance } => refusal
+            .param("requested", format!("Rp {requested}"))
+            .param("balance", format!("Rp {balance}"))
+            .message("msg_key.savings_insufficient"),
+        SavingsError::NotWithdrawable { kind } => {
+            refusal.codes("kind", "savings_kind", &[kind.as_str()]).message("msg_key.savings_not_withdrawable")
+        }
+        SavingsError::PokokAmount { required } => {
+            refusal.param("required", format!("Rp {required}")).message("msg_key.savings_pokok_amount")
+        }
+        SavingsError::PokokAlreadyPaid => refusal.message("msg_key.savings_pokok_paid"),
+        SavingsError::Overflow => refusal,
+    };
+    OpError::Invalid(ValidationErrors(vec![refusal]))
 }
 
 /// Posts a deposit or a withdrawal; returns the journal entry's id.
@@ -700,7 +727,10 @@ pub async fn savings(
     };
     let amt = amount(&mut errs, "amount", input.amount.as_str());
     if m.left_on.is_some() {
-        errs.add("member_id", Rule::Mismatch, "the member has left the cooperative");
+        errs.push(
+            domain::FieldError::new("member_id", Rule::Mismatch, "the member has left the cooperative")
+                .message("msg_key.member_left"),
+        );
     }
     let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
@@ -827,7 +857,10 @@ pub fn check_application(
 ) -> Result<(co::ScheduleRequest, Date), OpError> {
     let mut errs = ValidationErrors::new();
     if m.left_on.is_some() {
-        errs.add("member_id", Rule::Mismatch, "the member has left the cooperative");
+        errs.push(
+            domain::FieldError::new("member_id", Rule::Mismatch, "the member has left the cooperative")
+                .message("msg_key.member_left"),
+        );
     }
     let date = value_date(&mut errs, &input.date, today, closed, parse_date(&m.joined_on));
     let start = date.map(|d| d.to_string()).unwrap_or_default();
@@ -840,7 +873,7 @@ pub fn check_application(
     });
     let purpose_len = input.purpose.trim().chars().count();
     if purpose_len > 500 {
-        errs.add("purpose", Rule::TooLong, "at most 500 characters");
+        errs.push(domain::FieldError::new("purpose", Rule::TooLong, "at most 500 characters").max(500));
     }
     match (req, date) {
         (Ok(req), Some(date)) => {
@@ -903,7 +936,25 @@ fn loan_refusal(e: LoanError) -> OpError {
         LoanError::Outstanding { .. } => ("loan_id", Rule::Mismatch),
         LoanError::ZeroRepayment | LoanError::Overpayment { .. } => ("amount", Rule::OutOfRange),
     };
-    OpError::Invalid(ValidationErrors::single(field, rule, e.to_string()))
+    let refusal = domain::FieldError::new(field, rule, e.to_string());
+    let refusal = match &e {
+        LoanError::SelfApproval => refusal.message("msg_key.loan_self_approval"),
+        LoanError::NotAllowed { from, action } => refusal
+            .codes("state", "loan_state", &[from.as_str()])
+            .codes("action", "loan_action", &[action.as_str()])
+            .message("msg_key.loan_not_allowed"),
+        LoanError::NotRepayable { state } => {
+            refusal.codes("state", "loan_state", &[state.as_str()]).message("msg_key.loan_not_repayable")
+        }
+        LoanError::Outstanding { outstanding } => {
+            refusal.param("outstanding", format!("Rp {outstanding}")).message("msg_key.loan_outstanding")
+        }
+        LoanError::ZeroRepayment => refusal.message("msg_key.more_than_zero"),
+        LoanError::Overpayment { owed } => {
+            refusal.param("owed", format!("Rp {owed}")).message("msg_key.loan_overpayment")
+        }
+    };
+    OpError::Invalid(ValidationErrors(vec![refusal]))
 }
 
 /// A decision, disbursement or write-off: a date and a note.
@@ -1514,7 +1565,7 @@ pub async fn record_rat(
     let year = input.year.as_str().trim().parse::<i32>().ok();
     let year_end = year.and_then(|y| Date::from_calendar_date(y, time::Month::December, 31).ok());
     if year_end.is_none() {
-        errs.add("year", Rule::Format, "a year such as 2025");
+        errs.push(domain::FieldError::new("year", Rule::Format, "a year such as 2025").message("msg_key.year_format"));
     }
     let present = input.members_present.as_str().trim().parse::<i32>().ok().filter(|n| *n >= 0);
     if present.is_none() {

@@ -48,7 +48,10 @@ pub fn filter(principal: &Principal, action: Action, q: &PeriodQuery) -> R<Filte
         let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
         let d = domain::person::parse_date(raw);
         if d.is_none() {
-            errs.add(field, Rule::Format, "a date such as 2026-03-14");
+            errs.push(
+                domain::FieldError::new(field, Rule::Format, "a date such as 2026-03-14")
+                    .message("msg_key.date_format"),
+            );
         }
         d
     };
@@ -94,7 +97,10 @@ pub async fn writable_village(
         return Ok(None);
     }
     if !principal.can(action, Some(&code)) {
-        errs.add("village_code", Rule::Mismatch, "this village is outside your region");
+        errs.push(
+            domain::FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
+                .message("msg_key.outside_region"),
+        );
         return Ok(None);
     }
     Ok(Some(code))
@@ -175,11 +181,10 @@ pub async fn set_attendance(
     let (starts, ends) = t.dates().ok_or(Error::NotFound)?;
     let day = ent::attendance_date("date", date, starts, ends, state.today())?;
     match store::enterprise::set_attendance(&state.db, actor, t, person_id, day, present).await? {
-        None => Err(Error::Invalid(ValidationErrors::single(
-            "person_id",
-            Rule::Mismatch,
-            "not a participant of this training",
-        ))),
+        None => Err(Error::Invalid(
+            ValidationErrors::single("person_id", Rule::Mismatch, "not a participant of this training")
+                .message("msg_key.not_participant"),
+        )),
         Some(_) => Ok(()),
     }
 }
@@ -197,7 +202,10 @@ pub async fn set_completed(
     if store::enterprise::set_completed(&state.db, actor, t, person_id, completed).await? {
         Ok(())
     } else {
-        Err(Error::Invalid(ValidationErrors::single("person_id", Rule::Mismatch, "not a participant of this training")))
+        Err(Error::Invalid(
+            ValidationErrors::single("person_id", Rule::Mismatch, "not a participant of this training")
+                .message("msg_key.not_participant"),
+        ))
     }
 }
 

@@ -238,9 +238,10 @@ pub async fn open(
     if let Some(id) = n.job_order_id {
         match store::job_orders::get(&state.db, id).await? {
             None => errs.add("job_order_id", Rule::OneOf, "no job order with this id"),
-            Some(j) if Some(j.agency_id) != n.agency_id => {
-                errs.add("job_order_id", Rule::Mismatch, "this job order belongs to another agency")
-            }
+            Some(j) if Some(j.agency_id) != n.agency_id => errs.push(
+                domain::FieldError::new("job_order_id", Rule::Mismatch, "this job order belongs to another agency")
+                    .message("msg_key.job_order_other_agency"),
+            ),
             Some(j) => {
                 let reason = (|| {
                     sc::job_order::why_not_selectable(
@@ -316,10 +317,19 @@ pub async fn advance(
     }
     let date = parse_date(&input.date);
     if date.is_none() {
-        errs.add("date", Rule::Format, "a date such as 2026-11-24");
+        errs.push(
+            domain::FieldError::new("date", Rule::Format, "a date such as 2026-11-24").message("msg_key.date_format"),
+        );
     }
     if !input.supervisor_override.trim().is_empty() && !is_supervisor(principal) {
-        errs.add("supervisor_override", Rule::Mismatch, "only a regency or province officer may override");
+        errs.push(
+            domain::FieldError::new(
+                "supervisor_override",
+                Rule::Mismatch,
+                "only a regency or province officer may override",
+            )
+            .message("msg_key.supervisor_override"),
+        );
     }
     let (Some(to), Some(date)) = (to, date) else { return Ok(Err(errs)) };
     if !errs.is_empty() {
@@ -367,7 +377,7 @@ pub async fn advance(
                 "date_in_future" | "date_before_previous" => "date",
                 _ => "to",
             };
-            return Ok(Err(ValidationErrors::single(field, Rule::Mismatch, te.to_string())));
+            return Ok(Err(ValidationErrors(vec![transition_refusal(field, &te)])));
         }
     };
     if !store::episodes::apply(&state.db, actor, e, &t).await? {
@@ -375,9 +385,37 @@ pub async fn advance(
             "to",
             Rule::Mismatch,
             "the episode changed meanwhile; check and try again",
-        )));
+        )
+        .message("msg_key.changed_meanwhile")));
     }
     Ok(Ok(()))
+}
+
+/// A refused step as a field error whose message names the documents, states and dates in the
+/// reader's words (`msg_key.step_<code>`); the English detail stays for API clients.
+fn transition_refusal(field: &str, te: &sc::TransitionError) -> domain::FieldError {
+    use domain::Rule;
+    use sc::TransitionError as T;
+    let e = domain::FieldError::new(field, Rule::Mismatch, te.to_string());
+    match te {
+        T::OutOfOrder { from, to } => e
+            .codes("from", "state", &[from.as_str()])
+            .codes("to", "state", &[to.as_str()])
+            .message("msg_key.step_out_of_order"),
+        T::DateInFuture { date, today } => {
+            e.param("date", date).param("today", today).message("msg_key.step_date_in_future")
+        }
+        T::DateBeforePrevious { date, previous } => {
+            e.param("date", date).param("previous", previous).message("msg_key.step_date_before_previous")
+        }
+        T::TooLong { max, .. } => domain::FieldError::new(field, Rule::TooLong, te.to_string()).max(max),
+        T::DocumentsMissing { missing } => e.codes("docs", "doc", missing).message("msg_key.docs_missing"),
+        T::DepartureDocumentsMissing { missing } => {
+            e.codes("docs", "doc", missing).message("msg_key.departure_docs_missing")
+        }
+        T::OverrideReasonTooShort { min } => e.min(min).message("msg_key.step_override_reason_too_short"),
+        other => e.message(format!("msg_key.step_{}", other.code())),
+    }
 }
 
 /// A document update as a form or JSON body gives it.
@@ -424,7 +462,10 @@ pub async fn save_document(
         }
         let d = parse_date(raw);
         if d.is_none() {
-            errs.add(field, Rule::Format, "a date such as 2026-11-24");
+            errs.push(
+                domain::FieldError::new(field, Rule::Format, "a date such as 2026-11-24")
+                    .message("msg_key.date_format"),
+            );
         }
         d
     };

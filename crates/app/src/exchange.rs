@@ -881,7 +881,9 @@ pub async fn add_purpose_consent(
 fn note(field: &str, raw: &str) -> Result<String, ValidationErrors> {
     let note = raw.trim();
     if note.chars().count() > domain::exchange::MAX_NOTE_CHARS {
-        return Err(ValidationErrors::single(field, Rule::TooLong, "at most 500 characters"));
+        return Err(ValidationErrors::single(field, Rule::TooLong, "at most 500 characters")
+            .with("max", domain::exchange::MAX_NOTE_CHARS)
+            .with("got", note.chars().count()));
     }
     Ok(note.to_string())
 }

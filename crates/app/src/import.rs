@@ -111,11 +111,11 @@ pub async fn import_row(
 ) -> Outcome {
     match people::register(state, principal, actor, &input(row, confirm_warnings)).await {
         Ok(p) => Outcome::Created(p.id),
-        Err(RegisterError::Forbidden) => Outcome::Rejected(vec![Problem::Field(domain::FieldError {
-            field: "village_code".into(),
-            rule: Rule::Mismatch,
-            detail: "your role does not register people".into(),
-        })]),
+        Err(RegisterError::Forbidden) => Outcome::Rejected(vec![Problem::Field(domain::FieldError::new(
+            "village_code",
+            Rule::Mismatch,
+            "your role does not register people",
+        ))]),
         Err(RegisterError::Invalid(e)) => {
             let taken = e.0.iter().any(|f| f.field == "nik" && f.rule == Rule::Taken);
             if taken && let Some(id) = already_registered(state, principal, row).await {
@@ -226,10 +226,9 @@ pub fn reason(t: T, problems: &[Problem]) -> String {
                     _ => text,
                 }
             }
-            Problem::Field(f) => format!("{}: {} ({})", field_label(t, &f.field), t.rule(f.rule), f.detail),
+            Problem::Field(f) => crate::i18n::field_message_labelled(t.lang, f, field_label(t, &f.field)),
             Problem::Warnings(ws) => {
-                let issues: Vec<String> =
-                    ws.iter().map(|w| format!("{} ({})", t.nik_issue(w.code), w.message)).collect();
+                let issues: Vec<String> = ws.iter().map(|w| t.nik_issue(w.code).to_string()).collect();
                 format!(
                     "NIK: {} {}; {}",
                     t.get("import.unconfirmed_warnings"),

@@ -35,7 +35,10 @@ pub async fn create(
             if !store::regions::exists(&state.db, &code).await? {
                 village_errs.add("village_code", Rule::UnknownRegion, format!("no village has the code {code}"));
             } else if !principal.can(Action::EditPerson, Some(&code)) {
-                village_errs.add("village_code", Rule::Mismatch, "this village is outside your region");
+                village_errs.push(
+                    domain::FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
+                        .message("msg_key.outside_region"),
+                );
             }
         }
     }

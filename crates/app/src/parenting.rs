@@ -86,7 +86,10 @@ pub async fn update_status(
     parse_opt(&mut errs, "school_level", level, lvl.map(|_| ()), SchoolLevel::codes());
     parse_opt(&mut errs, "school_status", status, st.map(|_| ()), SchoolStatus::codes());
     if st == Some(SchoolStatus::Never) && lvl.is_some_and(|l| l != SchoolLevel::None) {
-        errs.add("school_level", Rule::Mismatch, "a child who never went to school has level none");
+        errs.push(
+            domain::FieldError::new("school_level", Rule::Mismatch, "a child who never went to school has level none")
+                .message("msg_key.school_level_none"),
+        );
     }
     if !errs.is_empty() {
         return Err(Error::Invalid(errs));

@@ -61,7 +61,10 @@ pub async fn validate(state: &AppState, f: &PartnerForm) -> Result<PartnerInput,
             Ok(code) => {
                 match store::regions::exists(&state.db, &code).await {
                     Ok(true) => {}
-                    Ok(false) => errs.add("region_code", Rule::UnknownRegion, "no region has this code"),
+                    Ok(false) => errs.push(
+                        domain::FieldError::new("region_code", Rule::UnknownRegion, "no region has this code")
+                            .message("msg_key.unknown_region_code"),
+                    ),
                     Err(_) => errs.add("region_code", Rule::UnknownRegion, "the region could not be checked"),
                 }
                 Some(code)

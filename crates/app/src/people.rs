@@ -66,11 +66,10 @@ async fn save(
         Err(PersonRejection::UnconfirmedWarnings(w)) => return Err(RegisterError::Unconfirmed(w)),
     };
     if !principal.can(Action::EditPerson, Some(&new.village_code)) {
-        return Err(RegisterError::Invalid(ValidationErrors::single(
-            "village_code",
-            Rule::Mismatch,
-            "this village is outside your region",
-        )));
+        return Err(RegisterError::Invalid(
+            ValidationErrors::single("village_code", Rule::Mismatch, "this village is outside your region")
+                .message("msg_key.outside_region"),
+        ));
     }
     let saved = match before {
         None => store::persons::create(&state.db, actor, &new).await,
@@ -81,13 +80,16 @@ async fn save(
         Err(CreateError::DuplicateNik { existing_id, village_code }) => {
             // Whose record it is and where is told only to someone who may see it.
             let visible = village_code.parse::<RegionCode>().is_ok_and(|v| principal.can(Action::ViewPerson, Some(&v)));
-            let detail = if visible {
-                format!("this NIK is already registered: person #{existing_id}")
+            let errs = if visible {
+                let detail = format!("this NIK is already registered: person #{existing_id}");
+                ValidationErrors::single("nik", Rule::Taken, detail)
+                    .with("id", existing_id)
+                    .message("msg_key.nik_taken_here")
             } else {
-                "this NIK is already registered outside your region; ask your regency office (Disnaker) to check it"
-                    .to_string()
+                let detail = "this NIK is already registered outside your region; ask your regency office (Disnaker) to check it";
+                ValidationErrors::single("nik", Rule::Taken, detail).message("msg_key.nik_taken_elsewhere")
             };
-            Err(RegisterError::Invalid(ValidationErrors::single("nik", Rule::Taken, detail)))
+            Err(RegisterError::Invalid(errs))
         }
         Err(CreateError::Store(e)) => Err(RegisterError::Store(e)),
     }

@@ -36,12 +36,16 @@ pub struct BanInput<'a> {
 
 fn country(t: T, errs: &mut ValidationErrors, field: &str, raw: &str) -> Option<CountryCode> {
     if raw.trim().is_empty() {
-        errs.add(field, Rule::Required, t.get("policy.err.country"));
+        errs.push(
+            domain::FieldError::new(field, Rule::Required, t.get("policy.err.country")).message("policy.err.country"),
+        );
         return None;
     }
     let c = CountryCode::parse(raw);
     if c.is_none() {
-        errs.add(field, Rule::Format, t.get("policy.err.country"));
+        errs.push(
+            domain::FieldError::new(field, Rule::Format, t.get("policy.err.country")).message("policy.err.country"),
+        );
     }
     c
 }
@@ -50,7 +54,7 @@ fn job_type(t: T, errs: &mut ValidationErrors, field: &str, raw: &str) -> Option
     let j = JobType::parse(raw);
     if j.is_none() {
         let rule = if raw.trim().is_empty() { Rule::Required } else { Rule::Format };
-        errs.add(field, rule, t.get("policy.err.job_type"));
+        errs.push(domain::FieldError::new(field, rule, t.get("policy.err.job_type")).message("policy.err.job_type"));
     }
     j
 }
@@ -70,14 +74,16 @@ fn optional<V>(raw: &str, parse: impl FnOnce(&str) -> Option<V>, mut fail: impl 
 fn date(t: T, errs: &mut ValidationErrors, field: &str, raw: &str, required: bool) -> Option<Option<Date>> {
     if raw.trim().is_empty() {
         if required {
-            errs.add(field, Rule::Required, t.get("policy.err.date"));
+            errs.push(
+                domain::FieldError::new(field, Rule::Required, t.get("policy.err.date")).message("policy.err.date"),
+            );
             return None;
         }
         return Some(None);
     }
     let d = parse_date(raw);
     if d.is_none() {
-        errs.add(field, Rule::Format, t.get("policy.err.date"));
+        errs.push(domain::FieldError::new(field, Rule::Format, t.get("policy.err.date")).message("policy.err.date"));
     }
     d.map(Some)
 }
@@ -89,7 +95,10 @@ fn period(t: T, errs: &mut ValidationErrors, since: &str, until: &str) -> Option
     if let (Some(s), Some(Some(u))) = (since, until)
         && u < s
     {
-        errs.add("until", Rule::OutOfRange, t.get("policy.err.until_before_since"));
+        errs.push(
+            domain::FieldError::new("until", Rule::OutOfRange, t.get("policy.err.until_before_since"))
+                .message("policy.err.until_before_since"),
+        );
         return None;
     }
     Some((since?, until?))
@@ -100,11 +109,20 @@ fn legal_source(t: T, errs: &mut ValidationErrors, raw: &str) -> String {
     let n = v.chars().count();
     let (min, max) = LEGAL_SOURCE_CHARS;
     if n == 0 {
-        errs.add("legal_source", Rule::Required, t.get("policy.err.legal_source"));
+        errs.push(
+            domain::FieldError::new("legal_source", Rule::Required, t.get("policy.err.legal_source"))
+                .message("policy.err.legal_source"),
+        );
     } else if n < min {
-        errs.add("legal_source", Rule::TooShort, t.get("policy.err.legal_source"));
+        errs.push(
+            domain::FieldError::new("legal_source", Rule::TooShort, t.get("policy.err.legal_source"))
+                .message("policy.err.legal_source"),
+        );
     } else if n > max {
-        errs.add("legal_source", Rule::TooLong, t.get("policy.err.legal_source"));
+        errs.push(
+            domain::FieldError::new("legal_source", Rule::TooLong, t.get("policy.err.legal_source"))
+                .message("policy.err.legal_source"),
+        );
     }
     v
 }
@@ -112,9 +130,18 @@ fn legal_source(t: T, errs: &mut ValidationErrors, raw: &str) -> String {
 pub fn validate_ban(t: T, i: &BanInput<'_>) -> Result<BanEntry, ValidationErrors> {
     let mut errs = ValidationErrors::new();
     let destination = country(t, &mut errs, "destination", i.destination);
-    let category =
-        optional(i.category, Category::parse, || errs.add("category", Rule::OneOf, t.get("policy.err.category")));
-    let job = optional(i.job_type, JobType::parse, || errs.add("job_type", Rule::Format, t.get("policy.err.job_type")));
+    let category = optional(i.category, Category::parse, || {
+        errs.push(
+            domain::FieldError::new("category", Rule::OneOf, t.get("policy.err.category"))
+                .message("policy.err.category"),
+        )
+    });
+    let job = optional(i.job_type, JobType::parse, || {
+        errs.push(
+            domain::FieldError::new("job_type", Rule::Format, t.get("policy.err.job_type"))
+                .message("policy.err.job_type"),
+        )
+    });
     let legal_source = legal_source(t, &mut errs, i.legal_source);
     let period = period(t, &mut errs, i.since, i.until);
     match (destination, category, job, period) {
@@ -161,7 +188,7 @@ pub fn validate_cost_item(t: T, raw: &str) -> Result<CostItem, ValidationErrors>
         Some(i) if i != CostItem::Other => Ok(i),
         _ => {
             let rule = if raw.trim().is_empty() { Rule::Required } else { Rule::OneOf };
-            Err(ValidationErrors::single("item", rule, t.get("policy.err.cost_item")))
+            Err(ValidationErrors::single("item", rule, t.get("policy.err.cost_item")).message("policy.err.cost_item"))
         }
     }
 }
@@ -179,11 +206,14 @@ pub fn validate_settings(
     match days {
         None => {
             let rule = if no_contact_days.trim().is_empty() { Rule::Required } else { Rule::Format };
-            errs.add("no_contact_days", rule, t.get("policy.err.days"));
+            errs.push(
+                domain::FieldError::new("no_contact_days", rule, t.get("policy.err.days")).message("policy.err.days"),
+            );
         }
-        Some(d) if !(1..=MAX_NO_CONTACT_DAYS).contains(&d) => {
-            errs.add("no_contact_days", Rule::OutOfRange, t.get("policy.err.days"))
-        }
+        Some(d) if !(1..=MAX_NO_CONTACT_DAYS).contains(&d) => errs.push(
+            domain::FieldError::new("no_contact_days", Rule::OutOfRange, t.get("policy.err.days"))
+                .message("policy.err.days"),
+        ),
         Some(_) => {}
     }
     let mut source_errs = ValidationErrors::new();
@@ -226,22 +256,34 @@ pub fn validate_requirement(t: T, i: &RequirementInput<'_>) -> Result<Requiremen
     let document = DocumentKind::parse(i.document);
     if document.is_none() {
         let rule = if i.document.trim().is_empty() { Rule::Required } else { Rule::OneOf };
-        errs.add("document", rule, t.get("policy.err.document"));
+        errs.push(
+            domain::FieldError::new("document", rule, t.get("policy.err.document")).message("policy.err.document"),
+        );
     }
-    let category =
-        optional(i.category, Category::parse, || errs.add("category", Rule::OneOf, t.get("policy.err.category")));
+    let category = optional(i.category, Category::parse, || {
+        errs.push(
+            domain::FieldError::new("category", Rule::OneOf, t.get("policy.err.category"))
+                .message("policy.err.category"),
+        )
+    });
     let destinations = list(i.destinations, CountryCode::parse);
     if destinations.is_none() {
-        errs.add("destinations", Rule::Format, t.get("policy.err.countries"));
+        errs.push(
+            domain::FieldError::new("destinations", Rule::Format, t.get("policy.err.countries"))
+                .message("policy.err.countries"),
+        );
     }
     let job_types = list(i.job_types, JobType::parse);
     if job_types.is_none() {
-        errs.add("job_types", Rule::Format, t.get("policy.err.job_types"));
+        errs.push(
+            domain::FieldError::new("job_types", Rule::Format, t.get("policy.err.job_types"))
+                .message("policy.err.job_types"),
+        );
     }
     let due = DueAt::parse(i.due);
     if due.is_none() {
         let rule = if i.due.trim().is_empty() { Rule::Required } else { Rule::OneOf };
-        errs.add("due", rule, t.get("policy.err.due"));
+        errs.push(domain::FieldError::new("due", rule, t.get("policy.err.due")).message("policy.err.due"));
     }
     match (document, category, destinations, job_types, due) {
         (Some(document), Some(category), Some(mut destinations), Some(mut job_types), Some(due)) if errs.is_empty() => {
@@ -359,7 +401,10 @@ pub async fn add_job_type(state: &AppState, principal: &Principal, actor: &Actor
     if edit(state, store::policy::add_job_type(&state.db, actor, &j).await).await? {
         Ok(())
     } else {
-        Err(Error::invalid("job_type", Rule::Taken, t.get("policy.err.covered")))
+        Err(Error::Invalid(
+            ValidationErrors::single("job_type", Rule::Taken, t.get("policy.err.covered"))
+                .message("policy.err.covered"),
+        ))
     }
 }
 
@@ -375,7 +420,9 @@ pub async fn add_cost_item(state: &AppState, principal: &Principal, actor: &Acto
     if edit(state, store::policy::add_cost_item(&state.db, actor, i).await).await? {
         Ok(())
     } else {
-        Err(Error::invalid("item", Rule::Taken, t.get("policy.err.covered")))
+        Err(Error::Invalid(
+            ValidationErrors::single("item", Rule::Taken, t.get("policy.err.covered")).message("policy.err.covered"),
+        ))
     }
 }
 

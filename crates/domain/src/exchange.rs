@@ -238,7 +238,10 @@ pub fn validate_purpose_consent(
     let d = match crate::person::parse_date(given_on) {
         Some(d) if d <= today => Some(d),
         Some(_) => {
-            errs.add("given_on", Rule::OutOfRange, "not in the future");
+            errs.push(
+                crate::FieldError::new("given_on", Rule::OutOfRange, "not in the future")
+                    .message("msg_key.not_in_future"),
+            );
             None
         }
         None => {

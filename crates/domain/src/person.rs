@@ -5,7 +5,7 @@
 use crate::name::name_key;
 use crate::nik::{self, Nik, NikIssue, RegionLookup, Sex};
 use crate::region::{RegionCode, RegionLevel};
-use crate::validation::{Rule, ValidationErrors, text};
+use crate::validation::{FieldError, Rule, ValidationErrors, text};
 use serde::{Serialize, Serializer};
 use std::fmt;
 use time::{Date, Month};
@@ -181,13 +181,22 @@ fn check_birth_date(errs: &mut ValidationErrors, raw: &str, today: Date) -> Opti
         return None;
     }
     let Some(d) = parse_date(raw) else {
-        errs.add("birth_date", Rule::Format, "a date such as 1990-05-12 or 12-05-1990");
+        errs.push(
+            FieldError::new("birth_date", Rule::Format, "a date such as 1990-05-12 or 12-05-1990")
+                .message("msg_key.date_format"),
+        );
         return None;
     };
     if d > today {
-        errs.add("birth_date", Rule::OutOfRange, "must not be in the future");
+        errs.push(
+            FieldError::new("birth_date", Rule::OutOfRange, "must not be in the future")
+                .message("msg_key.not_in_future"),
+        );
     } else if d < EARLIEST_BIRTH {
-        errs.add("birth_date", Rule::OutOfRange, "must not be before 1900");
+        errs.push(
+            FieldError::new("birth_date", Rule::OutOfRange, "must not be before 1900")
+                .message("msg_key.birth_before_1900"),
+        );
     }
     Some(d)
 }
@@ -208,7 +217,10 @@ fn check_village(errs: &mut ValidationErrors, raw: &str, regions: &dyn RegionLoo
             }
         }
         _ => {
-            errs.add("village_code", Rule::Format, "a village code such as 53.07.01.2001");
+            errs.push(
+                FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
+                    .message("msg_key.village_code_format"),
+            );
             None
         }
     }
@@ -223,7 +235,10 @@ fn check_phone(errs: &mut ValidationErrors, raw: &str) -> String {
     let allowed = phone.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-'));
     let has_digit = phone.chars().any(|c| c.is_ascii_digit());
     if !(allowed && has_digit && (6..=20).contains(&n)) {
-        errs.add("phone", Rule::Format, "6 to 20 characters: digits, spaces, + and - only");
+        errs.push(
+            FieldError::new("phone", Rule::Format, "6 to 20 characters: digits, spaces, + and - only")
+                .message("msg_key.phone_format"),
+        );
     }
     phone
 }
@@ -249,7 +264,15 @@ pub fn validate_new_person(
     } else {
         let c = nik::check(input.nik, birth_date, sex, regions, today);
         for issue in &c.errors {
-            errs.add("nik", nik_rule(issue.code), issue.message.clone());
+            errs.push(
+                FieldError::new("nik", nik_rule(issue.code), issue.message.clone())
+                    .got(input.nik.trim().chars().count())
+                    .message(if issue.code == nik::codes::LENGTH {
+                        "msg_key.nik_length".to_string()
+                    } else {
+                        format!("nik.{}", issue.code)
+                    }),
+            );
         }
         Some(c)
     };
@@ -260,7 +283,7 @@ pub fn validate_new_person(
     } else {
         let kk = KkNumber::parse(kk_raw);
         if kk.is_none() {
-            errs.add("kk_number", Rule::Format, "16 digits");
+            errs.push(FieldError::new("kk_number", Rule::Format, "16 digits").digits(16));
         }
         kk
     };
@@ -269,7 +292,7 @@ pub fn validate_new_person(
     if sex_raw.is_empty() {
         errs.add("sex", Rule::Required, "must not be empty");
     } else if sex.is_none() {
-        errs.add("sex", Rule::OneOf, "one of: L, P (also M, F)");
+        errs.push(FieldError::new("sex", Rule::OneOf, "one of: L, P (also M, F)").message("msg_key.sex_one_of"));
     }
     let birth_place = text(&mut errs, "birth_place", input.birth_place, 0, 100);
     let village_code = check_village(&mut errs, input.village_code, regions);
@@ -660,11 +683,17 @@ pub fn validate_consent_record(
     let given_on = match parse_date(given_on) {
         Some(d) if d <= today => Some(d),
         Some(_) => {
-            errs.add("given_on", Rule::OutOfRange, "not in the future");
+            errs.push(
+                crate::FieldError::new("given_on", Rule::OutOfRange, "not in the future")
+                    .message("msg_key.not_in_future"),
+            );
             None
         }
         None => {
-            errs.add("given_on", Rule::Format, "a date such as 2026-11-24");
+            errs.push(
+                crate::FieldError::new("given_on", Rule::Format, "a date such as 2026-11-24")
+                    .message("msg_key.date_format"),
+            );
             None
         }
     };

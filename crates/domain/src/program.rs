@@ -30,7 +30,15 @@ pub fn validate_designation(
             None
         }
         (_, Some(y)) if y < FIRST_COHORT as i64 || y > current_year as i64 + 1 => {
-            errs.add("cohort_year", Rule::OutOfRange, format!("between {FIRST_COHORT} and {}", current_year + 1));
+            errs.push(
+                crate::FieldError::new(
+                    "cohort_year",
+                    Rule::OutOfRange,
+                    format!("between {FIRST_COHORT} and {}", current_year + 1),
+                )
+                .min(FIRST_COHORT)
+                .max(current_year + 1),
+            );
             None
         }
         (true, Some(y)) => Some(y as i32),

@@ -27,7 +27,8 @@ pub struct FieldErrorBody {
     /// `scope_level`, `out_of_range`, `taken`, `mismatch`.
     pub rule: String,
     pub detail: String,
-    /// A readable sentence: the rule and the detail.
+    /// A sentence for people that names the field and says what to do, in English, or in
+    /// Indonesian when the request's `Accept-Language` prefers `id`.
     pub message: String,
 }
 
@@ -36,6 +37,52 @@ impl FieldErrorBody {
         let message = format!("{field}: {detail}");
         FieldErrorBody { field, rule: rule.to_string(), detail, message }
     }
+    /// A refused field with its catalogue sentence in the request's language.
+    pub fn from_field_error(e: domain::FieldError) -> FieldErrorBody {
+        let message = crate::i18n::field_message(api_lang(), &e);
+        FieldErrorBody { rule: e.rule.as_str().to_string(), field: e.field, detail: e.detail, message }
+    }
+}
+
+tokio::task_local! {
+    /// The language an API request asked for (`Accept-Language`), for its error messages.
+    static API_LANG: Lang;
+}
+
+/// The language of the API request being answered: English unless it prefers Indonesian.
+pub fn api_lang() -> Lang {
+    API_LANG.try_with(|l| *l).unwrap_or(Lang::En)
+}
+
+/// Reads `Accept-Language`: Indonesian (`id`, `id-ID`, the old `in`) when it ranks above
+/// English, English otherwise. Weights (`;q=0.8`) count; equal weights keep the header's order.
+pub fn accept_language(header: Option<&str>) -> Lang {
+    let mut best: Option<(f32, Lang)> = None;
+    for part in header.unwrap_or("").split(',') {
+        let mut bits = part.split(';');
+        let tag = bits.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q =
+            bits.filter_map(|b| b.trim().strip_prefix("q=")).find_map(|v| v.trim().parse::<f32>().ok()).unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        let lang = match primary {
+            "id" | "in" => Lang::Id,
+            "en" => Lang::En,
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, l)| l).unwrap_or(Lang::En)
+}
+
+/// Runs an API request with its language set, so its error bodies speak it.
+pub async fn api_language(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let lang = accept_language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    API_LANG.scope(lang, next.run(req)).await
 }
 
 #[derive(Debug)]
@@ -135,7 +182,7 @@ impl IntoResponse for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation",
                 v.to_string(),
-                v.0.into_iter().map(|e| FieldErrorBody::new(e.field, e.rule.as_str(), e.detail)).collect(),
+                v.0.into_iter().map(FieldErrorBody::from_field_error).collect(),
             ),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m, vec![]),
             ApiError::UnsupportedMediaType(m) => {
@@ -152,7 +199,13 @@ impl IntoResponse for ApiError {
                 warnings
                     .into_iter()
                     .map(|w| {
-                        FieldErrorBody::new("nik".into(), "unconfirmed_warning", format!("{} ({})", w.message, w.code))
+                        let mut body = FieldErrorBody::new(
+                            "nik".into(),
+                            "unconfirmed_warning",
+                            format!("{} ({})", w.message, w.code),
+                        );
+                        body.message = crate::i18n::t(api_lang(), &format!("nik.{}", w.code)).to_string();
+                        body
                     })
                     .collect(),
             ),
@@ -236,9 +289,8 @@ impl PageError {
             app::Error::Forbidden => PageError::forbidden(lang),
             app::Error::NotFound => PageError::not_found(lang),
             app::Error::Invalid(v) => {
-                let t = T::new(lang);
-                let text = v.0.iter().map(|f| format!("{}: {} ({})", f.field, t.rule(f.rule), f.detail));
-                PageError::new(PageErrorKind::Invalid(text.collect::<Vec<_>>().join("; ")), lang)
+                let text = v.0.iter().map(|f| crate::i18n::field_message(lang, f));
+                PageError::new(PageErrorKind::Invalid(text.collect::<Vec<_>>().join(" ")), lang)
             }
             app::Error::Throttled { retry_after_secs } => {
                 let text = T::new(lang).fmt("login.throttled", "seconds", &retry_after_secs.max(1).to_string());

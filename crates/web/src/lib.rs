@@ -8,6 +8,7 @@ pub use app::{
     job_orders, monitoring, outreach, parenting, partners, people, policy, portal, privacy,
 };
 pub mod auth;
+mod catalogue_keys;
 pub mod charts;
 pub mod download;
 pub mod error;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .into_router()
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(readable_rejections))
+        .layer(axum::middleware::from_fn(error::api_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // A bug must never drop the connection: a panic becomes a 500 (logged by `observe`).
         .layer(tower_http::catch_panic::CatchPanicLayer::new())

@@ -38,7 +38,10 @@ pub fn validate_founding(
 ) -> Option<Founding> {
     let village = input.village_code.trim().parse::<RegionCode>().ok().filter(|v| v.level() == RegionLevel::Village);
     if village.is_none() {
-        errs.add("village_code", Rule::Format, "a village code such as 53.07.01.2001");
+        errs.push(
+            crate::FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
+                .message("msg_key.village_code_format"),
+        );
     }
     let kind = KINDS.into_iter().find(|k| *k == input.kind.trim());
     if kind.is_none() {
@@ -49,7 +52,10 @@ pub fn validate_founding(
     let founded_on = crate::person::parse_date(input.founded_on.trim());
     let founded_on = match (founded_on, &village) {
         (Some(d), Some(v)) if d > today_in(v) => {
-            errs.add("founded_on", Rule::OutOfRange, "not in the future");
+            errs.push(
+                crate::FieldError::new("founded_on", Rule::OutOfRange, "not in the future")
+                    .message("msg_key.not_in_future"),
+            );
             None
         }
         (Some(d), _) => Some(d),

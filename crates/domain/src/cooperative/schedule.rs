@@ -202,7 +202,10 @@ pub fn validate_schedule_request(input: &ScheduleInput<'_>) -> Result<ScheduleRe
     }
     let start_date = parse_iso_date(input.start_date);
     if start_date.is_none() {
-        errs.add("start_date", Rule::Format, "a date such as 2026-01-31");
+        errs.push(
+            crate::FieldError::new("start_date", Rule::Format, "a date such as 2026-01-31")
+                .message("msg_key.date_format"),
+        );
     }
     match (principal, months, rate, method, start_date) {
         (Some(p), Some(m), Some(r), Some(k), Some(d)) if errs.is_empty() => ScheduleRequest::new(p, m, r, k, d),

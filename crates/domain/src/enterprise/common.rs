@@ -14,13 +14,19 @@ pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 pub fn village(errs: &mut ValidationErrors, field: &str, raw: &str) -> Option<RegionCode> {
     let raw = raw.trim();
     if raw.is_empty() {
-        errs.add(field, Rule::Required, "a village code such as 53.07.01.2001");
+        errs.push(
+            crate::FieldError::new(field, Rule::Required, "a village code such as 53.07.01.2001")
+                .message("msg_key.village_code_format"),
+        );
         return None;
     }
     match raw.parse::<RegionCode>() {
         Ok(code) if code.level() == RegionLevel::Village => Some(code),
         _ => {
-            errs.add(field, Rule::Format, "a village code such as 53.07.01.2001");
+            errs.push(
+                crate::FieldError::new(field, Rule::Format, "a village code such as 53.07.01.2001")
+                    .message("msg_key.village_code_format"),
+            );
             None
         }
     }
@@ -29,20 +35,28 @@ pub fn village(errs: &mut ValidationErrors, field: &str, raw: &str) -> Option<Re
 /// A required date from 2000 on; `latest` bounds it (today for things that happened).
 pub fn date(errs: &mut ValidationErrors, field: &str, raw: &str, latest: Option<Date>) -> Option<Date> {
     if raw.trim().is_empty() {
-        errs.add(field, Rule::Required, "a date such as 2026-03-14");
+        errs.push(
+            crate::FieldError::new(field, Rule::Required, "a date such as 2026-03-14").message("msg_key.date_format"),
+        );
         return None;
     }
     match crate::person::parse_date(raw) {
         None => {
-            errs.add(field, Rule::Format, "a date such as 2026-03-14");
+            errs.push(
+                crate::FieldError::new(field, Rule::Format, "a date such as 2026-03-14").message("msg_key.date_format"),
+            );
             None
         }
         Some(d) if latest.is_some_and(|l| d > l) => {
-            errs.add(field, Rule::OutOfRange, "not in the future");
+            errs.push(
+                crate::FieldError::new(field, Rule::OutOfRange, "not in the future").message("msg_key.not_in_future"),
+            );
             None
         }
         Some(d) if d < EARLIEST => {
-            errs.add(field, Rule::OutOfRange, "not before 2000");
+            errs.push(
+                crate::FieldError::new(field, Rule::OutOfRange, "not before 2000").message("msg_key.not_before_2000"),
+            );
             None
         }
         Some(d) => Some(d),
@@ -56,7 +70,7 @@ pub fn amount(errs: &mut ValidationErrors, field: &str, raw: &str, min: i64, bla
     let s = raw.trim();
     if s.is_empty() {
         if blank.is_none() {
-            errs.add(field, Rule::Required, "a whole number");
+            errs.push(crate::FieldError::new(field, Rule::Required, "a whole number").message("msg_key.whole_number"));
         }
         return blank;
     }
@@ -73,7 +87,9 @@ pub fn amount(errs: &mut ValidationErrors, field: &str, raw: &str, min: i64, bla
             None
         }
         None => {
-            errs.add(field, Rule::Format, "a whole number such as 1.500.000");
+            errs.push(
+                crate::FieldError::new(field, Rule::Format, "a whole number such as 1.500.000").message("msg_key.amount"),
+            );
             None
         }
     }
@@ -136,12 +152,16 @@ impl fmt::Display for Month {
 /// A required month, not after `today`'s month and not before 2000.
 pub fn past_month(errs: &mut ValidationErrors, field: &str, raw: &str, today: Date) -> Option<Month> {
     if raw.trim().is_empty() {
-        errs.add(field, Rule::Required, "a month such as 2026-03");
+        errs.push(
+            crate::FieldError::new(field, Rule::Required, "a month such as 2026-03").message("msg_key.month_format"),
+        );
         return None;
     }
     match Month::parse(raw) {
         None => {
-            errs.add(field, Rule::Format, "a month such as 2026-03");
+            errs.push(
+                crate::FieldError::new(field, Rule::Format, "a month such as 2026-03").message("msg_key.month_format"),
+            );
             None
         }
         Some(m) if m > Month::of(today) => {
@@ -149,7 +169,9 @@ pub fn past_month(errs: &mut ValidationErrors, field: &str, raw: &str, today: Da
             None
         }
         Some(m) if m < Month::of(EARLIEST) => {
-            errs.add(field, Rule::OutOfRange, "not before 2000");
+            errs.push(
+                crate::FieldError::new(field, Rule::OutOfRange, "not before 2000").message("msg_key.not_before_2000"),
+            );
             None
         }
         Some(m) => Some(m),

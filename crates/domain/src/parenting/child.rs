@@ -58,12 +58,20 @@ pub fn validate_child(input: &ChildInput<'_>, today: Date) -> Result<NewChild, V
     let birth_date = date(&mut errs, "birth_date", input.birth_date, Some(today));
     if let Some(b) = birth_date {
         if age_on(b, today) > MAX_AGE {
-            errs.add("birth_date", Rule::OutOfRange, format!("a child is {MAX_AGE} or younger when registered"));
+            errs.push(
+                crate::FieldError::new(
+                    "birth_date",
+                    Rule::OutOfRange,
+                    format!("a child is {MAX_AGE} or younger when registered"),
+                )
+                .max(MAX_AGE)
+                .message("msg_key.child_too_old"),
+            );
         }
     }
     let sex = Sex::parse(input.sex);
     if sex.is_none() {
-        errs.add("sex", Rule::OneOf, "one of: L, P (also M, F)");
+        errs.push(crate::FieldError::new("sex", Rule::OneOf, "one of: L, P (also M, F)").message("msg_key.sex_one_of"));
     }
     let village_code = village(&mut errs, "village_code", input.village_code);
     let mut parent_person_ids: Vec<i64> = Vec::new();
@@ -90,7 +98,10 @@ pub fn validate_child(input: &ChildInput<'_>, today: Date) -> Result<NewChild, V
     let school_status =
         optional_code(&mut errs, "school_status", input.school_status, SchoolStatus::parse, SchoolStatus::codes);
     if school_status == Some(SchoolStatus::Never) && school_level.is_some_and(|l| l != SchoolLevel::None) {
-        errs.add("school_level", Rule::Mismatch, "a child who never went to school has level none");
+        errs.push(
+            crate::FieldError::new("school_level", Rule::Mismatch, "a child who never went to school has level none")
+                .message("msg_key.school_level_none"),
+        );
     }
     match (birth_date, sex, village_code, caregiver) {
         (Some(birth_date), Some(sex), Some(village_code), Some(caregiver)) if errs.is_empty() => Ok(NewChild {

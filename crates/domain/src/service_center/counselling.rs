@@ -23,7 +23,10 @@ pub fn validate_counselling(input: &CounsellingInput<'_>, today: Date) -> Result
     let mut errs = ValidationErrors::new();
     let held_on = match crate::person::parse_date(input.held_on) {
         Some(d) if d > today => {
-            errs.add("held_on", Rule::OutOfRange, "not in the future");
+            errs.push(
+                crate::FieldError::new("held_on", Rule::OutOfRange, "not in the future")
+                    .message("msg_key.not_in_future"),
+            );
             None
         }
         Some(d) => Some(d),

@@ -81,12 +81,16 @@ pub struct NewJobOrderInput<'a> {
 
 fn date(errs: &mut ValidationErrors, field: &str, raw: &str) -> Option<Date> {
     if raw.trim().is_empty() {
-        errs.add(field, Rule::Required, "a date such as 2025-01-31");
+        errs.push(
+            crate::FieldError::new(field, Rule::Required, "a date such as 2025-01-31").message("msg_key.date_format"),
+        );
         return None;
     }
     let d = crate::person::parse_date(raw);
     if d.is_none() {
-        errs.add(field, Rule::Format, "a date such as 2025-01-31");
+        errs.push(
+            crate::FieldError::new(field, Rule::Format, "a date such as 2025-01-31").message("msg_key.date_format"),
+        );
     }
     d
 }

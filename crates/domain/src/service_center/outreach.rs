@@ -57,13 +57,19 @@ pub struct NewOutreach {
 fn village(errs: &mut ValidationErrors, raw: &str) -> Option<RegionCode> {
     let raw = raw.trim();
     if raw.is_empty() {
-        errs.add("village_code", Rule::Required, "a village code such as 53.07.01.2001");
+        errs.push(
+            crate::FieldError::new("village_code", Rule::Required, "a village code such as 53.07.01.2001")
+                .message("msg_key.village_code_format"),
+        );
         return None;
     }
     match raw.parse::<RegionCode>() {
         Ok(code) if code.level() == RegionLevel::Village => Some(code),
         _ => {
-            errs.add("village_code", Rule::Format, "a village code such as 53.07.01.2001");
+            errs.push(
+                crate::FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
+                    .message("msg_key.village_code_format"),
+            );
             None
         }
     }
@@ -71,12 +77,18 @@ fn village(errs: &mut ValidationErrors, raw: &str) -> Option<RegionCode> {
 
 fn held_on(errs: &mut ValidationErrors, raw: &str, today: Date) -> Option<Date> {
     if raw.trim().is_empty() {
-        errs.add("held_on", Rule::Required, "a date such as 2026-03-14");
+        errs.push(
+            crate::FieldError::new("held_on", Rule::Required, "a date such as 2026-03-14")
+                .message("msg_key.date_format"),
+        );
         return None;
     }
     match crate::person::parse_date(raw) {
         None => {
-            errs.add("held_on", Rule::Format, "a date such as 2026-03-14");
+            errs.push(
+                crate::FieldError::new("held_on", Rule::Format, "a date such as 2026-03-14")
+                    .message("msg_key.date_format"),
+            );
             None
         }
         Some(d) if d > today => {
@@ -84,7 +96,10 @@ fn held_on(errs: &mut ValidationErrors, raw: &str, today: Date) -> Option<Date> 
             None
         }
         Some(d) if d < EARLIEST => {
-            errs.add("held_on", Rule::OutOfRange, "not before 2000");
+            errs.push(
+                crate::FieldError::new("held_on", Rule::OutOfRange, "not before 2000")
+                    .message("msg_key.not_before_2000"),
+            );
             None
         }
         Some(d) => Some(d),
@@ -99,7 +114,10 @@ fn headcount(errs: &mut ValidationErrors, raw: &str) -> Option<i64> {
     }
     let digits = s.strip_prefix('-').unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        errs.add("headcount", Rule::Format, "a whole number, digits only");
+        errs.push(
+            crate::FieldError::new("headcount", Rule::Format, "a whole number, digits only")
+                .message("msg_key.whole_number"),
+        );
         return None;
     }
     match s.parse::<i64>() {

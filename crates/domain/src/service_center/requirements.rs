@@ -275,7 +275,10 @@ impl DocumentRecord {
         if let Some(issued) = draft.issued_on
             && issued > today
         {
-            errs.add("issued_on", Rule::OutOfRange, "must not be in the future");
+            errs.push(
+                crate::FieldError::new("issued_on", Rule::OutOfRange, "must not be in the future")
+                    .message("msg_key.not_in_future"),
+            );
         }
         let record = DocumentRecord::check(draft, &mut errs);
         errs.into_result()?;

@@ -30,6 +30,8 @@ struct EpisodePage {
     saved: bool,
     return_reasons: Vec<&'static str>,
     today: String,
+    /// The next-step form as typed, kept after a refusal.
+    step: ep::StepInput,
 }
 
 #[derive(Template)]
@@ -52,6 +54,7 @@ fn page(
     errors: FormErrors,
     saved: bool,
     today: time::Date,
+    step: ep::StepInput,
 ) -> Result<Response, PageError> {
     let t = v.t();
     let EpisodeFile { view, person, events, can_edit, agency_name } = file;
@@ -75,6 +78,7 @@ fn page(
             saved,
             return_reasons: ReturnReason::ALL.iter().map(|r| r.as_str()).collect(),
             today: today.to_string(),
+            step,
         },
         v.lang(),
     )?;
@@ -88,12 +92,13 @@ async fn after(
     id: i64,
     r: app::error::Result<()>,
     to: String,
+    step: ep::StepInput,
 ) -> Result<Response, PageError> {
     match r {
         Ok(()) => Ok(Redirect::to(&to).into_response()),
         Err(app::Error::Invalid(errs)) => {
             let file = ep::reload(state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
-            page(v, file, FormErrors::new(v.t(), errs), false, state.today())
+            page(v, file, FormErrors::new(v.t(), errs), false, state.today(), step)
         }
         Err(other) => Err(PageError::from_app(other, v.lang())),
     }
@@ -120,7 +125,7 @@ pub async fn show(
     axum::extract::Query(q): axum::extract::Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     let file = ep::file(&state, &v.principal, &v.actor(), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
-    page(&v, file, FormErrors::default(), q.saved.is_some(), state.today())
+    page(&v, file, FormErrors::default(), q.saved.is_some(), state.today(), ep::StepInput::default())
 }
 
 #[derive(Deserialize, Default)]
@@ -209,7 +214,7 @@ pub async fn transition(
         Ok(r) => r.map_err(app::Error::Invalid),
         Err(e) => Err(e.into()),
     };
-    after(&state, &v, id, r, format!("/episodes/{id}?saved=1")).await
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1"), f.step).await
 }
 
 #[derive(Deserialize, Default)]
@@ -251,7 +256,7 @@ pub async fn document(
         Ok(r) => r.map_err(app::Error::Invalid),
         Err(e) => Err(e.into()),
     };
-    after(&state, &v, id, r, format!("/episodes/{id}?saved=1#doc-{}", f.kind)).await
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1#doc-{}", f.kind), ep::StepInput::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -273,7 +278,7 @@ pub async fn cost(
     v.check_csrf(&f.csrf)?;
     let input = ep::CostInput { item: &f.item, amount: &f.amount };
     let r = ep::add_cost(&state, &v.principal, &v.actor(), id, input).await.map(|_| ());
-    after(&state, &v, id, r, format!("/episodes/{id}?saved=1")).await
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1"), ep::StepInput::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -292,7 +297,7 @@ pub async fn contact(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let r = ep::record_contact(&state, &v.principal, &v.actor(), id, &f.date).await;
-    after(&state, &v, id, r, format!("/episodes/{id}?saved=1")).await
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1"), ep::StepInput::default()).await
 }
 
 /// "Needs attention today": open episodes in the user's region with flags, documents

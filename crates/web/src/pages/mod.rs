@@ -284,13 +284,31 @@ impl FormErrors {
             return text.clone();
         }
         match (self.errors.for_field(field), self.t) {
-            (Some(e), Some(t)) => format!("{} ({})", t.rule(e.rule), e.detail),
+            (Some(e), Some(t)) => t.field_error(e),
             _ => String::new(),
         }
+    }
+    /// One line per refused field for the summary at the top of a form: the id of the field's
+    /// input (`f-<field>`, see `templates/form_errors.html`) and its sentence.
+    pub fn summary(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let fields = self.notes.iter().map(|(f, _)| f.as_str()).chain(self.errors.0.iter().map(|e| e.field.as_str()));
+        for field in fields {
+            if !out.iter().any(|(id, _)| id == &field_id(field)) {
+                out.push((field_id(field), self.get(field)));
+            }
+        }
+        out
     }
     pub fn any(&self) -> bool {
         !self.errors.is_empty() || !self.notes.is_empty()
     }
+}
+
+/// The id of a form field's input, as the error summary links to it (`f-full_name`).
+pub fn field_id(field: &str) -> String {
+    let safe: String = field.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    format!("f-{safe}")
 }
 
 /// "Rp 1.234.567": rupiah as every page shows them (negative with a minus sign).

@@ -329,7 +329,7 @@ fn opt_int(errs: &mut ValidationErrors, field: &str, s: &str) -> Option<i64> {
     match s.parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errs.add(field, Rule::Format, "a whole number");
+            errs.push(domain::FieldError::new(field, Rule::Format, "a whole number").message("msg_key.whole_number"));
             None
         }
     }

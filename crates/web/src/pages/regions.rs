@@ -42,6 +42,9 @@ struct VillagePage {
     programs: Vec<Program>,
     errors: FormErrors,
     form_cohort: String,
+    /// The designation checkboxes: as typed after a refusal, else as recorded.
+    form_desmigratif: bool,
+    form_pocket: bool,
     saved: bool,
     year_max: i32,
 }
@@ -139,7 +142,7 @@ pub async fn show(
     let code = parse_code(&raw, &v)?;
     let region = svc::region(&state, &code).await.map_err(app_err(&v))?;
     if code.level() == RegionLevel::Village {
-        return village_page(&state, &v, &code, FormErrors::default(), String::new(), sq.saved.is_some()).await;
+        return village_page(&state, &v, &code, FormErrors::default(), String::new(), None, sq.saved.is_some()).await;
     }
     let breadcrumb = svc::ancestors(&state, &code).await.map_err(app_err(&v))?;
     let t = v.t();
@@ -167,17 +170,20 @@ async fn village_page(
     code: &RegionCode,
     errors: FormErrors,
     form_cohort: String,
+    typed_checks: Option<(bool, bool)>,
     saved: bool,
 ) -> Result<Response, PageError> {
     let t = v.t();
     let d = svc::village(state, &v.principal, code).await.map_err(app_err(v))?;
     let (village, breadcrumb, status, staff) = (d.village, d.breadcrumb, d.status, d.officers);
     let (can_designate, programs) = (d.can_designate, d.programs);
-    let form_cohort = if form_cohort.is_empty() {
+    // After a refusal the form shows what was typed (an emptied year too), else the record.
+    let form_cohort = if form_cohort.is_empty() && typed_checks.is_none() {
         status.cohort_year.map(|y| y.to_string()).unwrap_or_default()
     } else {
         form_cohort
     };
+    let (form_desmigratif, form_pocket) = typed_checks.unwrap_or((status.desmigratif, status.pocket_village));
     let failed = errors.any();
     let page = render(
         &VillagePage {
@@ -191,6 +197,8 @@ async fn village_page(
             programs,
             errors,
             form_cohort,
+            form_desmigratif,
+            form_pocket,
             saved,
             year_max: state.clock.year() + 1,
         },
@@ -232,12 +240,16 @@ pub async fn designate(
             let (desmigratif, pocket) = (f.desmigratif.is_some(), f.pocket_village.is_some());
             svc::designate(&state, &v.principal, &v.actor(), &code, desmigratif, cohort, pocket).await.map(|_| ())
         }
-        Err(_) => Err(app::Error::invalid("cohort_year", domain::Rule::Format, "a year such as 2017")),
+        Err(_) => Err(app::Error::Invalid(
+            domain::ValidationErrors::single("cohort_year", domain::Rule::Format, "a year such as 2017")
+                .message("msg_key.year_format"),
+        )),
     };
     match saved {
         Ok(()) => Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response()),
         Err(app::Error::Invalid(errs)) => {
-            village_page(&state, &v, &code, FormErrors::new(v.t(), errs), cohort_raw.to_string(), false).await
+            let typed = Some((f.desmigratif.is_some(), f.pocket_village.is_some()));
+            village_page(&state, &v, &code, FormErrors::new(v.t(), errs), cohort_raw.to_string(), typed, false).await
         }
         Err(e) => Err(PageError::from_app(e, v.lang())),
     }
@@ -268,7 +280,7 @@ pub async fn set_program(
     match svc::set_program(&state, &v.principal, &v.actor(), &code, &f.program, &f.since_year, leave).await {
         Ok(()) => Ok(Redirect::to(&format!("/regions/{code}?saved=1")).into_response()),
         Err(app::Error::Invalid(errs)) => {
-            village_page(&state, &v, &code, FormErrors::new(v.t(), errs), String::new(), false).await
+            village_page(&state, &v, &code, FormErrors::new(v.t(), errs), String::new(), None, false).await
         }
         Err(e) => Err(PageError::from_app(e, v.lang())),
     }
