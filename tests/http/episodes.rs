@@ -99,7 +99,7 @@ async fn an_episode_from_registration_to_departure() {
     // saying what to do; after the session is recorded on the person's page it goes through.
     let (s, html) = step(&b, &episode, "counselled", &[]).await;
     assert_eq!(s, 422);
-    assert!(html.contains("episode-errors") && html.contains("no counselling session is recorded"), "{html}");
+    assert!(html.contains("episode-errors") && html.contains("Belum ada sesi konseling tercatat"), "{html}");
     let (_, page) = b.get(&format!("/persons/{person}")).await;
     let today = crate::common::today().to_string();
     let r = b

@@ -121,10 +121,10 @@ async fn destinations_are_iso_countries_shown_by_name() {
     let (_, page) = b.get(&format!("/persons/{person}")).await;
     assert!(page.contains("Malaysia"), "MY shown as Malaysia");
     // The open-episode form offers countries and job types by name, not a code box.
-    assert!(page.contains(r#"<select name="destination""#) && page.contains(r#"<option value="MY">Malaysia</option>"#));
+    assert!(page.contains(r#"<select id="f-destination" name="destination""#) && page.contains(r#"<option value="MY">Malaysia</option>"#));
     assert!(page.contains(r#"<option value="TW">Taiwan</option>"#));
     assert!(!page.contains(r#"<option value="ID">"#), "Indonesia is no destination");
-    assert!(page.contains(r#"<select name="job_type""#) && page.contains("Perawat lansia"));
+    assert!(page.contains(r#"<select id="f-job_type" name="job_type""#) && page.contains("Perawat lansia"));
     // The page refuses "TA" too, with the form back.
     let csrf = csrf_of(&page);
     let r = b
