@@ -43,6 +43,9 @@ test("drill from the nation to a village and download its PDF", async () => {
   await page.fill("input[name=password]", ADMIN_PASSWORD);
   await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
 
+  // On a phone the header menu starts folded: the links are behind "Menu".
+  assert.equal(await page.isVisible("header nav >> text=Monitoring"), false);
+  await page.click("header summary");
   await page.click("header nav >> text=Monitoring");
   assert.match(await page.textContent("h1"), /Nasional/);
   const row = (key) => page.textContent(`tr[data-key=${key}] td:nth-child(2)`);

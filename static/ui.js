@@ -1,8 +1,13 @@
 // Phone layouts (issue 15), progressive: the pages work without it.
 // - A list table (`table.cards`) shows as cards on narrow screens; each cell gets its column
 //   heading as `data-label` so the card can caption it.
+// - The header menu (`details.menu`) starts folded on narrow screens.
 // - A table wider than its box scrolls inside it: make it reachable by keyboard and named.
 (function () {
+  // The header menu folds on a phone so the page starts with its content, not five rows of links.
+  if (window.matchMedia("(max-width: 40rem)").matches) {
+    document.querySelectorAll("details.menu").forEach((d) => { d.open = false; });
+  }
   function caption(table) {
     const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
     table.querySelectorAll("tbody tr").forEach((tr) => {

@@ -595,6 +595,26 @@ async fn trafficking_assessment_and_earlier_cases() {
     let (_, page) = b.get(&format!("/cases/{again}")).await;
     assert!(page.contains("id=\"earlier-cases\"") && page.contains("id=\"trafficking\""));
     let csrf = csrf_of(&page);
+    // A refused assessment (an age no victim has) comes back with every tick as it was typed.
+    let r = b
+        .post_form(
+            &format!("/cases/{again}/trafficking"),
+            &[
+                ("_csrf", &csrf),
+                ("process", "transfer"),
+                ("means", "debt_bondage"),
+                ("victim_age_at_time", "300"),
+                ("screening_result", "victim_identified"),
+                ("reintegration_plan", "Pelatihan menjahit di desa"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let again_page = r.text().await.unwrap();
+    assert!(again_page.contains(r#"name="process" value="transfer" checked"#), "process kept");
+    assert!(again_page.contains(r#"name="means" value="debt_bondage" checked"#), "means kept");
+    assert!(!again_page.contains(r#"name="means" value="deception" checked"#));
+    assert!(again_page.contains("Pelatihan menjahit di desa"), "plan kept");
     let r = b
         .post_form(
             &format!("/cases/{again}/trafficking"),
@@ -634,10 +654,20 @@ async fn a_partner_user_works_a_referral_in_the_pages() {
     let r = b
         .post_form(
             &format!("/cases/{id}/referrals"),
-            &[("_csrf", &csrf), ("partner_id", &iom_s), ("services", "witness_protection")],
+            &[
+                ("_csrf", &csrf),
+                ("partner_id", &iom_s),
+                ("services", "witness_protection"),
+                ("note", "Korban perlu pendampingan segera"),
+            ],
         )
         .await;
     assert_eq!(r.status().as_u16(), 422, "IOM does not offer witness protection");
+    // The refused form comes back as typed: the partner, the ticked service, the note.
+    let again = r.text().await.unwrap();
+    assert!(again.contains(&format!(r#"<option value="{iom}" selected>"#)), "partner kept");
+    assert!(again.contains(r#"name="services" value="witness_protection" checked"#), "service kept");
+    assert!(again.contains(r#"value="Korban perlu pendampingan segera""#), "note kept");
     let r = b
         .post_form(
             &format!("/cases/{id}/referrals"),

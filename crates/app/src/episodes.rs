@@ -711,4 +711,27 @@ mod tests {
         assert_eq!(parse_rupiah("12 juta"), None);
         assert_eq!(parse_rupiah("99999999999999"), None);
     }
+
+    /// Every refused step reads as its own sentence in both languages: a step code added to
+    /// the domain without its `msg_key.step_*` would otherwise show the raw key.
+    #[test]
+    fn every_refused_step_has_its_sentence() {
+        use crate::i18n::{Lang, t};
+        use domain::service_center::TransitionError as T;
+        let all = [
+            T::ReasonRequired,
+            T::ReturnReasonRequired,
+            T::HandoverWitnessRequired,
+            T::OverrideNotAllowed,
+            T::PlacementAgreementRequired,
+            T::CounsellingSessionRequired,
+        ];
+        for te in all {
+            let e = super::transition_refusal("to", &te);
+            let key = e.message_key.clone().unwrap_or_default();
+            for lang in [Lang::Id, Lang::En] {
+                assert_ne!(t(lang, &key), key, "{key} missing in {lang:?}");
+            }
+        }
+    }
 }

@@ -133,6 +133,9 @@ struct CasePage {
     /// Active partners to refer to: (id, label).
     partners: Vec<(i64, String)>,
     service_checks: Vec<Check>,
+    /// The partner and note typed into a refused referral.
+    chosen_partner: String,
+    referral_note: String,
     trafficking: Option<TraffickingSection>,
     notes: Vec<Note>,
     attachments: Vec<Attachment>,
@@ -295,6 +298,7 @@ async fn page(
     file: CaseFile,
     errors: FormErrors,
     saved: bool,
+    typed: Option<&Pairs>,
 ) -> Result<Response, PageError> {
     let t = v.t();
     // Names instead of codes: the village's, and the person's only if this viewer may see them
@@ -362,24 +366,55 @@ async fn page(
     } else {
         vec![]
     };
+    // The assessment as typed when it was just refused (only its form sends `screening_result`).
+    let typed_tppo = typed.filter(|f| f.iter().any(|(k, _)| k == "screening_result"));
     let trafficking = if CaseType::parse(&case.case_type) == Some(CaseType::TraffickingSuspicion) {
         let get = |f: fn(&svc::TraffickingRow) -> String| row.as_ref().map(f).unwrap_or_default();
         let assessment = row.as_ref().map(svc::assessment_of);
+        let chosen = |name: &str, saved: String| typed_tppo.map_or_else(|| split(&saved), |f| many(f, name));
+        let typed_one = |name: &str, saved: String| typed_tppo.map_or(saved, |f| one(f, name));
         let form = get(|r| r.form.clone());
         let screening = row.as_ref().map(|r| r.screening_result.clone()).unwrap_or_else(|| "not_screened".into());
         Some(TraffickingSection {
             saved: row.is_some(),
             child_victim: assessment.as_ref().is_some_and(|a| a.child_victim),
             missing: assessment.map(|a| a.missing.iter().map(|e| e.as_str().to_string()).collect()).unwrap_or_default(),
-            process: checks(&Process::ALL, Process::as_str, "tppo_process", t, &split(&get(|r| r.process.clone()))),
-            means: checks(&Means::ALL, Means::as_str, "tppo_means", t, &split(&get(|r| r.means.clone()))),
-            purpose: checks(&Purpose::ALL, Purpose::as_str, "tppo_purpose", t, &split(&get(|r| r.purpose.clone()))),
-            services: checks(&Service::ALL, Service::as_str, "service", t, &split(&get(|r| r.services_needed.clone()))),
-            forms: checks(&Form::ALL, Form::as_str, "tppo_form", t, &[form]),
-            screenings: checks(&ScreeningResult::ALL, ScreeningResult::as_str, "screening", t, &[screening]),
-            form_detail: get(|r| r.form_detail.clone()),
-            age: row.as_ref().and_then(|r| r.victim_age_at_time).map(|a| a.to_string()).unwrap_or_default(),
-            plan: get(|r| r.reintegration_plan.clone()),
+            process: checks(
+                &Process::ALL,
+                Process::as_str,
+                "tppo_process",
+                t,
+                &chosen("process", get(|r| r.process.clone())),
+            ),
+            means: checks(&Means::ALL, Means::as_str, "tppo_means", t, &chosen("means", get(|r| r.means.clone()))),
+            purpose: checks(
+                &Purpose::ALL,
+                Purpose::as_str,
+                "tppo_purpose",
+                t,
+                &chosen("purpose", get(|r| r.purpose.clone())),
+            ),
+            services: checks(
+                &Service::ALL,
+                Service::as_str,
+                "service",
+                t,
+                &chosen("services_needed", get(|r| r.services_needed.clone())),
+            ),
+            forms: checks(&Form::ALL, Form::as_str, "tppo_form", t, &[typed_one("form", form)]),
+            screenings: checks(
+                &ScreeningResult::ALL,
+                ScreeningResult::as_str,
+                "screening",
+                t,
+                &[typed_one("screening_result", screening)],
+            ),
+            form_detail: typed_one("form_detail", get(|r| r.form_detail.clone())),
+            age: typed_one(
+                "victim_age_at_time",
+                row.as_ref().and_then(|r| r.victim_age_at_time).map(|a| a.to_string()).unwrap_or_default(),
+            ),
+            plan: typed_one("reintegration_plan", get(|r| r.reintegration_plan.clone())),
         })
     } else {
         None
@@ -408,7 +443,16 @@ async fn page(
             staff,
             referrals,
             partners,
-            service_checks: checks(&Service::ALL, Service::as_str, "service", t, &[]),
+            // After a refusal the referral form shows what was typed, not a blank form.
+            service_checks: checks(
+                &Service::ALL,
+                Service::as_str,
+                "service",
+                t,
+                &typed.map(|f| many(f, "services")).unwrap_or_default(),
+            ),
+            chosen_partner: typed.map(|f| one(f, "partner_id")).unwrap_or_default(),
+            referral_note: typed.map(|f| one(f, "note")).unwrap_or_default(),
             trafficking,
             notes,
             attachments,
@@ -427,9 +471,15 @@ async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Case, PageError> 
 }
 
 /// The case's page again with the errors of a form (422).
-async fn reshow(state: &AppState, v: &Viewer, id: i64, errors: FormErrors) -> Result<Response, PageError> {
+async fn reshow(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    errors: FormErrors,
+    typed: Option<&Pairs>,
+) -> Result<Response, PageError> {
     let file = svc::reload(state, caller(v), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
-    page(state, v, file, errors, false).await
+    page(state, v, file, errors, false, typed).await
 }
 
 #[derive(Deserialize, Default)]
@@ -445,11 +495,22 @@ pub async fn show(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     let file = svc::view(&state, caller(&v), &v.actor(), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
-    page(&state, &v, file, FormErrors::default(), q.saved.is_some()).await
+    page(&state, &v, file, FormErrors::default(), q.saved.is_some(), None).await
 }
 
 /// After an operation: back to the case, or the page again with the errors (422).
 async fn after(state: &AppState, v: &Viewer, id: i64, result: Result<(), OpError>) -> Result<Response, PageError> {
+    after_typed(state, v, id, result, None).await
+}
+
+/// [`after`] for a form whose typed values come back on a refusal.
+async fn after_typed(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    result: Result<(), OpError>,
+    typed: Option<&Pairs>,
+) -> Result<Response, PageError> {
     match result {
         Ok(()) => {
             // A partner who declined no longer opens the case.
@@ -459,7 +520,7 @@ async fn after(state: &AppState, v: &Viewer, id: i64, result: Result<(), OpError
             };
             Ok(Redirect::to(&target).into_response())
         }
-        Err(OpError::Invalid(errs)) => reshow(state, v, id, FormErrors::new(v.t(), errs)).await,
+        Err(OpError::Invalid(errs)) => reshow(state, v, id, FormErrors::new(v.t(), errs), typed).await,
         Err(OpError::Forbidden) => Err(PageError::forbidden(v.lang())),
         Err(OpError::NotFound) => Err(PageError::not_found(v.lang())),
         Err(OpError::Store(e)) => Err(PageError::internal(v.lang())(e)),
@@ -488,7 +549,7 @@ pub async fn transition(
     let err = || PageError::internal(v.lang());
     match svc::advance(&state, &v.actor(), &case, &f.step).await.map_err(err())? {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?saved=1")).into_response()),
-        Err(errs) => reshow(&state, &v, id, FormErrors::new(v.t(), errs)).await,
+        Err(errs) => reshow(&state, &v, id, FormErrors::new(v.t(), errs), None).await,
     }
 }
 
@@ -544,7 +605,7 @@ pub async fn refer(
         note: one(&f, "note"),
     };
     let r = svc::refer(&state, caller(&v), &v.actor(), &case, &input).await.map(|_| ());
-    after(&state, &v, id, r).await
+    after_typed(&state, &v, id, r, Some(&f)).await
 }
 
 pub async fn referral_step(
@@ -597,7 +658,7 @@ pub async fn trafficking(
         reintegration_plan: one(&f, "reintegration_plan"),
     };
     let r = svc::save_trafficking(&state, caller(&v), &v.actor(), &case, &input).await.map(|_| ());
-    after(&state, &v, id, r).await
+    after_typed(&state, &v, id, r, Some(&f)).await
 }
 
 #[derive(Deserialize, Default)]
