@@ -5,9 +5,11 @@
 // - A table wider than its box scrolls inside it: make it reachable by keyboard and named.
 (function () {
   // The header menu folds on a phone so the page starts with its content, not five rows of links.
-  if (window.matchMedia("(max-width: 40rem)").matches) {
-    document.querySelectorAll("details.menu").forEach((d) => { d.open = false; });
-  }
+  // On a wider screen (a turned tablet, a resized window) it opens again: there it has no button.
+  const narrow = window.matchMedia("(max-width: 40rem)");
+  const fold = () => document.querySelectorAll("details.menu").forEach((d) => { d.open = !narrow.matches; });
+  fold();
+  narrow.addEventListener("change", fold);
   function caption(table) {
     const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
     table.querySelectorAll("tbody tr").forEach((tr) => {
