@@ -26,6 +26,18 @@
     field.parentNode.insertBefore(box, field);
     field.insertAdjacentElement("afterend", chosen);
     if (field.dataset.pickName) chosen.textContent = field.dataset.pickName;
+    else if (field.value.trim() && field.dataset.pick.indexOf("/pick/regions") === 0) {
+      // A region code already in the field (typed, or kept after a refusal): show its name.
+      var code = field.value.trim();
+      var lookup = field.dataset.pick + (field.dataset.pick.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(code);
+      fetch(lookup, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          var hit = items.filter(function (it) { return it.value === code; })[0];
+          if (hit && field.value.trim() === code && !chosen.textContent) chosen.textContent = hit.label;
+        })
+        .catch(function () {});
+    }
     var timer = null;
     var seq = 0;
     function show(items) {

@@ -190,6 +190,10 @@ async fn restriction_matrix_and_audit_of_child_views() {
         let (s, html) = b.get("/children").await;
         assert_eq!(s, 200, "{user} /children");
         assert_eq!(html.contains(CHILD_NAME), *names, "{user} page names");
+        if *counts {
+            // The village by its name, not only "53.07.01.2001".
+            assert!(html.contains("Masabewa"), "{user} village named");
+        }
         let (s, _) = b.get(&format!("/children/{id}")).await;
         assert_eq!(s, if *names { 200 } else { 404 }, "{user} child page");
     }

@@ -121,7 +121,10 @@ async fn destinations_are_iso_countries_shown_by_name() {
     let (_, page) = b.get(&format!("/persons/{person}")).await;
     assert!(page.contains("Malaysia"), "MY shown as Malaysia");
     // The open-episode form offers countries and job types by name, not a code box.
-    assert!(page.contains(r#"<select id="f-destination" name="destination""#) && page.contains(r#"<option value="MY">Malaysia</option>"#));
+    assert!(
+        page.contains(r#"<select id="f-destination" name="destination""#)
+            && page.contains(r#"<option value="MY">Malaysia</option>"#)
+    );
     assert!(page.contains(r#"<option value="TW">Taiwan</option>"#));
     assert!(!page.contains(r#"<option value="ID">"#), "Indonesia is no destination");
     assert!(page.contains(r#"<select id="f-job_type" name="job_type""#) && page.contains("Perawat lansia"));
@@ -166,6 +169,18 @@ async fn region_search_ignores_administrative_words_and_names_keep_capitals() {
     assert_eq!(r.status().as_u16(), 200);
     let hits: serde_json::Value = r.json().await.unwrap();
     assert!(hits.as_array().unwrap().iter().any(|h| h["value"] == "53.07.12.2003" && h["label"] == "Done"), "{hits}");
+    // A code kept in the field after a refused form is looked up by the code: its name comes back.
+    let by_code = |q: &'static str| {
+        let b = &b;
+        async move {
+            let r = b.client.get(format!("{}/pick/regions?{q}", b.base)).send().await.unwrap();
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let hits = by_code("q=53.07.12.2003&level=village").await;
+    assert_eq!(hits, serde_json::json!([{"value": "53.07.12.2003", "label": "Done", "detail": "53.07.12.2003"}]));
+    assert_eq!(by_code("q=53.07&level=village").await, serde_json::json!([]), "a regency is no village");
+    assert_eq!(by_code("q=53.07.12.2999&level=village").await, serde_json::json!([]), "no such village");
     let (_, html) = b.get("/regions/search?q=kab.+sikka").await;
     assert!(html.contains("/regions/53.07\""), "kab. sikka finds Kabupaten Sikka");
     let (_, html) = b.get("/regions/search?q=jakarta&level=province").await;

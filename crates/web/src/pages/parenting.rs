@@ -272,6 +272,7 @@ struct ChildrenPage {
     names_visible: bool,
     rows: Vec<ChildRow>,
     counts: Vec<VillageCounts>,
+    names: super::RegionNames,
     form: ChildForm,
     errors: FormErrors,
     caregivers: Vec<SelectOption>,
@@ -361,6 +362,13 @@ async fn children_page(
         })
         .collect();
     let failed = errors.any();
+    // Villages by name (the code small beside), one query for the page.
+    let names = super::RegionNames::load(
+        state,
+        counts.iter().map(|c| c.village_code.as_str()).chain(children.iter().map(|c| c.village_code.as_str())),
+    )
+    .await
+    .map_err(|e| PageError::from_app(e, v.lang()))?;
     let page = render(
         &ChildrenPage {
             layout: Layout::for_viewer(v, t.get("parenting.children"), "/children"),
@@ -368,6 +376,7 @@ async fn children_page(
             names_visible,
             rows,
             counts,
+            names,
             caregivers: options(t, "parenting.caregivers", &codes!(Caregiver), &form.caregiver),
             levels: options(t, "parenting.levels", &codes!(SchoolLevel), &form.school_level),
             statuses: options(t, "parenting.statuses", &codes!(SchoolStatus), &form.school_status),

@@ -46,6 +46,20 @@ pub async fn regions(
         return Ok(Json(vec![]));
     }
     let level = RegionLevel::parse(&q.level);
+    // A code typed or kept in the field (after a refused form) answers with its own region, so
+    // the picker can show the name beside it.
+    if let Ok(code) = text.parse::<domain::RegionCode>() {
+        let found = app::regions::by_codes(&state, &[code.as_str().to_string()])
+            .await
+            .map_err(|e| PageError::from_app(e, v.lang()))?;
+        return Ok(Json(
+            found
+                .into_iter()
+                .filter(|r| level.is_none_or(|l| r.region_code().is_some_and(|c| c.level() == l)))
+                .map(|r| Choice { detail: r.code.clone(), value: r.code, label: r.name })
+                .collect(),
+        ));
+    }
     let hits =
         app::regions::search(&state, &text, level, None, LIMIT).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     Ok(Json(
