@@ -142,6 +142,17 @@ test("the officer's screens fit a 412 px phone", async () => {
   await check(page, "/cases", "cases");
   await check(page, `/cases/${ids.case}`, "case");
   assert.ok(await page.locator("input[type=checkbox]").count() > 0, "the case page has checkboxes (referral, TPPO)");
+  // A free-text limit is stated and never cuts what was pasted: the hint turns red instead,
+  // and the header menu starts folded.
+  await page.goto(server.base + "/cases/new");
+  assert.equal(await page.isVisible("header nav"), false, "menu folded on a phone");
+  await check(page, "/cases/new", "case-new"); // (opens every <details>, the menu too: it must fit)
+  const description = page.locator("textarea[name=description]");
+  assert.equal(await description.getAttribute("maxlength"), null);
+  assert.match(await page.textContent("#f-description-hint"), /Paling banyak 5000 huruf/);
+  await description.fill("x".repeat(5003));
+  assert.equal((await description.inputValue()).length, 5003, "nothing cut");
+  assert.match(await page.getAttribute("#f-description-hint", "class"), /\bover\b/);
   await check(page, "/monitoring", "monitoring-officer");
   await context.close();
 });

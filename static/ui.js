@@ -28,7 +28,30 @@
       if (name) el.setAttribute("aria-label", name.textContent.trim());
     }
   }
+  // A free-text field's length limit is stated, not enforced by silently cutting what was typed
+  // or pasted: `maxlength` becomes a hint, and the server refuses an overlong text with a sentence.
+  const maxHint = document.body.dataset.maxHint || "";
+  function stateLimit(field) {
+    const max = Number(field.getAttribute("maxlength"));
+    if (!maxHint || !(max >= 40) || field.dataset.pick || field.inputMode === "numeric") return;
+    // One-line forms (filters, search, table rows) keep their shape: the server's sentence is enough.
+    if (field.closest(".inline-form, .row, .search, td, header")) return;
+    field.removeAttribute("maxlength");
+    field.dataset.maxlength = String(max);
+    const id = field.id ? field.id + "-hint" : "";
+    if (id && document.getElementById(id)) return; // the template states it already
+    const hint = document.createElement("small");
+    hint.className = "muted small max-hint";
+    hint.textContent = maxHint.replace("{max}", String(max));
+    if (id) { hint.id = id; field.setAttribute("aria-describedby", id); }
+    const label = field.closest("label");
+    (label || field).insertAdjacentElement("afterend", hint);
+    const check = () => hint.classList.toggle("over", field.value.length > max);
+    field.addEventListener("input", check);
+    check();
+  }
   function run(root) {
+    root.querySelectorAll("input[maxlength]:not([type]), input[maxlength][type=text], textarea[maxlength]").forEach(stateLimit);
     root.querySelectorAll("table.cards").forEach(caption);
     root.querySelectorAll("table, .scroll").forEach(reachable);
   }
