@@ -23,6 +23,7 @@ mod monitoring;
 mod monitoring_coop;
 mod monitoring_pillars;
 mod openapi;
+mod opensid;
 mod operations;
 mod outreach;
 mod pages;

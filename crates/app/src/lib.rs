@@ -19,6 +19,7 @@ pub mod exchange;
 pub mod i18n;
 pub mod import;
 pub mod job_orders;
+pub mod opensid;
 pub mod monitoring;
 pub mod outreach;
 pub mod parenting;

@@ -78,20 +78,24 @@ async fn save(
     match saved {
         Ok(p) => Ok(p),
         Err(CreateError::DuplicateNik { existing_id, village_code }) => {
-            // Whose record it is and where is told only to someone who may see it.
-            let visible = village_code.parse::<RegionCode>().is_ok_and(|v| principal.can(Action::ViewPerson, Some(&v)));
-            let errs = if visible {
-                let detail = format!("this NIK is already registered: person #{existing_id}");
-                ValidationErrors::single("nik", Rule::Taken, detail)
-                    .with("id", existing_id)
-                    .message("msg_key.nik_taken_here")
-            } else {
-                let detail = "this NIK is already registered outside your region; ask your regency office (Disnaker) to check it";
-                ValidationErrors::single("nik", Rule::Taken, detail).message("msg_key.nik_taken_elsewhere")
-            };
-            Err(RegisterError::Invalid(errs))
+            Err(RegisterError::Invalid(duplicate_nik(principal, existing_id, &village_code)))
         }
         Err(CreateError::Store(e)) => Err(RegisterError::Store(e)),
+    }
+}
+
+/// The refusal of a NIK already on record (person `existing_id` in `village_code`): whose
+/// record it is and where is told only to someone who may see it. Registration and the
+/// OpenSID import both answer with it.
+pub fn duplicate_nik(principal: &Principal, existing_id: i64, village_code: &str) -> ValidationErrors {
+    let visible = village_code.parse::<RegionCode>().is_ok_and(|v| principal.can(Action::ViewPerson, Some(&v)));
+    if visible {
+        let detail = format!("this NIK is already registered: person #{existing_id}");
+        ValidationErrors::single("nik", Rule::Taken, detail).with("id", existing_id).message("msg_key.nik_taken_here")
+    } else {
+        let detail =
+            "this NIK is already registered outside your region; ask your regency office (Disnaker) to check it";
+        ValidationErrors::single("nik", Rule::Taken, detail).message("msg_key.nik_taken_elsewhere")
     }
 }
 

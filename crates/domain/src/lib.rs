@@ -18,6 +18,7 @@ pub mod import;
 pub mod monitoring;
 pub mod name;
 pub mod nik;
+pub mod opensid;
 pub mod paging;
 pub mod parenting;
 pub mod password;

@@ -8,7 +8,7 @@ mod pdf;
 mod xlsx;
 
 pub use pdf::to_pdf;
-pub use xlsx::to_xlsx;
+pub use xlsx::{PlainSheet, sheets_to_xlsx, to_xlsx};
 
 /// A document to render.
 #[derive(Debug, Clone, Default)]

@@ -129,3 +129,38 @@ mod tests {
         assert!(long.chars().count() <= 31);
     }
 }
+
+/// One sheet of plain text cells: a header row, then the rows. Everything is written as text
+/// (a NIK or a KK number must keep its 16 digits), except cells given as counts.
+pub struct PlainSheet<'a> {
+    pub name: &'a str,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A workbook of [`PlainSheet`]s with their exact names (another system reads them by name,
+/// as OpenSID reads "Data Penduduk").
+pub fn sheets_to_xlsx(sheets: &[PlainSheet<'_>]) -> Result<Vec<u8>, RenderError> {
+    let f = Formats {
+        plain: Format::new(),
+        bold: Format::new().set_bold(),
+        title: Format::new().set_bold(),
+        int: Format::new().set_num_format("0"),
+        rupiah: Format::new().set_num_format("\"Rp\" #,##0"),
+        percent: Format::new().set_num_format("0.00%"),
+    };
+    let mut wb = Workbook::new();
+    for s in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(s.name).map_err(err)?;
+        for (c, h) in s.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, crate::neutralise(h), &f.bold).map_err(err)?;
+        }
+        for (r, row) in s.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                write_cell(ws, r as u32 + 1, c as u16, cell, &f)?;
+            }
+        }
+    }
+    wb.save_to_buffer().map_err(err)
+}

@@ -20,6 +20,7 @@ pub mod episodes;
 pub mod exchange;
 pub mod indicators;
 pub mod job_orders;
+pub mod opensid;
 pub mod migrate;
 pub mod outreach;
 pub mod parenting;

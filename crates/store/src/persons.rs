@@ -37,7 +37,7 @@ impl Person {
     }
 }
 
-const COLUMNS: &str = "id, nik, kk_number, full_name, sex, birth_date, birth_place, village_code, address, phone, \
+pub(crate) const COLUMNS: &str = "id, nik, kk_number, full_name, sex, birth_date, birth_place, village_code, address, phone, \
     contact_abroad, category, nik_warnings, under_investigation, investigation_note, created_at, updated_at";
 
 /// Why a registration did not happen.

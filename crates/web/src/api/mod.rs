@@ -11,6 +11,7 @@ mod enterprise;
 mod episodes;
 mod exchange;
 pub mod fields;
+mod imports;
 mod job_orders;
 mod monitoring;
 mod outreach;
@@ -55,6 +56,10 @@ pub fn routes() -> Routes {
         .route("/nik/check", post(persons::nik_check))
         .route("/persons", get(persons::list).post(persons::create))
         .route("/persons/{id}", get(persons::get))
+        .route(
+            "/imports/opensid",
+            post(imports::opensid).layer(DefaultBodyLimit::max(app::opensid::MAX_WORKBOOK)),
+        )
         .route("/persons/{id}/episodes", post(episodes::open))
         .route("/episodes/{id}", get(episodes::get))
         .route("/episodes/{id}/transitions", post(episodes::transition))
@@ -182,6 +187,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         regions::provinces, regions::search, regions::get, regions::children, regions::village, regions::designate,
         programs::list, programs::create,
         persons::nik_check, persons::create, persons::list, persons::get,
+        imports::opensid,
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
         cases::create, cases::list, cases::get, cases::transition,
         cases::assign, cases::refer, cases::add_note, cases::trafficking, cases::attach, cases::download,

@@ -158,6 +158,9 @@ struct FormPage {
     running: Option<String>,
     confirm_warnings: bool,
     max_mb: usize,
+    /// The OpenSID workbook form on the same page (pages/opensid.rs).
+    opensid_village: String,
+    opensid_error: String,
 }
 
 fn form_page(
@@ -176,6 +179,15 @@ fn form_page(
             running,
             confirm_warnings,
             max_mb: MAX_UPLOAD / (1024 * 1024),
+            // An officer of one village imports into it: the field starts with it.
+            opensid_village: v
+                .principal
+                .scope
+                .code()
+                .filter(|c| c.level() == domain::region::RegionLevel::Village)
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+            opensid_error: String::new(),
         },
         v.lang(),
     )?;

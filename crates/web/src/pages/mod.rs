@@ -10,6 +10,7 @@ mod episodes;
 mod exchange;
 mod home;
 mod import;
+mod opensid;
 mod job_orders;
 mod monitoring;
 mod outreach;
@@ -74,6 +75,13 @@ pub fn routes() -> Routes {
             "/persons/import",
             get(import::form).post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD)),
         )
+        .route(
+            "/persons/import/opensid",
+            post(opensid::preview).layer(DefaultBodyLimit::max(app::opensid::MAX_WORKBOOK + 64 * 1024)),
+        )
+        .route("/persons/import/opensid/confirm", post(opensid::confirm))
+        .route("/persons/opensid", get(opensid::export_page))
+        .route("/persons/opensid/export", get(opensid::export_xlsx))
         .route("/persons/import/{job}", get(import::show))
         .route("/persons/import/{job}/rejected.csv", get(import::rejected_csv))
         .route("/persons/{id}", get(persons::show))
