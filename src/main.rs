@@ -95,6 +95,21 @@ enum ImportCommand {
         #[arg(long, default_value = "cli")]
         as_user: String,
     },
+    /// Import an OpenSID "Data Penduduk" workbook (.xlsx) into one village, as the API and the
+    /// page do (docs/OPENSID.md): new NIKs registered, known ones completed where empty; the
+    /// refused rows are printed with their row, column and reason.
+    Opensid {
+        file: std::path::PathBuf,
+        /// The village's Kemendagri code (53.07.01.2001).
+        #[arg(long)]
+        village: String,
+        /// Report what would happen and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Username of the account the import runs as (must exist and be enabled).
+        #[arg(long, default_value = "cli")]
+        as_user: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -361,6 +376,9 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         Command::Import { command: ImportCommand::Persons { file, confirm_warnings, as_user } } => {
             import_persons(cfg, &file, confirm_warnings, &as_user).await?;
         }
+        Command::Import { command: ImportCommand::Opensid { file, village, dry_run, as_user } } => {
+            import_opensid(cfg, &file, &village, dry_run, &as_user).await?;
+        }
         Command::Generate { scale, seed, as_of } => generate(&cfg, &scale, seed, as_of.as_deref()).await?,
         Command::Backup { to } => {
             let db = store::Db::connect_existing(&cfg.database_url).await?;
@@ -470,16 +488,17 @@ async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> 
     Ok(())
 }
 
-/// `import persons`: the page's import, run from the command line as a named account.
-async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_user: &str) -> anyhow::Result<()> {
-    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let file = domain::import::ImportFile::parse(data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let db = store::Db::connect_existing(&cfg.database_url).await?;
-    // Its audit entries are keyed like the server's.
-    if let Some(key) = web::audit_trail::load_key(&cfg)? {
+/// The account an import runs as: enabled, allowed to register people; its audit entries
+/// keyed like the server's.
+async fn import_account(
+    cfg: &Config,
+    db: &store::Db,
+    as_user: &str,
+) -> anyhow::Result<(domain::access::Principal, store::audit::Actor)> {
+    if let Some(key) = web::audit_trail::load_key(cfg)? {
         store::audit::install_key(&key);
     }
-    let user = match store::users::by_username(&db, as_user).await? {
+    let user = match store::users::by_username(db, as_user).await? {
         Some(u) if u.disabled => anyhow::bail!("the account {as_user} is disabled"),
         Some(u) => u,
         None => anyhow::bail!("no account named {as_user}: name an existing one with --as-user"),
@@ -495,6 +514,55 @@ async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_u
         ip: String::new(),
         request_id: "cli".into(),
     };
+    Ok((principal, actor))
+}
+
+/// `import opensid`: the API's OpenSID import, run from the command line as a named account.
+async fn import_opensid(
+    cfg: Config,
+    path: &std::path::Path,
+    village: &str,
+    dry_run: bool,
+    as_user: &str,
+) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let village: domain::RegionCode =
+        village.trim().parse().map_err(|_| anyhow::anyhow!("--village: a village code such as 53.07.01.2001"))?;
+    let db = store::Db::connect_existing(&cfg.database_url).await?;
+    let (principal, actor) = import_account(&cfg, &db, as_user).await?;
+    let state = web::AppState::new(db.clone(), cfg);
+    let result = web::opensid::import_opensid(&state, &principal, &actor, &village, &data, dry_run).await;
+    db.close().await;
+    let lang = web::i18n::Lang::Id;
+    let report = match result {
+        Ok(r) => r,
+        Err(web::opensid::Error::Invalid(e)) => {
+            let why: Vec<String> = e.0.iter().map(|f| web::i18n::field_message(lang, f)).collect();
+            anyhow::bail!("{}: {}", path.display(), why.join(" "))
+        }
+        Err(web::opensid::Error::Forbidden) => anyhow::bail!("the account {as_user} may not register people in {village}"),
+        Err(e) => anyhow::bail!("import failed: {e:?}"),
+    };
+    for e in &report.errors {
+        println!("row {}\t{}\t{}", e.row, e.error.field, web::opensid::message(lang, &e.error));
+    }
+    println!(
+        "{}{} created, {} updated, {} unchanged, {} refused.",
+        if dry_run { "Dry run: " } else { "" },
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.refused()
+    );
+    Ok(())
+}
+
+/// `import persons`: the page's import, run from the command line as a named account.
+async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_user: &str) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = domain::import::ImportFile::parse(data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let db = store::Db::connect_existing(&cfg.database_url).await?;
+    let (principal, actor) = import_account(&cfg, &db, as_user).await?;
     let state = web::AppState::new(db.clone(), cfg);
     let bar = generate::progress::bar("import", Some(file.row_count() as u64), "rows");
     let report = web::import::run(&state, &principal, &actor, &file, confirm, "cli", |c| {

@@ -220,7 +220,7 @@ async fn another_villages_officer_is_refused_and_file_errors_are_named() {
         assert!(!text.contains("Sisilia") && !text.contains(KNOWN_NIK) && !text.contains("MARIA"), "{text}");
     }
     // A role that never registers people.
-    let analyst = app.user_token("analis", "analyst", None).await;
+    let analyst = app.user_token("analis", "national_analyst", None).await;
     assert_eq!(post_workbook(&app, &analyst, &format!("village_code={HOME}"), village_workbook()).await.0, 403);
     let (_, all) = app.get_json("/api/v1/persons", Some(&app.admin_token)).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2, "nothing imported: {all}");
@@ -277,7 +277,7 @@ async fn page_previews_without_writing_then_confirms_and_exports_back() {
     // A refused upload keeps the typed village and says why.
     let (s, html) = upload(&b, &csrf, HOME, workbook("Lembar1", &[vec![T("nik")]])).await;
     assert_eq!(s, 422);
-    assert!(html.contains("Lembar \"Data Penduduk\" tidak ada") || html.contains("Lembar &quot;Data Penduduk&quot; tidak ada"), "{html}");
+    assert!(html.contains("Data Penduduk&#34; tidak ada di berkas. Lembar yang ada: Lembar1."), "{html}");
     assert!(html.contains(&format!("value=\"{HOME}\"")));
 
     let creates = audit_count(&app, "person.create").await;

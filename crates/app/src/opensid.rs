@@ -9,7 +9,8 @@
 //! writes nothing, so the page can preview before confirming.
 
 use crate::App as AppState;
-use crate::error::{Error, Result};
+pub use crate::error::Error;
+use crate::error::Result;
 use crate::people::{self, RegisterError};
 use domain::access::{Action, Principal};
 use domain::nik::RegionLookup;
