@@ -152,6 +152,7 @@ const OPERATION_IDS: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/persons", "create_person"),
     ("GET", "/api/v1/persons/{id}", "get_person"),
     ("DELETE", "/api/v1/persons/{id}", "delete_person"),
+    ("POST", "/api/v1/imports/opensid", "import_opensid_workbook"),
     ("POST", "/api/v1/persons/{id}/episodes", "open_episode"),
     ("GET", "/api/v1/episodes/{id}", "get_episode"),
     ("POST", "/api/v1/episodes/{id}/transitions", "transition_episode"),
