@@ -345,3 +345,35 @@ async fn page_previews_without_writing_then_confirms_and_exports_back() {
     assert_eq!(s, 403);
     assert!(!body.contains("MARIA"));
 }
+
+/// `desmigratif import opensid`: the same door from the command line, as a named account.
+#[test]
+fn cli_imports_a_workbook_as_a_named_account() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("penduduk.xlsx"), village_workbook()).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_desmigratif"))
+            .current_dir(dir.path())
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DESMIGRATIF_LOG", "warn")
+            .env("DESMIGRATIF_ADMIN_USER", "boss")
+            .env("DESMIGRATIF_ADMIN_PASSWORD", "a-long-enough-password-1")
+            .output()
+            .expect("the binary runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{args:?}: {text}\n{}", String::from_utf8_lossy(&out.stderr));
+        text
+    };
+    run(&["migrate"]);
+    let import = ["import", "opensid", "penduduk.xlsx", "--village", HOME, "--as-user", "boss"];
+    let out = run(&[&import[..], &["--dry-run"]].concat());
+    assert!(out.contains("Dry run: 5 created, 0 updated, 0 unchanged, 3 refused."), "{out}");
+    assert!(out.contains("row 4\tnik\tBelum punya NIK"), "{out}");
+    let out = run(&import);
+    assert!(out.contains("\n5 created, 0 updated, 0 unchanged, 3 refused.") || out.starts_with("5 created"), "{out}");
+    let out = run(&import);
+    assert!(out.contains("0 created, 0 updated, 5 unchanged, 3 refused."), "{out}");
+}
