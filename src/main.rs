@@ -540,7 +540,9 @@ async fn import_opensid(
             let why: Vec<String> = e.0.iter().map(|f| web::i18n::field_message(lang, f)).collect();
             anyhow::bail!("{}: {}", path.display(), why.join(" "))
         }
-        Err(web::opensid::Error::Forbidden) => anyhow::bail!("the account {as_user} may not register people in {village}"),
+        Err(web::opensid::Error::Forbidden) => {
+            anyhow::bail!("the account {as_user} may not register people in {village}")
+        }
         Err(e) => anyhow::bail!("import failed: {e:?}"),
     };
     for e in &report.errors {

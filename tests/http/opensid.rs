@@ -46,31 +46,144 @@ fn workbook(sheet: &str, rows: &[Vec<V>]) -> Vec<u8> {
 }
 
 fn village_workbook() -> Vec<u8> {
-    let h = ["nik", "no_kk", "nama", "sex", "tempatlahir", "tanggallahir", "alamat", "dusun", "rt", "rw", "pekerja_migran", "hobi"];
+    let h = [
+        "nik",
+        "no_kk",
+        "nama",
+        "sex",
+        "tempatlahir",
+        "tanggallahir",
+        "alamat",
+        "dusun",
+        "rt",
+        "rw",
+        "pekerja_migran",
+        "hobi",
+    ];
     workbook(
         "Data Penduduk",
         &[
             h.iter().map(|s| T(s)).collect(),
             // 2: new, sex as a code, date as Y-m-d text, a migrant abroad.
-            vec![T("5307015205900001"), T("5307010101100002"), T("MARIA GORETI"), T("2"), T("MAUMERE"), T("1990-05-12"),
-                 T("Jl. Mawar 3"), T("KRAJAN"), T("001"), T("002"), T("PEKERJA MIGRAN"), T("menari")],
+            vec![
+                T("5307015205900001"),
+                T("5307010101100002"),
+                T("MARIA GORETI"),
+                T("2"),
+                T("MAUMERE"),
+                T("1990-05-12"),
+                T("Jl. Mawar 3"),
+                T("KRAJAN"),
+                T("001"),
+                T("002"),
+                T("PEKERJA MIGRAN"),
+                T("menari"),
+            ],
             // 3: new, sex as a label, an Excel date cell, not a migrant worker.
-            vec![T("5307013101850002"), T(""), T("BUDI SANTOSO"), T("LAKI-LAKI"), T(""), D(1985, 1, 31),
-                 T(""), T(""), T(""), T(""), T("BUKAN PEKERJA MIGRAN"), T("")],
+            vec![
+                T("5307013101850002"),
+                T(""),
+                T("BUDI SANTOSO"),
+                T("LAKI-LAKI"),
+                T(""),
+                D(1985, 1, 31),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T("BUKAN PEKERJA MIGRAN"),
+                T(""),
+            ],
             // 4: no NIK yet.
-            vec![T("0"), T(""), T("BAYI BARU"), T("1"), T(""), T("2024-01-01"), T(""), T(""), T(""), T(""), T(""), T("")],
+            vec![
+                T("0"),
+                T(""),
+                T("BAYI BARU"),
+                T("1"),
+                T(""),
+                T("2024-01-01"),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+            ],
             // 5: a date that does not exist.
-            vec![T("5307015205900004"), T(""), T("ANA WUTUN"), T("2"), T(""), T("1990-02-30"), T(""), T(""), T(""), T(""), T(""), T("")],
+            vec![
+                T("5307015205900004"),
+                T(""),
+                T("ANA WUTUN"),
+                T("2"),
+                T(""),
+                T("1990-02-30"),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+            ],
             // 6: the NIK of row 2 again.
-            vec![T("5307015205900001"), T(""), T("MARIA LAIN"), T("2"), T(""), T("1990-05-12"), T(""), T(""), T(""), T(""), T(""), T("")],
+            vec![
+                T("5307015205900001"),
+                T(""),
+                T("MARIA LAIN"),
+                T("2"),
+                T(""),
+                T("1990-05-12"),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+            ],
             // 7: known here: the empty KK and address are filled, the birth place is not overwritten.
-            vec![T(KNOWN_NIK), T("5307010101100009"), T("SISILIA"), T("2"), T("ENDE"), T("1990-05-12"),
-                 T("Jl. Kenanga"), T("Dusun_Wolowaru"), T("3"), T(""), T("PEKERJA MIGRAN"), T("")],
+            vec![
+                T(KNOWN_NIK),
+                T("5307010101100009"),
+                T("SISILIA"),
+                T("2"),
+                T("ENDE"),
+                T("1990-05-12"),
+                T("Jl. Kenanga"),
+                T("Dusun_Wolowaru"),
+                T("3"),
+                T(""),
+                T("PEKERJA MIGRAN"),
+                T(""),
+            ],
             // 8: registered in another village, outside the officer's sight.
-            vec![T(ELSEWHERE_NIK), T(""), T("INA SINI"), T("P"), T(""), T("1995-08-07"), T(""), T(""), T(""), T(""), T(""), T("")],
+            vec![
+                T(ELSEWHERE_NIK),
+                T(""),
+                T("INA SINI"),
+                T("P"),
+                T(""),
+                T("1995-08-07"),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+            ],
             // 9: new, sex as PEREMPUAN, d-m-Y date, a returned worker.
-            vec![T("5307014311920003"), T(""), T("THERESIA INA"), T("PEREMPUAN"), T("NITA"), T("03-11-1992"),
-                 T(""), T(""), T(""), T(""), T("PURNA PEKERJA MIGRAN"), T("")],
+            vec![
+                T("5307014311920003"),
+                T(""),
+                T("THERESIA INA"),
+                T("PEREMPUAN"),
+                T("NITA"),
+                T("03-11-1992"),
+                T(""),
+                T(""),
+                T(""),
+                T(""),
+                T("PURNA PEKERJA MIGRAN"),
+                T(""),
+            ],
         ],
     )
 }
@@ -95,7 +208,13 @@ fn errors_of(r: &Value) -> Vec<(u64, String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap().to_string(), e["rule"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+                e["rule"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -142,7 +261,11 @@ async fn api_imports_edge_rows_and_a_second_import_changes_nothing() {
 
     let (s, r) = post_workbook(&app, &officer, &format!("village_code={HOME}"), village_workbook()).await;
     assert_eq!(s, 200, "{r}");
-    assert_eq!((r["created"].as_u64(), r["updated"].as_u64(), r["unchanged"].as_u64()), (Some(3), Some(1), Some(0)), "{r}");
+    assert_eq!(
+        (r["created"].as_u64(), r["updated"].as_u64(), r["unchanged"].as_u64()),
+        (Some(3), Some(1), Some(0)),
+        "{r}"
+    );
     let errors = errors_of(&r);
     let e = |row: u64, field: &str, rule: &str| (row, field.to_string(), rule.to_string());
     assert_eq!(
@@ -157,25 +280,37 @@ async fn api_imports_edge_rows_and_a_second_import_changes_nothing() {
         "{r}"
     );
     let message = |row: u64| {
-        r["errors"].as_array().unwrap().iter().find(|x| x["row"] == row).unwrap()["message"].as_str().unwrap().to_string()
+        r["errors"].as_array().unwrap().iter().find(|x| x["row"] == row).unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
     assert!(message(1).contains("Kolom hobi bukan kolom OpenSID"), "{r}");
     assert!(message(4).starts_with("Belum punya NIK"), "{r}");
     assert!(message(5).contains("tanggallahir"), "{r}");
     assert!(message(6).contains("baris 2"), "{r}");
     // The other village's record: refused the way registration refuses it, nothing more.
-    assert_eq!(message(8), "NIK ini sudah terdaftar di luar wilayah Anda. Minta dinas tenaga kerja kabupaten (Disnaker) memeriksanya.");
+    assert_eq!(
+        message(8),
+        "NIK ini sudah terdaftar di luar wilayah Anda. Minta dinas tenaga kerja kabupaten (Disnaker) memeriksanya."
+    );
     let text = r.to_string();
     assert!(!text.contains("Yohana") && !text.contains(OTHER) && !text.contains("53.07.02"), "leak: {text}");
 
     // Codes and labels, text and date cells, the category from pekerja_migran.
     let maria = person(&app, &officer, "5307015205900001").await;
-    assert_eq!((&maria["sex"], &maria["birth_date"], &maria["category"]), (&json!("P"), &json!("1990-05-12"), &json!("abroad")));
+    assert_eq!(
+        (&maria["sex"], &maria["birth_date"], &maria["category"]),
+        (&json!("P"), &json!("1990-05-12"), &json!("abroad"))
+    );
     assert_eq!(maria["address"], "Jl. Mawar 3, RT 001/RW 002, Dusun KRAJAN", "{maria}");
     assert_eq!(maria["kk_number"], "5307010101100002");
     assert_eq!(maria["village_code"], HOME);
     let budi = person(&app, &officer, "5307013101850002").await;
-    assert_eq!((&budi["sex"], &budi["birth_date"], &budi["category"]), (&json!("L"), &json!("1985-01-31"), &json!("family")));
+    assert_eq!(
+        (&budi["sex"], &budi["birth_date"], &budi["category"]),
+        (&json!("L"), &json!("1985-01-31"), &json!("family"))
+    );
     let theresia = person(&app, &officer, "5307014311920003").await;
     assert_eq!((&theresia["birth_date"], &theresia["category"]), (&json!("1992-11-03"), &json!("returned")));
     // The known person: empty fields filled, what we had kept.
@@ -196,13 +331,21 @@ async fn api_imports_edge_rows_and_a_second_import_changes_nothing() {
     let creates = audit_count(&app, "person.create").await;
     let (s, again) = post_workbook(&app, &officer, &format!("village_code={HOME}"), village_workbook()).await;
     assert_eq!(s, 200, "{again}");
-    assert_eq!((again["created"].as_u64(), again["updated"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(0), Some(4)), "{again}");
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(4)),
+        "{again}"
+    );
     assert_eq!(errors_of(&again), errors);
     assert_eq!(audit_count(&app, "person.update").await, updates);
     assert_eq!(audit_count(&app, "person.create").await, creates);
     let (_, log) = app.get_json("/api/v1/audit?action=person.import", Some(&app.admin_token)).await;
     assert!(
-        log["items"].as_array().unwrap().iter().any(|e| e["details"] == "source=opensid rows=8 created=0 updated=0 unchanged=4 refused=4"),
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["details"] == "source=opensid rows=8 created=0 updated=0 unchanged=4 refused=4"),
         "{log}"
     );
 }
@@ -284,7 +427,10 @@ async fn page_previews_without_writing_then_confirms_and_exports_back() {
     let (s, preview) = upload(&b, &csrf, HOME, village_workbook()).await;
     assert_eq!(s, 200, "{preview}");
     assert!(preview.contains("id=\"preview-note\""));
-    assert_eq!([dd(&preview, "created"), dd(&preview, "updated"), dd(&preview, "unchanged"), dd(&preview, "refused")], [3, 1, 0, 4]);
+    assert_eq!(
+        [dd(&preview, "created"), dd(&preview, "updated"), dd(&preview, "unchanged"), dd(&preview, "refused")],
+        [3, 1, 0, 4]
+    );
     assert!(preview.contains("Belum punya NIK"), "reasons in Indonesian");
     assert!(preview.contains("<td>8</td><td>nik</td><td>NIK ini sudah terdaftar di luar wilayah Anda."), "{preview}");
     // Nothing written by the preview.
@@ -302,19 +448,29 @@ async fn page_previews_without_writing_then_confirms_and_exports_back() {
     other.login("petugas2", "a-long-password").await;
     let other_csrf = other.csrf().await;
     let r = other
-        .post_form("/persons/import/opensid/confirm", &[("_csrf", &other_csrf), ("sha256", &sha), ("village_code", HOME)])
+        .post_form(
+            "/persons/import/opensid/confirm",
+            &[("_csrf", &other_csrf), ("sha256", &sha), ("village_code", HOME)],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422);
 
-    let r = b.post_form("/persons/import/opensid/confirm", &[("_csrf", &csrf), ("sha256", &sha), ("village_code", HOME)]).await;
+    let r = b
+        .post_form("/persons/import/opensid/confirm", &[("_csrf", &csrf), ("sha256", &sha), ("village_code", HOME)])
+        .await;
     assert_eq!(r.status().as_u16(), 200);
     let done = r.text().await.unwrap();
     assert!(done.contains("id=\"done\""), "{done}");
-    assert_eq!([dd(&done, "created"), dd(&done, "updated"), dd(&done, "unchanged"), dd(&done, "refused")], [3, 1, 0, 4]);
+    assert_eq!(
+        [dd(&done, "created"), dd(&done, "updated"), dd(&done, "unchanged"), dd(&done, "refused")],
+        [3, 1, 0, 4]
+    );
     let (_, all) = app.get_json("/api/v1/persons", Some(&app.admin_token)).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 5, "{all}");
     // The upload is gone once used.
-    let r = b.post_form("/persons/import/opensid/confirm", &[("_csrf", &csrf), ("sha256", &sha), ("village_code", HOME)]).await;
+    let r = b
+        .post_form("/persons/import/opensid/confirm", &[("_csrf", &csrf), ("sha256", &sha), ("village_code", HOME)])
+        .await;
     assert_eq!(r.status().as_u16(), 422);
 
     // The export: statistics on the page, the workbook with OpenSID's columns.
@@ -334,7 +490,11 @@ async fn page_previews_without_writing_then_confirms_and_exports_back() {
     // OpenSID's columns and values read back by the importer: nothing new, nothing changed.
     let (s, back) = post_workbook(&app, &officer, &format!("village_code={HOME}&dry_run=true"), exported).await;
     assert_eq!(s, 200, "{back}");
-    assert_eq!((back["created"].as_u64(), back["updated"].as_u64(), back["unchanged"].as_u64()), (Some(0), Some(0), Some(3)), "{back}");
+    assert_eq!(
+        (back["created"].as_u64(), back["updated"].as_u64(), back["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(3)),
+        "{back}"
+    );
     assert_eq!(back["errors"], json!([]), "{back}");
 
     // Another village's officer sees neither the statistics nor the workbook.

@@ -74,9 +74,8 @@ fn file_error(rule: Rule, detail: &str, key: &str) -> ValidationErrors {
 /// The workbook's "Data Penduduk" sheet, row by row with their spreadsheet row numbers.
 pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(u32, Vec<Cell>)>> {
     use calamine::{Data, Reader};
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|_| {
-        Error::Invalid(file_error(Rule::Format, "not an .xlsx workbook", "opensid.not_workbook"))
-    })?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|_| Error::Invalid(file_error(Rule::Format, "not an .xlsx workbook", "opensid.not_workbook")))?;
     let names = book.sheet_names();
     if !names.iter().any(|n| n == os::SHEET) {
         let listed = if names.is_empty() { "-".to_string() } else { names.join(", ") };
@@ -156,11 +155,13 @@ pub async fn import_opensid(
     };
     let header = Header::parse(&header_cells).map_err(|e| {
         Error::Invalid(match e {
-            HeaderError::MissingColumns(c) => {
-                ValidationErrors::single("file", Rule::Required, format!("columns missing from row 1: {}", c.join(", ")))
-                    .with("columns", c.join(", "))
-                    .message("opensid.missing_columns")
-            }
+            HeaderError::MissingColumns(c) => ValidationErrors::single(
+                "file",
+                Rule::Required,
+                format!("columns missing from row 1: {}", c.join(", ")),
+            )
+            .with("columns", c.join(", "))
+            .message("opensid.missing_columns"),
             HeaderError::DuplicateColumn(c) => {
                 ValidationErrors::single("file", Rule::Taken, format!("the column {c} appears twice in row 1"))
                     .with("columns", c)
@@ -411,12 +412,20 @@ pub fn export_workbook(t: crate::i18n::T, e: &Export) -> Result<Vec<u8>> {
     let mut stat_rows = Vec::new();
     for (title, list, kind) in stat_sections(&e.stats) {
         for (key, n) in list {
-            stat_rows.push(vec![C::Text(t.get(title).to_string()), C::Text(stat_label(t, kind, key)), C::Int(*n as i64)]);
+            stat_rows.push(vec![
+                C::Text(t.get(title).to_string()),
+                C::Text(stat_label(t, kind, key)),
+                C::Int(*n as i64),
+            ]);
         }
     }
     let stats = PlainSheet {
         name: os::STATS_SHEET,
-        header: vec![t.get("opensid.stat_by").into(), t.get("opensid.stat_value").into(), t.get("opensid.stat_count").into()],
+        header: vec![
+            t.get("opensid.stat_by").into(),
+            t.get("opensid.stat_value").into(),
+            t.get("opensid.stat_count").into(),
+        ],
         rows: stat_rows,
     };
     reports::sheets_to_xlsx(&[data, stats])

@@ -197,8 +197,7 @@ impl MigrantStatus {
         let v = value.trim();
         let squashed: String = v.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
         // Empty is OpenSID's default too; 0/1 are the codes some OpenSID-based forms use.
-        if squashed.is_empty() || squashed == "0" || squashed == "BUKANPEKERJAMIGRAN" || squashed.starts_with("BUKAN")
-        {
+        if squashed.is_empty() || squashed == "0" || squashed == "BUKANPEKERJAMIGRAN" || squashed.starts_with("BUKAN") {
             MigrantStatus::NotMigrant
         } else if squashed == "1" {
             MigrantStatus::Migrant("PEKERJA MIGRAN".into())
@@ -332,8 +331,12 @@ pub fn map_row(header: &Header, cells: &[Cell]) -> Result<OpenSidRow, Vec<FieldE
     let nik = match nik_cell {
         Some(Cell::Number(n)) if *n != 0.0 => {
             errs.push(
-                FieldError::new("nik", Rule::Format, "the NIK was stored as a number and lost digits: format it as text")
-                    .message("import.row_nik_as_number"),
+                FieldError::new(
+                    "nik",
+                    Rule::Format,
+                    "the NIK was stored as a number and lost digits: format it as text",
+                )
+                .message("import.row_nik_as_number"),
             );
             String::new()
         }
@@ -343,8 +346,12 @@ pub fn map_row(header: &Header, cells: &[Cell]) -> Result<OpenSidRow, Vec<FieldE
     };
     if errs.is_empty() && (nik.is_empty() || nik.chars().all(|c| c == '0')) {
         errs.push(
-            FieldError::new("nik", Rule::Required, "no NIK yet (0): the registry keys people by NIK, so the row is not imported")
-                .message("opensid.no_nik"),
+            FieldError::new(
+                "nik",
+                Rule::Required,
+                "no NIK yet (0): the registry keys people by NIK, so the row is not imported",
+            )
+            .message("opensid.no_nik"),
         );
     }
     let sex_text = header.text(cells, "sex");
@@ -423,7 +430,9 @@ impl Fill {
         current_address: &str,
         current_phone: &str,
     ) -> Fill {
-        let pick = |ours: &str, theirs: &str| (ours.trim().is_empty() && !theirs.trim().is_empty()).then(|| theirs.trim().to_string());
+        let pick = |ours: &str, theirs: &str| {
+            (ours.trim().is_empty() && !theirs.trim().is_empty()).then(|| theirs.trim().to_string())
+        };
         Fill {
             // Only a well-formed KK fills the gap (16 digits, as registration requires).
             kk_number: pick(current_kk, &row.kk_number).filter(|k| crate::person::KkNumber::parse(k).is_some()),
@@ -483,8 +492,7 @@ pub fn migrant_stats<'a>(items: impl IntoIterator<Item = MigrantFacts<'a>>) -> M
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.is_empty().cmp(&b.0.is_empty())).then_with(|| a.0.cmp(&b.0)));
         v
     }
-    let (mut status, mut sex, mut dest, mut year) =
-        (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
+    let (mut status, mut sex, mut dest, mut year) = (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
     let mut total = 0;
     for f in items {
         total += 1;
@@ -553,7 +561,8 @@ mod tests {
 
     #[test]
     fn sex_as_code_or_label() {
-        for (v, s) in [("1", Sex::L), ("2", Sex::P), ("LAKI-LAKI", Sex::L), ("Perempuan", Sex::P), ("LK", Sex::L), ("Pr", Sex::P)]
+        for (v, s) in
+            [("1", Sex::L), ("2", Sex::P), ("LAKI-LAKI", Sex::L), ("Perempuan", Sex::P), ("LK", Sex::L), ("Pr", Sex::P)]
         {
             assert_eq!(parse_sex(v), Some(s), "{v}");
         }

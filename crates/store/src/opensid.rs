@@ -99,7 +99,8 @@ pub async fn migrants(db: &Db, village_code: &str) -> Result<Vec<Migrant>> {
     Ok(persons
         .into_iter()
         .map(|person| {
-            let (destination, departed_on) = latest.get(&person.id).cloned().map_or((None, None), |(d, o)| (Some(d), o));
+            let (destination, departed_on) =
+                latest.get(&person.id).cloned().map_or((None, None), |(d, o)| (Some(d), o));
             Migrant { person, destination: destination.filter(|d| !d.is_empty()), departed_on }
         })
         .collect())

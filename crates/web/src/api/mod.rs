@@ -56,10 +56,7 @@ pub fn routes() -> Routes {
         .route("/nik/check", post(persons::nik_check))
         .route("/persons", get(persons::list).post(persons::create))
         .route("/persons/{id}", get(persons::get))
-        .route(
-            "/imports/opensid",
-            post(imports::opensid).layer(DefaultBodyLimit::max(app::opensid::MAX_WORKBOOK)),
-        )
+        .route("/imports/opensid", post(imports::opensid).layer(DefaultBodyLimit::max(app::opensid::MAX_WORKBOOK)))
         .route("/persons/{id}/episodes", post(episodes::open))
         .route("/episodes/{id}", get(episodes::get))
         .route("/episodes/{id}/transitions", post(episodes::transition))

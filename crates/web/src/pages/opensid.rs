@@ -112,7 +112,14 @@ impl PreviewPage {
     }
 }
 
-fn page(v: &Viewer, done: bool, village: &str, sha: String, file_name: String, r: &app::opensid::Report) -> PreviewPage {
+fn page(
+    v: &Viewer,
+    done: bool,
+    village: &str,
+    sha: String,
+    file_name: String,
+    r: &app::opensid::Report,
+) -> PreviewPage {
     let t = v.t();
     let title = if done { "opensid.result_title" } else { "opensid.preview_title" };
     let rows = r
@@ -267,7 +274,12 @@ pub async fn confirm(
         return upload_page(&v, StatusCode::UNPROCESSABLE_ENTITY, &f.village_code, v.t().get("opensid.expired").into());
     };
     let Some(bytes) = take(&state, &v, f.sha256.trim(), village.as_str()) else {
-        return upload_page(&v, StatusCode::UNPROCESSABLE_ENTITY, village.as_str(), v.t().get("opensid.expired").into());
+        return upload_page(
+            &v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            village.as_str(),
+            v.t().get("opensid.expired").into(),
+        );
     };
     match app::opensid::import_opensid(&state, &v.principal, &v.actor(), &village, &bytes, false).await {
         Ok(report) => render(&page(&v, true, village.as_str(), String::new(), String::new(), &report), v.lang()),
