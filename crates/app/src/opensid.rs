@@ -280,7 +280,6 @@ async fn one_row(
             birth_place: fill.birth_place.as_deref(),
             address: fill.address.as_deref(),
             phone: fill.phone.as_deref(),
-            fields: fill.fields(),
         };
         return Ok(match store::opensid::fill_empty(&state.db, actor, existing.id, &f).await? {
             Some(_) => Outcome::Updated(fill.fields()),

@@ -12,8 +12,6 @@ pub struct Fill<'a> {
     pub birth_place: Option<&'a str>,
     pub address: Option<&'a str>,
     pub phone: Option<&'a str>,
-    /// Field names, for the audit entry (never the values).
-    pub fields: Vec<&'static str>,
 }
 
 /// Fills the given fields only where the record is still empty (checked in the statement
