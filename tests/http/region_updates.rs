@@ -110,7 +110,8 @@ async fn a_release_with_a_renamed_a_moved_and_a_removed_village() {
     // The same release again changes nothing (and writes no second entry).
     let again = update(&app, false).await;
     assert!(!again.applied && again.plan.is_empty(), "{again:?}");
-    assert_eq!(again.counts.unchanged, done.counts.unchanged);
+    // Now also the renamed village and the new code are as in the release.
+    assert_eq!(again.counts.unchanged, done.counts.unchanged + 2);
     let (_, log) = app.get_json("/api/v1/audit?action=regions.update", Some(&app.admin_token)).await;
     assert_eq!(log["items"].as_array().unwrap().len(), 1);
 
@@ -194,4 +195,43 @@ async fn a_release_with_a_renamed_a_moved_and_a_removed_village() {
         web::region_update::reassign(&st, &p, &store::audit::Actor::system("test"), MOVED, MOVED_TO).await,
         Err(web::region_update::Error::Forbidden)
     ));
+}
+
+/// Runs one statement on whichever backend the test uses.
+async fn exec(db: &store::Db, sql: &str) {
+    match db {
+        store::Db::Sqlite(p, ..) => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ()),
+        store::Db::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ()),
+    }
+    .expect(sql);
+}
+
+#[tokio::test]
+async fn an_older_embedded_release_is_updated_at_start_by_the_same_update() {
+    let app = TestApp::spawn().await;
+    // As if loaded by an older build: a village the new release no longer has (with a person
+    // on it), a name since corrected, and the older data version.
+    exec(
+        &app.db,
+        "INSERT INTO regions (code, parent_code, level, name, search_name) \
+         VALUES ('53.07.01.2999', '53.07.01', 'village', 'Desa Lama', 'desa lama')",
+    )
+    .await;
+    exec(&app.db, "UPDATE regions SET name = 'WOLOREGA', search_name = 'wolorega' WHERE code = '53.07.01.2013'").await;
+    let (s, p) = person(&app, "5307015205900021", "53.07.01.2999").await;
+    assert_eq!(s, 201, "{p}");
+    exec(&app.db, "UPDATE meta SET value = 'idn-area-data/2024+names-2' WHERE key = 'regions_version'").await;
+
+    let report = web::region_update::upgrade_embedded(&app.db).await.unwrap().expect("an update ran");
+    assert!(report.applied);
+    assert_eq!((report.counts.removed, report.counts.renamed, report.counts.new), (1, 1, 0), "{report:?}");
+    assert_eq!(report.affected[0].code, "53.07.01.2999");
+    let (s, r) = app.get_json("/api/v1/regions/53.07.01.2999", Some(&app.admin_token)).await;
+    assert_eq!(s, 200, "retired, not deleted: {r}");
+    let (_, r) = app.get_json("/api/v1/regions/53.07.01.2013", Some(&app.admin_token)).await;
+    assert_eq!(r["name"], "Wolorega");
+    let (_, log) = app.get_json("/api/v1/audit?action=regions.update", Some(&app.admin_token)).await;
+    assert_eq!(log["items"][0]["actor"], "system:regions-upgrade", "{log}");
+    // Current now: the next start does nothing.
+    assert!(web::region_update::upgrade_embedded(&app.db).await.unwrap().is_none());
 }
