@@ -235,3 +235,47 @@ async fn an_older_embedded_release_is_updated_at_start_by_the_same_update() {
     // Current now: the next start does nothing.
     assert!(web::region_update::upgrade_embedded(&app.db).await.unwrap().is_none());
 }
+
+fn cli(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_desmigratif"))
+        .current_dir(dir)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DESMIGRATIF_LOG", "warn")
+        .env("DESMIGRATIF_ADMIN_PASSWORD", "a-long-enough-password-3")
+        .output()
+        .expect("the binary runs");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn the_command_line_reports_applies_and_reassigns() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("release");
+    std::fs::create_dir(&release).unwrap();
+    for ((file, _), text) in domain::region_update::FILES.into_iter().zip(edited_release()) {
+        std::fs::write(release.join(file), text).unwrap();
+    }
+    let (ok, out, err) = cli(dir.path(), &["regions", "update", "release", "--dry-run", "--json"]);
+    assert!(ok, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out[out.find('{').unwrap()..]).expect("JSON report");
+    assert_eq!((json["counts"]["renamed"].as_i64(), json["counts"]["moved"].as_i64()), (Some(1), Some(1)), "{json}");
+    assert_eq!((json["dry_run"].as_bool(), json["applied"].as_bool()), (Some(true), Some(false)));
+
+    let (ok, out, err) = cli(dir.path(), &["regions", "update", "release"]);
+    assert!(ok && out.contains("Applied (audited).") && out.contains(&format!("{MOVED}  Wolowona -> {MOVED_TO}")), "{out}{err}");
+    let (_, out, _) = cli(dir.path(), &["regions", "update", "release"]);
+    assert!(out.contains("0 new, 0 renamed, 0 moved (candidates), 0 removed") && out.contains("Nothing to change."), "{out}");
+    let (_, out, _) = cli(dir.path(), &["regions", "retired"]);
+    assert!(out.contains("2 retired code(s).") && out.contains(REMOVED), "{out}");
+    let (ok, out, err) = cli(dir.path(), &["regions", "reassign", REMOVED]);
+    assert!(!ok && err.contains("new_code"), "no successor to default to: {out}{err}");
+    let (ok, out, err) = cli(dir.path(), &["regions", "reassign", MOVED]);
+    assert!(ok && out.contains(&format!("Moved 0 record(s) from {MOVED} to {MOVED_TO}")), "{out}{err}");
+    // A broken release is refused with its file and line, nothing written.
+    std::fs::write(release.join("villages.csv"), "code,district_code,name\n53.07.01,53.07,X\n").unwrap();
+    let (ok, _, err) = cli(dir.path(), &["regions", "update", "release"]);
+    assert!(!ok && err.contains("villages.csv line 2"), "{err}");
+}
