@@ -137,6 +137,10 @@ async fn a_release_with_a_renamed_a_moved_and_a_removed_village() {
     let (_, found) = b.get(&format!("/pick/regions?q={MOVED}")).await;
     assert!(found.contains("kode lama") && found.contains(MOVED_TO), "{found}");
 
+    let (s, html) = b.get(&format!("/regions/{MOVED}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("kode lama") && html.contains(&format!("/regions/{MOVED_TO}")), "the village page marks it");
+
     // The admin page lists the retired codes with their records; its form moves them to the
     // proposed successor (blank field), audited, monitoring marked.
     let (s, html) = b.get("/admin/regions").await;
