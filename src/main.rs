@@ -51,6 +51,12 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Region codes: apply a new Kemendagri release, move records off retired codes
+    /// (docs/REGIONS.md).
+    Regions {
+        #[command(subcommand)]
+        command: RegionsCommand,
+    },
     /// Write a consistent copy of the SQLite database while the server runs.
     Backup {
         /// Target file (must not exist). Default: data/backups/desmigratif-<unix time>.db
@@ -113,6 +119,27 @@ enum ImportCommand {
 }
 
 #[derive(Subcommand)]
+enum RegionsCommand {
+    /// Compare DIR (provinces.csv, regencies.csv, districts.csv, villages.csv in
+    /// idn-area-data's format) with the database and print the report: new, renamed, moved
+    /// (candidates) and removed codes, and the records on codes that go. Applies new and
+    /// renamed codes and retires removed ones (never deletes); audited.
+    Update {
+        dir: std::path::PathBuf,
+        /// Print the report without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as JSON (for scripts).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move every record on the retired code OLD to NEW (default: OLD's proposed successor).
+    Reassign { old: String, new: Option<String> },
+    /// List the retired codes with the number of records still on them.
+    Retired,
+}
+
+#[derive(Subcommand)]
 enum IndicatorsCommand {
     /// Recompute the villages changed since the last refresh and update every rollup.
     Refresh {
@@ -155,6 +182,10 @@ fn print_startup(s: &Startup, cfg: &Config) {
     }
     if s.regions_loaded > 0 {
         println!("Loaded {} regions (idn-area-data, ODbL).", s.regions_loaded);
+    }
+    if let Some(r) = &s.regions_update {
+        // The embedded release changed: the same report as `regions update` (also logged).
+        print!("{}", r.render_text());
     }
     if let Some((user, password)) = &s.admin_created {
         println!();
@@ -297,6 +328,7 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             );
             db.close().await;
         }
+        Command::Regions { command } => regions(cfg, command).await?,
         Command::Migrate => {
             let startup = bootstrap::prepare(&cfg).await?;
             print_startup(&startup, &cfg);
@@ -484,6 +516,63 @@ async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> 
         println!("Checksum of {table} (SHA-256): {sum}");
     }
     print_admin_again(&startup);
+    db.close().await;
+    Ok(())
+}
+
+/// `regions update|reassign|retired`, as the operator at the console (like `user create`).
+async fn regions(cfg: Config, command: RegionsCommand) -> anyhow::Result<()> {
+    use web::region_update as ru;
+    let startup = bootstrap::prepare(&cfg).await?;
+    print_startup(&startup, &cfg);
+    let db = startup.db.clone();
+    let state = web::AppState::new(startup.db, cfg);
+    let principal = ru::operator();
+    let actor = store::audit::Actor::system("cli");
+    let refused = |e: web::region_update::Error| anyhow::anyhow!("{}", ru::explain(&e));
+    match command {
+        RegionsCommand::Update { dir, dry_run, json } => {
+            let mut texts = Vec::new();
+            for (file, _) in domain::region_update::FILES {
+                let path = dir.join(file);
+                texts.push(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?);
+            }
+            let texts: [&str; 4] = [&texts[0], &texts[1], &texts[2], &texts[3]];
+            let report = ru::update(&state, &principal, &actor, texts, dry_run).await.map_err(refused)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.render_text());
+            }
+        }
+        RegionsCommand::Reassign { old, new } => {
+            let r = ru::reassign(&state, &principal, &actor, &old, new.as_deref().unwrap_or(""))
+                .await
+                .map_err(refused)?;
+            println!("Moved {} record(s) from {} to {} (audited).", r.total_moved(), r.old_code, r.new_code);
+            for m in &r.moved {
+                if m.left > 0 {
+                    println!("  {}: {} moved, {} left on {} (the successor already has one)", m.records, m.moved, m.left, r.old_code);
+                } else {
+                    println!("  {}: {}", m.records, m.moved);
+                }
+            }
+        }
+        RegionsCommand::Retired => {
+            let list = ru::retired(&state, &principal).await.map_err(refused)?;
+            println!("{} retired code(s).", list.len());
+            for r in &list {
+                let records: Vec<String> = r.records.iter().map(|x| format!("{} {}", x.records, x.count)).collect();
+                println!(
+                    "  {}  {} -> {}  {}",
+                    r.code,
+                    r.name,
+                    r.successor_code.as_deref().unwrap_or("(no successor)"),
+                    if records.is_empty() { "no records".to_string() } else { records.join(", ") }
+                );
+            }
+        }
+    }
     db.close().await;
     Ok(())
 }

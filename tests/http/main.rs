@@ -35,6 +35,7 @@ mod portal;
 mod privacy;
 mod referrals;
 mod region_filters;
+mod region_updates;
 mod regions;
 mod scope;
 mod sweep;

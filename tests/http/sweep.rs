@@ -336,6 +336,8 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /admin/missions", Can(A::ManageMissions)),
     ("POST /admin/missions", Can(A::ManageMissions)),
     ("POST /admin/missions/{id}/delete", Can(A::ManageMissions)),
+    ("GET /admin/regions", Can(A::ManageRegions)),
+    ("POST /admin/regions", Can(A::ManageRegions)),
     ("GET /persons/{id}/privacy", Person(A::SubjectRights)),
     ("POST /persons/{id}/purpose-consents", Person(A::SubjectRights)),
     ("POST /persons/{id}/restriction", Person(A::SubjectRights)),

@@ -30,6 +30,9 @@ pub async fn create_account(
                     .message("msg_key.unknown_region_code"),
             ));
         }
+        if let Some(e) = crate::region_update::retired_refusal(state, "region_code", code).await? {
+            return Err(CreateError::Invalid(ValidationErrors(vec![e])));
+        }
     }
     let hash = hash_password(&new.password).await;
     match store::users::create(&state.db, actor, &new, &hash, must_change).await {
@@ -363,6 +366,8 @@ pub async fn change(
                 domain::FieldError::new("region_code", Rule::UnknownRegion, "no region has this code")
                     .message("msg_key.unknown_region_code"),
             );
+        } else if let Some(e) = crate::region_update::retired_refusal(state, "region_code", code).await? {
+            errs.push(e);
         }
     }
     if let Some(p) = &req.password {

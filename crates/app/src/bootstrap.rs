@@ -19,6 +19,8 @@ pub struct Startup {
     /// accounts (they only make the first admin of a new database).
     pub admin_env_ignored: bool,
     pub elapsed_ms: u128,
+    /// The report of the update of an older embedded region release (issue 19), if one ran.
+    pub regions_update: Option<crate::region_update::UpdateReport>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +40,11 @@ pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
     let regions_loaded = store::regions::load_if_needed(&db).await?;
     // Before anything is audited: every entry from here on is keyed (issue 14).
     crate::audit_trail::key_the_chain(&db, cfg).await?;
+    // An older embedded release is updated like `regions update` (audited, so after the key).
+    let regions_update = crate::region_update::upgrade_embedded(&db).await.map_err(|e| match e {
+        crate::error::Error::Store(s) => StartupError::Store(s),
+        other => StartupError::Store(store::StoreError::RegionData(other.to_string())),
+    })?;
     let admin_created = ensure_admin(&db, cfg).await?;
     let admin_env_ignored = admin_created.is_none() && (cfg.admin_user.is_some() || cfg.admin_password.is_some());
     // Job orders verified before public codes existed get theirs (issue 8).
@@ -46,6 +53,7 @@ pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
         db,
         migrations_applied,
         regions_loaded,
+        regions_update,
         admin_created,
         admin_env_ignored,
         elapsed_ms: started.elapsed().as_millis(),

@@ -78,18 +78,24 @@ pub async fn create(
         domain::validation::text(&mut errs, "description", &input.description, MIN_DESCRIPTION, MAX_DESCRIPTION);
     let village = input.village_code.trim().parse::<RegionCode>().ok().filter(|v| v.level() == RegionLevel::Village);
     let mut village_ok = None;
-    match village {
-        None => errs.push(
+    // A retired code is refused for a new case, with its successor named.
+    let retired = match &village {
+        Some(v) => crate::region_update::retired_refusal(state, "village_code", v).await?,
+        None => None,
+    };
+    match (village, retired) {
+        (Some(_), Some(e)) => errs.push(e),
+        (None, _) => errs.push(
             domain::FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
                 .message("msg_key.village_code_format"),
         ),
-        Some(v) if !store::regions::exists(&state.db, &v).await? => errs.push(
+        (Some(v), None) if !store::regions::exists(&state.db, &v).await? => errs.push(
             domain::FieldError::new("village_code", Rule::UnknownRegion, "no village with this code")
                 .message("msg_key.unknown_region_code"),
         ),
-        Some(v) if principal.can(Action::EditPerson, Some(&v)) => village_ok = Some(v),
-        Some(v) if principal.can(Action::ViewPerson, Some(&v)) => return Err(CreateError::Forbidden),
-        Some(_) => errs.push(
+        (Some(v), None) if principal.can(Action::EditPerson, Some(&v)) => village_ok = Some(v),
+        (Some(v), None) if principal.can(Action::ViewPerson, Some(&v)) => return Err(CreateError::Forbidden),
+        (Some(_), None) => errs.push(
             domain::FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
                 .message("msg_key.outside_region"),
         ),

@@ -354,6 +354,8 @@ pub async fn create(
                 domain::FieldError::new("village_code", Rule::UnknownRegion, "no village with this code")
                     .message("msg_key.unknown_region_code"),
             );
+        } else if let Some(e) = crate::region_update::retired_refusal(state, "village_code", v).await? {
+            errs.push(e);
         } else if p.can(Action::ManageCooperative, Some(v)) {
             village_ok = Some(v.clone());
         } else if p.can(Action::ViewCooperative, Some(v)) {

@@ -96,6 +96,10 @@ pub async fn writable_village(
         errs.add("village_code", Rule::UnknownRegion, format!("no village has the code {code}"));
         return Ok(None);
     }
+    if let Some(e) = crate::region_update::retired_refusal(state, "village_code", &code).await? {
+        errs.push(e);
+        return Ok(None);
+    }
     if !principal.can(action, Some(&code)) {
         errs.push(
             domain::FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")

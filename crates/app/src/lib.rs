@@ -30,6 +30,7 @@ pub mod portal;
 pub mod privacy;
 pub mod programs;
 pub mod region_filter;
+pub mod region_update;
 pub mod regions;
 pub mod sessions;
 
@@ -51,7 +52,10 @@ pub struct App(Arc<Inner>);
 pub struct Inner {
     pub db: Db,
     pub config: Config,
-    regions: tokio::sync::OnceCell<Arc<store::regions::RegionIndex>>,
+    /// Every region code, with the stamp of the region data it was read from: a region update
+    /// (`regions update`, possibly run while this server runs) changes the stamp, and the next
+    /// use reads the codes again.
+    regions: tokio::sync::RwLock<Option<(String, Arc<store::regions::RegionIndex>)>>,
     /// The placement policy and requirement matrix, loaded on first use, dropped after an
     /// admin edit and at most `POLICY_TTL` old (another server may have edited it).
     policy: tokio::sync::RwLock<Option<(std::time::Instant, Arc<store::policy::Loaded>)>>,
@@ -78,7 +82,7 @@ impl App {
             clock,
             db,
             config,
-            regions: tokio::sync::OnceCell::new(),
+            regions: tokio::sync::RwLock::new(None),
             policy: tokio::sync::RwLock::new(None),
             exchange: exchange::Runtime::default(),
         }))
@@ -86,10 +90,15 @@ impl App {
 
     /// All region codes in memory, loaded on first use.
     pub async fn region_index(&self) -> Result<Arc<store::regions::RegionIndex>, store::StoreError> {
-        self.regions
-            .get_or_try_init(|| async { store::regions::RegionIndex::load(&self.db).await.map(Arc::new) })
-            .await
-            .cloned()
+        let stamp = self.db.meta_get(store::regions::CHANGED_KEY).await?.unwrap_or_default();
+        if let Some((s, index)) = self.regions.read().await.as_ref()
+            && *s == stamp
+        {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(store::regions::RegionIndex::load(&self.db).await?);
+        *self.regions.write().await = Some((stamp, index.clone()));
+        Ok(index)
     }
 
     /// The placement policy (bans, zero-cost rule, no-contact days) and the documents

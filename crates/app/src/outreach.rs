@@ -34,6 +34,8 @@ pub async fn create(
         if code.level() == domain::RegionLevel::Village {
             if !store::regions::exists(&state.db, &code).await? {
                 village_errs.add("village_code", Rule::UnknownRegion, format!("no village has the code {code}"));
+            } else if let Some(e) = crate::region_update::retired_refusal(state, "village_code", &code).await? {
+                village_errs.push(e);
             } else if !principal.can(Action::EditPerson, Some(&code)) {
                 village_errs.push(
                     domain::FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")

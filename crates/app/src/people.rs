@@ -65,6 +65,12 @@ async fn save(
         Err(PersonRejection::Invalid(e)) => return Err(RegisterError::Invalid(e)),
         Err(PersonRejection::UnconfirmedWarnings(w)) => return Err(RegisterError::Unconfirmed(w)),
     };
+    // A retired code is refused for a new record (or a move), kept on the records already on it.
+    if before.is_none_or(|b| b.village_code != new.village_code.as_str())
+        && let Some(e) = crate::region_update::retired_refusal(state, "village_code", &new.village_code).await?
+    {
+        return Err(RegisterError::Invalid(ValidationErrors(vec![e])));
+    }
     if !principal.can(Action::EditPerson, Some(&new.village_code)) {
         return Err(RegisterError::Invalid(
             ValidationErrors::single("village_code", Rule::Mismatch, "this village is outside your region")

@@ -104,10 +104,13 @@ pub enum Action {
     ManageCooperative,
     /// Approve or reject a loan application (never one's own: four-eyes, in `loan::transition`).
     ApproveLoan,
+    /// Region updates: apply a Kemendagri release, list retired codes, move their records to
+    /// a successor (issue 19). National admins.
+    ManageRegions,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -131,6 +134,7 @@ impl Action {
         Action::ViewCooperative,
         Action::ManageCooperative,
         Action::ApproveLoan,
+        Action::ManageRegions,
     ];
 }
 
@@ -158,7 +162,8 @@ impl Principal {
             | Action::ManagePartners
             | Action::ManageApiClients
             | Action::ManageMissions
-            | Action::ManageMonitoring => self.role == Role::NationalAdmin,
+            | Action::ManageMonitoring
+            | Action::ManageRegions => self.role == Role::NationalAdmin,
             Action::ViewMonitoring => in_scope,
             // Partners receive people's data only through the exchange, by consent and purpose.
             Action::ViewPerson => in_scope && self.role != Role::Partner,
@@ -274,6 +279,7 @@ mod tests {
                 Action::ManageApiClients,
                 Action::ManageMissions,
                 Action::ManageMonitoring,
+                Action::ManageRegions,
             ] {
                 assert_eq!(p.can(action, Some(&rc("53.10.01.2001"))), role == Role::NationalAdmin, "{role} {action:?}");
             }

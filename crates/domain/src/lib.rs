@@ -27,6 +27,7 @@ pub mod portal;
 pub mod privacy;
 pub mod program;
 pub mod region;
+pub mod region_update;
 pub mod role;
 pub mod security;
 pub mod service_center;

@@ -87,7 +87,7 @@ pub fn cohorts(total: usize) -> Vec<(i32, usize)> {
 async fn run(ctx: &mut Ctx) -> Result<(), GenError> {
     let rows: Vec<(String, String)> = on_db!(&ctx.db, p => sqlx::query_as(
         "SELECT v.code, r.name FROM regions v JOIN regions d ON d.code = v.parent_code \
-         JOIN regions r ON r.code = d.parent_code WHERE v.level = 'village' ORDER BY v.code")
+         JOIN regions r ON r.code = d.parent_code WHERE v.level = 'village' AND v.retired_at IS NULL ORDER BY v.code")
         .fetch_all(p).await)?;
     if rows.is_empty() {
         return Err(GenError::Setup("no villages: run `desmigratif migrate` first (it loads the region list)".into()));

@@ -30,6 +30,7 @@ pub mod policy;
 pub mod portal;
 pub mod programs;
 pub mod query;
+pub mod region_update;
 pub mod regions;
 pub mod users;
 

@@ -11,10 +11,16 @@ const REGENCIES: &str = include_str!("../../../data/regions/regencies.csv");
 const DISTRICTS: &str = include_str!("../../../data/regions/districts.csv");
 const VILLAGES: &str = include_str!("../../../data/regions/villages.csv");
 
-/// Bumped when the vendored files change, so an existing database reloads them.
-/// Bumped when the names as loaded change (official capitals, "DKI Jakarta"), so a database
-/// loaded by an older build has its names rewritten on the next start.
-pub const DATA_VERSION: &str = "idn-area-data/2024+names-2";
+/// Bumped when the vendored files change, so an existing database is updated from them on
+/// the next start (through the same update as `desmigratif regions update`: codes gone
+/// from the release are retired, never deleted). Also bumped when the names as loaded change.
+pub const DATA_VERSION: &str = "idn-area-data/4.0.1";
+
+/// The meta key a region update changes, so servers reload their in-memory code index.
+pub const CHANGED_KEY: &str = "regions_changed";
+
+/// The embedded release, in [`domain::region_update::FILES`] order.
+pub const EMBEDDED: [&str; 4] = [PROVINCES, REGENCIES, DISTRICTS, VILLAGES];
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Region {
@@ -22,7 +28,14 @@ pub struct Region {
     pub name: String,
     pub level: String,
     pub parent_code: Option<String>,
+    /// No longer in the Kemendagri release: kept for the records on it, refused for new ones.
+    pub retired: bool,
+    pub successor_code: Option<String>,
 }
+
+/// The columns every `Region` query selects.
+pub(crate) const REGION_COLUMNS: &str =
+    "code, name, level, parent_code, (retired_at IS NOT NULL) AS retired, successor_code";
 
 impl Region {
     pub fn region_code(&self) -> Option<RegionCode> {
@@ -42,64 +55,54 @@ pub struct RegionCounts {
     pub villages: i64,
 }
 
-struct Row<'a> {
-    code: &'a str,
-    parent: Option<&'a str>,
-    level: RegionLevel,
-    name: String,
-}
-
-/// Regency names come as "KABUPATEN SIKKA"; provinces in capitals: shown as officials write
-/// them (`domain::region::display_name`: Kabupaten Sikka, DKI Jakarta).
+/// Regency names came as "KABUPATEN SIKKA"; shown as officials write them
+/// (`domain::region::display_name`: Kabupaten Sikka, DKI Jakarta). Mixed case is kept.
 pub fn display_name(raw: &str) -> String {
     domain::region::display_name(raw)
 }
 
-/// The vendored files are plain `code,parent,name` lines (`code,name` for provinces):
-/// no name holds a comma (checked by a test), and a few hold a literal `"`
-/// (Soka"an), which a quoting CSV reader would misread.
-fn parse_csv(text: &'static str, level: RegionLevel, rows: &mut Vec<Row<'static>>) -> Result<()> {
-    let columns = if level == RegionLevel::Province { 2 } else { 3 };
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let bad = |why: &str| StoreError::RegionData(format!("{level} line {}: {why}: {line}", i + 1));
-        let fields: Vec<&'static str> = line.split(',').collect();
-        if fields.len() != columns {
-            return Err(bad("wrong number of columns"));
-        }
-        let code = fields[0];
-        let parsed: RegionCode = code.parse().map_err(|_| bad("bad code"))?;
-        if parsed.level() != level {
-            return Err(bad("code of the wrong level"));
-        }
-        let parent = (columns == 3).then(|| fields[1]);
-        if parent.is_some_and(|p| parsed.parent().is_none_or(|pp| pp.as_str() != p)) {
-            return Err(bad("parent does not match the code"));
-        }
-        rows.push(Row { code, parent, level, name: display_name(fields[columns - 1].trim()) });
-    }
-    Ok(())
+/// The embedded release, parsed and checked (parents before children).
+pub fn embedded_rows() -> Result<Vec<domain::region_update::RegionRow>> {
+    domain::region_update::parse_release(EMBEDDED).map_err(|e| StoreError::RegionData(e.to_string()))
 }
 
-fn all_rows() -> Result<Vec<Row<'static>>> {
-    let mut rows = Vec::with_capacity(92_000);
-    parse_csv(PROVINCES, RegionLevel::Province, &mut rows)?;
-    parse_csv(REGENCIES, RegionLevel::Regency, &mut rows)?;
-    parse_csv(DISTRICTS, RegionLevel::District, &mut rows)?;
-    parse_csv(VILLAGES, RegionLevel::Village, &mut rows)?;
-    Ok(rows)
+/// Whether this database holds the embedded data version: `Loaded` nothing to do; `Empty`
+/// a fresh database (bulk load); `Outdated` an older release (update, audited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataState {
+    Current,
+    Empty,
+    Outdated,
 }
 
-/// Loads the vendored hierarchy when the database does not have this data version yet.
-/// Returns the number of regions written (0 when already present).
-pub async fn load_if_needed(db: &Db) -> Result<usize> {
+pub async fn data_state(db: &Db) -> Result<DataState> {
     if db.meta_get("regions_version").await?.as_deref() == Some(DATA_VERSION) {
+        return Ok(DataState::Current);
+    }
+    let any: Option<(String,)> =
+        on_db!(db, p => sqlx::query_as("SELECT code FROM regions LIMIT 1").fetch_optional(p).await)?;
+    Ok(if any.is_some() { DataState::Outdated } else { DataState::Empty })
+}
+
+/// Loads the embedded hierarchy into a database that has no regions yet.
+/// Returns the number of regions written (0 when already present or when the database holds
+/// an older release: that one is updated by `app::regions::upgrade_embedded`, audited, once
+/// the audit key is loaded).
+pub async fn load_if_needed(db: &Db) -> Result<usize> {
+    if data_state(db).await? != DataState::Empty {
         return Ok(0);
     }
-    let rows = all_rows()?;
+    let rows = embedded_rows()?;
     let mut tx = db.begin().await?;
+    let inserts: Vec<(String, String)> = rows.iter().map(|r| (r.code.to_string(), r.name.clone())).collect();
+    insert_batch(&mut tx, db, &inserts).await?;
+    tx.meta_set("regions_version", DATA_VERSION).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// Inserts regions (code, name), parents before children; the parent and level follow from the code.
+pub(crate) async fn insert_batch(tx: &mut crate::Tx, db: &Db, rows: &[(String, String)]) -> Result<()> {
     // Parents come before children in `rows`, so foreign keys hold batch by batch.
     // Batch size per backend: sqlx binds SQLite parameters by name, and SQLite finds each
     // name by walking the statement's list, so a statement's cost grows with the square of
@@ -109,7 +112,12 @@ pub async fn load_if_needed(db: &Db) -> Result<usize> {
         Db::Sqlite(..) => 100,
         Db::Postgres(_) => 1000,
     };
-    for chunk in rows.chunks(batch) {
+    let mut parsed = Vec::with_capacity(rows.len());
+    for (code, name) in rows {
+        let c: RegionCode = code.parse().map_err(|_| StoreError::RegionData(format!("bad code {code}")))?;
+        parsed.push((c, name.as_str()));
+    }
+    for chunk in parsed.chunks(batch) {
         let mut sql = String::from("INSERT INTO regions (code, parent_code, level, name, search_name) VALUES ");
         for i in 0..chunk.len() {
             let b = i * 5;
@@ -122,17 +130,16 @@ pub async fn load_if_needed(db: &Db) -> Result<usize> {
             " ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, level = excluded.level, \
              name = excluded.name, search_name = excluded.search_name",
         );
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut *tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-            for r in chunk {
-                q = q.bind(r.code).bind(r.parent).bind(r.level.as_str()).bind(r.name.as_str()).bind(search_key(&r.name));
+            for (code, name) in chunk {
+                q = q.bind(code.as_str()).bind(code.parent().map(|p| p.to_string())).bind(code.level().as_str())
+                    .bind(*name).bind(search_key(name));
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
     }
-    tx.meta_set("regions_version", DATA_VERSION).await?;
-    tx.commit().await?;
-    Ok(rows.len())
+    Ok(())
 }
 
 /// Every region code in memory (about 92 thousand short strings, a few MB): NIK and
@@ -171,7 +178,7 @@ pub async fn counts(db: &Db) -> Result<RegionCounts> {
 
 pub async fn get(db: &Db, code: &RegionCode) -> Result<Option<Region>> {
     Ok(on_db!(db, p => {
-        sqlx::query_as("SELECT code, name, level, parent_code FROM regions WHERE code = $1")
+        sqlx::query_as("SELECT code, name, level, parent_code, (retired_at IS NOT NULL) AS retired, successor_code FROM regions WHERE code = $1")
             .bind(code.as_str()).fetch_optional(p).await
     })?)
 }
@@ -182,14 +189,14 @@ pub async fn exists(db: &Db, code: &RegionCode) -> Result<bool> {
 
 pub async fn provinces(db: &Db) -> Result<Vec<Region>> {
     Ok(on_db!(db, p => {
-        sqlx::query_as("SELECT code, name, level, parent_code FROM regions WHERE parent_code IS NULL ORDER BY code")
+        sqlx::query_as("SELECT code, name, level, parent_code, (retired_at IS NOT NULL) AS retired, successor_code FROM regions WHERE parent_code IS NULL ORDER BY code")
             .fetch_all(p).await
     })?)
 }
 
 pub async fn children(db: &Db, code: &RegionCode) -> Result<Vec<Region>> {
     Ok(on_db!(db, p => {
-        sqlx::query_as("SELECT code, name, level, parent_code FROM regions WHERE parent_code = $1 ORDER BY code")
+        sqlx::query_as("SELECT code, name, level, parent_code, (retired_at IS NOT NULL) AS retired, successor_code FROM regions WHERE parent_code = $1 ORDER BY code")
             .bind(code.as_str()).fetch_all(p).await
     })?)
 }
@@ -207,7 +214,7 @@ pub async fn by_codes(db: &Db, codes: &[String]) -> Result<Vec<Region>> {
         return Ok(vec![]);
     }
     let placeholders: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT code, name, level, parent_code FROM regions WHERE code IN ({})", placeholders.join(","));
+    let sql = format!("SELECT {REGION_COLUMNS} FROM regions WHERE code IN ({})", placeholders.join(","));
     Ok(on_db!(db, p => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
         for c in codes {
@@ -252,7 +259,8 @@ pub async fn search(
     if words.is_empty() {
         return Ok(vec![]);
     }
-    let mut q = Select::new("SELECT code, name, level, parent_code FROM regions WHERE 1=1");
+    // Retired codes are not offered (pickers, search): they are kept only for old records.
+    let mut q = Select::new(format!("SELECT {REGION_COLUMNS} FROM regions WHERE retired_at IS NULL"));
     for w in &words {
         q.and("search_name LIKE ? ESCAPE '\\'", &[&like_escape(w)]);
     }
@@ -300,25 +308,15 @@ mod tests {
 
     #[test]
     fn vendored_files_parse_with_expected_counts() {
-        let rows = all_rows().unwrap();
-        let count = |l: RegionLevel| rows.iter().filter(|r| r.level == l).count();
+        let rows = embedded_rows().unwrap();
+        let count = |l: RegionLevel| rows.iter().filter(|r| r.level() == l).count();
         assert_eq!(count(RegionLevel::Province), 38);
         assert_eq!(count(RegionLevel::Regency), 514);
-        assert_eq!(count(RegionLevel::District), 7_277);
-        assert_eq!(count(RegionLevel::Village), 83_763);
-    }
-
-    #[test]
-    fn every_parent_precedes_its_children() {
-        let rows = all_rows().unwrap();
-        let mut seen = std::collections::HashSet::new();
-        for r in &rows {
-            if let Some(p) = r.parent {
-                assert!(seen.contains(p), "{} before its parent {p}", r.code);
-                assert!(r.code.starts_with(p));
-            }
-            seen.insert(r.code);
-        }
+        assert_eq!(count(RegionLevel::District), 7_285);
+        assert_eq!(count(RegionLevel::Village), 83_762);
+        // Quoted names with a comma or a doubled quote read as written.
+        assert!(rows.iter().any(|r| r.name == "Lubuk Pakam I,II"));
+        assert!(rows.iter().any(|r| r.name == "Soka\"an"));
     }
 
     #[test]

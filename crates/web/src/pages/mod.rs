@@ -21,6 +21,7 @@ mod pick;
 mod policy;
 mod portal;
 mod programs;
+mod region_admin;
 mod regions;
 mod session;
 
@@ -188,6 +189,7 @@ fn exchange_routes() -> Routes {
         .route("/admin/api-clients/{id}/rotate", post(exchange::rotate_client))
         .route("/admin/api-clients/{id}/revoke", post(exchange::revoke_client))
         .route("/admin/missions", get(exchange::missions).post(exchange::save_mission))
+        .route("/admin/regions", get(region_admin::index).post(region_admin::reassign))
         .route("/admin/missions/{id}/delete", post(exchange::delete_mission))
         .route("/persons/{id}/privacy", get(exchange::privacy))
         .route("/persons/{id}/purpose-consents", post(exchange::add_consent))
@@ -344,7 +346,16 @@ impl RegionNames {
         codes.sort();
         codes.dedup();
         let regions = app::regions::by_codes(state, &codes).await?;
-        Ok(RegionNames(regions.into_iter().map(|r| (r.code, r.name)).collect()))
+        // A retired code still shows its name, marked as an old code (issue 19).
+        Ok(RegionNames(
+            regions
+                .into_iter()
+                .map(|r| {
+                    let name = if r.retired { format!("{} (kode lama)", r.name) } else { r.name };
+                    (r.code, name)
+                })
+                .collect(),
+        ))
     }
 
     /// The name, or the code itself when the reference has none.

@@ -56,7 +56,15 @@ pub async fn regions(
             found
                 .into_iter()
                 .filter(|r| level.is_none_or(|l| r.region_code().is_some_and(|c| c.level() == l)))
-                .map(|r| Choice { detail: r.code.clone(), value: r.code, label: r.name })
+                .map(|r| {
+                    // A retired code kept in an old record's field: named, marked, its successor told.
+                    let (label, detail) = match (r.retired, &r.successor_code) {
+                        (true, Some(s)) => (format!("{} (kode lama)", r.name), format!("{} → {s}", r.code)),
+                        (true, None) => (format!("{} (kode lama)", r.name), r.code.clone()),
+                        _ => (r.name, r.code.clone()),
+                    };
+                    Choice { detail, value: r.code, label }
+                })
                 .collect(),
         ));
     }
