@@ -21,6 +21,7 @@ pub mod exchange;
 pub mod indicators;
 pub mod job_orders;
 pub mod migrate;
+pub mod national_ids;
 pub mod outreach;
 pub mod parenting;
 pub mod partners;

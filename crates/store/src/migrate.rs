@@ -46,6 +46,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "region_indexes_c", "0018_region_indexes_c"),
     migration!(19, "audit_key", "0019_audit_key"),
     migration!(20, "account_hardening", "0020_account_hardening"),
+    migration!(23, "national_ids", "0023_national_ids"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
