@@ -332,3 +332,25 @@ pub async fn worklist(
         v.lang(),
     )
 }
+
+#[derive(Deserialize, Default)]
+pub struct ExternalIdsForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    sisko_id: String,
+    #[serde(default)]
+    ekpmi_id: String,
+}
+
+/// Sets the episode's Sisko P2MI and E-KPMI ids (blank clears one).
+pub async fn external_ids(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<ExternalIdsForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    let r = app::national_ids::set_episode_ids(&state, &v.principal, &v.actor(), id, &f.sisko_id, &f.ekpmi_id).await;
+    after(&state, &v, id, r, format!("/episodes/{id}?saved=1"), ep::StepInput::default()).await
+}
