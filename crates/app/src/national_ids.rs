@@ -86,19 +86,23 @@ pub async fn set_person_ids(
     }
 }
 
-/// Sets an episode's Sisko P2MI and E-KPMI ids (blank clears), with the opening's rules.
+/// Sets an episode's Sisko P2MI and E-KPMI ids with the opening's rules: `None` keeps an id,
+/// a blank value clears it.
 pub async fn set_episode_ids(
     state: &AppState,
     principal: &Principal,
     actor: &Actor,
     episode_id: i64,
-    sisko_id: &str,
-    ekpmi_id: &str,
+    sisko_id: Option<&str>,
+    ekpmi_id: Option<&str>,
 ) -> crate::error::Result<()> {
     let (episode, _) = crate::episodes::editable_episode(state, principal, episode_id).await?;
     let ids = ni::validate_external_ids(
         IdOwner::Episode,
-        &[(ExternalIdKind::SiskoP2mi, sisko_id), (ExternalIdKind::EPmi, ekpmi_id)],
+        &[
+            (ExternalIdKind::SiskoP2mi, sisko_id.unwrap_or(&episode.sisko_id)),
+            (ExternalIdKind::EPmi, ekpmi_id.unwrap_or(&episode.ekpmi_id)),
+        ],
     )?;
     let value = |k: ExternalIdKind| {
         ids.iter().find(|(kind, _)| *kind == k).and_then(|(_, v)| v.as_ref()).map_or("", |v| v.as_str()).to_string()

@@ -4,8 +4,8 @@
 pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
-    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, enterprise, episodes, i18n, import,
-    job_orders, monitoring, outreach, parenting, partners, people, policy, portal, privacy,
+    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, dukcapil, enterprise, episodes, i18n, import,
+    job_orders, monitoring, national_ids, outreach, parenting, partners, people, policy, portal, privacy,
 };
 pub mod auth;
 mod catalogue_keys;

@@ -351,6 +351,6 @@ pub async fn external_ids(
     PageForm(f): PageForm<ExternalIdsForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let r = app::national_ids::set_episode_ids(&state, &v.principal, &v.actor(), id, &f.sisko_id, &f.ekpmi_id).await;
+    let r = crate::national_ids::set_episode_ids(&state, &v.principal, &v.actor(), id, Some(&f.sisko_id), Some(&f.ekpmi_id)).await;
     after(&state, &v, id, r, format!("/episodes/{id}?saved=1"), ep::StepInput::default()).await
 }

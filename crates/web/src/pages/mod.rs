@@ -74,6 +74,10 @@ pub fn routes() -> Routes {
             "/persons/import",
             get(import::form).post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD)),
         )
+        .route(
+            "/persons/bpjs-import",
+            get(import::bpjs_form).post(import::bpjs_upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD)),
+        )
         .route("/persons/import/{job}", get(import::show))
         .route("/persons/import/{job}/rejected.csv", get(import::rejected_csv))
         .route("/persons/{id}", get(persons::show))

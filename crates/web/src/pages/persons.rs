@@ -69,7 +69,7 @@ struct PersonPage {
     errors: FormErrors,
     saved: bool,
     /// National ids, BPJS membership and the Dukcapil check (identity data).
-    national: app::national_ids::PersonNational,
+    national: crate::national_ids::PersonNational,
     /// The national ids form as typed (after a refusal) or as stored.
     ids_form: IdsForm,
 }
@@ -88,6 +88,9 @@ pub struct ListQuery {
     /// An episode destination (country code).
     #[serde(default)]
     pub destination: String,
+    /// A national id (SIAPkerja, ID PMI, Sisko P2MI, E-KPMI), exact.
+    #[serde(default)]
+    pub external_id: String,
     #[serde(default)]
     pub after: Option<i64>,
 }
@@ -106,6 +109,7 @@ pub async fn index(
         category: domain::person::PersonCategory::parse(&q.category),
         episode_state: domain::service_center::EpisodeState::parse(&q.state),
         destination: domain::service_center::CountryCode::parse(&q.destination),
+        external_id: Some(q.external_id.clone()),
         after: q.after,
         limit: PAGE_SIZE,
     };
@@ -287,7 +291,7 @@ async fn page_of(
     saved: bool,
     typed: Option<IdsForm>,
 ) -> Result<Response, PageError> {
-    let national = app::national_ids::of_person(state, &v.principal, &d.person)
+    let national = crate::national_ids::of_person(state, &v.principal, &d.person)
         .await
         .map_err(|e| PageError::from_app(e, v.lang()))?;
     let ids_form = typed.unwrap_or_else(|| IdsForm {
@@ -396,7 +400,7 @@ pub async fn set_external_ids(
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
     let values = [(ExternalIdKind::SiapkerjaRegistration, f.siapkerja_id.as_str()), (ExternalIdKind::IdPmi, f.id_pmi.as_str())];
-    match app::national_ids::set_person_ids(&state, &v.principal, &v.actor(), id, &values).await {
+    match crate::national_ids::set_person_ids(&state, &v.principal, &v.actor(), id, &values).await {
         Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response()),
         Err(app::Error::Invalid(errs)) => {
             person_page_typed(&state, &v, person, FormErrors::new(v.t(), errs), false, Some(f)).await
@@ -419,7 +423,7 @@ pub async fn dukcapil_check(
     PageForm(f): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let r = app::national_ids::recheck(&state, &v.principal, &v.actor(), id).await.map(|_| ());
+    let r = crate::national_ids::recheck(&state, &v.principal, &v.actor(), id).await.map(|_| ());
     after_change(&state, &v, person, r, format!("/persons/{id}?saved=1#national")).await
 }
 
