@@ -128,6 +128,19 @@ async fn external_ids_are_checked_set_shown_and_searchable() {
     assert_eq!(s, 422);
     let (_, list) = app.get_json("/api/v1/persons?external_id=EKPMI0012345678", Some(&officer)).await;
     assert_eq!(list["items"][0]["id"], id, "found by the episode's id");
+    // The episode page's form: a refusal in Indonesian, the values as typed.
+    let (_, epage) = b.get(&format!("/episodes/{episode}")).await;
+    assert!(epage.contains("value=\"EKPMI0012345678\""), "stored values in the form");
+    let r = b
+        .post_form(
+            &format!("/episodes/{episode}/external-ids"),
+            &[("_csrf", &csrf_of(&epage)), ("sisko_id", "SISKO 1"), ("ekpmi_id", "EKPMI0012345678")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("value=\"SISKO 1\""), "typed value kept");
+    assert!(html.contains("Nomor SISKOP2MI harus 3 sampai 40 tanda"), "{html}");
 }
 
 /// Puts the episode in `departed` on `on` directly: the steps and their rules are
