@@ -22,6 +22,7 @@ mod messages;
 mod monitoring;
 mod monitoring_coop;
 mod monitoring_pillars;
+mod national_ids;
 mod openapi;
 mod opensid;
 mod operations;

@@ -42,6 +42,10 @@ pub struct Config {
     /// `DESMIGRATIF_AUDIT_CHECKPOINT_MINUTES`, default 5: how often the server records the
     /// head in the checkpoint file (only when it moved).
     pub audit_checkpoint_minutes: i64,
+    /// The Dukcapil NIK verification adapter, off (`None`) unless `DESMIGRATIF_DUKCAPIL_URL`
+    /// is set; `DESMIGRATIF_DUKCAPIL_USER` + `DESMIGRATIF_DUKCAPIL_PASSWORD` (basic) or
+    /// `DESMIGRATIF_DUKCAPIL_TOKEN` (bearer), `DESMIGRATIF_DUKCAPIL_TIMEOUT_MS` (default 3000).
+    pub dukcapil: Option<crate::dukcapil::Settings>,
 }
 
 /// The checkpoint file next to the key file.
@@ -148,7 +152,33 @@ impl Config {
         let audit_checkpoint_file = var("DESMIGRATIF_AUDIT_CHECKPOINT_FILE")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| default_checkpoint_file(&audit_key_file));
+        let dukcapil = match var("DESMIGRATIF_DUKCAPIL_URL") {
+            None => None,
+            Some(url) => {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(ConfigError {
+                        name: "DESMIGRATIF_DUKCAPIL_URL",
+                        problem: format!("expected an https:// address, got {url:?}"),
+                    });
+                }
+                let auth = match (var("DESMIGRATIF_DUKCAPIL_TOKEN"), var("DESMIGRATIF_DUKCAPIL_USER")) {
+                    (Some(token), _) => crate::dukcapil::Auth::Bearer(token),
+                    (None, Some(user)) => crate::dukcapil::Auth::Basic {
+                        user,
+                        password: var("DESMIGRATIF_DUKCAPIL_PASSWORD").unwrap_or_default(),
+                    },
+                    (None, None) => crate::dukcapil::Auth::None,
+                };
+                let timeout_ms = num("DESMIGRATIF_DUKCAPIL_TIMEOUT_MS", 3000)?;
+                Some(crate::dukcapil::Settings {
+                    url,
+                    auth,
+                    timeout: std::time::Duration::from_millis(timeout_ms as u64),
+                })
+            }
+        };
         Ok(Config {
+            dukcapil,
             audit_key,
             audit_checkpoint_file,
             audit_key_file,
@@ -212,6 +242,7 @@ impl Config {
             audit_key_file: key_file,
             audit_checkpoint_file: checkpoint_file,
             audit_checkpoint_minutes: 5,
+            dukcapil: None,
         }
     }
 }

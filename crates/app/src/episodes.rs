@@ -160,6 +160,7 @@ pub fn view(
     docs: Vec<DocumentRow>,
     costs: Vec<CostRow>,
     (agency, job_order): Recruitment,
+    social_security: Option<domain::national_ids::SocialSecurity>,
     today: time::Date,
     policy: &store::policy::Loaded,
 ) -> EpisodeView {
@@ -197,6 +198,7 @@ pub fn view(
     let on = departure.unwrap_or(today);
     facts.has_placement_agreement = has_placement_agreement(&records, on);
     facts.missing_documents = missing_for(&policy.matrix, &episode, &records, DueAt::Departure, on);
+    facts.social_security = social_security;
     let flags = sc::evaluate(&facts, &policy.policy, today);
     EpisodeView { episode, state, checklist, flags, costs }
 }
@@ -212,8 +214,10 @@ pub async fn load_view(
     let docs = store::episodes::documents(&state.db, &[episode.id]).await?;
     let costs = store::episodes::costs(&state.db, &[episode.id]).await?;
     let recruitment = recruitment(state, &episode).await?;
+    let membership = store::national_ids::membership(&state.db, episode.person_id).await?;
+    let social_security = Some(crate::national_ids::social_security(membership.as_ref()));
     let policy = state.policy().await?;
-    Ok(view(episode, birth, docs, costs, recruitment, today, &policy))
+    Ok(view(episode, birth, docs, costs, recruitment, social_security, today, &policy))
 }
 
 /// Opens an episode: validates, checks that the agency is in the registry and that a
@@ -673,12 +677,25 @@ pub async fn worklist(
     let costs = store::episodes::costs(&state.db, &ids).await?;
     let policy = state.policy().await?;
     let recruitment = recruitment_many(state, open.iter().map(|o| &o.episode)).await?;
+    let person_ids: Vec<i64> = open.iter().map(|o| o.episode.person_id).collect();
+    let memberships = store::national_ids::memberships(&state.db, &person_ids).await?;
     let mut items = Vec::new();
     for o in open {
         let agency = recruitment.get(&recruitment_key(&o.episode)).copied().unwrap_or((None, None));
         let my_docs = docs.iter().filter(|d| d.episode_id == o.episode.id).cloned().collect();
         let my_costs = costs.iter().filter(|c| c.episode_id == o.episode.id).cloned().collect();
-        let view = view(o.episode.clone(), parse_date(&o.birth_date), my_docs, my_costs, agency, today, &policy);
+        let membership = memberships.iter().find(|m| m.person_id == o.episode.person_id);
+        let social_security = Some(crate::national_ids::social_security(membership));
+        let view = view(
+            o.episode.clone(),
+            parse_date(&o.birth_date),
+            my_docs,
+            my_costs,
+            agency,
+            social_security,
+            today,
+            &policy,
+        );
         let expiring: Vec<&'static str> =
             view.checklist.iter().filter(|c| c.expiring_soon).map(|c| c.kind.as_str()).collect();
         let return_due_this_month = o

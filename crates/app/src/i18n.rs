@@ -197,6 +197,12 @@ pub fn risk_text(lang: Lang, flag: &domain::service_center::RiskFlag) -> String 
         }
         F::NoContactAbroad { .. } => get("no_contact_ever").to_string(),
         F::DepartedWithoutPlacementAgreement => get("departed_without_agreement").to_string(),
+        F::SocialSecurityNotValid { valid_until: None, .. } => get("social_security_missing").to_string(),
+        F::SocialSecurityNotValid { active: false, .. } => get("social_security_inactive").to_string(),
+        F::SocialSecurityNotValid { valid_until: Some(until), on, .. } => fill(
+            get("social_security_expired"),
+            &[("valid_until", until.to_string()), ("on", on.map(|d| d.to_string()).unwrap_or_default())],
+        ),
         F::DepartedWithMissingDocuments { missing, override_reason } => fill(
             get("departed_with_missing_documents"),
             &[

@@ -77,12 +77,29 @@ async fn save(
                 .message("msg_key.outside_region"),
         ));
     }
+    // Dukcapil (when configured) is asked before the write transaction opens, so a slow
+    // answer never holds the SQLite writer; no answer leaves the person "not verified".
+    let verification = match before {
+        None => {
+            let birth = new.birth_date.to_string();
+            crate::national_ids::ask_dukcapil(state, new.nik.as_str(), &new.full_name, &birth, new.sex.as_str()).await
+        }
+        Some(_) => None,
+    };
     let saved = match before {
         None => store::persons::create(&state.db, actor, &new).await,
         Some(b) => store::persons::update(&state.db, actor, b, &new).await,
     };
     match saved {
-        Ok(p) => Ok(p),
+        Ok(p) => {
+            if let Some(v) = verification
+                && let Err(e) = store::national_ids::record_check(&state.db, actor, &p, &v).await
+            {
+                // The person is registered; the check can be repeated from their page.
+                tracing::error!(error = %e, "could not record a Dukcapil check");
+            }
+            Ok(p)
+        }
         Err(CreateError::DuplicateNik { existing_id, village_code }) => {
             Err(RegisterError::Invalid(duplicate_nik(principal, existing_id, &village_code)))
         }
@@ -209,6 +226,8 @@ pub struct PersonQuery {
     pub category: Option<domain::person::PersonCategory>,
     pub episode_state: Option<domain::service_center::EpisodeState>,
     pub destination: Option<domain::service_center::CountryCode>,
+    /// A national id (SIAPkerja, ID PMI, Sisko P2MI, E-KPMI), exact; identity data.
+    pub external_id: Option<String>,
     pub after: Option<i64>,
     pub limit: i64,
 }
@@ -229,6 +248,10 @@ pub async fn search(
     q: PersonQuery,
 ) -> crate::error::Result<PersonPage> {
     search_refusals(principal, q.nik.as_deref(), q.episode_state.is_some(), q.destination.is_some()).into_result()?;
+    // A national id is identity data, as the NIK.
+    if q.external_id.as_deref().is_some_and(|x| !x.trim().is_empty()) && !domain::privacy::fields(principal.role).identity {
+        return Err(crate::Error::invalid("external_id", Rule::Mismatch, "your role does not see identity numbers"));
+    }
     let within = search_area(principal, q.region).map_err(|_| crate::Error::Forbidden)?;
     let f = store::persons::Filter {
         nik: q.nik.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
@@ -238,6 +261,7 @@ pub async fn search(
         episode_state: q.episode_state.map(|s| s.as_str().to_string()),
         destination: q.destination.map(|c| c.as_str().to_string()),
         after_id: q.after,
+        external_id: q.external_id.map(|x| x.trim().to_uppercase()).filter(|x| !x.is_empty()),
     };
     let limit = q.limit.max(1);
     let mut items = store::persons::search(&state.db, &f, limit + 1).await?;

@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod import;
 pub mod monitoring;
 pub mod name;
+pub mod national_ids;
 pub mod nik;
 pub mod opensid;
 pub mod paging;

@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod job_orders;
 pub mod migrate;
 pub mod opensid;
+pub mod national_ids;
 pub mod outreach;
 pub mod parenting;
 pub mod partners;

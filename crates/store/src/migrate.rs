@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "audit_key", "0019_audit_key"),
     migration!(20, "account_hardening", "0020_account_hardening"),
     migration!(22, "region_retirement", "0022_region_retirement"),
+    migration!(23, "national_ids", "0023_national_ids"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -188,6 +188,8 @@ pub struct Filter {
     pub destination: Option<String>,
     /// Keyset pagination: ids above this.
     pub after_id: Option<i64>,
+    /// A national id (SIAPkerja, ID PMI, or an episode's Sisko P2MI or E-KPMI id), exact.
+    pub external_id: Option<String>,
 }
 
 /// People ordered by id, `limit` at a time.
@@ -216,6 +218,13 @@ pub async fn search(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Person>> {
             q.and("EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = persons.id AND e.destination = ?)", &[d]);
         }
         (None, None) => {}
+    }
+    if let Some(x) = &f.external_id {
+        q.and(
+            "(id IN (SELECT person_id FROM person_external_ids WHERE value = ?) \
+             OR id IN (SELECT person_id FROM episodes WHERE sisko_id = ? OR ekpmi_id = ?))",
+            &[x, x, x],
+        );
     }
     q.tail(&format!("AND id > {} ORDER BY id LIMIT {}", f.after_id.unwrap_or(0), limit.clamp(1, 500)));
     q.fetch_all(db).await

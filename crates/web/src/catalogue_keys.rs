@@ -118,6 +118,9 @@ mod tests {
             ("level", vec!["province", "regency", "district", "village", "nation"]),
             ("category", codes(&domain::PersonCategory::ALL, |v| v.as_str())),
             ("data_scope", codes(&domain::person::DataScope::ALL, |v| v.as_str())),
+            ("bpjs_status", codes(&domain::national_ids::BpjsStatus::ALL, |v| v.as_str())),
+            ("dukcapil_status", codes(&domain::national_ids::VerificationStatus::ALL, |v| v.as_str())),
+            ("dukcapil_reason", codes(&domain::national_ids::NotVerifiedReason::ALL, |v| v.as_str())),
         ]
     }
 

@@ -4,8 +4,9 @@
 pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
-    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, enterprise, episodes, i18n, import,
-    job_orders, monitoring, opensid, outreach, parenting, partners, people, policy, portal, privacy, region_update,
+    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, dukcapil, enterprise, episodes, i18n,
+    import, job_orders, monitoring, national_ids, opensid, outreach, parenting, partners, people, policy, portal,
+    privacy, region_update,
 };
 pub mod auth;
 mod catalogue_keys;

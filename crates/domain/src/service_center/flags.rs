@@ -11,6 +11,7 @@ use super::episode::{Category, EpisodeState, Scheme};
 use super::money::Rupiah;
 use super::requirements::DocumentKind;
 use crate::agency::AgencyStatus;
+use crate::national_ids::{BpjsStatus, SocialSecurity};
 use time::Date;
 use time::macros::date;
 
@@ -32,6 +33,8 @@ code_enum! {
         ZeroCostViolation = "zero_cost_violation",
         NoContactAbroad = "no_contact_abroad",
         DepartedWithoutPlacementAgreement = "departed_without_placement_agreement",
+        /// No valid BPJS Ketenagakerjaan membership at departure (UU 18/2017 art. 29).
+        SocialSecurityNotValid = "social_security_not_valid",
         /// Raised by `episode::transition` when a supervisor overrides, not by `evaluate`.
         DepartedWithMissingDocuments = "departed_with_missing_documents",
     }
@@ -107,6 +110,8 @@ pub struct EpisodeFacts {
     /// Required documents missing or expired on the departure date
     /// (`requirements::missing_documents(required, records, departure_date)`).
     pub missing_documents: Vec<DocumentKind>,
+    /// The worker's BPJS Ketenagakerjaan membership; `None` when not looked up.
+    pub social_security: Option<SocialSecurity>,
 }
 
 impl EpisodeFacts {
@@ -126,6 +131,7 @@ impl EpisodeFacts {
             last_contact: None,
             has_placement_agreement: false,
             missing_documents: Vec::new(),
+            social_security: None,
         }
     }
 }
@@ -322,6 +328,14 @@ pub enum RiskFlag {
         days: Option<i64>,
     },
     DepartedWithoutPlacementAgreement,
+    /// From the placement agreement until the worker returns: no BPJS Ketenagakerjaan
+    /// membership (`valid_until` is `None`), an inactive one, or one ending before `on`, the
+    /// departure date (today before departure).
+    SocialSecurityNotValid {
+        valid_until: Option<Date>,
+        active: bool,
+        on: Option<Date>,
+    },
     /// `missing` are the document codes as given to the transition.
     DepartedWithMissingDocuments {
         missing: Vec<String>,
@@ -344,6 +358,7 @@ impl RiskFlag {
             RiskFlag::ZeroCostViolation { .. } => RiskCode::ZeroCostViolation,
             RiskFlag::NoContactAbroad { .. } => RiskCode::NoContactAbroad,
             RiskFlag::DepartedWithoutPlacementAgreement => RiskCode::DepartedWithoutPlacementAgreement,
+            RiskFlag::SocialSecurityNotValid { .. } => RiskCode::SocialSecurityNotValid,
             RiskFlag::DepartedWithMissingDocuments { .. } => RiskCode::DepartedWithMissingDocuments,
         }
     }
@@ -396,6 +411,16 @@ impl RiskFlag {
             RiskFlag::DepartedWithoutPlacementAgreement => {
                 "The worker departed with no placement agreement recorded.".to_string()
             }
+            RiskFlag::SocialSecurityNotValid { valid_until: None, .. } => {
+                "No BPJS Ketenagakerjaan membership is recorded; a worker must be insured before departure.".to_string()
+            }
+            RiskFlag::SocialSecurityNotValid { active: false, .. } => {
+                "The worker's BPJS Ketenagakerjaan membership is inactive.".to_string()
+            }
+            RiskFlag::SocialSecurityNotValid { valid_until: Some(until), on, .. } => match on {
+                Some(on) => format!("The BPJS Ketenagakerjaan membership was valid until {until}, before {on}."),
+                None => format!("The BPJS Ketenagakerjaan membership was valid until {until}."),
+            },
             RiskFlag::DepartedWithMissingDocuments { missing, override_reason } => format!(
                 "A supervisor let the worker depart with documents missing ({}), giving the reason \
                  \"{override_reason}\".",
@@ -528,7 +553,34 @@ pub fn evaluate(facts: &EpisodeFacts, policy: &Policy, today: Date) -> Vec<RiskF
         flags.push(RiskFlag::DepartedWithoutPlacementAgreement);
     }
 
+    if let Some(flag) = social_security(facts, on) {
+        flags.push(flag);
+    }
+
     flags
+}
+
+/// The BPJS Ketenagakerjaan flag: from the placement agreement (departure is near) until the
+/// return, when the membership is missing, inactive, or ends before the departure date. Silent
+/// when the membership was not looked up, and after the return or a cancellation.
+fn social_security(facts: &EpisodeFacts, on: Option<Date>) -> Option<RiskFlag> {
+    let near_or_away =
+        matches!(facts.state, EpisodeState::PlacementAgreed | EpisodeState::Departed | EpisodeState::Abroad);
+    if !near_or_away {
+        return None;
+    }
+    match facts.social_security? {
+        SocialSecurity::NotRecorded => Some(RiskFlag::SocialSecurityNotValid { valid_until: None, active: false, on }),
+        SocialSecurity::Member { status, valid_until } => {
+            let active = status == BpjsStatus::Aktif;
+            let ends_before = on.is_some_and(|on| valid_until < on);
+            (!active || ends_before).then_some(RiskFlag::SocialSecurityNotValid {
+                valid_until: Some(valid_until),
+                active,
+                on,
+            })
+        }
+    }
 }
 
 /// The zero-cost flag, when a covered job in a non-exempt destination was charged a covered
@@ -604,6 +656,10 @@ mod tests {
             job_type: Some(job("housekeeper")),
             last_contact: Some(date!(2026 - 03 - 01)),
             has_placement_agreement: true,
+            social_security: Some(SocialSecurity::Member {
+                status: BpjsStatus::Aktif,
+                valid_until: date!(2027 - 12 - 31),
+            }),
             ..EpisodeFacts::new(EpisodeState::Abroad)
         }
     }
@@ -627,7 +683,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_every_flag_explains_itself() {
-        assert_eq!(RiskCode::ALL.len(), 13);
+        assert_eq!(RiskCode::ALL.len(), 14);
         for c in RiskCode::ALL {
             assert_eq!(RiskCode::parse(c.as_str()), Some(c));
         }
@@ -647,10 +703,18 @@ mod tests {
             RiskFlag::ZeroCostViolation { items: vec![CostItem::Visa], total: rp(1) },
             RiskFlag::NoContactAbroad { since: None, days: None },
             RiskFlag::DepartedWithoutPlacementAgreement,
+            RiskFlag::SocialSecurityNotValid { valid_until: Some(TODAY), active: true, on: Some(TODAY) },
             RiskFlag::DepartedWithMissingDocuments { missing: vec!["passport".into()], override_reason: "r".into() },
         ];
         let got: Vec<RiskCode> = every.iter().map(RiskFlag::code).collect();
         assert_eq!(got, RiskCode::ALL);
+        for f in [
+            RiskFlag::SocialSecurityNotValid { valid_until: None, active: false, on: None },
+            RiskFlag::SocialSecurityNotValid { valid_until: Some(TODAY), active: false, on: None },
+            RiskFlag::SocialSecurityNotValid { valid_until: Some(TODAY), active: true, on: None },
+        ] {
+            assert!(f.explanation().starts_with("The") || f.explanation().starts_with("No"), "{f:?}");
+        }
         for f in &every {
             let text = f.explanation();
             assert!(text.ends_with('.'), "{text}");
@@ -1068,6 +1132,35 @@ mod tests {
         );
     }
 
+    #[test]
+    fn social_security_must_be_valid_at_departure() {
+        let ss = |s| EpisodeFacts { social_security: Some(s), ..clean() };
+        let missing = ss(SocialSecurity::NotRecorded);
+        assert_eq!(
+            run(&missing),
+            [RiskFlag::SocialSecurityNotValid { valid_until: None, active: false, on: Some(date!(2025 - 11 - 01)) }]
+        );
+        let inactive = ss(SocialSecurity::Member { status: BpjsStatus::Nonaktif, valid_until: date!(2027 - 01 - 01) });
+        assert_eq!(codes(&inactive), [RiskCode::SocialSecurityNotValid]);
+        // Ended before the departure date: flagged; valid on the day: not.
+        let ended = ss(SocialSecurity::Member { status: BpjsStatus::Aktif, valid_until: date!(2025 - 10 - 31) });
+        assert_eq!(codes(&ended), [RiskCode::SocialSecurityNotValid]);
+        let on_the_day = ss(SocialSecurity::Member { status: BpjsStatus::Aktif, valid_until: date!(2025 - 11 - 01) });
+        assert_eq!(run(&on_the_day), []);
+        // Before departure the planned date (or today) counts; early states and the return are silent.
+        let planned = EpisodeFacts {
+            state: EpisodeState::PlacementAgreed,
+            departure_date: Some(date!(2026 - 04 - 01)),
+            ..ss(SocialSecurity::Member { status: BpjsStatus::Aktif, valid_until: date!(2026 - 03 - 31) })
+        };
+        assert_eq!(codes(&planned), [RiskCode::SocialSecurityNotValid]);
+        for state in [EpisodeState::Registered, EpisodeState::Verified, EpisodeState::Returned, EpisodeState::Cancelled] {
+            assert_eq!(run(&EpisodeFacts { state, ..missing.clone() }), [], "{state}");
+        }
+        // Not looked up: no guess.
+        assert_eq!(run(&EpisodeFacts { social_security: None, ..clean() }), []);
+    }
+
     fn any_date() -> impl Strategy<Value = Option<Date>> {
         proptest::option::of((-12_000i64..=400).prop_map(|d| TODAY.saturating_add(time::Duration::days(d))))
     }
@@ -1103,11 +1196,16 @@ mod tests {
             last_contact in any_date(),
             has_placement_agreement in any::<bool>(),
             missing_documents in proptest::collection::vec(proptest::sample::select(DocumentKind::ALL.to_vec()), 0..4),
+            social_security in proptest::option::of(prop_oneof![
+                Just(SocialSecurity::NotRecorded),
+                (proptest::sample::select(BpjsStatus::ALL.to_vec()), any_date())
+                    .prop_map(|(status, d)| SocialSecurity::Member { status, valid_until: d.unwrap_or(TODAY) }),
+            ]),
         ) -> EpisodeFacts {
             EpisodeFacts {
                 state, category, scheme, birth_date, departure_date, agency, job_order, destination, job_type,
                 costs_charged: costs.into_iter().map(|(item, a)| CostCharge { item, amount: rp(a) }).collect(),
-                last_contact, has_placement_agreement, missing_documents,
+                last_contact, has_placement_agreement, missing_documents, social_security,
             }
         }
     }

@@ -105,8 +105,16 @@ pub fn validate_new_episode(input: &NewEpisodeInput<'_>) -> Result<NewEpisode, V
             errs.add("contract_end", Rule::OutOfRange, "must be after contract_start");
         }
     }
-    let sisko_id = text(&mut errs, "sisko_id", input.sisko_id, 0, 60);
-    let ekpmi_id = text(&mut errs, "ekpmi_id", input.ekpmi_id, 0, 60);
+    // National ids in their stored form (upper case, checked like every other door's).
+    let mut national_id = |kind, raw| match crate::national_ids::ExternalId::parse(kind, raw) {
+        Ok(v) => v.map(|v| v.as_str().to_string()).unwrap_or_default(),
+        Err(e) => {
+            errs.push(e);
+            String::new()
+        }
+    };
+    let sisko_id = national_id(crate::national_ids::ExternalIdKind::SiskoP2mi, input.sisko_id);
+    let ekpmi_id = national_id(crate::national_ids::ExternalIdKind::EPmi, input.ekpmi_id);
     match (category, scheme, destination, job_type) {
         (Some(category), Some(scheme), Some(destination), Some(job_type)) if errs.is_empty() => Ok(NewEpisode {
             category,

@@ -71,6 +71,10 @@ pub struct EpisodeDetail {
     pub planned_departure: Option<String>,
     pub contract_start: Option<String>,
     pub contract_end: Option<String>,
+    /// The placement's Sisko P2MI id ("" when not recorded).
+    pub sisko_id: String,
+    /// The E-KPMI (E-PMI) number ("" when not recorded).
+    pub ekpmi_id: String,
     pub state: String,
     pub state_date: String,
     pub departed_on: Option<String>,
@@ -134,6 +138,8 @@ fn detail(file: EpisodeFile) -> EpisodeDetail {
         planned_departure: e.planned_departure,
         contract_start: e.contract_start,
         contract_end: e.contract_end,
+        sisko_id: e.sisko_id,
+        ekpmi_id: e.ekpmi_id,
         state: e.state,
         state_date: e.state_date,
         departed_on: e.departed_on,
@@ -148,7 +154,7 @@ async fn editable(state: &AppState, u: &ApiUser, id: i64) -> Result<ep::Episode,
 }
 
 /// The episode as the caller sees it; every answer is a view of the person, audited.
-async fn respond(state: &AppState, u: &ApiUser, id: i64) -> Result<Json<EpisodeDetail>, ApiError> {
+pub(super) async fn respond(state: &AppState, u: &ApiUser, id: i64) -> Result<Json<EpisodeDetail>, ApiError> {
     let file = ep::file(state, &u.principal, &u.actor, id).await.map_err(ApiError::or_not_found("episode"))?;
     Ok(Json(detail(file)))
 }

@@ -14,6 +14,7 @@ pub mod fields;
 mod imports;
 mod job_orders;
 mod monitoring;
+mod national_ids;
 mod outreach;
 mod parenting;
 mod partners;
@@ -58,6 +59,10 @@ pub fn routes() -> Routes {
         .route("/persons/{id}", get(persons::get))
         .route("/imports/opensid", post(imports::opensid).layer(DefaultBodyLimit::max(app::opensid::MAX_WORKBOOK)))
         .route("/persons/{id}/episodes", post(episodes::open))
+        .route("/persons/{id}/external-ids", put(national_ids::set_person_ids))
+        .route("/persons/{id}/dukcapil-check", post(national_ids::dukcapil_check))
+        .route("/episodes/{id}/external-ids", put(national_ids::set_episode_ids))
+        .route("/imports/bpjs", post(national_ids::import_bpjs))
         .route("/episodes/{id}", get(episodes::get))
         .route("/episodes/{id}/transitions", post(episodes::transition))
         .route("/episodes/{id}/documents/{kind}", put(episodes::document))
@@ -186,6 +191,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         persons::nik_check, persons::create, persons::list, persons::get,
         imports::opensid,
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
+        national_ids::set_person_ids, national_ids::dukcapil_check, national_ids::set_episode_ids, national_ids::import_bpjs,
         cases::create, cases::list, cases::get, cases::transition,
         cases::assign, cases::refer, cases::add_note, cases::trafficking, cases::attach, cases::download,
         cases::accept, cases::decline, cases::services, cases::close, cases::my_referrals,

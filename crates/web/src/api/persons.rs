@@ -142,6 +142,9 @@ pub struct PersonView {
     pub under_investigation: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// National ids, BPJS Ketenagakerjaan membership and the Dukcapil check (one person only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub national: Option<super::national_ids::NationalView>,
 }
 
 impl From<Person> for PersonView {
@@ -163,6 +166,7 @@ impl From<Person> for PersonView {
             under_investigation: p.under_investigation,
             created_at: super::auth::rfc3339(p.created_at),
             updated_at: super::auth::rfc3339(p.updated_at),
+            national: None,
         }
     }
 }
@@ -192,7 +196,12 @@ pub async fn create(
         confirm_warnings: req.confirm_warnings,
     };
     match people::register(&state, &u.principal, &u.actor, &input).await {
-        Ok(p) => Ok((StatusCode::CREATED, Json(p.into()))),
+        Ok(p) => {
+            let national = crate::national_ids::of_person(&state, &u.principal, &p).await?;
+            let mut view = PersonView::from(p);
+            view.national = Some(super::national_ids::national_view(national));
+            Ok((StatusCode::CREATED, Json(view)))
+        }
         Err(RegisterError::Forbidden) => Err(ApiError::Forbidden),
         Err(RegisterError::Invalid(e)) => Err(ApiError::Validation(e)),
         Err(RegisterError::Unconfirmed(w)) => Err(ApiError::Unconfirmed(w)),
@@ -214,6 +223,8 @@ pub struct ListQuery {
     pub episode_state: Option<String>,
     /// People with a migration episode to this country (TW, HK, MY…).
     pub destination: Option<String>,
+    /// A national id, exact: SIAPkerja registration, ID PMI, or an episode's Sisko P2MI or E-KPMI id.
+    pub external_id: Option<String>,
     /// The previous page's `next_after`.
     #[param(minimum = 0)]
     pub after: Option<i64>,
@@ -271,6 +282,7 @@ pub async fn list(
         category: q.category.as_deref().and_then(domain::person::PersonCategory::parse),
         episode_state,
         destination,
+        external_id: q.external_id,
         after: q.after,
         limit,
     };
@@ -283,5 +295,8 @@ pub async fn list(
     responses((status = 200, body = PersonView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<PersonView>, ApiError> {
     let p = people::view(&state, &u.principal, &u.actor, id).await.map_err(ApiError::or_not_found("person"))?;
-    Ok(Json(p.into()))
+    let national = crate::national_ids::of_person(&state, &u.principal, &p).await?;
+    let mut view = PersonView::from(p);
+    view.national = Some(super::national_ids::national_view(national));
+    Ok(Json(view))
 }

@@ -32,6 +32,8 @@ struct EpisodePage {
     today: String,
     /// The next-step form as typed, kept after a refusal.
     step: ep::StepInput,
+    /// The national ids form (Sisko P2MI, E-KPMI) as typed after a refusal, else as stored.
+    ids: (String, String),
 }
 
 #[derive(Template)]
@@ -56,6 +58,19 @@ fn page(
     today: time::Date,
     step: ep::StepInput,
 ) -> Result<Response, PageError> {
+    let ids = (file.view.episode.sisko_id.clone(), file.view.episode.ekpmi_id.clone());
+    page_with_ids(v, file, errors, saved, today, step, ids)
+}
+
+fn page_with_ids(
+    v: &Viewer,
+    file: EpisodeFile,
+    errors: FormErrors,
+    saved: bool,
+    today: time::Date,
+    step: ep::StepInput,
+    ids: (String, String),
+) -> Result<Response, PageError> {
     let t = v.t();
     let EpisodeFile { view, person, events, can_edit, agency_name } = file;
     let failed = errors.any();
@@ -79,6 +94,7 @@ fn page(
             return_reasons: ReturnReason::ALL.iter().map(|r| r.as_str()).collect(),
             today: today.to_string(),
             step,
+            ids,
         },
         v.lang(),
     )?;
@@ -331,4 +347,34 @@ pub async fn worklist(
         },
         v.lang(),
     )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExternalIdsForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    sisko_id: String,
+    #[serde(default)]
+    ekpmi_id: String,
+}
+
+/// Sets the episode's Sisko P2MI and E-KPMI ids (blank clears one).
+pub async fn external_ids(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<ExternalIdsForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    let r = crate::national_ids::set_episode_ids(&state, &v.principal, &v.actor(), id, Some(&f.sisko_id), Some(&f.ekpmi_id)).await;
+    match r {
+        // Refused: the form comes back as typed.
+        Err(app::Error::Invalid(errs)) => {
+            let file = ep::reload(&state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+            let errors = FormErrors::new(v.t(), errs);
+            page_with_ids(&v, file, errors, false, state.today(), ep::StepInput::default(), (f.sisko_id, f.ekpmi_id))
+        }
+        r => after(&state, &v, id, r, format!("/episodes/{id}?saved=1"), ep::StepInput::default()).await,
+    }
 }

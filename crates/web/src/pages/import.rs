@@ -417,3 +417,81 @@ mod tests {
         assert_eq!(download_name(""), "rejected.csv");
     }
 }
+
+#[derive(Template)]
+#[template(path = "bpjs_import.html")]
+struct BpjsPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    error: String,
+    report: Option<crate::national_ids::BpjsReport>,
+    /// Refused rows: the row number and every reason, in the user's language.
+    rows: Vec<(u64, String)>,
+}
+
+fn bpjs_page(
+    v: &Viewer,
+    status: StatusCode,
+    error: String,
+    report: Option<crate::national_ids::BpjsReport>,
+) -> Result<Response, PageError> {
+    let t = v.t();
+    let mut rows: Vec<(u64, String)> = Vec::new();
+    for e in report.iter().flat_map(|r| &r.errors) {
+        let text = crate::i18n::field_message(v.lang(), &e.error);
+        match rows.last_mut() {
+            Some((row, why)) if *row == e.row => {
+                why.push_str(" ");
+                why.push_str(&text);
+            }
+            _ => rows.push((e.row, text)),
+        }
+    }
+    let page = render(
+        &BpjsPage {
+            layout: Layout::for_viewer(v, t.get("national.bpjs_import"), "/persons/bpjs-import"),
+            t,
+            error,
+            report,
+            rows,
+        },
+        v.lang(),
+    )?;
+    Ok((status, page).into_response())
+}
+
+/// BPJS Ketenagakerjaan memberships from a CSV file (docs/NATIONAL_IDS.md).
+pub async fn bpjs_form(v: Viewer) -> Result<Response, PageError> {
+    v.require(Action::EditPerson, v.principal.scope.code())?;
+    bpjs_page(&v, StatusCode::OK, String::new(), None)
+}
+
+/// Imports the memberships at once (a BPJS file is small: one row per worker) and shows the
+/// counts and every refused row with its reasons.
+pub async fn bpjs_upload(
+    State(state): State<AppState>,
+    v: Viewer,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    v.require(Action::EditPerson, v.principal.scope.code())?;
+    let t = v.t();
+    let bad_request = || PageError::new(PageErrorKind::BadRequest(t.get("import.not_multipart").to_string()), v.lang());
+    let mut mp = mp.map_err(|_| bad_request())?;
+    let upload = match read_upload(&mut mp).await {
+        Ok(u) => u,
+        Err(UploadError::TooLarge) => return bpjs_page(&v, StatusCode::PAYLOAD_TOO_LARGE, t.get("import.too_large").into(), None),
+        Err(UploadError::Malformed) => return Err(bad_request()),
+    };
+    v.check_csrf(upload.csrf.as_deref().unwrap_or(""))?;
+    let Some(data) = upload.data.filter(|d| !d.is_empty()) else {
+        return bpjs_page(&v, StatusCode::UNPROCESSABLE_ENTITY, t.get("import.no_file").into(), None);
+    };
+    match crate::national_ids::import_bpjs(&state, &v.principal, &v.actor(), &data).await {
+        Ok(r) => bpjs_page(&v, StatusCode::OK, String::new(), Some(r)),
+        Err(app::Error::Invalid(errs)) => {
+            let text: Vec<String> = errs.0.iter().map(|e| crate::i18n::field_message(v.lang(), e)).collect();
+            bpjs_page(&v, StatusCode::UNPROCESSABLE_ENTITY, text.join(" "), None)
+        }
+        Err(other) => Err(PageError::from_app(other, v.lang())),
+    }
+}

@@ -83,10 +83,16 @@ pub fn routes() -> Routes {
         .route("/persons/import/opensid/confirm", post(opensid::confirm))
         .route("/persons/opensid", get(opensid::export_page))
         .route("/persons/opensid/export", get(opensid::export_xlsx))
+        .route(
+            "/persons/bpjs-import",
+            get(import::bpjs_form).post(import::bpjs_upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD)),
+        )
         .route("/persons/import/{job}", get(import::show))
         .route("/persons/import/{job}/rejected.csv", get(import::rejected_csv))
         .route("/persons/{id}", get(persons::show))
         .route("/persons/{id}/investigation", post(persons::set_investigation))
+        .route("/persons/{id}/external-ids", post(persons::set_external_ids))
+        .route("/persons/{id}/dukcapil", post(persons::dukcapil_check))
         .route("/persons/{id}/relatives", post(persons::add_relative))
         .route("/persons/{id}/consents", post(persons::add_consent))
         .route("/persons/{id}/counselling", post(persons::add_counselling))
@@ -97,6 +103,7 @@ pub fn routes() -> Routes {
         .route("/episodes/{id}/documents", post(episodes::document))
         .route("/episodes/{id}/costs", post(episodes::cost))
         .route("/episodes/{id}/contact", post(episodes::contact))
+        .route("/episodes/{id}/external-ids", post(episodes::external_ids))
         .route("/worklist", get(episodes::worklist))
         .route("/cases", get(cases::index).post(cases::create))
         .route("/cases/new", get(cases::new_form))

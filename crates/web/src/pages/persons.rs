@@ -2,6 +2,7 @@
 //! warnings to confirm, the person's page with family links, consents and the
 //! "under investigation" mark.
 
+use domain::national_ids::ExternalIdKind;
 use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
@@ -67,6 +68,10 @@ struct PersonPage {
     can_edit: bool,
     errors: FormErrors,
     saved: bool,
+    /// National ids, BPJS membership and the Dukcapil check (identity data).
+    national: crate::national_ids::PersonNational,
+    /// The national ids form as typed (after a refusal) or as stored.
+    ids_form: IdsForm,
 }
 
 #[derive(Deserialize, Default)]
@@ -83,6 +88,9 @@ pub struct ListQuery {
     /// An episode destination (country code).
     #[serde(default)]
     pub destination: String,
+    /// A national id (SIAPkerja, ID PMI, Sisko P2MI, E-KPMI), exact.
+    #[serde(default)]
+    pub external_id: String,
     #[serde(default)]
     pub after: Option<i64>,
 }
@@ -101,6 +109,7 @@ pub async fn index(
         category: domain::person::PersonCategory::parse(&q.category),
         episode_state: domain::service_center::EpisodeState::parse(&q.state),
         destination: domain::service_center::CountryCode::parse(&q.destination),
+        external_id: Some(q.external_id.clone()),
         after: q.after,
         limit: PAGE_SIZE,
     };
@@ -257,10 +266,21 @@ async fn person_page(
     errors: FormErrors,
     saved: bool,
 ) -> Result<Response, PageError> {
+    person_page_typed(state, v, person, errors, saved, None).await
+}
+
+async fn person_page_typed(
+    state: &AppState,
+    v: &Viewer,
+    person: Person,
+    errors: FormErrors,
+    saved: bool,
+    typed: Option<IdsForm>,
+) -> Result<Response, PageError> {
     let d = people::dossier_of(state, crate::cases::Caller::new(&v.principal, &v.user), person)
         .await
         .map_err(|e| PageError::from_app(e, v.lang()))?;
-    page_of(state, v, d, errors, saved).await
+    page_of(state, v, d, errors, saved, typed).await
 }
 
 async fn page_of(
@@ -269,7 +289,16 @@ async fn page_of(
     d: people::Dossier,
     errors: FormErrors,
     saved: bool,
+    typed: Option<IdsForm>,
 ) -> Result<Response, PageError> {
+    let national = crate::national_ids::of_person(state, &v.principal, &d.person)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
+    let ids_form = typed.unwrap_or_else(|| IdsForm {
+        csrf: String::new(),
+        siapkerja_id: national.id(ExternalIdKind::SiapkerjaRegistration).to_string(),
+        id_pmi: national.id(ExternalIdKind::IdPmi).to_string(),
+    });
     let t = v.t();
     let people::Dossier {
         person,
@@ -322,6 +351,8 @@ async fn page_of(
             can_edit,
             errors,
             saved,
+            national,
+            ids_form,
         },
         v.lang(),
     )?;
@@ -347,7 +378,53 @@ pub async fn show(
     let d = people::dossier(&state, crate::cases::Caller::new(&v.principal, &v.user), &v.actor(), id)
         .await
         .map_err(|e| PageError::from_app(e, v.lang()))?;
-    page_of(&state, &v, d, FormErrors::default(), q.saved.is_some()).await
+    page_of(&state, &v, d, FormErrors::default(), q.saved.is_some(), None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct IdsForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    siapkerja_id: String,
+    #[serde(default)]
+    id_pmi: String,
+}
+
+/// Sets the person's SIAPkerja registration and ID PMI; a refusal shows the form as typed.
+pub async fn set_external_ids(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<IdsForm>,
+) -> Result<Response, PageError> {
+    let person = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let values = [(ExternalIdKind::SiapkerjaRegistration, f.siapkerja_id.as_str()), (ExternalIdKind::IdPmi, f.id_pmi.as_str())];
+    match crate::national_ids::set_person_ids(&state, &v.principal, &v.actor(), id, &values).await {
+        Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response()),
+        Err(app::Error::Invalid(errs)) => {
+            person_page_typed(&state, &v, person, FormErrors::new(v.t(), errs), false, Some(f)).await
+        }
+        Err(other) => Err(PageError::from_app(other, v.lang())),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+/// Checks the person's record against Dukcapil again (when the adapter is configured).
+pub async fn dukcapil_check(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<CsrfOnly>,
+) -> Result<Response, PageError> {
+    let person = load_for_edit(&state, &v, id, &f.csrf).await?;
+    let r = crate::national_ids::recheck(&state, &v.principal, &v.actor(), id).await.map(|_| ());
+    after_change(&state, &v, person, r, format!("/persons/{id}?saved=1#national")).await
 }
 
 /// Loads a person for a change and checks the edit right.
