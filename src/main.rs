@@ -33,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// DHIS2 interoperability (docs/DHIS2.md).
+    Dhis2 {
+        #[command(subcommand)]
+        command: Dhis2Command,
+    },
     /// Monitoring indicators (kept up to date by the server; this runs the refresh by hand).
     Indicators {
         #[command(subcommand)]
@@ -93,6 +98,19 @@ enum ImportCommand {
         confirm_warnings: bool,
         /// Username of the account the import runs as (must exist and be enabled).
         #[arg(long, default_value = "cli")]
+        as_user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum Dhis2Command {
+    /// Import a DHIS2 org-unit hierarchy (metadata JSON with `organisationUnits`): units are
+    /// matched to regions by code, with or without dots; prints matched, unmatched and
+    /// conflicting units. Runs as a national admin account (audited); importing again changes nothing.
+    ImportOrgunits {
+        file: std::path::PathBuf,
+        /// Username of the national admin account the import runs as.
+        #[arg(long, default_value = "admin")]
         as_user: String,
     },
 }
@@ -361,6 +379,9 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         Command::Import { command: ImportCommand::Persons { file, confirm_warnings, as_user } } => {
             import_persons(cfg, &file, confirm_warnings, &as_user).await?;
         }
+        Command::Dhis2 { command: Dhis2Command::ImportOrgunits { file, as_user } } => {
+            import_org_units(cfg, &file, &as_user).await?;
+        }
         Command::Generate { scale, seed, as_of } => generate(&cfg, &scale, seed, as_of.as_deref()).await?,
         Command::Backup { to } => {
             let db = store::Db::connect_existing(&cfg.database_url).await?;
@@ -467,6 +488,53 @@ async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> 
     }
     print_admin_again(&startup);
     db.close().await;
+    Ok(())
+}
+
+/// `dhis2 import-orgunits`: the API's org-unit import, run from the command line as a named account.
+async fn import_org_units(cfg: Config, path: &std::path::Path, as_user: &str) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let db = store::Db::connect_existing(&cfg.database_url).await?;
+    if let Some(key) = web::audit_trail::load_key(&cfg)? {
+        store::audit::install_key(&key);
+    }
+    let user = match store::users::by_username(&db, as_user).await? {
+        Some(u) if u.disabled => anyhow::bail!("the account {as_user} is disabled"),
+        Some(u) => u,
+        None => anyhow::bail!("no account named {as_user}: name an existing one with --as-user"),
+    };
+    let principal =
+        user.principal().with_context(|| format!("the account {as_user} has no readable role or region"))?;
+    let actor = store::audit::Actor {
+        user_id: Some(user.id),
+        username: user.username.clone(),
+        ip: String::new(),
+        request_id: "cli".into(),
+    };
+    let state = web::AppState::new(db.clone(), cfg);
+    let report = match web::dhis2::import_org_units(&state, &principal, &actor, &data).await {
+        Ok(r) => r,
+        Err(web::AppError::Forbidden) => anyhow::bail!("the account {as_user} ({}) may not import org units", user.role),
+        Err(web::AppError::Invalid(errs)) => {
+            let lines: Vec<String> = errs.0.iter().map(|e| format!("{}: {}", e.field, e.detail)).collect();
+            anyhow::bail!("{}: {}", path.display(), lines.join("; "))
+        }
+        Err(e) => return Err(anyhow::anyhow!("{e:?}")),
+    };
+    db.close().await;
+    println!(
+        "{} org units: {} matched ({} new or changed, {} unchanged), {} unmatched, {} conflicting",
+        report.units, report.matched, report.written, report.unchanged, report.unmatched, report.conflicting
+    );
+    for c in &report.conflicts {
+        println!(
+            "conflict  {} {} {:?}: {} (parent here {:?}, in DHIS2 {:?})",
+            c.id, c.code, c.name, c.reason, c.our_parent, c.their_parent
+        );
+    }
+    for u in &report.unmatched_units {
+        println!("unmatched {} {:?} {:?}", u.id, u.code, u.name);
+    }
     Ok(())
 }
 

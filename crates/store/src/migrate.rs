@@ -46,6 +46,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "region_indexes_c", "0018_region_indexes_c"),
     migration!(19, "audit_key", "0019_audit_key"),
     migration!(20, "account_hardening", "0020_account_hardening"),
+    // 21–23: other tracks of issue 19.
+    migration!(24, "dhis2", "0024_dhis2"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -4,7 +4,7 @@
 pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
-    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, enterprise, episodes, i18n, import,
+    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, dhis2, enterprise, episodes, i18n, import,
     job_orders, monitoring, outreach, parenting, partners, people, policy, portal, privacy,
 };
 pub mod auth;
@@ -27,6 +27,8 @@ pub use config::Config;
 
 /// Shared by all handlers: the application (database, caches, clock, settings). Cheap to clone.
 pub use app::App as AppState;
+/// The application layer's refusal, for the command line.
+pub use app::Error as AppError;
 
 /// Largest request body accepted anywhere (forms and JSON are small).
 pub const BODY_LIMIT: usize = 256 * 1024;
