@@ -418,3 +418,18 @@ pub async fn import_org_units(
         conflicts: conflicts.into_iter().take(limit).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/DHIS2.md lists every exported indicator with its default data element.
+    #[test]
+    fn the_documented_table_lists_every_exported_indicator() {
+        let doc = include_str!("../../../docs/DHIS2.md");
+        let missing: Vec<String> = super::exportable()
+            .into_iter()
+            .map(|k| format!("| `{k}` | `{}` |", domain::dhis2::default_data_element(k)))
+            .filter(|row| !doc.contains(row.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "add to docs/DHIS2.md:\n{}", missing.join("\n"));
+    }
+}
