@@ -33,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// DHIS2 interoperability (docs/DHIS2.md).
+    Dhis2 {
+        #[command(subcommand)]
+        command: Dhis2Command,
+    },
     /// Monitoring indicators (kept up to date by the server; this runs the refresh by hand).
     Indicators {
         #[command(subcommand)]
@@ -137,6 +142,19 @@ enum RegionsCommand {
     Reassign { old: String, new: Option<String> },
     /// List the retired codes with the number of records still on them.
     Retired,
+}
+
+#[derive(Subcommand)]
+enum Dhis2Command {
+    /// Import a DHIS2 org-unit hierarchy (metadata JSON with `organisationUnits`): units are
+    /// matched to regions by code, with or without dots; prints matched, unmatched and
+    /// conflicting units. Runs as a national admin account (audited); importing again changes nothing.
+    ImportOrgunits {
+        file: std::path::PathBuf,
+        /// Username of the national admin account the import runs as.
+        #[arg(long, default_value = "admin")]
+        as_user: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -411,6 +429,9 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         Command::Import { command: ImportCommand::Opensid { file, village, dry_run, as_user } } => {
             import_opensid(cfg, &file, &village, dry_run, &as_user).await?;
         }
+        Command::Dhis2 { command: Dhis2Command::ImportOrgunits { file, as_user } } => {
+            import_org_units(cfg, &file, &as_user).await?;
+        }
         Command::Generate { scale, seed, as_of } => generate(&cfg, &scale, seed, as_of.as_deref()).await?,
         Command::Backup { to } => {
             let db = store::Db::connect_existing(&cfg.database_url).await?;
@@ -520,6 +541,38 @@ async fn generate(cfg: &Config, scale: &str, seed: u64, as_of: Option<&str>) -> 
     Ok(())
 }
 
+/// `dhis2 import-orgunits`: the API's org-unit import, run from the command line as a named account.
+async fn import_org_units(cfg: Config, path: &std::path::Path, as_user: &str) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let db = store::Db::connect_existing(&cfg.database_url).await?;
+    let (principal, actor) = cli_account(&cfg, &db, as_user, None).await?;
+    let state = web::AppState::new(db.clone(), cfg);
+    let report = match web::dhis2::import_org_units(&state, &principal, &actor, &data).await {
+        Ok(r) => r,
+        Err(web::AppError::Forbidden) => anyhow::bail!("the account {as_user} may not import org units"),
+        Err(web::AppError::Invalid(errs)) => {
+            let lines: Vec<String> = errs.0.iter().map(|e| format!("{}: {}", e.field, e.detail)).collect();
+            anyhow::bail!("{}: {}", path.display(), lines.join("; "))
+        }
+        Err(e) => return Err(anyhow::anyhow!("{e:?}")),
+    };
+    db.close().await;
+    println!(
+        "{} org units: {} matched ({} new or changed, {} unchanged), {} unmatched, {} conflicting",
+        report.units, report.matched, report.written, report.unchanged, report.unmatched, report.conflicting
+    );
+    for c in &report.conflicts {
+        println!(
+            "conflict  {} {} {:?}: {} (parent here {:?}, in DHIS2 {:?})",
+            c.id, c.code, c.name, c.reason, c.our_parent, c.their_parent
+        );
+    }
+    for u in &report.unmatched_units {
+        println!("unmatched {} {:?} {:?}", u.id, u.code, u.name);
+    }
+    Ok(())
+}
+
 /// `regions update|reassign|retired`, as the operator at the console (like `user create`).
 async fn regions(cfg: Config, command: RegionsCommand) -> anyhow::Result<()> {
     use web::region_update as ru;
@@ -577,12 +630,13 @@ async fn regions(cfg: Config, command: RegionsCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The account an import runs as: enabled, allowed to register people; its audit entries
-/// keyed like the server's.
-async fn import_account(
+/// The account a command-line job runs as: enabled, with a readable role; its audit entries
+/// keyed like the server's. `needs` is checked here when the job's operation does not check it.
+async fn cli_account(
     cfg: &Config,
     db: &store::Db,
     as_user: &str,
+    needs: Option<(domain::Action, &str)>,
 ) -> anyhow::Result<(domain::access::Principal, store::audit::Actor)> {
     if let Some(key) = web::audit_trail::load_key(cfg)? {
         store::audit::install_key(&key);
@@ -594,8 +648,10 @@ async fn import_account(
     };
     let principal =
         user.principal().with_context(|| format!("the account {as_user} has no readable role or region"))?;
-    if !principal.can(domain::Action::EditPerson, principal.scope.code()) {
-        anyhow::bail!("the account {as_user} ({}) may not register people", user.role);
+    if let Some((action, what)) = needs {
+        if !principal.can(action, principal.scope.code()) {
+            anyhow::bail!("the account {as_user} ({}) may not {what}", user.role);
+        }
     }
     let actor = store::audit::Actor {
         user_id: Some(user.id),
@@ -618,7 +674,7 @@ async fn import_opensid(
     let village: domain::RegionCode =
         village.trim().parse().map_err(|_| anyhow::anyhow!("--village: a village code such as 53.07.01.2001"))?;
     let db = store::Db::connect_existing(&cfg.database_url).await?;
-    let (principal, actor) = import_account(&cfg, &db, as_user).await?;
+    let (principal, actor) = cli_account(&cfg, &db, as_user, Some((domain::Action::EditPerson, "register people"))).await?;
     let state = web::AppState::new(db.clone(), cfg);
     let result = web::opensid::import_opensid(&state, &principal, &actor, &village, &data, dry_run).await;
     db.close().await;
@@ -653,7 +709,7 @@ async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_u
     let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = domain::import::ImportFile::parse(data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let db = store::Db::connect_existing(&cfg.database_url).await?;
-    let (principal, actor) = import_account(&cfg, &db, as_user).await?;
+    let (principal, actor) = cli_account(&cfg, &db, as_user, Some((domain::Action::EditPerson, "register people"))).await?;
     let state = web::AppState::new(db.clone(), cfg);
     let bar = generate::progress::bar("import", Some(file.row_count() as u64), "rows");
     let report = web::import::run(&state, &principal, &actor, &file, confirm, "cli", |c| {

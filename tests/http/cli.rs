@@ -66,3 +66,24 @@ fn user_create_on_a_new_database_shows_the_first_admin_too() {
     assert!(out.contains("First national admin account created") && out.contains("Username: admin"), "{out}");
     assert!(out.contains("Created user siti"), "{out}");
 }
+
+#[test]
+fn dhis2_import_orgunits_reports_matches_and_changes_nothing_the_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    desmigratif(dir.path(), &["migrate"], &[]);
+    let file = dir.path().join("orgunits.json");
+    std::fs::write(
+        &file,
+        r#"{"organisationUnits": [
+            {"id": "IdnCountry1", "name": "Indonesia"},
+            {"id": "NttProvince", "code": "53", "name": "NTT", "parent": {"id": "IdnCountry1"}},
+            {"id": "SikkaRegncy", "code": "5307", "name": "Sikka", "parent": {"id": "NttProvince"}}]}"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let (out, _) = desmigratif(dir.path(), &["dhis2", "import-orgunits", path], &[]);
+    assert!(out.contains("3 org units: 2 matched (2 new or changed, 0 unchanged), 1 unmatched, 0 conflicting"), "{out}");
+    assert!(out.contains("unmatched IdnCountry1"), "{out}");
+    let (out, _) = desmigratif(dir.path(), &["dhis2", "import-orgunits", path], &[]);
+    assert!(out.contains("2 matched (0 new or changed, 2 unchanged)"), "{out}");
+}

@@ -9,6 +9,7 @@ mod audit;
 mod cases;
 mod cli;
 mod cooperative;
+mod dhis2;
 mod doors;
 mod enterprise;
 mod episodes;

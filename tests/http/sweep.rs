@@ -315,10 +315,17 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /monitoring/criteria/{id}/delete", Can(A::ManageMonitoring)),
     ("GET /monitoring/{code}", Can(A::ViewMonitoring)),
     ("GET /monitoring/{code}/report", Can(A::ViewMonitoring)),
+    ("GET /monitoring/dhis2", Nationwide),
+    ("GET /monitoring/{code}/dhis2", Can(A::ViewMonitoring)),
     ("GET /statistik", Public),
     ("GET /statistik.csv", Public),
     ("GET /api/v1/open/indicators", Public),
     ("GET /api/v1/indicators", Nationwide),
+    // -- DHIS2 (issue 19): without `within` the export is the nation's
+    ("GET /api/v1/dhis2/data-value-sets", Nationwide),
+    ("GET /api/v1/dhis2/data-elements", Login),
+    ("PUT /api/v1/dhis2/data-elements", Can(A::ManageMonitoring)),
+    ("POST /api/v1/dhis2/org-units", Can(A::ManageMonitoring)),
     ("GET /api/v1/targets", Login),
     ("PUT /api/v1/targets", Can(A::ManageMonitoring)),
     // -- public portal, exchange, subject rights (issue 8)

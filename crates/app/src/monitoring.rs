@@ -907,7 +907,7 @@ pub async fn region_figures(
     }
     let fresh = ensure_fresh(state).await?;
     let values = read::region(&state.db, place.code.as_ref()).await?;
-    let mut indicators = indicator_rows(t, &values, period);
+    let indicators = visible_indicators(t, principal, place, &values, period);
     let mut breakdowns = BTreeMap::new();
     let mut keys: Vec<&str> = reg::all().map(|i| i.key).collect();
     keys.extend([reg::PILLAR_STATUS, reg::PROGRAM_STATUS]);
@@ -917,6 +917,26 @@ pub async fn region_figures(
             breakdowns.insert(k.to_string(), by);
         }
     }
-    apply_case_rule(case_rule(principal, place), &mut indicators, &mut breakdowns);
+    apply_case_rule(case_rule(principal, place), &mut [], &mut breakdowns);
     Ok(RegionFigures { indicators, breakdowns, fresh })
+}
+
+/// The indicator rows of a region as `principal` may read them (case figures by
+/// [`case_rule`]): what the indicators API answers and the DHIS2 export sends (`crate::dhis2`).
+/// A row whose value is `None` is withheld or undefined. The caller checked [`covers`].
+pub fn visible_indicators(
+    t: T,
+    principal: &Principal,
+    place: &Place,
+    values: &Values,
+    period: &Period,
+) -> Vec<IndicatorRow> {
+    let mut indicators = indicator_rows(t, values, period);
+    apply_case_rule(case_rule(principal, place), &mut indicators, &mut BTreeMap::new());
+    indicators
+}
+
+/// May the principal read the figures of this region ('' or None: the nation)?
+pub fn may_view(principal: &Principal, place: &Place) -> bool {
+    covers(principal, place)
 }

@@ -11,6 +11,7 @@ pub mod agency;
 pub mod audit;
 pub mod cases;
 pub mod clock;
+pub mod dhis2;
 pub mod cooperative;
 pub mod enterprise;
 pub mod exchange;

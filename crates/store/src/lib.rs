@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod cooperative;
+pub mod dhis2;
 pub mod enterprise;
 pub mod episodes;
 pub mod exchange;

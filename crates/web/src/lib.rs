@@ -4,8 +4,8 @@
 pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
-    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, dukcapil, enterprise, episodes, i18n,
-    import, job_orders, monitoring, national_ids, opensid, outreach, parenting, partners, people, policy, portal,
+    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, dhis2, dukcapil, enterprise, episodes,
+    i18n, import, job_orders, monitoring, national_ids, opensid, outreach, parenting, partners, people, policy, portal,
     privacy, region_update,
 };
 pub mod auth;
@@ -28,6 +28,8 @@ pub use config::Config;
 
 /// Shared by all handlers: the application (database, caches, clock, settings). Cheap to clone.
 pub use app::App as AppState;
+/// The application layer's refusal, for the command line.
+pub use app::Error as AppError;
 
 /// Largest request body accepted anywhere (forms and JSON are small).
 pub const BODY_LIMIT: usize = 256 * 1024;

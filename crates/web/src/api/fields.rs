@@ -308,6 +308,11 @@ const PARAMS: &[(&str, &str, &[Shape])] = &[
     ("/api/v1/indicators", "to", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "from", &[Pattern(MONTH)]),
     ("/api/v1/open/indicators", "to", &[Pattern(MONTH)]),
+    ("/api/v1/dhis2/data-value-sets", "period", &[Pattern(MONTH)]),
+    ("/api/v1/dhis2/data-value-sets", "after", &[Pattern(REGION)]),
+    ("/api/v1/dhis2/data-value-sets", "level", &[OneOf(|| texts(&["province", "regency", "district", "village"]))]),
+    ("/api/v1/dhis2/data-value-sets", "id_scheme", &[OneOf(|| texts(&["code", "uid"]))]),
+    ("/api/v1/dhis2/data-value-sets", "format", &[OneOf(|| texts(&["json", "adx"]))]),
     ("/api/v1/job-orders", "agency_id", &[Pattern(r"^[0-9]{1,18}$")]),
     ("/api/v1/regions/search", "level", &[OneOf(|| texts(&["province", "regency", "district", "village"]))]),
     // Targets are listed whole; the shared period parameters are not read.

@@ -7,6 +7,7 @@ mod auth;
 mod cases;
 pub mod contract;
 mod cooperative;
+pub mod dhis2;
 mod enterprise;
 mod episodes;
 mod exchange;
@@ -124,6 +125,12 @@ pub fn routes() -> Routes {
         .route("/open/indicators", get(monitoring::open))
         .route("/indicators", get(monitoring::region))
         .route("/targets", get(monitoring::targets).put(monitoring::save_target))
+        .route("/dhis2/data-value-sets", get(dhis2::data_value_sets))
+        .route("/dhis2/data-elements", get(dhis2::data_elements).put(dhis2::save_data_elements))
+        .route(
+            "/dhis2/org-units",
+            post(dhis2::import_org_units).layer(DefaultBodyLimit::max(dhis2::ORG_UNITS_BODY_LIMIT)),
+        )
         .route("/cooperatives", get(cooperative::list).post(cooperative::create))
         .route("/cooperatives/{id}", get(cooperative::get))
         .route("/cooperatives/{id}/bylaws/{year}", put(cooperative::put_bylaws))
@@ -224,6 +231,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         parenting::raise_concern, parenting::create_activity, parenting::list_activities, parenting::get_activity,
         parenting::add_attendance, parenting::counts,
         monitoring::open, monitoring::region, monitoring::targets, monitoring::save_target,
+        dhis2::data_value_sets, dhis2::data_elements, dhis2::save_data_elements, dhis2::import_org_units,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth, &SharedResponses, &FieldContract),
@@ -248,6 +256,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "enterprise", description = "Productive enterprise: trainings and attendance, mentoring, equipment, businesses and monthly reports, remittances"),
         (name = "parenting", description = "Community parenting: migrants' children (names restricted), activities and attendance, welfare concerns"),
         (name = "monitoring", description = "Indicators from village to nation (kept up to date as data changes), open statistics without a token, program targets"),
+        (name = "dhis2", description = "DHIS2 interoperability: the monthly indicators as DHIS2 data value sets (JSON, ADX), the data element mapping, the import of a DHIS2 org-unit hierarchy"),
     )
 )]
 pub struct ApiDoc;

@@ -206,11 +206,13 @@ fn exchange_routes() -> Routes {
         .route("/persons/{id}/subject-access/{format}", get(exchange::subject_access))
         .route("/monitoring", get(monitoring::nation))
         .route("/monitoring/report", get(monitoring::nation_report))
+        .route("/monitoring/dhis2", get(monitoring::nation_dhis2))
         .route("/monitoring/targets", get(monitoring::targets).post(monitoring::save_target))
         .route("/monitoring/criteria", get(monitoring::criteria).post(monitoring::add_criterion))
         .route("/monitoring/criteria/{id}/delete", post(monitoring::remove_criterion))
         .route("/monitoring/{code}", get(monitoring::region))
         .route("/monitoring/{code}/report", get(monitoring::region_report))
+        .route("/monitoring/{code}/dhis2", get(monitoring::region_dhis2))
         .route("/statistik", get(monitoring::statistik))
         .route("/statistik.csv", get(monitoring::statistik_csv))
 }

@@ -251,6 +251,47 @@ async fn report_of(
     Ok(download::report(&svc::report(t, &d), format, &stem))
 }
 
+// ---------------------------------------------------------------- DHIS2 download
+
+/// The DHIS2 data value set of the nation's provinces (`/monitoring/dhis2`): the API's export
+/// (`api::dhis2`) behind the session, for the download links of the dashboard.
+pub async fn nation_dhis2(
+    state: State<AppState>,
+    v: Viewer,
+    q: Query<crate::api::dhis2::DataValueSetQuery>,
+) -> Result<Response, PageError> {
+    dhis2_of(state, v, String::new(), q).await
+}
+
+/// The DHIS2 data value set of one region (`/monitoring/{code}/dhis2`; `level` may ask for the
+/// regions below it).
+pub async fn region_dhis2(
+    state: State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+    q: Query<crate::api::dhis2::DataValueSetQuery>,
+) -> Result<Response, PageError> {
+    dhis2_of(state, v, code, q).await
+}
+
+async fn dhis2_of(
+    State(state): State<AppState>,
+    v: Viewer,
+    code: String,
+    Query(mut q): Query<crate::api::dhis2::DataValueSetQuery>,
+) -> Result<Response, PageError> {
+    use crate::api::dhis2 as d;
+    let lang = v.lang();
+    q.within = Some(code.clone());
+    let export = app::dhis2::export(&state, &v.principal, &d::export_query(&q))
+        .await
+        .map_err(|e| PageError::from_app(e, lang))?;
+    let format = d::format_of(q.format.as_deref()).map_err(|e| PageError::from_app(app::Error::Invalid(e), lang))?;
+    let base = if code.is_empty() { "/monitoring/dhis2".to_string() } else { format!("/monitoring/{code}/dhis2") };
+    let next = export.next_after.as_deref().map(|a| format!("{base}?{}", d::next_query(&q, a)));
+    Ok(d::export_response(&export, format, next, &d::exported_now(&state)))
+}
+
 // ---------------------------------------------------------------- targets
 
 #[derive(Template)]
