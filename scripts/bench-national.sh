@@ -80,7 +80,8 @@ trap 'exit 130' INT TERM
 # A failing command ends the run (set -e); say which, on stdout too, where the figures go
 # (a run with both backends once ended after SQLite with nothing on its captured output).
 set -E
-trap 'rc=$?; echo "!! stopped: line $LINENO: $BASH_COMMAND (exit $rc)" | tee /dev/stderr' ERR
+# Only in the main shell: a failure inside $(...) does not end the run.
+trap 'rc=$?; [ "$BASH_SUBSHELL" = 0 ] && echo "!! stopped: line $LINENO: $BASH_COMMAND (exit $rc)" | tee /dev/stderr' ERR
 
 if [ "$BUILD" = 1 ]; then
   log "building the release binary"
