@@ -1294,17 +1294,11 @@ pub struct GlassGrant {
     pub expires: String,
 }
 
-/// Breaks the glass on a restricted case: a case worker in scope who may only know that it
-/// exists gets [`cases::access::GLASS_HOURS`] hours of read access, audited as
-/// `case.break_glass` and shown to the supervisors. Partner users: 403; analysts and cooperative
-/// managers: 403; out of scope or absent: 404; a reason under 20 characters: 422 (`reason`).
-pub async fn break_glass(
-    state: &AppState,
-    caller: Caller<'_>,
-    actor: &Actor,
-    id: i64,
-    input: &GlassInput,
-) -> crate::error::Result<GlassGrant> {
+/// The case if the caller may break the glass on it (the access half of [`break_glass`], for a
+/// door that decides before reading the request's body, and for the refusal page that offers
+/// the form). Partner users, analysts, cooperative managers and whoever already opens the case:
+/// `Forbidden`; out of scope or absent: `NotFound`.
+pub async fn glass_check(state: &AppState, caller: Caller<'_>, id: i64) -> crate::error::Result<Case> {
     if caller.is_partner() {
         return Err(crate::Error::Forbidden);
     }
@@ -1314,16 +1308,25 @@ pub async fn break_glass(
     let former = rows.former_of(case.id);
     let f = CaseFacts { former_regions: &former, ..facts(&case, &region, &[], caller) };
     match cases::may_break_glass(caller.principal, &f) {
-        Ok(()) => {}
-        Err(cases::GlassRefusal::Hidden) => return Err(crate::Error::NotFound),
-        Err(cases::GlassRefusal::Role) => return Err(crate::Error::Forbidden),
-        Err(cases::GlassRefusal::AlreadyOpen) => {
-            return Err(crate::Error::Invalid(ValidationErrors(vec![
-                domain::FieldError::new("case", Rule::Mismatch, "you may already open this case")
-                    .message("msg_key.glass_already_open"),
-            ])));
-        }
+        Ok(()) => Ok(case),
+        Err(cases::GlassRefusal::Hidden) => Err(crate::Error::NotFound),
+        // Nothing to break for whoever already opens it.
+        Err(cases::GlassRefusal::Role | cases::GlassRefusal::AlreadyOpen) => Err(crate::Error::Forbidden),
     }
+}
+
+/// Breaks the glass on a restricted case: a case worker in scope who may only know that it
+/// exists gets [`cases::access::GLASS_HOURS`] hours of read access, audited as
+/// `case.break_glass` and shown to the supervisors. Refusals as [`glass_check`]; a reason under
+/// 20 characters: 422 (`reason`).
+pub async fn break_glass(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    id: i64,
+    input: &GlassInput,
+) -> crate::error::Result<GlassGrant> {
+    let case = glass_check(state, caller, id).await?;
     let mut errs = ValidationErrors::new();
     let reason = domain::validation::text(
         &mut errs,
