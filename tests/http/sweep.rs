@@ -801,7 +801,8 @@ fn allowed(rule: Rule, p: &Principal, region: Option<&RegionCode>, inside: bool)
             };
             // Who may not open the case is told it does not exist, except whoever may break the
             // glass: their refusal offers the form (403).
-            (ok, !opens && !glass)
+            // Breaking the glass itself answers 403 or 404 (the contract) to whoever may not.
+            (ok, !opens && !glass && !matches!(c, Case::Glass))
         }
     }
 }
