@@ -15,6 +15,7 @@ mod enterprise;
 mod episodes;
 mod exchange;
 mod generate;
+mod glass;
 mod hardening;
 mod home;
 mod import;

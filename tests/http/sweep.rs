@@ -65,6 +65,9 @@ enum Case {
     Partner,
     /// Close a referral: the partner, or staff who may work the case.
     Close,
+    /// Break the glass (issue 17): village heads, village officers and facilitators in scope,
+    /// who may otherwise only know the restricted case exists.
+    Glass,
 }
 
 use Action as A;
@@ -193,6 +196,7 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /cases/{id}/referrals/{referral_id}/{action}", Case(Case::Partner)),
     ("POST /cases/{id}/trafficking", Case(Case::Work)),
     ("POST /cases/{id}/notes", Case(Case::Open)),
+    ("POST /cases/{id}/break-glass", Case(Case::Glass)),
     ("POST /cases/{id}/attachments", Case(Case::Open)),
     ("GET /cases/{id}/attachments/{attachment_id}", Case(Case::Open)),
     ("GET /api/v1/cases", Login),
@@ -202,6 +206,9 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /api/v1/cases/{id}/transitions", Case(Case::Work)),
     ("POST /api/v1/cases/{id}/referrals", Case(Case::Work)),
     ("POST /api/v1/cases/{id}/notes", Case(Case::Open)),
+    ("POST /api/v1/cases/{id}/break-glass", Case(Case::Glass)),
+    ("POST /api/v1/cases/{id}/transfer", Case(Case::Work)),
+    ("GET /api/v1/break-glass-grants", Login),
     ("PUT /api/v1/cases/{id}/trafficking", Case(Case::Work)),
     ("POST /api/v1/cases/{id}/attachments", Case(Case::Open)),
     ("GET /api/v1/cases/{id}/attachments/{attachment_id}", Case(Case::Open)),
@@ -784,14 +791,18 @@ fn allowed(rule: Rule, p: &Principal, region: Option<&RegionCode>, inside: bool)
         ),
         Case(c) => {
             let opens = (supervisor && in_scope) || partner_sees;
+            let glass = in_scope && domain::cases::access::glass_role(p.role);
             let ok = match c {
                 Case::Open => opens,
                 Case::Work => supervisor && in_scope,
                 Case::Partner => partner_sees,
                 Case::Close => p.role == Role::Partner || (supervisor && in_scope),
+                Case::Glass => glass,
             };
-            // Who may not open the case is told it does not exist.
-            (ok, !opens)
+            // Who may not open the case is told it does not exist, except whoever may break the
+            // glass: their refusal offers the form (403).
+            // Breaking the glass itself answers 403 or 404 (the issue's contract) to whoever may not.
+            (ok, !opens && !glass && !matches!(c, Case::Glass))
         }
     }
 }

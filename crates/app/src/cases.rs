@@ -162,19 +162,58 @@ fn facts<'a>(
         handler_user_id: case.handler_user_id,
         referrals,
         viewer_partner_id: caller.partner_id.map(PartnerId),
+        viewer_grant: false,
+        former_regions: &[],
+    }
+}
+
+/// What the access decision reads beyond the case rows (issue 17): the caller's running
+/// break-the-glass grants (on the application's clock) and the villages the cases were
+/// transferred from.
+#[derive(Debug, Default)]
+pub struct AccessRows {
+    grants: Vec<i64>,
+    former: Vec<(i64, RegionCode)>,
+}
+
+impl AccessRows {
+    /// The rows for `case_ids` as seen by `caller`.
+    pub async fn load(state: &AppState, caller: Caller<'_>, case_ids: &[i64]) -> Result<AccessRows, store::StoreError> {
+        // Partner users never hold grants: their access comes from referrals only.
+        let grants = if caller.is_partner() {
+            vec![]
+        } else {
+            store::case_access::granted_cases(&state.db, caller.principal.user_id, state.clock.unix()).await?
+        };
+        let former = store::case_access::former_villages(&state.db, case_ids)
+            .await?
+            .into_iter()
+            .filter_map(|(id, v)| v.parse().ok().map(|v| (id, v)))
+            .collect();
+        Ok(AccessRows { grants, former })
+    }
+
+    fn former_of(&self, case_id: i64) -> Vec<RegionCode> {
+        self.former.iter().filter(|(id, _)| *id == case_id).map(|(_, v)| v.clone()).collect()
     }
 }
 
 /// How much of `case` the caller may see, given the case's referrals (only partner users'
-/// access depends on them, so staff callers may pass none).
-pub fn visibility_with(caller: Caller<'_>, case: &Case, referrals: &[(PartnerId, ReferralStatus)]) -> CaseVisibility {
+/// access depends on them, so staff callers may pass none) and the access rows.
+pub fn visibility_with(
+    caller: Caller<'_>,
+    case: &Case,
+    referrals: &[(PartnerId, ReferralStatus)],
+    rows: &AccessRows,
+) -> CaseVisibility {
     let Some(region) = case.village() else { return CaseVisibility::Hidden };
-    cases::visibility(caller.principal, &facts(case, &region, referrals, caller))
-}
-
-/// How much of `case` a staff principal may see (partner users: use [`visibility_with`]).
-pub fn visibility(principal: &Principal, case: &Case) -> CaseVisibility {
-    visibility_with(Caller { principal, partner_id: None }, case, &[])
+    let former = rows.former_of(case.id);
+    let f = CaseFacts {
+        viewer_grant: rows.grants.contains(&case.id),
+        former_regions: &former,
+        ..facts(case, &region, referrals, caller)
+    };
+    cases::visibility(caller.principal, &f)
 }
 
 async fn referral_facts(
@@ -192,12 +231,28 @@ async fn referral_facts(
         .collect())
 }
 
-/// The case if the caller may open it; `None` both when absent and when not allowed, so ids
-/// cannot be probed.
+/// The case as a viewer from a village it left sees it: its person as a pseudonym, no person
+/// id (`domain::cases::pseudonym`, keyed with the server's secret).
+async fn pseudonymise(state: &AppState, mut case: Case) -> Result<Case, store::StoreError> {
+    let key = crate::exchange::cursor_key(state).await?;
+    case.pseudonym = Some(match case.person_id.take() {
+        Some(p) => cases::pseudonym(key, p),
+        None => "—".to_string(),
+    });
+    Ok(case)
+}
+
+/// The case if the caller may open it (pseudonymised when seen from a village it left);
+/// `None` both when absent and when not allowed, so ids cannot be probed.
 pub async fn openable(state: &AppState, caller: Caller<'_>, id: i64) -> Result<Option<Case>, store::StoreError> {
     let Some(case) = store::cases::get(&state.db, id).await? else { return Ok(None) };
     let referrals = referral_facts(state, caller, &case).await?;
-    Ok((visibility_with(caller, &case, &referrals) == CaseVisibility::Full).then_some(case))
+    let rows = AccessRows::load(state, caller, &[case.id]).await?;
+    match visibility_with(caller, &case, &referrals, &rows) {
+        CaseVisibility::Full => Ok(Some(case)),
+        CaseVisibility::Pseudonymised => Ok(Some(pseudonymise(state, case).await?)),
+        _ => Ok(None),
+    }
 }
 
 /// May the caller work on the case as staff (steps, referrals, assessment)? Partner users
@@ -295,10 +350,14 @@ pub async fn list(
     if caller.is_partner() {
         return Ok(Listing { cases: rows, restricted: 0, next_before });
     }
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let access = AccessRows::load(state, caller, &ids).await?;
     let mut open = Vec::new();
     for c in rows {
-        if visibility(caller.principal, &c) == CaseVisibility::Full {
-            open.push(c);
+        match visibility_with(caller, &c, &[], &access) {
+            CaseVisibility::Full => open.push(c),
+            CaseVisibility::Pseudonymised => open.push(pseudonymise(state, c).await?),
+            _ => {}
         }
     }
     // No count of rows the caller may not open (`domain::privacy::sees_restricted_counts`): a
@@ -820,6 +879,11 @@ pub async fn add_note(
     case: &Case,
     input: &NoteInput,
 ) -> Result<i64, OpError> {
+    // Staff write notes when they work the case: not on a break-the-glass grant (read only)
+    // nor on a case seen pseudonymised from a village it left.
+    if !caller.is_partner() && !can_work(caller, case) {
+        return Err(OpError::Forbidden);
+    }
     let mut errs = ValidationErrors::new();
     let body = domain::validation::text(&mut errs, "body", &input.body, 1, MAX_NOTE);
     errs.into_result()?;
@@ -923,12 +987,17 @@ pub async fn cases_of_person(
 ) -> Result<(Vec<Case>, usize), store::StoreError> {
     let mut open = Vec::new();
     let mut hidden = 0;
-    for c in store::cases::for_person(&state.db, person_id).await? {
+    let all = store::cases::for_person(&state.db, person_id).await?;
+    let ids: Vec<i64> = all.iter().map(|c| c.id).collect();
+    let access = AccessRows::load(state, caller, &ids).await?;
+    for c in all {
         if Some(c.id) == except {
             continue;
         }
         let referrals = referral_facts(state, caller, &c).await?;
-        match visibility_with(caller, &c, &referrals) {
+        // A case seen pseudonymised is never listed under its person: the link is what the
+        // pseudonym hides.
+        match visibility_with(caller, &c, &referrals, &access) {
             CaseVisibility::Full => open.push(c),
             // Only supervisors are told about cases they may not open: for anyone else a count on
             // a named person says "victim" (`domain::privacy::sees_restricted_counts`).
@@ -1076,6 +1145,8 @@ pub struct CaseFile {
     /// The person's other cases the caller may open, and how many more they may not.
     pub earlier: Vec<Case>,
     pub earlier_restricted: usize,
+    /// When the caller's break-the-glass grant on this case ends (Unix seconds), if one runs.
+    pub glass_until: Option<i64>,
 }
 
 /// A case's file for someone who may open it; the view is audited.
@@ -1122,7 +1193,19 @@ async fn file_of(state: &AppState, caller: Caller<'_>, case: Case) -> crate::err
         .into_iter()
         .filter(|n| domain::privacy::sees_note(caller.principal.role, caller.partner_id, n.partner_id))
         .collect();
-    let attachments = store::cases::attachments(db, case.id).await?;
+    let mut attachments = store::cases::attachments(db, case.id).await?;
+    let mut notes: Vec<Note> = notes;
+    if case.pseudonym.is_some() {
+        // Seen from a village the case left: a person's documents and the case workers' notes
+        // name the person, so neither is shown.
+        attachments.clear();
+        notes.clear();
+    }
+    let glass_until = if caller.is_partner() {
+        None
+    } else {
+        store::case_access::grant_until(db, caller.principal.user_id, case.id, state.clock.unix()).await?
+    };
     let (earlier, earlier_restricted) = match case.person_id {
         Some(p) => cases_of_person(state, caller, p, Some(case.id)).await?,
         None => (vec![], 0),
@@ -1143,6 +1226,7 @@ async fn file_of(state: &AppState, caller: Caller<'_>, case: Case) -> crate::err
         attachments,
         earlier,
         earlier_restricted,
+        glass_until,
     })
 }
 
@@ -1183,4 +1267,203 @@ pub async fn download(
     let bytes = read_attachment(state, &a.sha256).await.map_err(|e| crate::Error::Store(e.into()))?;
     store::cases::audit_download(&state.db, actor, &c, a.id).await?;
     Ok(Some((a, bytes)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Break the glass and transfers (issue 17; docs/ACCESS.md "Break the glass").
+
+/// A request to break the glass.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"reason": "The handler is on leave and the family reports the worker missing since Monday"}))]
+pub struct GlassInput {
+    /// Why the case must be opened now: 20 to 2000 characters. Shown to the supervisors.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A running break-the-glass grant.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct GlassGrant {
+    pub id: i64,
+    pub case_id: i64,
+    /// Unix seconds.
+    pub granted_at: i64,
+    /// Unix seconds: three hours after it was given.
+    pub expires_at: i64,
+    /// The same as RFC 3339.
+    pub expires: String,
+}
+
+/// The case if the caller may break the glass on it (the access half of [`break_glass`], for a
+/// door that decides before reading the request's body, and for the refusal page that offers
+/// the form). Partner users, analysts, cooperative managers and whoever already opens the case:
+/// `Forbidden`; out of scope or absent: `NotFound`.
+pub async fn glass_check(state: &AppState, caller: Caller<'_>, id: i64) -> crate::error::Result<Case> {
+    if caller.is_partner() {
+        return Err(crate::Error::Forbidden);
+    }
+    let case = store::cases::get(&state.db, id).await?.ok_or(crate::Error::NotFound)?;
+    let region = case.village().ok_or(crate::Error::NotFound)?;
+    let rows = AccessRows::load(state, caller, &[case.id]).await?;
+    let former = rows.former_of(case.id);
+    let f = CaseFacts { former_regions: &former, ..facts(&case, &region, &[], caller) };
+    match cases::may_break_glass(caller.principal, &f) {
+        Ok(()) => Ok(case),
+        Err(cases::GlassRefusal::Hidden) => Err(crate::Error::NotFound),
+        // Nothing to break for whoever already opens it.
+        Err(cases::GlassRefusal::Role | cases::GlassRefusal::AlreadyOpen) => Err(crate::Error::Forbidden),
+    }
+}
+
+/// Breaks the glass on a restricted case: a case worker in scope who may only know that it
+/// exists gets [`cases::access::GLASS_HOURS`] hours of read access, audited as
+/// `case.break_glass` and shown to the supervisors. Refusals as [`glass_check`]; a reason under
+/// 20 characters: 422 (`reason`).
+pub async fn break_glass(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    id: i64,
+    input: &GlassInput,
+) -> crate::error::Result<GlassGrant> {
+    let case = glass_check(state, caller, id).await?;
+    let mut errs = ValidationErrors::new();
+    let reason = domain::validation::text(
+        &mut errs,
+        "reason",
+        &input.reason,
+        cases::access::MIN_GLASS_REASON,
+        cases::access::MAX_GLASS_REASON,
+    );
+    errs.into_result()?;
+    let now = state.clock.unix();
+    let expires_at = cases::access::glass_expires(now);
+    let user_id = caller.principal.user_id;
+    let gid = store::case_access::grant(&state.db, actor, &case, user_id, &reason, now, expires_at).await?;
+    Ok(GlassGrant { id: gid, case_id: case.id, granted_at: now, expires_at, expires: crate::clock::rfc3339(expires_at) })
+}
+
+/// How far back the supervisors' list of grants reaches.
+pub const GLASS_NOTICE_SECONDS: i64 = 7 * 24 * 3600;
+
+/// A grant as the supervisors see it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct GrantNotice {
+    pub id: i64,
+    pub case_id: i64,
+    pub village_code: String,
+    /// Who broke the glass.
+    pub user_id: i64,
+    pub user_name: String,
+    pub reason: String,
+    pub granted_at: i64,
+    pub expires_at: i64,
+    /// Still running on the application's clock.
+    pub active: bool,
+}
+
+/// The break-the-glass grants of the last seven days on cases in the caller's region, newest
+/// first: supervisors (regency and province officers, national admins) only; empty for anyone
+/// else.
+pub async fn recent_grants(state: &AppState, principal: &Principal) -> crate::error::Result<Vec<GrantNotice>> {
+    if !domain::privacy::sees_restricted_counts(principal.role) {
+        return Ok(vec![]);
+    }
+    let now = state.clock.unix();
+    let rows =
+        store::case_access::grants_within(&state.db, principal.scope.code(), now - GLASS_NOTICE_SECONDS, 100).await?;
+    Ok(rows
+        .into_iter()
+        .map(|g| GrantNotice {
+            active: g.expires_at > now && g.granted_at <= now,
+            id: g.id,
+            case_id: g.case_id,
+            village_code: g.village_code,
+            user_id: g.user_id,
+            user_name: g.user_name,
+            reason: g.reason,
+            granted_at: g.granted_at,
+            expires_at: g.expires_at,
+        })
+        .collect())
+}
+
+/// A case's move to another village.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"village_code": "35.07.01.2001", "reason": "The worker moved back to her parents' village"}))]
+pub struct TransferInput {
+    /// The village the case belongs to from now on (any village that exists).
+    #[serde(default)]
+    pub village_code: String,
+    /// 5 to 2000 characters.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Moves a case to another village (the handler or a supervisor over its village). The handler
+/// stays only when their scope covers the new village; otherwise the new region's supervisors
+/// assign one. The villages the case left keep a pseudonymised view of it.
+pub async fn transfer(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    id: i64,
+    input: &TransferInput,
+) -> crate::error::Result<Case> {
+    let case = open(state, caller, id).await?;
+    if case.pseudonym.is_some() || !can_manage(caller, &case) {
+        return Err(crate::Error::Forbidden);
+    }
+    let mut errs = ValidationErrors::new();
+    let reason = domain::validation::text(&mut errs, "reason", &input.reason, 5, cases::workflow::MAX_REASON_CHARS);
+    let village = input.village_code.trim().parse::<RegionCode>().ok().filter(|v| v.level() == RegionLevel::Village);
+    let retired = match &village {
+        Some(v) => crate::region_update::retired_refusal(state, "village_code", v).await?,
+        None => None,
+    };
+    let to = match (village, retired) {
+        (Some(_), Some(e)) => {
+            errs.push(e);
+            None
+        }
+        (None, _) => {
+            errs.push(
+                domain::FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
+                    .message("msg_key.village_code_format"),
+            );
+            None
+        }
+        (Some(v), None) if !store::regions::exists(&state.db, &v).await? => {
+            errs.push(
+                domain::FieldError::new("village_code", Rule::UnknownRegion, "no village with this code")
+                    .message("msg_key.unknown_region_code"),
+            );
+            None
+        }
+        (Some(v), None) if v.as_str() == case.village_code => {
+            errs.push(
+                domain::FieldError::new("village_code", Rule::Mismatch, "the case already belongs to this village")
+                    .message("msg_key.transfer_same_village"),
+            );
+            None
+        }
+        (Some(v), None) => Some(v),
+    };
+    errs.into_result()?;
+    let Some(to) = to else { return Err(crate::Error::NotFound) };
+    let keep_handler = match case.handler_user_id {
+        Some(h) => store::users::get(&state.db, h)
+            .await?
+            .and_then(|u| u.principal())
+            .is_some_and(|p| p.scope.covers(&to)),
+        None => false,
+    };
+    if !store::case_access::transfer(&state.db, actor, &case, &to, &reason, keep_handler, state.clock.unix()).await? {
+        return Err(crate::Error::Invalid(ValidationErrors::single(
+            "village_code",
+            Rule::Mismatch,
+            "the case changed meanwhile; check and try again",
+        )));
+    }
+    store::cases::get(&state.db, case.id).await?.ok_or(crate::Error::NotFound)
 }

@@ -400,7 +400,7 @@ pub struct SyncRequest<'a> {
 }
 
 /// The cursor signing key, read once from the database.
-async fn cursor_key(state: &App) -> Result<&[u8], store::StoreError> {
+pub(crate) async fn cursor_key(state: &App) -> Result<&[u8], store::StoreError> {
     state.exchange.cursor_key.get_or_try_init(|| store::exchange::cursor_key(&state.db)).await.map(Vec::as_slice)
 }
 

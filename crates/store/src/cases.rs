@@ -27,6 +27,11 @@ pub struct Case {
     pub created_by: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Set by the application when the viewer sees this case from a village it was transferred
+    /// from: its person's pseudonym, the person id cleared (issue 17). Never stored.
+    #[sqlx(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
 }
 
 impl Case {
@@ -219,7 +224,10 @@ pub struct CaseFilter {
 pub async fn search(db: &Db, f: &CaseFilter, limit: i64) -> Result<Vec<Case>> {
     let mut q = crate::query::Select::new(format!("SELECT {COLUMNS} FROM cases WHERE 1=1"));
     if let Some(w) = &f.within {
-        q.and_within("village_code", w.as_str());
+        // Also the cases transferred out of the region: seen there pseudonymised (issue 17).
+        let here = q.within_cond("village_code", w.as_str());
+        let left = q.within_cond("from_village", w.as_str());
+        q.tail(&format!("AND ({here} OR id IN (SELECT case_id FROM case_transfers WHERE {left}))"));
     }
     if let Some(t) = f.case_type {
         q.and("case_type = ?", &[t.as_str()]);

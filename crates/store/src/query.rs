@@ -101,6 +101,14 @@ impl Select {
         self.and(&within_marked(column, ["?", "?", "?"]), &[&a, &b, &c])
     }
 
+    /// The condition of [`Select::and_within`] with its three values bound, for composing it
+    /// with others (inside an OR); append it with [`Select::tail`].
+    pub fn within_cond(&mut self, column: &str, code: &str) -> String {
+        let [a, b, c] = within_values(code);
+        let p = [self.bind(a), self.bind(b), self.bind(c)];
+        within_marked(column, [&p[0], &p[1], &p[2]])
+    }
+
     /// The statement for one backend (`BYTE_ORDER` markers rendered).
     fn sql_for(&self, postgres: bool) -> String {
         render(&self.sql, postgres)

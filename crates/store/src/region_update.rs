@@ -28,6 +28,8 @@ pub const REGION_COLUMNS: &[RegionColumn] = &[
     col("persons", "village_code", "persons"),
     col("episodes", "village_code", "episodes"),
     col("cases", "village_code", "cases"),
+    col("case_transfers", "from_village", "case_transfers"),
+    col("case_transfers", "to_village", "case_transfers"),
     col("counselling_sessions", "village_code", "counselling_sessions"),
     col("outreach_events", "village_code", "outreach_events"),
     col("coop_cooperatives", "village_code", "cooperatives"),

@@ -16,6 +16,18 @@
 //! single victim's file, so they get the restricted case's existence (for counts) and no more.
 //! A partner's access comes only from a referral, never from a region: a police user scoped to
 //! a province does not see that province's cases. A declined referral grants nothing.
+//!
+//! **Break the glass** (after DHIS2's protected programs): a case worker in scope who sees only
+//! that a restricted case exists (a second officer of the village when the handler cannot be
+//! reached) may ask, with a reason of at least [`MIN_GLASS_REASON`] characters, for
+//! [`GLASS_HOURS`] hours of access ([`may_break_glass`]); while the grant runs the case opens
+//! for them as for a supervisor. Analysts, partners and cooperative managers never may.
+//!
+//! **Pseudonymisation across jurisdictions** (after SORMAS): a case transferred to another
+//! village stays visible to whoever would have opened it in a village it came from (the old
+//! village's officers, the regency or province above only the old village), but its people are
+//! pseudonymised ([`CaseVisibility::Pseudonymised`]): no name, NIK, birth date or link to the
+//! person, only a stable pseudonym.
 
 use super::kinds::{CaseType, PartnerId};
 use super::workflow::ReferralStatus;
@@ -39,6 +51,10 @@ pub struct CaseFacts<'a> {
     pub referrals: &'a [(PartnerId, ReferralStatus)],
     /// The partner organisation of the viewer, when the viewer is a partner user.
     pub viewer_partner_id: Option<PartnerId>,
+    /// The viewer holds an unexpired break-the-glass grant on this case.
+    pub viewer_grant: bool,
+    /// Villages the case belonged to before it was transferred, oldest first.
+    pub former_regions: &'a [RegionCode],
 }
 
 impl CaseFacts<'_> {
@@ -58,6 +74,9 @@ impl CaseFacts<'_> {
 pub enum CaseVisibility {
     /// The whole case.
     Full,
+    /// The whole case with its people pseudonymised: the viewer sees it because of a village it
+    /// was transferred from, not the one it belongs to now.
+    Pseudonymised,
     /// Only that a restricted case exists in the viewer's scope (a row in a count or a list,
     /// with no type detail, person, place or description).
     ExistenceOnly,
@@ -68,6 +87,28 @@ pub enum CaseVisibility {
 /// Roles that supervise a handler's restricted cases within their scope.
 fn is_supervisor(role: Role) -> bool {
     matches!(role, Role::RegencyOfficer | Role::ProvinceOfficer | Role::NationalAdmin)
+}
+
+impl CaseVisibility {
+    /// The viewer opens the case (its people perhaps pseudonymised).
+    pub fn opens(self) -> bool {
+        matches!(self, CaseVisibility::Full | CaseVisibility::Pseudonymised)
+    }
+}
+
+/// How long a break-the-glass grant lasts.
+pub const GLASS_HOURS: i64 = 3;
+/// The same in seconds, as the store keeps times.
+pub const GLASS_SECONDS: i64 = GLASS_HOURS * 3600;
+/// The shortest reason for breaking the glass, in characters (trimmed).
+pub const MIN_GLASS_REASON: usize = 20;
+/// The longest.
+pub const MAX_GLASS_REASON: usize = 2000;
+
+/// Roles that may break the glass: case workers below the supervisors (they may handle cases,
+/// `privacy::may_handle`). Never analysts, cooperative managers or partners.
+pub fn glass_role(role: Role) -> bool {
+    matches!(role, Role::VillageHead | Role::VillageOfficer | Role::Facilitator)
 }
 
 /// How much of the case `principal` may see. See the module documentation for the table.
@@ -81,26 +122,84 @@ pub fn visibility(principal: &Principal, facts: &CaseFacts<'_>) -> CaseVisibilit
     if facts.handler_user_id == Some(principal.user_id) {
         return CaseVisibility::Full;
     }
-    if !principal.scope.covers(facts.region) {
-        return CaseVisibility::Hidden;
+    if principal.scope.covers(facts.region) {
+        return in_scope(principal, facts);
     }
+    // Seen from a village the case left: the same rules, as if it were still there (a grant
+    // does not travel with the case), with its people pseudonymised.
+    let former = facts.former_regions.iter().any(|r| principal.scope.covers(r));
+    if former && in_scope(principal, &CaseFacts { viewer_grant: false, ..*facts }) == CaseVisibility::Full {
+        CaseVisibility::Pseudonymised
+    } else {
+        CaseVisibility::Hidden
+    }
+}
+
+/// A staff viewer whose scope covers the case's region.
+fn in_scope(principal: &Principal, facts: &CaseFacts<'_>) -> CaseVisibility {
     if !facts.is_restricted() || is_supervisor(principal.role) {
+        CaseVisibility::Full
+    } else if facts.viewer_grant && glass_role(principal.role) {
         CaseVisibility::Full
     } else {
         CaseVisibility::ExistenceOnly
     }
 }
 
-/// May `principal` open the case (see its details)? Anything short of this answers 404.
+/// Why someone may not break the glass on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlassRefusal {
+    /// The viewer does not see the case at all: answered as if it did not exist (404).
+    Hidden,
+    /// The viewer's role never breaks the glass (analysts, cooperative managers, partners) (403).
+    Role,
+    /// The viewer already opens the case: nothing to break.
+    AlreadyOpen,
+}
+
+/// May `principal` ask for a break-the-glass grant on the case? Only a case worker in scope
+/// who sees no more than that the restricted case exists. `facts.viewer_grant` is ignored: a
+/// running grant may be renewed with a new reason.
+pub fn may_break_glass(principal: &Principal, facts: &CaseFacts<'_>) -> Result<(), GlassRefusal> {
+    let without = CaseFacts { viewer_grant: false, ..*facts };
+    match visibility(principal, &without) {
+        CaseVisibility::Hidden => Err(GlassRefusal::Hidden),
+        CaseVisibility::Full | CaseVisibility::Pseudonymised => Err(GlassRefusal::AlreadyOpen),
+        CaseVisibility::ExistenceOnly if glass_role(principal.role) => Ok(()),
+        CaseVisibility::ExistenceOnly => Err(GlassRefusal::Role),
+    }
+}
+
+/// When a grant given at `now` (Unix seconds) ends.
+pub fn glass_expires(now: i64) -> i64 {
+    now + GLASS_SECONDS
+}
+
+/// The pseudonym of a person seen from another jurisdiction: `Orang-` and four hex digits of an
+/// HMAC of the person's id under the server's secret `key` (stable per person and server; ids
+/// cannot be recovered by hashing every number without the key).
+pub fn pseudonym(key: &[u8], person_id: i64) -> String {
+    use hmac::{Hmac, Mac};
+    // A key of any length is accepted by HMAC; the fallback is unreachable.
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else { return "Orang-0000".into() };
+    mac.update(b"desmigratif-pseudonym:");
+    mac.update(person_id.to_string().as_bytes());
+    let tag = mac.finalize().into_bytes();
+    format!("Orang-{}", hex::encode_upper(&tag[..2]))
+}
+
+/// May `principal` open the case with its people (see its details)? Anything short of this
+/// answers 404, except a pseudonymised view ([`CaseVisibility::opens`]).
 pub fn can_open(principal: &Principal, facts: &CaseFacts<'_>) -> bool {
     visibility(principal, facts) == CaseVisibility::Full
 }
 
 /// May `principal` work on the case as staff: record steps, referrals, the trafficking
 /// assessment? Whoever may open it, except partner users, whose work goes through their
-/// referral (accept, decline, services, notes, close).
+/// referral (accept, decline, services, notes, close), and except a break-the-glass grant,
+/// which opens the case to read only.
 pub fn can_work(principal: &Principal, facts: &CaseFacts<'_>) -> bool {
-    principal.role != Role::Partner && can_open(principal, facts)
+    principal.role != Role::Partner && can_open(principal, &CaseFacts { viewer_grant: false, ..*facts })
 }
 
 /// May `principal` assign the handler and set the due date? The handler and the supervisors
@@ -157,6 +256,8 @@ mod tests {
             handler_user_id: Some(HANDLER),
             referrals,
             viewer_partner_id: None,
+            viewer_grant: false,
+            former_regions: &[],
         }
     }
 
@@ -294,5 +395,71 @@ mod tests {
         assert!(!can_open(&principal(Role::ProvinceOfficer, Some("35")), &f));
         assert!(can_open(&principal(Role::NationalAdmin, None), &f));
         assert!(!can_open(&principal(Role::NationalAnalyst, None), &f));
+    }
+
+    #[test]
+    fn break_the_glass_opens_for_case_workers_in_scope_only() {
+        let region = rc(VILLAGE);
+        for role in Role::ALL {
+            let (inside, outside) = scopes(role);
+            let p = principal(role, inside);
+            let f = facts(CaseType::TraffickingSuspicion, &region, &[]);
+            let granted = CaseFacts { viewer_grant: true, ..f };
+            let expected = match role {
+                Role::VillageHead | Role::VillageOfficer | Role::Facilitator => Ok(()),
+                Role::NationalAdmin | Role::ProvinceOfficer | Role::RegencyOfficer => Err(GlassRefusal::AlreadyOpen),
+                Role::Partner => Err(GlassRefusal::Hidden),
+                Role::NationalAnalyst | Role::CooperativeManager => Err(GlassRefusal::Role),
+            };
+            assert_eq!(may_break_glass(&p, &f), expected, "{role}");
+            assert_eq!(may_break_glass(&p, &granted), expected, "{role}, renewal");
+            // A grant opens the case exactly for those who may ask for one.
+            let opens = expected == Ok(()) || expected == Err(GlassRefusal::AlreadyOpen);
+            assert_eq!(can_open(&p, &granted), opens, "{role} with a grant");
+            // Read only: a grant lets no one work the case who could not before.
+            assert_eq!(can_work(&p, &granted), can_work(&p, &f), "{role}");
+            if let Some(outside) = outside {
+                let p = principal(role, outside);
+                assert_eq!(visibility(&p, &granted), Hidden, "{role} out of scope keeps nothing");
+                assert_eq!(may_break_glass(&p, &f), Err(GlassRefusal::Hidden));
+            }
+        }
+        // An unrestricted case needs no glass.
+        let f = facts(CaseType::UnpaidWages, &region, &[]);
+        assert_eq!(may_break_glass(&principal(Role::VillageOfficer, Some(VILLAGE)), &f), Err(GlassRefusal::AlreadyOpen));
+        assert_eq!(glass_expires(1000), 1000 + 3 * 3600);
+    }
+
+    #[test]
+    fn a_transferred_case_is_pseudonymised_for_its_former_region() {
+        let new_region = rc("35.07.01.2001");
+        let former = [rc(VILLAGE)];
+        let f = CaseFacts { former_regions: &former, ..facts(CaseType::UnpaidWages, &new_region, &[]) };
+        // The old village's officer and the regency above it: pseudonymised.
+        assert_eq!(visibility(&principal(Role::VillageOfficer, Some(VILLAGE)), &f), Pseudonymised);
+        assert_eq!(visibility(&principal(Role::RegencyOfficer, Some("53.10")), &f), Pseudonymised);
+        assert!(!can_open(&principal(Role::RegencyOfficer, Some("53.10")), &f));
+        assert!(!can_work(&principal(Role::RegencyOfficer, Some("53.10")), &f));
+        assert!(Pseudonymised.opens() && Full.opens() && !ExistenceOnly.opens());
+        // The new region and the nation: in full.
+        assert_eq!(visibility(&principal(Role::VillageOfficer, Some("35.07.01.2001")), &f), Full);
+        assert_eq!(visibility(&principal(Role::NationalAdmin, None), &f), Full);
+        // Elsewhere: nothing.
+        assert_eq!(visibility(&principal(Role::RegencyOfficer, Some("53.07")), &f), Hidden);
+        // A restricted case: its former village's officers had only its existence, so nothing
+        // now; the former regency's supervisor keeps a pseudonymised view. A grant stays behind.
+        let r = CaseFacts { viewer_grant: true, ..CaseFacts { case_type: CaseType::Abuse, ..f } };
+        assert_eq!(visibility(&principal(Role::VillageOfficer, Some(VILLAGE)), &r), Hidden);
+        assert_eq!(visibility(&principal(Role::RegencyOfficer, Some("53.10")), &r), Pseudonymised);
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_and_keyed() {
+        let a = pseudonym(b"key one", 7);
+        assert_eq!(a, pseudonym(b"key one", 7));
+        assert!(a.starts_with("Orang-") && a.len() == 10, "{a}");
+        assert_ne!(a, pseudonym(b"key two", 7));
+        let distinct: std::collections::BTreeSet<_> = (1..50).map(|i| pseudonym(b"key one", i)).collect();
+        assert!(distinct.len() > 45);
     }
 }

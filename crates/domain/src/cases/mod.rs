@@ -17,7 +17,9 @@ pub mod kinds;
 pub mod trafficking;
 pub mod workflow;
 
-pub use access::{CaseFacts, CaseVisibility, can_manage, can_open, can_work, visibility};
+pub use access::{
+    CaseFacts, CaseVisibility, GlassRefusal, can_manage, can_open, can_work, may_break_glass, pseudonym, visibility,
+};
 pub use kinds::{
     CaseType, PartnerId, PartnerProfile, PartnerType, ReferralRefused, Service, Severity, check_referral,
     check_referral_for_case, default_services,

@@ -151,6 +151,11 @@ pub struct CaseDetail {
     pub earlier_cases: Vec<CaseSummary>,
     /// Other cases of the same person the caller may not open: supervisors only, 0 for anyone else.
     pub earlier_cases_restricted: usize,
+    /// Set when the caller sees the case from a village it was transferred from: the person's
+    /// pseudonym (`Orang-7F3A`), and `person_id` is null; notes and attachments are left out.
+    pub person_pseudonym: Option<String>,
+    /// When the caller's break-the-glass grant on the case ends (Unix seconds), if one runs.
+    pub glass_until: Option<i64>,
 }
 
 fn split(s: &str) -> Vec<String> {
@@ -167,6 +172,7 @@ fn summary(c: Case, today: time::Date) -> CaseSummary {
         status: c.status,
         due_on: c.due_on,
         restricted: c.restricted,
+        pseudonymised: c.pseudonym.is_some(),
     }
 }
 
@@ -182,6 +188,7 @@ fn respond(state: &AppState, file: CaseFile) -> CaseDetail {
         attachments,
         earlier,
         earlier_restricted: earlier_cases_restricted,
+        glass_until,
         ..
     } = file;
     // A partner user sees only its own organisation's referral (`domain::privacy::sees_referral`).
@@ -269,6 +276,8 @@ fn respond(state: &AppState, file: CaseFile) -> CaseDetail {
         trafficking,
         earlier_cases: earlier.into_iter().map(|c| summary(c, state.today())).collect(),
         earlier_cases_restricted,
+        glass_until,
+        person_pseudonym: c.pseudonym,
         id: c.id,
         case_type: c.case_type,
         severity: c.severity,
@@ -651,6 +660,8 @@ pub struct CaseSummary {
     pub due_on: Option<String>,
     pub overdue: bool,
     pub restricted: bool,
+    /// Seen from a village the case was transferred from: its people are pseudonymised.
+    pub pseudonymised: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -693,4 +704,72 @@ pub async fn list(
         restricted_not_shown: page.restricted,
         next_before: page.next_before,
     }))
+}
+
+/// Breaks the glass on a restricted case (issue 17): a village head, village officer or
+/// facilitator whose scope covers the case, who may otherwise only know it exists, gets three
+/// hours of read access on the application's clock, audited (`case.break_glass`) and listed for
+/// the supervisors. The reason (20 to 2000 characters) is shown to them. Partner users,
+/// analysts, cooperative managers and those who already open the case: 403; out of scope: 404.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/break-glass", tag = "cases", params(("id" = i64, Path)),
+    request_body = cs::GlassInput, security(("bearer" = [])),
+    responses((status = 201, body = cs::GlassGrant), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn break_glass(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    body: Unread<ApiJson<cs::GlassInput>>,
+) -> Result<(StatusCode, Json<cs::GlassGrant>), ApiError> {
+    cs::glass_check(&state, caller(&u), id).await.map_err(ApiError::or_not_found("case"))?;
+    let ApiJson(req) = body.read().await?;
+    let grant = cs::break_glass(&state, caller(&u), &u.actor, id, &req).await.map_err(ApiError::or_not_found("case"))?;
+    Ok((StatusCode::CREATED, Json(grant)))
+}
+
+/// The break-the-glass grants of the last seven days on cases in the caller's region, newest
+/// first, with who asked, the reason and until when: for supervisors (regency and province
+/// officers, national admins); an empty list for everyone else.
+#[utoipa::path(get, path = "/api/v1/break-glass-grants", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Vec<cs::GrantNotice>)))]
+pub async fn grants(State(state): State<AppState>, u: ApiUser) -> Result<Json<Vec<cs::GrantNotice>>, ApiError> {
+    Ok(Json(cs::recent_grants(&state, &u.principal).await?))
+}
+
+/// Moves a case to another village (its handler or a supervisor over its village). The
+/// handler stays only when their scope covers the new village. Whoever saw the case through
+/// the village it left still finds it, with its people pseudonymised (docs/ACCESS.md).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transfer", tag = "cases", params(("id" = i64, Path)),
+    request_body = cs::TransferInput, security(("bearer" = [])),
+    responses((status = 200, body = TransferView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    body: Unread<ApiJson<cs::TransferInput>>,
+) -> Result<Json<TransferView>, ApiError> {
+    let c = open_case(&state, &u, id).await?;
+    if c.pseudonym.is_some() || !cs::can_manage(caller(&u), &c) {
+        return Err(ApiError::Forbidden);
+    }
+    let ApiJson(req) = body.read().await?;
+    let moved = cs::transfer(&state, caller(&u), &u.actor, id, &req).await.map_err(ApiError::or_not_found("case"))?;
+    Ok(Json(TransferView {
+        id: moved.id,
+        from_village: c.village_code,
+        village_code: moved.village_code,
+        handler_user_id: moved.handler_user_id,
+    }))
+}
+
+/// A case after its transfer (the caller may no longer open it: GET it to see).
+#[derive(Serialize, ToSchema)]
+pub struct TransferView {
+    pub id: i64,
+    pub from_village: String,
+    /// Its village from now on.
+    pub village_code: String,
+    /// Kept when the handler's scope covers the new village; null otherwise.
+    pub handler_user_id: Option<i64>,
 }

@@ -73,6 +73,9 @@ pub fn routes() -> Routes {
         .route("/cases/{id}/transitions", post(cases::transition))
         .route("/cases/{id}/referrals", post(cases::refer))
         .route("/cases/{id}/notes", post(cases::add_note))
+        .route("/cases/{id}/break-glass", post(cases::break_glass))
+        .route("/cases/{id}/transfer", post(cases::transfer))
+        .route("/break-glass-grants", get(cases::grants))
         .route("/cases/{id}/trafficking", put(cases::trafficking))
         .route(
             "/cases/{id}/attachments",
@@ -202,6 +205,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         cases::create, cases::list, cases::get, cases::transition,
         cases::assign, cases::refer, cases::add_note, cases::trafficking, cases::attach, cases::download,
         cases::accept, cases::decline, cases::services, cases::close, cases::my_referrals,
+        cases::break_glass, cases::grants, cases::transfer,
         partners::list, partners::get, partners::create, partners::update,
         agencies::create, agencies::list, agencies::get, agencies::add_branch,
         cooperative::loan_schedule,

@@ -141,6 +141,8 @@ struct CasePage {
     attachments: Vec<Attachment>,
     earlier: Vec<Case>,
     earlier_restricted: usize,
+    /// When this viewer's break-the-glass grant ends, if one runs.
+    glass_until: Option<String>,
     max_mb: usize,
 }
 
@@ -332,6 +334,7 @@ async fn page(
         attachments,
         earlier,
         earlier_restricted,
+        glass_until,
     } = file;
     let staff = staff
         .into_iter()
@@ -458,6 +461,7 @@ async fn page(
             attachments,
             earlier,
             earlier_restricted,
+            glass_until: glass_until.map(|u| app::clock::fmt_time(&u)),
             max_mb: domain::cases::attachment::MAX_BYTES / (1024 * 1024),
         },
         v.lang(),
@@ -494,8 +498,74 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let file = svc::view(&state, caller(&v), &v.actor(), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    let file = match svc::view(&state, caller(&v), &v.actor(), id).await {
+        Ok(file) => file,
+        // A restricted case this viewer may only know exists: the refusal offers to break the
+        // glass when they may (docs/ACCESS.md); anyone else is told it does not exist.
+        Err(app::Error::NotFound) if svc::glass_check(&state, caller(&v), id).await.is_ok() => {
+            return glass_page(&v, id, String::new(), FormErrors::default());
+        }
+        Err(e) => return Err(PageError::from_app(e, v.lang())),
+    };
     page(&state, &v, file, FormErrors::default(), q.saved.is_some(), None).await
+}
+
+#[derive(Template)]
+#[template(path = "case_glass.html")]
+struct GlassPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    id: i64,
+    reason: String,
+    errors: FormErrors,
+    hours: i64,
+    min_reason: usize,
+}
+
+/// The refusal of a restricted case with the break-the-glass form (403; 422 after a refused
+/// reason, the typed text kept).
+fn glass_page(v: &Viewer, id: i64, reason: String, errors: FormErrors) -> Result<Response, PageError> {
+    let t = v.t();
+    let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::FORBIDDEN };
+    let page = render(
+        &GlassPage {
+            layout: Layout::for_viewer(v, t.get("glass.title"), &format!("/cases/{id}")),
+            t,
+            id,
+            reason,
+            errors,
+            hours: domain::cases::access::GLASS_HOURS,
+            min_reason: domain::cases::access::MIN_GLASS_REASON,
+        },
+        v.lang(),
+    )?;
+    Ok((status, page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct GlassForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Breaks the glass from the refusal page: the case opens for three hours.
+pub async fn break_glass(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Unread<PageForm<GlassForm>>,
+) -> Result<Response, PageError> {
+    svc::glass_check(&state, caller(&v), id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    let PageForm(f) = body.read().await?;
+    v.check_csrf(&f.csrf)?;
+    let input = svc::GlassInput { reason: f.reason.clone() };
+    match svc::break_glass(&state, caller(&v), &v.actor(), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(app::Error::Invalid(errs)) => glass_page(&v, id, f.reason, FormErrors::new(v.t(), errs)),
+        Err(e) => Err(PageError::from_app(e, v.lang())),
+    }
 }
 
 /// After an operation: back to the case, or the page again with the errors (422).

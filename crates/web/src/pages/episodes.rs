@@ -48,6 +48,8 @@ struct WorklistPage {
     flag: String,
     /// Protection cases I handle that are past their due date (issue 4).
     overdue_cases: Vec<crate::cases::Case>,
+    /// Supervisors: recent break-the-glass grants in their region, with granted and until as text.
+    glass_grants: Vec<(crate::cases::GrantNotice, String, String)>,
 }
 
 fn page(
@@ -336,6 +338,15 @@ pub async fn worklist(
         .map_err(|e| PageError::from_app(e, v.lang()))?;
     let flags = sc::RiskCode::ALL.iter().map(|c| c.as_str()).collect();
     let overdue_cases = super::cases::my_overdue(&state, &v).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    let glass_grants = crate::cases::recent_grants(&state, &v.principal)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?
+        .into_iter()
+        .map(|g| {
+            let (at, until) = (app::clock::fmt_time(&g.granted_at), app::clock::fmt_time(&g.expires_at));
+            (g, at, until)
+        })
+        .collect();
     render(
         &WorklistPage {
             layout: Layout::for_viewer(&v, t.get("worklist.title"), "/worklist"),
@@ -344,6 +355,7 @@ pub async fn worklist(
             flags,
             flag: q.flag,
             overdue_cases,
+            glass_grants,
         },
         v.lang(),
     )

@@ -114,6 +114,7 @@ pub fn routes() -> Routes {
         .route("/cases/{id}/referrals/{referral_id}/{action}", post(cases::referral_step))
         .route("/cases/{id}/trafficking", post(cases::trafficking))
         .route("/cases/{id}/notes", post(cases::add_note))
+        .route("/cases/{id}/break-glass", post(cases::break_glass))
         .route(
             "/cases/{id}/attachments",
             post(cases::attach).layer(DefaultBodyLimit::max(crate::cases::ATTACHMENT_BODY_LIMIT)),
