@@ -275,6 +275,7 @@ pub fn canonical(v: &Value) -> Vec<u8> {
 }
 
 /// The sending organisation's signing key (32 secret bytes; never leaves the server).
+#[derive(Clone)]
 pub struct SigningKey(ed25519_dalek::SigningKey);
 
 impl std::fmt::Debug for SigningKey {
