@@ -17,6 +17,7 @@ mod exchange;
 mod generate;
 mod hardening;
 mod home;
+mod htcds;
 mod import;
 mod job_orders;
 mod messages;

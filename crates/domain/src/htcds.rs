@@ -154,7 +154,7 @@ pub struct CaseSide<'a> {
 pub struct Identity {
     pub full_name: String,
     pub birth_date: String,
-    /// `F` or `M`, as stored.
+    /// `P` (perempuan) or `L` (laki-laki), as stored.
     pub sex: String,
     pub nik: String,
     pub phone: String,
@@ -209,8 +209,8 @@ pub fn document(case: &CaseSide<'_>, identity: Option<&Identity>) -> Value {
         d.insert("prs_SecondName".into(), json!(second));
         d.insert("prs_Birthdate".into(), json!(p.birth_date));
         let gender = match p.sex.as_str() {
-            "F" => "Feminine",
-            "M" => "Masculine",
+            "P" => "Feminine",
+            "L" => "Masculine",
             _ => "NonSpecifiedUnknown",
         };
         d.insert("prs_Gender".into(), json!(gender));
@@ -540,8 +540,8 @@ pub fn read(document: &Map<String, Value>) -> Result<Received, ValidationErrors>
                     "prs_Birthdate" => id.birth_date = text.clone(),
                     "prs_Gender" => {
                         id.sex = match text.as_str() {
-                            "Feminine" => "F",
-                            "Masculine" => "M",
+                            "Feminine" => "P",
+                            "Masculine" => "L",
                             _ => "",
                         }
                         .into()
@@ -591,7 +591,7 @@ mod tests {
         Identity {
             full_name: "Maria Goreti Bria".into(),
             birth_date: "1998-04-01".into(),
-            sex: "F".into(),
+            sex: "P".into(),
             nik: "5307014104980001".into(),
             phone: "0812 3456 789".into(),
             address: "Dusun II".into(),
