@@ -260,3 +260,59 @@ async fn round_trip_between_two_servers() {
     let (s, r) = b.post_json("/api/v1/imports/htcds", Some(&elsewhere), &body).await;
     assert_eq!((s, fields(&r)), (422, vec!["village_code".to_string()]), "{r}");
 }
+
+/// The same round trip through the pages: download on A's case page, paste on B's import page,
+/// preview in Indonesian field by field, confirm.
+#[tokio::test]
+async fn round_trip_through_the_pages() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    register(&a, &b, "Dinas Kupang").await;
+    let officer_a = a.user_token("petugas", "village_officer", Some(HOME)).await;
+    let case_a = trafficking_case(&a, &officer_a, None).await;
+
+    let pa = Browser::new(&a);
+    pa.login("admin", crate::common::ADMIN_PASSWORD).await;
+    let (s, html) = pa.get(&format!("/cases/{case_a}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&format!("href=\"/cases/{case_a}/htcds\"")), "export link on the case page");
+    let r = pa.client.get(a.url(&format!("/cases/{case_a}/htcds"))).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let text = r.text().await.unwrap();
+    assert!(!text.contains("prs_"), "no consent, no identity: {text}");
+
+    let pb = Browser::new(&b);
+    pb.login("admin", crate::common::ADMIN_PASSWORD).await;
+    let (s, html) = pb.get("/cases/htcds-import").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Impor rujukan HTCDS") && html.contains("name=\"_csrf\""), "{html}");
+    let csrf = pb.csrf().await;
+
+    // Tampered: refused on the form, the pasted text kept.
+    let bad = text.replace("ActualVictimOfTrafficking", "NotAVictimOfTrafficking");
+    let r = pb.post_form("/cases/htcds-import", &[("_csrf", &csrf), ("envelope", &bad), ("village_code", HOME)]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Tanda tangan tidak cocok"), "{html}");
+    assert!(html.contains("NotAVictimOfTrafficking"), "typed text kept");
+
+    // Preview, then confirm.
+    let r = pb.post_form("/cases/htcds-import", &[("_csrf", &csrf), ("envelope", &text), ("village_code", HOME)]).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Tanda tangan cocok") && html.contains("vic_TypeOfExploitation"), "{html}");
+    assert!(html.contains("class=\"cards\""));
+    let r = pb
+        .post_form(
+            "/cases/htcds-import",
+            &[("_csrf", &csrf), ("envelope", &text), ("village_code", HOME), ("link_case_id", ""), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{:?}", r.text().await);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/cases/"), "{to}");
+    let (s, html) = pb.get(&to).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Rujukan HTCDS dari Dinas Kupang"), "{html}");
+}
