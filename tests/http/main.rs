@@ -18,6 +18,7 @@ mod generate;
 mod glass;
 mod hardening;
 mod home;
+mod htcds;
 mod import;
 mod job_orders;
 mod messages;

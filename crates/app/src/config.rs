@@ -46,11 +46,23 @@ pub struct Config {
     /// is set; `DESMIGRATIF_DUKCAPIL_USER` + `DESMIGRATIF_DUKCAPIL_PASSWORD` (basic) or
     /// `DESMIGRATIF_DUKCAPIL_TOKEN` (bearer), `DESMIGRATIF_DUKCAPIL_TIMEOUT_MS` (default 3000).
     pub dukcapil: Option<crate::dukcapil::Settings>,
+    /// `DESMIGRATIF_HTCDS_KEY`: the Ed25519 secret (64 hex digits) that signs HTCDS exports.
+    /// Unset: read from (or created in) `htcds_key_file`. `Debug` shows only its key id.
+    pub htcds_key: Option<domain::htcds::SigningKey>,
+    /// `DESMIGRATIF_HTCDS_KEY_FILE`, default `htcds-signing.key` next to the audit key file.
+    pub htcds_key_file: std::path::PathBuf,
+    /// `DESMIGRATIF_HTCDS_ORGANISATION`: who signs the exports (`signed_by`), default `Desmigratif`.
+    pub htcds_organisation: String,
 }
 
 /// The checkpoint file next to the key file.
 fn default_checkpoint_file(key_file: &std::path::Path) -> std::path::PathBuf {
     key_file.parent().unwrap_or(std::path::Path::new(".")).join("audit-checkpoints.log")
+}
+
+/// `name` in the directory of `file`.
+fn sibling_of(file: &std::path::Path, name: &str) -> std::path::PathBuf {
+    file.parent().unwrap_or(std::path::Path::new(".")).join(name)
 }
 
 /// Next to the SQLite file (so a backup of the data directory takes both), else `fallback`.
@@ -177,7 +189,21 @@ impl Config {
                 })
             }
         };
+        let htcds_key = match var("DESMIGRATIF_HTCDS_KEY") {
+            None => None,
+            // The value is never echoed: it is a secret.
+            Some(v) => Some(domain::htcds::SigningKey::parse(&v).map_err(|e| ConfigError {
+                name: "DESMIGRATIF_HTCDS_KEY",
+                problem: format!("{e} (generate one with `openssl rand -hex 32`)"),
+            })?),
+        };
+        let htcds_key_file = var("DESMIGRATIF_HTCDS_KEY_FILE")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| sibling_of(&audit_key_file, "htcds-signing.key"));
         Ok(Config {
+            htcds_key,
+            htcds_key_file,
+            htcds_organisation: var("DESMIGRATIF_HTCDS_ORGANISATION").unwrap_or_else(|| "Desmigratif".into()),
             dukcapil,
             audit_key,
             audit_checkpoint_file,
@@ -243,6 +269,14 @@ impl Config {
             audit_checkpoint_file: checkpoint_file,
             audit_checkpoint_minutes: 5,
             dukcapil: None,
+            htcds_key: None,
+            // One signing key per database, so two test servers are two organisations.
+            htcds_key_file: sqlite_sibling(database_url, "htcds-signing.key").unwrap_or_else(|| {
+                use sha2::Digest;
+                let id = hex::encode(&sha2::Sha256::digest(database_url.as_bytes())[..8]);
+                std::env::temp_dir().join(format!("desmigratif-htcds-{id}.key"))
+            }),
+            htcds_organisation: "Desmigratif".into(),
         }
     }
 }

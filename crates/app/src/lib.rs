@@ -18,6 +18,7 @@ pub mod enterprise;
 pub mod episodes;
 pub mod error;
 pub mod exchange;
+pub mod htcds;
 pub mod i18n;
 pub mod import;
 pub mod job_orders;

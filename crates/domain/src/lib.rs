@@ -15,6 +15,7 @@ pub mod dhis2;
 pub mod cooperative;
 pub mod enterprise;
 pub mod exchange;
+pub mod htcds;
 pub mod import;
 pub mod monitoring;
 pub mod name;

@@ -78,6 +78,14 @@ fn audit_label(c: &Case) -> String {
 /// Opens a case in status `new` on `today`, with its first timeline entry.
 pub async fn create(db: &Db, actor: &Actor, n: &NewCase, today: time::Date) -> Result<Case> {
     let mut tx = db.begin().await?;
+    let case = create_in(&mut tx, actor, n, today).await?;
+    tx.commit().await?;
+    Ok(case)
+}
+
+/// [`create`] inside the caller's transaction (an HTCDS import opens a case with more).
+pub(crate) async fn create_in(tx: &mut crate::Tx, actor: &Actor, n: &NewCase, today: time::Date) -> Result<Case> {
+    let mut tx = tx;
     let now = crate::now();
     let case: Case = on_tx!(&mut tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -94,7 +102,6 @@ pub async fn create(db: &Db, actor: &Actor, n: &NewCase, today: time::Date) -> R
             .bind(case.id).bind(today.to_string()).bind(actor.user_id).bind(now).execute(c).await.map(|r| r.rows_affected())
     })?;
     audit_case(&mut tx, actor, &case, "case.create", &audit_label(&case)).await?;
-    tx.commit().await?;
     Ok(case)
 }
 
@@ -484,13 +491,26 @@ pub struct Note {
 
 pub async fn add_note(db: &Db, actor: &Actor, case: &Case, body: &str, partner_id: Option<i64>) -> Result<i64> {
     let mut tx = db.begin().await?;
+    let id = add_note_in(&mut tx, actor, case, body, partner_id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`add_note`] inside the caller's transaction.
+pub(crate) async fn add_note_in(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    case: &Case,
+    body: &str,
+    partner_id: Option<i64>,
+) -> Result<i64> {
+    let mut tx = tx;
     let (id,): (i64,) = on_tx!(&mut tx, c => {
         sqlx::query_as("INSERT INTO case_notes (case_id, body, partner_id, by_user, at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(case.id).bind(body).bind(partner_id).bind(actor.user_id).bind(crate::now())
             .fetch_one(c).await
     })?;
     audit_case(&mut tx, actor, case, "case.note", &format!("note={id}")).await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -597,8 +617,22 @@ pub async fn save_trafficking(
     r: &domain::cases::TraffickingRecord,
     services_needed: &std::collections::BTreeSet<domain::cases::Service>,
 ) -> Result<()> {
-    use domain::cases::{Means, Process, Purpose};
     let mut tx = db.begin().await?;
+    save_trafficking_in(&mut tx, actor, case, r, services_needed).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`save_trafficking`] inside the caller's transaction.
+pub(crate) async fn save_trafficking_in(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    case: &Case,
+    r: &domain::cases::TraffickingRecord,
+    services_needed: &std::collections::BTreeSet<domain::cases::Service>,
+) -> Result<()> {
+    use domain::cases::{Means, Process, Purpose};
+    let mut tx = tx;
     on_tx!(&mut tx, c => {
         sqlx::query(
             "INSERT INTO trafficking_assessments (case_id, process, means, purpose, form, form_detail, victim_age_at_time, \
@@ -627,7 +661,6 @@ pub async fn save_trafficking(
     let missing: Vec<&str> = r.assessment.missing.iter().map(|e| e.as_str()).collect();
     let details = format!("screening={} missing={}", r.screening_result, missing.join(","));
     audit_case(&mut tx, actor, case, "case.trafficking_assessment", &details).await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod dhis2;
 pub mod enterprise;
 pub mod episodes;
 pub mod exchange;
+pub mod htcds;
 pub mod indicators;
 pub mod job_orders;
 pub mod migrate;

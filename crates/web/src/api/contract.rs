@@ -279,6 +279,11 @@ const OPERATION_IDS: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/public/agencies", "search_public_agencies"),
     ("GET", "/api/v1/public/job-orders/{code}", "check_public_job_order"),
     ("GET", "/api/v1/public/missions", "list_public_missions"),
+    ("GET", "/api/v1/cases/{id}/htcds", "export_case_htcds"),
+    ("GET", "/api/v1/htcds/public-key", "get_htcds_public_key"),
+    ("GET", "/api/v1/htcds/partner-keys", "list_htcds_partner_keys"),
+    ("POST", "/api/v1/htcds/partner-keys", "register_htcds_partner_key"),
+    ("POST", "/api/v1/imports/htcds", "import_htcds"),
 ];
 
 /// The operationId for `method` (upper case) on `path`, if the table names one.

@@ -12,6 +12,7 @@ mod enterprise;
 mod episodes;
 mod exchange;
 pub mod fields;
+mod htcds;
 mod imports;
 mod job_orders;
 mod monitoring;
@@ -77,6 +78,10 @@ pub fn routes() -> Routes {
         .route("/cases/{id}/transfer", post(cases::transfer))
         .route("/break-glass-grants", get(cases::grants))
         .route("/cases/{id}/trafficking", put(cases::trafficking))
+        .route("/cases/{id}/htcds", get(htcds::export))
+        .route("/htcds/public-key", get(htcds::public_key))
+        .route("/htcds/partner-keys", get(htcds::partner_keys).post(htcds::register_key))
+        .route("/imports/htcds", post(htcds::import))
         .route(
             "/cases/{id}/attachments",
             post(cases::attach).layer(DefaultBodyLimit::max(crate::cases::ATTACHMENT_BODY_LIMIT)),
@@ -236,6 +241,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         parenting::add_attendance, parenting::counts,
         monitoring::open, monitoring::region, monitoring::targets, monitoring::save_target,
         dhis2::data_value_sets, dhis2::data_elements, dhis2::save_data_elements, dhis2::import_org_units,
+        htcds::export, htcds::public_key, htcds::partner_keys, htcds::register_key, htcds::import,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth, &SharedResponses, &FieldContract),
@@ -260,6 +266,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "enterprise", description = "Productive enterprise: trainings and attendance, mentoring, equipment, businesses and monthly reports, remittances"),
         (name = "parenting", description = "Community parenting: migrants' children (names restricted), activities and attendance, welfare concerns"),
         (name = "monitoring", description = "Indicators from village to nation (kept up to date as data changes), open statistics without a token, program targets"),
+        (name = "htcds", description = "Referral without a shared server: a case as a signed HTCDS 2.0 document (Ed25519), this server's public key, partners' keys, import with a field-by-field preview"),
         (name = "dhis2", description = "DHIS2 interoperability: the monthly indicators as DHIS2 data value sets (JSON, ADX), the data element mapping, the import of a DHIS2 org-unit hierarchy"),
     )
 )]

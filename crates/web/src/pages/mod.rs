@@ -9,6 +9,7 @@ mod enterprise;
 mod episodes;
 mod exchange;
 mod home;
+mod htcds;
 mod import;
 mod job_orders;
 mod monitoring;
@@ -107,6 +108,8 @@ pub fn routes() -> Routes {
         .route("/worklist", get(episodes::worklist))
         .route("/cases", get(cases::index).post(cases::create))
         .route("/cases/new", get(cases::new_form))
+        .route("/cases/htcds-import", get(htcds::import_form).post(htcds::import))
+        .route("/cases/{id}/htcds", get(htcds::download))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/transition", post(cases::transition))
         .route("/cases/{id}/assign", post(cases::assign))
