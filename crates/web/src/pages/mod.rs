@@ -23,6 +23,7 @@ mod portal;
 mod programs;
 mod region_admin;
 mod regions;
+mod screens;
 mod session;
 
 use crate::auth::{Ctx, Viewer};
@@ -108,6 +109,9 @@ pub fn routes() -> Routes {
         .route("/cases", get(cases::index).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/summary.pdf", get(screens::case_summary))
+        .route("/persons/{id}/reveal", post(screens::reveal))
+        .route("/netral", get(screens::neutral))
         .route("/cases/{id}/transition", post(cases::transition))
         .route("/cases/{id}/assign", post(cases::assign))
         .route("/cases/{id}/referrals", post(cases::refer))
