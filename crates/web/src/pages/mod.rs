@@ -109,7 +109,7 @@ pub fn routes() -> Routes {
         .route("/cases", get(cases::index).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/{id}", get(cases::show))
-        .route("/cases/{id}/summary.pdf", get(screens::case_summary))
+        .route("/cases/{id}/summary", get(screens::case_summary))
         .route("/persons/{id}/reveal", post(screens::reveal))
         .route("/netral", get(screens::neutral))
         .route("/cases/{id}/transition", post(cases::transition))

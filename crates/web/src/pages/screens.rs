@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{PageError, PageForm};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use reports::{Block, Report};
@@ -92,9 +92,30 @@ pub async fn reveal(
     )
 }
 
-/// `GET /cases/{id}/summary.pdf`: the case summary to print, carrying of the person only what
-/// the survivor agreed to share and saying what was left out.
-pub async fn case_summary(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
+#[derive(Deserialize)]
+pub struct SummaryQuery {
+    #[serde(default)]
+    format: String,
+}
+
+/// The printable view: the same report model as the PDF, as a page.
+#[derive(Template)]
+#[template(path = "case_summary.html")]
+struct SummaryPage {
+    layout: Layout,
+    t: crate::i18n::T,
+    case_id: i64,
+    report: Report,
+}
+
+/// `GET /cases/{id}/summary` (`?format=pdf` for the PDF): the case summary to print, carrying
+/// of the person only what the survivor agreed to share and saying what was left out.
+pub async fn case_summary(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<SummaryQuery>,
+) -> Result<Response, PageError> {
     let s = app::screens::case_summary(&state, app::cases::Caller::new(&v.principal, &v.user), &v.actor(), id)
         .await
         .map_err(|e| PageError::from_app(e, v.lang()))?;
@@ -194,5 +215,16 @@ pub async fn case_summary(State(state): State<AppState>, v: Viewer, Path(id): Pa
         meta: vec![(t.get("screens.printed_on").to_string(), state.today().to_string())],
         blocks,
     };
-    Ok(crate::download::report(&report, crate::download::Format::Pdf, &format!("ringkasan-kasus-{}", c.id)))
+    if q.format == "pdf" {
+        return Ok(crate::download::report(&report, crate::download::Format::Pdf, &format!("ringkasan-kasus-{}", c.id)));
+    }
+    render(
+        &SummaryPage {
+            layout: Layout::for_viewer(&v, report.title.clone(), &format!("/cases/{}/summary", c.id)),
+            t,
+            case_id: c.id,
+            report,
+        },
+        v.lang(),
+    )
 }
