@@ -42,4 +42,5 @@ mod region_filters;
 mod region_updates;
 mod regions;
 mod scope;
+mod screens;
 mod sweep;

@@ -190,6 +190,7 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /cases", Can(A::EditPerson)),
     ("GET /cases/new", Can(A::EditPerson)),
     ("GET /cases/{id}", Case(Case::Open)),
+    ("GET /cases/{id}/summary", Case(Case::Open)),
     ("POST /cases/{id}/transition", Case(Case::Work)),
     ("POST /cases/{id}/assign", Case(Case::Work)),
     ("POST /cases/{id}/referrals", Case(Case::Work)),
@@ -353,6 +354,9 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /cek", Public),
     ("GET /cek/{code}", Public),
     ("GET /cek/{code}/qr.svg", Public),
+    // -- survivor-safe screens (issue 17)
+    ("GET /netral", Public),
+    ("POST /persons/{id}/reveal", Person(A::ViewPerson)),
     ("GET /api/v1/public/agencies", Public),
     ("GET /api/v1/public/job-orders/{code}", Public),
     ("GET /api/v1/public/missions", Public),

@@ -35,6 +35,7 @@ pub mod privacy;
 pub mod programs;
 pub mod region_filter;
 pub mod region_update;
+pub mod screens;
 pub mod regions;
 pub mod sessions;
 

@@ -32,6 +32,7 @@ pub mod program;
 pub mod region;
 pub mod region_update;
 pub mod role;
+pub mod screens;
 pub mod security;
 pub mod service_center;
 pub mod user;

@@ -134,6 +134,7 @@ impl CachePolicy {
             || under("/api/v1/open")
             || path == "/api/v1/openapi.json"
             || path == "/api/docs"
+            || path == "/netral"
         {
             CachePolicy::Public
         } else if path == "/login" {

@@ -15,6 +15,12 @@ struct Asset {
 const ASSETS: &[Asset] = &[
     Asset { name: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../../static/app.css") },
     Asset { name: "ui.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/ui.js") },
+    Asset {
+        name: "quick_exit.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/quick_exit.js"),
+    },
+    Asset { name: "neutral.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/neutral.js") },
     Asset { name: "app.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/app.js") },
     Asset {
         name: "picker.js",

@@ -560,7 +560,11 @@ async fn member_page(
     let failed = errors.any();
     let resp = render(
         &MemberPage {
-            layout: Layout::for_viewer(v, m.full_name.clone(), &format!("/cooperatives/{}/members/{}", c.id, m.id)),
+            layout: Layout::for_viewer(
+                v,
+                format!("{} #{}", t.get("screens.member_title"), m.id),
+                &format!("/cooperatives/{}/members/{}", c.id, m.id),
+            ),
             t,
             can_manage: svc::can_manage(&v.principal, &c) && m.left_on.is_none(),
             c,

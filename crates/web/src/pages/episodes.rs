@@ -81,7 +81,8 @@ fn page_with_ids(
             agency_name,
             layout: Layout::for_viewer(
                 v,
-                format!("{} · {}", person.full_name, t.country(&view.episode.destination)),
+                // No name in the title (issue 17): the placement's number and destination only.
+                format!("{} #{} · {}", t.get("screens.episode_title"), view.episode.id, t.country(&view.episode.destination)),
                 &format!("/episodes/{}", view.episode.id),
             ),
             t,

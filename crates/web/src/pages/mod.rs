@@ -24,6 +24,7 @@ mod portal;
 mod programs;
 mod region_admin;
 mod regions;
+mod screens;
 mod session;
 
 use crate::auth::{Ctx, Viewer};
@@ -111,6 +112,9 @@ pub fn routes() -> Routes {
         .route("/cases/htcds-import", get(htcds::import_form).post(htcds::import))
         .route("/cases/{id}/htcds", get(htcds::download))
         .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/summary", get(screens::case_summary))
+        .route("/persons/{id}/reveal", post(screens::reveal))
+        .route("/netral", get(screens::neutral))
         .route("/cases/{id}/transition", post(cases::transition))
         .route("/cases/{id}/assign", post(cases::assign))
         .route("/cases/{id}/referrals", post(cases::refer))

@@ -72,6 +72,10 @@ struct PersonPage {
     national: crate::national_ids::PersonNational,
     /// The national ids form as typed (after a refusal) or as stored.
     ids_form: IdsForm,
+    /// NIK, KK number and phone as shown until "tampilkan" (`domain::screens`).
+    nik_masked: String,
+    kk_masked: String,
+    phone_masked: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -334,8 +338,12 @@ async fn page_of(
     let page = render(
         &PersonPage {
             village_name,
-            layout: Layout::for_viewer(v, person.full_name.clone(), &format!("/persons/{}", person.id)),
+            // No name in the title: a tab or a shared screen's window list shows it (issue 17).
+            layout: Layout::for_viewer(v, format!("{} #{}", t.get("screens.person_title"), person.id), &format!("/persons/{}", person.id)),
             t,
+            nik_masked: domain::screens::mask_nik(&person.nik),
+            kk_masked: domain::screens::mask_nik(person.kk_number.as_deref().unwrap_or("")),
+            phone_masked: domain::screens::mask_phone(&person.phone),
             person,
             relatives,
             consents,
