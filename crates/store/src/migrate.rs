@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "region_retirement", "0021_region_retirement"),
     migration!(22, "national_ids", "0022_national_ids"),
     migration!(23, "dhis2", "0023_dhis2"),
+    migration!(24, "brokers", "0024_brokers"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
