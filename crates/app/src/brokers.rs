@@ -182,6 +182,8 @@ pub async fn add_by_receipt(state: &AppState, address: &str, receipt: &str, text
 enum View {
     Region(Option<RegionCode>),
     Partner(Option<i64>),
+    /// Those who may report but not handle (facilitators, village staff): their own reports.
+    Own,
 }
 
 fn view_of(caller: &Caller<'_>, requested: Option<RegionCode>) -> Result<View> {
@@ -196,6 +198,7 @@ fn view_of(caller: &Caller<'_>, requested: Option<RegionCode>) -> Result<View> {
         Some(r) if p.can(Action::HandleBrokerReports, Some(&r)) => Ok(View::Region(Some(r))),
         Some(_) => Err(Error::Forbidden),
         None if p.may_ever(Action::HandleBrokerReports) => Ok(View::Region(p.scope.code().cloned())),
+        None if p.may_ever(Action::ReportBroker) => Ok(View::Own),
         None => Err(Error::Forbidden),
     }
 }
@@ -204,6 +207,9 @@ fn may_see(caller: &Caller<'_>, r: &Report) -> bool {
     let p = caller.principal;
     if p.role == Role::Partner {
         return caller.partner_id.is_some() && r.partner_id == caller.partner_id;
+    }
+    if r.reporter_user_id == Some(p.user_id) {
+        return true;
     }
     r.village_code.parse::<RegionCode>().is_ok_and(|v| p.can(Action::HandleBrokerReports, Some(&v)))
 }
@@ -225,15 +231,23 @@ pub async fn list(
 ) -> Result<Vec<Report>> {
     let limit = domain::paging::check(limit, 50, &[("before", before)])?;
     let filter = match view_of(&caller, region)? {
-        View::Region(within) => {
-            store::brokers::Filter { within: within.map(|r| r.as_str().to_string()), partner_id: None, broker_id }
-        }
+        View::Region(within) => store::brokers::Filter {
+            within: within.map(|r| r.as_str().to_string()),
+            broker_id,
+            ..Default::default()
+        },
+        View::Own => store::brokers::Filter {
+            reporter_user_id: Some(caller.principal.user_id),
+            broker_id,
+            ..Default::default()
+        },
         // A partner account bound to no organisation has sent nothing it can see.
         View::Partner(None) => return Ok(vec![]),
         View::Partner(Some(id)) => store::brokers::Filter {
             within: caller.principal.scope.code().map(|r| r.as_str().to_string()),
             partner_id: Some(id),
             broker_id,
+            ..Default::default()
         },
     };
     Ok(store::brokers::list(&state.db, &filter, limit, before).await?.into_iter().map(without_contact).collect())
@@ -271,8 +285,8 @@ async fn handled(state: &AppState, p: &Principal, id: i64) -> Result<Report> {
     let r = store::brokers::get(&state.db, id).await?.ok_or(Error::NotFound)?;
     let village: RegionCode = r.village_code.parse().map_err(|_| Error::NotFound)?;
     if !p.can(Action::HandleBrokerReports, Some(&village)) {
-        // Partners may see their own reports but never handle them.
-        return Err(if p.role == Role::Partner { Error::Forbidden } else { Error::NotFound });
+        // Those who may see the report (a partner its own) are not told more than the others.
+        return Err(Error::NotFound);
     }
     Ok(r)
 }
@@ -328,9 +342,10 @@ pub struct BrokerFile {
     pub cases: Vec<i64>,
 }
 
-async fn visible_broker(state: &AppState, p: &Principal, id: i64) -> Result<Broker> {
+/// A broker with a report in the caller's region, for one who handles reports; `NotFound` otherwise.
+pub async fn visible_broker(state: &AppState, p: &Principal, id: i64) -> Result<Broker> {
     if !p.may_ever(Action::HandleBrokerReports) {
-        return Err(if p.role == Role::Partner { Error::Forbidden } else { Error::NotFound });
+        return Err(Error::NotFound);
     }
     let within = p.scope.code().map(|r| r.as_str().to_string());
     store::brokers::broker(&state.db, id, within.as_deref()).await?.ok_or(Error::NotFound)
@@ -342,8 +357,8 @@ pub async fn broker(state: &AppState, caller: Caller<'_>, actor: &Actor, id: i64
     let broker = visible_broker(state, p, id).await?;
     let filter = store::brokers::Filter {
         within: p.scope.code().map(|r| r.as_str().to_string()),
-        partner_id: None,
         broker_id: Some(id),
+        ..Default::default()
     };
     let reports = store::brokers::list(&state.db, &filter, 200, None).await?.into_iter().map(without_contact).collect();
     let in_scope = |code: &str| code.parse::<RegionCode>().is_ok_and(|v| p.can(Action::ViewPerson, Some(&v)));

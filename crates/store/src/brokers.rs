@@ -168,6 +168,8 @@ pub struct Filter {
     pub within: Option<String>,
     pub partner_id: Option<i64>,
     pub broker_id: Option<i64>,
+    /// Only the reports this account sent.
+    pub reporter_user_id: Option<i64>,
 }
 
 /// Reports, newest first, `limit` at most, with ids below `before`.
@@ -181,6 +183,9 @@ pub async fn list(db: &Db, f: &Filter, limit: i64, before: Option<i64>) -> Resul
     }
     if let Some(b) = f.broker_id {
         s.and("r.broker_id = CAST(? AS BIGINT)", &[&b.to_string()]);
+    }
+    if let Some(u) = f.reporter_user_id {
+        s.and("r.reporter_user_id = CAST(? AS BIGINT)", &[&u.to_string()]);
     }
     if let Some(b) = before {
         s.and("r.id < CAST(? AS BIGINT)", &[&b.to_string()]);

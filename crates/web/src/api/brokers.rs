@@ -3,7 +3,7 @@
 
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::{ApiUser, Ctx};
+use crate::auth::{ApiUser, Ctx, Unread};
 use crate::error::{ApiError, ErrorBody};
 use app::brokers::{self as svc, Broker, Report};
 use axum::Json;
@@ -415,8 +415,11 @@ pub async fn link_episode(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(req): ApiJson<LinkEpisode>,
+    body: Unread<ApiJson<LinkEpisode>>,
 ) -> Result<(StatusCode, Json<BrokerDetail>), ApiError> {
+    // The broker must be visible before the body is read (docs/ACCESS.md).
+    svc::visible_broker(&state, &u.principal, id).await.map_err(not_found("broker"))?;
+    let ApiJson(req) = body.read().await?;
     let added =
         svc::link_episode(&state, &u.principal, &u.actor, id, req.episode_id).await.map_err(not_found("broker"))?;
     let status = if added { StatusCode::CREATED } else { StatusCode::OK };
@@ -440,8 +443,10 @@ pub async fn link_case(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(req): ApiJson<LinkCase>,
+    body: Unread<ApiJson<LinkCase>>,
 ) -> Result<(StatusCode, Json<BrokerDetail>), ApiError> {
+    svc::visible_broker(&state, &u.principal, id).await.map_err(not_found("broker"))?;
+    let ApiJson(req) = body.read().await?;
     let caller = crate::cases::Caller::new(&u.principal, &u.user);
     let added = svc::link_case(&state, caller, &u.actor, id, req.case_id).await.map_err(not_found("broker"))?;
     let status = if added { StatusCode::CREATED } else { StatusCode::OK };
