@@ -276,6 +276,18 @@ const OPERATION_IDS: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/public/agencies", "search_public_agencies"),
     ("GET", "/api/v1/public/job-orders/{code}", "check_public_job_order"),
     ("GET", "/api/v1/public/missions", "list_public_missions"),
+    ("POST", "/api/v1/public/broker-reports", "create_public_broker_report"),
+    ("GET", "/api/v1/public/broker-reports/{receipt}", "get_public_broker_report_status"),
+    ("POST", "/api/v1/public/broker-reports/{receipt}/additions", "add_public_broker_report_information"),
+    ("GET", "/api/v1/broker-reports", "list_broker_reports"),
+    ("POST", "/api/v1/broker-reports", "create_broker_report"),
+    ("GET", "/api/v1/broker-reports/hot-spots", "list_broker_hot_spots"),
+    ("GET", "/api/v1/broker-reports/{id}", "get_broker_report"),
+    ("POST", "/api/v1/broker-reports/{id}/take", "take_broker_report"),
+    ("GET", "/api/v1/brokers", "list_brokers"),
+    ("GET", "/api/v1/brokers/{id}", "get_broker"),
+    ("POST", "/api/v1/brokers/{id}/episodes", "link_broker_episode"),
+    ("POST", "/api/v1/brokers/{id}/cases", "link_broker_case"),
 ];
 
 /// The operationId for `method` (upper case) on `path`, if the table names one.
