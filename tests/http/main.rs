@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod audit;
+mod brokers;
 mod cases;
 mod cli;
 mod cooperative;

@@ -360,6 +360,33 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /api/v1/public/agencies", Public),
     ("GET /api/v1/public/job-orders/{code}", Public),
     ("GET /api/v1/public/missions", Public),
+    // -- broker reports (issue 17)
+    ("GET /portal/lapor-calo", Public),
+    ("POST /portal/lapor-calo", Session),
+    ("GET /portal/lapor-calo/tambah", Public),
+    ("POST /portal/lapor-calo/tambah", Session),
+    ("POST /api/v1/public/broker-reports", Public),
+    ("GET /api/v1/public/broker-reports/{receipt}", Public),
+    ("POST /api/v1/public/broker-reports/{receipt}/additions", Public),
+    ("GET /broker-reports", Can(A::ReportBroker)),
+    ("POST /broker-reports", Can(A::ReportBroker)),
+    ("GET /broker-reports/hot-spots", Can(A::ViewBrokerHotSpots)),
+    ("GET /broker-reports/{id}", Hidden(A::HandleBrokerReports)),
+    ("POST /broker-reports/{id}/take", Hidden(A::HandleBrokerReports)),
+    ("POST /broker-reports/{id}/notes", Hidden(A::HandleBrokerReports)),
+    ("GET /brokers", Can(A::HandleBrokerReports)),
+    ("GET /brokers/{id}", Hidden(A::HandleBrokerReports)),
+    ("POST /brokers/{id}/episodes", Hidden(A::HandleBrokerReports)),
+    ("POST /brokers/{id}/cases", Hidden(A::HandleBrokerReports)),
+    ("GET /api/v1/broker-reports", Can(A::ReportBroker)),
+    ("POST /api/v1/broker-reports", Can(A::ReportBroker)),
+    ("GET /api/v1/broker-reports/hot-spots", Can(A::ViewBrokerHotSpots)),
+    ("GET /api/v1/broker-reports/{id}", Hidden(A::HandleBrokerReports)),
+    ("POST /api/v1/broker-reports/{id}/take", Hidden(A::HandleBrokerReports)),
+    ("GET /api/v1/brokers", Can(A::HandleBrokerReports)),
+    ("GET /api/v1/brokers/{id}", Hidden(A::HandleBrokerReports)),
+    ("POST /api/v1/brokers/{id}/episodes", Hidden(A::HandleBrokerReports)),
+    ("POST /api/v1/brokers/{id}/cases", Hidden(A::HandleBrokerReports)),
     ("GET /admin/api-clients", Can(A::ManageApiClients)),
     ("POST /admin/api-clients", Can(A::ManageApiClients)),
     ("POST /admin/api-clients/{id}/rotate", Can(A::ManageApiClients)),
@@ -480,6 +507,8 @@ fn param_key(before: &str, param: &str) -> &'static str {
         ("parenting" | "parenting-activities", "id") => "activity",
         ("cooperatives", "id") => "cooperative",
         ("api-clients", "id") => "api_client",
+        ("broker-reports", "id") => "broker_report",
+        ("brokers", "id") => "broker",
         _ => "",
     }
 }
@@ -732,6 +761,21 @@ async fn build_fixture(app: &TestApp) -> Fixture {
     )
     .await;
     ids.insert("api_client", both(&id(&client)));
+    let mut reports = vec![];
+    for (village, phone) in [(IN, "0812 1111 0001"), (OUT, "0812 1111 0002")] {
+        reports.push(
+            created(
+                app,
+                "/api/v1/broker-reports",
+                json!({"broker_name": "Calo Sapu", "broker_phone": phone, "village_code": village,
+                       "description": "Sweep report"}),
+            )
+            .await,
+        );
+    }
+    ids.insert("broker_report", (id(&reports[0]), id(&reports[1])));
+    let broker = |r: &Value| r["broker_id"].as_i64().expect("broker").to_string();
+    ids.insert("broker", (broker(&reports[0]), broker(&reports[1])));
     Fixture { ids }
 }
 

@@ -161,6 +161,7 @@ pub fn view(
     costs: Vec<CostRow>,
     (agency, job_order): Recruitment,
     social_security: Option<domain::national_ids::SocialSecurity>,
+    reported_broker: Option<domain::brokers::ReportedBroker>,
     today: time::Date,
     policy: &store::policy::Loaded,
 ) -> EpisodeView {
@@ -199,6 +200,7 @@ pub fn view(
     facts.has_placement_agreement = has_placement_agreement(&records, on);
     facts.missing_documents = missing_for(&policy.matrix, &episode, &records, DueAt::Departure, on);
     facts.social_security = social_security;
+    facts.reported_broker = reported_broker;
     let flags = sc::evaluate(&facts, &policy.policy, today);
     EpisodeView { episode, state, checklist, flags, costs }
 }
@@ -216,8 +218,9 @@ pub async fn load_view(
     let recruitment = recruitment(state, &episode).await?;
     let membership = store::national_ids::membership(&state.db, episode.person_id).await?;
     let social_security = Some(crate::national_ids::social_security(membership.as_ref()));
+    let reported = crate::brokers::reported_for(state, &[&episode]).await?.remove(&episode.id);
     let policy = state.policy().await?;
-    Ok(view(episode, birth, docs, costs, recruitment, social_security, today, &policy))
+    Ok(view(episode, birth, docs, costs, recruitment, social_security, reported, today, &policy))
 }
 
 /// Opens an episode: validates, checks that the agency is in the registry and that a
@@ -679,6 +682,7 @@ pub async fn worklist(
     let recruitment = recruitment_many(state, open.iter().map(|o| &o.episode)).await?;
     let person_ids: Vec<i64> = open.iter().map(|o| o.episode.person_id).collect();
     let memberships = store::national_ids::memberships(&state.db, &person_ids).await?;
+    let mut reported = crate::brokers::reported_for(state, &open.iter().map(|o| &o.episode).collect::<Vec<_>>()).await?;
     let mut items = Vec::new();
     for o in open {
         let agency = recruitment.get(&recruitment_key(&o.episode)).copied().unwrap_or((None, None));
@@ -693,6 +697,7 @@ pub async fn worklist(
             my_costs,
             agency,
             social_security,
+            reported.remove(&o.episode.id),
             today,
             &policy,
         );

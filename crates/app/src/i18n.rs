@@ -210,6 +210,10 @@ pub fn risk_text(lang: Lang, flag: &domain::service_center::RiskFlag) -> String 
                 ("reason", override_reason.clone()),
             ],
         ),
+        F::RecruiterReportedBroker { name, reports, linked, .. } => fill(
+            get(if *linked { "reported_broker_linked" } else { "reported_broker_named" }),
+            &[("name", name.clone()), ("reports", reports.to_string())],
+        ),
     }
 }
 

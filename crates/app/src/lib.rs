@@ -18,6 +18,7 @@ pub mod enterprise;
 pub mod episodes;
 pub mod error;
 pub mod exchange;
+pub mod brokers;
 pub mod htcds;
 pub mod i18n;
 pub mod import;
@@ -66,6 +67,8 @@ pub struct Inner {
     policy: tokio::sync::RwLock<Option<(std::time::Instant, Arc<store::policy::Loaded>)>>,
     /// Partner exchange: rate-limit buckets per API client and the cursor signing key.
     pub exchange: exchange::Runtime,
+    /// Broker reports from the public: the rate limit's buckets per hashed address.
+    pub brokers: brokers::Runtime,
     /// Every "today" of the application (`clock`).
     pub clock: Clock,
 }
@@ -90,6 +93,7 @@ impl App {
             regions: tokio::sync::RwLock::new(None),
             policy: tokio::sync::RwLock::new(None),
             exchange: exchange::Runtime::default(),
+            brokers: brokers::Runtime::default(),
         }))
     }
 

@@ -107,10 +107,20 @@ pub enum Action {
     /// Region updates: apply a Kemendagri release, list retired codes, move their records to
     /// a successor (issue 19). National admins.
     ManageRegions,
+    /// Send a report of an illegal broker (issue 17): officers, village staff and partners,
+    /// for a village in scope. The public sends reports through the portal without an account.
+    ReportBroker,
+    /// The broker registry and the reports of a region: read them, take a report, link a
+    /// broker to an episode or a case. Officers who work with villages (not analysts,
+    /// cooperative managers, facilitators or partners), within scope.
+    HandleBrokerReports,
+    /// Hot spots: reports by district and month, small cells suppressed. Supervisors (national
+    /// admins and analysts, province and regency officers), within scope.
+    ViewBrokerHotSpots,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::BrowseRegions,
         Action::ViewVillage,
         Action::DesignateVillage,
@@ -135,6 +145,9 @@ impl Action {
         Action::ManageCooperative,
         Action::ApproveLoan,
         Action::ManageRegions,
+        Action::ReportBroker,
+        Action::HandleBrokerReports,
+        Action::ViewBrokerHotSpots,
     ];
 }
 
@@ -208,6 +221,27 @@ impl Principal {
             // The village's cooperative manager keeps the books; national admins may step in.
             Action::ManageCooperative | Action::ApproveLoan => {
                 in_scope && matches!(self.role, Role::NationalAdmin | Role::CooperativeManager)
+            }
+            Action::ReportBroker => {
+                in_scope && !matches!(self.role, Role::NationalAnalyst | Role::CooperativeManager)
+            }
+            Action::HandleBrokerReports => {
+                in_scope
+                    && matches!(
+                        self.role,
+                        Role::NationalAdmin
+                            | Role::ProvinceOfficer
+                            | Role::RegencyOfficer
+                            | Role::VillageHead
+                            | Role::VillageOfficer
+                    )
+            }
+            Action::ViewBrokerHotSpots => {
+                in_scope
+                    && matches!(
+                        self.role,
+                        Role::NationalAdmin | Role::NationalAnalyst | Role::ProvinceOfficer | Role::RegencyOfficer
+                    )
             }
         }
     }
@@ -465,5 +499,34 @@ mod tests {
             assert_eq!(p.scope == Scope::National, *nation, "{role} nation");
         }
         assert!(principal(Role::VillageOfficer, Some("53.07.01.2001")).can(Action::ViewMonitoring, Some(&village)));
+    }
+
+    #[test]
+    fn broker_reports_matrix() {
+        let home = "53.10.01.2001";
+        let outside = "35.12.01.2001";
+        // (role, scope, report, handle, hot spots) at home.
+        let rows: &[(Role, Option<&str>, bool, bool, bool)] = &[
+            (Role::NationalAdmin, None, true, true, true),
+            (Role::NationalAnalyst, None, false, false, true),
+            (Role::ProvinceOfficer, Some("53"), true, true, true),
+            (Role::RegencyOfficer, Some("53.10"), true, true, true),
+            (Role::VillageHead, Some(home), true, true, false),
+            (Role::VillageOfficer, Some(home), true, true, false),
+            (Role::CooperativeManager, Some(home), false, false, false),
+            (Role::Facilitator, Some(home), true, false, false),
+            (Role::Partner, Some("53"), true, false, false),
+        ];
+        for (role, scope, report, handle, hot) in rows {
+            let p = principal(*role, *scope);
+            assert_eq!(p.can(Action::ReportBroker, Some(&rc(home))), *report, "{role} report");
+            assert_eq!(p.can(Action::HandleBrokerReports, Some(&rc(home))), *handle, "{role} handle");
+            assert_eq!(p.can(Action::ViewBrokerHotSpots, Some(&rc(home))), *hot, "{role} hot spots");
+            if scope.is_some() {
+                for a in [Action::ReportBroker, Action::HandleBrokerReports, Action::ViewBrokerHotSpots] {
+                    assert!(!p.can(a, Some(&rc(outside))), "{role} {a:?} outside");
+                }
+            }
+        }
     }
 }

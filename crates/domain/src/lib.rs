@@ -9,6 +9,7 @@ mod macros;
 pub mod access;
 pub mod agency;
 pub mod audit;
+pub mod brokers;
 pub mod cases;
 pub mod clock;
 pub mod dhis2;

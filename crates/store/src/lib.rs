@@ -13,6 +13,7 @@ use std::time::Duration;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod brokers;
 pub mod case_access;
 pub mod cases;
 pub mod cooperative;

@@ -49,9 +49,9 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "region_retirement", "0021_region_retirement"),
     migration!(22, "national_ids", "0022_national_ids"),
     migration!(23, "dhis2", "0023_dhis2"),
-    migration!(26, "break_glass", "0026_break_glass"),
-    // 24 to 26: the other tracks of issue 17.
-    migration!(27, "htcds", "0027_htcds"),
+    migration!(24, "brokers", "0024_brokers"),
+    migration!(25, "break_glass", "0025_break_glass"),
+    migration!(26, "htcds", "0026_htcds"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -40,6 +40,7 @@ pub const REGION_COLUMNS: &[RegionColumn] = &[
     col("remittances", "village_code", "remittances"),
     col("children", "village_code", "children"),
     col("parenting_activities", "village_code", "parenting_activities"),
+    col("broker_reports", "village_code", "broker_reports"),
     RegionColumn {
         table: "program_villages",
         column: "village_code",

@@ -37,6 +37,8 @@ code_enum! {
         SocialSecurityNotValid = "social_security_not_valid",
         /// Raised by `episode::transition` when a supervisor overrides, not by `evaluate`.
         DepartedWithMissingDocuments = "departed_with_missing_documents",
+        /// The recruiter is a broker reported by the community (issue 17, docs/BROKERS.md).
+        RecruiterReportedBroker = "recruiter_reported_broker",
     }
 }
 
@@ -112,6 +114,8 @@ pub struct EpisodeFacts {
     pub missing_documents: Vec<DocumentKind>,
     /// The worker's BPJS Ketenagakerjaan membership; `None` when not looked up.
     pub social_security: Option<SocialSecurity>,
+    /// The reported broker the recruiter is linked to or named like; `None`: none known.
+    pub reported_broker: Option<crate::brokers::ReportedBroker>,
 }
 
 impl EpisodeFacts {
@@ -132,6 +136,7 @@ impl EpisodeFacts {
             has_placement_agreement: false,
             missing_documents: Vec::new(),
             social_security: None,
+            reported_broker: None,
         }
     }
 }
@@ -341,6 +346,15 @@ pub enum RiskFlag {
         missing: Vec<String>,
         override_reason: String,
     },
+    /// The recruiter is a broker the community reported `reports` times; `linked`: an officer
+    /// tied the broker to this episode, otherwise the recruiter's name is one reported in the
+    /// episode's district.
+    RecruiterReportedBroker {
+        broker_id: i64,
+        name: String,
+        reports: i64,
+        linked: bool,
+    },
 }
 
 impl RiskFlag {
@@ -360,6 +374,7 @@ impl RiskFlag {
             RiskFlag::DepartedWithoutPlacementAgreement => RiskCode::DepartedWithoutPlacementAgreement,
             RiskFlag::SocialSecurityNotValid { .. } => RiskCode::SocialSecurityNotValid,
             RiskFlag::DepartedWithMissingDocuments { .. } => RiskCode::DepartedWithMissingDocuments,
+            RiskFlag::RecruiterReportedBroker { .. } => RiskCode::RecruiterReportedBroker,
         }
     }
 
@@ -425,6 +440,14 @@ impl RiskFlag {
                 "A supervisor let the worker depart with documents missing ({}), giving the reason \
                  \"{override_reason}\".",
                 list(missing)
+            ),
+            RiskFlag::RecruiterReportedBroker { name, reports, linked: true, .. } => format!(
+                "An officer linked the recruiter to the broker \"{name}\", reported {reports} time(s) as an illegal \
+                 recruiter (calo)."
+            ),
+            RiskFlag::RecruiterReportedBroker { name, reports, linked: false, .. } => format!(
+                "The recruiter's name matches the broker \"{name}\", reported {reports} time(s) as an illegal \
+                 recruiter (calo) in this district."
             ),
         }
     }
@@ -557,6 +580,16 @@ pub fn evaluate(facts: &EpisodeFacts, policy: &Policy, today: Date) -> Vec<RiskF
         flags.push(flag);
     }
 
+    // Like the recruiter flags above, it stays after a cancellation: the broker is still at work.
+    if let Some(b) = &facts.reported_broker {
+        flags.push(RiskFlag::RecruiterReportedBroker {
+            broker_id: b.broker_id,
+            name: b.name.clone(),
+            reports: b.reports,
+            linked: b.linked,
+        });
+    }
+
     flags
 }
 
@@ -683,7 +716,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_every_flag_explains_itself() {
-        assert_eq!(RiskCode::ALL.len(), 14);
+        assert_eq!(RiskCode::ALL.len(), 15);
         for c in RiskCode::ALL {
             assert_eq!(RiskCode::parse(c.as_str()), Some(c));
         }
@@ -705,6 +738,7 @@ mod tests {
             RiskFlag::DepartedWithoutPlacementAgreement,
             RiskFlag::SocialSecurityNotValid { valid_until: Some(TODAY), active: true, on: Some(TODAY) },
             RiskFlag::DepartedWithMissingDocuments { missing: vec!["passport".into()], override_reason: "r".into() },
+            RiskFlag::RecruiterReportedBroker { broker_id: 1, name: "Joko".into(), reports: 2, linked: true },
         ];
         let got: Vec<RiskCode> = every.iter().map(RiskFlag::code).collect();
         assert_eq!(got, RiskCode::ALL);
@@ -719,6 +753,18 @@ mod tests {
             let text = f.explanation();
             assert!(text.ends_with('.'), "{text}");
             assert!(text.chars().next().is_some_and(char::is_uppercase), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_reported_broker_is_flagged_even_after_a_cancellation_and_says_how_it_was_found() {
+        let broker = crate::brokers::ReportedBroker { broker_id: 7, name: "Pak Joko".into(), reports: 3, linked: false };
+        for state in [EpisodeState::Registered, EpisodeState::Cancelled] {
+            let facts = EpisodeFacts { state, reported_broker: Some(broker.clone()), ..clean() };
+            let flags = run(&facts);
+            assert_eq!(flags.len(), 1, "{state}");
+            assert_eq!(flags[0].code(), RiskCode::RecruiterReportedBroker);
+            assert!(flags[0].explanation().contains("matches the broker \"Pak Joko\", reported 3"));
         }
     }
 
@@ -1205,7 +1251,7 @@ mod tests {
             EpisodeFacts {
                 state, category, scheme, birth_date, departure_date, agency, job_order, destination, job_type,
                 costs_charged: costs.into_iter().map(|(item, a)| CostCharge { item, amount: rp(a) }).collect(),
-                last_contact, has_placement_agreement, missing_documents, social_security,
+                last_contact, has_placement_agreement, missing_documents, social_security, reported_broker: None,
             }
         }
     }

@@ -284,6 +284,18 @@ const OPERATION_IDS: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/htcds/partner-keys", "list_htcds_partner_keys"),
     ("POST", "/api/v1/htcds/partner-keys", "register_htcds_partner_key"),
     ("POST", "/api/v1/imports/htcds", "import_htcds"),
+    ("POST", "/api/v1/public/broker-reports", "create_public_broker_report"),
+    ("GET", "/api/v1/public/broker-reports/{receipt}", "get_public_broker_report_status"),
+    ("POST", "/api/v1/public/broker-reports/{receipt}/additions", "add_public_broker_report_information"),
+    ("GET", "/api/v1/broker-reports", "list_broker_reports"),
+    ("POST", "/api/v1/broker-reports", "create_broker_report"),
+    ("GET", "/api/v1/broker-reports/hot-spots", "list_broker_hot_spots"),
+    ("GET", "/api/v1/broker-reports/{id}", "get_broker_report"),
+    ("POST", "/api/v1/broker-reports/{id}/take", "take_broker_report"),
+    ("GET", "/api/v1/brokers", "list_brokers"),
+    ("GET", "/api/v1/brokers/{id}", "get_broker"),
+    ("POST", "/api/v1/brokers/{id}/episodes", "link_broker_episode"),
+    ("POST", "/api/v1/brokers/{id}/cases", "link_broker_case"),
 ];
 
 /// The operationId for `method` (upper case) on `path`, if the table names one.

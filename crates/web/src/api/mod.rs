@@ -4,6 +4,7 @@
 
 mod agencies;
 mod auth;
+mod brokers;
 mod cases;
 pub mod contract;
 mod cooperative;
@@ -104,6 +105,14 @@ pub fn routes() -> Routes {
         .route("/outreach/{id}", get(outreach::get))
         .route("/outreach/{id}/attendees", post(outreach::add_attendee))
         .route("/policy", get(policy::get))
+        .route("/broker-reports", get(brokers::list).post(brokers::create))
+        .route("/broker-reports/hot-spots", get(brokers::hot_spots))
+        .route("/broker-reports/{id}", get(brokers::get))
+        .route("/broker-reports/{id}/take", post(brokers::take))
+        .route("/brokers", get(brokers::brokers))
+        .route("/brokers/{id}", get(brokers::broker))
+        .route("/brokers/{id}/episodes", post(brokers::link_episode))
+        .route("/brokers/{id}/cases", post(brokers::link_case))
         .route("/loan-schedules", post(cooperative::loan_schedule))
         .route("/trainings", get(enterprise::list_trainings).post(enterprise::create_training))
         .route("/trainings/{id}", get(enterprise::get_training))
@@ -187,6 +196,9 @@ fn exchange_routes() -> Routes {
         .route("/public/agencies", get(exchange::public_agencies))
         .route("/public/job-orders/{code}", get(exchange::public_job))
         .route("/public/missions", get(exchange::public_missions))
+        .route("/public/broker-reports", post(brokers::public_create))
+        .route("/public/broker-reports/{receipt}", get(brokers::public_status))
+        .route("/public/broker-reports/{receipt}/additions", post(brokers::public_add))
 }
 
 #[derive(OpenApi)]
@@ -230,6 +242,9 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         exchange::add_consent, exchange::list_consents, exchange::set_restriction, exchange::add_correction,
         exchange::list_corrections, exchange::delete_person, exchange::subject_access,
         exchange::public_agencies, exchange::public_job, exchange::public_missions,
+        brokers::public_create, brokers::public_status, brokers::public_add,
+        brokers::list, brokers::create, brokers::get, brokers::take, brokers::hot_spots,
+        brokers::brokers, brokers::broker, brokers::link_episode, brokers::link_case,
         enterprise::create_training, enterprise::list_trainings, enterprise::get_training, enterprise::add_participant,
         enterprise::set_attendance, enterprise::set_completion, enterprise::create_visit, enterprise::list_visits,
         enterprise::create_equipment, enterprise::list_equipment, enterprise::get_equipment, enterprise::add_check,
@@ -262,7 +277,8 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "policy", description = "Placement policy: bans, zero-cost rule, no-contact threshold, documents requirement matrix"),
         (name = "exchange", description = "Partner data exchange: sync lists with signed cursors and updated_since, deletions, streaming exports; API clients (scopes, purpose, region, expiry, rate limit). Partner clients send their dmx_ token as a bearer token"),
         (name = "privacy", description = "Data subject rights (UU 27/2022): purpose consents, restriction of processing, correction requests, deletion, the subject-access report"),
-        (name = "public", description = "Public portal, no token: is this agency licensed, is this job offer real, missions abroad"),
+        (name = "public", description = "Public portal, no token: is this agency licensed, is this job offer real, missions abroad, report an illegal broker"),
+        (name = "brokers", description = "Reports of illegal brokers (calo) and the broker registry: reports in your region (partners: their own), links to episodes and cases, hot spots"),
         (name = "enterprise", description = "Productive enterprise: trainings and attendance, mentoring, equipment, businesses and monthly reports, remittances"),
         (name = "parenting", description = "Community parenting: migrants' children (names restricted), activities and attendance, welfare concerns"),
         (name = "monitoring", description = "Indicators from village to nation (kept up to date as data changes), open statistics without a token, program targets"),

@@ -2,6 +2,7 @@
 
 mod admin;
 mod agencies;
+mod brokers;
 mod api_docs;
 mod cases;
 pub mod cooperative;
@@ -197,6 +198,17 @@ fn exchange_routes() -> Routes {
         .route("/portal/safe-migration", get(portal::steps))
         .route("/portal/service-centers", get(portal::centers))
         .route("/portal/missions", get(portal::missions))
+        .route("/portal/lapor-calo", get(brokers::public_form).post(brokers::public_submit))
+        .route("/portal/lapor-calo/tambah", get(brokers::add_form).post(brokers::add_submit))
+        .route("/broker-reports", get(brokers::reports).post(brokers::create))
+        .route("/broker-reports/hot-spots", get(brokers::hot_spots))
+        .route("/broker-reports/{id}", get(brokers::report))
+        .route("/broker-reports/{id}/take", post(brokers::take))
+        .route("/broker-reports/{id}/notes", post(brokers::add_note))
+        .route("/brokers", get(brokers::brokers))
+        .route("/brokers/{id}", get(brokers::broker))
+        .route("/brokers/{id}/episodes", post(brokers::link_episode))
+        .route("/brokers/{id}/cases", post(brokers::link_case))
         .route("/cek", get(portal::check_form))
         .route("/cek/{code}", get(portal::check))
         .route("/cek/{code}/qr.svg", get(portal::qr))
