@@ -161,12 +161,11 @@ pub struct Identity {
     pub address: String,
 }
 
-/// Whether the person agreed to share their case: the latest recorded consent of scope `case`
-/// or `all` decides (a later refusal withdraws an earlier agreement). `consents` are
-/// (scope, granted) in the order recorded.
+/// Whether the person agreed to share their case: the same rule as the printed case summary
+/// (the latest consent of scope `case` or `all` decides; a later refusal withdraws). `consents`
+/// are (scope, granted) in the order recorded.
 pub fn identity_shared(consents: &[(crate::person::DataScope, bool)]) -> bool {
-    use crate::person::DataScope;
-    consents.iter().rev().find(|(s, _)| matches!(s, DataScope::Case | DataScope::All)).is_some_and(|(_, g)| *g)
+    crate::screens::SummaryShares::from_consents(consents).identity
 }
 
 /// `0812…` → `+62812…` (E.164, as HTCDS asks); other numbers as given without spaces.
