@@ -316,3 +316,51 @@ async fn round_trip_through_the_pages() {
     assert_eq!(s, 200);
     assert!(html.contains("Rujukan HTCDS dari Dinas Kupang"), "{html}");
 }
+
+/// Sealed for the receiver: A seals with B's registered key; only B opens it, the signature
+/// inside is still A's, and nothing of the case is readable on the way.
+#[tokio::test]
+async fn a_document_sealed_for_the_receiver_opens_only_there() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let c = TestApp::spawn().await;
+    let maria_a = person(&a, NIK).await;
+    consent(&a, maria_a, "all", true).await;
+    let officer_a = a.user_token("petugas", "village_officer", Some(HOME)).await;
+    let case_a = trafficking_case(&a, &officer_a, Some(maria_a)).await;
+    let path = format!("/api/v1/cases/{case_a}/htcds");
+
+    // B's key is not registered at A yet: refused on seal_for.
+    let (_, kb) = b.get_json("/api/v1/htcds/public-key", Some(&b.admin_token)).await;
+    let key_b = kb["key_id"].as_str().unwrap().to_string();
+    let (s, r) = a.get_json(&format!("{path}?seal_for={key_b}"), Some(&officer_a)).await;
+    assert_eq!((s, fields(&r)), (422, vec!["seal_for".to_string()]), "{r}");
+
+    register(&b, &a, "Server B").await;
+    register(&a, &b, "Server A").await;
+    register(&a, &c, "Server A").await;
+    let (s, sealed) = a.get_json(&format!("{path}?seal_for={key_b}"), Some(&officer_a)).await;
+    assert_eq!(s, 200, "{sealed}");
+    assert_eq!(sealed["recipient_key_id"], json!(key_b));
+    assert!(sealed.get("document").is_none() && !sealed.to_string().contains(NIK), "nothing readable: {sealed}");
+    let (_, audit) = a.get_json("/api/v1/audit?action=case.htcds_export", Some(&a.admin_token)).await;
+    assert!(audit.to_string().contains(&format!("sealed_for={key_b}")), "{audit}");
+
+    // B opens it: the preview carries the identity A shared.
+    let officer_b = b.user_token("petugas", "village_officer", Some(HOME)).await;
+    let (s, p) = b.post_json("/api/v1/imports/htcds", Some(&officer_b), &json!({"envelope": sealed, "village_code": HOME})).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["preview"]["sender"], "Server A");
+    assert!(p["preview"]["rows"].to_string().contains(NIK), "{p}");
+
+    // C knows A's key too, but the envelope is not sealed for C.
+    let officer_c = c.user_token("petugas", "village_officer", Some(HOME)).await;
+    let (s, r) = c.post_json("/api/v1/imports/htcds", Some(&officer_c), &json!({"envelope": sealed, "village_code": HOME})).await;
+    assert_eq!((s, fields(&r)), (422, vec!["envelope".to_string()]), "{r}");
+    // Nor can C claim to be B: the key id says B, C's key does not open it.
+    let mut claimed = sealed.clone();
+    let (_, kc) = c.get_json("/api/v1/htcds/public-key", Some(&c.admin_token)).await;
+    claimed["recipient_key_id"] = kc["key_id"].clone();
+    let (s, r) = c.post_json("/api/v1/imports/htcds", Some(&officer_c), &json!({"envelope": claimed, "village_code": HOME})).await;
+    assert_eq!((s, fields(&r)), (422, vec!["envelope".to_string()]), "{r}");
+}

@@ -109,8 +109,20 @@ pub async fn export(
     actor: &Actor,
     case_id: i64,
     receiver: Option<&str>,
+    seal_for: Option<&str>,
 ) -> crate::error::Result<Value> {
     let case = crate::cases::open(state, caller, case_id).await?;
+    // Sealed for a registered partner: only that organisation's key opens it on the way.
+    let seal_to = match seal_for.map(str::trim).filter(|k| !k.is_empty()) {
+        Some(key_id) => match store::htcds::key(&state.db, key_id).await? {
+            Some(k) if k.active => Some((key_id.to_string(), PublicKey::parse(&k.public_key).ok_or(crate::Error::NotFound)?)),
+            _ => {
+                return Err(refuse(FieldError::new("seal_for", Rule::OneOf, "the key id of a registered partner key")
+                        .message("htcds.msg_unknown_key")));
+            }
+        },
+        None => None,
+    };
     let receiver = receiver.map(str::trim).filter(|r| !r.is_empty());
     if let Some(r) = receiver {
         let mut errs = ValidationErrors::new();
@@ -172,8 +184,12 @@ pub async fn export(
         state.clock.unix(),
         &format!("desmigratif-case-{}", case.id),
     );
-    store::htcds::audit_export(db, actor, &case, identity.is_some(), receiver.unwrap_or("")).await?;
-    Ok(envelope)
+    let sealed_for = seal_to.as_ref().map(|(id, _)| id.as_str()).unwrap_or("");
+    store::htcds::audit_export(db, actor, &case, identity.is_some(), receiver.unwrap_or(""), sealed_for).await?;
+    Ok(match &seal_to {
+        Some((_, key)) => htcds::seal(&envelope, key),
+        None => envelope,
+    })
 }
 
 /// A partner organisation's key as an admin registers it.
@@ -336,7 +352,15 @@ pub async fn import(
         }
     };
     // The signature against the sender's registered key, then the fields.
-    let envelope = htcds::open_envelope(&input.envelope)?;
+    // A sealed envelope is opened with this server's key first; the signature is inside.
+    let opened;
+    let signed = if htcds::is_sealed(&input.envelope) {
+        opened = htcds::unseal(&input.envelope, &signing_key(state)?)?;
+        &opened
+    } else {
+        &input.envelope
+    };
+    let envelope = htcds::open_envelope(signed)?;
     let partner = match store::htcds::key(&state.db, &envelope.key_id).await? {
         Some(k) if k.active => k,
         _ => {

@@ -420,6 +420,94 @@ impl Envelope {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Sealing for the receiver: only the organisation holding the receiver's key can read it.
+
+/// The format of a sealed envelope.
+pub const SEALED_FORMAT: &str = "htcds-2.0+x25519-chacha20poly1305-v1";
+const SEAL_INFO: &[u8] = b"desmigratif htcds seal v1";
+
+impl PublicKey {
+    /// The same key as an X25519 point (the birational map every Ed25519 key has), so an
+    /// organisation registers one key for both checking its signature and sealing to it.
+    fn montgomery(&self) -> curve25519_dalek::MontgomeryPoint {
+        self.0.to_montgomery()
+    }
+}
+
+/// The symmetric key of one sealed envelope: HKDF-SHA256 over the shared point, salted with
+/// both public points so a key is bound to its sender's ephemeral and its receiver.
+fn seal_key(shared: &[u8; 32], ephemeral: &[u8; 32], receiver: &[u8; 32]) -> chacha20poly1305::Key {
+    let mut salt = [0u8; 64];
+    salt[..32].copy_from_slice(ephemeral);
+    salt[32..].copy_from_slice(receiver);
+    let hk = hkdf::Hkdf::<Sha256>::new(Some(&salt), shared);
+    let mut key = [0u8; 32];
+    // 32 bytes is far below HKDF-SHA256's limit: this cannot fail.
+    hk.expand(SEAL_INFO, &mut key).expect("32-byte HKDF output");
+    key.into()
+}
+
+/// Seals a signed envelope for the organisation whose public key is `receiver`: an ephemeral
+/// X25519 key, HKDF-SHA256, ChaCha20-Poly1305. The signature stays inside, so the receiver
+/// still checks who sent it.
+pub fn seal(envelope: &Value, receiver: &PublicKey) -> Value {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    let secret: [u8; 32] = rand::random();
+    let ephemeral = curve25519_dalek::MontgomeryPoint::mul_base_clamped(secret);
+    let recv = receiver.montgomery();
+    let shared = recv.mul_clamped(secret);
+    let key = seal_key(shared.as_bytes(), ephemeral.as_bytes(), recv.as_bytes());
+    let nonce: [u8; 12] = rand::random();
+    let plain = serde_json::to_vec(envelope).unwrap_or_default();
+    // Encrypting a buffer in memory fails only on a length beyond 2^38 bytes.
+    let ciphertext = chacha20poly1305::ChaCha20Poly1305::new(&key)
+        .encrypt(&nonce.into(), plain.as_slice())
+        .expect("ChaCha20-Poly1305 encryption of an in-memory buffer");
+    json!({
+        "format": SEALED_FORMAT,
+        "recipient_key_id": receiver.key_id(),
+        "ephemeral": B64.encode(ephemeral.as_bytes()),
+        "nonce": B64.encode(nonce),
+        "ciphertext": B64.encode(ciphertext),
+    })
+}
+
+/// Is this a sealed envelope (to be opened before its signature is read)?
+pub fn is_sealed(v: &Value) -> bool {
+    v.get("format").and_then(Value::as_str) == Some(SEALED_FORMAT)
+}
+
+/// Opens an envelope sealed for `key`'s organisation: the signed envelope inside, or a
+/// refusal naming `envelope` (sealed for another organisation, or altered on the way).
+pub fn unseal(sealed: &Value, key: &SigningKey) -> Result<Value, ValidationErrors> {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    let wrong = |detail: &str| refusal("envelope", Rule::Mismatch, detail, "htcds.msg_cannot_unseal");
+    let field = |k: &str| sealed.get(k).and_then(Value::as_str).and_then(|t| B64.decode(t.trim()).ok());
+    let (Some(eph), Some(nonce), Some(ciphertext)) = (field("ephemeral"), field("nonce"), field("ciphertext")) else {
+        return Err(refusal(
+            "envelope",
+            Rule::Format,
+            "a sealed envelope: {format, recipient_key_id, ephemeral, nonce, ciphertext} in base64",
+            "htcds.msg_not_envelope",
+        ));
+    };
+    let mine = key.public();
+    if sealed.get("recipient_key_id").and_then(Value::as_str) != Some(mine.key_id().as_str()) {
+        return Err(wrong("sealed for another organisation's key"));
+    }
+    let (Ok(eph), Ok(nonce)) = (<[u8; 32]>::try_from(eph), <[u8; 12]>::try_from(nonce)) else {
+        return Err(wrong("the ephemeral key or nonce has the wrong length"));
+    };
+    let ephemeral = curve25519_dalek::MontgomeryPoint(eph);
+    let shared = ephemeral.mul_clamped(key.0.to_scalar_bytes());
+    let k = seal_key(shared.as_bytes(), &eph, mine.montgomery().as_bytes());
+    let plain = chacha20poly1305::ChaCha20Poly1305::new(&k)
+        .decrypt(&nonce.into(), ciphertext.as_slice())
+        .map_err(|_| wrong("the sealed envelope cannot be opened with this server's key (altered or not for us)"))?;
+    serde_json::from_slice(&plain).map_err(|_| wrong("the sealed content is not JSON"))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reading a partner's document.
 
 /// What a received document would set here.
@@ -570,6 +658,32 @@ pub fn read(document: &Map<String, Value>) -> Result<Received, ValidationErrors>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sealed_envelope_opens_only_for_its_receiver_and_keeps_the_signature() {
+        let sender = SigningKey::generate();
+        let receiver = SigningKey::generate();
+        let other = SigningKey::generate();
+        let env = sign(&sender, json!({"cas_Status": "Open"}), "Desmigratif A", 1, "desmigratif-case-1");
+        let sealed = seal(&env, &receiver.public());
+        assert!(is_sealed(&sealed));
+        // Nothing of the document is readable on the way.
+        assert!(!sealed.to_string().contains("cas_Status"));
+        let opened = unseal(&sealed, &receiver).unwrap();
+        assert_eq!(opened, env);
+        open_envelope(&opened).unwrap().verify(&sender.public()).unwrap();
+        // Another organisation's key: refused, on the envelope.
+        let e = unseal(&sealed, &other).unwrap_err();
+        assert_eq!(e.0[0].field, "envelope");
+        // The same key id claimed, the ciphertext altered: refused.
+        let mut bent = sealed.clone();
+        let mut ct = B64.decode(bent["ciphertext"].as_str().unwrap()).unwrap();
+        ct[0] ^= 1;
+        bent["ciphertext"] = json!(B64.encode(ct));
+        assert!(unseal(&bent, &receiver).is_err());
+        // Two seals of the same envelope differ (fresh ephemeral key and nonce).
+        assert_ne!(seal(&env, &receiver.public())["ciphertext"], sealed["ciphertext"]);
+    }
+
     use super::*;
     use crate::person::DataScope;
 

@@ -119,8 +119,15 @@ pub async fn import(db: &Db, actor: &Actor, target: Target<'_>, source: &Source<
 }
 
 /// The export of a case, audited with whether the identity went with it.
-pub async fn audit_export(db: &Db, actor: &Actor, case: &Case, identity: bool, receiver: &str) -> Result<()> {
-    let details = format!("identity={identity} receiver={receiver}");
+pub async fn audit_export(
+    db: &Db,
+    actor: &Actor,
+    case: &Case,
+    identity: bool,
+    receiver: &str,
+    sealed_for: &str,
+) -> Result<()> {
+    let details = format!("identity={identity} receiver={receiver} sealed_for={sealed_for}");
     let ev = Event {
         action: "case.htcds_export",
         entity: "case",

@@ -23,6 +23,10 @@ fn caller(u: &ApiUser) -> Caller<'_> {
 pub struct ExportQuery {
     /// The receiving organisation's name (`cas_ReferredOrganisation`), optional.
     pub receiver: Option<String>,
+    /// The key id of a registered partner key: the envelope comes sealed for that organisation
+    /// (`{format, recipient_key_id, ephemeral, nonce, ciphertext}`, X25519 + ChaCha20-Poly1305;
+    /// docs/HTCDS.md). 422 on `seal_for` when no such key is registered.
+    pub seal_for: Option<String>,
 }
 
 /// The case as an HTCDS 2.0 document in a signed envelope `{format, document, signed_by,
@@ -40,7 +44,7 @@ pub async fn export(
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let env = h::export(&state, caller(&u), &u.actor, id, q.receiver.as_deref())
+    let env = h::export(&state, caller(&u), &u.actor, id, q.receiver.as_deref(), q.seal_for.as_deref())
         .await
         .map_err(ApiError::or_not_found("case"))?;
     Ok(Json(env))

@@ -9,7 +9,7 @@ use crate::cases::Caller;
 use crate::error::{PageError, PageForm};
 use app::htcds::{self as h, ImportInput, Preview};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
@@ -110,9 +110,22 @@ pub async fn import(
     }
 }
 
+#[derive(Deserialize)]
+pub struct DownloadQuery {
+    seal_for: Option<String>,
+}
+
 /// The case's signed HTCDS document as a download (the same door as the API's export).
-pub async fn download(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let env = h::export(&state, caller(&v), &v.actor(), id, None).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+/// `?seal_for=KEY_ID` seals it for that registered partner, as the API does.
+pub async fn download(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<DownloadQuery>,
+) -> Result<Response, PageError> {
+    let env = h::export(&state, caller(&v), &v.actor(), id, None, q.seal_for.as_deref())
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     let body = serde_json::to_vec_pretty(&env).unwrap_or_default();
     Ok((
         [
