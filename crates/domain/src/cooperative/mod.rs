@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod loan;
 pub mod money;
 pub mod posting;
+pub mod ppap;
 pub mod savings;
 pub mod schedule;
 pub mod shu;
@@ -28,6 +29,7 @@ pub use loan::{
     Paid, PortfolioQuality, allocate, days_past_due, owed, portfolio_quality, transition,
 };
 pub use money::{Basis, RupiahOps, mul_div_half_up, split_largest_remainder};
+pub use ppap::{PpapRates, ProvisionExposure};
 pub use posting::{ExitRefund, Operation, OperationKind, ShuPosting};
 pub use savings::{SavingsError, SavingsKind, WajibStatus, deposit, wajib_status, withdraw};
 pub use schedule::{
