@@ -9,6 +9,7 @@
 
 pub mod bylaws;
 pub mod founding;
+pub mod health;
 pub mod ledger;
 pub mod loan;
 pub mod money;
