@@ -1733,7 +1733,7 @@ pub async fn record_rat(
 
 use reports::{Block, Cell, Report, Table};
 
-fn coop_meta(c: &Cooperative, period: String) -> Vec<(String, String)> {
+pub(crate) fn coop_meta(c: &Cooperative, period: String) -> Vec<(String, String)> {
     vec![
         ("Koperasi".into(), c.name.clone()),
         ("Badan hukum".into(), if c.legal_number.is_empty() { "—".into() } else { c.legal_number.clone() }),

@@ -8,6 +8,7 @@ mod brokers;
 mod cases;
 pub mod contract;
 mod cooperative;
+mod coop_health;
 pub mod dhis2;
 mod enterprise;
 mod episodes;
@@ -171,6 +172,9 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/year-closes", post(cooperative::close_year))
         .route("/cooperatives/{id}/rat", post(cooperative::record_rat))
         .route("/cooperatives/{id}/rat/{year}", get(cooperative::get_rat))
+        // issue 20, health
+        .route("/cooperatives/{id}/health/{year}", get(coop_health::get_health))
+        .route("/cooperatives/{id}/health/{year}/answers", put(coop_health::put_answers))
         .route("/openapi.json", get(openapi_json))
         .merge(exchange_routes())
 }
@@ -233,6 +237,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         cooperative::trial_balance, cooperative::balance_sheet, cooperative::income_statement,
         cooperative::other, cooperative::reverse, cooperative::close_period, cooperative::close_year,
         cooperative::record_rat, cooperative::get_rat,
+        coop_health::get_health, coop_health::put_answers,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,

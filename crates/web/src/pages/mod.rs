@@ -6,6 +6,7 @@ mod brokers;
 mod api_docs;
 mod cases;
 pub mod cooperative;
+mod coop_health;
 mod enterprise;
 mod episodes;
 mod exchange;
@@ -185,6 +186,9 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/cash-book", get(cooperative::cash_book))
         .route("/cooperatives/{id}/rat", get(cooperative::rat).post(cooperative::record_rat))
         .route("/cooperatives/{id}/rat/{year}/report", get(cooperative::rat_report))
+        // issue 20, health
+        .route("/cooperatives/{id}/health", get(coop_health::health))
+        .route("/cooperatives/{id}/health/answers", post(coop_health::save_answers))
         .route("/api/docs", get(api_docs::page))
         .merge(exchange_routes())
 }
