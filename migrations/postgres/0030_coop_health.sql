@@ -10,3 +10,18 @@ CREATE TABLE coop_health_answers (
     updated_at      BIGINT NOT NULL,
     PRIMARY KEY (cooperative_id, year)
 );
+
+-- Recorded assessments: the worksheet's total and predicate of a year as the board recorded it
+-- (recomputed and replaced when recorded again). Monitoring counts each cooperative's latest
+-- recorded year per predicate (store::indicators::cooperative, `coop_health_*`).
+CREATE TABLE coop_health_results (
+    cooperative_id  BIGINT NOT NULL REFERENCES coop_cooperatives(id),
+    year            INTEGER NOT NULL,
+    total_cp        INTEGER NOT NULL,
+    predicate       TEXT NOT NULL,
+    recorded_by     BIGINT REFERENCES users(id),
+    recorded_at     BIGINT NOT NULL,
+    PRIMARY KEY (cooperative_id, year)
+);
+CREATE TRIGGER ind_coop_health AFTER INSERT OR UPDATE OR DELETE ON coop_health_results
+FOR EACH ROW EXECUTE FUNCTION indicator_mark_cooperative();

@@ -10,6 +10,7 @@ mod brokers;
 mod cases;
 mod cli;
 mod cooperative;
+mod coop_health;
 mod dhis2;
 mod doors;
 mod enterprise;

@@ -447,6 +447,9 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /cooperatives/{id}/rat", Can(A::ViewCooperative)),
     ("POST /cooperatives/{id}/rat", Can(A::ManageCooperative)),
     ("GET /cooperatives/{id}/rat/{year}/report", Can(A::ViewCooperative)),
+    ("GET /cooperatives/{id}/health", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/health/answers", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/health/record", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives", Can(A::ViewCooperative)),
     ("POST /api/v1/cooperatives", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives/{id}", Can(A::ViewCooperative)),
@@ -473,6 +476,9 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /api/v1/cooperatives/{id}/year-closes", Can(A::ManageCooperative)),
     ("POST /api/v1/cooperatives/{id}/rat", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives/{id}/rat/{year}", Can(A::ViewCooperative)),
+    ("GET /api/v1/cooperatives/{id}/health/{year}", Can(A::ViewCooperative)),
+    ("PUT /api/v1/cooperatives/{id}/health/{year}/answers", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/health/{year}/record", Can(A::ManageCooperative)),
 ];
 
 /// Which fixture record a path parameter names, from the segment before it and its name.

@@ -275,6 +275,10 @@ pub struct HealthReport {
     pub ppap_cover_cp: Option<i64>,
     /// Whether the board recorded its questionnaire for the year.
     pub questionnaire_recorded: bool,
+    /// The result as last recorded for monitoring (`record`), if any: total in hundredths and
+    /// predicate. It may differ from the computed one when the books changed since.
+    pub recorded_total_cp: Option<i64>,
+    pub recorded_predicate: Option<String>,
 }
 
 fn to_report(c: &Cooperative, year: i32, as_of: Date, i: &HealthInput, a: &Assessment, recorded: bool) -> HealthReport {
@@ -319,6 +323,8 @@ fn to_report(c: &Cooperative, year: i32, as_of: Date, i: &HealthInput, a: &Asses
         ppap_required: i.ppap_required,
         ppap_cover_cp: a.ppap_cover_cp,
         questionnaire_recorded: recorded,
+        recorded_total_cp: None,
+        recorded_predicate: None,
     }
 }
 
@@ -335,7 +341,30 @@ pub async fn assessment(
     let as_of = as_of(state, c, year);
     let input = input_from_books(state, c, year, as_of, management).await?;
     let a = h::assess(&input);
-    Ok(to_report(c, year, as_of, &input, &a, recorded))
+    let mut r = to_report(c, year, as_of, &input, &a, recorded);
+    if let Some((total, predicate)) = store::coop_health::result(&state.db, c.id, year).await? {
+        r.recorded_total_cp = Some(total);
+        r.recorded_predicate = Some(predicate);
+    }
+    Ok(r)
+}
+
+/// Records the year's assessment as computed now (total and predicate) for monitoring, which
+/// counts each cooperative's latest recorded year per predicate; recording again replaces it.
+/// Audited.
+pub async fn record(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    c: &Cooperative,
+    year: &str,
+) -> crate::error::Result<HealthReport> {
+    may_manage(principal, c)?;
+    let mut r = assessment(state, principal, c, year).await?;
+    store::coop_health::record_result(&state.db, actor, c, r.year, i64::from(r.total_cp), &r.predicate).await?;
+    r.recorded_total_cp = Some(i64::from(r.total_cp));
+    r.recorded_predicate = Some(r.predicate.clone());
+    Ok(r)
 }
 
 fn pred_label(code: &str) -> String {

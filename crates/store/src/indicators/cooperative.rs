@@ -40,6 +40,18 @@ macro_rules! overdue_loans {
     };
 }
 
+/// Cooperatives whose latest recorded health assessment has the predicate `$p`, per village.
+macro_rules! health_sql {
+    ($p:literal) => {
+        concat!(
+            "SELECT c.village_code, '', '', CAST(COUNT(*) AS BIGINT) FROM coop_health_results h \
+             JOIN coop_cooperatives c ON c.id = h.cooperative_id \
+             WHERE h.predicate = '", $p, "' AND h.year = (SELECT MAX(h2.year) FROM coop_health_results h2 \
+             WHERE h2.cooperative_id = h.cooperative_id) AND c.village_code IN {villages} GROUP BY 1"
+        )
+    };
+}
+
 pub const INDICATORS: &[Indicator] = &[
     ind(
         "cooperatives",
@@ -141,6 +153,12 @@ pub const INDICATORS: &[Indicator] = &[
             ),
         },
     ),
+    // Health assessment (issue 20): cooperatives whose latest recorded assessment has this
+    // predicate (app::coop_health::record); one indicator per predicate.
+    ind("coop_health_sehat", Kind::Stock, true, Sql::Same(health_sql!("sehat"))),
+    ind("coop_health_cukup_sehat", Kind::Stock, true, Sql::Same(health_sql!("cukup_sehat"))),
+    ind("coop_health_dalam_pengawasan", Kind::Stock, true, Sql::Same(health_sql!("dalam_pengawasan"))),
+    ind("coop_health_dalam_pengawasan_khusus", Kind::Stock, true, Sql::Same(health_sql!("dalam_pengawasan_khusus"))),
 ];
 
 /// PAR30 and the non-performing ratio, whole percent of the principal outstanding (the

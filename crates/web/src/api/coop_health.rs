@@ -56,3 +56,18 @@ pub async fn put_answers(
     svc::save_answers(&state, &u.principal, &u.actor, &c, &year, &req.yes).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Records the year's assessment as computed now (total and predicate) for monitoring, which
+/// counts each cooperative's latest recorded year per predicate. Recording again replaces it.
+#[utoipa::path(post, path = "/api/v1/cooperatives/{id}/health/{year}/record", tag = "cooperative",
+    params(("id" = i64, Path), ("year" = i32, Path)), security(("bearer" = [])),
+    responses((status = 200, body = HealthReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn record(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((id, year)): Path<(i64, String)>,
+) -> Result<Json<HealthReport>, ApiError> {
+    let c = coop(&state, &u, id).await?;
+    Ok(Json(svc::record(&state, &u.principal, &u.actor, &c, &year).await?))
+}

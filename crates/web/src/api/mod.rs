@@ -175,6 +175,7 @@ pub fn routes() -> Routes {
         // issue 20, health
         .route("/cooperatives/{id}/health/{year}", get(coop_health::get_health))
         .route("/cooperatives/{id}/health/{year}/answers", put(coop_health::put_answers))
+        .route("/cooperatives/{id}/health/{year}/record", post(coop_health::record))
         .route("/openapi.json", get(openapi_json))
         .merge(exchange_routes())
 }
@@ -237,7 +238,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         cooperative::trial_balance, cooperative::balance_sheet, cooperative::income_statement,
         cooperative::other, cooperative::reverse, cooperative::close_period, cooperative::close_year,
         cooperative::record_rat, cooperative::get_rat,
-        coop_health::get_health, coop_health::put_answers,
+        coop_health::get_health, coop_health::put_answers, coop_health::record,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,

@@ -21,6 +21,11 @@ pub fn cp(v: &u32) -> String {
     h::hundredths(i64::from(*v))
 }
 
+/// Hundredths as "12,34" (a stored total).
+pub fn cp64(v: &i64) -> String {
+    h::hundredths(*v)
+}
+
 /// A ratio's percentage, "—" over a zero base.
 pub fn percent(v: &Option<i64>) -> String {
     v.map_or_else(|| "—".to_string(), |p| reports::Cell::BasisPoints(p).display())
@@ -169,6 +174,25 @@ pub async fn save_answers(
     let yes: Vec<String> = f.iter().filter(|(k, _)| k != "_csrf" && k != "year").map(|(k, _)| k.clone()).collect();
     match svc::save_answers(&state, &v.principal, &v.actor(), &c, &year, &yes).await {
         Ok(()) => Ok(Redirect::to(&format!("/cooperatives/{id}/health?year={}&saved=1", year.trim())).into_response()),
+        Err(OpError::Invalid(e)) => page(&state, &v, c, year, false, FormErrors::new(v.t(), e)).await,
+        Err(OpError::Forbidden) => Err(PageError::forbidden(v.lang())),
+        Err(e) => Err(PageError::from_app(e, v.lang())),
+    }
+}
+
+/// `POST /cooperatives/{id}/health/record`: records the year's result for monitoring.
+pub async fn record(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let field = |name: &str| f.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    v.check_csrf(&field("_csrf"))?;
+    let c = load(&state, &v, id).await?;
+    let year = field("year");
+    match svc::record(&state, &v.principal, &v.actor(), &c, &year).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cooperatives/{id}/health?year={}&saved=1", year.trim())).into_response()),
         Err(OpError::Invalid(e)) => page(&state, &v, c, year, false, FormErrors::new(v.t(), e)).await,
         Err(OpError::Forbidden) => Err(PageError::forbidden(v.lang())),
         Err(e) => Err(PageError::from_app(e, v.lang())),

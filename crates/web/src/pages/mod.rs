@@ -189,6 +189,7 @@ pub fn routes() -> Routes {
         // issue 20, health
         .route("/cooperatives/{id}/health", get(coop_health::health))
         .route("/cooperatives/{id}/health/answers", post(coop_health::save_answers))
+        .route("/cooperatives/{id}/health/record", post(coop_health::record))
         .route("/api/docs", get(api_docs::page))
         .merge(exchange_routes())
 }
