@@ -52,6 +52,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(24, "brokers", "0024_brokers"),
     migration!(25, "break_glass", "0025_break_glass"),
     migration!(26, "htcds", "0026_htcds"),
+    // Issue 20, track bank (27, 28 and 30 are the other tracks').
+    migration!(29, "coop_bank", "0029_coop_bank"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -145,6 +145,15 @@ pub fn is_open_on(opened_on: Date, closed_on: Option<Date>, date: Date) -> bool 
 // ---------------------------------------------------------------------------------------------
 // Postings through a bank account
 
+code_enum! {
+    /// The three transfers.
+    pub enum TransferKind {
+        CashToBank = "cash_to_bank",
+        BankToCash = "bank_to_cash",
+        BankToBank = "bank_to_bank",
+    }
+}
+
 /// A movement between cash and banks, or income or an expense paid through a bank account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BankOperation {
@@ -260,11 +269,42 @@ pub struct StatementLine {
     pub fingerprint: String,
 }
 
-/// A line that was not read, with the reason (a catalogue key's detail in English).
+code_enum! {
+    /// Why a statement line was not imported (pages show it by its code from the catalogue).
+    pub enum LineRefusal {
+        NoYear = "no_year",
+        BadDate = "bad_date",
+        BothAmounts = "both_amounts",
+        NoAmount = "no_amount",
+        BadAmount = "bad_amount",
+        BadDirection = "bad_direction",
+        BadBalance = "bad_balance",
+        /// Dated on or before the bank account's last finalised reconciliation.
+        Reconciled = "reconciled",
+    }
+}
+
+impl LineRefusal {
+    /// In English, for API clients.
+    pub fn detail(self) -> &'static str {
+        match self {
+            LineRefusal::NoYear => "the date has no year: give the statement's year",
+            LineRefusal::BadDate => "the date cannot be read (e.g. 15/03/2026)",
+            LineRefusal::BothAmounts => "both Debet and Kredit are filled in",
+            LineRefusal::NoAmount => "no amount",
+            LineRefusal::BadAmount => "the amount cannot be read (e.g. 1.500.000,00)",
+            LineRefusal::BadDirection => "the direction is neither DB nor CR",
+            LineRefusal::BadBalance => "the balance (Saldo) cannot be read",
+            LineRefusal::Reconciled => "dated on or before the last finalised reconciliation",
+        }
+    }
+}
+
+/// A line that was not read, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefusedLine {
     pub row: usize,
-    pub reason: String,
+    pub reason: LineRefusal,
 }
 
 /// A statement file read with its mapping.
@@ -523,7 +563,7 @@ pub fn parse_statement(bytes: &[u8], o: &MappingOverride<'_>, year: Option<i32>)
                 *n += 1;
                 lines.push(StatementLine { row, date, description, flow, amount, balance, fingerprint: format!("{key}|{n}") });
             }
-            Err(reason) => refused.push(RefusedLine { row, reason: reason.to_string() }),
+            Err(reason) => refused.push(RefusedLine { row, reason }),
         }
     }
     Ok(ParsedStatement { headers, mapping, lines, refused })
@@ -531,12 +571,12 @@ pub fn parse_statement(bytes: &[u8], o: &MappingOverride<'_>, year: Option<i32>)
 
 type LineParts = (Date, String, Flow, Rupiah, Option<i64>);
 
-fn read_line(r: &[String], m: &ColumnMapping, year: Option<i32>) -> Result<LineParts, &'static str> {
+fn read_line(r: &[String], m: &ColumnMapping, year: Option<i32>) -> Result<LineParts, LineRefusal> {
     let cell = |i: usize| r.get(i).map(String::as_str).unwrap_or("");
     let date = parse_statement_date(cell(m.date), year).ok_or(if year.is_none() && cell(m.date).matches(['/', '-']).count() == 1 {
-        "the date has no year: give the statement's year"
+        LineRefusal::NoYear
     } else {
-        "the date cannot be read (e.g. 15/03/2026)"
+        LineRefusal::BadDate
     })?;
     let description = cell(m.description).chars().take(300).collect::<String>();
     let (signed, marked) = match &m.amounts {
@@ -544,18 +584,18 @@ fn read_line(r: &[String], m: &ColumnMapping, year: Option<i32>) -> Result<LineP
             let d = parse_cell(cell(*debit))?;
             let c = parse_cell(cell(*credit))?;
             match (d, c) {
-                (Some(d), Some(c)) if d != 0 && c != 0 => return Err("both Debet and Kredit are filled in"),
+                (Some(d), Some(c)) if d != 0 && c != 0 => return Err(LineRefusal::BothAmounts),
                 (Some(d), _) if d != 0 => (-d.abs(), None),
                 (_, Some(c)) if c != 0 => (c.abs(), None),
-                _ => return Err("no amount"),
+                _ => return Err(LineRefusal::NoAmount),
             }
         }
         AmountColumns::Single { amount, direction } => {
-            let (v, flow) = parse_bank_amount(cell(*amount)).ok_or("the amount cannot be read (e.g. 1.500.000,00)")?;
+            let (v, flow) = parse_bank_amount(cell(*amount)).ok_or(LineRefusal::BadAmount)?;
             let flow = match direction.map(|d| cell(d).trim().to_uppercase()) {
                 Some(d) if matches!(d.as_str(), "DB" | "D" | "DEBET" | "DEBIT") => Some(Flow::Out),
                 Some(d) if matches!(d.as_str(), "CR" | "K" | "C" | "KREDIT" | "CREDIT") => Some(Flow::In),
-                Some(d) if !d.is_empty() => return Err("the direction is neither DB nor CR"),
+                Some(d) if !d.is_empty() => return Err(LineRefusal::BadDirection),
                 _ => flow,
             };
             (v, flow)
@@ -566,20 +606,20 @@ fn read_line(r: &[String], m: &ColumnMapping, year: Option<i32>) -> Result<LineP
         None if signed < 0 => Flow::Out,
         None => Flow::In,
     };
-    let amount = Rupiah::new(signed.abs()).filter(|a| !a.is_zero()).ok_or("no amount")?;
+    let amount = Rupiah::new(signed.abs()).filter(|a| !a.is_zero()).ok_or(LineRefusal::NoAmount)?;
     let balance = match m.balance {
-        Some(b) if !cell(b).is_empty() => Some(parse_bank_amount(cell(b)).ok_or("the balance (Saldo) cannot be read")?.0),
+        Some(b) if !cell(b).is_empty() => Some(parse_bank_amount(cell(b)).ok_or(LineRefusal::BadBalance)?.0),
         _ => None,
     };
     Ok((date, description, flow, amount, balance))
 }
 
-fn parse_cell(raw: &str) -> Result<Option<i64>, &'static str> {
+fn parse_cell(raw: &str) -> Result<Option<i64>, LineRefusal> {
     let t = raw.trim();
     if t.is_empty() || t == "-" {
         return Ok(None);
     }
-    parse_bank_amount(t).map(|(v, _)| Some(v)).ok_or("the amount cannot be read (e.g. 1.500.000,00)")
+    parse_bank_amount(t).map(|(v, _)| Some(v)).ok_or(LineRefusal::BadAmount)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -836,7 +876,7 @@ mod tests {
         assert_eq!(p.lines[1].date, date!(2026 - 03 - 05));
         let no_year = parse_statement(csv.as_bytes(), &MappingOverride::default(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(no_year.refused.len(), 2);
-        assert!(no_year.refused[0].reason.contains("year"));
+        assert_eq!(no_year.refused[0].reason, LineRefusal::NoYear);
 
         let odd = "Tgl Trx;Ket;Nilai;Arah\n2026-03-02;Setor;5000000;K\n2026-03-03;Tarik;200000;D\n";
         let o = MappingOverride { date: "Tgl Trx", description: "Ket", amount: "Nilai", direction: "Arah", ..Default::default() };
