@@ -36,6 +36,12 @@ fn may_view(p: &Principal, c: &Cooperative) -> Result<()> {
     if c.village().is_some_and(|v| p.can(Action::ViewCooperative, Some(&v))) { Ok(()) } else { Err(OpError::NotFound) }
 }
 
+/// The cooperative's books may be changed by the caller (403 otherwise; 404 when they may not
+/// even see it). Handlers call it before reading a body.
+pub fn require_manage(p: &Principal, c: &Cooperative) -> Result<()> {
+    may_manage(p, c)
+}
+
 fn may_manage(p: &Principal, c: &Cooperative) -> Result<()> {
     may_view(p, c)?;
     if c.village().is_some_and(|v| p.can(Action::ManageCooperative, Some(&v))) { Ok(()) } else { Err(OpError::Forbidden) }
