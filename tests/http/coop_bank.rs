@@ -175,7 +175,7 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
     assert_eq!(s, 201, "{r}");
     let (_, r) = app.get_json(&rec, Some(&m)).await;
     assert_eq!((r["book_balance"].as_i64(), r["adjusted_book"].as_i64()), (Some(3_642_734), Some(3_642_734)), "{r}");
-    assert_eq!((r["unbooked_in"], r["unbooked_out"]), (json!([]), json!([])));
+    assert_eq!((&r["unbooked_in"], &r["unbooked_out"]), (&json!([]), &json!([])));
     let (s, r) = app.post_json(&finals, Some(&m), &json!({"date": "2026-03-31"})).await;
     assert_eq!((s, r["difference"].as_i64()), (201, Some(0)), "{r}");
     assert!(r["reconciliation_id"].as_i64().is_some(), "{r}");
