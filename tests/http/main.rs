@@ -9,6 +9,7 @@ mod audit;
 mod brokers;
 mod cases;
 mod cli;
+mod coop_bank;
 mod cooperative;
 mod coop_health;
 mod dhis2;

@@ -85,7 +85,7 @@ pub fn coop_today(state: &AppState, c: &Cooperative) -> Date {
 
 /// The value date: today when empty; `YYYY-MM-DD`; in an open period, not in the future, not
 /// before `not_before` (founding or joining).
-fn value_date(
+pub(crate) fn value_date(
     errs: &mut ValidationErrors,
     raw: &str,
     today: Date,
@@ -119,11 +119,11 @@ fn value_date(
     Some(d)
 }
 
-fn founded(c: &Cooperative) -> Option<Date> {
+pub(crate) fn founded(c: &Cooperative) -> Option<Date> {
     parse_date(&c.founded_on)
 }
 
-fn journal_refusal(e: JournalError) -> OpError {
+pub(crate) fn journal_refusal(e: JournalError) -> OpError {
     OpError::Invalid(ValidationErrors::single("entry", Rule::Mismatch, e.to_string()))
 }
 
@@ -675,7 +675,7 @@ pub struct SavingsInput {
 
 /// A money field of the cooperative: the domain's one reader (`Rupiah::parse_field`), so
 /// "20.000" means the same here as in every other form.
-fn amount(errs: &mut ValidationErrors, field: &str, s: &str) -> Option<Rupiah> {
+pub(crate) fn amount(errs: &mut ValidationErrors, field: &str, s: &str) -> Option<Rupiah> {
     domain::service_center::money::parse_field(errs, field, s, 1, co::schedule::MAX_PRINCIPAL)
 }
 

@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod cases;
 pub mod clock;
 pub mod config;
+pub mod coop_bank;
 pub mod cooperative;
 pub mod coop_health;
 pub mod dhis2;

@@ -392,14 +392,14 @@ pub async fn post(tx: &mut Tx, actor: &Actor, p: &Posting<'_>) -> Result<i64> {
     })?;
     for chunk in e.lines().chunks(500) {
         let mut sql = String::from(
-            "INSERT INTO coop_journal_lines (entry_id, cooperative_id, entry_date, account, debit, credit, member_id) VALUES ",
+            "INSERT INTO coop_journal_lines (entry_id, cooperative_id, entry_date, account, debit, credit, member_id, bank_account_id) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 4;
+            let b = i * 5;
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("($1, $2, $3, ${}, ${}, ${}, ${})", b + 4, b + 5, b + 6, b + 7));
+            sql.push_str(&format!("($1, $2, $3, ${}, ${}, ${}, ${}, ${})", b + 4, b + 5, b + 6, b + 7, b + 8));
         }
         on_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id).bind(p.cooperative_id).bind(&date);
@@ -408,7 +408,7 @@ pub async fn post(tx: &mut Tx, actor: &Actor, p: &Posting<'_>) -> Result<i64> {
                     Side::Debit => (l.amount.amount(), 0),
                     Side::Credit => (0, l.amount.amount()),
                 };
-                q = q.bind(l.account.as_str()).bind(d).bind(cr).bind(l.member_id);
+                q = q.bind(l.account.as_str()).bind(d).bind(cr).bind(l.member_id).bind(l.bank_account_id);
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
@@ -444,6 +444,8 @@ pub struct LineRow {
     pub debit: i64,
     pub credit: i64,
     pub member_id: Option<i64>,
+    /// The bank account of a line on `bank` (issue 20, migration 0029).
+    pub bank_account_id: Option<i64>,
 }
 
 impl LineRow {
@@ -457,6 +459,7 @@ impl LineRow {
             side,
             amount: Rupiah::new(amount)?,
             member_id: self.member_id,
+            bank_account_id: self.bank_account_id,
         })
     }
 }
@@ -495,7 +498,7 @@ pub async fn lines_of(db: &Db, entry_ids: &[i64]) -> Result<Vec<LineRow>> {
     let ids = entry_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
     Ok(on_db!(db, p => {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT entry_id, account, debit, credit, member_id FROM coop_journal_lines WHERE entry_id IN ({ids}) ORDER BY entry_id, id")))
+            "SELECT entry_id, account, debit, credit, member_id, bank_account_id FROM coop_journal_lines WHERE entry_id IN ({ids}) ORDER BY entry_id, id")))
             .fetch_all(p).await
     })?)
 }

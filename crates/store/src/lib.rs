@@ -16,6 +16,7 @@ pub mod auth;
 pub mod brokers;
 pub mod case_access;
 pub mod cases;
+pub mod coop_bank;
 pub mod cooperative;
 pub mod coop_health;
 pub mod dhis2;

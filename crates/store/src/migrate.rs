@@ -53,6 +53,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(25, "break_glass", "0025_break_glass"),
     migration!(26, "htcds", "0026_htcds"),
     migration!(30, "coop_health", "0030_coop_health"),
+    // Issue 20, track bank (27, 28 and 30 are the other tracks').
+    migration!(29, "coop_bank", "0029_coop_bank"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

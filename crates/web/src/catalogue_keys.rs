@@ -98,6 +98,8 @@ mod tests {
             ("savings_kind", codes(&savings::SavingsKind::ALL, |v| v.as_str())),
             ("loan_method", codes(&schedule::ScheduleMethod::ALL, |v| v.as_str())),
             ("operation", codes(&posting::OperationKind::ALL, |v| v.as_str())),
+            ("coop_bank_refusal", codes(&domain::cooperative::bank::LineRefusal::ALL, |v| v.as_str())),
+            ("coop_bank_kind", codes(&domain::cooperative::bank::TransferKind::ALL, |v| v.as_str())),
             ("enterprise.topics", codes(&ent::TrainingTopic::ALL, |v| v.as_str())),
             ("enterprise.organisers", codes(&ent::Organiser::ALL, |v| v.as_str())),
             ("enterprise.sectors", codes(&ent::Sector::ALL, |v| v.as_str())),

@@ -180,17 +180,24 @@ pub struct JournalLine {
     pub amount: Rupiah,
     /// The member this line concerns (savings and loan accounts), if any.
     pub member_id: Option<i64>,
+    /// The bank account a line on [`Account::Bank`] moves (its subsidiary ledger); set on every
+    /// bank line and on no other (checked by [`JournalEntry::new`]).
+    pub bank_account_id: Option<i64>,
 }
 
 impl JournalLine {
     pub fn debit(account: Account, amount: Rupiah) -> JournalLine {
-        JournalLine { account, side: Side::Debit, amount, member_id: None }
+        JournalLine { account, side: Side::Debit, amount, member_id: None, bank_account_id: None }
     }
     pub fn credit(account: Account, amount: Rupiah) -> JournalLine {
-        JournalLine { account, side: Side::Credit, amount, member_id: None }
+        JournalLine { account, side: Side::Credit, amount, member_id: None, bank_account_id: None }
     }
     pub fn for_member(self, member_id: i64) -> JournalLine {
         JournalLine { member_id: Some(member_id), ..self }
+    }
+    /// The bank account of a line on [`Account::Bank`].
+    pub fn for_bank(self, bank_account_id: i64) -> JournalLine {
+        JournalLine { bank_account_id: Some(bank_account_id), ..self }
     }
 }
 
@@ -215,6 +222,8 @@ pub enum JournalError {
     CannotClose { through: Date, reason: &'static str },
     #[error("account {account} cannot be used for this operation")]
     WrongAccount { account: Account },
+    #[error("line {line}: a line on bank needs its bank account, and only a bank line has one")]
+    BankAccountMissing { line: usize },
 }
 
 /// A balanced journal entry. It can only be built by [`JournalEntry::new`] (or as a reversal of
@@ -239,6 +248,11 @@ impl JournalEntry {
         }
         if let Some(line) = lines.iter().position(|l| l.amount.is_zero()) {
             return Err(JournalError::ZeroLine { line: line + 1 });
+        }
+        // The bank accounts' subsidiary ledger must add up to account 1102: every bank line
+        // names its bank account.
+        if let Some(line) = lines.iter().position(|l| (l.account == Account::Bank) != l.bank_account_id.is_some()) {
+            return Err(JournalError::BankAccountMissing { line: line + 1 });
         }
         let side_total = |side: Side| {
             Rupiah::sum(lines.iter().filter(|l| l.side == side).map(|l| l.amount)).ok_or(JournalError::Overflow)
@@ -342,6 +356,7 @@ impl Balance {
 pub struct Balances {
     accounts: BTreeMap<Account, i128>,
     members: BTreeMap<(Account, i64), i128>,
+    banks: BTreeMap<i64, i128>,
 }
 
 impl Balances {
@@ -380,7 +395,15 @@ impl Balances {
             if let Some(m) = l.member_id {
                 *self.members.entry((l.account, m)).or_default() += signed;
             }
+            if let Some(b) = l.bank_account_id {
+                *self.banks.entry(b).or_default() += signed;
+            }
         }
+    }
+
+    /// One bank account's balance (the subsidiary ledger of [`Account::Bank`]).
+    pub fn bank_balance(&self, bank_account_id: i64) -> Balance {
+        Balance::from_net(self.banks.get(&bank_account_id).copied().unwrap_or(0))
     }
 
     pub fn balance(&self, account: Account) -> Balance {
@@ -470,7 +493,13 @@ impl Balances {
         for a in Account::ALL.into_iter().filter(|a| !a.kind().is_balance_sheet()) {
             let b = self.balance(a);
             if !b.is_zero() {
-                lines.push(JournalLine { account: a, side: b.side.opposite(), amount: b.amount, member_id: None });
+                lines.push(JournalLine {
+                    account: a,
+                    side: b.side.opposite(),
+                    amount: b.amount,
+                    member_id: None,
+                    bank_account_id: None,
+                });
             }
         }
         if lines.is_empty() {
@@ -713,8 +742,10 @@ mod tests {
         proptest::collection::vec((acct.clone(), acct, 1i64..=1_000_000_000, member), 1..4).prop_map(|pairs| {
             let mut lines = Vec::new();
             for (d, c, amount, m) in pairs {
-                let mut debit = JournalLine::debit(d, rp(amount));
-                let mut credit = JournalLine::credit(c, rp(amount));
+                // Bank lines name their bank account (account 1 or 2).
+                let bank = |l: JournalLine| if l.account == Account::Bank { l.for_bank(1 + amount % 2) } else { l };
+                let mut debit = bank(JournalLine::debit(d, rp(amount)));
+                let mut credit = bank(JournalLine::credit(c, rp(amount)));
                 if let Some(m) = m {
                     debit = debit.for_member(m);
                     credit = credit.for_member(m);
@@ -732,6 +763,8 @@ mod tests {
             let b = Balances::from_entries(&entries);
             prop_assert_eq!(b.net_total(), 0);
             prop_assert!(b.trial_balance().is_balanced());
+            // The bank accounts add up to account 1102.
+            prop_assert_eq!(b.bank_balance(1).net() + b.bank_balance(2).net(), b.balance(Account::Bank).net());
             prop_assert!(b.balance_sheet().is_balanced());
             if let Ok(Some(c)) = b.closing_entry(date!(2026 - 12 - 31)) {
                 let mut after = b.clone();

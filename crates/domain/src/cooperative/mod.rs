@@ -7,6 +7,7 @@
 //! codes (`as_str`) are stable: the store keeps them and the UI translates by them, so never
 //! rename one.
 
+pub mod bank;
 pub mod bylaws;
 pub mod founding;
 pub mod health;

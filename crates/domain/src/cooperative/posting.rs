@@ -30,6 +30,8 @@ code_enum! {
         Expense = "expense",
         YearClosing = "year_closing",
         ShuDistribution = "shu_distribution",
+        /// Cash to bank, bank to cash, bank to bank (issue 20, `cooperative::bank`).
+        BankTransfer = "bank_transfer",
     }
 }
 
@@ -45,6 +47,7 @@ impl OperationKind {
                 | OperationKind::LoanRepayment
                 | OperationKind::OtherIncome
                 | OperationKind::Expense
+                | OperationKind::BankTransfer
         )
     }
 }

@@ -7,6 +7,7 @@ mod auth;
 mod brokers;
 mod cases;
 pub mod contract;
+mod coop_bank;
 mod cooperative;
 mod coop_health;
 pub mod dhis2;
@@ -177,7 +178,28 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/health/{year}/answers", put(coop_health::put_answers))
         .route("/cooperatives/{id}/health/{year}/record", post(coop_health::record))
         .route("/openapi.json", get(openapi_json))
+        .merge(coop_bank_routes())
         .merge(exchange_routes())
+}
+
+/// Cash and bank of a cooperative (issue 20, track bank).
+fn coop_bank_routes() -> Routes {
+    use axum::routing::delete;
+    const B: &str = "/cooperatives/{id}/bank-accounts/{bank_id}";
+    Routes::new()
+        .route("/cooperatives/{id}/bank-accounts", get(coop_bank::list).post(coop_bank::open))
+        .route("/cooperatives/{id}/bank-transfers", post(coop_bank::transfer))
+        .route(&format!("{B}/entries"), post(coop_bank::entry))
+        .route(&format!("{B}/book"), get(coop_bank::book))
+        .route(&format!("{B}/statements"), post(coop_bank::import))
+        .route(&format!("{B}/statement-lines"), get(coop_bank::statement_lines))
+        .route(&format!("{B}/statement-lines/{{line_id}}/entry"), post(coop_bank::statement_entry))
+        .route(&format!("{B}/match-suggestions"), get(coop_bank::suggestions))
+        .route(&format!("{B}/match-suggestions/accept"), post(coop_bank::accept))
+        .route(&format!("{B}/matches"), post(coop_bank::match_lines))
+        .route(&format!("{B}/matches/{{statement_line_id}}"), delete(coop_bank::unmatch))
+        .route(&format!("{B}/reconciliation"), get(coop_bank::reconciliation))
+        .route(&format!("{B}/reconciliations"), post(coop_bank::finalise))
 }
 
 /// Partner data exchange, API clients, data subject rights and the public portal API (issue 8).
@@ -239,6 +261,9 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         cooperative::other, cooperative::reverse, cooperative::close_period, cooperative::close_year,
         cooperative::record_rat, cooperative::get_rat,
         coop_health::get_health, coop_health::put_answers, coop_health::record,
+        coop_bank::list, coop_bank::open, coop_bank::transfer, coop_bank::entry, coop_bank::book, coop_bank::import,
+        coop_bank::statement_lines, coop_bank::statement_entry, coop_bank::suggestions, coop_bank::accept,
+        coop_bank::match_lines, coop_bank::unmatch, coop_bank::reconciliation, coop_bank::finalise,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,

@@ -5,6 +5,7 @@ mod agencies;
 mod brokers;
 mod api_docs;
 mod cases;
+pub mod coop_bank;
 pub mod cooperative;
 mod coop_health;
 mod enterprise;
@@ -191,7 +192,23 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/health/answers", post(coop_health::save_answers))
         .route("/cooperatives/{id}/health/record", post(coop_health::record))
         .route("/api/docs", get(api_docs::page))
+        .merge(coop_bank_routes())
         .merge(exchange_routes())
+}
+
+/// Cash and bank of a cooperative (issue 20, track bank).
+fn coop_bank_routes() -> Routes {
+    Routes::new()
+        .route("/cooperatives/{id}/bank", get(coop_bank::home))
+        .route("/cooperatives/{id}/bank/accounts", post(coop_bank::open_account))
+        .route("/cooperatives/{id}/bank/transfers", post(coop_bank::transfer))
+        .route("/cooperatives/{id}/bank/{bank_id}", get(coop_bank::account))
+        .route("/cooperatives/{id}/bank/{bank_id}/entries", post(coop_bank::entry))
+        .route("/cooperatives/{id}/bank/{bank_id}/statement", post(coop_bank::import))
+        .route("/cooperatives/{id}/bank/{bank_id}/suggestions", post(coop_bank::accept))
+        .route("/cooperatives/{id}/bank/{bank_id}/lines/{line_id}/entry", post(coop_bank::line_entry))
+        .route("/cooperatives/{id}/bank/{bank_id}/lines/{line_id}/unmatch", post(coop_bank::unmatch))
+        .route("/cooperatives/{id}/bank/{bank_id}/reconciliations", post(coop_bank::finalise))
 }
 
 /// The public portal, partner API clients, missions abroad and a person's privacy page (issue 8).
