@@ -11,6 +11,7 @@ pub mod bylaws;
 pub mod founding;
 pub mod ledger;
 pub mod loan;
+pub mod loans;
 pub mod money;
 pub mod posting;
 pub mod ppap;
