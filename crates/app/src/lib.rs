@@ -12,6 +12,7 @@ pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod cooperative;
+pub mod coop_loans;
 pub mod dhis2;
 pub mod dukcapil;
 pub mod enterprise;

@@ -17,6 +17,7 @@ pub mod brokers;
 pub mod case_access;
 pub mod cases;
 pub mod cooperative;
+pub mod coop_loans;
 pub mod dhis2;
 pub mod enterprise;
 pub mod episodes;

@@ -30,6 +30,8 @@ code_enum! {
         Expense = "expense",
         YearClosing = "year_closing",
         ShuDistribution = "shu_distribution",
+        /// The monthly provision for bad loans (PPAP; issue 20, `loans::provision_entry`).
+        LoanProvision = "loan_provision",
     }
 }
 
