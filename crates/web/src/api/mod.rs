@@ -7,6 +7,7 @@ mod auth;
 mod brokers;
 mod cases;
 pub mod contract;
+mod coop_loans;
 mod cooperative;
 pub mod dhis2;
 mod enterprise;
@@ -171,6 +172,18 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/year-closes", post(cooperative::close_year))
         .route("/cooperatives/{id}/rat", post(cooperative::record_rat))
         .route("/cooperatives/{id}/rat/{year}", get(cooperative::get_rat))
+        // Issue 20, loans (api/coop_loans.rs).
+        .route("/cooperatives/{id}/loan-settings", get(coop_loans::list_settings))
+        .route("/cooperatives/{id}/loan-settings/{year}", put(coop_loans::put_settings))
+        .route("/cooperatives/{id}/loans/{loan_id}/records", get(coop_loans::records))
+        .route("/cooperatives/{id}/loans/{loan_id}/collateral", post(coop_loans::add_collateral))
+        .route("/cooperatives/{id}/loans/{loan_id}/guarantors", post(coop_loans::add_guarantor))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules", post(coop_loans::propose))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/approve", post(coop_loans::approve))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/reject", post(coop_loans::reject))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/cancel", post(coop_loans::cancel))
+        .route("/cooperatives/{id}/provision", get(coop_loans::provision))
+        .route("/cooperatives/{id}/loan-month-end", post(coop_loans::month_end))
         .route("/openapi.json", get(openapi_json))
         .merge(exchange_routes())
 }
@@ -233,6 +246,9 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         cooperative::trial_balance, cooperative::balance_sheet, cooperative::income_statement,
         cooperative::other, cooperative::reverse, cooperative::close_period, cooperative::close_year,
         cooperative::record_rat, cooperative::get_rat,
+        coop_loans::list_settings, coop_loans::put_settings, coop_loans::records, coop_loans::add_collateral,
+        coop_loans::add_guarantor, coop_loans::propose, coop_loans::approve, coop_loans::reject, coop_loans::cancel,
+        coop_loans::provision, coop_loans::month_end,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,

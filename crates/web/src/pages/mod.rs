@@ -5,6 +5,7 @@ mod agencies;
 mod brokers;
 mod api_docs;
 mod cases;
+pub mod coop_loans;
 pub mod cooperative;
 mod enterprise;
 mod episodes;
@@ -185,6 +186,14 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/cash-book", get(cooperative::cash_book))
         .route("/cooperatives/{id}/rat", get(cooperative::rat).post(cooperative::record_rat))
         .route("/cooperatives/{id}/rat/{year}/report", get(cooperative::rat_report))
+        // Issue 20, loans (pages/coop_loans.rs).
+        .route("/cooperatives/{id}/loan-products", get(coop_loans::products).post(coop_loans::save_settings))
+        .route("/cooperatives/{id}/loan-products/month-end", post(coop_loans::month_end))
+        .route("/cooperatives/{id}/loans/{loan_id}/records", get(coop_loans::records))
+        .route("/cooperatives/{id}/loans/{loan_id}/collateral", post(coop_loans::add_collateral))
+        .route("/cooperatives/{id}/loans/{loan_id}/guarantors", post(coop_loans::add_guarantor))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules", post(coop_loans::propose))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/{decision}", post(coop_loans::decide))
         .route("/api/docs", get(api_docs::page))
         .merge(exchange_routes())
 }
