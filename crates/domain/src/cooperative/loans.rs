@@ -85,9 +85,11 @@ pub struct LoanSettingsInput<'a> {
 fn percent_at_most(errs: &mut ValidationErrors, field: &str, s: &str, max_bp: u32) -> Option<Basis> {
     let bp = super::bylaws::parse_percent_bp(errs, field, s)?;
     if bp > max_bp {
+        // Every maximum is a whole percentage.
+        let max = format!("{} %", max_bp / 100);
         errs.push(
-            crate::FieldError::new(field, Rule::OutOfRange, format!("at most {} %", Basis::new(max_bp).unwrap_or_default()))
-                .param("max", format!("{}", Basis::new(max_bp).unwrap_or_default()))
+            crate::FieldError::new(field, Rule::OutOfRange, format!("at most {max}"))
+                .param("max", max)
                 .message("msg_key.loan_setting_max"),
         );
         return None;
