@@ -10,6 +10,7 @@ mod brokers;
 mod cases;
 mod cli;
 mod coop_bank;
+mod coop_loans;
 mod cooperative;
 mod coop_health;
 mod dhis2;

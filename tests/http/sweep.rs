@@ -504,6 +504,26 @@ const RULES: &[(&str, Rule)] = &[
     ("DELETE /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/matches/{statement_line_id}", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/reconciliation", Can(A::ViewCooperative)),
     ("POST /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/reconciliations", Can(A::ManageCooperative)),
+    // Issue 20, loans.
+    ("GET /cooperatives/{id}/loan-products", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/loan-products", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/loan-products/month-end", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/loans/{loan_id}/records", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/loans/{loan_id}/collateral", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/loans/{loan_id}/guarantors", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/loans/{loan_id}/reschedules", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/{decision}", Can(A::ApproveLoan)),
+    ("GET /api/v1/cooperatives/{id}/loan-settings", Can(A::ViewCooperative)),
+    ("PUT /api/v1/cooperatives/{id}/loan-settings/{year}", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/loans/{loan_id}/records", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/collateral", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/guarantors", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/reschedules", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/approve", Can(A::ApproveLoan)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/reject", Can(A::ApproveLoan)),
+    ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/cancel", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/provision", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/loan-month-end", Can(A::ManageCooperative)),
 ];
 
 /// Which fixture record a path parameter names, from the segment before it and its name.

@@ -31,7 +31,7 @@ use time::Date;
 /// Why an operation was refused: the application's one error type.
 pub use crate::error::Error as OpError;
 
-fn invalid<T>(field: &str, rule: Rule, detail: impl Into<String>) -> Result<T, OpError> {
+pub(crate) fn invalid<T>(field: &str, rule: Rule, detail: impl Into<String>) -> Result<T, OpError> {
     Err(OpError::Invalid(ValidationErrors::single(field, rule, detail)))
 }
 
@@ -265,7 +265,7 @@ impl NumTextSer {
     }
 }
 
-fn bp_text(bp: u32) -> String {
+pub(crate) fn bp_text(bp: u32) -> String {
     if bp % 100 == 0 { (bp / 100).to_string() } else { format!("{}.{:02}", bp / 100, bp % 100) }
 }
 
@@ -902,9 +902,13 @@ pub async fn apply(
     input: &LoanInput,
 ) -> Result<Loan, OpError> {
     let all_bylaws = st::bylaws_list(&state.db, c.id).await?;
+    let loan_settings = store::coop_loans::settings_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let (req, date) = check_application(m, input, closed, &all_bylaws, coop_today(state, c))?;
+    // Issue 20: the loan limit as a multiple of savings (crate::coop_loans).
+    crate::coop_loans::check_limit(&mut tx, &crate::coop_loans::settings_in(&loan_settings, date), m, req.principal())
+        .await?;
     let n = st::NewLoan {
         cooperative_id: c.id,
         member_id: m.id,
@@ -1021,6 +1025,7 @@ pub async fn disburse(
 ) -> Result<i64, OpError> {
     let mut errs = ValidationErrors::new();
     let member = st::get_member(&state.db, loan.member_id).await?.ok_or(OpError::NotFound)?;
+    let loan_settings = store::coop_loans::settings_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let earliest = loan.decided_on.as_deref().and_then(parse_date).or(parse_date(&loan.applied_on));
@@ -1031,20 +1036,22 @@ pub async fn disburse(
     let to = co::transition(state_of(&loan), LoanAction::Disburse, 0, 0, Rupiah::ZERO).map_err(loan_refusal)?;
     let cash =
         st::account_nets_tx(&mut tx, c.id, None).await?.into_iter().find(|(a, _)| a == "cash").map_or(0, |(_, n)| n);
-    if cash < loan.principal {
-        return invalid("principal", Rule::OutOfRange, format!("cash on hand is only {cash} rupiah"));
-    }
     let Some(req) = schedule_of(&loan, date) else {
         return invalid("date", Rule::OutOfRange, "the schedule cannot start on this date");
     };
-    let op = Operation::LoanDisbursement { member: member.id, principal: rp(loan.principal) };
-    let entry = op
-        .entry(date, &format!("Pencairan pinjaman #{} · {} {}", loan.id, member.member_number, member.full_name))
-        .map_err(journal_refusal)?;
+    // Issue 20: the fees of the disbursement date's loan settings are deducted from the cash
+    // paid out (crate::coop_loans::disbursement); without fees this is the first pass's entry.
+    let settings = crate::coop_loans::settings_in(&loan_settings, date);
+    let memo = format!("Pencairan pinjaman #{} · {} {}", loan.id, member.member_number, member.full_name);
+    let (entry, fees) = crate::coop_loans::disbursement(&mut tx, &settings, &loan, date, &memo).await?;
+    let net = loan.principal - fees.total().amount();
+    if cash < net {
+        return invalid("principal", Rule::OutOfRange, format!("cash on hand is only {cash} rupiah"));
+    }
     let posting = st::Posting {
         cooperative_id: c.id,
         entry: &entry,
-        operation: op.kind(),
+        operation: OperationKind::LoanDisbursement,
         member_id: Some(member.id),
         loan_id: Some(loan.id),
         reverses_id: None,
@@ -1078,7 +1085,7 @@ pub struct RepayInput {
     pub date: String,
 }
 
-fn schedule_from_rows(rows: &[st::InstallmentRow]) -> co::Schedule {
+pub(crate) fn schedule_from_rows(rows: &[st::InstallmentRow]) -> co::Schedule {
     let installments: Vec<co::Installment> = rows
         .iter()
         .filter_map(|r| {
@@ -1097,7 +1104,7 @@ fn schedule_from_rows(rows: &[st::InstallmentRow]) -> co::Schedule {
     co::Schedule { installments, total_interest, total_paid }
 }
 
-fn paid_of(p: &st::LoanPaid) -> co::Paid {
+pub(crate) fn paid_of(p: &st::LoanPaid) -> co::Paid {
     co::Paid { penalty: rp(p.penalty), interest: rp(p.interest), principal: rp(p.principal) }
 }
 
@@ -1115,10 +1122,15 @@ pub async fn repay(
         s => amount(&mut errs, "penalty", s),
     };
     let member = st::get_member(&state.db, loan.member_id).await?.ok_or(OpError::NotFound)?;
+    let loan_settings = store::coop_loans::settings_list(&state.db, c.id).await?;
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
     let earliest = loan.disbursed_on.as_deref().and_then(parse_date);
     let date = value_date(&mut errs, &input.date, coop_today(state, c), closed, earliest);
+    // Issue 20: with automatic penalties no penalty is typed at repayment (never charged twice).
+    if let (Some(d), Some(p)) = (date, penalty) {
+        crate::coop_loans::check_manual_penalty(&crate::coop_loans::settings_in(&loan_settings, d), p)?;
+    }
     let loan = st::get_loan_tx(&mut tx, loan.id).await?.ok_or(OpError::NotFound)?;
     let loan_state = state_of(&loan);
     if loan_state != LoanState::Disbursed {
@@ -1188,14 +1200,13 @@ pub async fn write_off(
     let paid = st::loan_paid_tx(&mut tx, loan.id).await?;
     let outstanding = rp(loan.principal - paid.principal);
     let to = co::transition(state_of(&loan), LoanAction::WriteOff, 0, 0, outstanding).map_err(loan_refusal)?;
-    let op = Operation::LoanWriteOff { member: member.id, principal: outstanding };
-    let entry = op
-        .entry(date, &format!("Penghapusan pinjaman #{} · {} {}", loan.id, member.member_number, member.full_name))
-        .map_err(journal_refusal)?;
+    // Issue 20: against the allowance first, the rest as loan loss expense.
+    let memo = format!("Penghapusan pinjaman #{} · {} {}", loan.id, member.member_number, member.full_name);
+    let entry = crate::coop_loans::write_off_entry(&mut tx, c, member.id, outstanding, date, &memo).await?;
     let posting = st::Posting {
         cooperative_id: c.id,
         entry: &entry,
-        operation: op.kind(),
+        operation: OperationKind::LoanWriteOff,
         member_id: Some(member.id),
         loan_id: Some(loan.id),
         reverses_id: None,
@@ -1309,6 +1320,9 @@ pub struct KeyFigures {
     /// Basis points (100 = 1 %).
     pub par30_bp: u32,
     pub npl_bp: u32,
+    /// Issue 20: the loan loss allowance ÷ the provision required today (PPAP ratio), basis
+    /// points; `null` when nothing is required.
+    pub ppap_ratio_bp: Option<u32>,
 }
 
 pub async fn key_figures(state: &AppState, c: &Cooperative) -> Result<KeyFigures, store::StoreError> {
@@ -1320,6 +1334,7 @@ pub async fn key_figures(state: &AppState, c: &Cooperative) -> Result<KeyFigures
         loans_outstanding: f.loans_outstanding,
         par30_bp: q.par30.bp(),
         npl_bp: q.npl_ratio.bp(),
+        ppap_ratio_bp: crate::coop_loans::provision_position(state, c, state.today()).await?.ratio_bp,
     })
 }
 
@@ -2071,7 +2086,7 @@ pub fn shu_fund_name(f: ShuFund) -> &'static str {
 // ---------------------------------------------------------------------------------------------
 // Views of members (personal data: each is audited)
 
-fn may_view(p: &Principal, c: &Cooperative) -> crate::error::Result<()> {
+pub(crate) fn may_view(p: &Principal, c: &Cooperative) -> crate::error::Result<()> {
     if c.village().is_some_and(|v| p.can(Action::ViewCooperative, Some(&v))) { Ok(()) } else { Err(OpError::NotFound) }
 }
 

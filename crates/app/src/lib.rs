@@ -14,6 +14,7 @@ pub mod config;
 pub mod coop_bank;
 pub mod cooperative;
 pub mod coop_health;
+pub mod coop_loans;
 pub mod dhis2;
 pub mod dukcapil;
 pub mod enterprise;

@@ -19,6 +19,7 @@ pub mod cases;
 pub mod coop_bank;
 pub mod cooperative;
 pub mod coop_health;
+pub mod coop_loans;
 pub mod dhis2;
 pub mod enterprise;
 pub mod episodes;

@@ -55,6 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(30, "coop_health", "0030_coop_health"),
     // Issue 20, track bank (27, 28 and 30 are the other tracks').
     migration!(29, "coop_bank", "0029_coop_bank"),
+    migration!(28, "coop_loans", "0028_coop_loans"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -4,7 +4,7 @@
 pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
-    accounts, agencies, audit_trail, bootstrap, cases, clock, config, cooperative, dhis2, dukcapil, enterprise, episodes, htcds,
+    accounts, agencies, audit_trail, bootstrap, cases, clock, config, coop_loans, cooperative, dhis2, dukcapil, enterprise, episodes, htcds,
     i18n, import, job_orders, monitoring, national_ids, opensid, outreach, parenting, partners, people, policy, portal,
     privacy, region_update, brokers,
 };

@@ -13,6 +13,7 @@ pub mod founding;
 pub mod health;
 pub mod ledger;
 pub mod loan;
+pub mod loans;
 pub mod money;
 pub mod posting;
 pub mod ppap;

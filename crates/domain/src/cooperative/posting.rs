@@ -32,6 +32,8 @@ code_enum! {
         ShuDistribution = "shu_distribution",
         /// Cash to bank, bank to cash, bank to bank (issue 20, `cooperative::bank`).
         BankTransfer = "bank_transfer",
+        /// The monthly provision for bad loans (PPAP; issue 20, `loans::provision_entry`).
+        LoanProvision = "loan_provision",
     }
 }
 

@@ -8,6 +8,7 @@ mod brokers;
 mod cases;
 pub mod contract;
 mod coop_bank;
+mod coop_loans;
 mod cooperative;
 mod coop_health;
 pub mod dhis2;
@@ -177,6 +178,18 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/health/{year}", get(coop_health::get_health))
         .route("/cooperatives/{id}/health/{year}/answers", put(coop_health::put_answers))
         .route("/cooperatives/{id}/health/{year}/record", post(coop_health::record))
+        // Issue 20, loans (api/coop_loans.rs).
+        .route("/cooperatives/{id}/loan-settings", get(coop_loans::list_settings))
+        .route("/cooperatives/{id}/loan-settings/{year}", put(coop_loans::put_settings))
+        .route("/cooperatives/{id}/loans/{loan_id}/records", get(coop_loans::records))
+        .route("/cooperatives/{id}/loans/{loan_id}/collateral", post(coop_loans::add_collateral))
+        .route("/cooperatives/{id}/loans/{loan_id}/guarantors", post(coop_loans::add_guarantor))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules", post(coop_loans::propose))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/approve", post(coop_loans::approve))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/reject", post(coop_loans::reject))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/cancel", post(coop_loans::cancel))
+        .route("/cooperatives/{id}/provision", get(coop_loans::provision))
+        .route("/cooperatives/{id}/loan-month-end", post(coop_loans::month_end))
         .route("/openapi.json", get(openapi_json))
         .merge(coop_bank_routes())
         .merge(exchange_routes())
@@ -264,6 +277,9 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         coop_bank::list, coop_bank::open, coop_bank::transfer, coop_bank::entry, coop_bank::book, coop_bank::import,
         coop_bank::statement_lines, coop_bank::statement_entry, coop_bank::suggestions, coop_bank::accept,
         coop_bank::match_lines, coop_bank::unmatch, coop_bank::reconciliation, coop_bank::finalise,
+        coop_loans::list_settings, coop_loans::put_settings, coop_loans::records, coop_loans::add_collateral,
+        coop_loans::add_guarantor, coop_loans::propose, coop_loans::approve, coop_loans::reject, coop_loans::cancel,
+        coop_loans::provision, coop_loans::month_end,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,

@@ -765,6 +765,8 @@ struct LoanPage {
     status: LoanStatus,
     rows: Vec<InstallmentRow>,
     events: Vec<LoanEvent>,
+    /// Issue 20: fees, collateral, guarantors, rescheduling (pages/coop_loans.rs shows them all).
+    records: app::coop_loans::LoanRecords,
     can_manage: bool,
     can_approve: bool,
     /// The viewer entered this application: four eyes, so no approve button (reject only).
@@ -791,9 +793,11 @@ async fn loan_page(
         .map_err(|e| PageError::from_app(e, v.lang()))?;
     let (status, rows) = svc::loan_status(state, &c, &loan, as_of).await.map_err(&e)?;
     let events = svc::loan_events(state, &v.principal, &c, &loan).await.map_err(lang_err(v))?;
+    let records = app::coop_loans::loan_records(state, &v.principal, &c, &loan).await.map_err(lang_err(v))?;
     let failed = errors.any();
     let resp = render(
         &LoanPage {
+            records,
             layout: Layout::for_viewer(
                 v,
                 format!("{} #{}", t.get("coop.loan"), loan.id),

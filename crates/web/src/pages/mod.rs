@@ -6,6 +6,7 @@ mod brokers;
 mod api_docs;
 mod cases;
 pub mod coop_bank;
+pub mod coop_loans;
 pub mod cooperative;
 mod coop_health;
 mod enterprise;
@@ -191,6 +192,14 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/health", get(coop_health::health))
         .route("/cooperatives/{id}/health/answers", post(coop_health::save_answers))
         .route("/cooperatives/{id}/health/record", post(coop_health::record))
+        // Issue 20, loans (pages/coop_loans.rs).
+        .route("/cooperatives/{id}/loan-products", get(coop_loans::products).post(coop_loans::save_settings))
+        .route("/cooperatives/{id}/loan-products/month-end", post(coop_loans::month_end))
+        .route("/cooperatives/{id}/loans/{loan_id}/records", get(coop_loans::records))
+        .route("/cooperatives/{id}/loans/{loan_id}/collateral", post(coop_loans::add_collateral))
+        .route("/cooperatives/{id}/loans/{loan_id}/guarantors", post(coop_loans::add_guarantor))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules", post(coop_loans::propose))
+        .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/{decision}", post(coop_loans::decide))
         .route("/api/docs", get(api_docs::page))
         .merge(coop_bank_routes())
         .merge(exchange_routes())
