@@ -9,7 +9,7 @@ use crate::App as AppState;
 use crate::cooperative::{self as coop, Cooperative, OpError};
 use domain::access::{Action, Principal};
 use domain::cooperative::health::{self as h, Assessment, HealthInput, ManagementAnswers, ManagementPart};
-use domain::cooperative::{Account, Balances, PpapRates, ProvisionExposure, Rupiah};
+use domain::cooperative::{Account, Balances};
 use domain::{Rule, ValidationErrors};
 use reports::{Block, Cell, Report, Table};
 use serde::Serialize;
@@ -112,22 +112,6 @@ async fn loans_by_class(state: &AppState, c: &Cooperative, as_of: Date) -> Resul
     Ok(by_class)
 }
 
-/// The provision required on `as_of` (PPAPWD).
-// MERGE: use app::coop_loans::required_provision (per-cooperative rates and collateral); until
-// then the guidance's default rates and no collateral.
-async fn required_provision(by_class: &[i64; 5]) -> i64 {
-    use domain::cooperative::Collectibility::*;
-    let exposures: Vec<ProvisionExposure> = [Current, SpecialMention, Substandard, Doubtful, Loss]
-        .into_iter()
-        .zip(by_class)
-        .map(|(class, v)| ProvisionExposure {
-            class,
-            principal_outstanding: Rupiah::new(*v).unwrap_or_default(),
-            deductible_collateral: Rupiah::ZERO,
-        })
-        .collect();
-    domain::cooperative::ppap::required(&exposures, &PpapRates::default()).amount()
-}
 
 fn bal(b: &Balances, a: Account) -> i64 {
     i64::try_from(b.balance(a).on(a.normal_side())).unwrap_or(0)
@@ -194,7 +178,9 @@ pub async fn input_from_books(
         loans_at_risk: loans,
         loans_by_class: by_class,
         risk_reserve: allowance,
-        ppap_required: required_provision(&by_class).await,
+        // PPAPWD: the same rule as the monthly provision (the cooperative's rates, deductible
+        // collateral), so the ratio compares the allowance with what the provision run posts to.
+        ppap_required: crate::coop_loans::required_store(state, c, as_of).await?.amount(),
         cash_and_bank: bal(&b, Cash) + bal(&b, Bank),
         current_liabilities: bal(&b, SimpananSukarela)
             + bal(&b, SimpananBerjangka)

@@ -373,7 +373,7 @@ pub async fn required_provision(state: &AppState, c: &Cooperative, as_of: Date) 
     Ok(required_store(state, c, as_of).await?)
 }
 
-async fn required_store(state: &AppState, c: &Cooperative, as_of: Date) -> Result<Rupiah, store::StoreError> {
+pub(crate) async fn required_store(state: &AppState, c: &Cooperative, as_of: Date) -> Result<Rupiah, store::StoreError> {
     let d = as_of.to_string();
     let loans = sl::loans_open_on(&state.db, c.id, &d).await?;
     let paid = st::loans_paid(&state.db, c.id, Some(&d)).await?;
