@@ -1758,6 +1758,7 @@ pub fn account_name(a: Account) -> &'static str {
         ShuPayable => "SHU anggota belum dibayar",
         FundsPayable => "Dana pengurus, karyawan, pendidikan, sosial",
         OtherLiabilities => "Kewajiban lain",
+        TaxPayable => "Utang pajak",
         SimpananPokok => "Simpanan pokok",
         SimpananWajib => "Simpanan wajib",
         Reserve => "Cadangan",

@@ -8,6 +8,7 @@
 //! rename one.
 
 pub mod bylaws;
+pub mod deposits;
 pub mod founding;
 pub mod ledger;
 pub mod loan;

@@ -30,6 +30,10 @@ code_enum! {
         Expense = "expense",
         YearClosing = "year_closing",
         ShuDistribution = "shu_distribution",
+        // Deposits track (issue 20): savings products and the month-end interest.
+        TimeDepositOpening = "time_deposit_opening",
+        TimeDepositClosing = "time_deposit_closing",
+        SavingsInterest = "savings_interest",
     }
 }
 
