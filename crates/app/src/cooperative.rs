@@ -119,11 +119,11 @@ fn value_date(
     Some(d)
 }
 
-fn founded(c: &Cooperative) -> Option<Date> {
+pub(crate) fn founded(c: &Cooperative) -> Option<Date> {
     parse_date(&c.founded_on)
 }
 
-fn journal_refusal(e: JournalError) -> OpError {
+pub(crate) fn journal_refusal(e: JournalError) -> OpError {
     OpError::Invalid(ValidationErrors::single("entry", Rule::Mismatch, e.to_string()))
 }
 
@@ -517,7 +517,7 @@ pub async fn enrol(
     Ok(m)
 }
 
-fn value_date_named(
+pub(crate) fn value_date_named(
     errs: &mut ValidationErrors,
     field: &str,
     raw: &str,
@@ -675,11 +675,11 @@ pub struct SavingsInput {
 
 /// A money field of the cooperative: the domain's one reader (`Rupiah::parse_field`), so
 /// "20.000" means the same here as in every other form.
-fn amount(errs: &mut ValidationErrors, field: &str, s: &str) -> Option<Rupiah> {
+pub(crate) fn amount(errs: &mut ValidationErrors, field: &str, s: &str) -> Option<Rupiah> {
     domain::service_center::money::parse_field(errs, field, s, 1, co::schedule::MAX_PRINCIPAL)
 }
 
-fn savings_refusal(e: SavingsError) -> OpError {
+pub(crate) fn savings_refusal(e: SavingsError) -> OpError {
     let (field, rule) = match e {
         SavingsError::ZeroAmount | SavingsError::InsufficientBalance { .. } | SavingsError::Overflow => {
             ("amount", Rule::OutOfRange)
@@ -1733,7 +1733,7 @@ pub async fn record_rat(
 
 use reports::{Block, Cell, Report, Table};
 
-fn coop_meta(c: &Cooperative, period: String) -> Vec<(String, String)> {
+pub(crate) fn coop_meta(c: &Cooperative, period: String) -> Vec<(String, String)> {
     vec![
         ("Koperasi".into(), c.name.clone()),
         ("Badan hukum".into(), if c.legal_number.is_empty() { "—".into() } else { c.legal_number.clone() }),

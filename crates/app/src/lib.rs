@@ -11,6 +11,8 @@ pub mod bootstrap;
 pub mod cases;
 pub mod clock;
 pub mod config;
+pub mod coop_deposits;
+pub mod coop_month_end;
 pub mod cooperative;
 pub mod dhis2;
 pub mod dukcapil;

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod brokers;
 pub mod case_access;
 pub mod cases;
+pub mod coop_deposits;
 pub mod cooperative;
 pub mod dhis2;
 pub mod enterprise;

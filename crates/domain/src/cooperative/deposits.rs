@@ -132,9 +132,11 @@ fn percent_at_most(errs: &mut ValidationErrors, field: &str, s: &str, max_bp: u3
 pub fn validate_settings(input: &DepositSettingsInput<'_>) -> Result<DepositSettings, ValidationErrors> {
     let mut errs = ValidationErrors::new();
     let key = "msg_key.coop_deposits_rate_max";
-    let max_rate = percent_at_most(&mut errs, "max_deposit_rate_percent", input.max_deposit_rate_percent, MAX_ANNUAL_RATE_BP, key);
+    let max_rate =
+        percent_at_most(&mut errs, "max_deposit_rate_percent", input.max_deposit_rate_percent, MAX_ANNUAL_RATE_BP, key);
     let penalty = percent_at_most(&mut errs, "early_penalty_percent", input.early_penalty_percent, MAX_PENALTY_BP, key);
-    let sukarela = percent_at_most(&mut errs, "sukarela_rate_percent", input.sukarela_rate_percent, MAX_ANNUAL_RATE_BP, key);
+    let sukarela =
+        percent_at_most(&mut errs, "sukarela_rate_percent", input.sukarela_rate_percent, MAX_ANNUAL_RATE_BP, key);
     let basis = InterestBasis::parse(input.basis);
     if basis.is_none() {
         errs.add("basis", Rule::OneOf, InterestBasis::codes());
@@ -163,19 +165,22 @@ pub fn validate_settings(input: &DepositSettingsInput<'_>) -> Result<DepositSett
         errs.add("tax_note", Rule::OutOfRange, "at most 500 characters");
     }
     match (max_rate, penalty, sukarela, basis, min_balance, tax) {
-        (Some(max_deposit_rate_bp), Some(early_penalty_bp), Some(sukarela_rate_bp), Some(basis), Some(min_balance), Some(t))
-            if errs.is_empty() =>
-        {
-            Ok(DepositSettings {
-                max_deposit_rate_bp,
-                early_penalty_bp,
-                sukarela_rate_bp,
-                basis,
-                min_balance,
-                withholding_tax: t,
-                tax_note: note.to_string(),
-            })
-        }
+        (
+            Some(max_deposit_rate_bp),
+            Some(early_penalty_bp),
+            Some(sukarela_rate_bp),
+            Some(basis),
+            Some(min_balance),
+            Some(t),
+        ) if errs.is_empty() => Ok(DepositSettings {
+            max_deposit_rate_bp,
+            early_penalty_bp,
+            sukarela_rate_bp,
+            basis,
+            min_balance,
+            withholding_tax: t,
+            tax_note: note.to_string(),
+        }),
         _ => Err(errs),
     }
 }
@@ -364,8 +369,8 @@ pub fn month_interest(basis: i64, days_in_month: u8, s: &DepositSettings) -> Mon
     if b.is_zero() || b < s.min_balance || s.sukarela_rate_bp == 0 {
         return MonthInterest { basis: b, interest: Rupiah::ZERO, tax: Rupiah::ZERO };
     }
-    let interest = mul_div_half_up(b, u64::from(s.sukarela_rate_bp) * u64::from(days_in_month), 3_650_000)
-        .unwrap_or(Rupiah::ZERO);
+    let interest =
+        mul_div_half_up(b, u64::from(s.sukarela_rate_bp) * u64::from(days_in_month), 3_650_000).unwrap_or(Rupiah::ZERO);
     MonthInterest { basis: b, interest, tax: withholding(interest, 1, s.withholding_tax) }
 }
 
@@ -373,12 +378,22 @@ pub fn month_interest(basis: i64, days_in_month: u8, s: &DepositSettings) -> Mon
 // Posting templates
 
 /// Opening a deposit: debit cash (or the member's sukarela), credit simpanan berjangka (member).
-pub fn opening_entry(member: i64, principal: Rupiah, funding: Funding, date: Date, memo: &str) -> Result<JournalEntry, JournalError> {
+pub fn opening_entry(
+    member: i64,
+    principal: Rupiah,
+    funding: Funding,
+    date: Date,
+    memo: &str,
+) -> Result<JournalEntry, JournalError> {
     let from = match funding {
         Funding::Cash => JournalLine::debit(Account::Cash, principal),
         Funding::Sukarela => JournalLine::debit(Account::SimpananSukarela, principal).for_member(member),
     };
-    JournalEntry::new(date, memo, vec![from, JournalLine::credit(Account::SimpananBerjangka, principal).for_member(member)])
+    JournalEntry::new(
+        date,
+        memo,
+        vec![from, JournalLine::credit(Account::SimpananBerjangka, principal).for_member(member)],
+    )
 }
 
 /// How a deposit is closed: at maturity (interest, tax) or early (penalty), and where the rest
@@ -402,7 +417,9 @@ impl Closing {
         let net = interest.amount() - tax.amount();
         let (rolled, to) = match t.at_maturity {
             AtMaturity::RolloverPrincipal => (t.principal, Funding::Sukarela),
-            AtMaturity::RolloverAll => (Rupiah::new(t.principal.amount() + net).unwrap_or(Rupiah::MAX), Funding::Sukarela),
+            AtMaturity::RolloverAll => {
+                (Rupiah::new(t.principal.amount() + net).unwrap_or(Rupiah::MAX), Funding::Sukarela)
+            }
             AtMaturity::PayoutCash => (Rupiah::ZERO, Funding::Cash),
             AtMaturity::PayoutSukarela => (Rupiah::ZERO, Funding::Sukarela),
         };
@@ -417,7 +434,10 @@ impl Closing {
 
     /// What the member receives in cash or sukarela.
     pub fn paid_out(&self) -> i64 {
-        self.principal.amount() + self.interest.amount() - self.tax.amount() - self.penalty.amount() - self.rolled.amount()
+        self.principal.amount() + self.interest.amount()
+            - self.tax.amount()
+            - self.penalty.amount()
+            - self.rolled.amount()
     }
 
     /// The entry: debit simpanan berjangka (principal) and jasa simpanan expense (interest);
@@ -471,7 +491,8 @@ mod tests {
     fn minimum_and_average_balance_by_hand() {
         // March 2026 (31 days): 1,000,000 brought forward; +500,000 on the 10th; −800,000 on the 20th.
         // End of day: 9 days at 1,000,000, 10 days at 1,500,000, 12 days at 700,000.
-        let (first, last) = month_bounds(2026, time::Month::March).unwrap_or((date!(2026 - 03 - 01), date!(2026 - 03 - 31)));
+        let (first, last) =
+            month_bounds(2026, time::Month::March).unwrap_or((date!(2026 - 03 - 01), date!(2026 - 03 - 31)));
         let moves = [(date!(2026 - 03 - 20), -800_000), (date!(2026 - 03 - 10), 500_000)];
         assert_eq!(month_basis(InterestBasis::Minimum, 1_000_000, &moves, first, last), 700_000);
         // (9×1,000,000 + 10×1,500,000 + 12×700,000) ÷ 31 = 32,400,000 ÷ 31 = 1,045,161.29 → 1,045,161.
@@ -510,7 +531,8 @@ mod tests {
     #[test]
     fn deposit_interest_maturity_and_penalty_by_hand() {
         let s = DepositSettings::default();
-        let t = validate_deposit(&input("10.000.000", "6", "5,5"), date!(2026 - 01 - 31), &s).unwrap_or_else(|e| panic!("{e:?}"));
+        let t = validate_deposit(&input("10.000.000", "6", "5,5"), date!(2026 - 01 - 31), &s)
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(t.maturity(), date!(2026 - 07 - 31));
         // 10,000,000 × 5.5 % × 6 ÷ 12 = 275,000; 275,000 ÷ 6 months < 240,000: no tax.
         assert_eq!(t.interest(), rp(275_000));
@@ -522,8 +544,14 @@ mod tests {
         let e = Closing::early(rp(1_234_567), 100, Funding::Cash);
         assert_eq!((e.penalty, e.paid_out()), (rp(12_346), 1_222_221));
         // Large deposit: 600,000,000 at 6 % for 3 months = 9,000,000; 3,000,000 a month > 240,000.
-        let big = DepositTerms { principal: rp(600_000_000), months: 3, annual_rate_bp: 600, start: date!(2026 - 01 - 01),
-            at_maturity: AtMaturity::RolloverAll, funding: Funding::Cash };
+        let big = DepositTerms {
+            principal: rp(600_000_000),
+            months: 3,
+            annual_rate_bp: 600,
+            start: date!(2026 - 01 - 01),
+            at_maturity: AtMaturity::RolloverAll,
+            funding: Funding::Cash,
+        };
         let c = Closing::at_maturity(&big, true);
         assert_eq!((c.interest, c.tax, c.rolled, c.paid_out()), (rp(9_000_000), rp(900_000), rp(608_100_000), 0));
         let entry = c.entry(7, date!(2026 - 04 - 01), "jatuh tempo").unwrap_or_else(|e| panic!("{e}"));
@@ -537,9 +565,13 @@ mod tests {
     fn bad_deposits_name_the_field() {
         let s = DepositSettings::default();
         let d = date!(2026 - 01 - 01);
-        let field = |r: Result<DepositTerms, ValidationErrors>| r.err().and_then(|e| e.0.first().map(|f| f.field.clone()));
+        let field =
+            |r: Result<DepositTerms, ValidationErrors>| r.err().and_then(|e| e.0.first().map(|f| f.field.clone()));
         assert_eq!(field(validate_deposit(&input("1000000", "0", "5"), d, &s)).as_deref(), Some("months"));
-        assert_eq!(field(validate_deposit(&input("1000000", "6", "6,5"), d, &s)).as_deref(), Some("annual_rate_percent"));
+        assert_eq!(
+            field(validate_deposit(&input("1000000", "6", "6,5"), d, &s)).as_deref(),
+            Some("annual_rate_percent")
+        );
         assert_eq!(field(validate_deposit(&input("0", "6", "5"), d, &s)).as_deref(), Some("principal"));
         let mut i = input("1000000", "6", "5");
         i.at_maturity = "forever";
@@ -579,7 +611,8 @@ mod tests {
         let b = Balances::from_entries([&e]);
         assert_eq!(b.member_balance(Account::SimpananSukarela, 3).on(Side::Credit), 270_000);
         assert_eq!(b.balance(Account::SavingsInterestExpense).on(Side::Debit), 300_000);
-        let o = opening_entry(3, rp(5), Funding::Sukarela, date!(2026 - 03 - 31), "buka").unwrap_or_else(|e| panic!("{e}"));
+        let o =
+            opening_entry(3, rp(5), Funding::Sukarela, date!(2026 - 03 - 31), "buka").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(Balances::from_entries([&o]).member_balance(Account::SimpananSukarela, 3).on(Side::Debit), 5);
     }
 }
