@@ -9,6 +9,7 @@ mod audit;
 mod brokers;
 mod cases;
 mod cli;
+mod coop_deposits;
 mod cooperative;
 mod dhis2;
 mod doors;

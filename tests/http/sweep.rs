@@ -473,6 +473,15 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /api/v1/cooperatives/{id}/year-closes", Can(A::ManageCooperative)),
     ("POST /api/v1/cooperatives/{id}/rat", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives/{id}/rat/{year}", Can(A::ViewCooperative)),
+    // -- cooperative deposits track (issue 20)
+    ("GET /api/v1/cooperatives/{id}/deposit-settings", Can(A::ViewCooperative)),
+    ("PUT /api/v1/cooperatives/{id}/deposit-settings/{year}", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/time-deposits", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/time-deposits", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/time-deposits/{deposit_id}", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/time-deposits/{deposit_id}/maturity", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/time-deposits/{deposit_id}/early-withdrawal", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/month-end", Can(A::ManageCooperative)),
 ];
 
 /// Which fixture record a path parameter names, from the segment before it and its name.

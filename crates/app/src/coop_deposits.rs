@@ -166,16 +166,16 @@ pub async fn save_settings(
 
 /// A new time deposit.
 #[derive(Debug, Default, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[schema(example = json!({"member_id": 1, "principal": 5000000, "months": 6, "annual_rate_percent": 5.5,
+#[schema(example = json!({"member_id": 1, "amount": 5000000, "months": 6, "annual_rate_percent": 5.5,
     "at_maturity": "payout_sukarela", "funding": "cash", "date": "2026-01-31"}))]
 pub struct DepositBody {
     /// Required on the API (pages take it from the form).
     #[serde(default)]
     pub member_id: Option<i64>,
-    /// Whole rupiah, more than zero.
+    /// The principal: whole rupiah, more than zero.
     #[serde(default)]
     #[schema(value_type = i64)]
-    pub principal: NumTextSer,
+    pub amount: NumTextSer,
     /// Term in months, 1–120.
     #[serde(default)]
     #[schema(value_type = i64)]
@@ -330,7 +330,7 @@ pub async fn open(
     let s = dep::settings_for(&all, start.year());
     let terms = dep::validate_deposit(
         &dep::DepositInput {
-            principal: body.principal.as_str(),
+            principal: body.amount.as_str(),
             months: body.months.as_str(),
             annual_rate_percent: body.annual_rate_percent.as_str(),
             at_maturity: &body.at_maturity,

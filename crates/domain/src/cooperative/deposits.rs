@@ -254,7 +254,7 @@ pub fn validate_deposit(
     settings: &DepositSettings,
 ) -> Result<DepositTerms, ValidationErrors> {
     let mut errs = ValidationErrors::new();
-    let principal = super::bylaws::parse_rupiah(&mut errs, "principal", input.principal, 1);
+    let principal = super::bylaws::parse_rupiah(&mut errs, "amount", input.principal, 1);
     let months = match input.months.trim().parse::<u16>() {
         Ok(m) if (1..=MAX_TERM_MONTHS).contains(&m) => Some(m),
         _ => {
@@ -572,7 +572,7 @@ mod tests {
             field(validate_deposit(&input("1000000", "6", "6,5"), d, &s)).as_deref(),
             Some("annual_rate_percent")
         );
-        assert_eq!(field(validate_deposit(&input("0", "6", "5"), d, &s)).as_deref(), Some("principal"));
+        assert_eq!(field(validate_deposit(&input("0", "6", "5"), d, &s)).as_deref(), Some("amount"));
         let mut i = input("1000000", "6", "5");
         i.at_maturity = "forever";
         assert_eq!(field(validate_deposit(&i, d, &s)).as_deref(), Some("at_maturity"));

@@ -7,6 +7,7 @@ mod auth;
 mod brokers;
 mod cases;
 pub mod contract;
+mod coop_deposits;
 mod cooperative;
 pub mod dhis2;
 mod enterprise;
@@ -171,6 +172,14 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/year-closes", post(cooperative::close_year))
         .route("/cooperatives/{id}/rat", post(cooperative::record_rat))
         .route("/cooperatives/{id}/rat/{year}", get(cooperative::get_rat))
+        // Deposits track (issue 20).
+        .route("/cooperatives/{id}/deposit-settings", get(coop_deposits::settings))
+        .route("/cooperatives/{id}/deposit-settings/{year}", put(coop_deposits::put_settings))
+        .route("/cooperatives/{id}/time-deposits", get(coop_deposits::list).post(coop_deposits::open))
+        .route("/cooperatives/{id}/time-deposits/{deposit_id}", get(coop_deposits::get))
+        .route("/cooperatives/{id}/time-deposits/{deposit_id}/maturity", post(coop_deposits::mature))
+        .route("/cooperatives/{id}/time-deposits/{deposit_id}/early-withdrawal", post(coop_deposits::withdraw_early))
+        .route("/cooperatives/{id}/month-end", post(coop_deposits::run_month_end))
         .route("/openapi.json", get(openapi_json))
         .merge(exchange_routes())
 }
@@ -233,6 +242,8 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         cooperative::trial_balance, cooperative::balance_sheet, cooperative::income_statement,
         cooperative::other, cooperative::reverse, cooperative::close_period, cooperative::close_year,
         cooperative::record_rat, cooperative::get_rat,
+        coop_deposits::settings, coop_deposits::put_settings, coop_deposits::list, coop_deposits::open,
+        coop_deposits::get, coop_deposits::mature, coop_deposits::withdraw_early, coop_deposits::run_month_end,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,
