@@ -474,6 +474,13 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /api/v1/cooperatives/{id}/rat", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives/{id}/rat/{year}", Can(A::ViewCooperative)),
     // -- cooperative deposits track (issue 20)
+    ("GET /cooperatives/{id}/deposits", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/deposits", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/deposits/settings", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/deposits/{deposit_id}", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/deposits/{deposit_id}/{step}", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/month-end", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/members/{member_id}/passbook", Can(A::ViewCooperative)),
     ("GET /api/v1/cooperatives/{id}/deposit-settings", Can(A::ViewCooperative)),
     ("PUT /api/v1/cooperatives/{id}/deposit-settings/{year}", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives/{id}/time-deposits", Can(A::ViewCooperative)),
