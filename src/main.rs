@@ -58,6 +58,11 @@ enum Command {
     },
     /// Region codes: apply a new Kemendagri release, move records off retired codes
     /// (docs/REGIONS.md).
+    /// Village cooperatives (docs/COOPERATIVE.md).
+    Cooperative {
+        #[command(subcommand)]
+        command: CooperativeCommand,
+    },
     Regions {
         #[command(subcommand)]
         command: RegionsCommand,
@@ -154,6 +159,20 @@ enum Dhis2Command {
         /// Username of the national admin account the import runs as.
         #[arg(long, default_value = "admin")]
         as_user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CooperativeCommand {
+    /// The month-end run for a finished month: deposit maturities, then interest on sukarela,
+    /// per cooperative (each independent; a repeated run skips finished steps).
+    MonthEnd {
+        /// YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Only this cooperative (every cooperative when omitted).
+        #[arg(long)]
+        cooperative: Option<i64>,
     },
 }
 
@@ -347,6 +366,42 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             db.close().await;
         }
         Command::Regions { command } => regions(cfg, command).await?,
+        Command::Cooperative { command: CooperativeCommand::MonthEnd { month, cooperative } } => {
+            let startup = bootstrap::prepare(&cfg).await?;
+            print_startup(&startup, &cfg);
+            let db = startup.db.clone();
+            let state = web::AppState::new(startup.db, cfg);
+            let actor = store::audit::Actor::system("cooperative month-end");
+            let started = std::time::Instant::now();
+            let bar = generate::progress::bar("month-end", None, "cooperatives");
+            let mut last = None;
+            let failures = web::coop_month_end::run_all(&state, &actor, cooperative, &month, |p| {
+                bar.set_length(p.total as u64);
+                bar.set_position(p.done as u64);
+                bar.set_message(format!("{} entries, {} failed", p.entries, p.failed));
+                last = Some(p);
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", month_end_refusal(&e)))?;
+            bar.finish_and_clear();
+            let p = last.unwrap_or(web::coop_month_end::Progress { done: 0, total: 0, failed: 0, entries: 0 });
+            let secs = started.elapsed().as_secs_f64().max(0.001);
+            println!(
+                "Month-end {month}: {}/{} cooperative(s) done, {} entries posted, {} failed, {:.1} cooperatives/s.",
+                p.done,
+                p.total,
+                p.entries,
+                p.failed,
+                p.done as f64 / secs
+            );
+            for f in &failures {
+                println!("  cooperative {}: {}", f.cooperative_id, f.error.as_deref().unwrap_or(""));
+            }
+            db.close().await;
+            if !failures.is_empty() {
+                std::process::exit(1);
+            }
+        }
         Command::Migrate => {
             let startup = bootstrap::prepare(&cfg).await?;
             print_startup(&startup, &cfg);
@@ -734,4 +789,12 @@ async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_u
         println!("Rejected rows, with line and reason: {}", out.display());
     }
     Ok(())
+}
+
+/// A month-end refusal as one line (field: detail).
+fn month_end_refusal(e: &web::AppError) -> String {
+    match e {
+        web::AppError::Invalid(v) => v.0.iter().map(|f| format!("{}: {}", f.field, f.detail)).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
 }

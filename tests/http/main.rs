@@ -11,6 +11,7 @@ mod cases;
 mod cli;
 mod coop_bank;
 mod coop_loans;
+mod coop_deposits;
 mod cooperative;
 mod coop_health;
 mod dhis2;

@@ -524,6 +524,22 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /api/v1/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/cancel", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives/{id}/provision", Can(A::ViewCooperative)),
     ("POST /api/v1/cooperatives/{id}/loan-month-end", Can(A::ManageCooperative)),
+    // -- cooperative deposits track (issue 20)
+    ("GET /cooperatives/{id}/deposits", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/deposits", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/deposits/settings", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/deposits/{deposit_id}", Can(A::ViewCooperative)),
+    ("POST /cooperatives/{id}/deposits/{deposit_id}/{step}", Can(A::ManageCooperative)),
+    ("POST /cooperatives/{id}/month-end", Can(A::ManageCooperative)),
+    ("GET /cooperatives/{id}/members/{member_id}/passbook", Can(A::ViewCooperative)),
+    ("GET /api/v1/cooperatives/{id}/deposit-settings", Can(A::ViewCooperative)),
+    ("PUT /api/v1/cooperatives/{id}/deposit-settings/{year}", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/time-deposits", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/time-deposits", Can(A::ManageCooperative)),
+    ("GET /api/v1/cooperatives/{id}/time-deposits/{deposit_id}", Can(A::ViewCooperative)),
+    ("POST /api/v1/cooperatives/{id}/time-deposits/{deposit_id}/maturity", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/time-deposits/{deposit_id}/early-withdrawal", Can(A::ManageCooperative)),
+    ("POST /api/v1/cooperatives/{id}/month-end", Can(A::ManageCooperative)),
 ];
 
 /// Which fixture record a path parameter names, from the segment before it and its name.

@@ -517,7 +517,7 @@ pub async fn enrol(
     Ok(m)
 }
 
-fn value_date_named(
+pub(crate) fn value_date_named(
     errs: &mut ValidationErrors,
     field: &str,
     raw: &str,
@@ -679,7 +679,7 @@ pub(crate) fn amount(errs: &mut ValidationErrors, field: &str, s: &str) -> Optio
     domain::service_center::money::parse_field(errs, field, s, 1, co::schedule::MAX_PRINCIPAL)
 }
 
-fn savings_refusal(e: SavingsError) -> OpError {
+pub(crate) fn savings_refusal(e: SavingsError) -> OpError {
     let (field, rule) = match e {
         SavingsError::ZeroAmount | SavingsError::InsufficientBalance { .. } | SavingsError::Overflow => {
             ("amount", Rule::OutOfRange)
@@ -1773,6 +1773,7 @@ pub fn account_name(a: Account) -> &'static str {
         ShuPayable => "SHU anggota belum dibayar",
         FundsPayable => "Dana pengurus, karyawan, pendidikan, sosial",
         OtherLiabilities => "Kewajiban lain",
+        TaxPayable => "Utang pajak",
         SimpananPokok => "Simpanan pokok",
         SimpananWajib => "Simpanan wajib",
         Reserve => "Cadangan",

@@ -12,6 +12,8 @@ pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod coop_bank;
+pub mod coop_deposits;
+pub mod coop_month_end;
 pub mod cooperative;
 pub mod coop_health;
 pub mod coop_loans;

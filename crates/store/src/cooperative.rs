@@ -259,7 +259,7 @@ pub struct Member {
     pub created_at: i64,
 }
 
-const MEMBER_COLUMNS: &str =
+pub(crate) const MEMBER_COLUMNS: &str =
     "id, cooperative_id, member_number, full_name, nik, person_id, joined_on, left_on, created_at";
 
 pub struct NewMember {

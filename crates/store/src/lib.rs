@@ -17,6 +17,7 @@ pub mod brokers;
 pub mod case_access;
 pub mod cases;
 pub mod coop_bank;
+pub mod coop_deposits;
 pub mod cooperative;
 pub mod coop_health;
 pub mod coop_loans;

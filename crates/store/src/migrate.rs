@@ -56,6 +56,7 @@ const MIGRATIONS: &[Migration] = &[
     // Issue 20, track bank (27, 28 and 30 are the other tracks').
     migration!(29, "coop_bank", "0029_coop_bank"),
     migration!(28, "coop_loans", "0028_coop_loans"),
+    migration!(27, "coop_deposits", "0027_coop_deposits"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -6,7 +6,7 @@ pub mod api;
 pub use app::{
     accounts, agencies, audit_trail, bootstrap, cases, clock, config, coop_loans, cooperative, dhis2, dukcapil, enterprise, episodes, htcds,
     i18n, import, job_orders, monitoring, national_ids, opensid, outreach, parenting, partners, people, policy, portal,
-    privacy, region_update, brokers,
+    privacy, region_update, brokers, coop_month_end,
 };
 pub mod auth;
 mod catalogue_keys;

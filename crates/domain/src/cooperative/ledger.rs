@@ -86,6 +86,8 @@ code_enum! {
         FundsPayable = "funds_payable",
         /// Other liabilities.
         OtherLiabilities = "other_liabilities",
+        /// Utang pajak: tax withheld on members' interest, owed to the state (deposits track).
+        TaxPayable = "tax_payable",
         /// Simpanan pokok: paid once on joining, equal for all members.
         SimpananPokok = "simpanan_pokok",
         /// Simpanan wajib: the fixed periodic savings.
@@ -121,7 +123,7 @@ impl Account {
         use Account::*;
         match self {
             Cash | Bank | LoansReceivable | InterestReceivable | LoanLossAllowance | FixedAssets => AccountKind::Asset,
-            SimpananSukarela | SimpananBerjangka | ShuPayable | FundsPayable | OtherLiabilities => {
+            SimpananSukarela | SimpananBerjangka | ShuPayable | FundsPayable | OtherLiabilities | TaxPayable => {
                 AccountKind::Liability
             }
             SimpananPokok | SimpananWajib | Reserve | Grants | ShuCurrentYear => AccountKind::Equity,
@@ -154,6 +156,7 @@ impl Account {
             ShuPayable => "2201",
             FundsPayable => "2202",
             OtherLiabilities => "2301",
+            TaxPayable => "2103",
             SimpananPokok => "3101",
             SimpananWajib => "3102",
             Reserve => "3201",

@@ -9,6 +9,7 @@
 
 pub mod bank;
 pub mod bylaws;
+pub mod deposits;
 pub mod founding;
 pub mod health;
 pub mod ledger;

@@ -34,6 +34,10 @@ code_enum! {
         BankTransfer = "bank_transfer",
         /// The monthly provision for bad loans (PPAP; issue 20, `loans::provision_entry`).
         LoanProvision = "loan_provision",
+        // Deposits track (issue 20): savings products and the month-end interest.
+        TimeDepositOpening = "time_deposit_opening",
+        TimeDepositClosing = "time_deposit_closing",
+        SavingsInterest = "savings_interest",
     }
 }
 

@@ -9,6 +9,7 @@ mod cases;
 pub mod contract;
 mod coop_bank;
 mod coop_loans;
+mod coop_deposits;
 mod cooperative;
 mod coop_health;
 pub mod dhis2;
@@ -190,6 +191,14 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/loans/{loan_id}/reschedules/{proposal_id}/cancel", post(coop_loans::cancel))
         .route("/cooperatives/{id}/provision", get(coop_loans::provision))
         .route("/cooperatives/{id}/loan-month-end", post(coop_loans::month_end))
+        // Deposits track (issue 20).
+        .route("/cooperatives/{id}/deposit-settings", get(coop_deposits::settings))
+        .route("/cooperatives/{id}/deposit-settings/{year}", put(coop_deposits::put_settings))
+        .route("/cooperatives/{id}/time-deposits", get(coop_deposits::list).post(coop_deposits::open))
+        .route("/cooperatives/{id}/time-deposits/{deposit_id}", get(coop_deposits::get))
+        .route("/cooperatives/{id}/time-deposits/{deposit_id}/maturity", post(coop_deposits::mature))
+        .route("/cooperatives/{id}/time-deposits/{deposit_id}/early-withdrawal", post(coop_deposits::withdraw_early))
+        .route("/cooperatives/{id}/month-end", post(coop_deposits::run_month_end))
         .route("/openapi.json", get(openapi_json))
         .merge(coop_bank_routes())
         .merge(exchange_routes())
@@ -280,6 +289,8 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         coop_loans::list_settings, coop_loans::put_settings, coop_loans::records, coop_loans::add_collateral,
         coop_loans::add_guarantor, coop_loans::propose, coop_loans::approve, coop_loans::reject, coop_loans::cancel,
         coop_loans::provision, coop_loans::month_end,
+        coop_deposits::settings, coop_deposits::put_settings, coop_deposits::list, coop_deposits::open,
+        coop_deposits::get, coop_deposits::mature, coop_deposits::withdraw_early, coop_deposits::run_month_end,
         job_orders::create, job_orders::list, job_orders::get, job_orders::verify,
         outreach::list, outreach::create, outreach::get, outreach::add_attendee,
         policy::get,

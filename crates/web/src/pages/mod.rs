@@ -7,6 +7,7 @@ mod api_docs;
 mod cases;
 pub mod coop_bank;
 pub mod coop_loans;
+pub mod coop_deposits;
 pub mod cooperative;
 mod coop_health;
 mod enterprise;
@@ -187,6 +188,13 @@ pub fn routes() -> Routes {
         .route("/cooperatives/{id}/journal/{entry_id}/reverse", post(cooperative::reverse))
         .route("/cooperatives/{id}/cash-book", get(cooperative::cash_book))
         .route("/cooperatives/{id}/rat", get(cooperative::rat).post(cooperative::record_rat))
+        // Deposits track (issue 20).
+        .route("/cooperatives/{id}/deposits", get(coop_deposits::list).post(coop_deposits::open))
+        .route("/cooperatives/{id}/deposits/settings", post(coop_deposits::save_settings))
+        .route("/cooperatives/{id}/deposits/{deposit_id}", get(coop_deposits::record))
+        .route("/cooperatives/{id}/deposits/{deposit_id}/{step}", post(coop_deposits::action))
+        .route("/cooperatives/{id}/month-end", post(coop_deposits::month_end))
+        .route("/cooperatives/{id}/members/{member_id}/passbook", get(coop_deposits::passbook))
         .route("/cooperatives/{id}/rat/{year}/report", get(cooperative::rat_report))
         // issue 20, health
         .route("/cooperatives/{id}/health", get(coop_health::health))
