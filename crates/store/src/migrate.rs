@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(24, "brokers", "0024_brokers"),
     migration!(25, "break_glass", "0025_break_glass"),
     migration!(26, "htcds", "0026_htcds"),
+    migration!(31, "idempotency", "0031_idempotency"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
