@@ -132,3 +132,22 @@ async fn keys_are_per_account_and_every_write_route_honours_them() {
     assert!(s == 403 || s == 404, "{s}");
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM idempotency_keys WHERE idem_key = 'note-x'").await, 0);
 }
+
+#[tokio::test]
+async fn the_document_offers_the_key_on_every_write() {
+    let app = TestApp::spawn().await;
+    let (s, doc) = app.get_json("/api/v1/openapi.json", None).await;
+    assert_eq!(s, 200);
+    let mut writes = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let takes_key = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"));
+            let write = matches!(method.as_str(), "post" | "put" | "patch" | "delete");
+            assert_eq!(takes_key, write, "{method} {path}");
+            writes += usize::from(write);
+        }
+    }
+    assert!(writes > 40, "{writes}");
+}
