@@ -22,6 +22,7 @@ mod exchange;
 mod generate;
 mod glass;
 mod hardening;
+mod idempotency;
 mod home;
 mod htcds;
 mod import;

@@ -23,6 +23,9 @@ pub struct Config {
     /// `DESMIGRATIF_LOGIN_MAX_FAILURES` per username in `DESMIGRATIF_LOGIN_WINDOW_MINUTES`.
     pub login_max_failures: i64,
     pub login_window_secs: i64,
+    /// `DESMIGRATIF_IDEMPOTENCY_DAYS` (default 30): how long the API keeps the first answer to an
+    /// `Idempotency-Key`. An offline phone's outbox may wait that long for a signal.
+    pub idempotency_secs: i64,
     /// `DESMIGRATIF_ATTACHMENTS_DIR`: where case attachments are stored, outside the database,
     /// by content hash. Default: `attachments` next to a SQLite database file, else
     /// `data/attachments`.
@@ -220,6 +223,7 @@ impl Config {
             trust_proxy: flag("DESMIGRATIF_TRUST_PROXY")?.unwrap_or(false),
             login_max_failures: num("DESMIGRATIF_LOGIN_MAX_FAILURES", 5)?,
             login_window_secs: num("DESMIGRATIF_LOGIN_WINDOW_MINUTES", 15)? * 60,
+            idempotency_secs: num("DESMIGRATIF_IDEMPOTENCY_DAYS", 30)? * 86_400,
             clock_start: match var("DESMIGRATIF_CLOCK") {
                 None => None,
                 Some(v) => {
@@ -259,6 +263,7 @@ impl Config {
             trust_proxy: false,
             login_max_failures: 5,
             login_window_secs: 15 * 60,
+            idempotency_secs: 30 * 86_400,
             attachments_dir: default_attachments_dir(
                 database_url,
                 std::env::temp_dir().join("desmigratif-attachments"),

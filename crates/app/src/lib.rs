@@ -26,6 +26,7 @@ pub mod exchange;
 pub mod brokers;
 pub mod htcds;
 pub mod i18n;
+pub mod idempotency;
 pub mod import;
 pub mod job_orders;
 pub mod monitoring;

@@ -70,7 +70,10 @@ pub async fn token_user(state: &AppState, token: &str) -> Result<Option<User>> {
     Ok(store::auth::token_user(&state.db, token).await?)
 }
 
-/// Deletes expired sessions and tokens and login failures older than the throttle's window.
+/// Deletes expired sessions and tokens, login failures older than the throttle's window, and
+/// idempotency keys past their keeping time.
 pub async fn purge_expired(state: &AppState) -> Result<()> {
-    Ok(store::auth::purge_expired(&state.db, state.config.login_window_secs).await?)
+    store::auth::purge_expired(&state.db, state.config.login_window_secs).await?;
+    store::idempotency::purge(&state.db, store::now() - state.config.idempotency_secs).await?;
+    Ok(())
 }

@@ -26,6 +26,7 @@ pub mod enterprise;
 pub mod episodes;
 pub mod exchange;
 pub mod htcds;
+pub mod idempotency;
 pub mod indicators;
 pub mod job_orders;
 pub mod migrate;

@@ -57,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(29, "coop_bank", "0029_coop_bank"),
     migration!(28, "coop_loans", "0028_coop_loans"),
     migration!(27, "coop_deposits", "0027_coop_deposits"),
+    migration!(31, "idempotency", "0031_idempotency"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -194,6 +194,16 @@ impl ApiUser {
     }
 }
 
+/// The token of `Authorization: Bearer TOKEN`, if the header has that shape.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+}
+
 /// An API caller whose password may still be one someone else set: only
 /// `POST /api/v1/auth/password` takes this; every other endpoint takes [`ApiUser`].
 pub struct PendingApiUser(pub ApiUser);
@@ -201,14 +211,7 @@ pub struct PendingApiUser(pub ApiUser);
 impl FromRequestParts<AppState> for PendingApiUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 128)
-            .ok_or(ApiError::Unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
         let user = app::sessions::token_user(state, token).await?.ok_or(ApiError::Unauthorized)?;
         let principal = user.principal().ok_or(ApiError::Forbidden)?;
         let Ok(ctx) = Ctx::from_request_parts(parts, state).await;

@@ -14,6 +14,7 @@ pub mod charts;
 pub mod download;
 pub mod error;
 pub mod exchange;
+pub mod idempotency;
 pub mod observe;
 pub mod pages;
 pub mod region_filter;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
     app_routes()
         .into_router()
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .layer(axum::middleware::from_fn(readable_rejections))
         .layer(axum::middleware::from_fn(error::api_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -57,6 +57,9 @@ impl Modify for SharedResponses {
         for (path, item) in openapi.paths.paths.iter_mut() {
             for (method, op) in operations_mut(item) {
                 attach(path, op);
+                if matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") {
+                    idempotent(op);
+                }
                 if let Some(id) = operation_id(method, path) {
                     op.operation_id = Some(id.to_string());
                 }
@@ -95,6 +98,26 @@ fn attach(path: &str, op: &mut Operation) {
         let name = SHARED.iter().find(|(s, ..)| *s == status).map(|(_, n, _)| *n).unwrap_or("BadRequest");
         declared.insert(status.to_string(), RefOr::Ref(Ref::from_response_name(name)));
     }
+}
+
+/// Every write takes an optional `Idempotency-Key` (crate::idempotency): a replay answers the
+/// first answer, a key reused for another request is a 422, one still running a 409.
+fn idempotent(op: &mut Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    let key = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "A key the client makes (e.g. a UUID), 1–255 visible ASCII characters, kept per account for 30 days. \
+Sending the same request again with it answers the first answer (header `Idempotent-Replayed: true`) and writes \
+nothing new; the same key with a different request answers 422; while the first is still running, 409.",
+        ))
+        .schema(Some(String::schema()))
+        .build();
+    op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(key));
+    op.responses.responses.insert("409".to_string(), RefOr::Ref(Ref::from_response_name("Conflict")));
+    op.responses.responses.entry("422".to_string()).or_insert_with(|| RefOr::Ref(Ref::from_response_name("ValidationFailed")));
 }
 
 /// The operations of a path item with their HTTP method, upper case.
