@@ -52,11 +52,10 @@ const MIGRATIONS: &[Migration] = &[
     migration!(24, "brokers", "0024_brokers"),
     migration!(25, "break_glass", "0025_break_glass"),
     migration!(26, "htcds", "0026_htcds"),
-    migration!(30, "coop_health", "0030_coop_health"),
-    // Issue 20, track bank (27, 28 and 30 are the other tracks').
-    migration!(29, "coop_bank", "0029_coop_bank"),
-    migration!(28, "coop_loans", "0028_coop_loans"),
     migration!(27, "coop_deposits", "0027_coop_deposits"),
+    migration!(28, "coop_loans", "0028_coop_loans"),
+    migration!(29, "coop_bank", "0029_coop_bank"),
+    migration!(30, "coop_health", "0030_coop_health"),
     migration!(31, "idempotency", "0031_idempotency"),
 ];
 
