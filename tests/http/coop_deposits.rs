@@ -128,6 +128,11 @@ async fn deposits_interest_tax_and_month_end() {
     assert_eq!(s, 201, "{d3}");
     let early = format!("{td}/{}/early-withdrawal", d3["id"]);
     let (_, before) = balances(&app, &t, coop).await;
+    // A member with an open time deposit cannot leave: the exit refund does not pay it out.
+    let leave = format!("/api/v1/cooperatives/{coop}/members/{a}/leave");
+    let r = refused(&app, &leave, &t, json!({"date": "2026-04-02"}), "member_id").await;
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("time deposit"), "{r}");
+    assert_eq!(balances(&app, &t, coop).await.1, before, "a refused exit posts nothing");
     let r = refused(&app, &early, &t, json!({"date": "2026-04-15"}), "accept_penalty").await;
     let msg = r["errors"][0]["message"].as_str().unwrap();
     assert!(msg.contains("20.000") || msg.contains("20,000"), "names the penalty (1 % of 2,000,000): {msg}");

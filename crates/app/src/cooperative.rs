@@ -770,8 +770,21 @@ pub async fn leave(state: &AppState, actor: &Actor, c: &Cooperative, m: &Member,
     let Some(date) = value_date(&mut errs, date, coop_today(state, c), closed, parse_date(&m.joined_on)) else {
         return Err(OpError::Invalid(errs));
     };
+    let refuse = |detail: &str, key: &str| {
+        Err(OpError::Invalid(ValidationErrors(vec![
+            domain::FieldError::new("member_id", Rule::Mismatch, detail).message(key),
+        ])))
+    };
     if st::open_loans_tx(&mut tx, m.id).await? > 0 {
-        return invalid("member_id", Rule::Mismatch, "the member has an open loan; it must be settled first");
+        return refuse("the member has an open loan; it must be settled first", "msg_key.open_loan");
+    }
+    // A time deposit is the cooperative's debt to the member, outside the exit refund: it is
+    // paid out (early, with its penalty, or at maturity) before the member can leave.
+    if store::coop_deposits::open_deposits_tx(&mut tx, m.id).await? > 0 {
+        return refuse(
+            "the member has an open time deposit; it must be paid out first",
+            "msg_key.open_time_deposit",
+        );
     }
     let b = MemberBalances::from_nets(&st::member_nets_tx(&mut tx, m.id).await?);
     let refund = co::ExitRefund {

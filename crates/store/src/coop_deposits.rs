@@ -163,6 +163,14 @@ pub async fn get_deposit_tx(tx: &mut Tx, id: i64) -> Result<Option<TimeDeposit>>
     Ok(on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(c).await)?)
 }
 
+/// How many of a member's time deposits are still open.
+pub async fn open_deposits_tx(tx: &mut Tx, member_id: i64) -> Result<i64> {
+    let (n,): (i64,) = on_tx!(tx, c => sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM coop_time_deposits WHERE member_id = $1 AND closed_on IS NULL")
+        .bind(member_id).fetch_one(c).await)?;
+    Ok(n)
+}
+
 /// A cooperative's deposits (or one member's), newest first.
 pub async fn list_deposits(db: &Db, coop_id: i64, member_id: Option<i64>) -> Result<Vec<TimeDeposit>> {
     let sql = format!(
