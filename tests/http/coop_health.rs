@@ -160,6 +160,14 @@ async fn health_worksheet_from_the_books() {
     assert_eq!(app.get_json(&format!("{base}/health/2025"), Some(&other)).await.0, 404);
     assert_eq!(app.put_json(&format!("{base}/health/2025/answers"), &other, &json!({"yes": []})).await.0, 404);
     assert_eq!(app.post_json(&format!("{base}/health/2025/record"), Some(&other), &json!({})).await.0, 404);
+
+    // Ratio 1b: the loan has neither collateral nor a guarantor, so all of it is at risk; with a
+    // guarantor (another member) it no longer is (Kepmen 194/1998's "pinjaman berisiko").
+    assert_eq!(ratio(&r, "capital_to_risky_loans")["denominator"], 2_000_000);
+    let (s, g) = app.post_json(&format!("{lpath}/guarantors"), Some(&m1), &json!({"member_id": ids[1]})).await;
+    assert_eq!(s, 201, "{g}");
+    let (_, guaranteed) = app.get_json(&format!("{base}/health/2025"), Some(&m1)).await;
+    assert_eq!(ratio(&guaranteed, "capital_to_risky_loans")["denominator"], 0, "{guaranteed}");
 }
 
 #[tokio::test]

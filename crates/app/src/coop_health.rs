@@ -100,16 +100,22 @@ pub async fn save_answers(
 // ---------------------------------------------------------------------------------------------
 // From the books
 
-/// Loans as the assessment sees them on `as_of`: outstanding principal per collectibility class.
-async fn loans_by_class(state: &AppState, c: &Cooperative, as_of: Date) -> Result<[i64; 5], store::StoreError> {
+/// Loans as the assessment sees them on `as_of`: outstanding principal per collectibility class,
+/// and of loans at risk (no covering collateral and no guarantor, `health::loan_at_risk`).
+async fn loans_by_class(state: &AppState, c: &Cooperative, as_of: Date) -> Result<([i64; 5], i64), store::StoreError> {
     let mut by_class = [0i64; 5];
+    let mut at_risk = 0i64;
     for loan in store::cooperative::list_loans(&state.db, c.id, None).await? {
         let (status, _) = coop::loan_status(state, c, &loan, as_of).await?;
         if let Some(n) = status.collectibility_number {
             by_class[usize::from(n.clamp(1, 5) - 1)] += status.principal_outstanding;
+            let (collateral, guarantors) = crate::coop_loans::cover(state, loan.id).await?;
+            if h::loan_at_risk(status.principal_outstanding, collateral.amount(), guarantors) {
+                at_risk += status.principal_outstanding;
+            }
         }
     }
-    Ok(by_class)
+    Ok((by_class, at_risk))
 }
 
 
@@ -134,7 +140,7 @@ pub async fn input_from_books(
     let income = |a: Account| i64::try_from(is.income.iter().find(|(x, _)| *x == a).map(|(_, v)| *v).unwrap_or(0)).unwrap_or(0);
     let expense =
         |a: Account| i64::try_from(is.expenses.iter().find(|(x, _)| *x == a).map(|(_, v)| *v).unwrap_or(0)).unwrap_or(0);
-    let by_class = loans_by_class(state, c, as_of).await?;
+    let (by_class, at_risk) = loans_by_class(state, c, as_of).await?;
     let loans = bal(&b, LoansReceivable);
     let allowance = bal(&b, LoanLossAllowance);
     let own_capital = i64::try_from(bs.total_equity).unwrap_or(0);
@@ -174,8 +180,7 @@ pub async fn input_from_books(
         loans,
         // Every loan in these books is a loan to a member.
         loans_to_members: loans,
-        // No collateral is recorded yet: every loan is "at risk" for ratio 1b.
-        loans_at_risk: loans,
+        loans_at_risk: at_risk,
         loans_by_class: by_class,
         risk_reserve: allowance,
         // PPAPWD: the same rule as the monthly provision (the cooperative's rates, deductible

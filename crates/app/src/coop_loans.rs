@@ -369,6 +369,21 @@ async fn exposures_tx(tx: &mut store::Tx, c: &Cooperative, as_of: Date) -> crate
 
 /// The provision required on `as_of` (PPAP wajib dibentuk) with the rates of that date's
 /// settings. Used by the health assessment and the key figures.
+/// The deductible value of a loan's collateral (`CollateralKind::deductible`, document held).
+fn deductible_of(collateral: &[sl::Collateral]) -> Rupiah {
+    collateral
+        .iter()
+        .filter_map(|k| Some(rules::deductible_value(CollateralKind::parse(&k.kind)?, rp(k.estimated_value), k.document_held != 0)))
+        .fold(Rupiah::ZERO, |a, b| a.checked_add(b).unwrap_or(Rupiah::MAX))
+}
+
+/// What covers one loan for the health assessment's "loans at risk": its deductible collateral
+/// and how many guarantors it has.
+pub(crate) async fn cover(state: &AppState, loan_id: i64) -> Result<(Rupiah, usize), store::StoreError> {
+    let collateral = sl::collaterals(&state.db, loan_id).await?;
+    Ok((deductible_of(&collateral), sl::guarantors(&state.db, loan_id).await?.len()))
+}
+
 pub async fn required_provision(state: &AppState, c: &Cooperative, as_of: Date) -> crate::error::Result<Rupiah> {
     Ok(required_store(state, c, as_of).await?)
 }
@@ -803,10 +818,7 @@ pub async fn loan_records(
         None => rules::fees(&settings_on(state, c, coop::coop_today(state, c)).await?, rp(loan.principal)),
     };
     let collateral = sl::collaterals(&state.db, loan.id).await?;
-    let deductible = collateral
-        .iter()
-        .filter_map(|k| Some(rules::deductible_value(CollateralKind::parse(&k.kind)?, rp(k.estimated_value), k.document_held != 0)))
-        .fold(Rupiah::ZERO, |a, b| a.checked_add(b).unwrap_or(Rupiah::MAX));
+    let deductible = deductible_of(&collateral);
     Ok(LoanRecords {
         admin_fee: fees.admin.amount(),
         provision_fee: fees.provision.amount(),

@@ -433,6 +433,15 @@ pub struct Assessment {
     pub ppap_cover_cp: Option<i64>,
 }
 
+/// Whether a loan counts as "pinjaman diberikan yang berisiko" (ratio 1b): Kepmen 194/1998
+/// defines it as a loan whose borrower has neither adequate collateral nor a reliable
+/// guarantor. Adequate here: deductible collateral (the same kinds and rule as the provision)
+/// covering the outstanding principal; reliable: any recorded guarantor (a member or a named
+/// person, tanggung renteng included).
+pub fn loan_at_risk(outstanding: i64, deductible_collateral: i64, guarantors: usize) -> bool {
+    outstanding > 0 && guarantors == 0 && deductible_collateral < outstanding
+}
+
 /// Risiko pinjaman bermasalah: 50 % of kurang lancar, 75 % of diragukan, 100 % of macet (classes
 /// 3, 4, 5), each part rounded half up to the rupiah. Class 2 (dalam perhatian khusus) carries no
 /// risk weight here, as in the guidance's three non-performing classes.
@@ -660,6 +669,15 @@ pub fn hundredths(v: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loan_is_at_risk_without_covering_collateral_or_a_guarantor() {
+        assert!(loan_at_risk(5_000_000, 0, 0));
+        assert!(loan_at_risk(5_000_000, 4_999_999, 0), "collateral short of the principal");
+        assert!(!loan_at_risk(5_000_000, 5_000_000, 0), "collateral covering it");
+        assert!(!loan_at_risk(5_000_000, 0, 1), "a guarantor");
+        assert!(!loan_at_risk(0, 0, 0), "nothing outstanding");
+    }
 
     /// A small set of books, every ratio computed by hand below.
     fn books() -> HealthInput {
