@@ -654,13 +654,15 @@ async fn regions(cfg: Config, command: RegionsCommand) -> anyhow::Result<()> {
             }
         }
         RegionsCommand::Reassign { old, new } => {
-            let r = ru::reassign(&state, &principal, &actor, &old, new.as_deref().unwrap_or(""))
-                .await
-                .map_err(refused)?;
+            let r =
+                ru::reassign(&state, &principal, &actor, &old, new.as_deref().unwrap_or("")).await.map_err(refused)?;
             println!("Moved {} record(s) from {} to {} (audited).", r.total_moved(), r.old_code, r.new_code);
             for m in &r.moved {
                 if m.left > 0 {
-                    println!("  {}: {} moved, {} left on {} (the successor already has one)", m.records, m.moved, m.left, r.old_code);
+                    println!(
+                        "  {}: {} moved, {} left on {} (the successor already has one)",
+                        m.records, m.moved, m.left, r.old_code
+                    );
                 } else {
                     println!("  {}: {}", m.records, m.moved);
                 }
@@ -729,7 +731,8 @@ async fn import_opensid(
     let village: domain::RegionCode =
         village.trim().parse().map_err(|_| anyhow::anyhow!("--village: a village code such as 53.07.01.2001"))?;
     let db = store::Db::connect_existing(&cfg.database_url).await?;
-    let (principal, actor) = cli_account(&cfg, &db, as_user, Some((domain::Action::EditPerson, "register people"))).await?;
+    let (principal, actor) =
+        cli_account(&cfg, &db, as_user, Some((domain::Action::EditPerson, "register people"))).await?;
     let state = web::AppState::new(db.clone(), cfg);
     let result = web::opensid::import_opensid(&state, &principal, &actor, &village, &data, dry_run).await;
     db.close().await;
@@ -764,7 +767,8 @@ async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_u
     let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = domain::import::ImportFile::parse(data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let db = store::Db::connect_existing(&cfg.database_url).await?;
-    let (principal, actor) = cli_account(&cfg, &db, as_user, Some((domain::Action::EditPerson, "register people"))).await?;
+    let (principal, actor) =
+        cli_account(&cfg, &db, as_user, Some((domain::Action::EditPerson, "register people"))).await?;
     let state = web::AppState::new(db.clone(), cfg);
     let bar = generate::progress::bar("import", Some(file.row_count() as u64), "rows");
     let report = web::import::run(&state, &principal, &actor, &file, confirm, "cli", |c| {
@@ -794,7 +798,9 @@ async fn import_persons(cfg: Config, path: &std::path::Path, confirm: bool, as_u
 /// A month-end refusal as one line (field: detail).
 fn month_end_refusal(e: &web::AppError) -> String {
     match e {
-        web::AppError::Invalid(v) => v.0.iter().map(|f| format!("{}: {}", f.field, f.detail)).collect::<Vec<_>>().join("; "),
+        web::AppError::Invalid(v) => {
+            v.0.iter().map(|f| format!("{}: {}", f.field, f.detail)).collect::<Vec<_>>().join("; ")
+        }
         other => other.to_string(),
     }
 }

@@ -79,7 +79,6 @@ async fn a_public_report_gets_a_receipt_stores_no_address_and_takes_additions() 
     assert_eq!((s, e["errors"][0]["field"].as_str()), (422, Some("text")), "{e}");
     let (s, _) = app.get_json("/api/v1/public/broker-reports/ABCDE-FGH23", None).await;
     assert_eq!(s, 404);
-
 }
 
 #[tokio::test]
@@ -97,11 +96,13 @@ async fn public_reports_are_rate_limited_with_retry_after() {
     let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
     assert!(fields.contains(&"broker_name") && fields.contains(&"description"), "{e}");
     for i in 1..web::brokers::PUBLIC_BURST {
-        let (s, b) =
-            app.post_json("/api/v1/public/broker-reports", None, &report("Calo", &format!("0812000000{i:02}"), HOME)).await;
+        let (s, b) = app
+            .post_json("/api/v1/public/broker-reports", None, &report("Calo", &format!("0812000000{i:02}"), HOME))
+            .await;
         assert_eq!(s, 201, "{b}");
     }
-    let r = app.client.post(app.url("/api/v1/public/broker-reports")).json(&report("Calo", "", HOME)).send().await.unwrap();
+    let r =
+        app.client.post(app.url("/api/v1/public/broker-reports")).json(&report("Calo", "", HOME)).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 429);
     let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(wait >= 1, "{wait}");
@@ -128,9 +129,11 @@ async fn broker_reports_restriction_matrix() {
     public["reporter_contact"] = json!("Ibu Sari 0813 9999 0000");
     let (s, _) = app.post_json("/api/v1/public/broker-reports", None, &public).await;
     assert_eq!(s, 201);
-    let (s, mine) = app.post_json("/api/v1/broker-reports", Some(&officer), &report("Joko Kumis", "62 812 3456 7890", HOME)).await;
+    let (s, mine) =
+        app.post_json("/api/v1/broker-reports", Some(&officer), &report("Joko Kumis", "62 812 3456 7890", HOME)).await;
     assert_eq!(s, 201, "{mine}");
-    let (s, by_partner) = app.post_json("/api/v1/broker-reports", Some(&partner), &report("Bu Tini", "0877 1234 5678", HOME)).await;
+    let (s, by_partner) =
+        app.post_json("/api/v1/broker-reports", Some(&partner), &report("Bu Tini", "0877 1234 5678", HOME)).await;
     assert_eq!(s, 201, "{by_partner}");
     let (s, _) = app.post_json("/api/v1/broker-reports", Some(&coop), &report("X", "", HOME)).await;
     assert_eq!(s, 403, "cooperative managers do not report brokers");
@@ -182,7 +185,10 @@ async fn broker_reports_restriction_matrix() {
     let (_, d) = app.get_json(&format!("/api/v1/broker-reports/{public_id}"), Some(&regency)).await;
     assert!(d.get("reporter_contact").is_none(), "not the handler: {d}");
     let (_, log) = app
-        .get_json(&format!("/api/v1/audit?action=broker_report.view_contact&entity_id={public_id}"), Some(&app.admin_token))
+        .get_json(
+            &format!("/api/v1/audit?action=broker_report.view_contact&entity_id={public_id}"),
+            Some(&app.admin_token),
+        )
         .await;
     assert_eq!(items(&log).len(), 1, "{log}");
     // The partner's own report: visible to it, never its contact-free handling.
@@ -241,13 +247,17 @@ async fn an_episode_whose_recruiter_is_a_reported_broker_is_flagged() {
         json!({"category": "household_employer", "scheme": "independent", "destination": "MY",
                "job_type": "housekeeper", "recruiter_name": recruiter})
     };
-    let (s, named) = app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&officer), &open("Pak  joko")).await;
+    let (s, named) =
+        app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&officer), &open("Pak  joko")).await;
     assert_eq!(s, 201, "{named}");
-    let (_, unnamed) = app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&officer), &open("Bang Ucok")).await;
-    let flag = |e: &Value| e["flags"].as_array().unwrap().iter().find(|f| f["code"] == "recruiter_reported_broker").cloned();
+    let (_, unnamed) =
+        app.post_json(&format!("/api/v1/persons/{person}/episodes"), Some(&officer), &open("Bang Ucok")).await;
+    let flag =
+        |e: &Value| e["flags"].as_array().unwrap().iter().find(|f| f["code"] == "recruiter_reported_broker").cloned();
     assert!(flag(&named).is_none(), "nobody reported yet");
 
-    let (s, r) = app.post_json("/api/v1/public/broker-reports", None, &report("Pak Joko", "0812 3456 7890", HOME)).await;
+    let (s, r) =
+        app.post_json("/api/v1/public/broker-reports", None, &report("Pak Joko", "0812 3456 7890", HOME)).await;
     assert_eq!(s, 201, "{r}");
     // The name matches a broker reported in the episode's district.
     let (_, e) = app.get_json(&format!("/api/v1/episodes/{}", named["id"]), Some(&officer)).await;
@@ -260,17 +270,22 @@ async fn an_episode_whose_recruiter_is_a_reported_broker_is_flagged() {
     let (_, l) = app.get_json("/api/v1/brokers", Some(&officer)).await;
     let broker = items(&l)[0]["id"].as_i64().unwrap();
     let other = app.user_token("lain", "village_officer", Some(OTHER)).await;
-    let (s, _) =
-        app.post_json(&format!("/api/v1/brokers/{broker}/episodes"), Some(&other), &json!({"episode_id": unnamed["id"]})).await;
+    let (s, _) = app
+        .post_json(&format!("/api/v1/brokers/{broker}/episodes"), Some(&other), &json!({"episode_id": unnamed["id"]}))
+        .await;
     assert_eq!(s, 404, "another region's officer does not see the broker");
-    let (s, e) = app.post_json(&format!("/api/v1/brokers/{broker}/episodes"), Some(&officer), &json!({"episode_id": 999999})).await;
+    let (s, e) = app
+        .post_json(&format!("/api/v1/brokers/{broker}/episodes"), Some(&officer), &json!({"episode_id": 999999}))
+        .await;
     assert_eq!((s, e["errors"][0]["field"].as_str()), (422, Some("episode_id")), "{e}");
-    let (s, b) =
-        app.post_json(&format!("/api/v1/brokers/{broker}/episodes"), Some(&officer), &json!({"episode_id": unnamed["id"]})).await;
+    let (s, b) = app
+        .post_json(&format!("/api/v1/brokers/{broker}/episodes"), Some(&officer), &json!({"episode_id": unnamed["id"]}))
+        .await;
     assert_eq!(s, 201, "{b}");
     assert_eq!(b["episode_ids"], json!([unnamed["id"]]));
-    let (s, _) =
-        app.post_json(&format!("/api/v1/brokers/{broker}/episodes"), Some(&officer), &json!({"episode_id": unnamed["id"]})).await;
+    let (s, _) = app
+        .post_json(&format!("/api/v1/brokers/{broker}/episodes"), Some(&officer), &json!({"episode_id": unnamed["id"]}))
+        .await;
     assert_eq!(s, 200, "already linked");
     let (_, e) = app.get_json(&format!("/api/v1/episodes/{}", unnamed["id"]), Some(&officer)).await;
     let f = flag(&e).expect("flagged by link");
@@ -278,7 +293,8 @@ async fn an_episode_whose_recruiter_is_a_reported_broker_is_flagged() {
 
     // A case too.
     let case = app.open_case(&officer, "trafficking_suspicion", Some(person)).await;
-    let (s, b) = app.post_json(&format!("/api/v1/brokers/{broker}/cases"), Some(&officer), &json!({"case_id": case})).await;
+    let (s, b) =
+        app.post_json(&format!("/api/v1/brokers/{broker}/cases"), Some(&officer), &json!({"case_id": case})).await;
     assert_eq!(s, 201, "{b}");
     assert_eq!(b["case_ids"], json!([case]));
 
@@ -303,8 +319,14 @@ async fn the_portal_form_works_without_script_and_keeps_typed_values() {
     let r = b
         .post_form(
             "/portal/lapor-calo",
-            &[("_csrf", &csrf), ("broker_name", "Pak Joko"), ("village_code", HOME), ("money_asked", "lima juta"),
-              ("description", "Meminta uang"), ("doc_ktp", "on")],
+            &[
+                ("_csrf", &csrf),
+                ("broker_name", "Pak Joko"),
+                ("village_code", HOME),
+                ("money_asked", "lima juta"),
+                ("description", "Meminta uang"),
+                ("doc_ktp", "on"),
+            ],
         )
         .await;
     assert_eq!(r.status().as_u16(), 422);
@@ -314,8 +336,14 @@ async fn the_portal_form_works_without_script_and_keeps_typed_values() {
     let r = b
         .post_form(
             "/portal/lapor-calo",
-            &[("_csrf", &csrf), ("broker_name", "Pak Joko"), ("village_code", HOME), ("money_asked", "5.000.000"),
-              ("description", "Meminta uang"), ("doc_ktp", "on")],
+            &[
+                ("_csrf", &csrf),
+                ("broker_name", "Pak Joko"),
+                ("village_code", HOME),
+                ("money_asked", "5.000.000"),
+                ("description", "Meminta uang"),
+                ("doc_ktp", "on"),
+            ],
         )
         .await;
     assert_eq!(r.status().as_u16(), 201);
@@ -324,7 +352,10 @@ async fn the_portal_form_works_without_script_and_keeps_typed_values() {
     let start = html.find("id=\"receipt\">").unwrap() + "id=\"receipt\">".len();
     let receipt = html[start..start + 11].to_string();
     let r = b
-        .post_form("/portal/lapor-calo/tambah", &[("_csrf", &csrf), ("receipt", &receipt), ("information", "Mobil putih")])
+        .post_form(
+            "/portal/lapor-calo/tambah",
+            &[("_csrf", &csrf), ("receipt", &receipt), ("information", "Mobil putih")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 201);
     assert!(r.text().await.unwrap().contains("Informasi sudah ditambahkan"));

@@ -82,7 +82,10 @@ fn dhis2_import_orgunits_reports_matches_and_changes_nothing_the_second_time() {
     .unwrap();
     let path = file.to_str().unwrap();
     let (out, _) = desmigratif(dir.path(), &["dhis2", "import-orgunits", path], &[]);
-    assert!(out.contains("3 org units: 2 matched (2 new or changed, 0 unchanged), 1 unmatched, 0 conflicting"), "{out}");
+    assert!(
+        out.contains("3 org units: 2 matched (2 new or changed, 0 unchanged), 1 unmatched, 0 conflicting"),
+        "{out}"
+    );
     assert!(out.contains("unmatched IdnCountry1"), "{out}");
     let (out, _) = desmigratif(dir.path(), &["dhis2", "import-orgunits", path], &[]);
     assert!(out.contains("2 matched (0 new or changed, 2 unchanged)"), "{out}");

@@ -30,7 +30,9 @@ async fn trial_balance(app: &TestApp, t: &str, coop: i64, as_of: &str) -> std::c
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["account"].as_str().unwrap().to_string(), r["debit"].as_i64().unwrap() - r["credit"].as_i64().unwrap()))
+        .map(|r| {
+            (r["account"].as_str().unwrap().to_string(), r["debit"].as_i64().unwrap() - r["credit"].as_i64().unwrap())
+        })
         .collect()
 }
 
@@ -68,7 +70,8 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
     let (s, bri) = app.post_json(&format!("{base}/bank-accounts"), Some(&m), &open("BRI", "0123-01-000456-50-9")).await;
     assert_eq!(s, 201, "{bri}");
     assert_eq!(bri["account_number"], "012301000456509");
-    let (s, mandiri) = app.post_json(&format!("{base}/bank-accounts"), Some(&m), &open("Mandiri", "1610001234567")).await;
+    let (s, mandiri) =
+        app.post_json(&format!("{base}/bank-accounts"), Some(&m), &open("Mandiri", "1610001234567")).await;
     assert_eq!(s, 201, "{mandiri}");
     let (bri, mandiri) = (bri["id"].as_i64().unwrap(), mandiri["id"].as_i64().unwrap());
     refused(&app, &format!("{base}/bank-accounts"), &m, open("BRI", "0123 01 000456 50 9"), "account_number").await;
@@ -107,7 +110,8 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
     refused(&app, &tr, &m, transfer("cash_to_bank", None, Some(bri), 10, "2026-02-27"), "date").await;
     refused(&app, &tr, &m, transfer("cash_to_bank", None, None, 10, "2026-03-10"), "to_bank_account_id").await;
     refused(&app, &tr, &m, transfer("teleport", None, Some(bri), 10, "2026-03-10"), "kind").await;
-    refused(&app, &entry, &m, json!({"account": "cash", "amount": 5, "memo": "xyz", "date": "2026-03-10"}), "account").await;
+    refused(&app, &entry, &m, json!({"account": "cash", "amount": 5, "memo": "xyz", "date": "2026-03-10"}), "account")
+        .await;
     assert_eq!(trial_balance(&app, &m, coop, "2026-03-31").await, before);
 
     // Hand-computed: BRI 5,000,000 − 1,250,000 − 6,500 − 300,000 + 200,000 = 3,643,500;
@@ -142,7 +146,8 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
     let (_, sug) = app.get_json(&format!("{base}/bank-accounts/{bri}/match-suggestions"), Some(&m)).await;
     let amounts: Vec<i64> = sug.as_array().unwrap().iter().map(|x| x["amount"].as_i64().unwrap()).collect();
     assert_eq!(amounts, [5_000_000, 1_250_000, 6_500], "{sug}");
-    let (s, r) = app.post_json(&format!("{base}/bank-accounts/{bri}/match-suggestions/accept"), Some(&m), &json!({})).await;
+    let (s, r) =
+        app.post_json(&format!("{base}/bank-accounts/{bri}/match-suggestions/accept"), Some(&m), &json!({})).await;
     assert_eq!((s, r["matched"].as_i64()), (200, Some(3)), "{r}");
 
     // The reconciliation as of 31 March (statement balance from the last Saldo), hand-computed:
@@ -151,7 +156,11 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
     let rec = format!("{base}/bank-accounts/{bri}/reconciliation?date=2026-03-31");
     let (s, r) = app.get_json(&rec, Some(&m)).await;
     assert_eq!(s, 200, "{r}");
-    assert_eq!((r["statement_balance"].as_i64(), r["book_balance"].as_i64()), (Some(3_742_734), Some(3_643_500)), "{r}");
+    assert_eq!(
+        (r["statement_balance"].as_i64(), r["book_balance"].as_i64()),
+        (Some(3_742_734), Some(3_643_500)),
+        "{r}"
+    );
     let total = |k: &str| r[k].as_array().unwrap().iter().map(|x| x["amount"].as_i64().unwrap()).collect::<Vec<_>>();
     assert_eq!(
         (total("uncredited"), total("unpresented"), total("unbooked_in"), total("unbooked_out")),
@@ -159,7 +168,8 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
     );
     assert_eq!((r["adjusted_statement"].as_i64(), r["difference"].as_i64()), (Some(3_642_734), Some(0)), "{r}");
     let finals = format!("{base}/bank-accounts/{bri}/reconciliations");
-    refused(&app, &finals, &m, json!({"date": "2026-03-31", "statement_balance": "3.742.000"}), "statement_balance").await;
+    refused(&app, &finals, &m, json!({"date": "2026-03-31", "statement_balance": "3.742.000"}), "statement_balance")
+        .await;
 
     // Entries for the statement lines not in the books: the treasurer picks the account.
     let (_, lines) = app.get_json(&lines_url, Some(&m)).await;
@@ -169,7 +179,8 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
     let (interest, sms) = (line_of(1_234), line_of(2_000));
     let from_line = |id: i64| format!("{base}/bank-accounts/{bri}/statement-lines/{id}/entry");
     refused(&app, &from_line(interest), &m, json!({"account": "operating_expense"}), "account").await;
-    let (s, r) = app.post_json(&from_line(interest), Some(&m), &json!({"account": "other_income", "memo": "Bunga Maret"})).await;
+    let (s, r) =
+        app.post_json(&from_line(interest), Some(&m), &json!({"account": "other_income", "memo": "Bunga Maret"})).await;
     assert_eq!(s, 201, "{r}");
     let (s, r) = app.post_json(&from_line(sms), Some(&m), &json!({"account": "operating_expense"})).await;
     assert_eq!(s, 201, "{r}");
@@ -190,8 +201,14 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
         .map(|r| (r.status().as_u16(), r))
         .unwrap();
     assert_eq!(s, 422, "{:?}", r.text().await);
-    refused(&app, &entry, &m, json!({"account": "operating_expense", "amount": 1, "memo": "Late", "date": "2026-03-31"}), "date")
-        .await;
+    refused(
+        &app,
+        &entry,
+        &m,
+        json!({"account": "operating_expense", "amount": 1, "memo": "Late", "date": "2026-03-31"}),
+        "date",
+    )
+    .await;
     refused(&app, &finals, &m, json!({"date": "2026-03-31"}), "date").await;
 
     // The books: bank 3,642,734 + 1,000,000; income and expenses as posted.
@@ -207,7 +224,11 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
     let csv = "Tanggal,Keterangan,Mutasi,Saldo\n03/03,PINDAH BUKU DARI BRI,\"1,250,000.00 CR\",\"1,250,000.00\"\n\
                07/03,TARIK TUNAI,\"250,000.00 DB\",\"1,000,000.00\"\n";
     let (s, p) = app
-        .post_json(&format!("{base}/bank-accounts/{mandiri}/statements"), Some(&m), &json!({"csv": csv, "year": 2026, "confirm": true}))
+        .post_json(
+            &format!("{base}/bank-accounts/{mandiri}/statements"),
+            Some(&m),
+            &json!({"csv": csv, "year": 2026, "confirm": true}),
+        )
         .await;
     assert_eq!((s, p["new_lines"].as_i64()), (200, Some(2)), "{p}");
     let (_, mbook) =
@@ -223,8 +244,14 @@ async fn bank_accounts_transfers_statement_and_reconciliation() {
         .await;
     let withdrawal = mlines[1]["id"].as_i64().unwrap();
     let matches = format!("{base}/bank-accounts/{mandiri}/matches");
-    refused(&app, &matches, &m, json!({"statement_line_id": withdrawal, "journal_line_id": book_line(1_250_000)}), "journal_line_id")
-        .await;
+    refused(
+        &app,
+        &matches,
+        &m,
+        json!({"statement_line_id": withdrawal, "journal_line_id": book_line(1_250_000)}),
+        "journal_line_id",
+    )
+    .await;
     let (s, r) = app
         .post_json(&matches, Some(&m), &json!({"statement_line_id": withdrawal, "journal_line_id": book_line(250_000)}))
         .await;

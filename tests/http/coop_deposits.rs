@@ -9,11 +9,15 @@ use std::collections::HashMap;
 const VILLAGE: &str = "53.07.01.2001";
 
 async fn balances(app: &TestApp, t: &str, coop: i64) -> (Value, HashMap<String, i64>) {
-    let (s, tb) = app.get_json(&format!("/api/v1/cooperatives/{coop}/reports/trial-balance?as_of=2026-12-31"), Some(t)).await;
+    let (s, tb) =
+        app.get_json(&format!("/api/v1/cooperatives/{coop}/reports/trial-balance?as_of=2026-12-31"), Some(t)).await;
     assert_eq!(s, 200, "{tb}");
     let mut m = HashMap::new();
     for r in tb["rows"].as_array().unwrap() {
-        m.insert(r["account"].as_str().unwrap().to_string(), r["debit"].as_i64().unwrap() - r["credit"].as_i64().unwrap());
+        m.insert(
+            r["account"].as_str().unwrap().to_string(),
+            r["debit"].as_i64().unwrap() - r["credit"].as_i64().unwrap(),
+        );
     }
     assert_eq!(tb["total_debit"], tb["total_credit"], "the books balance");
     (tb, m)
@@ -52,7 +56,9 @@ async fn deposits_interest_tax_and_month_end() {
     let base = format!("/api/v1/cooperatives/{coop}");
     let mut ids = vec![];
     for name in ["Maria Goreti", "Yohanes Bosco"] {
-        let (s, m) = app.post_json(&format!("{base}/members"), Some(&t), &json!({"full_name": name, "joined_on": "2025-01-05"})).await;
+        let (s, m) = app
+            .post_json(&format!("{base}/members"), Some(&t), &json!({"full_name": name, "joined_on": "2025-01-05"}))
+            .await;
         assert_eq!(s, 201, "{m}");
         ids.push(m["id"].as_i64().unwrap());
     }
@@ -84,7 +90,11 @@ async fn deposits_interest_tax_and_month_end() {
         (a, "withdrawal", 800_000, "2026-03-20"),
     ] {
         let (s, r) = app
-            .post_json(&sav, Some(&t), &json!({"member_id": m, "kind": "sukarela", "direction": dir, "amount": amount, "date": date}))
+            .post_json(
+                &sav,
+                Some(&t),
+                &json!({"member_id": m, "kind": "sukarela", "direction": dir, "amount": amount, "date": date}),
+            )
             .await;
         assert_eq!(s, 201, "{r}");
     }
@@ -112,18 +122,29 @@ async fn deposits_interest_tax_and_month_end() {
     // 10,000,000 × 5.5 % × 2 ÷ 12 = 91,666.67 → 91,667; 91,667 ÷ 2 months ≤ 240,000: no tax.
     let (s, d1) = app.post_json(&td, Some(&t), &ok).await;
     assert_eq!(s, 201, "{d1}");
-    assert_eq!((d1["maturity_date"].as_str(), d1["interest"].as_i64(), d1["tax"].as_i64()), (Some("2026-03-31"), Some(91_667), Some(0)));
+    assert_eq!(
+        (d1["maturity_date"].as_str(), d1["interest"].as_i64(), d1["tax"].as_i64()),
+        (Some("2026-03-31"), Some(91_667), Some(0))
+    );
     // A: 5,000,000 at 6 % for 1 month from 28 February, rolled over with interest:
     // 5,000,000 × 6 % ÷ 12 = 25,000 → 5,025,000 from 28 March; then 25,125 → 5,050,125 from 28 April.
     let (s, d2) = app
-        .post_json(&td, Some(&t), &json!({"member_id": a, "amount": 5_000_000, "months": 1, "annual_rate_percent": 6,
-                                          "at_maturity": "rollover_all", "date": "2026-02-28"}))
+        .post_json(
+            &td,
+            Some(&t),
+            &json!({"member_id": a, "amount": 5_000_000, "months": 1, "annual_rate_percent": 6,
+                                          "at_maturity": "rollover_all", "date": "2026-02-28"}),
+        )
         .await;
     assert_eq!(s, 201, "{d2}");
     // A: 2,000,000 for 12 months from 1 April, withdrawn early on 15 April.
     let (s, d3) = app
-        .post_json(&td, Some(&t), &json!({"member_id": a, "amount": 2_000_000, "months": 12, "annual_rate_percent": 6,
-                                          "at_maturity": "payout_cash", "date": "2026-04-01"}))
+        .post_json(
+            &td,
+            Some(&t),
+            &json!({"member_id": a, "amount": 2_000_000, "months": 12, "annual_rate_percent": 6,
+                                          "at_maturity": "payout_cash", "date": "2026-04-01"}),
+        )
         .await;
     assert_eq!(s, 201, "{d3}");
     let early = format!("{td}/{}/early-withdrawal", d3["id"]);
@@ -155,8 +176,12 @@ async fn deposits_interest_tax_and_month_end() {
     //     100,000,000 × 3 % × 31 ÷ 365 = 254,794.52 → 254,795 > 240,000: tax 10 % = 25,479 (down).
     let (s, r) = app.post_json(&me, Some(&t), &json!({"month": "2026-03"})).await;
     assert_eq!(s, 200, "{r}");
-    let posted: Vec<(String, i64)> =
-        r["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap().to_string(), s["entries"].as_i64().unwrap())).collect();
+    let posted: Vec<(String, i64)> = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap().to_string(), s["entries"].as_i64().unwrap()))
+        .collect();
     // The loans steps run too (no loans here: nothing to charge or provide for).
     let expected = [("deposit_maturities", 2), ("sukarela_interest", 2), ("late_penalties", 0), ("loan_provision", 0)];
     assert_eq!(posted, expected.map(|(s, n)| (s.to_string(), n)).to_vec());
@@ -188,7 +213,13 @@ async fn deposits_interest_tax_and_month_end() {
     assert_eq!(s, 200, "{r}");
     assert_eq!(member_sukarela(&app, &t, coop, a).await, 1_001_784 + 2_100);
     let (_, list) = app.get_json(&format!("{td}?member_id={a}"), Some(&t)).await;
-    let open: Vec<i64> = list.as_array().unwrap().iter().filter(|d| d["state"] == "open").map(|d| d["principal"].as_i64().unwrap()).collect();
+    let open: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["state"] == "open")
+        .map(|d| d["principal"].as_i64().unwrap())
+        .collect();
     assert_eq!(open, vec![5_050_125], "{list}");
     let (_, m2) = balances(&app, &t, coop).await;
     assert_eq!(m2["simpanan_berjangka"], -5_050_125, "only the rolled deposit is left");

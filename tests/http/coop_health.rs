@@ -39,21 +39,26 @@ async fn health_worksheet_from_the_books() {
     let base = format!("/api/v1/cooperatives/{coop}");
     let mut ids = vec![];
     for (name, joined) in [("Maria Goreti", "2025-01-05"), ("Yohanes Bosco", "2025-01-06")] {
-        let (s, m) =
-            app.post_json(&format!("{base}/members"), Some(&m1), &json!({"full_name": name, "joined_on": joined})).await;
+        let (s, m) = app
+            .post_json(&format!("{base}/members"), Some(&m1), &json!({"full_name": name, "joined_on": joined}))
+            .await;
         assert_eq!(s, 201, "{m}");
         ids.push(m["id"].as_i64().unwrap());
     }
-    for (m, kind, amount, date) in
-        [(ids[0], "wajib", 20000, "2025-01-05"), (ids[0], "sukarela", 3_000_000, "2025-01-10"), (ids[1], "sukarela", 1_000_000, "2025-01-10")]
-    {
+    for (m, kind, amount, date) in [
+        (ids[0], "wajib", 20000, "2025-01-05"),
+        (ids[0], "sukarela", 3_000_000, "2025-01-10"),
+        (ids[1], "sukarela", 1_000_000, "2025-01-10"),
+    ] {
         let body = json!({"member_id": m, "kind": kind, "direction": "deposit", "amount": amount, "date": date});
         let (s, r) = app.post_json(&format!("{base}/savings-transactions"), Some(&m1), &body).await;
         assert_eq!(s, 201, "{r}");
     }
-    for (account, amount, date) in
-        [("other_income", 600_000, "2025-03-01"), ("staff_expense", 200_000, "2025-03-02"), ("operating_expense", 100_000, "2025-03-03")]
-    {
+    for (account, amount, date) in [
+        ("other_income", 600_000, "2025-03-01"),
+        ("staff_expense", 200_000, "2025-03-02"),
+        ("operating_expense", 100_000, "2025-03-03"),
+    ] {
         let body = json!({"account": account, "amount": amount, "memo": "uji", "date": date});
         let (s, r) = app.post_json(&format!("{base}/other-entries"), Some(&m1), &body).await;
         assert_eq!(s, 201, "{r}");
@@ -79,9 +84,12 @@ async fn health_worksheet_from_the_books() {
     // The figures agree with the trial balance of the same day.
     let (_, tb) = app.get_json(&format!("{base}/reports/trial-balance?as_of=2025-12-31"), Some(&m1)).await;
     let bal = |a: &str| {
-        tb["rows"].as_array().unwrap().iter().find(|x| x["account"] == a).map_or(0, |x| {
-            x["debit"].as_i64().unwrap() - x["credit"].as_i64().unwrap()
-        })
+        tb["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["account"] == a)
+            .map_or(0, |x| x["debit"].as_i64().unwrap() - x["credit"].as_i64().unwrap())
     };
     // Kas: 2 × 100 000 pokok + 20 000 + 4 000 000 sukarela − 2 000 000 loan + 600 000 − 300 000.
     assert_eq!(bal("cash"), 2_520_000);
@@ -115,7 +123,7 @@ async fn health_worksheet_from_the_books() {
         ("cash", json!(6300), 25, 250, "dalam_pengawasan_khusus"), // 2 520 000 / 4 000 000
         ("loans_to_funds", json!(4739), 25, 125, "dalam_pengawasan_khusus"), // 2 000 000 / 4 220 000
         ("return_on_assets", json!(664), 50, 150, "dalam_pengawasan_khusus"), // 300 000 / 4 520 000
-        ("return_on_capital", json!(2308), 100, 300, "sehat"), // 40 % × 300 000 / 520 000
+        ("return_on_capital", json!(2308), 100, 300, "sehat"),   // 40 % × 300 000 / 520 000
         ("operational_self_reliance", json!(0), 25, 100, "dalam_pengawasan_khusus"),
         ("gross_participation", json!(0), 25, 175, "dalam_pengawasan_khusus"),
         ("member_promotion", json!(5455), 100, 300, "sehat"), // 120 000 / 220 000
@@ -144,15 +152,27 @@ async fn health_worksheet_from_the_books() {
     // Recorded for monitoring: counted per predicate in the village and every region above it.
     let (s, rec) = app.post_json(&format!("{base}/health/2025/record"), Some(&m1), &json!({})).await;
     assert_eq!(s, 200, "{rec}");
-    assert_eq!((rec["recorded_predicate"].as_str(), rec["recorded_total_cp"].as_i64()), (Some("dalam_pengawasan_khusus"), Some(4245)));
+    assert_eq!(
+        (rec["recorded_predicate"].as_str(), rec["recorded_total_cp"].as_i64()),
+        (Some("dalam_pengawasan_khusus"), Some(4245))
+    );
     for region in [VILLAGE, "53.07.01", "53.07", "53"] {
         let (s, b) = app.get_json(&format!("/api/v1/indicators?region_code={region}"), Some(&app.admin_token)).await;
         assert_eq!(s, 200, "{b}");
         let value = |k: &str| {
-            b["indicators"].as_array().unwrap().iter().find(|i| i["key"] == k).map(|i| i["value"].clone()).unwrap_or(Value::Null)
+            b["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["key"] == k)
+                .map(|i| i["value"].clone())
+                .unwrap_or(Value::Null)
         };
         assert_eq!(value("coop_health_dalam_pengawasan_khusus"), json!(1), "{region}: {b}");
-        assert!(matches!(value("coop_health_sehat"), Value::Null) || value("coop_health_sehat") == json!(0), "{region}");
+        assert!(
+            matches!(value("coop_health_sehat"), Value::Null) || value("coop_health_sehat") == json!(0),
+            "{region}"
+        );
     }
 
     // Scope: another village's manager neither sees nor answers; a viewer in scope may read only.
@@ -181,7 +201,13 @@ async fn health_page_questionnaire_and_downloads() {
     let r = b
         .post_form(
             &format!("/regions/{VILLAGE}/cooperatives"),
-            &[("_csrf", &csrf), ("name", "Koperasi Sejahtera"), ("kind", "koperasi"), ("legal_number", ""), ("founded_on", "2025-01-02")],
+            &[
+                ("_csrf", &csrf),
+                ("name", "Koperasi Sejahtera"),
+                ("kind", "koperasi"),
+                ("legal_number", ""),
+                ("founded_on", "2025-01-02"),
+            ],
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
@@ -200,7 +226,10 @@ async fn health_page_questionnaire_and_downloads() {
     assert_eq!(r.status().as_u16(), 303);
     let (_, html) = b.get(&format!("{home}/health?year=2025")).await;
     assert!(!html.contains("id=\"health-no-answers\""));
-    assert!(html.contains("name=\"general_1\" value=\"1\" checked") && html.contains("name=\"liquidity_5\" value=\"1\" checked"));
+    assert!(
+        html.contains("name=\"general_1\" value=\"1\" checked")
+            && html.contains("name=\"liquidity_5\" value=\"1\" checked")
+    );
     assert!(html.contains("name=\"general_2\" value=\"1\">"), "unanswered stays unchecked");
     let r = b.post_form(&format!("{home}/health/record"), &[("_csrf", &csrf), ("year", "2025")]).await;
     assert_eq!(r.status().as_u16(), 303);

@@ -10,18 +10,24 @@ use std::collections::HashMap;
 const VILLAGE: &str = "53.07.01.2001";
 
 fn fields(r: &Value) -> Vec<String> {
-    r["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+    r["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
 }
 
 async fn balances(app: &TestApp, t: &str, coop: i64, as_of: &str) -> HashMap<String, i64> {
-    let (s, tb) = app.get_json(&format!("/api/v1/cooperatives/{coop}/reports/trial-balance?as_of={as_of}"), Some(t)).await;
+    let (s, tb) =
+        app.get_json(&format!("/api/v1/cooperatives/{coop}/reports/trial-balance?as_of={as_of}"), Some(t)).await;
     assert_eq!(s, 200, "{tb}");
     let rows = tb["rows"].as_array().unwrap();
     let debits: i64 = rows.iter().map(|r| r["debit"].as_i64().unwrap()).sum();
     let credits: i64 = rows.iter().map(|r| r["credit"].as_i64().unwrap()).sum();
     assert_eq!(debits, credits, "the books balance: {tb}");
     rows.iter()
-        .map(|r| (r["account"].as_str().unwrap().to_string(), r["debit"].as_i64().unwrap() - r["credit"].as_i64().unwrap()))
+        .map(|r| {
+            (r["account"].as_str().unwrap().to_string(), r["debit"].as_i64().unwrap() - r["credit"].as_i64().unwrap())
+        })
         .collect()
 }
 
@@ -65,8 +71,12 @@ async fn loan_products_fees_penalties_provision_rescheduling_and_write_off() {
 
     // Members: A saves 100,000 pokok + 400,000 sukarela (limit 2.5 × 500,000 = 1,250,000); B brings cash.
     let mut ids = Vec::new();
-    for (name, joined, sukarela) in [("Maria Goreti", "2025-01-05", 400_000), ("Yohanes Bosco", "2025-01-05", 2_000_000)] {
-        let (s, m) = app.post_json(&format!("{base}/members"), Some(&m1), &json!({"full_name": name, "joined_on": joined})).await;
+    for (name, joined, sukarela) in
+        [("Maria Goreti", "2025-01-05", 400_000), ("Yohanes Bosco", "2025-01-05", 2_000_000)]
+    {
+        let (s, m) = app
+            .post_json(&format!("{base}/members"), Some(&m1), &json!({"full_name": name, "joined_on": joined}))
+            .await;
         assert_eq!(s, 201, "{m}");
         let id = m["id"].as_i64().unwrap();
         let (s, r) = app
@@ -88,13 +98,23 @@ async fn loan_products_fees_penalties_provision_rescheduling_and_write_off() {
     let loan = format!("{base}/loans/{lid}");
     // Fee preview before disbursement: 1 % + 10,000 = 22,000 and 0.5 % = 6,000.
     let (_, rec) = app.get_json(&format!("{loan}/records"), Some(&m1)).await;
-    assert_eq!((rec["admin_fee"].as_i64(), rec["provision_fee"].as_i64(), rec["fees_taken"].as_bool()), (Some(22_000), Some(6_000), Some(false)), "{rec}");
+    assert_eq!(
+        (rec["admin_fee"].as_i64(), rec["provision_fee"].as_i64(), rec["fees_taken"].as_bool()),
+        (Some(22_000), Some(6_000), Some(false)),
+        "{rec}"
+    );
 
     // Collateral and a guarantor.
     let (s, r) = app.post_json(&format!("{loan}/collateral"), Some(&m1),
         &json!({"kind": "bpkb", "description": "BPKB Honda Beat DK 1234 AB", "estimated_value": 800000, "document_held": true})).await;
     assert_eq!(s, 201, "{r}");
-    let (s, r) = app.post_json(&format!("{loan}/collateral"), Some(&m1), &json!({"kind": "gold", "description": "", "estimated_value": -1})).await;
+    let (s, r) = app
+        .post_json(
+            &format!("{loan}/collateral"),
+            Some(&m1),
+            &json!({"kind": "gold", "description": "", "estimated_value": -1}),
+        )
+        .await;
     assert_eq!(s, 422, "{r}");
     assert_eq!(fields(&r), ["kind", "description", "estimated_value"]);
     let (s, r) = app.post_json(&format!("{loan}/guarantors"), Some(&m1), &json!({"member_id": b})).await;
@@ -116,7 +136,13 @@ async fn loan_products_fees_penalties_provision_rescheduling_and_write_off() {
     assert_eq!((rec["net_disbursed"].as_i64(), rec["fees_taken"].as_bool()), (Some(1_172_000), Some(true)), "{rec}");
 
     // With automatic penalties a penalty typed at repayment is refused, nothing posted.
-    let (s, r) = app.post_json(&format!("{loan}/repayments"), Some(&m1), &json!({"amount": 10000, "penalty": 5000, "date": "2025-02-20"})).await;
+    let (s, r) = app
+        .post_json(
+            &format!("{loan}/repayments"),
+            Some(&m1),
+            &json!({"amount": 10000, "penalty": 5000, "date": "2025-02-20"}),
+        )
+        .await;
     assert_eq!((s, fields(&r)), (422, vec!["penalty".to_string()]), "{r}");
 
     // February month end: installment 1 (412,000, due 10 Feb, 5 grace days) late 16–28 Feb = 13 days:
@@ -148,7 +174,8 @@ async fn loan_products_fees_penalties_provision_rescheduling_and_write_off() {
 
     // Rescheduling: four eyes; approval restarts days past due, keeps the old schedule.
     let rs = format!("{loan}/reschedules");
-    let (s, r) = app.post_json(&rs, Some(&m1), &json!({"months": 0, "monthly_rate_percent": 5, "method": "flat"})).await;
+    let (s, r) =
+        app.post_json(&rs, Some(&m1), &json!({"months": 0, "monthly_rate_percent": 5, "method": "flat"})).await;
     assert_eq!(s, 422, "{r}");
     assert!(fields(&r).contains(&"months".to_string()), "{r}");
     let (s, p1) = app.post_json(&rs, Some(&m1), &json!({"months": 6, "monthly_rate_percent": 1, "method": "flat", "reason": "Gagal panen", "date": "2025-06-02"})).await;
@@ -166,7 +193,13 @@ async fn loan_products_fees_penalties_provision_rescheduling_and_write_off() {
     // The 36,000 jasa due before is carried into the first new installment (12,000 + 36,000).
     let first = st["installments"].as_array().unwrap().iter().find(|i| i["number"] == 1).cloned().unwrap_or_default();
     assert_eq!((first["due_date"].as_str(), first["interest"].as_i64()), (Some("2025-07-02"), Some(48_000)), "{st}");
-    let (_, p2) = app.post_json(&rs, Some(&m1), &json!({"months": 12, "monthly_rate_percent": 1, "method": "annuity", "date": "2025-06-03"})).await;
+    let (_, p2) = app
+        .post_json(
+            &rs,
+            Some(&m1),
+            &json!({"months": 12, "monthly_rate_percent": 1, "method": "annuity", "date": "2025-06-03"}),
+        )
+        .await;
     let (s, r) = app.post_json(&format!("{rs}/{}/cancel", p2["id"]), Some(&m1), &json!({})).await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["reschedules"][0]["state"], "cancelled", "a cancelled proposal is kept: {r}");
@@ -188,12 +221,21 @@ async fn loan_products_fees_penalties_provision_rescheduling_and_write_off() {
     assert!(html.contains("Rasio PPAP") && html.contains("id=\"f-penalty_percent_per_month\""), "{html}");
     let (s, html) = br.get(&format!("/cooperatives/{coop}/loans/{lid}/records")).await;
     assert_eq!(s, 200);
-    assert!(html.contains("BPKB Honda Beat DK 1234 AB") && html.contains("Gagal panen") && html.contains("Rp 12.772"), "{html}");
+    assert!(
+        html.contains("BPKB Honda Beat DK 1234 AB") && html.contains("Gagal panen") && html.contains("Rp 12.772"),
+        "{html}"
+    );
     let csrf = csrf_of(&html);
     let r = br
-        .post_form(&format!("/cooperatives/{coop}/loan-products"), &[("_csrf", &csrf), ("year", "2026"), ("admin_fee_percent", "15"), ("penalty_grace_days", "7")])
+        .post_form(
+            &format!("/cooperatives/{coop}/loan-products"),
+            &[("_csrf", &csrf), ("year", "2026"), ("admin_fee_percent", "15"), ("penalty_grace_days", "7")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap_or_default();
-    assert!(html.contains("value=\"15\"") && html.contains("value=\"7\"") && html.contains("paling tinggi 10"), "{html}");
+    assert!(
+        html.contains("value=\"15\"") && html.contains("value=\"7\"") && html.contains("paling tinggi 10"),
+        "{html}"
+    );
 }

@@ -66,7 +66,8 @@ async fn a_grant_opens_a_restricted_case_for_three_hours_and_the_supervisors_are
     let other_regency = app.user_token("glass-other-regency", "regency_officer", Some("53.10")).await;
     let (s, partners) = app.get_json("/api/v1/partners", Some(&app.admin_token)).await;
     assert_eq!(s, 200);
-    let iom = partners["items"].as_array().unwrap().iter().find(|p| p["name"] == "IOM Indonesia").unwrap()["id"].as_i64();
+    let iom =
+        partners["items"].as_array().unwrap().iter().find(|p| p["name"] == "IOM Indonesia").unwrap()["id"].as_i64();
     let (_, partner) = app.partner_account("glass-iom", iom).await;
     let case = app.open_case(&handler, "trafficking_suspicion", Some(maria)).await;
     let path = format!("/api/v1/cases/{case}");
@@ -132,7 +133,10 @@ async fn a_grant_opens_a_restricted_case_for_three_hours_and_the_supervisors_are
     b.login("glass-regency", "a-long-password").await;
     let (s, html) = b.get("/worklist").await;
     assert_eq!(s, 200);
-    assert!(html.contains("id=\"glass-grants\"") && html.contains(REASON) && html.contains("User glass-second"), "{html}");
+    assert!(
+        html.contains("id=\"glass-grants\"") && html.contains(REASON) && html.contains("User glass-second"),
+        "{html}"
+    );
 
     // After: a server whose clock is past the three hours (same database) closes it again.
     let later = server_at(&app, START + time::Duration::minutes(3 * 60 + 5)).await;
@@ -189,7 +193,8 @@ async fn a_transferred_case_is_pseudonymised_for_the_region_it_left() {
     let neighbour = app.user_token("move-neighbour", "village_officer", Some(NEIGHBOUR)).await;
     let case = app.open_case(&officer, "unpaid_wages", Some(maria)).await;
     let path = format!("/api/v1/cases/{case}");
-    let (s, _) = app.post_json(&format!("{path}/notes"), Some(&officer), &json!({"body": "Maria called from Taipei"})).await;
+    let (s, _) =
+        app.post_json(&format!("{path}/notes"), Some(&officer), &json!({"body": "Maria called from Taipei"})).await;
     assert_eq!(s, 201);
     assert_eq!(app.get_json(&path, Some(&far)).await.0, 404, "not yet in the far village");
 

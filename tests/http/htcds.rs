@@ -31,8 +31,13 @@ async fn consent(app: &TestApp, person: i64, scope: &str, granted: bool) {
     let r = b
         .post_form(
             &format!("/persons/{person}/consents"),
-            &[("_csrf", &csrf), ("data_scope", scope), ("recipient", "IOM Kupang"),
-              ("granted", if granted { "1" } else { "0" }), ("given_on", &given)],
+            &[
+                ("_csrf", &csrf),
+                ("data_scope", scope),
+                ("recipient", "IOM Kupang"),
+                ("granted", if granted { "1" } else { "0" }),
+                ("given_on", &given),
+            ],
         )
         .await;
     assert!(r.status().is_redirection() || r.status().is_success(), "consent: {}", r.status());
@@ -59,7 +64,10 @@ fn keys_of(doc: &Value) -> Vec<String> {
 }
 
 fn fields(body: &Value) -> Vec<String> {
-    body["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+    body["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// Registers `from`'s public key as a partner key on `to`.
@@ -69,7 +77,11 @@ async fn register(from: &TestApp, to: &TestApp, name: &str) {
     assert_eq!(k["algorithm"], "Ed25519");
     assert!(k.get("secret").is_none() && k.as_object().unwrap().len() == 5, "{k}");
     let (s, r) = to
-        .post_json("/api/v1/htcds/partner-keys", Some(&to.admin_token), &json!({"name": name, "public_key": k["public_key"]}))
+        .post_json(
+            "/api/v1/htcds/partner-keys",
+            Some(&to.admin_token),
+            &json!({"name": name, "public_key": k["public_key"]}),
+        )
         .await;
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["key_id"], k["key_id"]);
@@ -144,12 +156,15 @@ async fn partner_keys_are_for_admins_and_checked() {
     assert_eq!(s, 200);
     let (s, _) = app.get_json("/api/v1/htcds/partner-keys", Some(&officer)).await;
     assert_eq!(s, 403);
-    let (s, _) = app
-        .post_json("/api/v1/htcds/partner-keys", Some(&officer), &json!({"name": "X", "public_key": "AAAA"}))
-        .await;
+    let (s, _) =
+        app.post_json("/api/v1/htcds/partner-keys", Some(&officer), &json!({"name": "X", "public_key": "AAAA"})).await;
     assert_eq!(s, 403);
     let (s, body) = app
-        .post_json("/api/v1/htcds/partner-keys", Some(&app.admin_token), &json!({"name": "I", "public_key": "not a key"}))
+        .post_json(
+            "/api/v1/htcds/partner-keys",
+            Some(&app.admin_token),
+            &json!({"name": "I", "public_key": "not a key"}),
+        )
         .await;
     assert_eq!((s, fields(&body)), (422, vec!["name".to_string(), "public_key".to_string()]), "{body}");
     // The same key twice is refused.
@@ -157,7 +172,11 @@ async fn partner_keys_are_for_admins_and_checked() {
     register(&other, &app, "IOM Kupang").await;
     let (_, k) = other.get_json("/api/v1/htcds/public-key", Some(&other.admin_token)).await;
     let (s, body) = app
-        .post_json("/api/v1/htcds/partner-keys", Some(&app.admin_token), &json!({"name": "Again", "public_key": k["public_key"]}))
+        .post_json(
+            "/api/v1/htcds/partner-keys",
+            Some(&app.admin_token),
+            &json!({"name": "Again", "public_key": k["public_key"]}),
+        )
         .await;
     assert_eq!((s, fields(&body)), (422, vec!["public_key".to_string()]), "{body}");
     let (s, list) = app.get_json("/api/v1/htcds/partner-keys", Some(&app.admin_token)).await;
@@ -202,7 +221,9 @@ async fn round_trip_between_two_servers() {
     forged["envelope"]["signed_by"] = json!("Someone else");
     let (s, _) = b.post_json("/api/v1/imports/htcds", Some(&officer_b), &forged).await;
     assert_eq!(s, 422);
-    let (s, r) = b.post_json("/api/v1/imports/htcds", Some(&officer_b), &json!({"envelope": {"a": 1}, "village_code": HOME})).await;
+    let (s, r) = b
+        .post_json("/api/v1/imports/htcds", Some(&officer_b), &json!({"envelope": {"a": 1}, "village_code": HOME}))
+        .await;
     assert_eq!((s, fields(&r)), (422, vec!["document".to_string()]), "{r}");
 
     // Preview: field by field, the person matched by NIK, nothing written.
@@ -245,7 +266,11 @@ async fn round_trip_between_two_servers() {
     let (s, env2) = a.get_json(&format!("/api/v1/cases/{case_a}/htcds?receiver=Server%20B"), Some(&officer_a)).await;
     assert_eq!(s, 200);
     let (s, r) = b
-        .post_json("/api/v1/imports/htcds", Some(&officer_b), &json!({"envelope": env2, "link_case_id": id, "confirm": true}))
+        .post_json(
+            "/api/v1/imports/htcds",
+            Some(&officer_b),
+            &json!({"envelope": env2, "link_case_id": id, "confirm": true}),
+        )
         .await;
     assert_eq!(s, 201, "{r}");
     assert_eq!((r["case_id"].as_i64(), &r["preview"]["action"]), (Some(id), &json!("note")));
@@ -348,19 +373,25 @@ async fn a_document_sealed_for_the_receiver_opens_only_there() {
 
     // B opens it: the preview carries the identity A shared.
     let officer_b = b.user_token("petugas", "village_officer", Some(HOME)).await;
-    let (s, p) = b.post_json("/api/v1/imports/htcds", Some(&officer_b), &json!({"envelope": sealed, "village_code": HOME})).await;
+    let (s, p) = b
+        .post_json("/api/v1/imports/htcds", Some(&officer_b), &json!({"envelope": sealed, "village_code": HOME}))
+        .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["preview"]["sender"], "Server A");
     assert!(p["preview"]["rows"].to_string().contains(NIK), "{p}");
 
     // C knows A's key too, but the envelope is not sealed for C.
     let officer_c = c.user_token("petugas", "village_officer", Some(HOME)).await;
-    let (s, r) = c.post_json("/api/v1/imports/htcds", Some(&officer_c), &json!({"envelope": sealed, "village_code": HOME})).await;
+    let (s, r) = c
+        .post_json("/api/v1/imports/htcds", Some(&officer_c), &json!({"envelope": sealed, "village_code": HOME}))
+        .await;
     assert_eq!((s, fields(&r)), (422, vec!["envelope".to_string()]), "{r}");
     // Nor can C claim to be B: the key id says B, C's key does not open it.
     let mut claimed = sealed.clone();
     let (_, kc) = c.get_json("/api/v1/htcds/public-key", Some(&c.admin_token)).await;
     claimed["recipient_key_id"] = kc["key_id"].clone();
-    let (s, r) = c.post_json("/api/v1/imports/htcds", Some(&officer_c), &json!({"envelope": claimed, "village_code": HOME})).await;
+    let (s, r) = c
+        .post_json("/api/v1/imports/htcds", Some(&officer_c), &json!({"envelope": claimed, "village_code": HOME}))
+        .await;
     assert_eq!((s, fields(&r)), (422, vec!["envelope".to_string()]), "{r}");
 }

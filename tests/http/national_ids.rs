@@ -75,8 +75,9 @@ async fn external_ids_are_checked_set_shown_and_searchable() {
     let (_, got) = app.get_json(&format!("/api/v1/persons/{id}"), Some(&officer)).await;
     assert_eq!(got["national"]["id_pmi"], "PMI5307000123");
     // Absent leaves an id; one id cannot be on two people.
-    let (s, n) =
-        app.put_json(&format!("/api/v1/persons/{second}/external-ids"), &officer, &json!({"id_pmi": "pmi5307000123"})).await;
+    let (s, n) = app
+        .put_json(&format!("/api/v1/persons/{second}/external-ids"), &officer, &json!({"id_pmi": "pmi5307000123"}))
+        .await;
     assert_eq!(s, 422, "{n}");
     assert_eq!((n["errors"][0]["field"].as_str(), n["errors"][0]["rule"].as_str()), (Some("id_pmi"), Some("taken")));
     // Outside the officer's region: as if absent.
@@ -119,8 +120,13 @@ async fn external_ids_are_checked_set_shown_and_searchable() {
     assert_eq!(s, 201, "{e}");
     assert_eq!(e["sisko_id"], "SISKO-2026-0001234");
     let episode = e["id"].as_i64().unwrap();
-    let (s, e) =
-        app.put_json(&format!("/api/v1/episodes/{episode}/external-ids"), &officer, &json!({"ekpmi_id": "EKPMI0012345678"})).await;
+    let (s, e) = app
+        .put_json(
+            &format!("/api/v1/episodes/{episode}/external-ids"),
+            &officer,
+            &json!({"ekpmi_id": "EKPMI0012345678"}),
+        )
+        .await;
     assert_eq!(s, 200, "{e}");
     assert_eq!((e["sisko_id"].as_str(), e["ekpmi_id"].as_str()), (Some("SISKO-2026-0001234"), Some("EKPMI0012345678")));
     let (s, _) =
@@ -146,7 +152,9 @@ async fn external_ids_are_checked_set_shown_and_searchable() {
 /// Puts the episode in `departed` on `on` directly: the steps and their rules are
 /// tests/http/episodes.rs's business; here only the departure date matters.
 async fn depart(app: &TestApp, episode: i64, on: &str) {
-    let sql = format!("UPDATE episodes SET state = 'departed', state_date = '{on}', departed_on = '{on}' WHERE id = {episode}");
+    let sql = format!(
+        "UPDATE episodes SET state = 'departed', state_date = '{on}', departed_on = '{on}' WHERE id = {episode}"
+    );
     match &app.db {
         store::Db::Sqlite(p, _) => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ()),
         store::Db::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ()),
@@ -219,7 +227,10 @@ async fn bpjs_import_reports_rows_and_clears_the_departure_flag() {
     let (_, e) = app.get_json(&format!("/api/v1/episodes/{episode}"), Some(&officer)).await;
     assert!(!flagged(&e), "{e}");
     let (_, got) = app.get_json(&format!("/api/v1/persons/{id}"), Some(&officer)).await;
-    assert_eq!(got["national"]["bpjs"], json!({"number": "12345678901", "status": "aktif", "valid_until": "2027-12-31"}));
+    assert_eq!(
+        got["national"]["bpjs"],
+        json!({"number": "12345678901", "status": "aktif", "valid_until": "2027-12-31"})
+    );
 
     // The same file again changes nothing.
     let (_, r) = csv(&app, &officer, file).await;
@@ -227,7 +238,9 @@ async fn bpjs_import_reports_rows_and_clears_the_departure_flag() {
 
     // Another village's officer cannot touch this person (reads as an unknown NIK); an analyst
     // may not import; a file without the columns is refused whole.
-    let (_, r) = csv(&app, &other, "nik,bpjs_number,status,valid_until\n5307015205900001,12345678901,nonaktif,2027-12-31\n").await;
+    let (_, r) =
+        csv(&app, &other, "nik,bpjs_number,status,valid_until\n5307015205900001,12345678901,nonaktif,2027-12-31\n")
+            .await;
     assert_eq!(r["errors"][0]["rule"], "unknown_region", "{r}");
     assert_eq!(csv(&app, &analyst, expired).await.0, 403);
     let (s, r) = csv(&app, &officer, "nik,status\n1,2\n").await;
@@ -259,7 +272,11 @@ async fn dukcapil_stand_in() -> (String, Arc<StandIn>) {
     use axum::extract::State;
     use axum::http::HeaderMap;
     let seen = Arc::new(StandIn::default());
-    async fn verify(State(seen): State<Arc<StandIn>>, headers: HeaderMap, axum::Json(req): axum::Json<Value>) -> axum::response::Response {
+    async fn verify(
+        State(seen): State<Arc<StandIn>>,
+        headers: HeaderMap,
+        axum::Json(req): axum::Json<Value>,
+    ) -> axum::response::Response {
         use axum::response::IntoResponse;
         seen.calls.fetch_add(1, Ordering::SeqCst);
         if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer stand-in-token") {
@@ -269,7 +286,9 @@ async fn dukcapil_stand_in() -> (String, Arc<StandIn>) {
         let ok = "Sesuai";
         let body = match &nik[nik.len().saturating_sub(4)..] {
             "0001" => json!({"found": true, "nik": ok, "nama_lgkp": ok, "tgl_lhr": ok, "jenis_klmin": ok}),
-            "0002" => json!({"found": true, "nik": ok, "nama_lgkp": "Tidak Sesuai", "tgl_lhr": "Tidak Sesuai", "jenis_klmin": ok}),
+            "0002" => {
+                json!({"found": true, "nik": ok, "nama_lgkp": "Tidak Sesuai", "tgl_lhr": "Tidak Sesuai", "jenis_klmin": ok})
+            }
             "0003" => json!({"found": false}),
             _ => {
                 tokio::time::sleep(std::time::Duration::from_secs(2)).await;

@@ -156,14 +156,12 @@ async fn a_release_with_a_renamed_a_moved_and_a_removed_village() {
     assert_eq!((e["entity_id"].as_str(), e["region_code"].as_str()), (Some(MOVED), Some(MOVED_TO)), "{log}");
     assert_eq!(e["actor"], "admin");
     let dirty: Vec<(String,)> = match &app.db {
-        store::Db::Sqlite(p, ..) => sqlx::query_as("SELECT DISTINCT village_code FROM indicator_dirty")
-            .fetch_all(p)
-            .await
-            .unwrap(),
-        store::Db::Postgres(p) => sqlx::query_as("SELECT DISTINCT village_code FROM indicator_dirty")
-            .fetch_all(p)
-            .await
-            .unwrap(),
+        store::Db::Sqlite(p, ..) => {
+            sqlx::query_as("SELECT DISTINCT village_code FROM indicator_dirty").fetch_all(p).await.unwrap()
+        }
+        store::Db::Postgres(p) => {
+            sqlx::query_as("SELECT DISTINCT village_code FROM indicator_dirty").fetch_all(p).await.unwrap()
+        }
     };
     assert!(dirty.iter().any(|(v,)| v == MOVED_TO), "monitoring follows: {dirty:?}");
 
@@ -186,7 +184,10 @@ async fn a_release_with_a_renamed_a_moved_and_a_removed_village() {
     .await
     .expect("reassign");
     let kinds: Vec<&str> = moved.moved.iter().map(|m| m.records).collect();
-    assert!(kinds.contains(&"persons") && kinds.contains(&"designations") && kinds.contains(&"user_scopes"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"persons") && kinds.contains(&"designations") && kinds.contains(&"user_scopes"),
+        "{kinds:?}"
+    );
     let (_, p) = app.get_json(&format!("/api/v1/persons/{}", on_removed["id"]), Some(&app.admin_token)).await;
     assert_eq!(p["village_code"], KEPT);
     let list = web::region_update::retired(&st, &web::region_update::operator()).await.unwrap();
@@ -269,9 +270,15 @@ fn the_command_line_reports_applies_and_reassigns() {
     assert_eq!((json["dry_run"].as_bool(), json["applied"].as_bool()), (Some(true), Some(false)));
 
     let (ok, out, err) = cli(dir.path(), &["regions", "update", "release"]);
-    assert!(ok && out.contains("Applied (audited).") && out.contains(&format!("{MOVED}  Wolowona -> {MOVED_TO}")), "{out}{err}");
+    assert!(
+        ok && out.contains("Applied (audited).") && out.contains(&format!("{MOVED}  Wolowona -> {MOVED_TO}")),
+        "{out}{err}"
+    );
     let (_, out, _) = cli(dir.path(), &["regions", "update", "release"]);
-    assert!(out.contains("0 new, 0 renamed, 0 moved (candidates), 0 removed") && out.contains("Nothing to change."), "{out}");
+    assert!(
+        out.contains("0 new, 0 renamed, 0 moved (candidates), 0 removed") && out.contains("Nothing to change."),
+        "{out}"
+    );
     let (_, out, _) = cli(dir.path(), &["regions", "retired"]);
     assert!(out.contains("2 retired code(s).") && out.contains(REMOVED), "{out}");
     let (ok, out, err) = cli(dir.path(), &["regions", "reassign", REMOVED]);

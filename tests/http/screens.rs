@@ -35,7 +35,8 @@ async fn admin(app: &TestApp) -> Browser {
 async fn html(b: &Browser, path: &str) -> Option<(u16, String)> {
     let r = b.client.get(format!("{}{path}", b.base)).send().await.expect("get");
     let status = r.status().as_u16();
-    let html = r.headers().get("content-type").and_then(|c| c.to_str().ok()).is_some_and(|c| c.starts_with("text/html"));
+    let html =
+        r.headers().get("content-type").and_then(|c| c.to_str().ok()).is_some_and(|c| c.starts_with("text/html"));
     let body = r.text().await.expect("body");
     html.then_some((status, body))
 }
@@ -295,8 +296,13 @@ async fn the_printed_case_summary_leaves_out_what_the_survivor_did_not_agree_to_
             let r = b
                 .post_form(
                     &format!("/persons/{pid}/consents"),
-                    &[("_csrf", &csrf), ("data_scope", scope), ("recipient", "IOM Kupang"), ("granted", granted),
-                      ("given_on", &today)],
+                    &[
+                        ("_csrf", &csrf),
+                        ("data_scope", scope),
+                        ("recipient", "IOM Kupang"),
+                        ("granted", granted),
+                        ("given_on", &today),
+                    ],
                 )
                 .await;
             assert_eq!(r.status(), 303, "consent {scope}");

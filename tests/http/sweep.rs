@@ -497,7 +497,10 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/book", Can(A::ViewCooperative)),
     ("POST /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/statements", Can(A::ManageCooperative)),
     ("GET /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/statement-lines", Can(A::ViewCooperative)),
-    ("POST /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/statement-lines/{line_id}/entry", Can(A::ManageCooperative)),
+    (
+        "POST /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/statement-lines/{line_id}/entry",
+        Can(A::ManageCooperative),
+    ),
     ("GET /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/match-suggestions", Can(A::ViewCooperative)),
     ("POST /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/match-suggestions/accept", Can(A::ManageCooperative)),
     ("POST /api/v1/cooperatives/{id}/bank-accounts/{bank_id}/matches", Can(A::ManageCooperative)),

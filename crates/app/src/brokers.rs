@@ -115,7 +115,8 @@ struct Origin {
 pub async fn report_public(state: &AppState, address: &str, input: &ReportInput<'_>) -> Result<Created> {
     throttle(state, address)?;
     let report = checked(state, input).await?;
-    let origin = Origin { source: ReportSource::Public, reporter_user_id: None, partner_id: None, handler_user_id: None };
+    let origin =
+        Origin { source: ReportSource::Public, reporter_user_id: None, partner_id: None, handler_user_id: None };
     store_report(state, &public_actor(), &report, origin).await
 }
 
@@ -231,16 +232,12 @@ pub async fn list(
 ) -> Result<Vec<Report>> {
     let limit = domain::paging::check(limit, 50, &[("before", before)])?;
     let filter = match view_of(&caller, region)? {
-        View::Region(within) => store::brokers::Filter {
-            within: within.map(|r| r.as_str().to_string()),
-            broker_id,
-            ..Default::default()
-        },
-        View::Own => store::brokers::Filter {
-            reporter_user_id: Some(caller.principal.user_id),
-            broker_id,
-            ..Default::default()
-        },
+        View::Region(within) => {
+            store::brokers::Filter { within: within.map(|r| r.as_str().to_string()), broker_id, ..Default::default() }
+        }
+        View::Own => {
+            store::brokers::Filter { reporter_user_id: Some(caller.principal.user_id), broker_id, ..Default::default() }
+        }
         // A partner account bound to no organisation has sent nothing it can see.
         View::Partner(None) => return Ok(vec![]),
         View::Partner(Some(id)) => store::brokers::Filter {
@@ -370,7 +367,10 @@ pub async fn broker(state: &AppState, caller: Caller<'_>, actor: &Actor, id: i64
         .collect();
     let mut cases = Vec::new();
     for (case_id, _) in store::brokers::linked_cases(&state.db, id).await? {
-        if crate::cases::openable(state, Caller { principal: p, partner_id: caller.partner_id }, case_id).await?.is_some() {
+        if crate::cases::openable(state, Caller { principal: p, partner_id: caller.partner_id }, case_id)
+            .await?
+            .is_some()
+        {
             cases.push(case_id);
         }
     }
@@ -415,7 +415,13 @@ pub async fn link_episode(
 
 /// Ties a broker to a protection case the caller may open, in a region where they handle
 /// broker reports.
-pub async fn link_case(state: &AppState, caller: Caller<'_>, actor: &Actor, broker_id: i64, case_id: i64) -> Result<bool> {
+pub async fn link_case(
+    state: &AppState,
+    caller: Caller<'_>,
+    actor: &Actor,
+    broker_id: i64,
+    case_id: i64,
+) -> Result<bool> {
     let p = caller.principal;
     visible_broker(state, p, broker_id).await?;
     let case = crate::cases::openable(state, caller, case_id)

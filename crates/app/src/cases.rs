@@ -1340,7 +1340,13 @@ pub async fn break_glass(
     let expires_at = cases::access::glass_expires(now);
     let user_id = caller.principal.user_id;
     let gid = store::case_access::grant(&state.db, actor, &case, user_id, &reason, now, expires_at).await?;
-    Ok(GlassGrant { id: gid, case_id: case.id, granted_at: now, expires_at, expires: crate::clock::rfc3339(expires_at) })
+    Ok(GlassGrant {
+        id: gid,
+        case_id: case.id,
+        granted_at: now,
+        expires_at,
+        expires: crate::clock::rfc3339(expires_at),
+    })
 }
 
 /// How far back the supervisors' list of grants reaches.
@@ -1452,10 +1458,9 @@ pub async fn transfer(
     errs.into_result()?;
     let Some(to) = to else { return Err(crate::Error::NotFound) };
     let keep_handler = match case.handler_user_id {
-        Some(h) => store::users::get(&state.db, h)
-            .await?
-            .and_then(|u| u.principal())
-            .is_some_and(|p| p.scope.covers(&to)),
+        Some(h) => {
+            store::users::get(&state.db, h).await?.and_then(|u| u.principal()).is_some_and(|p| p.scope.covers(&to))
+        }
         None => false,
     };
     if !store::case_access::transfer(&state.db, actor, &case, &to, &reason, keep_handler, state.clock.unix()).await? {

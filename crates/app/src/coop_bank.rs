@@ -44,7 +44,11 @@ pub fn require_manage(p: &Principal, c: &Cooperative) -> Result<()> {
 
 fn may_manage(p: &Principal, c: &Cooperative) -> Result<()> {
     may_view(p, c)?;
-    if c.village().is_some_and(|v| p.can(Action::ManageCooperative, Some(&v))) { Ok(()) } else { Err(OpError::Forbidden) }
+    if c.village().is_some_and(|v| p.can(Action::ManageCooperative, Some(&v))) {
+        Ok(())
+    } else {
+        Err(OpError::Forbidden)
+    }
 }
 
 /// The bank account if it belongs to the cooperative (404 otherwise).
@@ -129,7 +133,11 @@ pub async fn open_account(
         today,
     )?;
     if founded(c).is_some_and(|f| a.opened_on < f) {
-        return invalid("opened_on", Rule::OutOfRange, format!("not before the cooperative was founded ({})", c.founded_on));
+        return invalid(
+            "opened_on",
+            Rule::OutOfRange,
+            format!("not before the cooperative was founded ({})", c.founded_on),
+        );
     }
     let mut tx = state.db.begin().await?;
     st::lock(&mut tx, c.id).await?;
@@ -213,7 +221,11 @@ async fn usable_bank(
     let opened = parse_date(&a.opened_on).unwrap_or(date);
     let closed = a.closed_on.as_deref().and_then(parse_date);
     if !bk::is_open_on(opened, closed, date) {
-        errs.add("date", Rule::OutOfRange, format!("the bank account is open from {} to {}", a.opened_on, a.closed_on.as_deref().unwrap_or("today")));
+        errs.add(
+            "date",
+            Rule::OutOfRange,
+            format!("the bank account is open from {} to {}", a.opened_on, a.closed_on.as_deref().unwrap_or("today")),
+        );
         return Ok(None);
     }
     if let Some(r) = sb::reconciled_through_tx(tx, id).await?
@@ -342,11 +354,25 @@ async fn post(
     kind: OperationKind,
 ) -> Result<i64> {
     let entry = op.entry(date, memo).map_err(journal_refusal)?;
-    let posting =
-        st::Posting { cooperative_id: c.id, entry: &entry, operation: kind, member_id: None, loan_id: None, reverses_id: None };
+    let posting = st::Posting {
+        cooperative_id: c.id,
+        entry: &entry,
+        operation: kind,
+        member_id: None,
+        loan_id: None,
+        reverses_id: None,
+    };
     let id = st::post(tx, actor, &posting).await?;
-    st::audit_operation(tx, actor, c, &format!("cooperative.{kind}"), "coop_journal_entry", id, "through a bank account")
-        .await?;
+    st::audit_operation(
+        tx,
+        actor,
+        c,
+        &format!("cooperative.{kind}"),
+        "coop_journal_entry",
+        id,
+        "through a bank account",
+    )
+    .await?;
     Ok(id)
 }
 
@@ -527,7 +553,11 @@ pub async fn import_statement(
         lines,
         refused: refused
             .iter()
-            .map(|r| RefusedView { row: r.row, reason: r.reason.as_str().to_string(), detail: r.reason.detail().to_string() })
+            .map(|r| RefusedView {
+                row: r.row,
+                reason: r.reason.as_str().to_string(),
+                detail: r.reason.detail().to_string(),
+            })
             .collect(),
         imported: false,
         import_id: None,
@@ -654,7 +684,11 @@ async fn match_in(
         return invalid("journal_line_id", Rule::Mismatch, "unreadable line");
     };
     if sm.flow != bm.flow || sm.amount != bm.amount {
-        return invalid("journal_line_id", Rule::Mismatch, "the same amount in the same direction as the statement line");
+        return invalid(
+            "journal_line_id",
+            Rule::Mismatch,
+            "the same amount in the same direction as the statement line",
+        );
     }
     if let Some(r) = sb::reconciled_through_tx(tx, bank_id).await?
         && (s.line_date <= r || b.entry_date <= r)
@@ -720,7 +754,8 @@ pub async fn unmatch(
     may_manage(principal, c)?;
     let mut tx = state.db.begin().await?;
     st::lock(&mut tx, c.id).await?;
-    let Some(s) = sb::statement_line_tx(&mut tx, statement_line_id).await?.filter(|s| s.bank_account_id == bank_id) else {
+    let Some(s) = sb::statement_line_tx(&mut tx, statement_line_id).await?.filter(|s| s.bank_account_id == bank_id)
+    else {
         return Err(OpError::NotFound);
     };
     if s.reconciliation_id.is_some() {
@@ -764,7 +799,8 @@ pub async fn entry_from_statement(
     let account = entry_account(&mut errs, &input.account);
     let mut tx = state.db.begin().await?;
     let closed = st::lock(&mut tx, c.id).await?;
-    let Some(s) = sb::statement_line_tx(&mut tx, statement_line_id).await?.filter(|s| s.bank_account_id == bank_id) else {
+    let Some(s) = sb::statement_line_tx(&mut tx, statement_line_id).await?.filter(|s| s.bank_account_id == bank_id)
+    else {
         return Err(OpError::NotFound);
     };
     if s.journal_line_id.is_some() {

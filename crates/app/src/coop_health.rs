@@ -76,7 +76,8 @@ pub async fn save_answers(
     let mut parts: Vec<(ManagementPart, Vec<bool>)> =
         ManagementPart::ALL.iter().map(|p| (*p, vec![false; p.questions().len()])).collect();
     for name in yes {
-        let parsed = name.rsplit_once('_').and_then(|(p, n)| Some((ManagementPart::parse(p)?, n.parse::<usize>().ok()?)));
+        let parsed =
+            name.rsplit_once('_').and_then(|(p, n)| Some((ManagementPart::parse(p)?, n.parse::<usize>().ok()?)));
         let slot = parsed.and_then(|(p, n)| {
             let answers = &mut parts.iter_mut().find(|(q, _)| *q == p)?.1;
             answers.get_mut(n.checked_sub(1)?)
@@ -118,7 +119,6 @@ async fn loans_by_class(state: &AppState, c: &Cooperative, as_of: Date) -> Resul
     Ok((by_class, at_risk))
 }
 
-
 fn bal(b: &Balances, a: Account) -> i64 {
     i64::try_from(b.balance(a).on(a.normal_side())).unwrap_or(0)
 }
@@ -137,9 +137,11 @@ pub async fn input_from_books(
     let bs = b.balance_sheet();
     let from = Date::from_calendar_date(year, Month::January, 1).unwrap_or(as_of);
     let is = coop::income_statement(state, c, from, as_of).await?;
-    let income = |a: Account| i64::try_from(is.income.iter().find(|(x, _)| *x == a).map(|(_, v)| *v).unwrap_or(0)).unwrap_or(0);
-    let expense =
-        |a: Account| i64::try_from(is.expenses.iter().find(|(x, _)| *x == a).map(|(_, v)| *v).unwrap_or(0)).unwrap_or(0);
+    let income =
+        |a: Account| i64::try_from(is.income.iter().find(|(x, _)| *x == a).map(|(_, v)| *v).unwrap_or(0)).unwrap_or(0);
+    let expense = |a: Account| {
+        i64::try_from(is.expenses.iter().find(|(x, _)| *x == a).map(|(_, v)| *v).unwrap_or(0)).unwrap_or(0)
+    };
     let (by_class, at_risk) = loans_by_class(state, c, as_of).await?;
     let loans = bal(&b, LoansReceivable);
     let allowance = bal(&b, LoanLossAllowance);
@@ -147,8 +149,8 @@ pub async fn input_from_books(
     let undistributed = bal(&b, ShuCurrentYear) + i64::try_from(bs.unclosed_result).unwrap_or(0);
     // Modal tertimbang: pokok, wajib, cadangan and hibah at 100 %, undistributed SHU at 50 %
     // (rounded down: the guidance recognises at most half).
-    let weighted_capital = bal(&b, SimpananPokok) + bal(&b, SimpananWajib) + bal(&b, Reserve) + bal(&b, Grants)
-        + undistributed.max(0) / 2;
+    let weighted_capital =
+        bal(&b, SimpananPokok) + bal(&b, SimpananWajib) + bal(&b, Reserve) + bal(&b, Grants) + undistributed.max(0) / 2;
     // ATMR: cash 0 %, bank 20 %, loans net of the allowance 100 %, other receivables 50 %,
     // fixed assets 70 %; each product rounded down to the rupiah.
     let risk_weighted_assets = bal(&b, Bank) * 20 / 100
@@ -449,7 +451,8 @@ pub fn worksheet_report(c: &Cooperative, r: &HealthReport) -> Report {
         meta,
         blocks: vec![
             Block::Text(
-                "Pedoman: Peraturan Deputi Bidang Pengawasan Kementerian Koperasi dan UKM No. 06/Per/Dep.6/IV/2016.".into(),
+                "Pedoman: Peraturan Deputi Bidang Pengawasan Kementerian Koperasi dan UKM No. 06/Per/Dep.6/IV/2016."
+                    .into(),
             ),
             Block::Table(sheet),
             Block::Table(figures),

@@ -196,11 +196,12 @@ pub(crate) async fn check_limit(
     if let Some(limit) = rules::loan_limit(settings, savings)
         && principal > limit
     {
-        let e = FieldError::new("principal", Rule::OutOfRange, format!("the loan limit is {limit} ({savings} savings)"))
-            .param("limit", format!("Rp {limit}"))
-            .param("savings", format!("Rp {savings}"))
-            .param("multiple", coop::bp_text(settings.limit_x100))
-            .message("msg_key.loan_limit");
+        let e =
+            FieldError::new("principal", Rule::OutOfRange, format!("the loan limit is {limit} ({savings} savings)"))
+                .param("limit", format!("Rp {limit}"))
+                .param("savings", format!("Rp {savings}"))
+                .param("multiple", coop::bp_text(settings.limit_x100))
+                .message("msg_key.loan_limit");
         return Err(OpError::Invalid(ValidationErrors(vec![e])));
     }
     Ok(())
@@ -230,7 +231,8 @@ pub(crate) async fn disbursement(
     if fees.total() >= rp(loan.principal) {
         return invalid("principal", Rule::OutOfRange, format!("the fees ({}) take the whole loan", fees.total()));
     }
-    let entry = rules::disbursement_entry(loan.member_id, rp(loan.principal), fees, date, memo).map_err(journal_refusal)?;
+    let entry =
+        rules::disbursement_entry(loan.member_id, rp(loan.principal), fees, date, memo).map_err(journal_refusal)?;
     if !fees.total().is_zero() {
         sl::insert_fees(tx, loan.id, &fees).await?;
     }
@@ -260,7 +262,12 @@ async fn allowance_tx(tx: &mut store::Tx, coop_id: i64, as_of: Date) -> crate::e
 // Month-end steps
 
 /// The month end a step runs for: the last day of its month, not after today, in an open period.
-fn month_end_check(c: &Cooperative, state: &AppState, month_end: Date, closed: Option<Date>) -> crate::error::Result<()> {
+fn month_end_check(
+    c: &Cooperative,
+    state: &AppState,
+    month_end: Date,
+    closed: Option<Date>,
+) -> crate::error::Result<()> {
     let last = month_end.month().length(month_end.year());
     if month_end.day() != last {
         return invalid("month_end", Rule::Format, "the last day of a month, such as 2026-03-31");
@@ -285,7 +292,12 @@ async fn coop_by_id(state: &AppState, id: i64) -> crate::error::Result<Cooperati
 /// pays first; like a penalty typed at repayment, the income is booked when paid (cash basis),
 /// so no journal entry is written here. Runs once per cooperative and month (a repeat returns
 /// 0). Returns the number of charges recorded.
-pub async fn post_late_penalties(state: &AppState, actor: &Actor, coop_id: i64, month_end: Date) -> crate::error::Result<u32> {
+pub async fn post_late_penalties(
+    state: &AppState,
+    actor: &Actor,
+    coop_id: i64,
+    month_end: Date,
+) -> crate::error::Result<u32> {
     let c = coop_by_id(state, coop_id).await?;
     let rule = settings_in(&sl::settings_list(&state.db, c.id).await?, month_end).penalty;
     let mut tx = state.db.begin().await?;
@@ -317,8 +329,16 @@ pub async fn post_late_penalties(state: &AppState, actor: &Actor, coop_id: i64, 
         }
     }
     sl::finish_step(&mut tx, c.id, &me, "late_penalties", n).await?;
-    st::audit_operation(&mut tx, actor, &c, "cooperative.late_penalties", "cooperative", c.id, &format!("{me}: {n} charges, {total}"))
-        .await?;
+    st::audit_operation(
+        &mut tx,
+        actor,
+        &c,
+        "cooperative.late_penalties",
+        "cooperative",
+        c.id,
+        &format!("{me}: {n} charges, {total}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -344,7 +364,13 @@ fn exposures(
             let deductible = collateral
                 .iter()
                 .filter(|k| k.loan_id == *id)
-                .filter_map(|k| Some(rules::deductible_value(CollateralKind::parse(&k.kind)?, rp(k.estimated_value), k.document_held != 0)))
+                .filter_map(|k| {
+                    Some(rules::deductible_value(
+                        CollateralKind::parse(&k.kind)?,
+                        rp(k.estimated_value),
+                        k.document_held != 0,
+                    ))
+                })
                 .fold(Rupiah::ZERO, |a, b| a.checked_add(b).unwrap_or(Rupiah::MAX));
             ProvisionExposure {
                 class: table.classify(dpd),
@@ -355,7 +381,11 @@ fn exposures(
         .collect()
 }
 
-async fn exposures_tx(tx: &mut store::Tx, c: &Cooperative, as_of: Date) -> crate::error::Result<Vec<ProvisionExposure>> {
+async fn exposures_tx(
+    tx: &mut store::Tx,
+    c: &Cooperative,
+    as_of: Date,
+) -> crate::error::Result<Vec<ProvisionExposure>> {
     let d = as_of.to_string();
     let loans = sl::loans_open_on_tx(tx, c.id, &d).await?;
     let (mut rows, mut paid) = (HashMap::new(), HashMap::new());
@@ -373,7 +403,9 @@ async fn exposures_tx(tx: &mut store::Tx, c: &Cooperative, as_of: Date) -> crate
 fn deductible_of(collateral: &[sl::Collateral]) -> Rupiah {
     collateral
         .iter()
-        .filter_map(|k| Some(rules::deductible_value(CollateralKind::parse(&k.kind)?, rp(k.estimated_value), k.document_held != 0)))
+        .filter_map(|k| {
+            Some(rules::deductible_value(CollateralKind::parse(&k.kind)?, rp(k.estimated_value), k.document_held != 0))
+        })
         .fold(Rupiah::ZERO, |a, b| a.checked_add(b).unwrap_or(Rupiah::MAX))
 }
 
@@ -388,7 +420,11 @@ pub async fn required_provision(state: &AppState, c: &Cooperative, as_of: Date) 
     Ok(required_store(state, c, as_of).await?)
 }
 
-pub(crate) async fn required_store(state: &AppState, c: &Cooperative, as_of: Date) -> Result<Rupiah, store::StoreError> {
+pub(crate) async fn required_store(
+    state: &AppState,
+    c: &Cooperative,
+    as_of: Date,
+) -> Result<Rupiah, store::StoreError> {
     let d = as_of.to_string();
     let loans = sl::loans_open_on(&state.db, c.id, &d).await?;
     let paid = st::loans_paid(&state.db, c.id, Some(&d)).await?;
@@ -428,7 +464,12 @@ pub async fn provision_position(
 /// the month end: debit loan loss expense / credit the allowance for more, the reverse for
 /// less; none when they agree). Runs once per cooperative and month (a repeat returns 0).
 /// Returns the number of entries posted (0 or 1).
-pub async fn post_provision(state: &AppState, actor: &Actor, coop_id: i64, month_end: Date) -> crate::error::Result<u32> {
+pub async fn post_provision(
+    state: &AppState,
+    actor: &Actor,
+    coop_id: i64,
+    month_end: Date,
+) -> crate::error::Result<u32> {
     let c = coop_by_id(state, coop_id).await?;
     let rates = settings_in(&sl::settings_list(&state.db, c.id).await?, month_end).ppap;
     let mut tx = state.db.begin().await?;
@@ -456,8 +497,16 @@ pub async fn post_provision(state: &AppState, actor: &Actor, coop_id: i64, month
         n = 1;
     }
     sl::finish_step(&mut tx, c.id, &me, "provision", n).await?;
-    st::audit_operation(&mut tx, actor, &c, "cooperative.provision", "cooperative", c.id, &format!("{me}: required {required}, allowance {allowance}"))
-        .await?;
+    st::audit_operation(
+        &mut tx,
+        actor,
+        &c,
+        "cooperative.provision",
+        "cooperative",
+        c.id,
+        &format!("{me}: required {required}, allowance {allowance}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -519,21 +568,45 @@ pub async fn add_collateral(
     let mut errs = ValidationErrors::new();
     let kind = CollateralKind::parse(input.kind.trim());
     if kind.is_none() {
-        errs.push(
-            FieldError::new("kind", Rule::OneOf, "bpkb, land_certificate, decree, electronics or other")
-                .codes("allowed", "collateral_kind", &CollateralKind::ALL.map(|k| k.as_str())),
-        );
+        errs.push(FieldError::new("kind", Rule::OneOf, "bpkb, land_certificate, decree, electronics or other").codes(
+            "allowed",
+            "collateral_kind",
+            &CollateralKind::ALL.map(|k| k.as_str()),
+        ));
     }
     let description = domain::validation::text(&mut errs, "description", &input.description, 1, 200);
-    let value = domain::service_center::money::parse_field(&mut errs, "estimated_value", input.estimated_value.as_str(), 0, co::schedule::MAX_PRINCIPAL);
+    let value = domain::service_center::money::parse_field(
+        &mut errs,
+        "estimated_value",
+        input.estimated_value.as_str(),
+        0,
+        co::schedule::MAX_PRINCIPAL,
+    );
     open_for_records(loan)?;
     errs.into_result()?;
     let (Some(kind), Some(value)) = (kind, value) else { return invalid("kind", Rule::OneOf, "invalid") };
     let mut tx = state.db.begin().await?;
     st::lock(&mut tx, c.id).await?;
-    let id = sl::insert_collateral(&mut tx, actor, loan.id, kind.as_str(), &description, value.amount(), input.document_held).await?;
-    st::audit_operation(&mut tx, actor, c, "cooperative.loan_collateral", "coop_loan", loan.id, &format!("collateral {id}: {kind}"))
-        .await?;
+    let id = sl::insert_collateral(
+        &mut tx,
+        actor,
+        loan.id,
+        kind.as_str(),
+        &description,
+        value.amount(),
+        input.document_held,
+    )
+    .await?;
+    st::audit_operation(
+        &mut tx,
+        actor,
+        c,
+        "cooperative.loan_collateral",
+        "coop_loan",
+        loan.id,
+        &format!("collateral {id}: {kind}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -596,7 +669,16 @@ pub async fn add_guarantor(
     let mut tx = state.db.begin().await?;
     st::lock(&mut tx, c.id).await?;
     let id = sl::insert_guarantor(&mut tx, actor, loan.id, input.member_id, &name, &relation).await?;
-    st::audit_operation(&mut tx, actor, c, "cooperative.loan_guarantor", "coop_loan", loan.id, &format!("guarantor {id}")).await?;
+    st::audit_operation(
+        &mut tx,
+        actor,
+        c,
+        "cooperative.loan_guarantor",
+        "coop_loan",
+        loan.id,
+        &format!("guarantor {id}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -644,13 +726,19 @@ pub async fn propose_reschedule(
     let loan = st::get_loan_tx(&mut tx, loan.id).await?.ok_or(OpError::NotFound)?;
     let s = coop::state_of(&loan);
     if s != LoanState::Disbursed {
-        let e = FieldError::new("loan_id", Rule::Mismatch, format!("only a disbursed loan is rescheduled, this one is {s}"))
-            .codes("state", "loan_state", &[s.as_str()])
-            .message("msg_key.loan_not_repayable");
+        let e = FieldError::new(
+            "loan_id",
+            Rule::Mismatch,
+            format!("only a disbursed loan is rescheduled, this one is {s}"),
+        )
+        .codes("state", "loan_state", &[s.as_str()])
+        .message("msg_key.loan_not_repayable");
         return Err(OpError::Invalid(ValidationErrors(vec![e])));
     }
     if sl::pending_reschedule_tx(&mut tx, loan.id).await? {
-        errs.push(FieldError::new("loan_id", Rule::Mismatch, "a proposal is waiting").message("msg_key.reschedule_pending"));
+        errs.push(
+            FieldError::new("loan_id", Rule::Mismatch, "a proposal is waiting").message("msg_key.reschedule_pending"),
+        );
     }
     let paid = st::loan_paid_tx(&mut tx, loan.id).await?;
     let outstanding = rp(loan.principal - paid.principal);
@@ -685,8 +773,16 @@ pub async fn propose_reschedule(
         proposed_on: &date.to_string(),
     };
     let id = sl::insert_reschedule(&mut tx, actor, &n).await?;
-    st::audit_operation(&mut tx, actor, c, "cooperative.loan_reschedule_propose", "coop_loan", loan.id, &format!("proposal {id}"))
-        .await?;
+    st::audit_operation(
+        &mut tx,
+        actor,
+        c,
+        "cooperative.loan_reschedule_propose",
+        "coop_loan",
+        loan.id,
+        &format!("proposal {id}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -756,9 +852,14 @@ pub async fn decide_reschedule(
         let rate = co::MonthlyRate::from_ppm(u32::try_from(p.rate_ppm).unwrap_or(0));
         let method = co::ScheduleMethod::parse(&p.method);
         let req = match (rate, method) {
-            (Some(rate), Some(method)) => {
-                co::ScheduleRequest::new(owed.principal_outstanding, u16::try_from(p.months).unwrap_or(0), rate, method, date).ok()
-            }
+            (Some(rate), Some(method)) => co::ScheduleRequest::new(
+                owed.principal_outstanding,
+                u16::try_from(p.months).unwrap_or(0),
+                rate,
+                method,
+                date,
+            )
+            .ok(),
             _ => None,
         };
         let Some(req) = req else { return invalid("months", Rule::OutOfRange, "the new schedule cannot be built") };
@@ -770,8 +871,16 @@ pub async fn decide_reschedule(
     if !sl::decide_reschedule(&mut tx, actor, p.id, to.as_str(), &date.to_string()).await? {
         return invalid("proposal_id", Rule::Mismatch, "the proposal changed meanwhile; reload");
     }
-    st::audit_operation(&mut tx, actor, c, &format!("cooperative.loan_reschedule_{to}"), "coop_loan", loan.id, &format!("proposal {}", p.id))
-        .await?;
+    st::audit_operation(
+        &mut tx,
+        actor,
+        c,
+        &format!("cooperative.loan_reschedule_{to}"),
+        "coop_loan",
+        loan.id,
+        &format!("proposal {}", p.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -781,10 +781,7 @@ pub async fn leave(state: &AppState, actor: &Actor, c: &Cooperative, m: &Member,
     // A time deposit is the cooperative's debt to the member, outside the exit refund: it is
     // paid out (early, with its penalty, or at maturity) before the member can leave.
     if store::coop_deposits::open_deposits_tx(&mut tx, m.id).await? > 0 {
-        return refuse(
-            "the member has an open time deposit; it must be paid out first",
-            "msg_key.open_time_deposit",
-        );
+        return refuse("the member has an open time deposit; it must be paid out first", "msg_key.open_time_deposit");
     }
     let b = MemberBalances::from_nets(&st::member_nets_tx(&mut tx, m.id).await?);
     let refund = co::ExitRefund {

@@ -682,7 +682,8 @@ pub async fn worklist(
     let recruitment = recruitment_many(state, open.iter().map(|o| &o.episode)).await?;
     let person_ids: Vec<i64> = open.iter().map(|o| o.episode.person_id).collect();
     let memberships = store::national_ids::memberships(&state.db, &person_ids).await?;
-    let mut reported = crate::brokers::reported_for(state, &open.iter().map(|o| &o.episode).collect::<Vec<_>>()).await?;
+    let mut reported =
+        crate::brokers::reported_for(state, &open.iter().map(|o| &o.episode).collect::<Vec<_>>()).await?;
     let mut items = Vec::new();
     for o in open {
         let agency = recruitment.get(&recruitment_key(&o.episode)).copied().unwrap_or((None, None));

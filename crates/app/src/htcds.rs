@@ -115,10 +115,14 @@ pub async fn export(
     // Sealed for a registered partner: only that organisation's key opens it on the way.
     let seal_to = match seal_for.map(str::trim).filter(|k| !k.is_empty()) {
         Some(key_id) => match store::htcds::key(&state.db, key_id).await? {
-            Some(k) if k.active => Some((key_id.to_string(), PublicKey::parse(&k.public_key).ok_or(crate::Error::NotFound)?)),
+            Some(k) if k.active => {
+                Some((key_id.to_string(), PublicKey::parse(&k.public_key).ok_or(crate::Error::NotFound)?))
+            }
             _ => {
-                return Err(refuse(FieldError::new("seal_for", Rule::OneOf, "the key id of a registered partner key")
-                        .message("htcds.msg_unknown_key")));
+                return Err(refuse(
+                    FieldError::new("seal_for", Rule::OneOf, "the key id of a registered partner key")
+                        .message("htcds.msg_unknown_key"),
+                ));
             }
         },
         None => None,
@@ -334,19 +338,25 @@ pub async fn import(
                 .ok()
                 .filter(|v| v.level() == RegionLevel::Village)
                 .ok_or_else(|| {
-                    refuse(FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
-                            .message("msg_key.village_code_format"))
+                    refuse(
+                        FieldError::new("village_code", Rule::Format, "a village code such as 53.07.01.2001")
+                            .message("msg_key.village_code_format"),
+                    )
                 })?;
             if !principal.can(Action::EditPerson, Some(&v)) {
                 if principal.can(Action::ViewPerson, Some(&v)) {
                     return Err(crate::Error::Forbidden);
                 }
-                return Err(refuse(FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
-                        .message("msg_key.outside_region")));
+                return Err(refuse(
+                    FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
+                        .message("msg_key.outside_region"),
+                ));
             }
             if !store::regions::exists(&state.db, &v).await? {
-                return Err(refuse(FieldError::new("village_code", Rule::UnknownRegion, "no village with this code")
-                        .message("msg_key.unknown_region_code")));
+                return Err(refuse(
+                    FieldError::new("village_code", Rule::UnknownRegion, "no village with this code")
+                        .message("msg_key.unknown_region_code"),
+                ));
             }
             v
         }
@@ -364,8 +374,14 @@ pub async fn import(
     let partner = match store::htcds::key(&state.db, &envelope.key_id).await? {
         Some(k) if k.active => k,
         _ => {
-            return Err(refuse(FieldError::new("key_id", Rule::OneOf, "a key registered by an admin (POST /api/v1/htcds/partner-keys)")
-                    .message("htcds.msg_unknown_key")));
+            return Err(refuse(
+                FieldError::new(
+                    "key_id",
+                    Rule::OneOf,
+                    "a key registered by an admin (POST /api/v1/htcds/partner-keys)",
+                )
+                .message("htcds.msg_unknown_key"),
+            ));
         }
     };
     let key = PublicKey::parse(&partner.public_key).ok_or(crate::Error::NotFound)?;
@@ -447,9 +463,11 @@ pub async fn import(
     }
     let digest = envelope.digest();
     if let Some(case_id) = store::htcds::imported(&state.db, &digest).await? {
-        return Err(refuse(FieldError::new("document", Rule::Taken, format!("already imported (case {case_id})"))
+        return Err(refuse(
+            FieldError::new("document", Rule::Taken, format!("already imported (case {case_id})"))
                 .message("htcds.msg_already_imported")
-                .param("case", case_id)));
+                .param("case", case_id),
+        ));
     }
     let source = store::htcds::Source {
         digest: &digest,

@@ -10,8 +10,8 @@ use domain::national_ids::{
 };
 use domain::{FieldError, ValidationErrors};
 use store::audit::Actor;
-use store::persons::Person;
 pub use store::national_ids::{Check, Membership};
+use store::persons::Person;
 
 /// What a person's page and API answer show of national systems. Identity data: empty for a
 /// role that does not see NIK numbers.
@@ -42,7 +42,11 @@ impl PersonNational {
 
 /// The national records of a person the caller may see (404 otherwise). No audit entry of its
 /// own: it is part of the person's view, which the caller audits.
-pub async fn of_person(state: &AppState, principal: &Principal, person: &Person) -> crate::error::Result<PersonNational> {
+pub async fn of_person(
+    state: &AppState,
+    principal: &Principal,
+    person: &Person,
+) -> crate::error::Result<PersonNational> {
     let village = person.village().ok_or(crate::Error::NotFound)?;
     if !principal.can(Action::ViewPerson, Some(&village)) {
         return Err(crate::Error::NotFound);
@@ -131,7 +135,13 @@ pub fn social_security(m: Option<&Membership>) -> SocialSecurity {
 
 /// Asks Dukcapil about a record when the adapter is on (`None` when off). Called before any
 /// write transaction opens: the wait must not hold the SQLite writer.
-pub async fn ask_dukcapil(state: &AppState, nik: &str, full_name: &str, birth_date: &str, sex: &str) -> Option<Verification> {
+pub async fn ask_dukcapil(
+    state: &AppState,
+    nik: &str,
+    full_name: &str,
+    birth_date: &str,
+    sex: &str,
+) -> Option<Verification> {
     let settings = state.config.dukcapil.as_ref()?;
     let request = dukcapil::Request { nik, nama_lgkp: full_name, tgl_lhr: birth_date, jenis_klmin: sex };
     let v = dukcapil::verify(settings, &request).await;
@@ -141,11 +151,14 @@ pub async fn ask_dukcapil(state: &AppState, nik: &str, full_name: &str, birth_da
 
 /// Checks a person's record against Dukcapil again (an officer who edits people there); the
 /// outcome replaces the previous one. Refused when the adapter is off.
-pub async fn recheck(state: &AppState, principal: &Principal, actor: &Actor, person_id: i64) -> crate::error::Result<Check> {
+pub async fn recheck(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    person_id: i64,
+) -> crate::error::Result<Check> {
     let person = crate::people::editable(state, principal, person_id).await?;
-    let Some(v) =
-        ask_dukcapil(state, &person.nik, &person.full_name, &person.birth_date, &person.sex).await
-    else {
+    let Some(v) = ask_dukcapil(state, &person.nik, &person.full_name, &person.birth_date, &person.sex).await else {
         return Err(crate::Error::Invalid(ValidationErrors(vec![
             FieldError::new("dukcapil", Rule::Mismatch, "Dukcapil verification is not configured on this server")
                 .message("msg_key.dukcapil_off"),
@@ -184,8 +197,10 @@ pub async fn import_bpjs(
     }
     let rows = ni::read_bpjs_csv(data).map_err(|e| {
         let err = match e {
-            BpjsFileError::Unreadable => FieldError::new("file", Rule::Format, "a CSV file with a header line, in UTF-8")
-                .message("msg_key.bpjs_file_unreadable"),
+            BpjsFileError::Unreadable => {
+                FieldError::new("file", Rule::Format, "a CSV file with a header line, in UTF-8")
+                    .message("msg_key.bpjs_file_unreadable")
+            }
             BpjsFileError::MissingColumns(c) => {
                 FieldError::new("file", Rule::Required, format!("missing columns: {}", c.join(", ")))
                     .param("columns", c.join(", "))
@@ -242,13 +257,18 @@ async fn import_row(
 ) -> Result<store::national_ids::Upsert, Vec<FieldError>> {
     let internal = |e: store::StoreError| {
         tracing::error!(error = %e, "store failure during a BPJS import");
-        vec![FieldError::new("file", Rule::Mismatch, "server error; this row was not saved").message("msg_key.bpjs_row_internal")]
+        vec![
+            FieldError::new("file", Rule::Mismatch, "server error; this row was not saved")
+                .message("msg_key.bpjs_row_internal"),
+        ]
     };
     let mut errs = Vec::new();
     let nik = row.nik.trim().to_string();
     let nik_ok = nik.len() == 16 && nik.bytes().all(|b| b.is_ascii_digit());
     if !nik_ok {
-        errs.push(FieldError::new("nik", Rule::Format, "16 digits").digits(16).got(nik.len()).message("msg_key.nik_length"));
+        errs.push(
+            FieldError::new("nik", Rule::Format, "16 digits").digits(16).got(nik.len()).message("msg_key.nik_length"),
+        );
     } else if seen.contains(&nik) {
         errs.push(
             FieldError::new("nik", Rule::Taken, "this NIK appears on an earlier row of the file")

@@ -249,7 +249,9 @@ pub async fn search(
 ) -> crate::error::Result<PersonPage> {
     search_refusals(principal, q.nik.as_deref(), q.episode_state.is_some(), q.destination.is_some()).into_result()?;
     // A national id is identity data, as the NIK.
-    if q.external_id.as_deref().is_some_and(|x| !x.trim().is_empty()) && !domain::privacy::fields(principal.role).identity {
+    if q.external_id.as_deref().is_some_and(|x| !x.trim().is_empty())
+        && !domain::privacy::fields(principal.role).identity
+    {
         return Err(crate::Error::invalid("external_id", Rule::Mismatch, "your role does not see identity numbers"));
     }
     let within = search_area(principal, q.region).map_err(|_| crate::Error::Forbidden)?;

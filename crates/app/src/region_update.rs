@@ -188,8 +188,7 @@ pub async fn update_on(
             Some(Affected { code, name, successor, records })
         })
         .collect();
-    let mut report =
-        UpdateReport { input_sha256, dry_run, applied: false, counts: plan.counts(), plan, affected };
+    let mut report = UpdateReport { input_sha256, dry_run, applied: false, counts: plan.counts(), plan, affected };
     if !dry_run && (!report.plan.is_empty() || version.is_some()) {
         let details = serde_json::json!({
             "counts": report.counts,
@@ -224,8 +223,7 @@ pub async fn upgrade_embedded(db: &store::Db) -> Result<Option<UpdateReport>> {
         return Ok(None);
     }
     let actor = Actor::system("regions-upgrade");
-    let report =
-        update_on(db, &actor, store::regions::EMBEDDED, Some(store::regions::DATA_VERSION), false).await?;
+    let report = update_on(db, &actor, store::regions::EMBEDDED, Some(store::regions::DATA_VERSION), false).await?;
     tracing::info!(
         version = store::regions::DATA_VERSION,
         counts = ?report.counts,

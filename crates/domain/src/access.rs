@@ -222,9 +222,7 @@ impl Principal {
             Action::ManageCooperative | Action::ApproveLoan => {
                 in_scope && matches!(self.role, Role::NationalAdmin | Role::CooperativeManager)
             }
-            Action::ReportBroker => {
-                in_scope && !matches!(self.role, Role::NationalAnalyst | Role::CooperativeManager)
-            }
+            Action::ReportBroker => in_scope && !matches!(self.role, Role::NationalAnalyst | Role::CooperativeManager),
             Action::HandleBrokerReports => {
                 in_scope
                     && matches!(

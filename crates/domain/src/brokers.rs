@@ -109,8 +109,7 @@ impl Receipt {
     /// A receipt as typed back: any case, spaces and dashes ignored, the look-alikes read as
     /// the letter or digit the alphabet has (O→0 is not in it, so `O` and `0` are refused).
     pub fn parse(raw: &str) -> Option<Receipt> {
-        let code: String =
-            raw.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
+        let code: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
         (code.len() == RECEIPT_LEN && code.bytes().all(|b| RECEIPT_ALPHABET.contains(&b))).then_some(Receipt(code))
     }
 
@@ -226,16 +225,7 @@ pub fn validate_report(input: &ReportInput<'_>) -> Result<NewReport, ValidationE
     let reporter_contact = text(&mut errs, "reporter_contact", input.reporter_contact, MAX_CONTACT);
     errs.into_result()?;
     let village = village.ok_or_else(|| ValidationErrors::single("village_code", Rule::Required, "a village"))?;
-    Ok(NewReport {
-        broker_name,
-        phones,
-        village,
-        offer,
-        money_asked,
-        documents_taken,
-        description,
-        reporter_contact,
-    })
+    Ok(NewReport { broker_name, phones, village, offer, money_asked, documents_taken, description, reporter_contact })
 }
 
 /// Information added to a report later (by receipt or by the handler).

@@ -45,9 +45,11 @@ pub fn fields() -> Vec<FieldDef> {
 /// The HTCDS status of one of our case statuses (closed after a referral: `ClosedReferred`).
 pub fn case_status(status: CaseStatus, referred: bool) -> &'static str {
     match status {
-        CaseStatus::New | CaseStatus::Assessed | CaseStatus::Referred | CaseStatus::InProgress | CaseStatus::Reopened => {
-            "Active"
-        }
+        CaseStatus::New
+        | CaseStatus::Assessed
+        | CaseStatus::Referred
+        | CaseStatus::InProgress
+        | CaseStatus::Reopened => "Active",
         CaseStatus::Resolved => "FollowUp",
         CaseStatus::Closed if referred => "ClosedReferred",
         CaseStatus::Closed => "Closed",
@@ -81,11 +83,9 @@ pub fn method_of_control(m: Means) -> &'static str {
         Means::Deception => "FalsePromises",
         Means::DebtBondage => "DebtBondage",
         Means::AbuseOfPower => "PsychologicalAbuse",
-        Means::Abduction
-        | Means::Confinement
-        | Means::Forgery
-        | Means::AbuseOfVulnerability
-        | Means::Payment => "Other",
+        Means::Abduction | Means::Confinement | Means::Forgery | Means::AbuseOfVulnerability | Means::Payment => {
+            "Other"
+        }
     }
 }
 
@@ -387,7 +387,9 @@ pub fn open_envelope(env: &Value) -> Result<Envelope, ValidationErrors> {
         .ok()
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .map(|b| ed25519_dalek::Signature::from_bytes(&b))
-        .ok_or_else(|| refusal("signature", Rule::Format, "base64 of a 64-byte Ed25519 signature", "htcds.msg_bad_signature"))?;
+        .ok_or_else(|| {
+            refusal("signature", Rule::Format, "base64 of a 64-byte Ed25519 signature", "htcds.msg_bad_signature")
+        })?;
     let mut unsigned = obj.clone();
     unsigned.remove("signature");
     Ok(Envelope {
@@ -549,7 +551,8 @@ pub fn read(document: &Map<String, Value>) -> Result<Received, ValidationErrors>
         let v = &document[k.as_str()];
         let Some(def) = defs.iter().find(|d| &d.name == k) else {
             // Fields of the standard this server does not map are kept in the preview only.
-            if ["prs_", "vic_", "cas_", "con_", "per_", "hte_", "spl_", "org_", "cco_"].iter().any(|p| k.starts_with(p)) {
+            if ["prs_", "vic_", "cas_", "con_", "per_", "hte_", "spl_", "org_", "cco_"].iter().any(|p| k.starts_with(p))
+            {
                 r.rows.push((k.clone(), as_text(v), ""));
                 continue;
             }
@@ -753,7 +756,12 @@ mod tests {
         assert!(read_back.means.contains(&Means::Deception) && read_back.purpose.contains(&Purpose::ForcedLabour));
         assert_eq!(read_back.process, vec![Process::Recruitment]);
         for f in fields() {
-            assert!(f.name.starts_with("prs_") || f.name.starts_with("vic_") || f.name.starts_with("cas_") || f.name == "con_Consent");
+            assert!(
+                f.name.starts_with("prs_")
+                    || f.name.starts_with("vic_")
+                    || f.name.starts_with("cas_")
+                    || f.name == "con_Consent"
+            );
             assert!(doc.get(&f.name).is_some(), "{} not exported", f.name);
         }
     }
@@ -804,7 +812,9 @@ mod tests {
         // And the docs name no field the list does not have.
         let names: Vec<String> = fields().into_iter().map(|f| f.name).collect();
         for word in doc.split('`').skip(1).step_by(2) {
-            if ["prs_", "vic_", "cas_", "con_"].iter().any(|p| word.starts_with(p) && word.len() > p.len()) && !word.contains(" ") {
+            if ["prs_", "vic_", "cas_", "con_"].iter().any(|p| word.starts_with(p) && word.len() > p.len())
+                && !word.contains(" ")
+            {
                 assert!(names.iter().any(|n| n == word), "docs/HTCDS.md names {word}, not in data/htcds/fields.csv");
             }
         }

@@ -164,16 +164,14 @@ pub fn validate_membership(number: &str, status: &str, valid_until: &str) -> Res
     let mut errs = ValidationErrors::new();
     let number = KpjNumber::parse("bpjs_number", number).map_err(|e| errs.push(e)).ok();
     let status = BpjsStatus::read(status).or_else(|| {
-        errs.push(
-            FieldError::new("status", Rule::OneOf, "aktif or nonaktif").message("msg_key.bpjs_status"),
-        );
+        errs.push(FieldError::new("status", Rule::OneOf, "aktif or nonaktif").message("msg_key.bpjs_status"));
         None
     });
-    let valid_until = crate::person::parse_date(valid_until)
-        .filter(|d| (1977..=2200).contains(&d.year()))
-        .or_else(|| {
+    let valid_until =
+        crate::person::parse_date(valid_until).filter(|d| (1977..=2200).contains(&d.year())).or_else(|| {
             errs.push(
-                FieldError::new("valid_until", Rule::Format, "a date such as 2027-12-31").message("msg_key.date_format"),
+                FieldError::new("valid_until", Rule::Format, "a date such as 2027-12-31")
+                    .message("msg_key.date_format"),
             );
             None
         });
@@ -216,8 +214,7 @@ pub fn read_bpjs_csv(data: &[u8]) -> Result<Vec<Result<BpjsRow, u64>>, BpjsFileE
     let semicolons = first_line.iter().filter(|b| **b == b';').count();
     let commas = first_line.iter().filter(|b| **b == b',').count();
     let delimiter = if semicolons > commas { b';' } else { b',' };
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
     let mut records = reader.byte_records();
     let blank = |r: &csv::ByteRecord| r.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
     let header = loop {
@@ -273,7 +270,10 @@ pub fn read_bpjs_csv(data: &[u8]) -> Result<Vec<Result<BpjsRow, u64>>, BpjsFileE
 pub enum SocialSecurity {
     /// No membership recorded for the worker.
     NotRecorded,
-    Member { status: BpjsStatus, valid_until: Date },
+    Member {
+        status: BpjsStatus,
+        valid_until: Date,
+    },
 }
 
 code_enum! {
@@ -377,11 +377,13 @@ mod tests {
     fn ids_belong_to_their_owner() {
         assert_eq!(ExternalIdKind::of(IdOwner::Person), [ExternalIdKind::SiapkerjaRegistration, ExternalIdKind::IdPmi]);
         assert_eq!(ExternalIdKind::of(IdOwner::Episode), [ExternalIdKind::SiskoP2mi, ExternalIdKind::EPmi]);
-        let e = validate_external_ids(IdOwner::Person, &[(ExternalIdKind::EPmi, "ABC123"), (ExternalIdKind::IdPmi, "x")])
-            .unwrap_err();
+        let e =
+            validate_external_ids(IdOwner::Person, &[(ExternalIdKind::EPmi, "ABC123"), (ExternalIdKind::IdPmi, "x")])
+                .unwrap_err();
         assert_eq!(e.0.len(), 2);
-        let ok = validate_external_ids(IdOwner::Episode, &[(ExternalIdKind::EPmi, "e123"), (ExternalIdKind::SiskoP2mi, "")])
-            .unwrap();
+        let ok =
+            validate_external_ids(IdOwner::Episode, &[(ExternalIdKind::EPmi, "e123"), (ExternalIdKind::SiskoP2mi, "")])
+                .unwrap();
         assert_eq!(ok[0].1.as_ref().map(|v| v.as_str()), Some("E123"));
         assert_eq!(ok[1].1, None);
     }

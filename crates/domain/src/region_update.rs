@@ -307,9 +307,11 @@ pub fn retired_refusal(field: &str, code: &str, successor: Option<&str>) -> Fiel
             .message("msg_key.retired_region")
             .param("code", code)
             .param("successor", s),
-        None => FieldError::new(field, Rule::UnknownRegion, format!("the code {code} is retired and has no successor yet"))
-            .message("msg_key.retired_region_no_successor")
-            .param("code", code),
+        None => {
+            FieldError::new(field, Rule::UnknownRegion, format!("the code {code} is retired and has no successor yet"))
+                .message("msg_key.retired_region_no_successor")
+                .param("code", code)
+        }
     }
 }
 
@@ -332,18 +334,25 @@ pub fn check_reassignment(
     let mut errs = ValidationErrors::new();
     let old = match old {
         None if old_typed.trim().parse::<RegionCode>().is_err() => {
-            errs.push(FieldError::new("old_code", Rule::Format, "a region code such as 53.07.01.2001")
-                .message("msg_key.region_code_format"));
+            errs.push(
+                FieldError::new("old_code", Rule::Format, "a region code such as 53.07.01.2001")
+                    .message("msg_key.region_code_format"),
+            );
             None
         }
         None => {
-            errs.push(FieldError::new("old_code", Rule::UnknownRegion, "no region has this code")
-                .message("msg_key.unknown_region_code"));
+            errs.push(
+                FieldError::new("old_code", Rule::UnknownRegion, "no region has this code")
+                    .message("msg_key.unknown_region_code"),
+            );
             None
         }
         Some(o) if !o.retired => {
-            errs.push(FieldError::new("old_code", Rule::Mismatch, "this code is current: only retired codes are reassigned")
-                .message("msg_key.region_not_retired").param("code", o.code.as_str()));
+            errs.push(
+                FieldError::new("old_code", Rule::Mismatch, "this code is current: only retired codes are reassigned")
+                    .message("msg_key.region_not_retired")
+                    .param("code", o.code.as_str()),
+            );
             None
         }
         Some(o) => Some(o),
@@ -351,19 +360,29 @@ pub fn check_reassignment(
     let new = match new {
         None if new_typed.trim().is_empty() => {
             if old.is_some() {
-                errs.push(FieldError::new("new_code", Rule::Required, "this retired code has no proposed successor: name one")
-                    .message("msg_key.region_successor_required"));
+                errs.push(
+                    FieldError::new(
+                        "new_code",
+                        Rule::Required,
+                        "this retired code has no proposed successor: name one",
+                    )
+                    .message("msg_key.region_successor_required"),
+                );
             }
             None
         }
         None if new_typed.trim().parse::<RegionCode>().is_err() => {
-            errs.push(FieldError::new("new_code", Rule::Format, "a region code such as 53.07.01.2001")
-                .message("msg_key.region_code_format"));
+            errs.push(
+                FieldError::new("new_code", Rule::Format, "a region code such as 53.07.01.2001")
+                    .message("msg_key.region_code_format"),
+            );
             None
         }
         None => {
-            errs.push(FieldError::new("new_code", Rule::UnknownRegion, "no region has this code")
-                .message("msg_key.unknown_region_code"));
+            errs.push(
+                FieldError::new("new_code", Rule::UnknownRegion, "no region has this code")
+                    .message("msg_key.unknown_region_code"),
+            );
             None
         }
         Some(n) if n.retired => {
@@ -375,8 +394,10 @@ pub fn check_reassignment(
     if let (Some(o), Some(n)) = (old, new)
         && o.code.level() != n.code.level()
     {
-        errs.push(FieldError::new("new_code", Rule::ScopeLevel, "the successor must be of the same level")
-            .message("msg_key.region_successor_level"));
+        errs.push(
+            FieldError::new("new_code", Rule::ScopeLevel, "the successor must be of the same level")
+                .message("msg_key.region_successor_level"),
+        );
     }
     match (old, new) {
         (Some(o), Some(n)) if errs.is_empty() => Ok((o.code.clone(), n.code.clone())),
@@ -422,20 +443,23 @@ mod tests {
              53.07.02.2009,53.07.02,Tohitisari\n53.07.02.2010,53.07.02,Desa Baru\n",
         );
         let p = plan(&current(), &rows);
-        assert_eq!(p.renamed, vec![Renamed {
-            code: "53.07.01.2002".into(),
-            old_name: "Wolorega".into(),
-            new_name: "Wolorega, Baru".into()
-        }]);
+        assert_eq!(
+            p.renamed,
+            vec![Renamed {
+                code: "53.07.01.2002".into(),
+                old_name: "Wolorega".into(),
+                new_name: "Wolorega, Baru".into()
+            }]
+        );
         assert_eq!(p.moved.len(), 1);
         assert_eq!((p.moved[0].old_code.as_str(), p.moved[0].new_code.as_str()), ("53.07.01.2003", "53.07.02.2009"));
         assert_eq!(p.removed, vec![Removed { code: "53.07.01.2004".into(), name: "Hilang".into() }]);
         assert_eq!(p.new, vec![NewRegion { code: "53.07.02.2010".into(), name: "Desa Baru".into() }]);
         assert_eq!(p.unchanged, 5);
-        assert_eq!(p.retirements(), vec![
-            ("53.07.01.2003".to_string(), Some("53.07.02.2009".to_string())),
-            ("53.07.01.2004".to_string(), None)
-        ]);
+        assert_eq!(
+            p.retirements(),
+            vec![("53.07.01.2003".to_string(), Some("53.07.02.2009".to_string())), ("53.07.01.2004".to_string(), None)]
+        );
         assert_eq!(p.inserts().len(), 2);
     }
 
@@ -516,9 +540,12 @@ mod tests {
 
     #[test]
     fn quoted_names_and_literal_quotes_read_as_written() {
-        let rows =
-            parse_file("villages.csv", RegionLevel::Village, "code,district_code,name\n35.13.15.2017,35.13.15,\"Soka\"\"an\"\n")
-                .unwrap();
+        let rows = parse_file(
+            "villages.csv",
+            RegionLevel::Village,
+            "code,district_code,name\n35.13.15.2017,35.13.15,\"Soka\"\"an\"\n",
+        )
+        .unwrap();
         assert_eq!(rows[0].name, "Soka\"an");
         assert_eq!(move_key("Sari Buana"), move_key("Saribuana"));
     }

@@ -143,10 +143,7 @@ mod tests {
         let all = SummaryShares::from_consents(&[(All, true)]);
         assert_eq!(all, SummaryShares { identity: true, contact: true });
         assert!(!all.leaves_out_anything());
-        assert_eq!(
-            SummaryShares::from_consents(&[(Contact, true)]),
-            SummaryShares { identity: false, contact: true }
-        );
+        assert_eq!(SummaryShares::from_consents(&[(Contact, true)]), SummaryShares { identity: false, contact: true });
         // Health and finance consents say nothing about identity or contact.
         assert_eq!(SummaryShares::from_consents(&[(Health, true), (Finance, true)]), SummaryShares::default());
         // A later refusal withdraws the earlier agreement; a later agreement restores it.

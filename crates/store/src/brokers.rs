@@ -72,7 +72,14 @@ fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
 }
 
-async fn audit_report(tx: &mut crate::Tx, actor: &Actor, r_id: i64, village: &str, action: &str, details: &str) -> Result<()> {
+async fn audit_report(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    r_id: i64,
+    village: &str,
+    action: &str,
+    details: &str,
+) -> Result<()> {
     audit::append(
         tx,
         actor,
@@ -408,7 +415,10 @@ pub async fn reported_for(db: &Db, episodes: &[(i64, String, String)]) -> Result
         }
         if let Some((_, _, broker_id, name, _)) = matches.iter().find(|m| m.0 == *key && m.1 == *district) {
             let reports = matches.iter().filter(|m| m.2 == *broker_id).map(|m| m.4).sum();
-            out.insert(*episode_id, ReportedBroker { broker_id: *broker_id, name: name.clone(), reports, linked: false });
+            out.insert(
+                *episode_id,
+                ReportedBroker { broker_id: *broker_id, name: name.clone(), reports, linked: false },
+            );
         }
     }
     Ok(out)

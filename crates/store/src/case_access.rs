@@ -26,7 +26,15 @@ pub struct Grant {
 /// Records a grant from `now` to `expires_at`, audited as `case.break_glass` in the same
 /// transaction. The audit entry names the grant and its end, not the reason (the log is read by
 /// admins who may not open the case; the reason is shown to the supervisors).
-pub async fn grant(db: &Db, actor: &Actor, case: &Case, user_id: i64, reason: &str, now: i64, expires_at: i64) -> Result<i64> {
+pub async fn grant(
+    db: &Db,
+    actor: &Actor,
+    case: &Case,
+    user_id: i64,
+    reason: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<i64> {
     let mut tx = db.begin().await?;
     let (id,): (i64,) = on_tx!(&mut tx, c => {
         sqlx::query_as(
@@ -34,7 +42,13 @@ pub async fn grant(db: &Db, actor: &Actor, case: &Case, user_id: i64, reason: &s
             .bind(case.id).bind(user_id).bind(reason).bind(now).bind(expires_at).fetch_one(c).await
     })?;
     let details = format!("grant {id} until {expires_at}");
-    let ev = Event { action: "case.break_glass", entity: "case", entity_id: &case.id.to_string(), region_code: &case.village_code, details: &details };
+    let ev = Event {
+        action: "case.break_glass",
+        entity: "case",
+        entity_id: &case.id.to_string(),
+        region_code: &case.village_code,
+        details: &details,
+    };
     audit::append(&mut tx, actor, &ev).await?;
     tx.commit().await?;
     Ok(id)
@@ -117,7 +131,13 @@ pub async fn transfer(
             .execute(c).await.map(|r| r.rows_affected())
     })?;
     let details = format!("from {} to {}", case.village_code, to.as_str());
-    let ev = Event { action: "case.transfer", entity: "case", entity_id: &case.id.to_string(), region_code: to.as_str(), details: &details };
+    let ev = Event {
+        action: "case.transfer",
+        entity: "case",
+        entity_id: &case.id.to_string(),
+        region_code: to.as_str(),
+        details: &details,
+    };
     audit::append(&mut tx, actor, &ev).await?;
     tx.commit().await?;
     Ok(true)

@@ -203,8 +203,16 @@ pub async fn insert_statement(
             .bind(new).bind(id).execute(c).await.map(|r| r.rows_affected())
     })?;
     let details = format!("bank account {bank_id}: {} read, {new} new, {} refused", n.lines_read, n.lines_refused);
-    crate::cooperative::audit_operation(tx, actor, coop, "cooperative.bank_statement_import", "coop_bank_import", id, &details)
-        .await?;
+    crate::cooperative::audit_operation(
+        tx,
+        actor,
+        coop,
+        "cooperative.bank_statement_import",
+        "coop_bank_import",
+        id,
+        &details,
+    )
+    .await?;
     Ok((id, new))
 }
 
@@ -291,7 +299,8 @@ pub async fn insert_match(
             .fetch_one(c).await
     })?;
     let details = format!("statement line {statement_line_id} with journal line {journal_line_id} ({how})");
-    crate::cooperative::audit_operation(tx, actor, coop, "cooperative.bank_match", "coop_bank_match", id, &details).await?;
+    crate::cooperative::audit_operation(tx, actor, coop, "cooperative.bank_match", "coop_bank_match", id, &details)
+        .await?;
     Ok(id)
 }
 
@@ -393,8 +402,16 @@ pub async fn insert_reconciliation(
         "bank account {bank_id} as of {}: statement {}, books {}",
         r.statement_date, r.statement_balance, r.book_balance
     );
-    crate::cooperative::audit_operation(tx, actor, coop, "cooperative.bank_reconciliation", "coop_bank_reconciliation", id, &details)
-        .await?;
+    crate::cooperative::audit_operation(
+        tx,
+        actor,
+        coop,
+        "cooperative.bank_reconciliation",
+        "coop_bank_reconciliation",
+        id,
+        &details,
+    )
+    .await?;
     Ok(id)
 }
 

@@ -64,11 +64,22 @@ pub async fn save_settings(db: &Db, actor: &Actor, coop: &Cooperative, year: i32
     })?;
     let details = format!(
         "year {year}: admin {} + {}, provisi {}, denda {} / bulan after {} days, limit x{}/100, ppap {:?}",
-        s.admin_fee.bp(), s.admin_fee_fixed, s.provision_fee.bp(), s.penalty.bp_per_month.bp(), s.penalty.grace_days,
-        s.limit_x100, r.map(|b| b.bp())
+        s.admin_fee.bp(),
+        s.admin_fee_fixed,
+        s.provision_fee.bp(),
+        s.penalty.bp_per_month.bp(),
+        s.penalty.grace_days,
+        s.limit_x100,
+        r.map(|b| b.bp())
     );
     let id = coop.id.to_string();
-    let ev = Event { action: "cooperative.loan_settings", entity: "cooperative", entity_id: &id, region_code: &coop.village_code, details: &details };
+    let ev = Event {
+        action: "cooperative.loan_settings",
+        entity: "cooperative",
+        entity_id: &id,
+        region_code: &coop.village_code,
+        details: &details,
+    };
     audit::append(&mut tx, actor, &ev).await?;
     tx.commit().await
 }
@@ -86,7 +97,10 @@ pub async fn loan_fees(db: &Db, loan_id: i64) -> Result<Option<LoanFees>> {
     let row: Option<(i64, i64)> = on_db!(db, p => {
         sqlx::query_as("SELECT admin_fee, provision_fee FROM coop_loan_fees WHERE loan_id = $1").bind(loan_id).fetch_optional(p).await
     })?;
-    Ok(row.map(|(a, p)| LoanFees { admin: Rupiah::new(a).unwrap_or_default(), provision: Rupiah::new(p).unwrap_or_default() }))
+    Ok(row.map(|(a, p)| LoanFees {
+        admin: Rupiah::new(a).unwrap_or_default(),
+        provision: Rupiah::new(p).unwrap_or_default(),
+    }))
 }
 
 /// Claims a month-end step for a cooperative and month: `false` when it already ran (then the

@@ -83,12 +83,11 @@ pub async fn set_person_ids(
 
 /// Sets an episode's Sisko P2MI and E-KPMI ids ("" clears one).
 pub async fn set_episode_ids(db: &Db, actor: &Actor, e: &Episode, sisko_id: &str, ekpmi_id: &str) -> Result<()> {
-    let changed: Vec<&str> =
-        [("sisko_id", e.sisko_id != sisko_id), ("ekpmi_id", e.ekpmi_id != ekpmi_id)]
-            .iter()
-            .filter(|(_, c)| *c)
-            .map(|(f, _)| *f)
-            .collect();
+    let changed: Vec<&str> = [("sisko_id", e.sisko_id != sisko_id), ("ekpmi_id", e.ekpmi_id != ekpmi_id)]
+        .iter()
+        .filter(|(_, c)| *c)
+        .map(|(f, _)| *f)
+        .collect();
     if changed.is_empty() {
         return Ok(());
     }

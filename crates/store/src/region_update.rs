@@ -47,7 +47,12 @@ pub const REGION_COLUMNS: &[RegionColumn] = &[
         label: "designations",
         unique_with: Some(&["program_id"]),
     },
-    RegionColumn { table: "village_profiles", column: "village_code", label: "village_profiles", unique_with: Some(&[]) },
+    RegionColumn {
+        table: "village_profiles",
+        column: "village_code",
+        label: "village_profiles",
+        unique_with: Some(&[]),
+    },
     col("users", "region_code", "user_scopes"),
     col("agency_branches", "region_code", "agency_branches"),
     col("partners", "region_code", "partners"),

@@ -19,11 +19,8 @@ pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
 
 /// The largest request body read here: the largest any route accepts (the OpenSID workbook).
-const MAX_REQUEST: usize = if app::opensid::MAX_WORKBOOK > crate::BODY_LIMIT {
-    app::opensid::MAX_WORKBOOK
-} else {
-    crate::BODY_LIMIT
-};
+const MAX_REQUEST: usize =
+    if app::opensid::MAX_WORKBOOK > crate::BODY_LIMIT { app::opensid::MAX_WORKBOOK } else { crate::BODY_LIMIT };
 /// Answers to writes are small records; a larger one is not kept.
 const MAX_ANSWER: usize = 4 * 1024 * 1024;
 /// How long a replay waits for the first request's answer (below the 30 s request timeout).
@@ -45,7 +42,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let key = match raw.to_str() {
         Ok(k) if app::idempotency::valid_key(k) => k.to_string(),
         _ => {
-            return field_error(Rule::Format, "1 to 255 visible ASCII characters", "idempotency.format").into_response();
+            return field_error(Rule::Format, "1 to 255 visible ASCII characters", "idempotency.format")
+                .into_response();
         }
     };
     // Keys live per account. A token that names no account passes through: the handler

@@ -4,9 +4,9 @@
 pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
-    accounts, agencies, audit_trail, bootstrap, cases, clock, config, coop_loans, cooperative, dhis2, dukcapil, enterprise, episodes, htcds,
-    i18n, import, job_orders, monitoring, national_ids, opensid, outreach, parenting, partners, people, policy, portal,
-    privacy, region_update, brokers, coop_month_end,
+    accounts, agencies, audit_trail, bootstrap, brokers, cases, clock, config, coop_loans, coop_month_end, cooperative,
+    dhis2, dukcapil, enterprise, episodes, htcds, i18n, import, job_orders, monitoring, national_ids, opensid,
+    outreach, parenting, partners, people, policy, portal, privacy, region_update,
 };
 pub mod auth;
 mod catalogue_keys;

@@ -20,7 +20,11 @@ const ASSETS: &[Asset] = &[
         mime: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../static/quick_exit.js"),
     },
-    Asset { name: "neutral.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/neutral.js") },
+    Asset {
+        name: "neutral.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/neutral.js"),
+    },
     Asset { name: "app.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/app.js") },
     Asset {
         name: "picker.js",

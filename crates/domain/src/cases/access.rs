@@ -426,7 +426,10 @@ mod tests {
         }
         // An unrestricted case needs no glass.
         let f = facts(CaseType::UnpaidWages, &region, &[]);
-        assert_eq!(may_break_glass(&principal(Role::VillageOfficer, Some(VILLAGE)), &f), Err(GlassRefusal::AlreadyOpen));
+        assert_eq!(
+            may_break_glass(&principal(Role::VillageOfficer, Some(VILLAGE)), &f),
+            Err(GlassRefusal::AlreadyOpen)
+        );
         assert_eq!(glass_expires(1000), 1000 + 3 * 3600);
     }
 

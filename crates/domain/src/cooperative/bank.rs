@@ -357,21 +357,38 @@ pub fn guess_mapping(headers: &[String]) -> Option<ColumnMapping> {
     let balance = find(headers, &BALANCE_NAMES);
     let amounts = match (find(headers, &DEBIT_NAMES), find(headers, &CREDIT_NAMES)) {
         (Some(debit), Some(credit)) => AmountColumns::DebitCredit { debit, credit },
-        _ => AmountColumns::Single { amount: find(headers, &AMOUNT_NAMES)?, direction: find(headers, &DIRECTION_NAMES) },
+        _ => {
+            AmountColumns::Single { amount: find(headers, &AMOUNT_NAMES)?, direction: find(headers, &DIRECTION_NAMES) }
+        }
     };
     Some(ColumnMapping { date, description, amounts, balance })
 }
 
-fn apply_override(headers: &[String], guess: Option<ColumnMapping>, o: &MappingOverride<'_>) -> Result<ColumnMapping, StatementError> {
+fn apply_override(
+    headers: &[String],
+    guess: Option<ColumnMapping>,
+    o: &MappingOverride<'_>,
+) -> Result<ColumnMapping, StatementError> {
     let col = |name: &str| -> Result<Option<usize>, StatementError> {
         if name.trim().is_empty() {
             return Ok(None);
         }
         let n = norm(name);
-        headers.iter().position(|h| norm(h) == n).map(Some).ok_or_else(|| StatementError::UnknownColumn(name.trim().to_string()))
+        headers
+            .iter()
+            .position(|h| norm(h) == n)
+            .map(Some)
+            .ok_or_else(|| StatementError::UnknownColumn(name.trim().to_string()))
     };
-    let (date, description, debit, credit, amount, direction, balance) =
-        (col(o.date)?, col(o.description)?, col(o.debit)?, col(o.credit)?, col(o.amount)?, col(o.direction)?, col(o.balance)?);
+    let (date, description, debit, credit, amount, direction, balance) = (
+        col(o.date)?,
+        col(o.description)?,
+        col(o.debit)?,
+        col(o.credit)?,
+        col(o.amount)?,
+        col(o.direction)?,
+        col(o.balance)?,
+    );
     let any = [date, description, debit, credit, amount, direction, balance].iter().any(Option::is_some);
     let Some(mut m) = guess.or_else(|| {
         // Nothing guessed: the override must name date and amounts.
@@ -429,7 +446,8 @@ pub fn parse_bank_amount(raw: &str) -> Option<(i64, Option<Flow>)> {
             break;
         }
     }
-    let mut s = s.trim().trim_start_matches("IDR").trim_start_matches("RP.").trim_start_matches("RP").trim().to_string();
+    let mut s =
+        s.trim().trim_start_matches("IDR").trim_start_matches("RP.").trim_start_matches("RP").trim().to_string();
     let mut negative = false;
     if s.starts_with('(') && s.ends_with(')') {
         negative = true;
@@ -460,7 +478,10 @@ pub fn parse_bank_amount(raw: &str) -> Option<(i64, Option<Flow>)> {
         None => (s.as_str(), ""),
     };
     let int_digits: String = int_part.chars().filter(char::is_ascii_digit).collect();
-    if int_digits.is_empty() && frac_part.is_empty() || int_digits.len() > 15 || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+    if int_digits.is_empty() && frac_part.is_empty()
+        || int_digits.len() > 15
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let whole: i64 = if int_digits.is_empty() { 0 } else { int_digits.parse().ok()? };
@@ -471,9 +492,30 @@ pub fn parse_bank_amount(raw: &str) -> Option<(i64, Option<Flow>)> {
 }
 
 const MONTHS: [(&str, u8); 24] = [
-    ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("mei", 5), ("may", 5), ("jun", 6), ("jul", 7),
-    ("agu", 8), ("agt", 8), ("aug", 8), ("sep", 9), ("okt", 10), ("oct", 10), ("nov", 11), ("des", 12),
-    ("dec", 12), ("januari", 1), ("februari", 2), ("maret", 3), ("april", 4), ("juni", 6), ("juli", 7), ("agustus", 8),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("mei", 5),
+    ("may", 5),
+    ("jun", 6),
+    ("jul", 7),
+    ("agu", 8),
+    ("agt", 8),
+    ("aug", 8),
+    ("sep", 9),
+    ("okt", 10),
+    ("oct", 10),
+    ("nov", 11),
+    ("des", 12),
+    ("dec", 12),
+    ("januari", 1),
+    ("februari", 2),
+    ("maret", 3),
+    ("april", 4),
+    ("juni", 6),
+    ("juli", 7),
+    ("agustus", 8),
 ];
 
 /// A statement date: 2026-03-15, 15/03/2026, 15-03-2026, 15.03.2026, 15/03/26, 15 Mar 2026,
@@ -513,15 +555,23 @@ pub fn parse_statement_date(raw: &str, year: Option<i32>) -> Option<Date> {
 /// columns; banks put the account number and period above it), guesses the mapping or applies
 /// the treasurer's, and reads every line after it. Lines that are not transactions (blank,
 /// "Saldo Awal", totals, "PEND") are refused with the reason, never guessed.
-pub fn parse_statement(bytes: &[u8], o: &MappingOverride<'_>, year: Option<i32>) -> Result<ParsedStatement, StatementError> {
+pub fn parse_statement(
+    bytes: &[u8],
+    o: &MappingOverride<'_>,
+    year: Option<i32>,
+) -> Result<ParsedStatement, StatementError> {
     let text = std::str::from_utf8(bytes).map_err(|_| StatementError::NotText)?;
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = [b';', b'\t', b','].into_iter().max_by_key(|d| {
-        // The header row decides; count over the first lines in case of a preamble.
-        text.lines().take(15).map(|l| l.bytes().filter(|b| b == d).count()).max().unwrap_or(0) * 4
-            + first.bytes().filter(|b| b == d).count()
-    }).unwrap_or(b',');
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let delimiter = [b';', b'\t', b',']
+        .into_iter()
+        .max_by_key(|d| {
+            // The header row decides; count over the first lines in case of a preamble.
+            text.lines().take(15).map(|l| l.bytes().filter(|b| b == d).count()).max().unwrap_or(0) * 4
+                + first.bytes().filter(|b| b == d).count()
+        })
+        .unwrap_or(b',');
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     // (line in the file, cells): the csv reader skips blank lines, messages name the file's line.
     let numbered: Vec<(usize, Vec<String>)> = rdr
         .records()
@@ -537,9 +587,9 @@ pub fn parse_statement(bytes: &[u8], o: &MappingOverride<'_>, year: Option<i32>)
         return Err(StatementError::TooLong);
     }
     let explicit = !o.date.trim().is_empty();
-    let header_at = rows.iter().position(|r| {
-        if explicit { r.iter().any(|h| norm(h) == norm(o.date)) } else { guess_mapping(r).is_some() }
-    });
+    let header_at = rows
+        .iter()
+        .position(|r| if explicit { r.iter().any(|h| norm(h) == norm(o.date)) } else { guess_mapping(r).is_some() });
     let Some(header_at) = header_at else { return Err(StatementError::NoHeader) };
     let headers = rows[header_at].clone();
     let mapping = apply_override(&headers, guess_mapping(&headers), o)?;
@@ -561,7 +611,15 @@ pub fn parse_statement(bytes: &[u8], o: &MappingOverride<'_>, year: Option<i32>)
                 );
                 let n = seen.entry(key.clone()).or_default();
                 *n += 1;
-                lines.push(StatementLine { row, date, description, flow, amount, balance, fingerprint: format!("{key}|{n}") });
+                lines.push(StatementLine {
+                    row,
+                    date,
+                    description,
+                    flow,
+                    amount,
+                    balance,
+                    fingerprint: format!("{key}|{n}"),
+                });
             }
             Err(reason) => refused.push(RefusedLine { row, reason }),
         }
@@ -573,11 +631,13 @@ type LineParts = (Date, String, Flow, Rupiah, Option<i64>);
 
 fn read_line(r: &[String], m: &ColumnMapping, year: Option<i32>) -> Result<LineParts, LineRefusal> {
     let cell = |i: usize| r.get(i).map(String::as_str).unwrap_or("");
-    let date = parse_statement_date(cell(m.date), year).ok_or(if year.is_none() && cell(m.date).matches(['/', '-']).count() == 1 {
-        LineRefusal::NoYear
-    } else {
-        LineRefusal::BadDate
-    })?;
+    let date = parse_statement_date(cell(m.date), year).ok_or(
+        if year.is_none() && cell(m.date).matches(['/', '-']).count() == 1 {
+            LineRefusal::NoYear
+        } else {
+            LineRefusal::BadDate
+        },
+    )?;
     let description = cell(m.description).chars().take(300).collect::<String>();
     let (signed, marked) = match &m.amounts {
         AmountColumns::DebitCredit { debit, credit } => {
@@ -775,7 +835,8 @@ mod tests {
             BankOperation::Entry { bank: 1, account: Account::OperatingExpense, flow: Flow::Out, amount: rp(6_500) },
             BankOperation::Entry { bank: 2, account: Account::OtherIncome, flow: Flow::In, amount: rp(1_234) },
         ];
-        let entries: Vec<JournalEntry> = ops.iter().map(|o| o.entry(d, "x").unwrap_or_else(|e| panic!("{e}"))).collect();
+        let entries: Vec<JournalEntry> =
+            ops.iter().map(|o| o.entry(d, "x").unwrap_or_else(|e| panic!("{e}"))).collect();
         let b = Balances::from_entries(&entries);
         // Hand-computed: bank 1 = 5,000,000 − 1,250,000 − 6,500 = 3,743,500;
         // bank 2 = 1,250,000 − 250,000 + 1,234 = 1,001,234; account 1102 = their sum 4,744,734.
@@ -792,7 +853,9 @@ mod tests {
                 .is_err()
         );
         assert!(
-            BankOperation::Entry { bank: 1, account: Account::Cash, flow: Flow::In, amount: rp(1) }.entry(d, "x").is_err()
+            BankOperation::Entry { bank: 1, account: Account::Cash, flow: Flow::In, amount: rp(1) }
+                .entry(d, "x")
+                .is_err()
         );
         assert!(BankOperation::CashToBank { to: 1, amount: rp(0) }.entry(d, "x").is_err());
     }
@@ -842,12 +905,15 @@ mod tests {
                    31/03/2026;BUNGA;;1.234,00;4.794.734,00\n\
                    ;Total;206.500,00;5.001.234,00;\n";
         let p = parse_statement(csv.as_bytes(), &MappingOverride::default(), None).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(p.mapping, ColumnMapping {
-            date: 0,
-            description: 1,
-            amounts: AmountColumns::DebitCredit { debit: 2, credit: 3 },
-            balance: Some(4)
-        });
+        assert_eq!(
+            p.mapping,
+            ColumnMapping {
+                date: 0,
+                description: 1,
+                amounts: AmountColumns::DebitCredit { debit: 2, credit: 3 },
+                balance: Some(4)
+            }
+        );
         assert_eq!(p.lines.len(), 5);
         assert_eq!(p.lines[0].flow, Flow::In);
         assert_eq!(p.lines[1].amount, rp(6_500));
@@ -858,7 +924,8 @@ mod tests {
         // "Saldo Awal" (no amount) and the total (no date) are refused with a reason.
         assert_eq!(p.refused.iter().map(|r| r.row).collect::<Vec<_>>(), [5, 11]);
         // The same file read again gives the same fingerprints (a second import adds nothing).
-        let again = parse_statement(csv.as_bytes(), &MappingOverride::default(), None).unwrap_or_else(|e| panic!("{e}"));
+        let again =
+            parse_statement(csv.as_bytes(), &MappingOverride::default(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             again.lines.iter().map(|l| &l.fingerprint).collect::<Vec<_>>(),
             p.lines.iter().map(|l| &l.fingerprint).collect::<Vec<_>>()
@@ -870,23 +937,28 @@ mod tests {
         let csv = "Tanggal,Keterangan,Mutasi,Saldo\n\
                    02/03,SETORAN,\"5,000,000.00 CR\",\"5,000,000.00\"\n\
                    05/03,BIAYA ADM,\"6,500.00 DB\",\"4,993,500.00\"\n";
-        let p = parse_statement(csv.as_bytes(), &MappingOverride::default(), Some(2026)).unwrap_or_else(|e| panic!("{e}"));
+        let p =
+            parse_statement(csv.as_bytes(), &MappingOverride::default(), Some(2026)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.lines.len(), 2);
         assert_eq!((p.lines[1].flow, p.lines[1].amount), (Flow::Out, rp(6_500)));
         assert_eq!(p.lines[1].date, date!(2026 - 03 - 05));
-        let no_year = parse_statement(csv.as_bytes(), &MappingOverride::default(), None).unwrap_or_else(|e| panic!("{e}"));
+        let no_year =
+            parse_statement(csv.as_bytes(), &MappingOverride::default(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(no_year.refused.len(), 2);
         assert_eq!(no_year.refused[0].reason, LineRefusal::NoYear);
 
         let odd = "Tgl Trx;Ket;Nilai;Arah\n2026-03-02;Setor;5000000;K\n2026-03-03;Tarik;200000;D\n";
-        let o = MappingOverride { date: "Tgl Trx", description: "Ket", amount: "Nilai", direction: "Arah", ..Default::default() };
+        let o = MappingOverride {
+            date: "Tgl Trx",
+            description: "Ket",
+            amount: "Nilai",
+            direction: "Arah",
+            ..Default::default()
+        };
         let p = parse_statement(odd.as_bytes(), &o, None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.lines.len(), 2);
         assert_eq!(p.lines[1].flow, Flow::Out);
-        assert_eq!(
-            parse_statement(odd.as_bytes(), &MappingOverride::default(), None),
-            Err(StatementError::NoHeader)
-        );
+        assert_eq!(parse_statement(odd.as_bytes(), &MappingOverride::default(), None), Err(StatementError::NoHeader));
         let o = MappingOverride { date: "Tgl Trx", amount: "Nope", ..Default::default() };
         assert_eq!(parse_statement(odd.as_bytes(), &o, None), Err(StatementError::UnknownColumn("Nope".into())));
     }

@@ -89,10 +89,8 @@ const fn pct(p: i128) -> Option<i128> {
 // The tables of Perdep 06/2016 (Lampiran), bounds in hundredths of a percent.
 /// 1a Modal sendiri ÷ total aset: the guidance rewards 40–60 % and penalises both too little and
 /// too much own capital.
-const T_OWN_CAPITAL_TO_ASSETS: Table = Table {
-    bands: &[(pct(20), 25), (pct(40), 50), (pct(60), 100), (pct(80), 50), (None, 25)],
-    upper_inclusive: true,
-};
+const T_OWN_CAPITAL_TO_ASSETS: Table =
+    Table { bands: &[(pct(20), 25), (pct(40), 50), (pct(60), 100), (pct(80), 50), (None, 25)], upper_inclusive: true };
 /// 1c Rasio kecukupan modal sendiri (modal tertimbang ÷ ATMR): < 4 %, 4–6 %, 6–8 %, ≥ 8 %.
 const T_CAPITAL_ADEQUACY: Table =
     Table { bands: &[(pct(4), 0), (pct(6), 50), (pct(8), 75), (None, 100)], upper_inclusive: false };
@@ -101,15 +99,7 @@ const T_MEMBER_LOANS: Table =
     Table { bands: &[(pct(25), 0), (pct(50), 50), (pct(75), 75), (None, 100)], upper_inclusive: true };
 /// 2b Risiko pinjaman bermasalah ÷ pinjaman diberikan: exactly 0 % scores 100.
 const T_PROBLEM_LOANS: Table = Table {
-    bands: &[
-        (pct(0), 100),
-        (pct(10), 80),
-        (pct(20), 60),
-        (pct(30), 40),
-        (pct(40), 20),
-        (pct(45), 10),
-        (None, 0),
-    ],
+    bands: &[(pct(0), 100), (pct(10), 80), (pct(20), 60), (pct(30), 40), (pct(40), 20), (pct(45), 10), (None, 0)],
     upper_inclusive: true,
 };
 /// 2d Pinjaman berisiko ÷ pinjaman diberikan.

@@ -106,7 +106,8 @@ pub fn validate_loan_settings(input: &LoanSettingsInput<'_>) -> Result<LoanSetti
         super::bylaws::parse_rupiah(&mut errs, "admin_fee_fixed", input.admin_fee_fixed, 0)
     };
     let provision = percent_at_most(&mut errs, "provision_fee_percent", input.provision_fee_percent, MAX_FEE_BP);
-    let penalty = percent_at_most(&mut errs, "penalty_percent_per_month", input.penalty_percent_per_month, MAX_PENALTY_BP);
+    let penalty =
+        percent_at_most(&mut errs, "penalty_percent_per_month", input.penalty_percent_per_month, MAX_PENALTY_BP);
     let grace = match input.penalty_grace_days.trim() {
         "" => Some(0),
         s => match s.parse::<u32>() {
@@ -150,16 +151,22 @@ pub fn validate_loan_settings(input: &LoanSettingsInput<'_>) -> Result<LoanSetti
     };
     errs.into_result()?;
     match (admin, fixed, provision, penalty, grace, limit, ppap) {
-        (Some(admin_fee), Some(admin_fee_fixed), Some(provision_fee), Some(bp), Some(grace_days), Some(limit_x100), Some(ppap)) => {
-            Ok(LoanSettings {
-                admin_fee,
-                admin_fee_fixed,
-                provision_fee,
-                penalty: PenaltyRule { bp_per_month: bp, grace_days },
-                limit_x100,
-                ppap,
-            })
-        }
+        (
+            Some(admin_fee),
+            Some(admin_fee_fixed),
+            Some(provision_fee),
+            Some(bp),
+            Some(grace_days),
+            Some(limit_x100),
+            Some(ppap),
+        ) => Ok(LoanSettings {
+            admin_fee,
+            admin_fee_fixed,
+            provision_fee,
+            penalty: PenaltyRule { bp_per_month: bp, grace_days },
+            limit_x100,
+            ppap,
+        }),
         _ => Err(ValidationErrors::single("settings", Rule::Format, "invalid settings")),
     }
 }
@@ -434,12 +441,22 @@ mod tests {
         let b = Balances::from_entries([&e]);
         assert_eq!(b.balance(Account::Cash).on(super::super::ledger::Side::Credit), 1_960_049);
         assert_eq!(b.balance(Account::AdminFeeIncome).on(super::super::ledger::Side::Credit), 40_001);
-        assert!(disbursement_entry(7, rp(100), LoanFees { admin: rp(100), provision: rp(0) }, date!(2026 - 01 - 10), "x").is_err());
+        assert!(
+            disbursement_entry(7, rp(100), LoanFees { admin: rp(100), provision: rp(0) }, date!(2026 - 01 - 10), "x")
+                .is_err()
+        );
     }
 
     fn schedule() -> Schedule {
         // 1,200,000 over 3 months flat 1 %: 400,000 + 12,000 a month, due 10 Feb, 10 Mar, 10 Apr.
-        let r = ScheduleRequest::new(rp(1_200_000), 3, MonthlyRate::from_ppm(10_000).unwrap(), ScheduleMethod::Flat, date!(2026 - 01 - 10)).unwrap();
+        let r = ScheduleRequest::new(
+            rp(1_200_000),
+            3,
+            MonthlyRate::from_ppm(10_000).unwrap(),
+            ScheduleMethod::Flat,
+            date!(2026 - 01 - 10),
+        )
+        .unwrap();
         r.schedule()
     }
 
@@ -461,7 +478,10 @@ mod tests {
         assert_eq!(amounts, [(1, 31, 9_672), (2, 16, 6_592)]);
         // Within grace nothing; no rule nothing.
         assert!(penalty_charges(&s, Paid::default(), rule, date!(2026 - 01 - 31), date!(2026 - 02 - 15)).is_empty());
-        assert!(penalty_charges(&s, Paid::default(), PenaltyRule::default(), date!(2026 - 02 - 28), date!(2026 - 03 - 31)).is_empty());
+        assert!(
+            penalty_charges(&s, Paid::default(), PenaltyRule::default(), date!(2026 - 02 - 28), date!(2026 - 03 - 31))
+                .is_empty()
+        );
     }
 
     #[test]
@@ -505,7 +525,14 @@ mod tests {
         let before = owed(&s, rp(0), paid, today);
         assert_eq!(before.interest, rp(24_000));
         assert!(days_past_due(&s, paid, today) > 60);
-        let new = ScheduleRequest::new(before.principal_outstanding, 4, MonthlyRate::from_ppm(10_000).unwrap(), ScheduleMethod::Flat, today).unwrap();
+        let new = ScheduleRequest::new(
+            before.principal_outstanding,
+            4,
+            MonthlyRate::from_ppm(10_000).unwrap(),
+            ScheduleMethod::Flat,
+            today,
+        )
+        .unwrap();
         let r = rescheduled(paid, before.interest, today, &new.schedule());
         assert_eq!(r.installments[0].number, 0);
         assert_eq!(days_past_due(&r, paid, today), 0);

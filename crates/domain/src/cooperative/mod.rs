@@ -33,8 +33,8 @@ pub use loan::{
     Paid, PortfolioQuality, allocate, days_past_due, owed, portfolio_quality, transition,
 };
 pub use money::{Basis, RupiahOps, mul_div_half_up, split_largest_remainder};
-pub use ppap::{PpapRates, ProvisionExposure};
 pub use posting::{ExitRefund, Operation, OperationKind, ShuPosting};
+pub use ppap::{PpapRates, ProvisionExposure};
 pub use savings::{SavingsError, SavingsKind, WajibStatus, deposit, wajib_status, withdraw};
 pub use schedule::{
     Installment, MonthlyRate, Schedule, ScheduleInput, ScheduleMethod, ScheduleRequest, add_months, build_schedule,

@@ -76,11 +76,7 @@ mod tests {
     #[test]
     fn hand_computed_provision_per_class() {
         use Collectibility::*;
-        let e = |class, p, c| ProvisionExposure {
-            class,
-            principal_outstanding: rp(p),
-            deductible_collateral: rp(c),
-        };
+        let e = |class, p, c| ProvisionExposure { class, principal_outstanding: rp(p), deductible_collateral: rp(c) };
         // 0.5 % of 10,000,000 = 50,000; 0.5 % of 1,000,001 = 5,000.005 → 5,000;
         // 10 % of (4,000,000 − 1,000,000) = 300,000; 50 % of 999 = 499.5 → 500;
         // 100 % of max(0, 2,000,000 − 3,000,000) = 0.

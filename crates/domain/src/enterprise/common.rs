@@ -88,7 +88,8 @@ pub fn amount(errs: &mut ValidationErrors, field: &str, raw: &str, min: i64, bla
         }
         None => {
             errs.push(
-                crate::FieldError::new(field, Rule::Format, "a whole number such as 1.500.000").message("msg_key.amount"),
+                crate::FieldError::new(field, Rule::Format, "a whole number such as 1.500.000")
+                    .message("msg_key.amount"),
             );
             None
         }

@@ -758,7 +758,8 @@ mod tests {
 
     #[test]
     fn a_reported_broker_is_flagged_even_after_a_cancellation_and_says_how_it_was_found() {
-        let broker = crate::brokers::ReportedBroker { broker_id: 7, name: "Pak Joko".into(), reports: 3, linked: false };
+        let broker =
+            crate::brokers::ReportedBroker { broker_id: 7, name: "Pak Joko".into(), reports: 3, linked: false };
         for state in [EpisodeState::Registered, EpisodeState::Cancelled] {
             let facts = EpisodeFacts { state, reported_broker: Some(broker.clone()), ..clean() };
             let flags = run(&facts);
@@ -1200,7 +1201,8 @@ mod tests {
             ..ss(SocialSecurity::Member { status: BpjsStatus::Aktif, valid_until: date!(2026 - 03 - 31) })
         };
         assert_eq!(codes(&planned), [RiskCode::SocialSecurityNotValid]);
-        for state in [EpisodeState::Registered, EpisodeState::Verified, EpisodeState::Returned, EpisodeState::Cancelled] {
+        for state in [EpisodeState::Registered, EpisodeState::Verified, EpisodeState::Returned, EpisodeState::Cancelled]
+        {
             assert_eq!(run(&EpisodeFacts { state, ..missing.clone() }), [], "{state}");
         }
         // Not looked up: no guess.

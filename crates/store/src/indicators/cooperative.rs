@@ -46,7 +46,9 @@ macro_rules! health_sql {
         concat!(
             "SELECT c.village_code, '', '', CAST(COUNT(*) AS BIGINT) FROM coop_health_results h \
              JOIN coop_cooperatives c ON c.id = h.cooperative_id \
-             WHERE h.predicate = '", $p, "' AND h.year = (SELECT MAX(h2.year) FROM coop_health_results h2 \
+             WHERE h.predicate = '",
+            $p,
+            "' AND h.year = (SELECT MAX(h2.year) FROM coop_health_results h2 \
              WHERE h2.cooperative_id = h.cooperative_id) AND c.village_code IN {villages} GROUP BY 1"
         )
     };

@@ -236,7 +236,11 @@ pub struct ReportList {
 #[utoipa::path(get, path = "/api/v1/broker-reports", tag = "brokers", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = ReportList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, u: ApiUser, Query(q): Query<ListQuery>) -> Result<Json<ReportList>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<ReportList>, ApiError> {
     let region = crate::region_filter::for_api("region_code", q.region_code.as_deref())?;
     let caller = crate::cases::Caller::new(&u.principal, &u.user);
     let limit = q.limit.unwrap_or(50);
@@ -282,7 +286,11 @@ pub struct ReportDetail {
 /// One report (404 when absent or not yours to see). Audited; the reporter's contact only for its handler.
 #[utoipa::path(get, path = "/api/v1/broker-reports/{id}", tag = "brokers", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = ReportDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<ReportDetail>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ReportDetail>, ApiError> {
     let caller = crate::cases::Caller::new(&u.principal, &u.user);
     let f = svc::get(&state, caller, &u.actor, id).await.map_err(not_found("broker report"))?;
     Ok(Json(ReportDetail {
@@ -305,7 +313,11 @@ pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>)
     security(("bearer" = [])),
     responses((status = 200, body = ReportDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-pub async fn take(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<ReportDetail>, ApiError> {
+pub async fn take(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ReportDetail>, ApiError> {
     svc::take(&state, &u.principal, &u.actor, id).await.map_err(not_found("broker report"))?;
     get(State(state), u, Path(id)).await
 }
@@ -393,7 +405,11 @@ async fn broker_detail(state: &AppState, u: &ApiUser, id: i64) -> Result<BrokerD
 /// One broker with its reports in your region and its links (404 outside your region). Audited.
 #[utoipa::path(get, path = "/api/v1/brokers/{id}", tag = "brokers", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = BrokerDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn broker(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> Result<Json<BrokerDetail>, ApiError> {
+pub async fn broker(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<BrokerDetail>, ApiError> {
     Ok(Json(broker_detail(&state, &u, id).await?))
 }
 

@@ -723,7 +723,8 @@ pub async fn break_glass(
 ) -> Result<(StatusCode, Json<cs::GlassGrant>), ApiError> {
     cs::glass_check(&state, caller(&u), id).await.map_err(ApiError::or_not_found("case"))?;
     let ApiJson(req) = body.read().await?;
-    let grant = cs::break_glass(&state, caller(&u), &u.actor, id, &req).await.map_err(ApiError::or_not_found("case"))?;
+    let grant =
+        cs::break_glass(&state, caller(&u), &u.actor, id, &req).await.map_err(ApiError::or_not_found("case"))?;
     Ok((StatusCode::CREATED, Json(grant)))
 }
 

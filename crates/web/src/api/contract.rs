@@ -117,7 +117,10 @@ nothing new; the same key with a different request answers 422; while the first 
         .build();
     op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(key));
     op.responses.responses.insert("409".to_string(), RefOr::Ref(Ref::from_response_name("Conflict")));
-    op.responses.responses.entry("422".to_string()).or_insert_with(|| RefOr::Ref(Ref::from_response_name("ValidationFailed")));
+    op.responses
+        .responses
+        .entry("422".to_string())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ValidationFailed")));
 }
 
 /// The operations of a path item with their HTTP method, upper case.
@@ -294,9 +297,17 @@ const OPERATION_IDS: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/book", "get_bank_book"),
     ("POST", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/statements", "import_bank_statement"),
     ("GET", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/statement-lines", "list_bank_statement_lines"),
-    ("POST", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/statement-lines/{line_id}/entry", "post_entry_from_statement_line"),
+    (
+        "POST",
+        "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/statement-lines/{line_id}/entry",
+        "post_entry_from_statement_line",
+    ),
     ("GET", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/match-suggestions", "list_bank_match_suggestions"),
-    ("POST", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/match-suggestions/accept", "accept_bank_match_suggestions"),
+    (
+        "POST",
+        "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/match-suggestions/accept",
+        "accept_bank_match_suggestions",
+    ),
     ("POST", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/matches", "match_bank_lines"),
     ("DELETE", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/matches/{statement_line_id}", "unmatch_bank_line"),
     ("GET", "/api/v1/cooperatives/{id}/bank-accounts/{bank_id}/reconciliation", "get_bank_reconciliation"),

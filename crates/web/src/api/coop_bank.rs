@@ -340,7 +340,8 @@ pub async fn match_lines(
     svc::require_manage(&u.principal, &c)?;
     let ApiJson(req) = body.read().await?;
     let match_id =
-        svc::match_lines(&state, &u.principal, &u.actor, &c, bank_id, req.statement_line_id, req.journal_line_id).await?;
+        svc::match_lines(&state, &u.principal, &u.actor, &c, bank_id, req.statement_line_id, req.journal_line_id)
+            .await?;
     Ok((StatusCode::CREATED, Json(MatchMade { match_id })))
 }
 

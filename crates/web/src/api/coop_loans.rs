@@ -45,7 +45,10 @@ pub async fn list_settings(
     let c = coop_for_view(&state, &u, id).await?;
     let years = svc::settings_years(&state, &u.principal, &c).await?;
     Ok(Json(
-        years.iter().map(|(y, s)| LoanSettingsYear { year: *y, settings: LoanSettingsBody::from_settings(s) }).collect(),
+        years
+            .iter()
+            .map(|(y, s)| LoanSettingsYear { year: *y, settings: LoanSettingsBody::from_settings(s) })
+            .collect(),
     ))
 }
 
@@ -206,8 +209,9 @@ pub async fn provision(
     let c = coop_for_view(&state, &u, id).await?;
     let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => state.today(),
-        Some(s) => domain::person::parse_date(s)
-            .ok_or_else(|| ApiError::from(domain::ValidationErrors::single("as_of", domain::Rule::Format, "YYYY-MM-DD")))?,
+        Some(s) => domain::person::parse_date(s).ok_or_else(|| {
+            ApiError::from(domain::ValidationErrors::single("as_of", domain::Rule::Format, "YYYY-MM-DD"))
+        })?,
     };
     Ok(Json(svc::provision_position(&state, &c, as_of).await?))
 }
@@ -244,7 +248,12 @@ pub async fn month_end(
         return Err(ApiError::Forbidden);
     }
     let Some(me) = domain::person::parse_date(body.month_end.trim()) else {
-        return Err(domain::ValidationErrors::single("month_end", domain::Rule::Format, "the last day of a month, such as 2026-03-31").into());
+        return Err(domain::ValidationErrors::single(
+            "month_end",
+            domain::Rule::Format,
+            "the last day of a month, such as 2026-03-31",
+        )
+        .into());
     };
     let penalty_charges = svc::post_late_penalties(&state, &u.actor, c.id, me).await?;
     let provision_entries = svc::post_provision(&state, &u.actor, c.id, me).await?;

@@ -194,7 +194,11 @@ async fn account_page(
     let failed = errors.any();
     let resp = render(
         &UserPage {
-            layout: Layout::for_viewer(v, format!("{} #{id}", t.get("screens.user_title")), &format!("/admin/users/{id}")),
+            layout: Layout::for_viewer(
+                v,
+                format!("{} #{id}", t.get("screens.user_title")),
+                &format!("/admin/users/{id}"),
+            ),
             t,
             partners,
             roles: role_options(t, &user.role),

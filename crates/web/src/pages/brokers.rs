@@ -322,7 +322,11 @@ async fn reports_page(
     Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, page).into_response() } else { page })
 }
 
-pub async fn reports(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+pub async fn reports(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
     let village_code = v
         .principal
         .scope
@@ -330,11 +334,14 @@ pub async fn reports(State(state): State<AppState>, v: Viewer, Query(q): Query<L
         .filter(|c| c.level() == domain::RegionLevel::Village)
         .map(|c| c.to_string())
         .unwrap_or_default();
-    reports_page(&state, &v, q.before, ReportForm { village_code, ..Default::default() }, FormErrors::default())
-        .await
+    reports_page(&state, &v, q.before, ReportForm { village_code, ..Default::default() }, FormErrors::default()).await
 }
 
-pub async fn create(State(state): State<AppState>, v: Viewer, PageForm(f): PageForm<ReportForm>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    PageForm(f): PageForm<ReportForm>,
+) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     if !v.principal.may_ever(domain::Action::ReportBroker) {
         return Err(PageError::forbidden(v.lang()));
@@ -353,9 +360,7 @@ pub async fn create(State(state): State<AppState>, v: Viewer, PageForm(f): PageF
     let caller = crate::cases::Caller::new(&v.principal, &v.user);
     match svc::report(&state, caller, &v.actor(), &input).await {
         Ok(c) => Ok(Redirect::to(&format!("/broker-reports/{}", c.id)).into_response()),
-        Err(app::Error::Invalid(errs)) => {
-            reports_page(&state, &v, None, f, FormErrors::new(v.t(), errs)).await
-        }
+        Err(app::Error::Invalid(errs)) => reports_page(&state, &v, None, f, FormErrors::new(v.t(), errs)).await,
         Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
@@ -427,7 +432,9 @@ pub async fn add_note(
     let caller = crate::cases::Caller::new(&v.principal, &v.user);
     match svc::add_note(&state, caller, &v.actor(), id, &f.information).await {
         Ok(()) => Ok(Redirect::to(&format!("/broker-reports/{id}")).into_response()),
-        Err(app::Error::Invalid(errs)) => report_page(&state, &v, id, FormErrors::new(v.t(), errs), f.information).await,
+        Err(app::Error::Invalid(errs)) => {
+            report_page(&state, &v, id, FormErrors::new(v.t(), errs), f.information).await
+        }
         Err(e) => Err(PageError::from_app(e, v.lang())),
     }
 }
@@ -441,13 +448,20 @@ struct BrokersPage {
     next_before: Option<i64>,
 }
 
-pub async fn brokers(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+pub async fn brokers(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
     let t = v.t();
     let brokers = svc::brokers(&state, &v.principal, None, Some(PAGE_SIZE), q.before)
         .await
         .map_err(|e| PageError::from_app(e, v.lang()))?;
     let next_before = (brokers.len() as i64 == PAGE_SIZE).then(|| brokers.last().map(|b| b.id)).flatten();
-    render(&BrokersPage { layout: Layout::for_viewer(&v, t.get("brokers.registry"), "/brokers"), t, brokers, next_before }, v.lang())
+    render(
+        &BrokersPage { layout: Layout::for_viewer(&v, t.get("brokers.registry"), "/brokers"), t, brokers, next_before },
+        v.lang(),
+    )
 }
 
 #[derive(Template)]
@@ -579,7 +593,11 @@ pub async fn hot_spots(State(state): State<AppState>, v: Viewer) -> Result<Respo
         })
         .collect();
     render(
-        &HotSpotsPage { layout: Layout::for_viewer(&v, t.get("brokers.hot_spots"), "/broker-reports/hot-spots"), t, cells },
+        &HotSpotsPage {
+            layout: Layout::for_viewer(&v, t.get("brokers.hot_spots"), "/broker-reports/hot-spots"),
+            t,
+            cells,
+        },
         v.lang(),
     )
 }

@@ -427,7 +427,11 @@ async fn page(
         &CasePage {
             village_name,
             person_name,
-            layout: Layout::for_viewer(v, format!("{} #{}", t.get("screens.case_title"), case.id), &format!("/cases/{}", case.id)),
+            layout: Layout::for_viewer(
+                v,
+                format!("{} #{}", t.get("screens.case_title"), case.id),
+                &format!("/cases/{}", case.id),
+            ),
             t,
             overdue: svc::is_overdue(&case, state.today()),
             handler_name,

@@ -114,7 +114,11 @@ async fn home_page(
     let today = app::cooperative::coop_today(state, &c).to_string();
     let resp = render(
         &HomePage {
-            layout: Layout::for_viewer(v, format!("{} · {}", t.get("coop_bank.title"), c.name), &format!("/cooperatives/{}/bank", c.id)),
+            layout: Layout::for_viewer(
+                v,
+                format!("{} · {}", t.get("coop_bank.title"), c.name),
+                &format!("/cooperatives/{}/bank", c.id),
+            ),
             t,
             can_manage: app::cooperative::can_manage(&v.principal, &c),
             c,
@@ -138,7 +142,16 @@ pub async fn home(
     Query(q): Query<BankQuery>,
 ) -> Result<Response, PageError> {
     let c = load(&state, &v, id).await?;
-    home_page(&state, &v, c, q.saved.is_some(), FormErrors::default(), BankAccountBody::default(), TransferTyped::default()).await
+    home_page(
+        &state,
+        &v,
+        c,
+        q.saved.is_some(),
+        FormErrors::default(),
+        BankAccountBody::default(),
+        TransferTyped::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -292,7 +305,13 @@ struct Extra {
 
 impl Extra {
     fn none() -> Extra {
-        Extra { preview: None, import: ImportTyped::default(), entry: EntryTyped::default(), rec_date: None, rec_balance: None }
+        Extra {
+            preview: None,
+            import: ImportTyped::default(),
+            entry: EntryTyped::default(),
+            rec_date: None,
+            rec_balance: None,
+        }
     }
 }
 
@@ -409,8 +428,12 @@ pub async fn entry(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let c = load(&state, &v, id).await?;
-    let input =
-        BankEntryInput { account: f.account.clone(), amount: NumTextSer(f.amount.clone()), memo: f.memo.clone(), date: f.date.clone() };
+    let input = BankEntryInput {
+        account: f.account.clone(),
+        amount: NumTextSer(f.amount.clone()),
+        memo: f.memo.clone(),
+        date: f.date.clone(),
+    };
     match svc::bank_entry(&state, &v.principal, &v.actor(), &c, bank_id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/cooperatives/{id}/bank/{bank_id}?saved=1")).into_response()),
         Err(e) => {
@@ -550,8 +573,11 @@ pub async fn finalise(
     v.check_csrf(&f.csrf)?;
     let c = load(&state, &v, id).await?;
     match svc::finalise(&state, &v.principal, &v.actor(), &c, bank_id, &f.input).await {
-        Ok(r) => Ok(Redirect::to(&format!("/cooperatives/{id}/bank/{bank_id}?saved=1&date={}#reconciliation", r.statement_date))
-            .into_response()),
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/cooperatives/{id}/bank/{bank_id}?saved=1&date={}#reconciliation",
+            r.statement_date
+        ))
+        .into_response()),
         Err(e) => {
             let mut extra = Extra::none();
             extra.rec_date = Some(f.input.date);

@@ -70,16 +70,16 @@ async fn list_page(
     let years = svc::settings(state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let today = coop::coop_today(state, &c);
     let current = svc::settings_in_year(state, &c, today.year()).await.map_err(|e| PageError::from_app(e, v.lang()))?;
-    let members = if coop::can_manage(&v.principal, &c) {
-        store_members(state, v, &c).await?
-    } else {
-        vec![]
-    };
+    let members = if coop::can_manage(&v.principal, &c) { store_members(state, v, &c).await? } else { vec![] };
     let failed = errors.any();
     let t = v.t();
     let resp = render(
         &ListPage {
-            layout: Layout::for_viewer(v, format!("{} · {}", t.get("coop_deposits.title"), c.name), &format!("/cooperatives/{id}/deposits")),
+            layout: Layout::for_viewer(
+                v,
+                format!("{} · {}", t.get("coop_deposits.title"), c.name),
+                &format!("/cooperatives/{id}/deposits"),
+            ),
             t,
             can_manage: coop::can_manage(&v.principal, &c),
             c,
@@ -101,7 +101,8 @@ async fn list_page(
 
 /// Active members for the form's choice (number and name only).
 async fn store_members(state: &AppState, v: &Viewer, c: &Cooperative) -> Result<Vec<(i64, String)>, PageError> {
-    let all = coop::members_view(state, &v.principal, &v.actor(), c).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    let all =
+        coop::members_view(state, &v.principal, &v.actor(), c).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     Ok(all
         .into_iter()
         .filter(|(m, _)| m.left_on.is_none())
@@ -250,7 +251,8 @@ pub async fn record(
     Path((id, deposit_id)): Path<(i64, i64)>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    record_page(&state, &v, id, deposit_id, FormErrors::default(), q.saved.is_some(), DepositActionBody::default()).await
+    record_page(&state, &v, id, deposit_id, FormErrors::default(), q.saved.is_some(), DepositActionBody::default())
+        .await
 }
 
 #[derive(Deserialize, Default)]
@@ -294,8 +296,9 @@ pub async fn passbook(
     v: Viewer,
     Path((id, member_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    let report =
-        svc::passbook(&state, &v.principal, &v.actor(), id, member_id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    let report = svc::passbook(&state, &v.principal, &v.actor(), id, member_id)
+        .await
+        .map_err(|e| PageError::from_app(e, v.lang()))?;
     Ok(crate::download::report(&report, crate::download::Format::Pdf, &format!("buku-simpanan-{member_id}")))
 }
 

@@ -89,9 +89,10 @@ async fn products_page(
         .collect();
     let today = state.today();
     let (form_year, form) = form.unwrap_or_else(|| {
-        let current = years.first().map(|(_, s)| s.clone()).unwrap_or_else(|| {
-            LoanSettingsBody::from_settings(&domain::cooperative::loans::LoanSettings::default())
-        });
+        let current = years
+            .first()
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| LoanSettingsBody::from_settings(&domain::cooperative::loans::LoanSettings::default()));
         (today.year().to_string(), current)
     });
     let last_month_end = today.replace_day(1).ok().and_then(|d| d.previous_day()).unwrap_or(today);
@@ -99,7 +100,11 @@ async fn products_page(
     let failed = errors.any();
     let resp = render(
         &ProductsPage {
-            layout: Layout::for_viewer(v, v.t().get("coop_loans.title"), &format!("/cooperatives/{}/loan-products", c.id)),
+            layout: Layout::for_viewer(
+                v,
+                v.t().get("coop_loans.title"),
+                &format!("/cooperatives/{}/loan-products", c.id),
+            ),
             t: v.t(),
             can_manage: coop::can_manage(&v.principal, &c),
             c,

@@ -82,7 +82,12 @@ fn page_with_ids(
             layout: Layout::for_viewer(
                 v,
                 // No name in the title (issue 17): the placement's number and destination only.
-                format!("{} #{} · {}", t.get("screens.episode_title"), view.episode.id, t.country(&view.episode.destination)),
+                format!(
+                    "{} #{} · {}",
+                    t.get("screens.episode_title"),
+                    view.episode.id,
+                    t.country(&view.episode.destination)
+                ),
                 &format!("/episodes/{}", view.episode.id),
             ),
             t,
@@ -380,7 +385,15 @@ pub async fn external_ids(
     PageForm(f): PageForm<ExternalIdsForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let r = crate::national_ids::set_episode_ids(&state, &v.principal, &v.actor(), id, Some(&f.sisko_id), Some(&f.ekpmi_id)).await;
+    let r = crate::national_ids::set_episode_ids(
+        &state,
+        &v.principal,
+        &v.actor(),
+        id,
+        Some(&f.sisko_id),
+        Some(&f.ekpmi_id),
+    )
+    .await;
     match r {
         // Refused: the form comes back as typed.
         Err(app::Error::Invalid(errs)) => {

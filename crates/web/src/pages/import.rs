@@ -479,7 +479,9 @@ pub async fn bpjs_upload(
     let mut mp = mp.map_err(|_| bad_request())?;
     let upload = match read_upload(&mut mp).await {
         Ok(u) => u,
-        Err(UploadError::TooLarge) => return bpjs_page(&v, StatusCode::PAYLOAD_TOO_LARGE, t.get("import.too_large").into(), None),
+        Err(UploadError::TooLarge) => {
+            return bpjs_page(&v, StatusCode::PAYLOAD_TOO_LARGE, t.get("import.too_large").into(), None);
+        }
         Err(UploadError::Malformed) => return Err(bad_request()),
     };
     v.check_csrf(upload.csrf.as_deref().unwrap_or(""))?;

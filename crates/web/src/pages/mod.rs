@@ -2,14 +2,14 @@
 
 mod admin;
 mod agencies;
-mod brokers;
 mod api_docs;
+mod brokers;
 mod cases;
 pub mod coop_bank;
-pub mod coop_loans;
 pub mod coop_deposits;
-pub mod cooperative;
 mod coop_health;
+pub mod coop_loans;
+pub mod cooperative;
 mod enterprise;
 mod episodes;
 mod exchange;

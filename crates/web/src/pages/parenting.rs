@@ -519,7 +519,11 @@ async fn child_page(
     let page = render(
         &ChildPage {
             village_name,
-            layout: Layout::for_viewer(v, format!("{} #{id}", t.get("screens.child_title")), &format!("/children/{id}")),
+            layout: Layout::for_viewer(
+                v,
+                format!("{} #{id}", t.get("screens.child_title")),
+                &format!("/children/{id}"),
+            ),
             age,
             school: school_label(t, &c),
             parents: d.parents,

@@ -2,7 +2,6 @@
 //! warnings to confirm, the person's page with family links, consents and the
 //! "under investigation" mark.
 
-use domain::national_ids::ExternalIdKind;
 use super::{FormErrors, Layout, render};
 use crate::AppState;
 use crate::auth::Viewer;
@@ -14,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::Action;
+use domain::national_ids::ExternalIdKind;
 use domain::nik::NikIssue;
 use domain::person::NewPersonInput;
 use serde::Deserialize;
@@ -339,7 +339,11 @@ async fn page_of(
         &PersonPage {
             village_name,
             // No name in the title: a tab or a shared screen's window list shows it (issue 17).
-            layout: Layout::for_viewer(v, format!("{} #{}", t.get("screens.person_title"), person.id), &format!("/persons/{}", person.id)),
+            layout: Layout::for_viewer(
+                v,
+                format!("{} #{}", t.get("screens.person_title"), person.id),
+                &format!("/persons/{}", person.id),
+            ),
             t,
             nik_masked: domain::screens::mask_nik(&person.nik),
             kk_masked: domain::screens::mask_nik(person.kk_number.as_deref().unwrap_or("")),
@@ -407,7 +411,8 @@ pub async fn set_external_ids(
     PageForm(f): PageForm<IdsForm>,
 ) -> Result<Response, PageError> {
     let person = load_for_edit(&state, &v, id, &f.csrf).await?;
-    let values = [(ExternalIdKind::SiapkerjaRegistration, f.siapkerja_id.as_str()), (ExternalIdKind::IdPmi, f.id_pmi.as_str())];
+    let values =
+        [(ExternalIdKind::SiapkerjaRegistration, f.siapkerja_id.as_str()), (ExternalIdKind::IdPmi, f.id_pmi.as_str())];
     match crate::national_ids::set_person_ids(&state, &v.principal, &v.actor(), id, &values).await {
         Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?saved=1")).into_response()),
         Err(app::Error::Invalid(errs)) => {

@@ -55,7 +55,13 @@ pub struct DoneQuery {
     to: String,
 }
 
-async fn page(state: &AppState, v: &Viewer, errors: FormErrors, form: ReassignForm, done: String) -> Result<Response, PageError> {
+async fn page(
+    state: &AppState,
+    v: &Viewer,
+    errors: FormErrors,
+    form: ReassignForm,
+    done: String,
+) -> Result<Response, PageError> {
     let t = v.t();
     let retired = app::region_update::retired(state, &v.principal)
         .await
@@ -87,7 +93,11 @@ async fn page(state: &AppState, v: &Viewer, errors: FormErrors, form: ReassignFo
     Ok(if failed { (StatusCode::UNPROCESSABLE_ENTITY, resp).into_response() } else { resp })
 }
 
-pub async fn index(State(state): State<AppState>, v: Viewer, Query(q): Query<DoneQuery>) -> Result<Response, PageError> {
+pub async fn index(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
     let done = match q.moved {
         Some(n) => v
             .t()
@@ -107,13 +117,10 @@ pub async fn reassign(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     match app::region_update::reassign(&state, &v.principal, &v.actor(), &f.old_code, &f.new_code).await {
-        Ok(r) => Ok(Redirect::to(&format!(
-            "/admin/regions?moved={}&from={}&to={}",
-            r.total_moved(),
-            r.old_code,
-            r.new_code
-        ))
-        .into_response()),
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/admin/regions?moved={}&from={}&to={}", r.total_moved(), r.old_code, r.new_code))
+                .into_response())
+        }
         Err(app::Error::Invalid(errs)) => page(&state, &v, FormErrors::new(v.t(), errs), f, String::new()).await,
         Err(e) => Err(PageError::from_app(e, v.lang())),
     }

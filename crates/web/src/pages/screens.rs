@@ -185,7 +185,12 @@ pub async fn case_summary(
                         r.services.split(',').filter(|x| !x.is_empty()).map(|x| t.label("service", x)).collect();
                     (
                         r.partner_name.clone(),
-                        format!("{} ({}) — {}", t.label("referral_status", &r.status), r.status_date, services.join(", ")),
+                        format!(
+                            "{} ({}) — {}",
+                            t.label("referral_status", &r.status),
+                            r.status_date,
+                            services.join(", ")
+                        ),
                     )
                 })
                 .collect(),
@@ -216,7 +221,11 @@ pub async fn case_summary(
         blocks,
     };
     if q.format == "pdf" {
-        return Ok(crate::download::report(&report, crate::download::Format::Pdf, &format!("ringkasan-kasus-{}", c.id)));
+        return Ok(crate::download::report(
+            &report,
+            crate::download::Format::Pdf,
+            &format!("ringkasan-kasus-{}", c.id),
+        ));
     }
     render(
         &SummaryPage {
