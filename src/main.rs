@@ -291,25 +291,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-/// glibc gives threads their own malloc arenas (up to 8 per core) and seldom hands memory
-/// freed in one of them back. Under the soak's mixed load that made RSS creep up about
-/// 1.4 MiB a minute while the live heap stayed flat (heaptrack); with two arenas RSS stays
-/// flat (docs/RESILIENCE.md). An explicit `MALLOC_ARENA_MAX` in the environment wins.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn limit_malloc_arenas() {
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets an allocator parameter, and no other thread exists yet.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-        }
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_malloc_arenas() {}
+/// mimalloc: per-thread heaps without a global lock, and it returns freed pages to the OS.
+/// glibc malloc limited to two arenas (the earlier answer to RSS creep, docs/RESILIENCE.md)
+/// made the threads contend for those arenas under load (issue 18's profile).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
-    limit_malloc_arenas();
     let cli = Cli::parse();
     // The optional file sets environment variables, so it is read before any thread starts.
     web::config::load_config_file()?;

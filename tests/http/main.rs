@@ -37,6 +37,8 @@ mod opensid;
 mod operations;
 mod outreach;
 mod pages;
+// pages track (issue 18): paged lists
+mod paging;
 mod parenting;
 mod persons;
 mod pickers;

@@ -49,7 +49,10 @@ pub async fn create(
     }
     let a = domain::agency::validate_agency(input)?;
     match store::agencies::create(&state.db, actor, &a).await {
-        Ok(agency) => Ok(agency),
+        Ok(agency) => {
+            state.reload_choices().await;
+            Ok(agency)
+        }
         Err(e) if store::is_unique_violation(&e) => Err(Error::Invalid(ValidationErrors::single(
             "licence_number",
             Rule::Taken,

@@ -36,6 +36,37 @@ pub struct PeriodQuery {
     pub to: Option<String>,
 }
 
+/// A page of villages in village code order (per-village counts).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct VillagePageQuery {
+    /// Villages per page, 1–500; 100 when omitted.
+    #[serde(default)]
+    pub limit: Option<i64>,
+    /// The `next_after` of the previous page (a village code).
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+impl VillagePageQuery {
+    /// The cursor (blank is none) and page size, refused naming `limit` or `after`.
+    pub fn checked(&self) -> R<(Option<&str>, i64)> {
+        let after = self.after.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let mut errs = ValidationErrors::new();
+        let limit = domain::paging::limit(&mut errs, self.limit, 100);
+        if after.is_some_and(|a| a.parse::<domain::RegionCode>().is_err()) {
+            errs.add(
+                "after",
+                Rule::Format,
+                "a region code such as 52.03.18.2010 (the next_after of the previous page)",
+            );
+        }
+        if !errs.is_empty() {
+            return Err(Error::Invalid(errs));
+        }
+        Ok((after, limit))
+    }
+}
+
 /// The store filter for a list the caller may read with `action`.
 pub fn filter(principal: &Principal, action: Action, q: &PeriodQuery) -> R<Filter> {
     let mut errs = ValidationErrors::new();
@@ -445,6 +476,19 @@ fn region_of(f: &Filter) -> String {
 pub async fn counts(state: &AppState, principal: &Principal, f: &Filter) -> R<Vec<VillageCounts>> {
     may_read(principal, f)?;
     Ok(store::enterprise::counts_per_village(&state.db, f).await?)
+}
+
+/// One page of [`counts`] in village code order, and the `after` of the next page (`None` on
+/// the last).
+pub async fn counts_page(
+    state: &AppState,
+    principal: &Principal,
+    f: &Filter,
+    page: &VillagePageQuery,
+) -> R<(Vec<VillageCounts>, Option<String>)> {
+    let (after, limit) = page.checked()?;
+    may_read(principal, f)?;
+    Ok(store::enterprise::counts_page(&state.db, f, after, limit).await?)
 }
 
 /// Trainings overlapping the period, newest first; `before` is the last id of the previous page.

@@ -684,12 +684,22 @@ pub async fn worklist(
     let memberships = store::national_ids::memberships(&state.db, &person_ids).await?;
     let mut reported =
         crate::brokers::reported_for(state, &open.iter().map(|o| &o.episode).collect::<Vec<_>>()).await?;
+    // Grouped once by episode: filtering the whole list per episode was quadratic in the village.
+    let mut docs_of: std::collections::HashMap<i64, Vec<_>> = std::collections::HashMap::new();
+    for d in docs {
+        docs_of.entry(d.episode_id).or_default().push(d);
+    }
+    let mut costs_of: std::collections::HashMap<i64, Vec<_>> = std::collections::HashMap::new();
+    for c in costs {
+        costs_of.entry(c.episode_id).or_default().push(c);
+    }
+    let membership_of: std::collections::HashMap<i64, _> = memberships.iter().rev().map(|m| (m.person_id, m)).collect();
     let mut items = Vec::new();
     for o in open {
         let agency = recruitment.get(&recruitment_key(&o.episode)).copied().unwrap_or((None, None));
-        let my_docs = docs.iter().filter(|d| d.episode_id == o.episode.id).cloned().collect();
-        let my_costs = costs.iter().filter(|c| c.episode_id == o.episode.id).cloned().collect();
-        let membership = memberships.iter().find(|m| m.person_id == o.episode.person_id);
+        let my_docs = docs_of.remove(&o.episode.id).unwrap_or_default();
+        let my_costs = costs_of.remove(&o.episode.id).unwrap_or_default();
+        let membership = membership_of.get(&o.episode.person_id).copied();
         let social_security = Some(crate::national_ids::social_security(membership));
         let view = view(
             o.episode.clone(),

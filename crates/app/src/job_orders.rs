@@ -45,7 +45,10 @@ pub async fn create(
         }
     };
     match store::job_orders::create(&state.db, actor, &new).await {
-        Ok(jo) => Ok(jo),
+        Ok(jo) => {
+            state.reload_choices().await;
+            Ok(jo)
+        }
         Err(e) if store::is_unique_violation(&e) => Err(CreateError::Invalid(ValidationErrors::single(
             "reference",
             Rule::Taken,
@@ -78,7 +81,9 @@ pub async fn verify(
     if jo.is_none_or(|jo| agency.is_some_and(|a| a != jo.agency_id)) {
         return Err(crate::Error::NotFound);
     }
-    store::job_orders::set_status(&state.db, actor, job_order, status).await?.ok_or(crate::Error::NotFound)
+    let changed = store::job_orders::set_status(&state.db, actor, job_order, status).await?;
+    state.reload_choices().await;
+    changed.ok_or(crate::Error::NotFound)
 }
 
 pub use store::job_orders::ListFilter;

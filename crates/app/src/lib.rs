@@ -77,7 +77,23 @@ pub struct Inner {
     pub brokers: brokers::Runtime,
     /// Every "today" of the application (`clock`).
     pub clock: Clock,
+    // pages track (issue 18): the episode form's choices, shared by every person page.
+    /// Active agencies and today's selectable job orders, at most `CHOICES_TTL` old.
+    placement_choices: tokio::sync::RwLock<Option<(std::time::Instant, time::Date, Arc<PlacementChoices>)>>,
 }
+
+/// What the person page offers to open an episode with: active agencies and the job orders
+/// selectable today. The same for every person and officer, so read once, not per view.
+#[derive(Debug, Default)]
+pub struct PlacementChoices {
+    pub agencies: Vec<store::agencies::Agency>,
+    pub job_orders: Vec<store::job_orders::JobOrder>,
+}
+
+/// How long a server offers its copy of the placement choices (another server may have added
+/// an agency or job order; this one drops its copy on its own writes at once). The choice is
+/// checked again when the form is sent.
+const CHOICES_TTL: Duration = Duration::from_secs(30);
 
 /// How long a server trusts its copy of the policy before reading it again.
 const POLICY_TTL: Duration = Duration::from_secs(60);
@@ -100,6 +116,7 @@ impl App {
             policy: tokio::sync::RwLock::new(None),
             exchange: exchange::Runtime::default(),
             brokers: brokers::Runtime::default(),
+            placement_choices: tokio::sync::RwLock::new(None),
         }))
     }
 
@@ -139,6 +156,36 @@ impl App {
     /// Forgets the cached policy; call after an edit has committed.
     pub async fn reload_policy(&self) {
         *self.policy.write().await = None;
+    }
+
+    /// The episode form's choices for today (cached, see [`PlacementChoices`]).
+    pub async fn placement_choices(&self) -> Result<Arc<PlacementChoices>, store::StoreError> {
+        let today = self.today();
+        let fresh = |c: &Option<(std::time::Instant, time::Date, Arc<PlacementChoices>)>| {
+            c.as_ref().filter(|(at, day, _)| at.elapsed() < CHOICES_TTL && *day == today).map(|(_, _, p)| p.clone())
+        };
+        if let Some(p) = fresh(&*self.placement_choices.read().await) {
+            return Ok(p);
+        }
+        // Loaded under the write lock, like the policy: a write's `reload_choices` waits for it.
+        let mut w = self.placement_choices.write().await;
+        if let Some(p) = fresh(&w) {
+            return Ok(p);
+        }
+        let agencies = store::agencies::search(&self.db, &[], None, 500)
+            .await?
+            .into_iter()
+            .filter(|a| a.status == "active")
+            .collect();
+        let job_orders = store::job_orders::list_selectable(&self.db, today).await?;
+        let p = Arc::new(PlacementChoices { agencies, job_orders });
+        *w = Some((std::time::Instant::now(), today, p.clone()));
+        Ok(p)
+    }
+
+    /// Forgets the cached placement choices; call after an agency or job order write committed.
+    pub async fn reload_choices(&self) {
+        *self.placement_choices.write().await = None;
     }
 }
 

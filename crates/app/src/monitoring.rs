@@ -468,7 +468,8 @@ pub async fn dashboard(
 ) -> Result<Dashboard, store::StoreError> {
     let rule = case_rule(principal, &place);
     let fresh = ensure_fresh(state).await?;
-    let values = read::region(&state.db, place.code.as_ref()).await?;
+    // The dashboard reads stocks and the period's months only.
+    let values = read::region_in(&state.db, place.code.as_ref(), &period).await?;
     let mut indicators = indicator_rows(t, &values, &period);
     apply_case_rule(rule, &mut indicators, &mut BTreeMap::new());
     let mut x_labels = vec![];
@@ -906,7 +907,8 @@ pub async fn region_figures(
         return Err(crate::Error::Forbidden);
     }
     let fresh = ensure_fresh(state).await?;
-    let values = read::region(&state.db, place.code.as_ref()).await?;
+    // Every figure below is a stock or a flow within the period: only those rows are read.
+    let values = read::region_in(&state.db, place.code.as_ref(), period).await?;
     let indicators = visible_indicators(t, principal, place, &values, period);
     let mut breakdowns = BTreeMap::new();
     let mut keys: Vec<&str> = reg::all().map(|i| i.key).collect();

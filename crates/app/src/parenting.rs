@@ -278,6 +278,19 @@ pub async fn counts(state: &AppState, principal: &Principal, f: &Filter) -> R<Ve
     Ok(store::parenting::counts_per_village(&state.db, f).await?)
 }
 
+/// One page of the per-village counts in village code order, and the `after` of the next
+/// page (`None` on the last).
+pub async fn counts_page(
+    state: &AppState,
+    principal: &Principal,
+    f: &Filter,
+    page: &crate::enterprise::VillagePageQuery,
+) -> R<(Vec<VillageCounts>, Option<String>)> {
+    let (after, limit) = page.checked()?;
+    may_count(principal, f)?;
+    Ok(store::parenting::counts_page(&state.db, f, after, limit).await?)
+}
+
 /// Activities in a region and period, newest first (attendance counts, no names).
 pub async fn activities(state: &AppState, principal: &Principal, f: &Filter, limit: i64) -> R<Vec<Activity>> {
     may_count(principal, f)?;

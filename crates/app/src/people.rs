@@ -347,8 +347,7 @@ pub struct Dossier {
     pub cases_restricted: usize,
     pub can_edit: bool,
     /// To open an episode with (only when `can_edit`): active agencies, selectable job orders.
-    pub agencies: Vec<crate::agencies::Agency>,
-    pub job_orders: Vec<crate::job_orders::JobOrder>,
+    pub choices: std::sync::Arc<crate::PlacementChoices>,
 }
 
 /// The person's page: loads the person if visible to the caller and audits the view.
@@ -392,16 +391,8 @@ pub async fn dossier_of(
     let (cases, cases_restricted) =
         if fields.cases { crate::cases::cases_of_person(state, caller, person.id, None).await? } else { (vec![], 0) };
     let can_edit = person.village().is_some_and(|vc| principal.can(Action::EditPerson, Some(&vc)));
-    let (agencies, job_orders) = if can_edit {
-        let agencies = store::agencies::search(&state.db, &[], None, 500)
-            .await?
-            .into_iter()
-            .filter(|a| a.status == "active")
-            .collect();
-        (agencies, store::job_orders::list_selectable(&state.db, state.today()).await?)
-    } else {
-        (vec![], vec![])
-    };
+    // The same lists for every person: read from the server's short-lived copy.
+    let choices = if can_edit { state.placement_choices().await? } else { Default::default() };
     Ok(Dossier {
         person,
         fields,
@@ -413,8 +404,7 @@ pub async fn dossier_of(
         cases,
         cases_restricted,
         can_edit,
-        agencies,
-        job_orders,
+        choices,
     })
 }
 

@@ -806,6 +806,16 @@ impl RemittanceVillage {
 
 /// Remittance inflow per village in the region and period, by village code.
 pub async fn remittances_per_village(db: &Db, f: &Filter) -> Result<Vec<RemittanceVillage>> {
+    remittances_after(db, f, None, None).await
+}
+
+/// [`remittances_per_village`] after the village `after`, at most `limit` villages.
+async fn remittances_after(
+    db: &Db,
+    f: &Filter,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<RemittanceVillage>> {
     let mut q = Select::new(
         "SELECT m.village_code, r.name AS village_name, COUNT(*) AS remittances, COUNT(DISTINCT m.person_id) AS migrants, \
          CAST(SUM(m.amount) AS BIGINT) AS total, CAST(SUM(m.use_productive_investment) AS BIGINT) AS productive \
@@ -813,7 +823,11 @@ pub async fn remittances_per_village(db: &Db, f: &Filter) -> Result<Vec<Remittan
     );
     f.apply_region(&mut q, "m.village_code");
     f.apply_months(&mut q, "m.month");
-    q.tail("GROUP BY m.village_code, r.name ORDER BY m.village_code");
+    if let Some(a) = after {
+        q.and("m.village_code > ?", &[a]);
+    }
+    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    q.tail(&format!("GROUP BY m.village_code, r.name ORDER BY m.village_code{limit}"));
     q.fetch_all(db).await
 }
 
@@ -844,7 +858,32 @@ impl VillageCounts {
 /// Trainings, participants, completions, running businesses and remittances per village in
 /// the region and period — for the monitoring pages (read from indexed tables, grouped per village).
 pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts>> {
+    Ok(counts_in(db, f, None, None).await?.0)
+}
+
+/// One page of [`counts_per_village`] in village code order: the villages after `after`, at
+/// most `limit`, and the code to continue after when more follow. Each grouped query stops
+/// `limit + 1` villages past the cursor, so a page costs its villages, not the nation.
+pub async fn counts_page(
+    db: &Db,
+    f: &Filter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<VillageCounts>, Option<String>)> {
+    counts_in(db, f, after, Some(limit.max(1))).await
+}
+
+async fn counts_in(
+    db: &Db,
+    f: &Filter,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<(Vec<VillageCounts>, Option<String>)> {
     use std::collections::BTreeMap;
+    let tail = |group: &str| match limit {
+        Some(n) => format!("GROUP BY {group} ORDER BY {group} LIMIT {}", n + 1),
+        None => format!("GROUP BY {group}"),
+    };
     let mut out: BTreeMap<String, VillageCounts> = BTreeMap::new();
     // Per training first, then per village (no aggregate over a subquery).
     let mut q = Select::new(
@@ -855,7 +894,10 @@ pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts
     );
     f.apply_region(&mut q, "t.village_code");
     f.apply_span(&mut q, "t.starts_on", "t.ends_on");
-    q.tail(") x GROUP BY x.village_code");
+    if let Some(a) = after {
+        q.and("t.village_code > ?", &[a]);
+    }
+    q.tail(&format!(") x {}", tail("x.village_code")));
     let rows: Vec<(String, i64, i64, i64)> = q.fetch_all(db).await?;
     for (v, n, a, b) in rows {
         let e = out.entry(v.clone()).or_insert_with(|| VillageCounts { village_code: v, ..Default::default() });
@@ -865,19 +907,31 @@ pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts
     }
     let mut q = Select::new("SELECT b.village_code, COUNT(*) AS n FROM businesses b WHERE b.status = 'running'");
     f.apply_region(&mut q, "b.village_code");
-    q.tail("GROUP BY b.village_code");
+    if let Some(a) = after {
+        q.and("b.village_code > ?", &[a]);
+    }
+    q.tail(&tail("b.village_code"));
     let rows: Vec<(String, i64)> = q.fetch_all(db).await?;
     for (v, n) in rows {
         out.entry(v.clone())
             .or_insert_with(|| VillageCounts { village_code: v, ..Default::default() })
             .businesses_running = n;
     }
-    for r in remittances_per_village(db, f).await? {
+    for r in remittances_after(db, f, after, limit.map(|n| n + 1)).await? {
         let e = out
             .entry(r.village_code.clone())
             .or_insert_with(|| VillageCounts { village_code: r.village_code.clone(), ..Default::default() });
         e.remittance_total = r.total;
         e.remittance_productive = r.productive;
     }
-    Ok(out.into_values().collect())
+    // The first `limit + 1` codes of the union are among each query's first `limit + 1`.
+    let mut rows: Vec<VillageCounts> = out.into_values().collect();
+    let next = match limit.and_then(|n| usize::try_from(n).ok()) {
+        Some(n) if rows.len() > n => {
+            rows.truncate(n);
+            rows.last().map(|r| r.village_code.clone())
+        }
+        _ => None,
+    };
+    Ok((rows, next))
 }

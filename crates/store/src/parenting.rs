@@ -433,7 +433,33 @@ pub struct VillageCounts {
 
 /// Children, schooling, documents, reach and activities per village in the region and period.
 pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts>> {
+    Ok(counts_in(db, f, None, None).await?.0)
+}
+
+/// One page of [`counts_per_village`] in village code order: the villages after `after`, at
+/// most `limit`, and the code to continue after when more follow. Each of the three grouped
+/// queries stops at `limit + 1` villages past the cursor (the index order), so a page costs
+/// its villages, not the nation.
+pub async fn counts_page(
+    db: &Db,
+    f: &Filter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<VillageCounts>, Option<String>)> {
+    counts_in(db, f, after, Some(limit.max(1))).await
+}
+
+async fn counts_in(
+    db: &Db,
+    f: &Filter,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<(Vec<VillageCounts>, Option<String>)> {
     use std::collections::BTreeMap;
+    let tail = |group: &str| match limit {
+        Some(n) => format!("GROUP BY {group} ORDER BY {group} LIMIT {}", n + 1),
+        None => format!("GROUP BY {group}"),
+    };
     let mut out: BTreeMap<String, VillageCounts> = BTreeMap::new();
     let mut q = Select::new(
         "SELECT village_code, COUNT(*) AS children, \
@@ -447,7 +473,10 @@ pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts
     if let Some(w) = &f.within {
         q.and_within("village_code", w.as_str());
     }
-    q.tail("GROUP BY village_code");
+    if let Some(a) = after {
+        q.and("village_code > ?", &[a]);
+    }
+    q.tail(&tail("village_code"));
     for r in q.fetch_all::<VillageCounts>(db).await? {
         out.insert(r.village_code.clone(), r);
     }
@@ -464,7 +493,10 @@ pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts
     if let Some(d) = f.to {
         q.and("x.on_date <= ?", &[&d.to_string()]);
     }
-    q.tail("GROUP BY a.village_code");
+    if let Some(a) = after {
+        q.and("a.village_code > ?", &[a]);
+    }
+    q.tail(&tail("a.village_code"));
     for (v, n) in q.fetch_all::<(String, i64)>(db).await? {
         out.entry(v.clone()).or_insert_with(|| VillageCounts { village_code: v, ..Default::default() }).reached = n;
     }
@@ -478,9 +510,21 @@ pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts
     if let Some(d) = f.to {
         q.and("a.held_on <= ?", &[&d.to_string()]);
     }
-    q.tail("GROUP BY a.village_code");
+    if let Some(a) = after {
+        q.and("a.village_code > ?", &[a]);
+    }
+    q.tail(&tail("a.village_code"));
     for (v, n) in q.fetch_all::<(String, i64)>(db).await? {
         out.entry(v.clone()).or_insert_with(|| VillageCounts { village_code: v, ..Default::default() }).activities = n;
     }
-    Ok(out.into_values().collect())
+    // The first `limit + 1` codes of the union are among each query's first `limit + 1`.
+    let mut rows: Vec<VillageCounts> = out.into_values().collect();
+    let next = match limit.and_then(|n| usize::try_from(n).ok()) {
+        Some(n) if rows.len() > n => {
+            rows.truncate(n);
+            rows.last().map(|r| r.village_code.clone())
+        }
+        _ => None,
+    };
+    Ok((rows, next))
 }

@@ -110,6 +110,17 @@ pub async fn region(db: &Db, region: Option<&RegionCode>) -> Result<Values> {
     Ok(Values::from_rows(rows))
 }
 
+/// [`region`] limited to the rows a period can use: the stocks ('' month) and the period's
+/// months. The nation holds every month of every year; most of them are never read.
+pub async fn region_in(db: &Db, region: Option<&RegionCode>, period: &Period) -> Result<Values> {
+    let code = region.map(|r| r.as_str()).unwrap_or("");
+    let rows: Vec<(String, String, String, i64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT key, month, dim, value FROM indicator_values WHERE region_code = $1 \
+         AND (month = '' OR (month >= $2 AND month <= $3))")
+        .bind(code).bind(period.from.to_string()).bind(period.to.to_string()).fetch_all(p).await)?;
+    Ok(Values::from_rows(rows))
+}
+
 /// The values of each child region of `parent` (provinces for the nation) for `keys`, flows
 /// limited to the period: region code → values.
 pub async fn children(

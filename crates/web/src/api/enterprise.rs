@@ -803,16 +803,21 @@ pub async fn remittance_summary(
 pub struct EnterpriseCounts {
     #[schema(value_type = Vec<Object>)]
     pub villages: Vec<VillageCounts>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
 }
 
 /// Per-village counts: trainings, participants, completions, running businesses, remittances.
-#[utoipa::path(get, path = "/api/v1/enterprise/counts", tag = "enterprise", params(PeriodQuery), security(("bearer" = [])),
-    responses((status = 200, body = EnterpriseCounts), (status = 403, body = ErrorBody)))]
+/// Paged in village code order (`limit`, `after`; `next_after` while more follow).
+#[utoipa::path(get, path = "/api/v1/enterprise/counts", tag = "enterprise", params(PeriodQuery, svc::VillagePageQuery), security(("bearer" = [])),
+    responses((status = 200, body = EnterpriseCounts), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn counts(
     State(state): State<AppState>,
     u: ApiUser,
     Query(q): Query<PeriodQuery>,
+    Query(page): Query<svc::VillagePageQuery>,
 ) -> Result<Json<EnterpriseCounts>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
-    Ok(Json(EnterpriseCounts { villages: svc::counts(&state, &u.principal, &f).await? }))
+    let (villages, next_after) = svc::counts_page(&state, &u.principal, &f, &page).await?;
+    Ok(Json(EnterpriseCounts { villages, next_after }))
 }

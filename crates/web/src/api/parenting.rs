@@ -6,7 +6,7 @@
 use super::ApiJson;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::enterprise::{self as ent, PeriodQuery};
+use crate::enterprise::{self as ent, PeriodQuery, VillagePageQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::parenting as svc;
 use axum::Json;
@@ -425,16 +425,21 @@ pub async fn add_attendance(
 pub struct ParentingCounts {
     #[schema(value_type = Vec<Object>)]
     pub villages: Vec<VillageCounts>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
 }
 
-/// Per-village counts (no names): children, schooling, documents, reached, activities.
-#[utoipa::path(get, path = "/api/v1/parenting/counts", tag = "parenting", params(PeriodQuery), security(("bearer" = [])),
-    responses((status = 200, body = ParentingCounts), (status = 403, body = ErrorBody)))]
+/// Per-village counts (no names): children, schooling, documents, reached, activities. Paged
+/// in village code order (`limit`, `after`; `next_after` while more follow).
+#[utoipa::path(get, path = "/api/v1/parenting/counts", tag = "parenting", params(PeriodQuery, VillagePageQuery), security(("bearer" = [])),
+    responses((status = 200, body = ParentingCounts), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn counts(
     State(state): State<AppState>,
     u: ApiUser,
     Query(q): Query<PeriodQuery>,
+    Query(page): Query<VillagePageQuery>,
 ) -> Result<Json<ParentingCounts>, ApiError> {
     let f = ent::filter(&u.principal, Action::CountChildren, &q)?;
-    Ok(Json(ParentingCounts { villages: svc::counts(&state, &u.principal, &f).await? }))
+    let (villages, next_after) = svc::counts_page(&state, &u.principal, &f, &page).await?;
+    Ok(Json(ParentingCounts { villages, next_after }))
 }

@@ -55,8 +55,8 @@ struct PersonPage {
     relatives: Vec<Relative>,
     consents: Vec<Consent>,
     episodes: Vec<crate::episodes::Episode>,
-    agencies: Vec<crate::agencies::Agency>,
-    job_orders: Vec<crate::job_orders::JobOrder>,
+    /// The episode form's agencies and job orders (the server's shared copy).
+    choices: std::sync::Arc<app::PlacementChoices>,
     counselling: Vec<CounsellingSession>,
     timeline: Vec<TimelineEntry>,
     /// Protection cases of this person the viewer may open, and how many more they may not.
@@ -315,8 +315,7 @@ async fn page_of(
         cases,
         cases_restricted,
         can_edit,
-        agencies,
-        job_orders,
+        choices,
     } = d;
     // Cases the viewer may open join the timeline on the day they were opened.
     for c in &cases {
@@ -352,8 +351,7 @@ async fn page_of(
             relatives,
             consents,
             episodes,
-            agencies,
-            job_orders,
+            choices,
             counselling,
             timeline,
             cases,
