@@ -15,7 +15,10 @@
 #      fresh file, in the same run.
 #
 # Usage: scripts/bench-people.sh [--people N] [--import-rows N] [--duration SECONDS]
-#                                [--connections N] [--threads N] [--no-build]
+#                                [--connections N] [--threads N] [--no-build] [--bin PATH]
+#
+# --bin measures another build (e.g. a baseline binary of an earlier commit) on the same
+# synthetic data; it implies --no-build.
 #
 # Loopback only, in a temporary directory removed on exit; the server is stopped by the
 # exit trap. Loops are bounded.
@@ -30,6 +33,7 @@ DURATION=10
 CONNS=16
 THREADS=2
 BUILD=1
+BIN_ARG=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --people) PEOPLE=$2; shift ;;
@@ -38,7 +42,8 @@ while [ $# -gt 0 ]; do
     --connections) CONNS=$2; shift ;;
     --threads) THREADS=$2; shift ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --bin) BIN_ARG=$2; BUILD=0; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -62,7 +67,7 @@ if [ "$BUILD" = 1 ]; then
   log "building the release binary"
   cargo build --release --locked --bin desmigratif
 fi
-BIN="$ROOT/target/release/desmigratif"
+BIN="${BIN_ARG:-$ROOT/target/release/desmigratif}"
 [ -x "$BIN" ] || die "no $BIN"
 
 export DESMIGRATIF_ADMIN_USER=admin
@@ -75,6 +80,7 @@ echo "  $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | se
 echo "  memory: $(free -h | awk '/^Mem:/ {print $2 " total, " $7 " available"}')"
 echo "  load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  $(sqlite3 --version | cut -d' ' -f1-2 | sed 's/^/sqlite3 /'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+echo "  binary: $BIN"
 echo "  code: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- crates src migrations 2>/dev/null || echo ' (working tree differs from HEAD)')"
 
 # --- 1. database with N people ------------------------------------------------------------
