@@ -26,7 +26,7 @@ async fn name_search_finds_spellings_words_and_corrections_in_scope() {
     for (nik, name, village) in [
         ("3512015205900001", "Siti Far", FAR),
         ("5307015205900001", "Siti Aminah", HOME),
-        ("5307015205900002", "Sity Rahmawati", HOME),
+        ("5307015205900002", "Sitti Rahmawati", HOME),
         ("5307015205900003", "Budi Santoso", HOME),
         ("5307025205900004", "Siti Nurhaliza", OTHER),
     ] {
@@ -43,13 +43,13 @@ async fn name_search_finds_spellings_words_and_corrections_in_scope() {
             r
         }
     };
-    // Spelling keys on both sides: Sity meets Siti; ordered by id.
-    assert_eq!(names(&search("q=SITI").await), ["Siti Far", "Siti Aminah", "Sity Rahmawati", "Siti Nurhaliza"]);
+    // Spelling keys on both sides: Sitti meets Siti; ordered by id.
+    assert_eq!(names(&search("q=SITI").await), ["Siti Far", "Siti Aminah", "Sitti Rahmawati", "Siti Nurhaliza"]);
     // Any part of a word, as before.
     assert_eq!(names(&search("q=amin").await), ["Siti Aminah"]);
     // Words shorter than a trigram, alone and with a long one.
     assert_eq!(names(&search("q=bu").await), ["Budi Santoso"]);
-    assert_eq!(names(&search("q=siti%20ha").await), ["Sity Rahmawati", "Siti Nurhaliza"]);
+    assert_eq!(names(&search("q=siti%20ha").await), ["Sitti Rahmawati", "Siti Nurhaliza"]);
     assert_eq!(names(&search("q=zzz").await), Vec::<String>::new());
     // A regency: the out-of-scope match with the lowest id never takes a place on a page.
     let mut seen = vec![];
@@ -62,9 +62,9 @@ async fn name_search_finds_spellings_words_and_corrections_in_scope() {
             None => break,
         }
     }
-    assert_eq!(seen, ["Siti Aminah", "Sity Rahmawati", "Siti Nurhaliza"]);
+    assert_eq!(seen, ["Siti Aminah", "Sitti Rahmawati", "Siti Nurhaliza"]);
     // A village (read from its own index) and a village officer's scope.
-    assert_eq!(names(&search(&format!("q=siti&region_code={HOME}")).await), ["Siti Aminah", "Sity Rahmawati"]);
+    assert_eq!(names(&search(&format!("q=siti&region_code={HOME}")).await), ["Siti Aminah", "Sitti Rahmawati"]);
     let officer = app.user_token("petugas", "village_officer", Some(OTHER)).await;
     let (_, r) = app.get_json("/api/v1/persons?q=siti", Some(&officer)).await;
     assert_eq!(names(&r), ["Siti Nurhaliza"]);
@@ -157,7 +157,7 @@ async fn batched_import_reports_bad_rows_and_duplicates_and_audits_each_batch() 
     let (_, r) = app.get_json("/api/v1/persons?nik=5307015205900001", Some(&officer)).await;
     assert_eq!(names(&r), ["Ana Baru"], "written once");
 
-    let (_, log) = app.get_json("/api/v1/audit?action=person.import_batch", Some(&app.admin_token)).await;
+    let (_, log) = app.get_json("/api/v1/audit?action=person.create_batch", Some(&app.admin_token)).await;
     let entries = log["items"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "one entry per batch: {log}");
     // Newest first: the second batch wrote line 1002 only.
