@@ -152,6 +152,27 @@ echo "  query plans:"
 sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT id FROM persons WHERE 1=1 AND nik = '$NIK' AND id > 0 ORDER BY id LIMIT 51" | sed 's/^/    nik: /'
 sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT id FROM persons WHERE 1=1 AND name_key LIKE '%wayan%' AND id > 0 ORDER BY id LIMIT 51" | sed 's/^/    name: /'
 
+# The same rare-name page read the old way (a LIKE over every key) and through the trigram
+# index (migration 0035, when the binary has it), timed by sqlite3 in this run.
+if [ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'persons_name_fts'")" = 1 ]; then
+  log "sqlite3: the rare and common name pages, LIKE scan vs trigram index (3 runs each, ms)"
+  for w in sembiring wayan; do
+    for how in like fts; do
+      if [ "$how" = like ]; then
+        sql="SELECT id FROM persons WHERE name_key LIKE '%$w%' AND id > 0 ORDER BY id LIMIT 51"
+      else
+        sql="SELECT persons.id FROM persons_name_fts CROSS JOIN persons ON persons.id = persons_name_fts.rowid WHERE persons_name_fts MATCH '\"$w\"' AND persons_name_fts.rowid > 0 ORDER BY persons_name_fts.rowid LIMIT 51"
+      fi
+      ts=""
+      for _ in 1 2 3; do
+        t0=$(now_us); sqlite3 "$DB" "$sql" >/dev/null; t1=$(now_us)
+        ts="$ts $(( (t1 - t0) / 1000 ))"
+      done
+      printf '  %-10s %-5s%s\n' "$w" "$how" "$ts"
+    done
+  done
+fi
+
 # The import file, made now (before the server adds anything): new people, serials from 5000.
 CSV="$TMPD/import.csv"
 {

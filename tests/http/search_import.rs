@@ -49,8 +49,8 @@ async fn name_search_finds_spellings_words_and_corrections_in_scope() {
     assert_eq!(names(&search("q=amin").await), ["Siti Aminah"]);
     // Words shorter than a trigram, alone and with a long one.
     assert_eq!(names(&search("q=bu").await), ["Budi Santoso"]);
-    assert_eq!(names(&search("q=siti%20ha").await), ["Sitti Rahmawati", "Siti Nurhaliza"]);
-    assert_eq!(names(&search("q=zzz").await), Vec::<String>::new());
+    assert_eq!(names(&search("q=siti%20ha").await), ["Siti Nurhaliza"]);
+    assert_eq!(names(&search("q=qwx").await), Vec::<String>::new());
     // A regency: the out-of-scope match with the lowest id never takes a place on a page.
     let mut seen = vec![];
     let mut after = String::new();
