@@ -15,7 +15,10 @@
 #      fresh file, in the same run.
 #
 # Usage: scripts/bench-people.sh [--people N] [--import-rows N] [--duration SECONDS]
-#                                [--connections N] [--threads N] [--no-build]
+#                                [--connections N] [--threads N] [--no-build] [--bin PATH]
+#
+# --bin measures another build (e.g. a baseline binary of an earlier commit) on the same
+# synthetic data; it implies --no-build.
 #
 # Loopback only, in a temporary directory removed on exit; the server is stopped by the
 # exit trap. Loops are bounded.
@@ -30,6 +33,7 @@ DURATION=10
 CONNS=16
 THREADS=2
 BUILD=1
+BIN_ARG=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --people) PEOPLE=$2; shift ;;
@@ -38,7 +42,8 @@ while [ $# -gt 0 ]; do
     --connections) CONNS=$2; shift ;;
     --threads) THREADS=$2; shift ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --bin) BIN_ARG=$2; BUILD=0; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -62,7 +67,7 @@ if [ "$BUILD" = 1 ]; then
   log "building the release binary"
   cargo build --release --locked --bin desmigratif
 fi
-BIN="$ROOT/target/release/desmigratif"
+BIN="${BIN_ARG:-$ROOT/target/release/desmigratif}"
 [ -x "$BIN" ] || die "no $BIN"
 
 export DESMIGRATIF_ADMIN_USER=admin
@@ -75,6 +80,7 @@ echo "  $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | se
 echo "  memory: $(free -h | awk '/^Mem:/ {print $2 " total, " $7 " available"}')"
 echo "  load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  $(sqlite3 --version | cut -d' ' -f1-2 | sed 's/^/sqlite3 /'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+echo "  binary: $BIN"
 echo "  code: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- crates src migrations 2>/dev/null || echo ' (working tree differs from HEAD)')"
 
 # --- 1. database with N people ------------------------------------------------------------
@@ -145,6 +151,27 @@ echo "  probes: nik=$NIK; q=$COMMON matches $(sqlite3 "$DB" "SELECT count(*) FRO
 echo "  query plans:"
 sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT id FROM persons WHERE 1=1 AND nik = '$NIK' AND id > 0 ORDER BY id LIMIT 51" | sed 's/^/    nik: /'
 sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT id FROM persons WHERE 1=1 AND name_key LIKE '%wayan%' AND id > 0 ORDER BY id LIMIT 51" | sed 's/^/    name: /'
+
+# The same rare-name page read the old way (a LIKE over every key) and through the trigram
+# index (migration 0035, when the binary has it), timed by sqlite3 in this run.
+if [ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'persons_name_fts'")" = 1 ]; then
+  log "sqlite3: the rare and common name pages, LIKE scan vs trigram index (3 runs each, ms)"
+  for w in sembiring wayan; do
+    for how in like fts; do
+      if [ "$how" = like ]; then
+        sql="SELECT id FROM persons WHERE name_key LIKE '%$w%' AND id > 0 ORDER BY id LIMIT 51"
+      else
+        sql="SELECT persons.id FROM persons_name_fts CROSS JOIN persons ON persons.id = persons_name_fts.rowid WHERE persons_name_fts MATCH '\"$w\"' AND persons_name_fts.rowid > 0 ORDER BY persons_name_fts.rowid LIMIT 51"
+      fi
+      ts=""
+      for _ in 1 2 3; do
+        t0=$(now_us); sqlite3 "$DB" "$sql" >/dev/null; t1=$(now_us)
+        ts="$ts $(( (t1 - t0) / 1000 ))"
+      done
+      printf '  %-10s %-5s%s\n' "$w" "$how" "$ts"
+    done
+  done
+fi
 
 # The import file, made now (before the server adds anything): new people, serials from 5000.
 CSV="$TMPD/import.csv"

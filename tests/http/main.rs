@@ -51,4 +51,6 @@ mod region_updates;
 mod regions;
 mod scope;
 mod screens;
+// search track (issue 18)
+mod search_import;
 mod sweep;

@@ -1,9 +1,10 @@
 //! CSV import of people, shared by the import page and the `import persons` command.
 //!
-//! Every row goes through `people::register`, exactly as the registration form: the same
-//! validation, the same scope check, the same duplicate rule and the same care not to reveal
-//! what lies outside the importer's region. Each row is its own transaction (valid rows are
-//! kept whatever happens to the others). A row whose NIK is already registered, within the
+//! Every row is checked exactly as the registration form checks it (`people::register`): the
+//! same validation, the same scope check, the same duplicate rule and the same care not to
+//! reveal what lies outside the importer's region. Rows are written in batches, each its own
+//! transaction with one audit entry (valid rows are kept whatever happens to the others; a
+//! bad row is reported and never holds back its batch). A row whose NIK is already registered, within the
 //! importer's sight, with the same data counts as already registered, so importing a file
 //! again creates nothing twice.
 
@@ -11,9 +12,10 @@ use crate::App as AppState;
 use crate::i18n::T;
 use crate::people::{self, RegisterError};
 use domain::access::{Action, Principal};
-use domain::import::{ImportFile, ImportRow, Record, RowError};
+use domain::import::{BATCH_ROWS, ImportFile, ImportRow, Record, RowError};
 use domain::nik::NikIssue;
-use domain::person::{NewPerson, NewPersonInput, validate_new_person};
+use domain::person::{NewPerson, NewPersonInput, PersonRejection, validate_new_person};
+use std::collections::HashMap;
 use domain::{FieldError, Rule};
 use store::audit::Actor;
 use store::persons::Person;
@@ -134,8 +136,14 @@ pub async fn import_row(
     }
 }
 
-/// Imports every row of the file in order, calling `progress` after each, then records
+/// Imports every row of the file in order, calling `progress` after each batch, then records
 /// the import (its counts, no personal data) in the audit log. `id` names the import there.
+///
+/// Rows are validated one by one with the registration form's rules and written
+/// [`BATCH_ROWS`] at a time: one transaction per batch, one duplicate query per batch, and one
+/// audit entry per batch naming its rows' lines and ids and the SHA-256 of those rows. When
+/// Dukcapil is configured each row is registered on its own instead (it is asked about each
+/// person before their transaction), as is every row of a role that never registers people.
 pub async fn run(
     state: &AppState,
     principal: &Principal,
@@ -146,20 +154,37 @@ pub async fn run(
     mut progress: impl FnMut(&Counts) + Send,
 ) -> Report {
     let mut report = Report { counts: Counts { total: file.row_count(), ..Counts::default() }, rejected: vec![] };
-    for Record { line, fields, row } in file.records() {
-        let outcome = match &row {
-            Ok(r) => import_row(state, principal, actor, r, confirm_warnings).await,
-            Err(e) => Outcome::Rejected(vec![Problem::Row(e.clone())]),
+    let batched = state.config.dukcapil.is_none() && principal.may_ever(Action::EditPerson);
+    let mut retired = RetiredCache::default();
+    let mut records = file.records();
+    loop {
+        let batch: Vec<Record> = records.by_ref().take(if batched { BATCH_ROWS } else { 1 }).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let outcomes = if batched {
+            import_batch(state, principal, actor, &batch, confirm_warnings, id, &mut retired).await
+        } else {
+            let mut v = Vec::with_capacity(batch.len());
+            for r in &batch {
+                v.push(match &r.row {
+                    Ok(row) => import_row(state, principal, actor, row, confirm_warnings).await,
+                    Err(e) => Outcome::Rejected(vec![Problem::Row(e.clone())]),
+                });
+            }
+            v
         };
-        let c = &mut report.counts;
-        c.processed += 1;
-        match outcome {
-            Outcome::Created(_) => c.created += 1,
-            Outcome::AlreadyRegistered(_) => c.skipped += 1,
-            Outcome::Rejected(problems) => {
-                c.rejected += 1;
-                let nik = file.value(&fields, "nik").to_string();
-                report.rejected.push(Rejected { line, nik, fields, problems });
+        for (Record { line, fields, .. }, outcome) in batch.into_iter().zip(outcomes) {
+            let c = &mut report.counts;
+            c.processed += 1;
+            match outcome {
+                Outcome::Created(_) => c.created += 1,
+                Outcome::AlreadyRegistered(_) => c.skipped += 1,
+                Outcome::Rejected(problems) => {
+                    c.rejected += 1;
+                    let nik = file.value(&fields, "nik").to_string();
+                    report.rejected.push(Rejected { line, nik, fields, problems });
+                }
             }
         }
         progress(&report.counts);
@@ -191,6 +216,213 @@ pub async fn run(
         "person import done"
     );
     report
+}
+
+/// Whether a village code is retired, asked of the database once per code per import.
+#[derive(Default)]
+struct RetiredCache(HashMap<String, Option<FieldError>>);
+
+impl RetiredCache {
+    async fn refusal(&mut self, state: &AppState, code: &domain::RegionCode) -> Result<Option<FieldError>, ()> {
+        if let Some(r) = self.0.get(code.as_str()) {
+            return Ok(r.clone());
+        }
+        let r = crate::region_update::retired_refusal(state, "village_code", code).await.map_err(|_| ())?;
+        self.0.insert(code.as_str().to_string(), r.clone());
+        Ok(r)
+    }
+}
+
+/// A row of a batch after validation: refused already, to be written, or refused only for
+/// NIK warnings (then "already registered" if the same data is on record).
+enum Checked {
+    Done(Outcome),
+    Write(NewPerson),
+    WarningsOnly(Vec<NikIssue>, NewPerson),
+}
+
+/// One batch: each row validated as [`people::register`] validates it (rules, retired code,
+/// region), then the valid ones written by [`store::persons::create_batch`], then each row's
+/// outcome, a NIK already on record answered as registration answers it.
+async fn import_batch(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    batch: &[Record],
+    confirm_warnings: bool,
+    id: &str,
+    retired: &mut RetiredCache,
+) -> Vec<Outcome> {
+    let internal = || batch.iter().map(|_| Outcome::Rejected(vec![Problem::Internal])).collect();
+    let Ok(regions) = state.region_index().await else {
+        return internal();
+    };
+    let mut checked: Vec<Checked> = Vec::with_capacity(batch.len());
+    for record in batch {
+        let row = match &record.row {
+            Ok(row) => row,
+            Err(e) => {
+                checked.push(Checked::Done(Outcome::Rejected(vec![Problem::Row(e.clone())])));
+                continue;
+            }
+        };
+        let today = state.clock.today_at(row.village_code.trim().parse::<domain::RegionCode>().ok().as_ref());
+        let (new, warnings) = match validate_new_person(&input(row, confirm_warnings), regions.as_ref(), today) {
+            Ok(p) => (p, None),
+            Err(PersonRejection::Invalid(e)) => {
+                checked.push(Checked::Done(Outcome::Rejected(e.0.into_iter().map(Problem::Field).collect())));
+                continue;
+            }
+            Err(PersonRejection::UnconfirmedWarnings(w)) => {
+                // Compared with the record on file by value alone, as `already_registered` does.
+                match validate_new_person(&input(row, true), regions.as_ref(), today) {
+                    Ok(p) => (p, Some(w)),
+                    Err(_) => {
+                        checked.push(Checked::Done(Outcome::Rejected(vec![Problem::Warnings(w)])));
+                        continue;
+                    }
+                }
+            }
+        };
+        if let Some(w) = warnings {
+            checked.push(Checked::WarningsOnly(w, new));
+            continue;
+        }
+        match retired.refusal(state, &new.village_code).await {
+            Ok(Some(e)) => {
+                checked.push(Checked::Done(Outcome::Rejected(vec![Problem::Field(e)])));
+                continue;
+            }
+            Ok(None) => {}
+            Err(()) => {
+                checked.push(Checked::Done(Outcome::Rejected(vec![Problem::Internal])));
+                continue;
+            }
+        }
+        if !principal.can(Action::EditPerson, Some(&new.village_code)) {
+            let e = FieldError::new("village_code", Rule::Mismatch, "this village is outside your region")
+                .message("msg_key.outside_region");
+            checked.push(Checked::Done(Outcome::Rejected(vec![Problem::Field(e)])));
+            continue;
+        }
+        checked.push(Checked::Write(new));
+    }
+    let (positions, to_write): (Vec<usize>, Vec<NewPerson>) = checked
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            Checked::Write(p) => Some((i, p.clone())),
+            _ => None,
+        })
+        .unzip();
+    let look_up: Vec<&str> = checked
+        .iter()
+        .filter_map(|c| match c {
+            Checked::WarningsOnly(_, p) => Some(p.nik.as_str()),
+            _ => None,
+        })
+        .collect();
+    if to_write.is_empty() && look_up.is_empty() {
+        return checked
+            .into_iter()
+            .map(|c| match c {
+                Checked::Done(o) => o,
+                _ => Outcome::Rejected(vec![Problem::Internal]),
+            })
+            .collect();
+    }
+    let region = principal.scope.code().map(|r| r.as_str().to_string()).unwrap_or_default();
+    let audit = |created: &[(usize, i64)]| {
+        let rows: Vec<&Record> = created.iter().map(|(i, _)| &batch[positions[*i]]).collect();
+        let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+        let ids: Vec<u64> = created.iter().map(|(_, id)| *id as u64).collect();
+        let digest = domain::import::rows_digest(rows.iter().map(|r| (r.line, r.fields.as_slice())));
+        let details = format!(
+            "rows={} lines={} ids={} sha256={digest}",
+            created.len(),
+            domain::import::number_ranges(&lines),
+            domain::import::number_ranges(&ids)
+        );
+        Some((id.to_string(), region.clone(), details))
+    };
+    let written = match store::persons::create_batch(&state.db, actor, &to_write, &look_up, audit).await {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::error!(error = %e, "store failure during import");
+            return checked
+                .into_iter()
+                .map(|c| match c {
+                    Checked::Done(o) => o,
+                    _ => Outcome::Rejected(vec![Problem::Internal]),
+                })
+                .collect();
+        }
+    };
+    // Each written person by batch position, and every NIK now on record (before or by this batch).
+    let mut created_at: HashMap<usize, i64> = HashMap::new();
+    let mut on_record: HashMap<&str, (i64, &str, Option<&Person>, Option<&NewPerson>)> = HashMap::new();
+    for p in &written.existing {
+        on_record.insert(p.nik.as_str(), (p.id, p.village_code.as_str(), Some(p), None));
+    }
+    for (w, person_id) in &written.created {
+        let p = &to_write[*w];
+        created_at.insert(positions[*w], *person_id);
+        on_record.insert(p.nik.as_str(), (*person_id, p.village_code.as_str(), None, Some(p)));
+    }
+    let same = |new: &NewPerson, stored: Option<&Person>, written: Option<&NewPerson>| match (stored, written) {
+        (Some(s), _) => same_data(new, s),
+        (None, Some(w)) => same_new(new, w),
+        (None, None) => false,
+    };
+    checked
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| match c {
+            Checked::Done(o) => o,
+            Checked::Write(new) => {
+                if let Some(person_id) = created_at.get(&i) {
+                    return Outcome::Created(*person_id);
+                }
+                match on_record.get(new.nik.as_str()) {
+                    Some((existing, village, stored, written)) => {
+                        let visible = village
+                            .parse::<domain::RegionCode>()
+                            .is_ok_and(|v| principal.can(Action::ViewPerson, Some(&v)));
+                        if visible && same(&new, *stored, *written) {
+                            Outcome::AlreadyRegistered(*existing)
+                        } else {
+                            let e = people::duplicate_nik(principal, *existing, village);
+                            Outcome::Rejected(e.0.into_iter().map(Problem::Field).collect())
+                        }
+                    }
+                    None => Outcome::Rejected(vec![Problem::Internal]),
+                }
+            }
+            Checked::WarningsOnly(w, new) => match on_record.get(new.nik.as_str()) {
+                Some((existing, village, stored, written))
+                    if village
+                        .parse::<domain::RegionCode>()
+                        .is_ok_and(|v| principal.can(Action::ViewPerson, Some(&v)))
+                        && same(&new, *stored, *written) =>
+                {
+                    Outcome::AlreadyRegistered(*existing)
+                }
+                _ => Outcome::Rejected(vec![Problem::Warnings(w)]),
+            },
+        })
+        .collect()
+}
+
+/// Two rows of one file with the same NIK: the later counts as already registered when it
+/// carries the same data as the one written.
+fn same_new(a: &NewPerson, b: &NewPerson) -> bool {
+    a.full_name == b.full_name
+        && a.sex == b.sex
+        && a.birth_date == b.birth_date
+        && a.birth_place == b.birth_place
+        && a.village_code == b.village_code
+        && a.kk_number.as_ref().map(|k| k.as_str()) == b.kk_number.as_ref().map(|k| k.as_str())
+        && a.phone == b.phone
 }
 
 /// A field's label in the user's language.

@@ -105,6 +105,28 @@ fn rewrite_once(w: &[char]) -> Vec<char> {
     out
 }
 
+/// Trigram indexes (FTS5's `trigram` tokenizer, PostgreSQL's pg_trgm) can find a word of a
+/// key only when it has at least three letters; shorter words are matched by scanning the
+/// rows the longer ones found (or, with no longer word, the rows of the region).
+pub const TRIGRAM: usize = 3;
+
+/// Whether a search word (already a key) can be looked up in a trigram index.
+pub fn trigram_indexable(word: &str) -> bool {
+    word.chars().count() >= TRIGRAM
+}
+
+/// The FTS5 query that finds rows whose key contains every indexable word as a substring
+/// (the same rows as `name_key LIKE '%word%'` for each): each word a quoted phrase, quotes
+/// doubled, joined by AND. `None` when no word is long enough for the index.
+pub fn fts_substring_query(words: &[String]) -> Option<String> {
+    let phrases: Vec<String> = words
+        .iter()
+        .filter(|w| trigram_indexable(w))
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    (!phrases.is_empty()).then(|| phrases.join(" AND "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +195,17 @@ mod tests {
         assert_eq!(name_key("MOHAMMAD"), "muhamad");
         assert_eq!(name_key("Fatimah"), "fatima");
         assert_eq!(name_key("Djoko"), "yuku");
+    }
+
+    #[test]
+    fn fts_query_quotes_words_and_leaves_out_short_ones() {
+        let words: Vec<String> = ["siti", "nu", "aminah"].iter().map(|w| w.to_string()).collect();
+        assert_eq!(fts_substring_query(&words).as_deref(), Some("\"siti\" AND \"aminah\""));
+        assert_eq!(fts_substring_query(&["ab".to_string(), "h".to_string()]), None);
+        assert_eq!(fts_substring_query(&[]), None);
+        // Keys never hold quotes, but a quote must not end the phrase early.
+        assert_eq!(fts_substring_query(&["a\"bc".to_string()]).as_deref(), Some("\"a\"\"bc\""));
+        assert!(trigram_indexable("sit") && !trigram_indexable("si"));
     }
 
     proptest! {

@@ -37,6 +37,11 @@ impl Person {
     }
 }
 
+/// [`COLUMNS`] qualified, for queries that join persons to another table.
+const PERSON_COLUMNS: &str = "persons.id, persons.nik, persons.kk_number, persons.full_name, persons.sex, persons.birth_date, \
+    persons.birth_place, persons.village_code, persons.address, persons.phone, persons.contact_abroad, persons.category, \
+    persons.nik_warnings, persons.under_investigation, persons.investigation_note, persons.created_at, persons.updated_at";
+
 pub(crate) const COLUMNS: &str = "id, nik, kk_number, full_name, sex, birth_date, birth_place, village_code, address, phone, \
     contact_abroad, category, nik_warnings, under_investigation, investigation_note, created_at, updated_at";
 
@@ -167,6 +172,101 @@ pub async fn update(
     Ok(after)
 }
 
+/// What [`create_batch`] did: the records already holding one of the batch's NIKs (read
+/// inside its transaction), and the id given to each person it wrote, by position in the batch.
+#[derive(Debug, Default)]
+pub struct BatchCreated {
+    pub existing: Vec<Person>,
+    pub created: Vec<(usize, i64)>,
+}
+
+/// Rows per INSERT statement: 13 values each stays under SQLite's 32,766 bound parameters.
+const INSERT_ROWS: usize = 1000;
+
+/// Registers a batch of people (an import's) in one transaction with one audit entry: their
+/// NIKs, and `look_up`'s, are checked against the database with one query inside it; a person
+/// whose NIK is on record, or on an earlier person of the batch, is not written (the caller
+/// decides what to tell). `audit` receives the written `(position, id)` pairs and returns the
+/// entry, which names them. Nothing is written when nothing is new.
+pub async fn create_batch(
+    db: &Db,
+    actor: &Actor,
+    people: &[NewPerson],
+    look_up: &[&str],
+    audit: impl FnOnce(&[(usize, i64)]) -> Option<(String, String, String)>,
+) -> Result<BatchCreated> {
+    let mut tx = db.begin().await?;
+    let mut niks: Vec<&str> = people.iter().map(|p| p.nik.as_str()).chain(look_up.iter().copied()).collect();
+    niks.sort_unstable();
+    niks.dedup();
+    let mut existing: Vec<Person> = Vec::new();
+    for chunk in niks.chunks(INSERT_ROWS * 10) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {COLUMNS} FROM persons WHERE nik IN ({})", marks.join(","));
+        let mut found: Vec<Person> = on_tx!(&mut tx, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for n in chunk {
+                q = q.bind(*n);
+            }
+            q.fetch_all(c).await
+        })?;
+        existing.append(&mut found);
+    }
+    let mut taken: std::collections::HashSet<&str> = existing.iter().map(|p| p.nik.as_str()).collect();
+    let new: Vec<(usize, &NewPerson)> =
+        people.iter().enumerate().filter(|(_, p)| taken.insert(p.nik.as_str())).collect();
+    let now = crate::now();
+    // Integers, not user text: the same for every row, so written once into the statement.
+    let constants = format!("{},{now},{now}", actor.user_id.map_or("NULL".to_string(), |u| u.to_string()));
+    let mut created = Vec::with_capacity(new.len());
+    for chunk in new.chunks(INSERT_ROWS) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let b = r * 13;
+                let marks: Vec<String> = (1..=13).map(|i| format!("${}", b + i)).collect();
+                format!("({},{constants})", marks.join(","))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO persons (nik, kk_number, full_name, name_key, sex, birth_date, birth_place, village_code, address, phone, \
+             contact_abroad, category, nik_warnings, created_by, created_at, updated_at) VALUES {} RETURNING id, nik",
+            rows.join(",")
+        );
+        let ids: Vec<(i64, String)> = on_tx!(&mut tx, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for (_, p) in chunk {
+                let warnings: Vec<&str> = p.nik_warnings.iter().map(|w| w.message.as_str()).collect();
+                q = q.bind(p.nik.as_str()).bind(p.kk_number.as_ref().map(|k| k.as_str())).bind(&p.full_name)
+                    .bind(&p.name_key).bind(p.sex.as_str()).bind(p.birth_date.to_string()).bind(&p.birth_place)
+                    .bind(p.village_code.as_str()).bind(&p.address).bind(&p.phone).bind(&p.contact_abroad)
+                    .bind(p.category.as_str()).bind(warnings.join("\n"));
+            }
+            q.fetch_all(c).await
+        })?;
+        // RETURNING's order is not promised: matched by NIK, unique within the batch.
+        let by_nik: std::collections::HashMap<&str, i64> = ids.iter().map(|(id, n)| (n.as_str(), *id)).collect();
+        for (i, p) in chunk {
+            if let Some(id) = by_nik.get(p.nik.as_str()) {
+                created.push((*i, *id));
+            }
+        }
+    }
+    if created.is_empty() {
+        // Nothing written: the transaction is dropped, which rolls it back.
+        return Ok(BatchCreated { existing, created });
+    }
+    if let Some((entity_id, region_code, details)) = audit(&created) {
+        audit::append(
+            &mut tx,
+            actor,
+            &Event { action: "person.create_batch", entity: "import", entity_id: &entity_id, region_code: &region_code, details: &details },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(BatchCreated { existing, created })
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Option<Person>> {
     Ok(on_db!(db, p => {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM persons WHERE id = $1"))).bind(id).fetch_optional(p).await
@@ -194,12 +294,35 @@ pub struct Filter {
 
 /// People ordered by id, `limit` at a time.
 pub async fn search(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Person>> {
-    let mut q = Select::new(format!("SELECT {COLUMNS} FROM persons WHERE 1=1"));
+    // On SQLite a name is looked up in the trigram index (migration 0035) and the people are
+    // read in id order from its matches, stopping at the limit; the region and the other
+    // filters are applied to each match before the limit counts it, so no row in scope is
+    // dropped. A district or village is read from its own index instead (its few thousand
+    // keys scanned beat walking a common name's matches across the country). PostgreSQL's
+    // planner serves the same `LIKE` below from its trigram index by itself.
+    let narrow = f.within.as_ref().is_some_and(|w| w.level() >= domain::region::RegionLevel::District);
+    let fts = match db {
+        Db::Sqlite(..) if !narrow => domain::name::fts_substring_query(&f.name_keys),
+        _ => None,
+    };
+    let mut q = match &fts {
+        Some(m) => {
+            let mut q = Select::new(format!(
+                "SELECT {PERSON_COLUMNS} FROM persons_name_fts CROSS JOIN persons ON persons.id = persons_name_fts.rowid WHERE 1=1"
+            ));
+            q.and("persons_name_fts MATCH ?", &[m]);
+            q
+        }
+        None => Select::new(format!("SELECT {COLUMNS} FROM persons WHERE 1=1")),
+    };
     if let Some(n) = &f.nik {
         q.and("nik = ?", &[n]);
     }
     for k in &f.name_keys {
-        q.and("name_key LIKE ?", &[&format!("%{k}%")]);
+        // With the index, its words are already matched; the short ones are checked here.
+        if fts.is_none() || !domain::name::trigram_indexable(k) {
+            q.and("persons.name_key LIKE ?", &[&format!("%{k}%")]);
+        }
     }
     if let Some(w) = &f.within {
         q.and_within("village_code", w.as_str());
@@ -226,7 +349,9 @@ pub async fn search(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Person>> {
             &[x, x, x],
         );
     }
-    q.tail(&format!("AND id > {} ORDER BY id LIMIT {}", f.after_id.unwrap_or(0), limit.clamp(1, 500)));
+    // Ordered by the index's rowid (the person's id), which FTS5 walks in order.
+    let id = if fts.is_some() { "persons_name_fts.rowid" } else { "id" };
+    q.tail(&format!("AND {id} > {} ORDER BY {id} LIMIT {}", f.after_id.unwrap_or(0), limit.clamp(1, 500)));
     q.fetch_all(db).await
 }
 
