@@ -258,7 +258,12 @@ async function replay() {
           r = await fetch(payload.url, {
             method: payload.method,
             credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "Idempotency-Key": entry.id, "X-CSRF-Token": csrf },
+            headers: {
+              "Content-Type": "application/json",
+              "Accept-Language": document.documentElement.lang || "id",
+              "Idempotency-Key": entry.id,
+              "X-CSRF-Token": csrf,
+            },
             body: JSON.stringify(payload.body),
           });
         } catch {
