@@ -1,7 +1,7 @@
 //! Device grants of the offline outbox (issue 16, docs/OFFLINE.md): only hashes are stored.
 
-use crate::auth::{new_secret, secret_hash};
 use crate::audit::{self, Actor, Event};
+use crate::auth::{new_secret, secret_hash};
 use crate::{Db, Result, Tx, on_db, on_tx};
 
 /// Issues a grant for `user_id` at `now`, audited; returns the raw grant (shown once).

@@ -76,8 +76,7 @@ const MANIFEST: &str = include_str!("../../../static/manifest.webmanifest");
 /// What the service worker and the outbox scripts weigh, uncompressed (docs/OFFLINE.md states
 /// the budget; the test below keeps it).
 pub fn offline_bundle_bytes() -> usize {
-    SERVICE_WORKER.len()
-        + ASSETS.iter().filter(|a| a.name.starts_with("offline-")).map(|a| a.body.len()).sum::<usize>()
+    SERVICE_WORKER.len() + ASSETS.iter().filter(|a| a.name.starts_with("offline-")).map(|a| a.body.len()).sum::<usize>()
 }
 
 async fn service_worker() -> Response {

@@ -71,7 +71,10 @@ pub async fn contact(
 /// The phone signed out: its grant is forgotten. Always 204.
 #[utoipa::path(post, path = "/api/v1/offline/revoke", tag = "offline", request_body = ContactRequest,
     responses((status = 204), (status = 422, body = ErrorBody)))]
-pub async fn revoke(State(state): State<AppState>, ApiJson(req): ApiJson<ContactRequest>) -> Result<StatusCode, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<ContactRequest>,
+) -> Result<StatusCode, ApiError> {
     app::offline::revoke(&state, &req.grant).await?;
     Ok(StatusCode::NO_CONTENT)
 }

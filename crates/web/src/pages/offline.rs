@@ -5,8 +5,8 @@
 
 use super::{Layout, render};
 use crate::auth::Viewer;
-use askama::Template;
 use crate::error::PageError;
+use askama::Template;
 use axum::response::Response;
 
 #[derive(Template)]
