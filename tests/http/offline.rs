@@ -53,7 +53,11 @@ async fn the_session_calls_the_api_only_with_its_csrf_token() {
         None,
     )
     .await;
-    assert_eq!(s, 403, "the officer's region scope holds on this door too: {out}");
+    assert_eq!(
+        (s, out["errors"][0]["field"].as_str()),
+        (422, Some("village_code")),
+        "the officer's region scope holds on this door too: {out}"
+    );
     let (_, list) = app.get_json(&format!("/api/v1/persons?nik={}", "5307015205900001"), Some(&app.admin_token)).await;
     assert_eq!(list["items"].as_array().map_or(0, Vec::len), 1, "one person: {list}");
 }
@@ -129,7 +133,10 @@ async fn the_app_is_installable() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-cache", "browsers check the worker on every load");
     let sw = r.text().await.unwrap();
-    assert!(!sw.contains("__VERSION__") && sw.contains(&format!("/static/{}/", web::static_files::VERSION)));
+    assert!(
+        sw.contains(&format!("const VERSION = \"{}\";", web::static_files::VERSION)),
+        "the worker knows the assets' version"
+    );
     let (s, m) = app.get_json("/manifest.webmanifest", None).await;
     assert_eq!(s, 200);
     assert_eq!((m["name"].as_str(), m["lang"].as_str()), (Some("Desmigratif"), Some("id")));
