@@ -34,6 +34,8 @@ mod monitoring_pillars;
 mod national_ids;
 mod openapi;
 mod opensid;
+// -- track offline (issue 16)
+mod offline;
 mod operations;
 mod outreach;
 mod pages;

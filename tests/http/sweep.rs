@@ -92,6 +92,13 @@ const RULES: &[(&str, Rule)] = &[
     ("POST /account/password", Session),
     ("POST /api/v1/auth/password", Session),
     ("GET /api/v1/me", Login),
+    // -- track offline (issue 16)
+    ("POST /api/v1/offline/grant", Login),
+    ("POST /api/v1/offline/contact", Public),
+    ("POST /api/v1/offline/revoke", Public),
+    ("GET /sw.js", Public),
+    ("GET /manifest.webmanifest", Public),
+    ("GET /offline", Login),
     // -- regions, programs, accounts, audit
     ("GET /regions", Login),
     ("GET /regions/search", Login),

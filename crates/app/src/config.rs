@@ -26,6 +26,9 @@ pub struct Config {
     /// `DESMIGRATIF_IDEMPOTENCY_DAYS` (default 30): how long the API keeps the first answer to an
     /// `Idempotency-Key`. An offline phone's outbox may wait that long for a signal.
     pub idempotency_secs: i64,
+    /// Track offline: `DESMIGRATIF_OFFLINE_MAX_DAYS` (default 7): a phone that has not reached
+    /// the server for this many days wipes its offline outbox and caches (docs/OFFLINE.md).
+    pub offline_max_days: i64,
     /// `DESMIGRATIF_ATTACHMENTS_DIR`: where case attachments are stored, outside the database,
     /// by content hash. Default: `attachments` next to a SQLite database file, else
     /// `data/attachments`.
@@ -224,6 +227,7 @@ impl Config {
             login_max_failures: num("DESMIGRATIF_LOGIN_MAX_FAILURES", 5)?,
             login_window_secs: num("DESMIGRATIF_LOGIN_WINDOW_MINUTES", 15)? * 60,
             idempotency_secs: num("DESMIGRATIF_IDEMPOTENCY_DAYS", 30)? * 86_400,
+            offline_max_days: num("DESMIGRATIF_OFFLINE_MAX_DAYS", 7)?.max(1),
             clock_start: match var("DESMIGRATIF_CLOCK") {
                 None => None,
                 Some(v) => {
@@ -264,6 +268,7 @@ impl Config {
             login_max_failures: 5,
             login_window_secs: 15 * 60,
             idempotency_secs: 30 * 86_400,
+            offline_max_days: 7,
             attachments_dir: default_attachments_dir(
                 database_url,
                 std::env::temp_dir().join("desmigratif-attachments"),

@@ -42,6 +42,8 @@ pub mod privacy;
 pub mod programs;
 pub mod region_filter;
 pub mod region_update;
+// -- track offline (issue 16)
+pub mod offline;
 pub mod regions;
 pub mod screens;
 pub mod sessions;

@@ -63,6 +63,8 @@ pub async fn end_session(db: &Db, sid: &str) -> Result<()> {
 pub async fn end_all_sessions(tx: &mut Tx, user_id: i64) -> Result<()> {
     on_tx!(&mut *tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(&mut *tx, c => sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    // Track offline: a phone whose grant is gone wipes its outbox at the next contact.
+    crate::offline::revoke_all(tx, user_id).await?;
     Ok(())
 }
 

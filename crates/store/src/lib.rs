@@ -38,6 +38,8 @@ pub mod partners;
 pub mod persons;
 pub mod policy;
 pub mod portal;
+// -- track offline (issue 16)
+pub mod offline;
 pub mod programs;
 pub mod query;
 pub mod region_update;

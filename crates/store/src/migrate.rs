@@ -59,6 +59,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(31, "idempotency", "0031_idempotency"),
     // search track (issue 18): 0035
     migration!(35, "name_search", "0035_name_search"),
+    // -- track offline (issue 16)
+    migration!(32, "offline", "0032_offline"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -208,11 +208,36 @@ pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
 /// `POST /api/v1/auth/password` takes this; every other endpoint takes [`ApiUser`].
 pub struct PendingApiUser(pub ApiUser);
 
+/// The header that lets the browser's own pages call the API with their session (issue 16,
+/// track offline: the outbox replays through the same operations as any API client).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The account behind an API request: a bearer token, or — for the app's own pages — the
+/// session cookie together with that session's CSRF token in `X-CSRF-Token`. A cookie alone
+/// is not enough (another site's form could send it): without the header 401, with a wrong
+/// one 403. `Ok(None)`: no credential at all.
+pub async fn api_account(headers: &axum::http::HeaderMap, state: &AppState) -> Result<Option<User>, ApiError> {
+    if let Some(token) = bearer_token(headers) {
+        return Ok(Some(app::sessions::token_user(state, token).await?.ok_or(ApiError::Unauthorized)?));
+    }
+    let jar = CookieJar::from_headers(headers);
+    let Some(sid) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+        return Ok(None);
+    };
+    let Some(sent) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) else {
+        return Err(ApiError::Unauthorized);
+    };
+    let session = app::sessions::session(state, &sid).await?.ok_or(ApiError::Unauthorized)?;
+    if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Some(session.user))
+}
+
 impl FromRequestParts<AppState> for PendingApiUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
-        let user = app::sessions::token_user(state, token).await?.ok_or(ApiError::Unauthorized)?;
+        let user = api_account(&parts.headers, state).await?.ok_or(ApiError::Unauthorized)?;
         let principal = user.principal().ok_or(ApiError::Forbidden)?;
         let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
         let actor =

@@ -48,13 +48,15 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     // Keys live per account. A token that names no account passes through: the handler
     // answers 401 as it would without the header.
-    let user_id = match crate::auth::bearer_token(req.headers()) {
-        None => None,
-        Some(token) => match app::sessions::token_user(&state, token).await {
-            Ok(Some(user)) => Some(user.id),
-            Ok(None) => return next.run(req).await,
-            Err(e) => return ApiError::from(e).into_response(),
-        },
+    // The browser's session with its CSRF header counts as the account too (track offline).
+    // A cookie without a valid CSRF header stays anonymous, as before.
+    let user_id = match crate::auth::api_account(req.headers(), &state).await {
+        Ok(account) => account.map(|u| u.id),
+        Err(ApiError::Unauthorized | ApiError::Forbidden) if crate::auth::bearer_token(req.headers()).is_some() => {
+            return next.run(req).await;
+        }
+        Err(ApiError::Unauthorized | ApiError::Forbidden) => None,
+        Err(e) => return e.into_response(),
     };
     let scope = app::idempotency::scope(user_id);
     let (parts, body) = req.into_parts();

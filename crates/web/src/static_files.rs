@@ -36,6 +36,17 @@ const ASSETS: &[Asset] = &[
         mime: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../static/vendor/htmx.min.js"),
     },
+    // -- track offline (issue 16): the outbox's modules (docs/OFFLINE.md).
+    Asset {
+        name: "offline-store.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/offline-store.js"),
+    },
+    Asset {
+        name: "offline-page.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/offline-page.js"),
+    },
     Asset { name: "icon-192.png", mime: "image/png", body: include_bytes!("../../../static/icons/icon-192.png") },
     Asset { name: "icon-512.png", mime: "image/png", body: include_bytes!("../../../static/icons/icon-512.png") },
     Asset { name: "favicon.ico", mime: "image/x-icon", body: include_bytes!("../../../static/icons/favicon.ico") },
@@ -48,7 +59,50 @@ const FAVICON: &[u8] = include_bytes!("../../../static/icons/favicon.ico");
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn routes() -> Routes {
-    Routes::new().route("/static/{version}/{name}", get(asset)).route("/favicon.ico", get(favicon))
+    Routes::new()
+        .route("/static/{version}/{name}", get(asset))
+        .route("/favicon.ico", get(favicon))
+        // -- track offline (issue 16)
+        .route("/sw.js", get(service_worker))
+        .route("/manifest.webmanifest", get(manifest))
+}
+
+/// Track offline: the service worker, at the root so its scope is the whole app. Its address
+/// carries no version, so browsers must check it on every load (`no-cache`); the asset version
+/// is written into it, so a new release installs a new worker with a new precache.
+const SERVICE_WORKER: &str = include_str!("../../../static/sw.js");
+const MANIFEST: &str = include_str!("../../../static/manifest.webmanifest");
+
+/// What the service worker and the outbox scripts weigh, uncompressed (docs/OFFLINE.md states
+/// the budget; the test below keeps it).
+pub fn offline_bundle_bytes() -> usize {
+    SERVICE_WORKER.len() + ASSETS.iter().filter(|a| a.name.starts_with("offline-")).map(|a| a.body.len()).sum::<usize>()
+}
+
+async fn service_worker() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        SERVICE_WORKER.replace("__VERSION__", VERSION),
+    )
+        .into_response()
+}
+
+async fn manifest() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/manifest+json"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        MANIFEST.replace("__VERSION__", VERSION),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod offline_tests {
+    /// docs/OFFLINE.md promises the offline bundle stays under 40 KB (uncompressed).
+    #[test]
+    fn offline_bundle_within_budget() {
+        let size = super::offline_bundle_bytes();
+        assert!(size < 40 * 1024, "offline bundle is {size} bytes");
+    }
 }
 
 /// `/favicon.ico` has no version in its address, so a day's cache rather than a year's.

@@ -158,6 +158,10 @@ pub fn operations(item: &utoipa::openapi::PathItem) -> impl Iterator<Item = (&'s
 /// `(method, path, operationId)`: one readable, unique id per operation, for generated
 /// clients (`client.list_cases()`); `contract::tests` checks every operation is here.
 const OPERATION_IDS: &[(&str, &str, &str)] = &[
+    // -- track offline (issue 16)
+    ("POST", "/api/v1/offline/grant", "create_offline_grant"),
+    ("POST", "/api/v1/offline/contact", "offline_contact"),
+    ("POST", "/api/v1/offline/revoke", "revoke_offline_grant"),
     ("POST", "/api/v1/auth/token", "create_token"),
     ("GET", "/api/v1/me", "get_me"),
     ("GET", "/api/v1/users", "list_users"),

@@ -22,6 +22,8 @@ mod imports;
 mod job_orders;
 mod monitoring;
 mod national_ids;
+// -- track offline (issue 16)
+mod offline;
 mod outreach;
 mod parenting;
 mod partners;
@@ -63,6 +65,10 @@ pub fn routes() -> Routes {
         .route("/audit", get(users::audit))
         .route("/nik/check", post(persons::nik_check))
         .route("/persons", get(persons::list).post(persons::create))
+        // -- track offline (issue 16)
+        .route("/offline/grant", post(offline::grant))
+        .route("/offline/contact", post(offline::contact))
+        .route("/offline/revoke", post(offline::revoke))
         .route("/persons/{id}", get(persons::get))
         .route("/imports/opensid", post(imports::opensid).layer(DefaultBodyLimit::max(app::opensid::MAX_WORKBOOK)))
         .route("/persons/{id}/episodes", post(episodes::open))
@@ -315,6 +321,8 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         monitoring::open, monitoring::region, monitoring::targets, monitoring::save_target,
         dhis2::data_value_sets, dhis2::data_elements, dhis2::save_data_elements, dhis2::import_org_units,
         htcds::export, htcds::public_key, htcds::partner_keys, htcds::register_key, htcds::import,
+        // -- track offline (issue 16)
+        offline::grant, offline::contact, offline::revoke,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerAuth, &SharedResponses, &FieldContract),
@@ -341,6 +349,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         (name = "parenting", description = "Community parenting: migrants' children (names restricted), activities and attendance, welfare concerns"),
         (name = "monitoring", description = "Indicators from village to nation (kept up to date as data changes), open statistics without a token, program targets"),
         (name = "htcds", description = "Referral without a shared server: a case as a signed HTCDS 2.0 document (Ed25519), this server's public key, partners' keys, import with a field-by-field preview"),
+        (name = "offline", description = "The offline outbox of the app's pages: a device grant at sign-in, keep-or-wipe at each contact (docs/OFFLINE.md)"),
         (name = "dhis2", description = "DHIS2 interoperability: the monthly indicators as DHIS2 data value sets (JSON, ADX), the data element mapping, the import of a DHIS2 org-unit hierarchy"),
     )
 )]

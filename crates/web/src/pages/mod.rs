@@ -18,6 +18,8 @@ mod htcds;
 mod import;
 mod job_orders;
 mod monitoring;
+// -- track offline (issue 16)
+mod offline;
 mod opensid;
 mod outreach;
 mod parenting;
@@ -46,6 +48,8 @@ pub fn routes() -> Routes {
         .route("/", get(home::home))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
+        // -- track offline (issue 16)
+        .route("/offline", get(offline::page))
         .route("/account/password", get(session::password_form).post(session::change_password))
         .route("/lang/{code}", get(session::set_lang))
         .route("/regions", get(regions::index))
