@@ -126,12 +126,20 @@ async function wipeIfStale() {
 /// booleans; the CSRF field is left out (the API takes the header).
 function formJson(form) {
   const bools = (form.dataset.offlineBool || "").split(/\s+/).filter(Boolean);
+  const ints = (form.dataset.offlineInt || "").split(/\s+/).filter(Boolean);
   const body = {};
   const typed = [];
   for (const el of form.elements) {
     if (!el.name || el.name === "_csrf" || el.disabled) continue;
     if (el.type === "radio" && !el.checked) continue;
-    if (bools.includes(el.name)) {
+    if (ints.includes(el.name)) {
+      // A JSON number when it is one (thousands dots allowed); otherwise the text as typed, so
+      // the server's refusal names the field (Perlu diperbaiki) instead of the phone guessing.
+      const v = el.value.trim();
+      const digits = v.replace(/\./g, "");
+      if (v !== "") body[el.name] = /^-?\d{1,15}$/.test(digits) ? Number(digits) : v;
+      typed.push([el.name, el.value]);
+    } else if (bools.includes(el.name)) {
       body[el.name] = el.checked;
       typed.push([el.name, el.checked ? "1" : ""]);
     } else if (el.type === "checkbox") {
@@ -167,6 +175,9 @@ for (const form of document.querySelectorAll("form[data-offline]")) {
     // A correction is always queued (and sent at once when there is signal); a new record only
     // without signal. Without a key (locked outbox) the form posts as usual.
     if (!fixId && (await signalReaches())) {
+      // Track forms: a capture page is sent to its API operation at once (the same door as
+      // offline, with the session and CSRF token); a refusal is shown beside its field.
+      if ("offlineDirect" in form.dataset && (await sendDirect(form))) return;
       form.dataset.online = "1";
       form.submit();
       return;
@@ -187,6 +198,48 @@ for (const form of document.querySelectorAll("form[data-offline]")) {
   });
 }
 
+/// Track forms: send a capture form to its API operation now. False when there was no answer
+/// (the caller queues or posts as usual); a refusal is drawn beside its field, typed values kept.
+async function sendDirect(form) {
+  const [method, url] = form.dataset.offline.split(/\s+/);
+  const { body } = formJson(form);
+  let r;
+  try {
+    r = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang || "id",
+        "Idempotency-Key": crypto.randomUUID(), "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    return false;
+  }
+  for (const old of form.querySelectorAll(".field-error, .error-msg")) old.remove();
+  if (r.ok) {
+    form.reset();
+    fillToday(form);
+    notice(form.dataset.sent || "");
+    return true;
+  }
+  if (r.status === 401) {
+    needSignIn = true;
+    await refresh();
+    return true;
+  }
+  const refusal = await r.json().catch(() => ({}));
+  showRefusal(form, { status: r.status, message: refusal.message || String(r.status), errors: refusal.errors || [] });
+  return true;
+}
+
+/// Track forms: an empty `data-today` date field gets the phone's today (a cached page's would be stale).
+function fillToday(root) {
+  const d = new Date();
+  const today = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  for (const el of root.querySelectorAll("input[data-today]")) if (!el.value) el.value = today;
+}
+fillToday(document);
+
 /// A correction: the typed values back in the form, the server's refusals beside the fields.
 async function refill() {
   if (!fixId) return;
@@ -203,7 +256,12 @@ async function refill() {
       else el.value = value;
     }
   }
-  const errors = (payload.refusal && payload.refusal.errors) || [];
+  showRefusal(form, payload.refusal);
+}
+
+/// The server's refusals beside their fields (or above the form when no field is named).
+function showRefusal(form, refusal) {
+  const errors = (refusal && refusal.errors) || [];
   for (const err of errors) {
     const field = form.querySelector(`[name="${CSS.escape(err.field)}"]`);
     const text = document.createElement("span");
@@ -223,10 +281,10 @@ async function refill() {
       form.querySelector("button[type=submit]").before(label);
     }
   }
-  if (!errors.length && payload.refusal && payload.refusal.message) {
+  if (!errors.length && refusal && refusal.message) {
     const p = document.createElement("p");
     p.className = "error-msg";
-    p.textContent = payload.refusal.message;
+    p.textContent = refusal.message;
     form.prepend(p);
   }
 }

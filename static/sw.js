@@ -17,6 +17,15 @@ const SHELL = [
 // Pages whose HTML holds no personal data (blank forms; the outbox page filled in the browser).
 // Only the bare path is cached: a query (a refill from the outbox) is never stored.
 const FORM_PAGES = ["/persons/new", "/offline"];
+// Track forms (issue 16): the blank capture pages, one per record (no personal data on them).
+const FORM_PATTERNS = [
+  /^\/outreach\/\d+\/attend$/,
+  /^\/trainings\/\d+\/attendance\/new$/,
+  /^\/businesses\/\d+\/reports\/new$/,
+  /^\/cooperatives\/\d+\/savings\/new$/,
+  /^\/persons\/\d+\/counselling\/new$/,
+];
+const isFormPage = (path) => FORM_PAGES.includes(path) || FORM_PATTERNS.some((re) => re.test(path));
 
 // The key of the outbox: only here, in memory. A stopped worker has forgotten it; the officer
 // unlocks again with the password (checked against an encrypted canary in the page).
@@ -46,7 +55,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (req.mode !== "navigate") return;
-  const form = FORM_PAGES.includes(url.pathname);
+  const form = isFormPage(url.pathname);
   event.respondWith((async () => {
     try {
       const resp = await fetch(req);

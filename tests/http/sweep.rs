@@ -99,6 +99,13 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /sw.js", Public),
     ("GET /manifest.webmanifest", Public),
     ("GET /offline", Login),
+    // -- track forms (issue 16)
+    ("GET /outreach/{id}/attend", Can(A::EditPerson)),
+    ("GET /trainings/{id}/attendance/new", Can(A::EditEnterprise)),
+    ("GET /businesses/{id}/reports/new", Can(A::EditEnterprise)),
+    ("GET /cooperatives/{id}/savings/new", Can(A::ManageCooperative)),
+    ("GET /persons/{id}/counselling/new", Person(A::EditPerson)),
+    ("POST /api/v1/persons/{id}/counselling", Person(A::EditPerson)),
     // -- regions, programs, accounts, audit
     ("GET /regions", Login),
     ("GET /regions/search", Login),

@@ -218,6 +218,8 @@ const OPERATION_IDS: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/job-orders", "create_job_order"),
     ("GET", "/api/v1/job-orders/{id}", "get_job_order"),
     ("POST", "/api/v1/job-orders/{id}/verification", "verify_job_order"),
+    // track forms (issue 16)
+    ("POST", "/api/v1/persons/{id}/counselling", "add_counselling_session"),
     ("GET", "/api/v1/outreach", "list_outreach_events"),
     ("POST", "/api/v1/outreach", "create_outreach_event"),
     ("GET", "/api/v1/outreach/{id}", "get_outreach_event"),

@@ -72,6 +72,8 @@ pub fn routes() -> Routes {
         .route("/persons/{id}", get(persons::get))
         .route("/imports/opensid", post(imports::opensid).layer(DefaultBodyLimit::max(app::opensid::MAX_WORKBOOK)))
         .route("/persons/{id}/episodes", post(episodes::open))
+        // track forms (issue 16): the counselling session's API door
+        .route("/persons/{id}/counselling", post(persons::add_counselling))
         .route("/persons/{id}/external-ids", put(national_ids::set_person_ids))
         .route("/persons/{id}/dukcapil-check", post(national_ids::dukcapil_check))
         .route("/episodes/{id}/external-ids", put(national_ids::set_episode_ids))
@@ -271,6 +273,7 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         regions::provinces, regions::search, regions::get, regions::children, regions::village, regions::designate,
         programs::list, programs::create,
         persons::nik_check, persons::create, persons::list, persons::get,
+        persons::add_counselling, // track forms (issue 16)
         imports::opensid,
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
         national_ids::set_person_ids, national_ids::dukcapil_check, national_ids::set_episode_ids, national_ids::import_bpjs,

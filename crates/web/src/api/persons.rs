@@ -300,3 +300,48 @@ pub async fn get(State(state): State<AppState>, u: ApiUser, Path(id): Path<i64>)
     view.national = Some(super::national_ids::national_view(national));
     Ok(Json(view))
 }
+
+// ---- track forms (issue 16): the counselling session, also queued by the offline outbox ----
+
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"held_on": "2026-01-15", "topics": "kontrak kerja, biaya resmi", "counsellor": "Siti", "notes": ""}))]
+pub struct CounsellingRequest {
+    /// The day of the session (YYYY-MM-DD), not in the future.
+    #[serde(default)]
+    pub held_on: String,
+    #[serde(default)]
+    pub topics: String,
+    #[serde(default)]
+    pub counsellor: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CounsellingRecorded {
+    pub person_id: i64,
+    pub held_on: String,
+}
+
+/// Records a pre-departure counselling session for a person (the same operation as the
+/// person page's form). 404 when the person is absent or outside your region.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/counselling", tag = "persons", params(("id" = i64, Path)),
+    request_body = CounsellingRequest, security(("bearer" = [])),
+    responses((status = 201, body = CounsellingRecorded), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn add_counselling(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<CounsellingRequest>,
+) -> Result<(StatusCode, Json<CounsellingRecorded>), ApiError> {
+    let person = people::editable(&state, &u.principal, id).await.map_err(ApiError::or_not_found("person"))?;
+    let input = domain::service_center::counselling::CounsellingInput {
+        held_on: &req.held_on,
+        topics: &req.topics,
+        counsellor: &req.counsellor,
+        notes: &req.notes,
+    };
+    people::add_counselling(&state, &u.principal, &u.actor, &person, &input).await?;
+    Ok((StatusCode::CREATED, Json(CounsellingRecorded { person_id: id, held_on: req.held_on.trim().to_string() })))
+}

@@ -78,11 +78,11 @@ fn lang_err<E: Into<app::Error>>(v: &Viewer) -> impl Fn(E) -> PageError + '_ {
     move |e| PageError::from_app(e.into(), v.lang())
 }
 
-async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Cooperative, PageError> {
+pub(super) async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Cooperative, PageError> {
     svc::visible(state, &v.principal, id).await.map_err(lang_err(v))?.ok_or_else(|| PageError::not_found(v.lang()))
 }
 
-fn require_manage(v: &Viewer, c: &Cooperative) -> Result<(), PageError> {
+pub(super) fn require_manage(v: &Viewer, c: &Cooperative) -> Result<(), PageError> {
     if svc::can_manage(&v.principal, c) { Ok(()) } else { Err(PageError::forbidden(v.lang())) }
 }
 

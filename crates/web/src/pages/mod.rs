@@ -20,6 +20,8 @@ mod job_orders;
 mod monitoring;
 // -- track offline (issue 16)
 mod offline;
+// track forms (issue 16)
+mod capture;
 mod opensid;
 mod outreach;
 mod parenting;
@@ -50,6 +52,12 @@ pub fn routes() -> Routes {
         .route("/logout", post(session::logout))
         // -- track offline (issue 16)
         .route("/offline", get(offline::page))
+        // track forms (issue 16): blank capture pages kept by the service worker
+        .route("/outreach/{id}/attend", get(capture::outreach))
+        .route("/trainings/{id}/attendance/new", get(capture::training))
+        .route("/businesses/{id}/reports/new", get(capture::report))
+        .route("/cooperatives/{id}/savings/new", get(capture::deposit))
+        .route("/persons/{id}/counselling/new", get(capture::counselling))
         .route("/account/password", get(session::password_form).post(session::change_password))
         .route("/lang/{code}", get(session::set_lang))
         .route("/regions", get(regions::index))
