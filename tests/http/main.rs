@@ -56,3 +56,5 @@ mod screens;
 // search track (issue 18)
 mod search_import;
 mod sweep;
+// track forms (issue 16)
+mod offline_forms;
