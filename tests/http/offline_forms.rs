@@ -141,4 +141,7 @@ async fn the_capture_pages_name_no_one() {
     b.login("bendahara", "a-long-password").await;
     let (_, html) = b.get(&format!("/cooperatives/{coop}/savings/new")).await;
     assert!(html.contains("name=\"date\"") && html.contains("value=\"deposit\""), "{html}");
+    // Offline the officer types the member's id: the member list shows it.
+    let (_, list) = b.get(&format!("/cooperatives/{coop}/members")).await;
+    assert!(list.contains(&format!("(ID {})", m["id"])), "{list}");
 }

@@ -38,13 +38,20 @@ struct CapturePage {
     back: String,
     /// The API operation the form is sent to: `POST /api/v1/…`.
     api: String,
+    /// Where the form posts without JavaScript: the page route taking the same field names
+    /// (business report, counselling), else the record's page.
+    action: String,
 }
 
 fn page(v: &Viewer, kind: CaptureKind, title_key: &str, label: String, back: String, api: String) -> Result<Response, PageError> {
     let t = v.t();
+    let action = match kind {
+        CaptureKind::Report | CaptureKind::Counselling => api.trim_start_matches("POST /api/v1").to_string(),
+        _ => back.clone(),
+    };
     let path = api.trim_start_matches("POST /api/v1").to_string();
     let layout = Layout::for_viewer(v, t.get(title_key), &path);
-    render(&CapturePage { layout, t, kind, label, back, api }, v.lang())
+    render(&CapturePage { layout, t, kind, label, back, api, action }, v.lang())
 }
 
 /// `GET /outreach/{id}/attend`: one attendee of an outreach event.
