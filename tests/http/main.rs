@@ -31,6 +31,8 @@ mod messages;
 mod monitoring;
 mod monitoring_coop;
 mod monitoring_pillars;
+// track multi (issue 18)
+mod multi;
 mod national_ids;
 mod openapi;
 mod opensid;
