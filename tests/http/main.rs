@@ -33,6 +33,7 @@ mod monitoring_coop;
 mod monitoring_pillars;
 // track multi (issue 18)
 mod multi;
+mod replica;
 mod national_ids;
 mod openapi;
 mod opensid;

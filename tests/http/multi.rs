@@ -58,23 +58,30 @@ async fn two_servers_share_the_login_throttle_and_the_rate_limits() {
 
 #[tokio::test]
 async fn one_indicator_refresher_is_elected() {
-    let app = TestApp::spawn().await;
-    let other = store::Db::connect(&app.database_url).await.unwrap();
+    // Two servers' pools on a database no server runs on (a running test server would already
+    // hold the election).
+    let (url, _dir) = crate::common::fresh_database().await;
+    let (one, two) = (store::Db::connect(&url).await.unwrap(), store::Db::connect(&url).await.unwrap());
     let (mut first, mut second) = (None, None);
-    assert!(web::monitoring::lead(&app.db, &mut first).await);
-    let second_leads = web::monitoring::lead(&other, &mut second).await;
-    match app.db.backend() {
+    assert!(web::monitoring::lead(&one, &mut first).await);
+    let second_leads = web::monitoring::lead(&two, &mut second).await;
+    match one.backend() {
         store::Backend::Postgres => {
             assert!(!second_leads, "two refreshers on one PostgreSQL");
             // The leader keeps its place on the next tick; when it goes, the other takes over.
-            assert!(web::monitoring::lead(&app.db, &mut first).await);
+            assert!(web::monitoring::lead(&one, &mut first).await);
+            assert!(!web::monitoring::lead(&two, &mut second).await);
             first.take().unwrap().resign().await;
-            assert!(web::monitoring::lead(&other, &mut second).await);
+            assert!(web::monitoring::lead(&two, &mut second).await);
         }
         // One SQLite file is served by one server: it always refreshes.
         store::Backend::Sqlite => assert!(second_leads),
     }
-    other.close().await;
+    if let Some(l) = second {
+        l.resign().await;
+    }
+    one.close().await;
+    two.close().await;
 }
 
 /// Every cooperative's running balances (migration 0036) equal the sum of its journal lines,
