@@ -33,7 +33,6 @@ mod monitoring_coop;
 mod monitoring_pillars;
 // track multi (issue 18)
 mod multi;
-mod replica;
 mod national_ids;
 mod openapi;
 mod opensid;
@@ -50,6 +49,8 @@ mod referrals;
 mod region_filters;
 mod region_updates;
 mod regions;
+// track multi (issue 18)
+mod replica;
 mod scope;
 mod screens;
 mod sweep;

@@ -92,7 +92,8 @@ pub async fn running_balances_match(db: &store::Db) {
     let coops: Vec<(i64,)> =
         store::on_db!(db, p => sqlx::query_as("SELECT id FROM coop_cooperatives").fetch_all(p).await).unwrap();
     let dates: Vec<(String,)> = store::on_db!(db, p => sqlx::query_as(
-        "SELECT DISTINCT entry_date FROM coop_journal_lines ORDER BY entry_date").fetch_all(p).await).unwrap();
+        "SELECT DISTINCT entry_date FROM coop_journal_lines ORDER BY entry_date").fetch_all(p).await)
+    .unwrap();
     assert!(!coops.is_empty() && !dates.is_empty(), "nothing was posted");
     let mut days: Vec<Option<String>> = vec![None];
     for (d,) in &dates {

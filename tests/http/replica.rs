@@ -40,7 +40,9 @@ async fn portal_reads_from_the_replica_and_falls_back_to_the_primary() {
     assert!(page.contains("Data dibaca dari salinan basis data"), "no replica note: {page}");
 
     // A replica that does not answer: the primary serves the page, which says so.
-    let down = primary.another_server(|c| c.database_read_url = Some(swap_db("postgres://postgres@127.0.0.1:9/x", &db_name))).await;
+    let down = primary
+        .another_server(|c| c.database_read_url = Some(swap_db("postgres://postgres@127.0.0.1:9/x", &db_name)))
+        .await;
     let r = down.client.get(down.url("/portal/agencies?q=Replika")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let page = r.text().await.unwrap();

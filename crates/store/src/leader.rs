@@ -26,10 +26,8 @@ pub async fn try_lead(db: &Db, work: Work) -> Result<Option<Leader>> {
             // A connection of its own: the lock lives as long as this session, and a pooled
             // connection would carry it back into the pool.
             let mut conn = pool.acquire().await?.detach();
-            let (got,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
-                .bind(work as i64)
-                .fetch_one(&mut conn)
-                .await?;
+            let (got,): (bool,) =
+                sqlx::query_as("SELECT pg_try_advisory_lock($1)").bind(work as i64).fetch_one(&mut conn).await?;
             if got {
                 Ok(Some(Leader::Postgres(conn)))
             } else {

@@ -169,10 +169,8 @@ impl Db {
             return Err(StoreError::BadUrl(format!("DATABASE_READ_URL must be a postgres:// URL: {url}")));
         }
         let opts = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(32)
-            .acquire_timeout(Duration::from_secs(2))
-            .connect_lazy_with(opts);
+        let pool =
+            PgPoolOptions::new().max_connections(32).acquire_timeout(Duration::from_secs(2)).connect_lazy_with(opts);
         Ok(Db::Postgres(pool))
     }
 
