@@ -31,6 +31,8 @@ mod messages;
 mod monitoring;
 mod monitoring_coop;
 mod monitoring_pillars;
+// track multi (issue 18)
+mod multi;
 mod national_ids;
 mod openapi;
 mod opensid;
@@ -51,6 +53,8 @@ mod referrals;
 mod region_filters;
 mod region_updates;
 mod regions;
+// track multi (issue 18)
+mod replica;
 mod scope;
 mod screens;
 // search track (issue 18)

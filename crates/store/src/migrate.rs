@@ -61,6 +61,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(35, "name_search", "0035_name_search"),
     // -- track offline (issue 16)
     migration!(32, "offline", "0032_offline"),
+    // track multi (issue 18): shared rate limits, cooperative running balances
+    migration!(36, "multi", "0036_multi"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

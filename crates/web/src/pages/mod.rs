@@ -293,9 +293,24 @@ pub struct Layout {
     /// Current path, for the language switch to come back to.
     pub path: String,
     pub asset_version: &'static str,
+    /// Track multi: where a read-only page's data came from when a replica is configured
+    /// (its lag, "mutakhir", or the fallback to the primary); empty otherwise.
+    pub read_note: String,
 }
 
 impl Layout {
+    /// The note of a page read through `App::reader` (track multi, docs/OPERATIONS.md).
+    pub fn read_from(mut self, source: app::ReadSource) -> Layout {
+        self.read_note = match source {
+            app::ReadSource::Primary => String::new(),
+            app::ReadSource::Replica { lag_secs: None } => self.t.get("replica.caught_up").to_string(),
+            app::ReadSource::Replica { lag_secs: Some(s) } => {
+                self.t.fmt("replica.lag", "secs", &format!("{:.0}", s.max(0.0)))
+            }
+            app::ReadSource::Fallback => self.t.get("replica.fallback").to_string(),
+        };
+        self
+    }
     pub fn for_viewer(v: &Viewer, title: impl Into<String>, path: &str) -> Layout {
         let t = v.t();
         Layout {
@@ -308,6 +323,7 @@ impl Layout {
             csrf: v.csrf.clone(),
             path: path.to_string(),
             asset_version: crate::static_files::VERSION,
+            read_note: String::new(),
         }
     }
     pub fn anonymous(ctx: &Ctx, title: impl Into<String>, path: &str) -> Layout {
@@ -321,6 +337,7 @@ impl Layout {
             csrf: String::new(),
             path: path.to_string(),
             asset_version: crate::static_files::VERSION,
+            read_note: String::new(),
         }
     }
     pub fn lang_switch_href(&self) -> String {
