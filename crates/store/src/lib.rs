@@ -36,6 +36,8 @@ pub mod outreach;
 pub mod parenting;
 pub mod partners;
 pub mod persons;
+// track conflicts
+pub mod person_conflicts;
 pub mod policy;
 pub mod portal;
 pub mod programs;

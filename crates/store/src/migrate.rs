@@ -57,6 +57,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(29, "coop_bank", "0029_coop_bank"),
     migration!(30, "coop_health", "0030_coop_health"),
     migration!(31, "idempotency", "0031_idempotency"),
+    // track conflicts
+    migration!(33, "person_conflicts", "0033_person_conflicts"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).
