@@ -40,8 +40,8 @@ if (form && catalogue) {
     const el = input instanceof RadioNodeList ? input[0] : input;
     if (!el) return null;
     const anchor = el.closest("fieldset") || el.closest("label") || el;
-    let s = anchor.nextElementSibling;
-    if (!(s && s.dataset.live === field)) {
+    let s = form.querySelector(`[data-live='${field}']`);
+    if (!s) {
       s = document.createElement("span");
       s.className = "field-error";
       s.dataset.live = field;
