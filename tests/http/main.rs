@@ -9,6 +9,8 @@ mod audit;
 mod brokers;
 mod cases;
 mod cli;
+// track conflicts
+mod conflicts;
 mod coop_bank;
 mod coop_deposits;
 mod coop_health;

@@ -84,7 +84,7 @@ async fn one_indicator_refresher_is_elected() {
     two.close().await;
 }
 
-/// Every cooperative's running balances (migration 0036) equal the sum of its journal lines,
+/// Every cooperative's running balances (migration 0035) equal the sum of its journal lines,
 /// as of every day that has lines, the day before and the month's end, and overall. Called at
 /// the end of the cooperative tests that post, reverse, close periods and years and run the
 /// month end.

@@ -532,7 +532,7 @@ fn month_of(as_of: Option<&str>) -> (String, String) {
 
 /// Balances per account as (account code, debits minus credits), through `as_of` (everything
 /// when `None`). Reads the running balances of the months before `as_of`'s month (kept by the
-/// `coop_lines_running_balance` trigger with every line, migration 0036) and adds the lines of
+/// `coop_lines_running_balance` trigger with every line, migration 0035) and adds the lines of
 /// that month up to `as_of`: a few rows per account, whatever the size of the journal.
 pub async fn account_nets(db: &Db, coop_id: i64, as_of: Option<&str>) -> Result<Vec<(String, i64)>> {
     let (month, as_of) = month_of(as_of);

@@ -37,6 +37,8 @@ pub mod outreach;
 pub mod parenting;
 pub mod partners;
 pub mod persons;
+// track conflicts
+pub mod person_conflicts;
 pub mod policy;
 pub mod portal;
 // -- track offline (issue 16)

@@ -1,4 +1,4 @@
-//! Rate-limit token buckets shared by every server on the database (migration 0036): the
+//! Rate-limit token buckets shared by every server on the database (migration 0035): the
 //! partner exchange's clients and the public broker reports. One short transaction per call,
 //! serialised per bucket (an advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so two
 //! servers taking from one bucket at once both see the other's take.

@@ -25,6 +25,8 @@ mod outreach;
 mod parenting;
 mod partners;
 mod persons;
+// track conflicts
+mod person_conflicts;
 mod pick;
 mod policy;
 mod portal;
@@ -83,6 +85,9 @@ pub fn routes() -> Routes {
         .route("/admin/policy/requirements/{id}/delete", post(policy::remove_requirement))
         .route("/persons", get(persons::index).post(persons::create))
         .route("/persons/new", get(persons::new_form))
+        // track conflicts: the review list of person edits
+        .route("/persons/conflicts", get(person_conflicts::index))
+        .route("/persons/conflicts/{id}", post(person_conflicts::decide))
         .route(
             "/persons/import",
             get(import::form).post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD)),
