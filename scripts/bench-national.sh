@@ -305,7 +305,10 @@ EOF
   done
   echo "  server RSS under load: peak $(hwm_mib "$SERVER_PID") MiB (VmHWM), highest sample $peak MiB"
   if grep -qE '\b(ERROR|WARN)\b' "$TMPD/server.log"; then
-    echo "  server warnings/errors (first 5):"; grep -E '\b(ERROR|WARN)\b' "$TMPD/server.log" | head -5 | cut -c1-200 | sed 's/^/    /'
+    # awk reads the whole log: `grep | head -5` died of SIGPIPE (141) when the log held more
+    # than head wanted, and pipefail + set -e ended the run there, before PostgreSQL.
+    echo "  server warnings/errors (first 5):"
+    awk '/(^|[^A-Za-z])(ERROR|WARN)([^A-Za-z]|$)/ && n < 5 { n++; print substr($0, 1, 200) }' "$TMPD/server.log" | sed 's/^/    /'
   fi
   stop_server
 }

@@ -52,10 +52,13 @@ run() { # $1: log name, rest: command
 TMPD=$(mktemp -d)
 PGDATA_DIR=""
 cleanup() {
+  if [ -n "${REPL_DIR:-}" ] && [ -f "$REPL_DIR/postmaster.pid" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$REPL_DIR" -m immediate stop >/dev/null 2>&1 || true
+  fi
   if [ -n "$PGDATA_DIR" ] && [ -f "$PGDATA_DIR/postmaster.pid" ]; then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$TMPD" "$PGDATA_DIR"
+  rm -rf "$TMPD" "$PGDATA_DIR" "${REPL_DIR:-}"
 }
 trap cleanup EXIT
 
@@ -75,8 +78,18 @@ log "starting PostgreSQL on 127.0.0.1:$PGPORT"
 PGDATA_DIR="$PGDATA_DIR/data"
 PG_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 
-# 3. The same integration tests on PostgreSQL.
-run postgres env DESMIGRATIF_TEST_DATABASE_URL="$PG_URL" cargo test --locked --no-fail-fast --test http
+# track multi: a streaming replica of that cluster (pg_basebackup -R), for tests/http/replica.rs.
+REPLPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+REPL_DIR="$(dirname "$PGDATA_DIR")/replica"
+log "starting a streaming replica on 127.0.0.1:$REPLPORT"
+"${PGRUN[@]}" "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$REPL_DIR" -R -X stream -c fast
+"${PGRUN[@]}" "$PGBIN/pg_ctl" -D "$REPL_DIR" -w -l "$(dirname "$PGDATA_DIR")/replica.log" \
+  -o "-p $REPLPORT -k $(dirname "$PGDATA_DIR") -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+REPLICA_URL="postgres://postgres@127.0.0.1:$REPLPORT/postgres"
+
+# 3. The same integration tests on PostgreSQL (tests/http/replica.rs reads through the replica).
+run postgres env DESMIGRATIF_TEST_DATABASE_URL="$PG_URL" DESMIGRATIF_TEST_REPLICA_URL="$REPLICA_URL" \
+  cargo test --locked --no-fail-fast --test http
 count_cargo "$TMPD/postgres.log"
 
 # 4. End-to-end tests in Chromium, on SQLite and on PostgreSQL.

@@ -12,6 +12,8 @@ const PAGES_CACHE = "desmigratif-pages";
 const SHELL = [
   "app.css", "htmx.min.js", "ui.js", "quick_exit.js", "picker.js",
   "offline-store.js", "offline-page.js", "icon-192.png", "icon-512.png",
+  // The domain's rules compiled to WebAssembly (the person form's checks work offline).
+  "rules/rules.js", "rules/rules_bg.wasm", "rules/check.js",
 ].map((name) => `/static/${VERSION}/${name}`).concat(["/manifest.webmanifest"]);
 
 // Pages whose HTML holds no personal data (blank forms; the outbox page filled in the browser).

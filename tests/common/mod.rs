@@ -128,6 +128,20 @@ impl TestApp {
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut web::Config)) -> TestApp {
         let (database_url, dir) = fresh_database().await;
+        Self::start_on(database_url, dir, adjust).await
+    }
+
+    /// Track multi: another server on this test's database, with its own pool, caches and
+    /// in-process state (what a second process would have).
+    pub async fn another_server(&self, adjust: impl FnOnce(&mut web::Config)) -> TestApp {
+        Self::start_on(self.database_url.clone(), None, adjust).await
+    }
+
+    async fn start_on(
+        database_url: String,
+        dir: Option<tempfile::TempDir>,
+        adjust: impl FnOnce(&mut web::Config),
+    ) -> TestApp {
         let mut cfg = web::Config::for_database(&database_url);
         cfg.admin_user = Some("admin".into());
         cfg.admin_password = Some(ADMIN_PASSWORD.into());

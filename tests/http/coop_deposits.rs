@@ -227,4 +227,6 @@ async fn deposits_interest_tax_and_month_end() {
     // 110,320,983 × 3 % × 30 ÷ 365 = 272,024.34 → 272,024; tax 27,202.
     assert_eq!(m2["tax_payable"], -25_479 - 27_202);
     assert_eq!(m2["penalty_income"], -20_000);
+    // track multi: the running balances equal the lines after the month-end runs.
+    crate::multi::running_balances_match(&app.db).await;
 }

@@ -444,6 +444,8 @@ async fn cooperative_operations_keep_the_books_right() {
     .await;
     let (tb, _) = trial_balance(&app, &m1, coop, "2026-12-31").await;
     assert_eq!(tb["total_debit"], tb["total_credit"]);
+    // track multi: the running balances equal the lines after all of the above.
+    crate::multi::running_balances_match(&app.db).await;
 }
 
 #[tokio::test]

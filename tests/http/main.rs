@@ -9,6 +9,8 @@ mod audit;
 mod brokers;
 mod cases;
 mod cli;
+// track conflicts
+mod conflicts;
 mod coop_bank;
 mod coop_deposits;
 mod coop_health;
@@ -31,6 +33,8 @@ mod messages;
 mod monitoring;
 mod monitoring_coop;
 mod monitoring_pillars;
+// track multi (issue 18)
+mod multi;
 mod national_ids;
 mod openapi;
 mod opensid;
@@ -51,6 +55,8 @@ mod referrals;
 mod region_filters;
 mod region_updates;
 mod regions;
+// track multi (issue 18)
+mod replica;
 mod scope;
 mod screens;
 // search track (issue 18)

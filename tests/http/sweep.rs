@@ -190,6 +190,11 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /api/v1/persons", Can(A::ViewPerson)),
     ("POST /api/v1/persons", Can(A::EditPerson)),
     ("GET /api/v1/persons/{id}", Person(A::ViewPerson)),
+    // track conflicts
+    ("PATCH /api/v1/persons/{id}", Person(A::EditPerson)),
+    ("GET /persons/conflicts", Can(A::EditPerson)),
+    ("POST /persons/conflicts/{id}", Can(A::EditPerson)),
+    ("GET /static/{version}/rules/{name}", Public),
     ("POST /api/v1/persons/{id}/episodes", Person(A::EditPerson)),
     ("GET /api/v1/episodes/{id}", Placement),
     ("POST /api/v1/episodes/{id}/transitions", Person(A::EditPerson)),
@@ -568,6 +573,8 @@ fn param_key(before: &str, param: &str) -> &'static str {
         ("programs", "code") => "program",
         ("static", "version") => "version",
         ("reports", "name") => "coop_report",
+        // track conflicts
+        ("rules", "name") => "rules_asset",
         (_, "name") => "asset",
         (_, "member_id") => "member",
         (_, "job_order") => "job_order",
@@ -672,6 +679,8 @@ async fn build_fixture(app: &TestApp) -> Fixture {
     ids.insert("program", both("desmigratif"));
     ids.insert("version", both(web::static_files::VERSION));
     ids.insert("asset", both("app.css"));
+    // track conflicts
+    ids.insert("rules_asset", both("check.js"));
     ids.insert("format", both("json"));
     ids.insert("document_kind", both("passport"));
     ids.insert("referral_action", both("accept"));

@@ -5,7 +5,7 @@
 //! reports and brokers of their region; a partner sees only the reports its organisation sent;
 //! the reporter's contact is shown only to the report's handler, and every view of a report is
 //! audited. A public report stores no address and no browser details: the address only feeds
-//! the rate limit, hashed, in this server's memory.
+//! the rate limit, hashed, in the database's shared buckets.
 
 use crate::App as AppState;
 use crate::cases::Caller;
@@ -16,7 +16,6 @@ use domain::exchange::Bucket;
 use domain::{RegionCode, Role};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
 use store::audit::Actor;
 pub use store::brokers::{Addition, Broker, Report};
 
@@ -24,35 +23,27 @@ pub use store::brokers::{Addition, Broker, Report};
 /// more every `PUBLIC_REFILL_SECS`.
 pub const PUBLIC_BURST: i64 = 5;
 pub const PUBLIC_REFILL_SECS: f64 = 120.0;
-/// Addresses remembered before the map is emptied (a full reset only forgives a burst).
-const MAX_TRACKED: usize = 50_000;
-
-/// The public rate limit's state: token buckets per hashed address, in memory only.
+/// The public rate limit's state lives in the database (`store::rate_limit`, keyed by the
+/// address's hash), shared by every server; nothing is kept here any more.
 #[derive(Default)]
-pub struct Runtime {
-    buckets: Mutex<HashMap<[u8; 32], Bucket>>,
-    started: std::sync::OnceLock<std::time::Instant>,
-}
+pub struct Runtime;
 
-impl Runtime {
-    /// One public call from `address`: `Err(seconds to wait)` when its bucket is empty.
-    fn take(&self, address: &str) -> std::result::Result<(), u64> {
-        let now = self.started.get_or_init(std::time::Instant::now).elapsed().as_secs_f64();
-        // The exchange's bucket refills `capacity` per minute; time is scaled so it refills
-        // one token per PUBLIC_REFILL_SECS.
-        let scale = PUBLIC_REFILL_SECS * PUBLIC_BURST as f64 / 60.0;
-        let key: [u8; 32] = Sha256::digest(address.as_bytes()).into();
-        let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_TRACKED && !map.contains_key(&key) {
-            map.clear();
-        }
-        let bucket = map.entry(key).or_insert_with(|| domain::exchange::full_bucket(PUBLIC_BURST, now / scale));
-        domain::exchange::take(bucket, PUBLIC_BURST, now / scale).map_err(|wait| ((wait as f64) * scale).ceil() as u64)
-    }
-}
-
-fn throttle(state: &AppState, address: &str) -> Result<()> {
-    state.brokers.take(address).map_err(|s| Error::Throttled { retry_after_secs: s.max(1) as i64 })
+/// One public call from `address`: refused with the seconds to wait when its bucket is empty.
+async fn throttle(state: &AppState, address: &str) -> Result<()> {
+    // The exchange's bucket refills `capacity` per minute; time is scaled so it refills one
+    // token per PUBLIC_REFILL_SECS. Stored times stay in wall-clock seconds (the purge reads them).
+    let scale = PUBLIC_REFILL_SECS * PUBLIC_BURST as f64 / 60.0;
+    let now = store::rate_limit::now_secs();
+    let key = format!("broker:{}", hex::encode(Sha256::digest(address.as_bytes())));
+    let answer = store::rate_limit::take(&state.db, &key, |stored| {
+        let mut bucket = stored
+            .map(|b| Bucket { tokens: b.tokens, at: b.at / scale })
+            .unwrap_or_else(|| domain::exchange::full_bucket(PUBLIC_BURST, now / scale));
+        let answer = domain::exchange::take(&mut bucket, PUBLIC_BURST, now / scale);
+        (Bucket { tokens: bucket.tokens, at: bucket.at * scale }, answer)
+    })
+    .await?;
+    answer.map_err(|wait| Error::Throttled { retry_after_secs: (((wait as f64) * scale).ceil() as i64).max(1) })
 }
 
 /// The audit actor of a public report: no account, no address, no request id.
@@ -113,7 +104,7 @@ struct Origin {
 /// A report from the public portal, without an account. `address` (the client's) is used for
 /// the rate limit only and never stored; the audit entry names no one.
 pub async fn report_public(state: &AppState, address: &str, input: &ReportInput<'_>) -> Result<Created> {
-    throttle(state, address)?;
+    throttle(state, address).await?;
     let report = checked(state, input).await?;
     let origin =
         Origin { source: ReportSource::Public, reporter_user_id: None, partner_id: None, handler_user_id: None };
@@ -165,14 +156,14 @@ async fn status_of(state: &AppState, r: &Report) -> Result<ReceiptStatus> {
 /// A report's status by its receipt (rate-limited like reports, so receipts cannot be guessed
 /// by trying); a receipt that matches nothing is `NotFound`.
 pub async fn receipt_status(state: &AppState, address: &str, receipt: &str) -> Result<ReceiptStatus> {
-    throttle(state, address)?;
+    throttle(state, address).await?;
     let r = by_receipt(state, receipt).await?;
     status_of(state, &r).await
 }
 
 /// Adds information to a report by its receipt, without an account.
 pub async fn add_by_receipt(state: &AppState, address: &str, receipt: &str, text: &str) -> Result<ReceiptStatus> {
-    throttle(state, address)?;
+    throttle(state, address).await?;
     let r = by_receipt(state, receipt).await?;
     let text = b::validate_addition(text)?;
     store::brokers::add(&state.db, &public_actor(), &r, &text).await?;

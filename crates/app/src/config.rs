@@ -8,6 +8,9 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `DATABASE_URL`, default `sqlite://data/desmigratif.db`.
     pub database_url: String,
+    /// `DATABASE_READ_URL` (PostgreSQL only): a streaming replica that serves the read-only
+    /// traffic (public portal, open statistics, dashboards); unset: everything on the primary.
+    pub database_read_url: Option<String>,
     /// `DESMIGRATIF_ADMIN_USER` / `DESMIGRATIF_ADMIN_PASSWORD`: the first admin of a new database.
     pub admin_user: Option<String>,
     pub admin_password: Option<String>,
@@ -153,6 +156,16 @@ impl Config {
             problem: format!("expected HOST:PORT such as 127.0.0.1:8080, got {addr_s:?}"),
         })?;
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let database_read_url = var("DATABASE_READ_URL");
+        let is_pg = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+        if let Some(r) = &database_read_url
+            && !(is_pg(r) && is_pg(&database_url))
+        {
+            return Err(ConfigError {
+                name: "DATABASE_READ_URL",
+                problem: "a read replica needs PostgreSQL: both DATABASE_URL and DATABASE_READ_URL postgres://…".into(),
+            });
+        }
         let attachments_dir = var("DESMIGRATIF_ATTACHMENTS_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| default_attachments_dir(&database_url, "data/attachments".into()));
@@ -218,6 +231,7 @@ impl Config {
             addr,
             attachments_dir,
             database_url,
+            database_read_url,
             admin_user: var("DESMIGRATIF_ADMIN_USER"),
             admin_password: var("DESMIGRATIF_ADMIN_PASSWORD"),
             session_ttl_secs: num("DESMIGRATIF_SESSION_HOURS", 12)? * 3600,
@@ -259,6 +273,7 @@ impl Config {
         Config {
             addr: "127.0.0.1:0".parse().expect("valid literal address"),
             database_url: database_url.to_string(),
+            database_read_url: None,
             admin_user: None,
             admin_password: None,
             session_ttl_secs: 12 * 3600,

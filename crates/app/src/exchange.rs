@@ -4,20 +4,18 @@
 //! on a person (purpose consents, restriction, correction requests, deletion, the access report).
 //!
 //! Client tokens (`dmx_…`) are checked against the database on every call, so a revocation or
-//! rotation takes effect at once on every server. Rate-limit buckets live in each server's memory
-//! (a client spread over N servers gets up to N times its rate).
+//! rotation takes effect at once on every server. Rate-limit buckets live in the database
+//! (`store::rate_limit`), so a client spread over several servers gets its rate once.
 
 use crate::App;
 use crate::Error;
 use crate::clock::rfc3339;
 use domain::access::{Action, Principal};
 use domain::exchange::{
-    Access, Bucket, ConsentDecision, PERSONAL_FIELDS, Purpose, Resource, Scopes, SyncInputError, SyncPosition,
+    Access, ConsentDecision, PERSONAL_FIELDS, Purpose, Resource, Scopes, SyncInputError, SyncPosition,
 };
 use domain::{RegionCode, Role, Rule, ValidationErrors};
 use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use store::audit::Actor;
 use store::exchange::{Audience, PersonRow, RegisterTable, Tombstone};
 use utoipa::ToSchema;
@@ -29,22 +27,19 @@ pub use store::portal::Mission;
 /// Server-wide state of the exchange.
 #[derive(Default)]
 pub struct Runtime {
-    buckets: Mutex<HashMap<i64, Bucket>>,
     pub cursor_key: tokio::sync::OnceCell<Vec<u8>>,
-    started: std::sync::OnceLock<std::time::Instant>,
 }
 
-impl Runtime {
-    fn now(&self) -> f64 {
-        self.started.get_or_init(std::time::Instant::now).elapsed().as_secs_f64()
-    }
-    /// One call by `client`: `Err(seconds)` when its bucket is empty.
-    pub fn take(&self, client: &Client) -> Result<(), u64> {
-        let now = self.now();
-        let mut b = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = b.entry(client.id).or_insert_with(|| domain::exchange::full_bucket(client.rate_per_minute, now));
-        domain::exchange::take(bucket, client.rate_per_minute, now)
-    }
+/// One call by `client`: `Err(seconds)` when its bucket (shared by every server) is empty.
+async fn take(state: &App, client: &Client) -> Result<Result<(), u64>, store::StoreError> {
+    let now = store::rate_limit::now_secs();
+    let cap = client.rate_per_minute;
+    store::rate_limit::take(&state.db, &format!("exchange:{}", client.id), |stored| {
+        let mut bucket = stored.unwrap_or_else(|| domain::exchange::full_bucket(cap, now));
+        let answer = domain::exchange::take(&mut bucket, cap, now);
+        (bucket, answer)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +111,7 @@ pub async fn client_caller(state: &App, token: &str, ip: String, request_id: Str
         None | Some("") => None,
         Some(r) => Some(r.parse::<RegionCode>().map_err(|_| Error::Forbidden)?),
     };
-    if let Err(retry_after_secs) = state.exchange.take(&client) {
+    if let Err(retry_after_secs) = take(state, &client).await? {
         return Err(ExchangeError::RateLimited { retry_after_secs });
     }
     let actor = Actor { user_id: None, username: format!("api_client:{}", client.id), ip, request_id };

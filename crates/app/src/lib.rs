@@ -82,6 +82,13 @@ pub struct Inner {
     // pages track (issue 18): the episode form's choices, shared by every person page.
     /// Active agencies and today's selectable job orders, at most `CHOICES_TTL` old.
     placement_choices: tokio::sync::RwLock<Option<(std::time::Instant, time::Date, Arc<PlacementChoices>)>>,
+    // track multi (issue 18): the read replica.
+    /// `DATABASE_READ_URL`: the application as seen through the replica (its `db` is the
+    /// replica's pool), for the read-only traffic; `None` without a replica, and in the
+    /// replica's own `App`.
+    replica: Option<Replica>,
+    /// True in the replica's `App`: writes (an inline indicator refresh) are left to the primary.
+    pub read_only: bool,
 }
 
 /// What the person page offers to open an episode with: active agencies and the job orders
@@ -97,6 +104,27 @@ pub struct PlacementChoices {
 /// checked again when the form is sent.
 const CHOICES_TTL: Duration = Duration::from_secs(30);
 
+
+struct Replica {
+    app: App,
+    /// Set when the replica failed to answer: reads go to the primary until then.
+    down_until: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// Where a read-only page's data came from, for the note it shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReadSource {
+    /// No replica configured: the primary, nothing to say.
+    Primary,
+    /// The replica, `lag_secs` behind the primary (`None`: caught up).
+    Replica { lag_secs: Option<f64> },
+    /// A replica is configured but did not answer: the primary served the page.
+    Fallback,
+}
+
+/// How long reads stay on the primary after the replica failed to answer.
+const REPLICA_RETRY: Duration = Duration::from_secs(30);
+
 /// How long a server trusts its copy of the policy before reading it again.
 const POLICY_TTL: Duration = Duration::from_secs(60);
 
@@ -110,6 +138,23 @@ impl std::ops::Deref for App {
 impl App {
     pub fn new(db: Db, config: Config) -> App {
         let clock = config.clock_start.map(Clock::starting_at).unwrap_or_default();
+        let replica = match config.database_read_url.as_deref() {
+            None => None,
+            Some(url) => match Db::connect_replica(url) {
+                Ok(read_db) => Some(Replica {
+                    app: App::build(read_db, config.clone(), clock, None, true),
+                    down_until: std::sync::Mutex::new(None),
+                }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "DATABASE_READ_URL not usable: reading from the primary");
+                    None
+                }
+            },
+        };
+        App::build(db, config, clock, replica, false)
+    }
+
+    fn build(db: Db, config: Config, clock: Clock, replica: Option<Replica>, read_only: bool) -> App {
         App(Arc::new(Inner {
             clock,
             db,
@@ -119,7 +164,30 @@ impl App {
             exchange: exchange::Runtime::default(),
             brokers: brokers::Runtime::default(),
             placement_choices: tokio::sync::RwLock::new(None),
+            replica,
+            read_only,
         }))
+    }
+
+    /// The application to read from for read-only traffic (public portal, open statistics,
+    /// dashboards), and where the data comes from: the replica when one is configured and
+    /// answers, else the primary (logged once per failure, retried after `REPLICA_RETRY`).
+    /// Never use the returned `App` for a write.
+    pub async fn reader(&self) -> (App, ReadSource) {
+        let Some(r) = &self.replica else { return (self.clone(), ReadSource::Primary) };
+        let down = |until: &mut Option<std::time::Instant>| until.is_some_and(|t| t > std::time::Instant::now());
+        if down(&mut r.down_until.lock().unwrap_or_else(|e| e.into_inner())) {
+            return (self.clone(), ReadSource::Fallback);
+        }
+        match r.app.db.replica_lag().await {
+            Ok(lag_secs) => (r.app.clone(), ReadSource::Replica { lag_secs }),
+            Err(e) => {
+                tracing::warn!(error = %e, "read replica unreachable: reading from the primary");
+                *r.down_until.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some(std::time::Instant::now() + REPLICA_RETRY);
+                (self.clone(), ReadSource::Fallback)
+            }
+        }
     }
 
     /// All region codes in memory, loaded on first use.

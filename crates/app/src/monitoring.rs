@@ -35,22 +35,52 @@ pub async fn ensure_fresh(state: &AppState) -> Result<bool, store::StoreError> {
     if pending == 0 {
         return Ok(true);
     }
-    if pending > INLINE_REFRESH_MARKS {
+    // A replica cannot write: the primary's refresher catches up and replication brings it.
+    if pending > INLINE_REFRESH_MARKS || state.read_only {
         return Ok(false);
     }
     reg::refresh::refresh_all_pending(&state.db, state.today(), 20).await?;
     Ok(reg::refresh::pending_up_to(&state.db, 1).await? == 0)
 }
 
-/// Runs forever: refreshes dirty villages every few seconds.
+/// Runs forever: refreshes dirty villages every few seconds. With several servers on one
+/// PostgreSQL only the elected one does (`store::leader`, an advisory lock); the others ask
+/// again each tick and take over when the leader's connection ends.
 pub async fn background_refresher(db: store::Db, clock: crate::Clock) {
     let mut tick = tokio::time::interval(REFRESH_EVERY);
+    let mut leader: Option<store::leader::Leader> = None;
     loop {
         tick.tick().await;
+        if !lead(&db, &mut leader).await {
+            continue;
+        }
         match reg::refresh::refresh_all_pending(&db, clock.today(), 50).await {
             Ok(r) if r.marks > 0 => tracing::debug!(villages = r.villages, marks = r.marks, "indicators refreshed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "refreshing indicators failed"),
+        }
+    }
+}
+
+/// Whether this server is (still, or now) the refresher's leader.
+pub async fn lead(db: &store::Db, leader: &mut Option<store::leader::Leader>) -> bool {
+    if let Some(l) = leader.as_mut() {
+        if l.holds().await {
+            return true;
+        }
+        tracing::warn!("indicator refresher: lost its leader connection; electing again");
+        *leader = None;
+    }
+    match store::leader::try_lead(db, store::leader::Work::IndicatorRefresh).await {
+        Ok(Some(l)) => {
+            tracing::info!("indicator refresher: this server refreshes");
+            *leader = Some(l);
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            tracing::warn!(error = %e, "indicator refresher: election failed");
+            false
         }
     }
 }

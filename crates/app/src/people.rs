@@ -4,11 +4,14 @@
 use crate::App as AppState;
 use domain::access::{Action, Principal};
 use domain::nik::NikIssue;
+use domain::person_merge::{self, EDITABLE_FIELDS, FieldOutcome, Version};
+use std::collections::BTreeMap;
 use domain::person::{NewPersonInput, PersonRejection, validate_new_person};
 use domain::{RegionCode, Rule, ValidationErrors};
 use store::audit::Actor;
 use store::persons::CreateError;
 pub use store::persons::Person;
+pub use store::person_conflicts::Conflict as PersonConflict;
 
 pub enum RegisterError {
     /// The role never registers or corrects people (a cooperative manager, an analyst).
@@ -34,7 +37,8 @@ pub async fn register(
     save(state, principal, actor, input, None).await
 }
 
-/// Corrects a person's record with the same rules as registration.
+/// Corrects a person's record with the same rules as registration, from the version read as
+/// `before` (the whole form: the fields left as they were are not proposals).
 pub async fn correct(
     state: &AppState,
     principal: &Principal,
@@ -42,7 +46,216 @@ pub async fn correct(
     before: &Person,
     input: &NewPersonInput<'_>,
 ) -> Result<Person, RegisterError> {
-    save(state, principal, actor, input, Some(before)).await
+    let fields = input_fields(input);
+    let req = EditRequest { base_version: before.version, fields: &fields, confirm_warnings: input.confirm_warnings, resolving: None };
+    match edit(state, principal, actor, before.id, &req).await {
+        Ok(out) => Ok(out.person),
+        Err(EditError::Unconfirmed(w)) => Err(RegisterError::Unconfirmed(w)),
+        Err(EditError::Refused(crate::Error::Invalid(e))) => Err(RegisterError::Invalid(e)),
+        Err(EditError::Refused(crate::Error::Store(e))) => Err(RegisterError::Store(e)),
+        Err(EditError::Refused(_)) => Err(RegisterError::Forbidden),
+    }
+}
+
+// ---- track conflicts: edits merged per field from the version they started from ----
+
+/// A form's or an offline phone's fields by name (`domain::person_merge::EDITABLE_FIELDS`).
+pub fn input_fields(input: &NewPersonInput<'_>) -> BTreeMap<String, String> {
+    let values = [
+        input.nik,
+        input.kk_number,
+        input.full_name,
+        input.sex,
+        input.birth_date,
+        input.birth_place,
+        input.village_code,
+        input.address,
+        input.phone,
+        input.contact_abroad,
+        input.category,
+    ];
+    EDITABLE_FIELDS.iter().zip(values).map(|(f, v)| (f.to_string(), v.trim().to_string())).collect()
+}
+
+/// An edit: the version it started from and the fields it changes (only those: the API sends
+/// what changed, a form sends everything and the unchanged fields are no proposals).
+pub struct EditRequest<'a> {
+    pub base_version: i64,
+    pub fields: &'a BTreeMap<String, String>,
+    pub confirm_warnings: bool,
+    /// Set when a supervisor takes this proposal from the review list (closed with the edit).
+    pub resolving: Option<i64>,
+}
+
+/// What an edit did with each field it proposed.
+#[derive(Debug, Clone)]
+pub struct EditOutcome {
+    pub person: Person,
+    /// Written (nobody else had changed them since the base version).
+    pub applied: Vec<String>,
+    /// Someone else changed them to another value: on the review list, the record unchanged.
+    pub review: Vec<String>,
+    /// The record already held the value.
+    pub unchanged: Vec<String>,
+}
+
+pub enum EditError {
+    Refused(crate::Error),
+    /// Only NIK warnings stand in the way; the user must confirm them.
+    Unconfirmed(Vec<NikIssue>),
+}
+
+impl From<crate::Error> for EditError {
+    fn from(e: crate::Error) -> Self {
+        EditError::Refused(e)
+    }
+}
+
+impl From<store::StoreError> for EditError {
+    fn from(e: store::StoreError) -> Self {
+        EditError::Refused(crate::Error::Store(e))
+    }
+}
+
+/// The one door for changing a person's fields (the edit page, `PATCH /api/v1/persons/{id}`,
+/// a supervisor taking a proposal): merges the proposal per field against what others changed
+/// since `base_version` (`domain::person_merge::plan`), validates the merged record with the
+/// registration rules, writes the applied fields and the conflicts in one audited transaction.
+pub async fn edit(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    id: i64,
+    req: &EditRequest<'_>,
+) -> Result<EditOutcome, EditError> {
+    // A concurrent edit moves the version between the read and the write: merge again.
+    for _ in 0..5 {
+        let before = editable(state, principal, id).await?;
+        let base = store::person_conflicts::base_values(&state.db, id, req.base_version).await?;
+        let current = before.field_values();
+        let plan = person_merge::plan(Version(req.base_version), Version(before.version), &current, &base, req.fields)
+            .map_err(|e| crate::Error::Invalid(ValidationErrors(vec![e])))?;
+        let mut merged = current.clone();
+        for field in plan.applied() {
+            if let Some(v) = req.fields.get(field) {
+                merged.insert(field.to_string(), v.clone());
+            }
+        }
+        let get = |k: &str| merged.get(k).map(String::as_str).unwrap_or("");
+        let input = NewPersonInput {
+            nik: get("nik"),
+            kk_number: get("kk_number"),
+            full_name: get("full_name"),
+            sex: get("sex"),
+            birth_date: get("birth_date"),
+            birth_place: get("birth_place"),
+            village_code: get("village_code"),
+            address: get("address"),
+            phone: get("phone"),
+            contact_abroad: get("contact_abroad"),
+            category: get("category"),
+            // Warnings already confirmed on the record stay confirmed unless the NIK, birth
+            // date or sex change.
+            confirm_warnings: req.confirm_warnings
+                || !plan.applied().iter().any(|f| matches!(*f, "nik" | "birth_date" | "sex")),
+        };
+        let new = match checked(state, principal, &input, Some(&before)).await {
+            Ok(n) => n,
+            Err(RegisterError::Forbidden) => return Err(crate::Error::Forbidden.into()),
+            Err(RegisterError::Invalid(e)) => return Err(crate::Error::Invalid(e).into()),
+            Err(RegisterError::Unconfirmed(w)) => return Err(EditError::Unconfirmed(w)),
+            Err(RegisterError::Store(e)) => return Err(e.into()),
+        };
+        let conflicts: Vec<store::persons::NewConflict> = plan
+            .outcomes
+            .iter()
+            .filter_map(|(field, o)| match o {
+                FieldOutcome::Conflict { base, current } => Some(store::persons::NewConflict {
+                    field: field.clone(),
+                    base_version: req.base_version,
+                    base_value: base.clone(),
+                    current_value: current.clone(),
+                    proposed_value: req.fields.get(field).cloned().unwrap_or_default(),
+                }),
+                _ => None,
+            })
+            .collect();
+        match store::persons::edit(&state.db, actor, &before, &new, &conflicts, req.resolving).await {
+            Ok(person) => {
+                let names = |v: Vec<&str>| v.into_iter().map(String::from).collect();
+                return Ok(EditOutcome {
+                    person,
+                    applied: names(plan.applied()),
+                    review: names(plan.conflicts()),
+                    unchanged: names(plan.unchanged()),
+                });
+            }
+            Err(CreateError::VersionMoved) => continue,
+            Err(CreateError::DuplicateNik { existing_id, village_code }) => {
+                return Err(crate::Error::Invalid(duplicate_nik(principal, existing_id, &village_code)).into());
+            }
+            Err(CreateError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(crate::Error::Store(busy()).into())
+}
+
+/// Open conflicts of people in the principal's region (the supervisor's review list). The
+/// values are personal data: the view is audited.
+pub async fn open_conflicts(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+) -> crate::error::Result<Vec<store::person_conflicts::Conflict>> {
+    let scope = principal.scope.code();
+    if !principal.can(Action::EditPerson, scope) {
+        return Err(crate::Error::Forbidden);
+    }
+    let rows = store::person_conflicts::open(&state.db, scope.map(|c| c.as_str()), 200).await?;
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|c| c.village_code.parse::<RegionCode>().is_ok_and(|v| principal.can(Action::EditPerson, Some(&v))))
+        .collect();
+    if !rows.is_empty() {
+        let ids: Vec<String> = rows.iter().map(|c| c.person_id.to_string()).collect();
+        store::audit::append_now(
+            &state.db,
+            actor,
+            &store::audit::Event {
+                action: "person.conflicts_view",
+                entity: "person",
+                entity_id: "",
+                region_code: scope.map(|c| c.as_str()).unwrap_or(""),
+                details: &format!("persons: {}", ids.join(",")),
+            },
+        )
+        .await?;
+    }
+    Ok(rows)
+}
+
+/// The supervisor's decision on one proposal: keep the current value, or take the proposed
+/// one (through [`edit`], from the record's current version, so it is applied as any edit).
+pub async fn resolve_conflict(
+    state: &AppState,
+    principal: &Principal,
+    actor: &Actor,
+    conflict_id: i64,
+    take: bool,
+) -> Result<Option<EditOutcome>, EditError> {
+    let conflict = store::person_conflicts::get(&state.db, conflict_id).await?.ok_or(crate::Error::NotFound)?;
+    let person = editable(state, principal, conflict.person_id).await?;
+    if conflict.status != "open" {
+        return Err(crate::Error::invalid("conflict", Rule::OutOfRange, "this proposal was already decided")
+            .into());
+    }
+    if !take {
+        store::person_conflicts::keep_current(&state.db, actor, &conflict).await?;
+        return Ok(None);
+    }
+    let fields = BTreeMap::from([(conflict.field.clone(), conflict.proposed_value.clone())]);
+    let req = EditRequest { base_version: person.version, fields: &fields, confirm_warnings: true, resolving: Some(conflict.id) };
+    edit(state, principal, actor, person.id, &req).await.map(Some)
 }
 
 async fn save(
@@ -52,31 +265,7 @@ async fn save(
     input: &NewPersonInput<'_>,
     before: Option<&Person>,
 ) -> Result<Person, RegisterError> {
-    // The role first, the same for every door: a role that never registers people is refused
-    // before its input is looked at; the region is checked once the village is known.
-    if !principal.may_ever(Action::EditPerson) {
-        return Err(RegisterError::Forbidden);
-    }
-    let regions = state.region_index().await?;
-    // "Not in the future" is the village's own day (a birth date typed at 07:00 in Sikka).
-    let today = state.clock.today_at(input.village_code.trim().parse::<RegionCode>().ok().as_ref());
-    let new = match validate_new_person(input, regions.as_ref(), today) {
-        Ok(p) => p,
-        Err(PersonRejection::Invalid(e)) => return Err(RegisterError::Invalid(e)),
-        Err(PersonRejection::UnconfirmedWarnings(w)) => return Err(RegisterError::Unconfirmed(w)),
-    };
-    // A retired code is refused for a new record (or a move), kept on the records already on it.
-    if before.is_none_or(|b| b.village_code != new.village_code.as_str())
-        && let Some(e) = crate::region_update::retired_refusal(state, "village_code", &new.village_code).await?
-    {
-        return Err(RegisterError::Invalid(ValidationErrors(vec![e])));
-    }
-    if !principal.can(Action::EditPerson, Some(&new.village_code)) {
-        return Err(RegisterError::Invalid(
-            ValidationErrors::single("village_code", Rule::Mismatch, "this village is outside your region")
-                .message("msg_key.outside_region"),
-        ));
-    }
+    let new = checked(state, principal, input, before).await?;
     // Dukcapil (when configured) is asked before the write transaction opens, so a slow
     // answer never holds the SQLite writer; no answer leaves the person "not verified".
     let verification = match before {
@@ -104,7 +293,50 @@ async fn save(
             Err(RegisterError::Invalid(duplicate_nik(principal, existing_id, &village_code)))
         }
         Err(CreateError::Store(e)) => Err(RegisterError::Store(e)),
+        // Only an edit meets a moved version; edits go through `edit`, which merges again.
+        Err(CreateError::VersionMoved) => Err(RegisterError::Store(busy())),
     }
+}
+
+/// The rules every registration and edit passes: the role, the fields, a retired village
+/// code, the region. The record to write, or the refusal.
+async fn checked(
+    state: &AppState,
+    principal: &Principal,
+    input: &NewPersonInput<'_>,
+    before: Option<&Person>,
+) -> Result<domain::NewPerson, RegisterError> {
+    // The role first, the same for every door: a role that never registers people is refused
+    // before its input is looked at; the region is checked once the village is known.
+    if !principal.may_ever(Action::EditPerson) {
+        return Err(RegisterError::Forbidden);
+    }
+    let regions = state.region_index().await?;
+    // "Not in the future" is the village's own day (a birth date typed at 07:00 in Sikka).
+    let today = state.clock.today_at(input.village_code.trim().parse::<RegionCode>().ok().as_ref());
+    let new = match validate_new_person(input, regions.as_ref(), today) {
+        Ok(p) => p,
+        Err(PersonRejection::Invalid(e)) => return Err(RegisterError::Invalid(e)),
+        Err(PersonRejection::UnconfirmedWarnings(w)) => return Err(RegisterError::Unconfirmed(w)),
+    };
+    // A retired code is refused for a new record (or a move), kept on the records already on it.
+    if before.is_none_or(|b| b.village_code != new.village_code.as_str())
+        && let Some(e) = crate::region_update::retired_refusal(state, "village_code", &new.village_code).await?
+    {
+        return Err(RegisterError::Invalid(ValidationErrors(vec![e])));
+    }
+    if !principal.can(Action::EditPerson, Some(&new.village_code)) {
+        return Err(RegisterError::Invalid(
+            ValidationErrors::single("village_code", Rule::Mismatch, "this village is outside your region")
+                .message("msg_key.outside_region"),
+        ));
+    }
+    Ok(new)
+}
+
+/// A record that kept changing under five merges in a row.
+fn busy() -> store::StoreError {
+    store::StoreError::Io(std::io::Error::other("the record kept changing; try again"))
 }
 
 /// The refusal of a NIK already on record (person `existing_id` in `village_code`): whose

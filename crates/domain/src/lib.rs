@@ -27,6 +27,7 @@ pub mod paging;
 pub mod parenting;
 pub mod password;
 pub mod person;
+pub mod person_merge;
 pub mod portal;
 pub mod privacy;
 pub mod program;

@@ -150,5 +150,6 @@ pub async fn purge_expired(db: &Db, failure_window_secs: i64) -> Result<()> {
     on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     on_db!(db, p => sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1").bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     on_db!(db, p => sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(now - failure_window_secs).execute(p).await.map(|r| r.rows_affected()))?;
+    crate::rate_limit::purge(db).await?;
     Ok(())
 }

@@ -160,7 +160,7 @@ pub struct PurposeConsent {
 }
 
 async fn touch_person(tx: &mut Tx, person_id: i64) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("UPDATE persons SET updated_at = $1 WHERE id = $2").bind(crate::now()).bind(person_id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => sqlx::query("UPDATE persons SET updated_at = $1, version = version + 1 WHERE id = $2").bind(crate::now()).bind(person_id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -220,7 +220,7 @@ pub async fn set_restriction(db: &Db, actor: &Actor, person: &Person, restricted
     let mut tx = db.begin().await?;
     let now = crate::now();
     on_tx!(&mut tx, c => {
-        sqlx::query("UPDATE persons SET processing_restricted = $1, restriction_note = $2, updated_at = $3 WHERE id = $4")
+        sqlx::query("UPDATE persons SET processing_restricted = $1, restriction_note = $2, updated_at = $3, version = version + 1 WHERE id = $4")
             .bind(restricted).bind(note).bind(now).bind(person.id).execute(c).await.map(|r| r.rows_affected())
     })?;
     if restricted {

@@ -29,6 +29,7 @@ pub mod htcds;
 pub mod idempotency;
 pub mod indicators;
 pub mod job_orders;
+pub mod leader;
 pub mod migrate;
 pub mod national_ids;
 pub mod opensid;
@@ -36,12 +37,15 @@ pub mod outreach;
 pub mod parenting;
 pub mod partners;
 pub mod persons;
+// track conflicts
+pub mod person_conflicts;
 pub mod policy;
 pub mod portal;
 // -- track offline (issue 16)
 pub mod offline;
 pub mod programs;
 pub mod query;
+pub mod rate_limit;
 pub mod region_update;
 pub mod regions;
 pub mod users;
@@ -158,6 +162,38 @@ impl Db {
             Ok(Db::Sqlite(pool, WriteGate::default()))
         } else {
             Err(StoreError::BadUrl(url.to_string()))
+        }
+    }
+
+    /// A PostgreSQL read replica's pool (`DATABASE_READ_URL`), connected on first use so a
+    /// replica that is down does not stop the server from starting; a short acquire timeout so
+    /// a page falls back to the primary quickly.
+    pub fn connect_replica(url: &str) -> Result<Db> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::BadUrl(format!("DATABASE_READ_URL must be a postgres:// URL: {url}")));
+        }
+        let opts = PgConnectOptions::from_str(url)?;
+        let pool =
+            PgPoolOptions::new().max_connections(32).acquire_timeout(Duration::from_secs(2)).connect_lazy_with(opts);
+        Ok(Db::Postgres(pool))
+    }
+
+    /// How far a streaming replica is behind: `None` when it has replayed everything it
+    /// received (or is not a replica at all), else the seconds since the last transaction it
+    /// replayed was committed on the primary.
+    pub async fn replica_lag(&self) -> Result<Option<f64>> {
+        match self {
+            Db::Sqlite(..) => Ok(None),
+            Db::Postgres(p) => {
+                let (lag,): (Option<f64>,) = sqlx::query_as(
+                    "SELECT CASE WHEN NOT pg_is_in_recovery() \
+                       OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN NULL \
+                       ELSE CAST(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) AS DOUBLE PRECISION) END",
+                )
+                .fetch_one(p)
+                .await?;
+                Ok(lag)
+            }
         }
     }
 

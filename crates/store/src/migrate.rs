@@ -57,10 +57,14 @@ const MIGRATIONS: &[Migration] = &[
     migration!(29, "coop_bank", "0029_coop_bank"),
     migration!(30, "coop_health", "0030_coop_health"),
     migration!(31, "idempotency", "0031_idempotency"),
-    // search track (issue 18): 0035
-    migration!(35, "name_search", "0035_name_search"),
-    // -- track offline (issue 16)
+    // issue 16, offline: device grants
     migration!(32, "offline", "0032_offline"),
+    // issue 16, conflicts: person versions, changes per field, the review list
+    migration!(33, "person_conflicts", "0033_person_conflicts"),
+    // issue 18, search: the name index (FTS5 trigram / pg_trgm)
+    migration!(34, "name_search", "0034_name_search"),
+    // issue 18, multi: shared rate limits, cooperative running balances
+    migration!(35, "multi", "0035_multi"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

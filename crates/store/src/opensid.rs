@@ -31,7 +31,7 @@ pub async fn fill_empty(db: &Db, actor: &Actor, person_id: i64, f: &Fill<'_>) ->
              birth_place = CASE WHEN birth_place = '' THEN COALESCE($2, birth_place) ELSE birth_place END, \
              address = CASE WHEN address = '' THEN COALESCE($3, address) ELSE address END, \
              phone = CASE WHEN phone = '' THEN COALESCE($4, phone) ELSE phone END, \
-             updated_at = $5 WHERE id = $6 RETURNING {COLUMNS}")))
+             updated_at = $5, version = version + 1 WHERE id = $6 RETURNING {COLUMNS}")))
             .bind(f.kk_number).bind(f.birth_place).bind(f.address).bind(f.phone)
             .bind(crate::now()).bind(person_id)
             .fetch_one(c).await
@@ -51,6 +51,10 @@ pub async fn fill_empty(db: &Db, actor: &Actor, person_id: i64, f: &Fill<'_>) ->
         drop(tx);
         return Ok(None);
     }
+    // The change log the conflict merge reads (docs/OFFLINE.md "Conflicts").
+    let old = before.field_values();
+    let logged: Vec<(&str, &str)> = changed.iter().map(|f| (*f, old.get(*f).map(String::as_str).unwrap_or(""))).collect();
+    crate::persons::log_changes(&mut tx, actor, after.id, after.version, &logged, crate::now()).await?;
     audit::append(
         &mut tx,
         actor,

@@ -26,6 +26,8 @@ pub struct Person {
     pub investigation_note: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// 1 when registered, one more on every change (docs/OFFLINE.md "Conflicts").
+    pub version: i64,
 }
 
 impl Person {
@@ -35,15 +37,33 @@ impl Person {
     pub fn warnings(&self) -> Vec<&str> {
         self.nik_warnings.lines().filter(|l| !l.is_empty()).collect()
     }
+    /// The editable fields (`domain::person_merge::EDITABLE_FIELDS`) as the forms hold them
+    /// (no KK number is an empty string).
+    pub fn field_values(&self) -> std::collections::BTreeMap<String, String> {
+        let values = [
+            &self.nik,
+            self.kk_number.as_deref().unwrap_or(""),
+            &self.full_name,
+            &self.sex,
+            &self.birth_date,
+            &self.birth_place,
+            &self.village_code,
+            &self.address,
+            &self.phone,
+            &self.contact_abroad,
+            &self.category,
+        ];
+        domain::person_merge::EDITABLE_FIELDS.iter().zip(values).map(|(f, v)| (f.to_string(), v.to_string())).collect()
+    }
 }
 
 /// [`COLUMNS`] qualified, for queries that join persons to another table.
 const PERSON_COLUMNS: &str = "persons.id, persons.nik, persons.kk_number, persons.full_name, persons.sex, persons.birth_date, \
     persons.birth_place, persons.village_code, persons.address, persons.phone, persons.contact_abroad, persons.category, \
-    persons.nik_warnings, persons.under_investigation, persons.investigation_note, persons.created_at, persons.updated_at";
+    persons.nik_warnings, persons.under_investigation, persons.investigation_note, persons.created_at, persons.updated_at, persons.version";
 
 pub(crate) const COLUMNS: &str = "id, nik, kk_number, full_name, sex, birth_date, birth_place, village_code, address, phone, \
-    contact_abroad, category, nik_warnings, under_investigation, investigation_note, created_at, updated_at";
+    contact_abroad, category, nik_warnings, under_investigation, investigation_note, created_at, updated_at, version";
 
 /// Why a registration did not happen.
 #[derive(Debug)]
@@ -54,6 +74,8 @@ pub enum CreateError {
         existing_id: i64,
         village_code: String,
     },
+    /// Someone else changed the record since it was read (its version moved): read and merge again.
+    VersionMoved,
     Store(crate::StoreError),
 }
 
@@ -118,6 +140,31 @@ pub async fn update(
     before: &Person,
     p: &NewPerson,
 ) -> std::result::Result<Person, CreateError> {
+    edit(db, actor, before, p, &[], None).await
+}
+
+/// A proposed value that met someone else's change (`domain::person_merge`), for the review list.
+#[derive(Debug, Clone)]
+pub struct NewConflict {
+    pub field: String,
+    pub base_version: i64,
+    pub base_value: String,
+    pub current_value: String,
+    pub proposed_value: String,
+}
+
+/// One edit of a record read at `before.version`: the merged record `p` (written only when a
+/// field changed), each changed field logged in `person_changes` under the new version, the
+/// `conflicts` put on the review list, and `resolving` (a conflict taken) closed — one
+/// transaction, one audit entry. `VersionMoved` when the record changed since `before` was read.
+pub async fn edit(
+    db: &Db,
+    actor: &Actor,
+    before: &Person,
+    p: &NewPerson,
+    conflicts: &[NewConflict],
+    resolving: Option<i64>,
+) -> std::result::Result<Person, CreateError> {
     let mut tx = db.begin().await?;
     let existing: Option<(i64, String)> = on_tx!(&mut tx, c => {
         sqlx::query_as("SELECT id, village_code FROM persons WHERE nik = $1 AND id <> $2")
@@ -128,34 +175,70 @@ pub async fn update(
     }
     let warnings: Vec<String> = p.nik_warnings.iter().map(|w| w.message.clone()).collect();
     let birth = p.birth_date.to_string();
-    let after: Person = on_tx!(&mut tx, c => {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE persons SET nik = $1, kk_number = $2, full_name = $3, name_key = $4, sex = $5, birth_date = $6, birth_place = $7, \
-             village_code = $8, address = $9, phone = $10, contact_abroad = $11, category = $12, nik_warnings = $13, updated_at = $14 \
-             WHERE id = $15 RETURNING {COLUMNS}")))
-            .bind(p.nik.as_str()).bind(p.kk_number.as_ref().map(|k| k.as_str())).bind(&p.full_name).bind(&p.name_key)
-            .bind(p.sex.as_str()).bind(&birth).bind(&p.birth_place).bind(p.village_code.as_str()).bind(&p.address)
-            .bind(&p.phone).bind(&p.contact_abroad).bind(p.category.as_str()).bind(warnings.join("\n"))
-            .bind(crate::now()).bind(before.id)
-            .fetch_one(c).await
-    })?;
-    let changed: Vec<&str> = [
-        ("nik", before.nik != after.nik),
-        ("kk_number", before.kk_number != after.kk_number),
-        ("full_name", before.full_name != after.full_name),
-        ("sex", before.sex != after.sex),
-        ("birth_date", before.birth_date != after.birth_date),
-        ("birth_place", before.birth_place != after.birth_place),
-        ("village_code", before.village_code != after.village_code),
-        ("address", before.address != after.address),
-        ("phone", before.phone != after.phone),
-        ("contact_abroad", before.contact_abroad != after.contact_abroad),
-        ("category", before.category != after.category),
-    ]
-    .iter()
-    .filter(|(_, c)| *c)
-    .map(|(f, _)| *f)
-    .collect();
+    let proposed = [
+        p.nik.as_str(),
+        p.kk_number.as_ref().map(|k| k.as_str()).unwrap_or(""),
+        &p.full_name,
+        p.sex.as_str(),
+        &birth,
+        &p.birth_place,
+        p.village_code.as_str(),
+        &p.address,
+        &p.phone,
+        &p.contact_abroad,
+        p.category.as_str(),
+    ];
+    let old = before.field_values();
+    let changed: Vec<(&str, &str)> = domain::person_merge::EDITABLE_FIELDS
+        .iter()
+        .zip(proposed)
+        .filter(|(f, v)| old.get(**f).map(String::as_str) != Some(*v))
+        .map(|(f, _)| (*f, old.get(*f).map(String::as_str).unwrap_or("")))
+        .collect();
+    let now = crate::now();
+    let after: Option<Person> = if changed.is_empty() && warnings.join("\n") == before.nik_warnings {
+        // Nothing to write; the version must still be the one merged against.
+        on_tx!(&mut tx, c => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM persons WHERE id = $1 AND version = $2")))
+                .bind(before.id).bind(before.version).fetch_optional(c).await
+        })?
+    } else {
+        on_tx!(&mut tx, c => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "UPDATE persons SET nik = $1, kk_number = $2, full_name = $3, name_key = $4, sex = $5, birth_date = $6, birth_place = $7, \
+                 village_code = $8, address = $9, phone = $10, contact_abroad = $11, category = $12, nik_warnings = $13, updated_at = $14, \
+                 version = version + 1 WHERE id = $15 AND version = $16 RETURNING {COLUMNS}")))
+                .bind(p.nik.as_str()).bind(p.kk_number.as_ref().map(|k| k.as_str())).bind(&p.full_name).bind(&p.name_key)
+                .bind(p.sex.as_str()).bind(&birth).bind(&p.birth_place).bind(p.village_code.as_str()).bind(&p.address)
+                .bind(&p.phone).bind(&p.contact_abroad).bind(p.category.as_str()).bind(warnings.join("\n"))
+                .bind(now).bind(before.id).bind(before.version)
+                .fetch_optional(c).await
+        })?
+    };
+    let Some(after) = after else { return Err(CreateError::VersionMoved) };
+    if after.version != before.version {
+        log_changes(&mut tx, actor, after.id, after.version, &changed, now).await?;
+    }
+    for c in conflicts {
+        on_tx!(&mut tx, x => {
+            sqlx::query("INSERT INTO person_conflicts (person_id, field, base_version, base_value, current_value, \
+                 proposed_value, proposed_by, proposed_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+                .bind(after.id).bind(&c.field).bind(c.base_version).bind(&c.base_value).bind(&c.current_value)
+                .bind(&c.proposed_value).bind(actor.user_id).bind(now).execute(x).await.map(|r| r.rows_affected())
+        })?;
+    }
+    if let Some(id) = resolving {
+        crate::person_conflicts::close(&mut tx, actor, id, "taken", now).await?;
+    }
+    let names: Vec<&str> = changed.iter().map(|(f, _)| *f).collect();
+    let review: Vec<&str> = conflicts.iter().map(|c| c.field.as_str()).collect();
+    let mut details = format!("changed: {}", names.join(","));
+    if !review.is_empty() {
+        details.push_str(&format!("; to review: {}", review.join(",")));
+    }
+    if let Some(id) = resolving {
+        details.push_str(&format!("; conflict #{id} taken"));
+    }
     audit::append(
         &mut tx,
         actor,
@@ -164,7 +247,7 @@ pub async fn update(
             entity: "person",
             entity_id: &after.id.to_string(),
             region_code: &after.village_code,
-            details: &format!("changed: {}", changed.join(",")),
+            details: &details,
         },
     )
     .await?;
@@ -267,6 +350,26 @@ pub async fn create_batch(
     Ok(BatchCreated { existing, created })
 }
 
+/// Logs the fields `version` changed with their old values (`person_changes`).
+pub(crate) async fn log_changes(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    person_id: i64,
+    version: i64,
+    changed: &[(&str, &str)],
+    now: i64,
+) -> Result<()> {
+    for (field, old_value) in changed {
+        on_tx!(tx, c => {
+            sqlx::query("INSERT INTO person_changes (person_id, version, field, old_value, changed_by, changed_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6)")
+                .bind(person_id).bind(version).bind(*field).bind(*old_value).bind(actor.user_id).bind(now)
+                .execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Option<Person>> {
     Ok(on_db!(db, p => {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM persons WHERE id = $1"))).bind(id).fetch_optional(p).await
@@ -294,7 +397,7 @@ pub struct Filter {
 
 /// People ordered by id, `limit` at a time.
 pub async fn search(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Person>> {
-    // On SQLite a name is looked up in the trigram index (migration 0035) and the people are
+    // On SQLite a name is looked up in the trigram index (migration 0034) and the people are
     // read in id order from its matches, stopping at the limit; the region and the other
     // filters are applied to each match before the limit counts it, so no row in scope is
     // dropped. A district or village is read from its own index instead (its few thousand
@@ -359,7 +462,7 @@ pub async fn search(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Person>> {
 pub async fn set_investigation(db: &Db, actor: &Actor, person: &Person, flag: bool, note: &str) -> Result<()> {
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, c => {
-        sqlx::query("UPDATE persons SET under_investigation = $1, investigation_note = $2, updated_at = $3 WHERE id = $4")
+        sqlx::query("UPDATE persons SET under_investigation = $1, investigation_note = $2, updated_at = $3, version = version + 1 WHERE id = $4")
             .bind(flag).bind(note).bind(crate::now()).bind(person.id).execute(c).await.map(|r| r.rows_affected())
     })?;
     audit::append(
@@ -564,4 +667,16 @@ pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>> {
     }
     rows.sort_by(|a, b| b.on_date.cmp(&a.on_date));
     Ok(rows)
+}
+
+#[cfg(test)]
+mod columns_tests {
+    /// The qualified list is the same columns in the same order (a column added to one and not
+    /// the other made the name search fail to decode its rows).
+    #[test]
+    fn qualified_columns_match() {
+        let plain: Vec<String> = super::COLUMNS.split(',').map(|c| format!("persons.{}", c.trim())).collect();
+        let qualified: Vec<String> = super::PERSON_COLUMNS.split(',').map(|c| c.trim().to_string()).collect();
+        assert_eq!(plain, qualified);
+    }
 }

@@ -172,8 +172,10 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
+            // track conflicts: 'wasm-unsafe-eval' lets the person form compile the domain's rules
+            // (static/rules/, WebAssembly); it allows no JavaScript eval.
             HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
             ),
         );
     }

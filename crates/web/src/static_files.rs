@@ -52,6 +52,14 @@ const ASSETS: &[Asset] = &[
     Asset { name: "favicon.ico", mime: "image/x-icon", body: include_bytes!("../../../static/icons/favicon.ico") },
 ];
 
+// track conflicts: the domain's rules as WebAssembly for the browser (docs/OFFLINE.md), served
+// under /static/{version}/rules/ so the module glue finds rules_bg.wasm beside itself.
+const RULES: &[Asset] = &[
+    Asset { name: "rules.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/rules/rules.js") },
+    Asset { name: "rules_bg.wasm", mime: "application/wasm", body: include_bytes!("../../../static/rules/rules_bg.wasm") },
+    Asset { name: "check.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/rules/check.js") },
+];
+
 /// The icon browsers ask for at a fixed address (drawn by scripts/make-icons.py).
 const FAVICON: &[u8] = include_bytes!("../../../static/icons/favicon.ico");
 
@@ -61,6 +69,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn routes() -> Routes {
     Routes::new()
         .route("/static/{version}/{name}", get(asset))
+        .route("/static/{version}/rules/{name}", get(rules_asset))
         .route("/favicon.ico", get(favicon))
         // -- track offline (issue 16)
         .route("/sw.js", get(service_worker))
@@ -112,7 +121,15 @@ async fn favicon() -> Response {
 }
 
 async fn asset(Path((_version, name)): Path<(String, String)>) -> Response {
-    match ASSETS.iter().find(|a| a.name == name) {
+    serve(ASSETS, &name)
+}
+
+async fn rules_asset(Path((_version, name)): Path<(String, String)>) -> Response {
+    serve(RULES, &name)
+}
+
+fn serve(assets: &[Asset], name: &str) -> Response {
+    match assets.iter().find(|a| a.name == name) {
         Some(a) => {
             ([(header::CONTENT_TYPE, a.mime), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], a.body)
                 .into_response()

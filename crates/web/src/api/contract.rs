@@ -181,6 +181,8 @@ const OPERATION_IDS: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/persons", "list_persons"),
     ("POST", "/api/v1/persons", "create_person"),
     ("GET", "/api/v1/persons/{id}", "get_person"),
+    // track conflicts
+    ("PATCH", "/api/v1/persons/{id}", "edit_person"),
     ("DELETE", "/api/v1/persons/{id}", "delete_person"),
     ("POST", "/api/v1/imports/opensid", "import_opensid_workbook"),
     ("POST", "/api/v1/persons/{id}/episodes", "open_episode"),

@@ -39,7 +39,7 @@ use axum::Json;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -70,6 +70,8 @@ pub fn routes() -> Routes {
         .route("/offline/contact", post(offline::contact))
         .route("/offline/revoke", post(offline::revoke))
         .route("/persons/{id}", get(persons::get))
+        // track conflicts
+        .route("/persons/{id}", patch(persons::edit))
         .route("/imports/opensid", post(imports::opensid).layer(DefaultBodyLimit::max(app::opensid::MAX_WORKBOOK)))
         .route("/persons/{id}/episodes", post(episodes::open))
         // track forms (issue 16): the counselling session's API door
@@ -274,6 +276,8 @@ Errors carry `error`, `message` and, for validation (422), `errors[]` naming eac
         programs::list, programs::create,
         persons::nik_check, persons::create, persons::list, persons::get,
         persons::add_counselling, // track forms (issue 16)
+        // track conflicts
+        persons::edit,
         imports::opensid,
         episodes::open, episodes::get, episodes::transition, episodes::document, episodes::cost,
         national_ids::set_person_ids, national_ids::dukcapil_check, national_ids::set_episode_ids, national_ids::import_bpjs,

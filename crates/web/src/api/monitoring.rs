@@ -91,8 +91,10 @@ pub async fn open(
         )));
     }
     let period = svc::open_period(&state, q.from.as_deref(), q.to.as_deref()).map_err(open_period_api_error)?;
-    svc::ensure_fresh(&state).await?;
-    let figures = svc::open_figures(&state, &period).await?;
+    // Read-only: from the replica when there is one (track multi).
+    let (reader, _) = state.reader().await;
+    svc::ensure_fresh(&reader).await?;
+    let figures = svc::open_figures(&reader, &period).await?;
     Ok(Json(OpenIndicators {
         region_code: place.code_str().to_string(),
         period: svc::open_period_months(&period).to_string(),

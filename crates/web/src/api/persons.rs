@@ -3,7 +3,7 @@
 
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Unread};
 use crate::error::{ApiError, ErrorBody};
 use crate::people::{self, Person, RegisterError};
 use axum::Json;
@@ -142,6 +142,9 @@ pub struct PersonView {
     pub under_investigation: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// The record's version: 1 when registered, one more on every change. An edit
+    /// (`PATCH /api/v1/persons/{id}`) sends the version it started from as `base_version`.
+    pub version: i64,
     /// National ids, BPJS Ketenagakerjaan membership and the Dukcapil check (one person only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub national: Option<super::national_ids::NationalView>,
@@ -166,6 +169,7 @@ impl From<Person> for PersonView {
             under_investigation: p.under_investigation,
             created_at: super::auth::rfc3339(p.created_at),
             updated_at: super::auth::rfc3339(p.updated_at),
+            version: p.version,
             national: None,
         }
     }
@@ -344,4 +348,93 @@ pub async fn add_counselling(
     };
     people::add_counselling(&state, &u.principal, &u.actor, &person, &input).await?;
     Ok((StatusCode::CREATED, Json(CounsellingRecorded { person_id: id, held_on: req.held_on.trim().to_string() })))
+}
+
+// ---- track conflicts: an edit from the version it started from, merged per field ----
+
+/// An edit of a person: the version it started from and only the fields being changed.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"base_version": 3, "phone": "0812 3456 7890"}))]
+pub struct EditPersonRequest {
+    /// The record's `version` when the edit started (offline: when the record was loaded).
+    pub base_version: i64,
+    pub nik: Option<String>,
+    pub kk_number: Option<String>,
+    pub full_name: Option<String>,
+    pub sex: Option<String>,
+    pub birth_date: Option<String>,
+    pub birth_place: Option<String>,
+    pub village_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub contact_abroad: Option<String>,
+    pub category: Option<String>,
+    /// Confirms NIK warnings a change of NIK, birth date or sex raises.
+    #[serde(default)]
+    pub confirm_warnings: bool,
+}
+
+/// What the edit did with each field sent.
+#[derive(Serialize, ToSchema)]
+pub struct EditPersonResult {
+    pub person: PersonView,
+    /// Written: nobody else had changed them since `base_version`.
+    pub applied: Vec<String>,
+    /// Someone else changed them since `base_version` to another value: not written, put on
+    /// the supervisor's review list (`/persons/conflicts`).
+    pub review: Vec<String>,
+    /// The record already held these values.
+    pub unchanged: Vec<String>,
+}
+
+/// Edits a person from the version the edit started from (`base_version`): fields nobody else
+/// changed since are applied; a field someone else changed since to another value is not
+/// overwritten but put on the supervisor's review list. A `base_version` above the record's
+/// version is refused (422).
+#[utoipa::path(patch, path = "/api/v1/persons/{id}", tag = "persons", params(("id" = i64, Path)),
+    request_body = EditPersonRequest, security(("bearer" = [])),
+    responses((status = 200, body = EditPersonResult),
+        (status = 422, description = "Field errors, a stale or future base_version, or unconfirmed NIK warnings", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn edit(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    body: Unread<ApiJson<EditPersonRequest>>,
+) -> Result<Json<EditPersonResult>, ApiError> {
+    // Access before the body is read (the sweep sends empty bodies).
+    people::editable(&state, &u.principal, id).await.map_err(ApiError::or_not_found("person"))?;
+    let ApiJson(req) = body.read().await?;
+    let fields: std::collections::BTreeMap<String, String> = [
+        ("nik", &req.nik),
+        ("kk_number", &req.kk_number),
+        ("full_name", &req.full_name),
+        ("sex", &req.sex),
+        ("birth_date", &req.birth_date),
+        ("birth_place", &req.birth_place),
+        ("village_code", &req.village_code),
+        ("address", &req.address),
+        ("phone", &req.phone),
+        ("contact_abroad", &req.contact_abroad),
+        ("category", &req.category),
+    ]
+    .into_iter()
+    .filter_map(|(f, v)| v.as_ref().map(|v| (f.to_string(), v.clone())))
+    .collect();
+    let edit = people::EditRequest {
+        base_version: req.base_version,
+        fields: &fields,
+        confirm_warnings: req.confirm_warnings,
+        resolving: None,
+    };
+    match people::edit(&state, &u.principal, &u.actor, id, &edit).await {
+        Ok(out) => Ok(Json(EditPersonResult {
+            person: PersonView::from(people::redact(&u.principal, out.person)),
+            applied: out.applied,
+            review: out.review,
+            unchanged: out.unchanged,
+        })),
+        Err(people::EditError::Unconfirmed(w)) => Err(ApiError::Unconfirmed(w)),
+        Err(people::EditError::Refused(e)) => Err(ApiError::or_not_found("person")(e)),
+    }
 }

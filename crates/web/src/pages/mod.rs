@@ -27,6 +27,8 @@ mod outreach;
 mod parenting;
 mod partners;
 mod persons;
+// track conflicts
+mod person_conflicts;
 mod pick;
 mod policy;
 mod portal;
@@ -91,6 +93,9 @@ pub fn routes() -> Routes {
         .route("/admin/policy/requirements/{id}/delete", post(policy::remove_requirement))
         .route("/persons", get(persons::index).post(persons::create))
         .route("/persons/new", get(persons::new_form))
+        // track conflicts: the review list of person edits
+        .route("/persons/conflicts", get(person_conflicts::index))
+        .route("/persons/conflicts/{id}", post(person_conflicts::decide))
         .route(
             "/persons/import",
             get(import::form).post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD)),
@@ -301,9 +306,24 @@ pub struct Layout {
     /// Current path, for the language switch to come back to.
     pub path: String,
     pub asset_version: &'static str,
+    /// Track multi: where a read-only page's data came from when a replica is configured
+    /// (its lag, "mutakhir", or the fallback to the primary); empty otherwise.
+    pub read_note: String,
 }
 
 impl Layout {
+    /// The note of a page read through `App::reader` (track multi, docs/OPERATIONS.md).
+    pub fn read_from(mut self, source: app::ReadSource) -> Layout {
+        self.read_note = match source {
+            app::ReadSource::Primary => String::new(),
+            app::ReadSource::Replica { lag_secs: None } => self.t.get("replica.caught_up").to_string(),
+            app::ReadSource::Replica { lag_secs: Some(s) } => {
+                self.t.fmt("replica.lag", "secs", &format!("{:.0}", s.max(0.0)))
+            }
+            app::ReadSource::Fallback => self.t.get("replica.fallback").to_string(),
+        };
+        self
+    }
     pub fn for_viewer(v: &Viewer, title: impl Into<String>, path: &str) -> Layout {
         let t = v.t();
         Layout {
@@ -316,6 +336,7 @@ impl Layout {
             csrf: v.csrf.clone(),
             path: path.to_string(),
             asset_version: crate::static_files::VERSION,
+            read_note: String::new(),
         }
     }
     pub fn anonymous(ctx: &Ctx, title: impl Into<String>, path: &str) -> Layout {
@@ -329,6 +350,7 @@ impl Layout {
             csrf: String::new(),
             path: path.to_string(),
             asset_version: crate::static_files::VERSION,
+            read_note: String::new(),
         }
     }
     pub fn lang_switch_href(&self) -> String {

@@ -140,7 +140,9 @@ async fn show_place(
     let t = v.t();
     let place = svc::place_in_scope(&state, &v.principal, &code).await.map_err(|e| region_error(e, lang))?;
     let period = period_of(&state, &q, lang)?;
-    let d = svc::dashboard(&state, t, place, period, q.ind.as_deref().unwrap_or(""), &v.principal)
+    // Read-only: from the replica when there is one (track multi).
+    let (reader, source) = state.reader().await;
+    let d = svc::dashboard(&reader, t, place, period, q.ind.as_deref().unwrap_or(""), &v.principal)
         .await
         .map_err(PageError::internal(lang))?;
     let name = d.place.name(t);
@@ -189,7 +191,8 @@ async fn show_place(
         .map(|k| super::SelectOption { value: k.into(), label: svc::label(t, k), selected: k == d.chosen })
         .collect();
     let page = DashPage {
-        layout: Layout::for_viewer(&v, format!("{} — {name}", t.get("monitoring.title")), &d.place.href()),
+        layout: Layout::for_viewer(&v, format!("{} — {name}", t.get("monitoring.title")), &d.place.href())
+            .read_from(source),
         t,
         name,
         level: d.place.level(),
@@ -554,9 +557,11 @@ pub async fn statistik(
     let place = open_place(&state, q.region_code.as_deref().unwrap_or(""), lang).await?;
     let open_period = open_period_of(&state, &q, lang)?;
     let period = svc::open_period_months(&open_period);
-    svc::ensure_fresh(&state).await.map_err(PageError::internal(lang))?;
-    let figures = svc::open_figures(&state, &open_period).await.map_err(PageError::internal(lang))?;
-    let table = svc::open_children(&state, t, &place, &figures).await.map_err(PageError::internal(lang))?;
+    // Read-only: from the replica when there is one (track multi).
+    let (reader, source) = state.reader().await;
+    svc::ensure_fresh(&reader).await.map_err(PageError::internal(lang))?;
+    let figures = svc::open_figures(&reader, &open_period).await.map_err(PageError::internal(lang))?;
+    let table = svc::open_children(&reader, t, &place, &figures).await.map_err(PageError::internal(lang))?;
     let rows = table
         .rows
         .iter()
@@ -577,7 +582,7 @@ pub async fn statistik(
         .map(|r| Crumb { name: r.name.clone(), href: format!("/statistik?region_code={}", r.code), linked: true })
         .collect();
     let page = OpenPage {
-        layout: Layout::anonymous(&ctx, t.get("statistik.title"), "/statistik"),
+        layout: Layout::anonymous(&ctx, t.get("statistik.title"), "/statistik").read_from(source),
         t,
         name: place.name(t),
         code: place.code_str().to_string(),

@@ -43,6 +43,8 @@ struct NewPage {
     /// Where the form posts: `/persons` to register, `/persons/{id}/edit` to correct.
     action: String,
     editing: bool,
+    /// track conflicts: the catalogue sentences static/rules/check.js shows (JSON).
+    rules_messages: String,
 }
 
 #[derive(Template)]
@@ -169,6 +171,9 @@ pub struct PersonForm {
     pub category: String,
     #[serde(default)]
     pub confirm_warnings: Option<String>,
+    /// track conflicts: the record's version the edit form was filled from (edits only).
+    #[serde(default)]
+    pub base_version: String,
 }
 
 impl PersonForm {
@@ -218,6 +223,7 @@ fn form_page(
             warnings,
             action,
             editing: editing.is_some(),
+            rules_messages: rules_messages(v.lang()),
         },
         v.lang(),
     )?;
@@ -582,6 +588,7 @@ pub async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<
         phone: person.phone.clone(),
         contact_abroad: person.contact_abroad.clone(),
         category: person.category.clone(),
+        base_version: person.version.to_string(),
         ..Default::default()
     };
     form_page(&v, form, FormErrors::default(), vec![], Some(id))
@@ -595,15 +602,66 @@ pub async fn edit(
 ) -> Result<Response, PageError> {
     let before = load_for_edit(&state, &v, id, &f.csrf).await?;
     let input = f.input();
-    match people::correct(&state, &v.principal, &v.actor(), &before, &input).await {
-        Ok(p) => Ok(Redirect::to(&format!("/persons/{}?saved=1", p.id)).into_response()),
-        Err(RegisterError::Forbidden) => Err(PageError::forbidden(v.lang())),
-        Err(RegisterError::Invalid(e)) => {
-            form_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::new(v.t(), e), vec![], Some(id))
-        }
-        Err(RegisterError::Unconfirmed(w)) => {
+    // The version the form was filled from: fields others changed since are not overwritten
+    // (docs/OFFLINE.md "Conflicts"). A form without it is as old as the record now.
+    let base_version = f.base_version.trim().parse::<i64>().unwrap_or(before.version);
+    let fields = people::input_fields(&input);
+    let req = people::EditRequest { base_version, fields: &fields, confirm_warnings: input.confirm_warnings, resolving: None };
+    match people::edit(&state, &v.principal, &v.actor(), id, &req).await {
+        Ok(out) if out.review.is_empty() => Ok(Redirect::to(&format!("/persons/{}?saved=1", out.person.id)).into_response()),
+        // Some fields met another officer's change: show them on the review list.
+        Ok(out) => Ok(Redirect::to(&format!("/persons/conflicts?person={}", out.person.id)).into_response()),
+        Err(people::EditError::Unconfirmed(w)) => {
             form_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::default(), w, Some(id))
         }
-        Err(RegisterError::Store(e)) => Err(PageError::internal(v.lang())(e)),
+        Err(people::EditError::Refused(app::Error::Invalid(e))) => {
+            form_page(&v, PersonForm { confirm_warnings: None, ..f }, FormErrors::new(v.t(), e), vec![], Some(id))
+        }
+        Err(people::EditError::Refused(e)) => Err(PageError::from_app(e, v.lang())),
     }
+}
+
+// ---- track conflicts: the sentences the browser's rules (static/rules/check.js) need ----
+
+/// The catalogue entries the person form's checks in the browser can show, as JSON safe inside
+/// a `<script>` element: the rules' generic sentences, the refusals' own ones, the field labels
+/// and the NIK findings (the same lookup as `app::i18n::field_message`, in check.js).
+fn rules_messages(lang: crate::i18n::Lang) -> String {
+    const RULES: [&str; 10] =
+        ["required", "too_short", "too_long", "format", "one_of", "unknown_region", "scope_level", "out_of_range", "taken", "mismatch"];
+    let mut keys: Vec<String> = [
+        "msg.this_field",
+        "msg.too_short_min",
+        "msg.too_long_max",
+        "msg.too_long_max_got",
+        "msg.format_digits",
+        "msg.format_expected",
+        "msg.out_of_range_min",
+        "msg.out_of_range_max",
+        "msg.out_of_range_min_max",
+        "msg_key.nik_length",
+        "msg_key.date_format",
+        "msg_key.not_in_future",
+        "msg_key.birth_before_1900",
+        "msg_key.village_code_format",
+        "msg_key.phone_format",
+        "msg_key.sex_one_of",
+        "persons.warnings_title",
+        "persons.warnings_hint",
+        "persons.confirm_warnings",
+    ]
+    .iter()
+    .map(|k| k.to_string())
+    .collect();
+    keys.extend(RULES.iter().map(|r| format!("msg.{r}")));
+    for code in ["length", "digits", "unknown_province", "impossible_date", "serial_zero", "birth_date_mismatch", "sex_mismatch", "unknown_district"] {
+        keys.push(format!("nik.{code}"));
+    }
+    for field in domain::person_merge::EDITABLE_FIELDS {
+        keys.push(format!("field.{field}"));
+        keys.extend(RULES.iter().map(|r| format!("msg_field.{field}.{r}")));
+    }
+    let map: std::collections::BTreeMap<String, &str> =
+        keys.into_iter().filter_map(|k| crate::i18n::lookup(lang, &k).map(|v| (k, v))).collect();
+    serde_json::to_string(&map).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c")
 }

@@ -78,7 +78,9 @@ pub struct QQuery {
 pub async fn agencies(State(state): State<AppState>, ctx: Ctx, Query(q): Query<QQuery>) -> Result<Response, PageError> {
     let t = ctx.t();
     let query = clean_query(&q.q);
-    let found = crate::portal::check_agency(&state, &query).await.map_err(PageError::internal(ctx.lang))?;
+    // Read-only: from the replica when there is one (track multi).
+    let (reader, source) = state.reader().await;
+    let found = crate::portal::check_agency(&reader, &query).await.map_err(PageError::internal(ctx.lang))?;
     let today = state.today().to_string();
     let hit = |a: crate::portal::PublicAgency| {
         let v = agency_verdict(&a.status, &a.valid_until, &today);
@@ -97,7 +99,7 @@ pub async fn agencies(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Q
     let hits = found.hits.into_iter().map(hit).collect();
     let near = found.suggestions.into_iter().map(hit).collect();
     let page = AgenciesPage {
-        layout: layout(&ctx, t.get("portal.agency_check"), "/portal/agencies"),
+        layout: layout(&ctx, t.get("portal.agency_check"), "/portal/agencies").read_from(source),
         t,
         searched: !query.is_empty(),
         too_short: !query.is_empty() && query.chars().count() < 2,
@@ -183,7 +185,8 @@ const JOBS_PER_PAGE: i64 = 30;
 pub async fn jobs(State(state): State<AppState>, ctx: Ctx, Query(q): Query<JobsQuery>) -> Result<Response, PageError> {
     let t = ctx.t();
     let dest = domain::service_center::CountryCode::parse(&q.destination);
-    let (found, next) = crate::portal::public_jobs(&state, dest.as_ref().map(|d| d.as_str()), q.before, JOBS_PER_PAGE)
+    let (reader, source) = state.reader().await;
+    let (found, next) = crate::portal::public_jobs(&reader, dest.as_ref().map(|d| d.as_str()), q.before, JOBS_PER_PAGE)
         .await
         .map_err(PageError::internal(ctx.lang))?;
     let mut jobs = vec![];
@@ -191,7 +194,7 @@ pub async fn jobs(State(state): State<AppState>, ctx: Ctx, Query(q): Query<JobsQ
         jobs.push(job_view(&state, t, jo).await);
     }
     let page = JobsPage {
-        layout: layout(&ctx, t.get("portal.jobs"), "/portal/jobs"),
+        layout: layout(&ctx, t.get("portal.jobs"), "/portal/jobs").read_from(source),
         t,
         jobs,
         destination: dest.map(|d| d.as_str().to_string()).unwrap_or_default(),
