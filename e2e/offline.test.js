@@ -113,6 +113,9 @@ test("three people registered without signal arrive once each; nothing readable 
   await page.goto(server.base + "/offline#fix");
   await page.waitForSelector("[data-offline-open]");
   await page.screenshot({ path: "/tmp/offline-fix-412.png", fullPage: true });
+  // The refusal names the field as the form labels it, not by its JSON key ("birth_date: …").
+  const why = await page.textContent("#offline-fix .field-error");
+  assert.ok(!/(^|; )[a-z_]+:/.test(why), `refusal names a raw field key: ${why}`);
   await Promise.all([page.waitForNavigation(), page.click("[data-offline-open]")]);
   await page.waitForFunction((nik) => document.querySelector("input[name=nik]").value === nik, persons[2].nik);
   assert.equal(await page.inputValue("input[name=full_name]"), persons[2].name);

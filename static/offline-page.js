@@ -149,7 +149,23 @@ function formJson(form) {
       typed.push([el.name, el.value]);
     }
   }
-  return { body, typed };
+  return { body, typed, labels: fieldLabels(form) };
+}
+
+/// Each field's visible label, kept (encrypted) with the entry so Perlu diperbaiki names the
+/// field as the form does ("Tanggal lahir"), not by its JSON key.
+function fieldLabels(form) {
+  const labels = {};
+  for (const el of form.elements) {
+    if (!el.name || labels[el.name]) continue;
+    // A radio's own label is its choice ("Laki-laki"); the question is the fieldset's legend.
+    const legend = el.type === "radio" && el.closest("fieldset") && el.closest("fieldset").querySelector("legend");
+    const label = legend || el.closest("label") || (el.id && form.querySelector(`label[for="${CSS.escape(el.id)}"]`));
+    const text = !label ? "" : legend ? legend.textContent
+      : label.firstChild && label.firstChild.nodeType === 3 ? label.firstChild.textContent : label.textContent;
+    if (text.trim()) labels[el.name] = text.trim().replace(/\s*\*$/, "");
+  }
+  return labels;
 }
 
 async function signalReaches() {
@@ -187,8 +203,8 @@ for (const form of document.querySelectorAll("form[data-offline]")) {
       return;
     }
     const [method, url] = form.dataset.offline.split(/\s+/);
-    const { body, typed } = formJson(form);
-    await store.enqueue(key, user(), { method, url, body, typed, path: location.pathname, title: document.title });
+    const { body, typed, labels } = formJson(form);
+    await store.enqueue(key, user(), { method, url, body, typed, labels, path: location.pathname, title: document.title });
     if (fixId) await store.deleteEntry(fixId);
     form.reset();
     notice(T("Saved"));
@@ -416,7 +432,7 @@ async function renderOutboxPage(all, key) {
     li.append(`${when} · ${payload ? payload.title.split(" · ")[0] : ""} · ${name}`);
     if (entry.state === "fix") {
       if (payload) {
-        const reasons = (payload.refusal.errors || []).map((e) => `${e.field}: ${e.message || e.rule}`);
+        const reasons = (payload.refusal.errors || []).map((e) => `${(payload.labels && payload.labels[e.field]) || e.field}: ${e.message || e.rule}`);
         const p = document.createElement("div");
         p.className = "field-error";
         p.textContent = reasons.join("; ") || payload.refusal.message;

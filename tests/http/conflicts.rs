@@ -60,7 +60,8 @@ async fn the_same_field_to_another_value_goes_to_review_and_the_supervisor_decid
     let (s, form) = bb.get(&format!("/persons/{id}/edit")).await;
     assert_eq!(s, 200);
     assert!(form.contains(r#"name="base_version" value="1""#), "the edit form carries its version");
-    let (s, r) = patch(&app, &a, id, json!({"base_version": 1, "phone": "0812 111 111", "full_name": "Maria Goretti"})).await;
+    let (s, r) =
+        patch(&app, &a, id, json!({"base_version": 1, "phone": "0812 111 111", "full_name": "Maria Goretti"})).await;
     assert_eq!(s, 200, "{r}");
     // B sends the whole form: a new phone (conflict), a new address (applied), and the old
     // name A corrected meanwhile (untouched by B: A's correction stays).
@@ -92,6 +93,7 @@ async fn the_same_field_to_another_value_goes_to_review_and_the_supervisor_decid
     let (s, list) = sup.get("/persons/conflicts").await;
     assert_eq!(s, 200);
     assert!(list.contains("0811 000 000") && list.contains("0812 111 111") && list.contains("0813 222 222"), "{list}");
+    assert!(list.contains("Maria Goretti"), "the supervisor sees whose record it is, not only an id");
     let marker = "data-conflict=\"";
     let start = list.find(marker).expect("a conflict row") + marker.len();
     let cid: String = list[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -108,7 +110,8 @@ async fn the_same_field_to_another_value_goes_to_review_and_the_supervisor_decid
     let (_, log) = app.get_json("/api/v1/audit?action=person.conflicts_view", Some(&app.admin_token)).await;
     assert!(!log["items"].as_array().is_some_and(|a| a.is_empty()), "the review list's view is audited");
     let (_, log) = app.get_json("/api/v1/audit?action=person.update", Some(&app.admin_token)).await;
-    let details: Vec<&str> = log["items"].as_array().into_iter().flatten().filter_map(|e| e["details"].as_str()).collect();
+    let details: Vec<&str> =
+        log["items"].as_array().into_iter().flatten().filter_map(|e| e["details"].as_str()).collect();
     assert!(details.iter().any(|d| d.contains("to review: phone")), "{details:?}");
     assert!(details.iter().any(|d| d.contains(&format!("conflict #{cid} taken"))), "{details:?}");
 }
@@ -131,7 +134,8 @@ async fn keeping_the_current_value_and_the_same_value_twice() {
     let marker = "data-conflict=\"";
     let start = list.find(marker).expect("a conflict row") + marker.len();
     let cid: String = list[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
-    let r = sup.post_form(&format!("/persons/conflicts/{cid}"), &[("_csrf", &csrf_of(&list)), ("decision", "keep")]).await;
+    let r =
+        sup.post_form(&format!("/persons/conflicts/{cid}"), &[("_csrf", &csrf_of(&list)), ("decision", "keep")]).await;
     assert_eq!(r.status().as_u16(), 303);
     let (_, p) = app.get_json(&format!("/api/v1/persons/{id}"), Some(&a)).await;
     assert_eq!((p["phone"].as_str(), p["version"].as_i64()), (Some("0812 111 111"), Some(2)));
@@ -143,7 +147,10 @@ async fn a_version_from_the_future_and_strangers_are_refused() {
     let (id, a, _) = setup(&app).await;
     let (s, r) = patch(&app, &a, id, json!({"base_version": 7, "phone": "0812"})).await;
     assert_eq!(s, 422, "{r}");
-    assert_eq!((r["errors"][0]["field"].as_str(), r["errors"][0]["rule"].as_str()), (Some("base_version"), Some("out_of_range")));
+    assert_eq!(
+        (r["errors"][0]["field"].as_str(), r["errors"][0]["rule"].as_str()),
+        (Some("base_version"), Some("out_of_range"))
+    );
     let (s, _) = patch(&app, &a, id, json!({"base_version": 1, "birth_date": "2999-01-01"})).await;
     assert_eq!(s, 422, "the merged record passes the registration rules");
     // Outside the region: as if the person did not exist; a role that never edits: 403.

@@ -39,7 +39,9 @@ async fn a_counselling_session_is_recorded_through_the_api() {
     let url = format!("/api/v1/persons/{maria}/counselling");
 
     let day = (today() - time::Duration::days(2)).to_string();
-    let (s, r) = post(&b, &url, &csrf, &json!({"held_on": day, "topics": "Biaya resmi penempatan", "counsellor": "Ibu Rina"})).await;
+    let (s, r) =
+        post(&b, &url, &csrf, &json!({"held_on": day, "topics": "Biaya resmi penempatan", "counsellor": "Ibu Rina"}))
+            .await;
     assert_eq!((s, &r["person_id"], r["held_on"].as_str()), (201, &json!(maria), Some(day.as_str())), "{r}");
 
     // The same rules as the person page's form: a future day is refused by field.
@@ -54,7 +56,11 @@ async fn a_counselling_session_is_recorded_through_the_api() {
     let (s, html) = b.get(&format!("/persons/{maria}")).await;
     assert_eq!(s, 200);
     let shown = html.split("id=\"counselling\"").nth(1).unwrap_or("");
-    assert_eq!(shown.split("</section>").next().unwrap_or("").matches("Biaya resmi penempatan").count(), 1, "one session recorded");
+    assert_eq!(
+        shown.split("</section>").next().unwrap_or("").matches("Biaya resmi penempatan").count(),
+        1,
+        "one session recorded"
+    );
     assert!(html.contains(&format!("/persons/{maria}/counselling/new")), "the person page links its capture page");
 }
 
@@ -68,12 +74,18 @@ async fn the_capture_pages_name_no_one() {
     let day = |n: i64| (today() - time::Duration::days(n)).to_string();
 
     let (s, e) = app
-        .post_json("/api/v1/outreach", Some(&officer), &json!({"village_code": HOME, "held_on": day(1), "place": "Balai desa",
-            "topic": "Prosedur migrasi yang aman", "organiser": "Pemerintah desa", "headcount": 12}))
+        .post_json(
+            "/api/v1/outreach",
+            Some(&officer),
+            &json!({"village_code": HOME, "held_on": day(1), "place": "Balai desa",
+            "topic": "Prosedur migrasi yang aman", "organiser": "Pemerintah desa", "headcount": 12}),
+        )
         .await;
     assert_eq!(s, 201, "{e}");
     let event = e["id"].as_i64().unwrap();
-    let (s, _) = app.post_json(&format!("/api/v1/outreach/{event}/attendees"), Some(&officer), &json!({"person_id": maria})).await;
+    let (s, _) = app
+        .post_json(&format!("/api/v1/outreach/{event}/attendees"), Some(&officer), &json!({"person_id": maria}))
+        .await;
     assert_eq!(s, 201);
 
     let (s, t) = app
@@ -83,17 +95,27 @@ async fn the_capture_pages_name_no_one() {
         .await;
     assert_eq!(s, 201, "{t}");
     let training = t["id"].as_i64().unwrap();
-    let (s, _) = app.post_json(&format!("/api/v1/trainings/{training}/participants"), Some(&fac), &json!({"person_id": maria})).await;
+    let (s, _) = app
+        .post_json(&format!("/api/v1/trainings/{training}/participants"), Some(&fac), &json!({"person_id": maria}))
+        .await;
     assert_eq!(s, 200);
 
     let (s, bz) = app
-        .post_json("/api/v1/businesses", Some(&fac), &json!({"village_code": HOME, "name": "Tenun Ikat Masabewa", "sector": "crafts",
-            "legal_form": "group", "status": "running", "started_on": day(90), "capital_sources": ["own_remittances"]}))
+        .post_json(
+            "/api/v1/businesses",
+            Some(&fac),
+            &json!({"village_code": HOME, "name": "Tenun Ikat Masabewa", "sector": "crafts",
+            "legal_form": "group", "status": "running", "started_on": day(90), "capital_sources": ["own_remittances"]}),
+        )
         .await;
     assert_eq!(s, 201, "{bz}");
     let business = bz["id"].as_i64().unwrap();
     let (s, _) = app
-        .post_json(&format!("/api/v1/businesses/{business}/members"), Some(&fac), &json!({"person_id": maria, "kind": "returned_migrant"}))
+        .post_json(
+            &format!("/api/v1/businesses/{business}/members"),
+            Some(&fac),
+            &json!({"person_id": maria, "kind": "returned_migrant"}),
+        )
         .await;
     assert_eq!(s, 200);
 
@@ -106,22 +128,51 @@ async fn the_capture_pages_name_no_one() {
     assert_eq!(s, 201, "{c}");
     let coop = c["id"].as_i64().unwrap();
     let (s, m) = app
-        .post_json(&format!("/api/v1/cooperatives/{coop}/members"), Some(&mgr), &json!({"full_name": "Maria Goreti", "joined_on": day(300)}))
+        .post_json(
+            &format!("/api/v1/cooperatives/{coop}/members"),
+            Some(&mgr),
+            &json!({"full_name": "Maria Goreti", "joined_on": day(300)}),
+        )
         .await;
     assert_eq!(s, 201, "{m}");
 
     // (who, the record's page, its capture page, the API operation the form is sent to, the label shown)
     let pages = [
-        ("desa.petugas", format!("/outreach/{event}"), format!("/outreach/{event}/attend"),
-            format!("POST /api/v1/outreach/{event}/attendees"), "Prosedur migrasi yang aman"),
-        ("fasilitator", format!("/trainings/{training}"), format!("/trainings/{training}/attendance/new"),
-            format!("POST /api/v1/trainings/{training}/attendance"), "Literasi keuangan keluarga PMI"),
-        ("fasilitator", format!("/businesses/{business}"), format!("/businesses/{business}/reports/new"),
-            format!("POST /api/v1/businesses/{business}/reports"), "Tenun Ikat Masabewa"),
-        ("bendahara", format!("/cooperatives/{coop}/members"), format!("/cooperatives/{coop}/savings/new"),
-            format!("POST /api/v1/cooperatives/{coop}/savings-transactions"), "Koperasi Maju Bersama"),
-        ("desa.petugas", format!("/persons/{maria}"), format!("/persons/{maria}/counselling/new"),
-            format!("POST /api/v1/persons/{maria}/counselling"), "#"),
+        (
+            "desa.petugas",
+            format!("/outreach/{event}"),
+            format!("/outreach/{event}/attend"),
+            format!("POST /api/v1/outreach/{event}/attendees"),
+            "Prosedur migrasi yang aman",
+        ),
+        (
+            "fasilitator",
+            format!("/trainings/{training}"),
+            format!("/trainings/{training}/attendance/new"),
+            format!("POST /api/v1/trainings/{training}/attendance"),
+            "Literasi keuangan keluarga PMI",
+        ),
+        (
+            "fasilitator",
+            format!("/businesses/{business}"),
+            format!("/businesses/{business}/reports/new"),
+            format!("POST /api/v1/businesses/{business}/reports"),
+            "Tenun Ikat Masabewa",
+        ),
+        (
+            "bendahara",
+            format!("/cooperatives/{coop}/members"),
+            format!("/cooperatives/{coop}/savings/new"),
+            format!("POST /api/v1/cooperatives/{coop}/savings-transactions"),
+            "Koperasi Maju Bersama",
+        ),
+        (
+            "desa.petugas",
+            format!("/persons/{maria}"),
+            format!("/persons/{maria}/counselling/new"),
+            format!("POST /api/v1/persons/{maria}/counselling"),
+            "#",
+        ),
     ];
     for (who, record, capture, api, label) in pages {
         let b = Browser::new(&app);

@@ -125,19 +125,18 @@ async fn batched_import_reports_bad_rows_and_duplicates_and_audits_each_batch() 
     let app = TestApp::spawn().await;
     app.create_user("petugas", "village_officer", Some(HOME)).await;
     let officer = app.token("petugas", "a-long-password").await;
-    let (s, p) =
-        app.post_json("/api/v1/persons", Some(&officer), &person("5307015205900009", "Maria Ada", HOME)).await;
+    let (s, p) = app.post_json("/api/v1/persons", Some(&officer), &person("5307015205900009", "Maria Ada", HOME)).await;
     assert_eq!(s, 201, "{p}");
     let row = |nik: &str, name: &str, date: &str| format!("{nik},{name},P,{date},{HOME}");
     let mut lines = vec![
         "nik,full_name,sex,birth_date,village_code".to_string(),
-        row("5307015205900001", "Ana Baru", "1990-05-12"),        // 2 created
-        row("5307015205900002", "Salah Tanggal", "1990-02-30"),   // 3 bad date
-        row("5307015205900003", "Yuli Baru", "1990-05-12"),       // 4 created
-        row("5307015205900001", "Ana Baru", "1990-05-12"),        // 5 same NIK, same data: skipped
-        row("5307015205900001", "Ana Lain", "1990-05-12"),        // 6 same NIK, other data: refused
-        row("5307015205900009", "Maria Ada", "1990-05-12"),       // 7 on record, same data: skipped
-        row("5307015205900009", "Maria Lain", "1990-05-12"),      // 8 on record, other data: refused
+        row("5307015205900001", "Ana Baru", "1990-05-12"), // 2 created
+        row("5307015205900002", "Salah Tanggal", "1990-02-30"), // 3 bad date
+        row("5307015205900003", "Yuli Baru", "1990-05-12"), // 4 created
+        row("5307015205900001", "Ana Baru", "1990-05-12"), // 5 same NIK, same data: skipped
+        row("5307015205900001", "Ana Lain", "1990-05-12"), // 6 same NIK, other data: refused
+        row("5307015205900009", "Maria Ada", "1990-05-12"), // 7 on record, same data: skipped
+        row("5307015205900009", "Maria Lain", "1990-05-12"), // 8 on record, other data: refused
     ];
     // Lines 9–1001: the first batch is lines 2–1001.
     for n in 0..993 {

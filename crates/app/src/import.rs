@@ -15,8 +15,8 @@ use domain::access::{Action, Principal};
 use domain::import::{BATCH_ROWS, ImportFile, ImportRow, Record, RowError};
 use domain::nik::NikIssue;
 use domain::person::{NewPerson, NewPersonInput, PersonRejection, validate_new_person};
-use std::collections::HashMap;
 use domain::{FieldError, Rule};
+use std::collections::HashMap;
 use store::audit::Actor;
 use store::persons::Person;
 

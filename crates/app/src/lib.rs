@@ -104,7 +104,6 @@ pub struct PlacementChoices {
 /// checked again when the form is sent.
 const CHOICES_TTL: Duration = Duration::from_secs(30);
 
-
 struct Replica {
     app: App,
     /// Set when the replica failed to answer: reads go to the primary until then.

@@ -4,14 +4,14 @@
 use crate::App as AppState;
 use domain::access::{Action, Principal};
 use domain::nik::NikIssue;
-use domain::person_merge::{self, EDITABLE_FIELDS, FieldOutcome, Version};
-use std::collections::BTreeMap;
 use domain::person::{NewPersonInput, PersonRejection, validate_new_person};
+use domain::person_merge::{self, EDITABLE_FIELDS, FieldOutcome, Version};
 use domain::{RegionCode, Rule, ValidationErrors};
+use std::collections::BTreeMap;
 use store::audit::Actor;
+pub use store::person_conflicts::Conflict as PersonConflict;
 use store::persons::CreateError;
 pub use store::persons::Person;
-pub use store::person_conflicts::Conflict as PersonConflict;
 
 pub enum RegisterError {
     /// The role never registers or corrects people (a cooperative manager, an analyst).
@@ -47,7 +47,12 @@ pub async fn correct(
     input: &NewPersonInput<'_>,
 ) -> Result<Person, RegisterError> {
     let fields = input_fields(input);
-    let req = EditRequest { base_version: before.version, fields: &fields, confirm_warnings: input.confirm_warnings, resolving: None };
+    let req = EditRequest {
+        base_version: before.version,
+        fields: &fields,
+        confirm_warnings: input.confirm_warnings,
+        resolving: None,
+    };
     match edit(state, principal, actor, before.id, &req).await {
         Ok(out) => Ok(out.person),
         Err(EditError::Unconfirmed(w)) => Err(RegisterError::Unconfirmed(w)),
@@ -246,15 +251,19 @@ pub async fn resolve_conflict(
     let conflict = store::person_conflicts::get(&state.db, conflict_id).await?.ok_or(crate::Error::NotFound)?;
     let person = editable(state, principal, conflict.person_id).await?;
     if conflict.status != "open" {
-        return Err(crate::Error::invalid("conflict", Rule::OutOfRange, "this proposal was already decided")
-            .into());
+        return Err(crate::Error::invalid("conflict", Rule::OutOfRange, "this proposal was already decided").into());
     }
     if !take {
         store::person_conflicts::keep_current(&state.db, actor, &conflict).await?;
         return Ok(None);
     }
     let fields = BTreeMap::from([(conflict.field.clone(), conflict.proposed_value.clone())]);
-    let req = EditRequest { base_version: person.version, fields: &fields, confirm_warnings: true, resolving: Some(conflict.id) };
+    let req = EditRequest {
+        base_version: person.version,
+        fields: &fields,
+        confirm_warnings: true,
+        resolving: Some(conflict.id),
+    };
     edit(state, principal, actor, person.id, &req).await.map(Some)
 }
 

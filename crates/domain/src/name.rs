@@ -119,11 +119,8 @@ pub fn trigram_indexable(word: &str) -> bool {
 /// (the same rows as `name_key LIKE '%word%'` for each): each word a quoted phrase, quotes
 /// doubled, joined by AND. `None` when no word is long enough for the index.
 pub fn fts_substring_query(words: &[String]) -> Option<String> {
-    let phrases: Vec<String> = words
-        .iter()
-        .filter(|w| trigram_indexable(w))
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
+    let phrases: Vec<String> =
+        words.iter().filter(|w| trigram_indexable(w)).map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
     (!phrases.is_empty()).then(|| phrases.join(" AND "))
 }
 

@@ -87,7 +87,11 @@ pub fn plan(
     let mut outcomes = BTreeMap::new();
     for (field, mine) in proposed {
         if !EDITABLE_FIELDS.contains(&field.as_str()) {
-            return Err(FieldError::new(field, Rule::OneOf, format!("editable fields: {}", EDITABLE_FIELDS.join(", "))));
+            return Err(FieldError::new(
+                field,
+                Rule::OneOf,
+                format!("editable fields: {}", EDITABLE_FIELDS.join(", ")),
+            ));
         }
         let now = current.get(field).cloned().unwrap_or_default();
         let outcome = match base_values.get(field) {
@@ -134,10 +138,7 @@ mod tests {
     fn the_same_field_to_another_value_goes_to_review() {
         let base = map(&[("phone", "0811")]);
         let p = plan(Version(2), Version(3), &current(), &base, &map(&[("phone", "0819")])).unwrap();
-        assert_eq!(
-            p.outcomes["phone"],
-            FieldOutcome::Conflict { base: "0811".into(), current: "0812000".into() }
-        );
+        assert_eq!(p.outcomes["phone"], FieldOutcome::Conflict { base: "0811".into(), current: "0812000".into() });
         assert!(p.applied().is_empty());
     }
 

@@ -120,7 +120,11 @@ fn form_of(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 pub fn check_person(form_json: &str, now_unix: f64) -> String {
     match serde_json::from_str::<BTreeMap<String, String>>(form_json) {
         Ok(form) => person(&form, now_unix).json(),
-        Err(_) => Report { errors: vec![Finding { field: "_input".into(), rule: "format".into(), ..Finding::default() }], warnings: vec![] }.json(),
+        Err(_) => Report {
+            errors: vec![Finding { field: "_input".into(), rule: "format".into(), ..Finding::default() }],
+            warnings: vec![],
+        }
+        .json(),
     }
 }
 

@@ -58,7 +58,8 @@ fn call(name: &str, a: &[Value]) -> String {
 #[test]
 fn the_case_table_is_what_the_domain_answers() {
     let path = root().join("crates/rules-wasm/cases.json");
-    let mut cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path).expect("cases.json")).expect("json");
+    let mut cases: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("cases.json")).expect("json");
     let update = std::env::var("UPDATE_RULES_CASES").is_ok();
     for case in cases.iter_mut() {
         let name = case["fn"].as_str().expect("fn").to_string();

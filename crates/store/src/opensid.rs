@@ -53,7 +53,8 @@ pub async fn fill_empty(db: &Db, actor: &Actor, person_id: i64, f: &Fill<'_>) ->
     }
     // The change log the conflict merge reads (docs/OFFLINE.md "Conflicts").
     let old = before.field_values();
-    let logged: Vec<(&str, &str)> = changed.iter().map(|f| (*f, old.get(*f).map(String::as_str).unwrap_or(""))).collect();
+    let logged: Vec<(&str, &str)> =
+        changed.iter().map(|f| (*f, old.get(*f).map(String::as_str).unwrap_or(""))).collect();
     crate::persons::log_changes(&mut tx, actor, after.id, after.version, &logged, crate::now()).await?;
     audit::append(
         &mut tx,

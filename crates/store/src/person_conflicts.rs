@@ -26,6 +26,8 @@ pub async fn base_values(db: &Db, person_id: i64, since: i64) -> Result<BTreeMap
 pub struct Conflict {
     pub id: i64,
     pub person_id: i64,
+    /// Shown to the supervisor, whose view of the list is audited with the people's ids.
+    pub person_name: String,
     pub village_code: String,
     pub field: String,
     pub base_version: i64,
@@ -38,7 +40,7 @@ pub struct Conflict {
     pub status: String,
 }
 
-const SELECT: &str = "SELECT c.id, c.person_id, p.village_code, c.field, c.base_version, c.base_value, c.current_value, \
+const SELECT: &str = "SELECT c.id, c.person_id, p.full_name AS person_name, p.village_code, c.field, c.base_version, c.base_value, c.current_value, \
     c.proposed_value, c.proposed_by, COALESCE(u.full_name, '') AS proposed_by_name, c.proposed_at, c.status \
     FROM person_conflicts c JOIN persons p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.proposed_by";
 

@@ -342,7 +342,13 @@ pub async fn create_batch(
         audit::append(
             &mut tx,
             actor,
-            &Event { action: "person.create_batch", entity: "import", entity_id: &entity_id, region_code: &region_code, details: &details },
+            &Event {
+                action: "person.create_batch",
+                entity: "import",
+                entity_id: &entity_id,
+                region_code: &region_code,
+                details: &details,
+            },
         )
         .await?;
     }

@@ -55,9 +55,21 @@ const ASSETS: &[Asset] = &[
 // track conflicts: the domain's rules as WebAssembly for the browser (docs/OFFLINE.md), served
 // under /static/{version}/rules/ so the module glue finds rules_bg.wasm beside itself.
 const RULES: &[Asset] = &[
-    Asset { name: "rules.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/rules/rules.js") },
-    Asset { name: "rules_bg.wasm", mime: "application/wasm", body: include_bytes!("../../../static/rules/rules_bg.wasm") },
-    Asset { name: "check.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/rules/check.js") },
+    Asset {
+        name: "rules.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/rules/rules.js"),
+    },
+    Asset {
+        name: "rules_bg.wasm",
+        mime: "application/wasm",
+        body: include_bytes!("../../../static/rules/rules_bg.wasm"),
+    },
+    Asset {
+        name: "check.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/rules/check.js"),
+    },
 ];
 
 /// The icon browsers ask for at a fixed address (drawn by scripts/make-icons.py).

@@ -43,7 +43,14 @@ struct CapturePage {
     action: String,
 }
 
-fn page(v: &Viewer, kind: CaptureKind, title_key: &str, label: String, back: String, api: String) -> Result<Response, PageError> {
+fn page(
+    v: &Viewer,
+    kind: CaptureKind,
+    title_key: &str,
+    label: String,
+    back: String,
+    api: String,
+) -> Result<Response, PageError> {
     let t = v.t();
     let action = match kind {
         CaptureKind::Report | CaptureKind::Counselling => api.trim_start_matches("POST /api/v1").to_string(),
@@ -62,8 +69,14 @@ pub async fn outreach(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         .ok_or_else(|| PageError::not_found(v.lang()))?;
     crate::outreach::require_edit(&v.principal, &e).map_err(|e| PageError::from_app(e, v.lang()))?;
     let label = format!("{} · {} · {}", e.topic, e.held_on, e.village_name);
-    page(&v, CaptureKind::Outreach, "capture.outreach_title", label, format!("/outreach/{id}"),
-        format!("POST /api/v1/outreach/{id}/attendees"))
+    page(
+        &v,
+        CaptureKind::Outreach,
+        "capture.outreach_title",
+        label,
+        format!("/outreach/{id}"),
+        format!("POST /api/v1/outreach/{id}/attendees"),
+    )
 }
 
 /// `GET /trainings/{id}/attendance/new`: one participant present on one day.
@@ -71,8 +84,14 @@ pub async fn training(State(state): State<AppState>, v: Viewer, Path(id): Path<i
     let tr = crate::enterprise::training(&state, &v.principal, id).await.map_err(super::enterprise::page_err(&v))?;
     crate::enterprise::require_edit(&v.principal, tr.village()).map_err(super::enterprise::page_err(&v))?;
     let label = format!("{} · {}", tr.title, tr.village_name);
-    page(&v, CaptureKind::Training, "capture.training_title", label, format!("/trainings/{id}"),
-        format!("POST /api/v1/trainings/{id}/attendance"))
+    page(
+        &v,
+        CaptureKind::Training,
+        "capture.training_title",
+        label,
+        format!("/trainings/{id}"),
+        format!("POST /api/v1/trainings/{id}/attendance"),
+    )
 }
 
 /// `GET /businesses/{id}/reports/new`: a monthly report.
@@ -80,16 +99,28 @@ pub async fn report(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
     let b = crate::enterprise::business(&state, &v.principal, id).await.map_err(super::enterprise::page_err(&v))?;
     crate::enterprise::require_edit(&v.principal, b.village()).map_err(super::enterprise::page_err(&v))?;
     let label = format!("{} · {}", b.name, b.village_name);
-    page(&v, CaptureKind::Report, "capture.report_title", label, format!("/businesses/{id}"),
-        format!("POST /api/v1/businesses/{id}/reports"))
+    page(
+        &v,
+        CaptureKind::Report,
+        "capture.report_title",
+        label,
+        format!("/businesses/{id}"),
+        format!("POST /api/v1/businesses/{id}/reports"),
+    )
 }
 
 /// `GET /cooperatives/{id}/savings/new`: a savings deposit collected in cash, with its value date.
 pub async fn deposit(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
     let c = super::cooperative::load(&state, &v, id).await?;
     super::cooperative::require_manage(&v, &c)?;
-    page(&v, CaptureKind::Deposit, "capture.deposit_title", c.name.clone(), format!("/cooperatives/{id}/members"),
-        format!("POST /api/v1/cooperatives/{id}/savings-transactions"))
+    page(
+        &v,
+        CaptureKind::Deposit,
+        "capture.deposit_title",
+        c.name.clone(),
+        format!("/cooperatives/{id}/members"),
+        format!("POST /api/v1/cooperatives/{id}/savings-transactions"),
+    )
 }
 
 /// `GET /persons/{id}/counselling/new`: a counselling session. The person is named by number
@@ -97,6 +128,12 @@ pub async fn deposit(State(state): State<AppState>, v: Viewer, Path(id): Path<i6
 pub async fn counselling(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
     crate::people::editable(&state, &v.principal, id).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     let label = v.t().fmt("capture.person_label", "id", &id.to_string());
-    page(&v, CaptureKind::Counselling, "capture.counselling_title", label, format!("/persons/{id}"),
-        format!("POST /api/v1/persons/{id}/counselling"))
+    page(
+        &v,
+        CaptureKind::Counselling,
+        "capture.counselling_title",
+        label,
+        format!("/persons/{id}"),
+        format!("POST /api/v1/persons/{id}/counselling"),
+    )
 }

@@ -33,7 +33,11 @@ pub struct ReviewQuery {
     done: Option<String>,
 }
 
-pub async fn index(State(state): State<AppState>, v: Viewer, Query(q): Query<ReviewQuery>) -> Result<Response, PageError> {
+pub async fn index(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Response, PageError> {
     let mut conflicts =
         people::open_conflicts(&state, &v.principal, &v.actor()).await.map_err(|e| PageError::from_app(e, v.lang()))?;
     if let Some(p) = q.person {
@@ -73,15 +77,19 @@ pub async fn decide(
     let take = match f.decision.as_str() {
         "take" => true,
         "keep" => false,
-        _ => return Err(PageError::from_app(app::Error::invalid("decision", domain::Rule::OneOf, "keep or take"), v.lang())),
+        _ => {
+            return Err(PageError::from_app(
+                app::Error::invalid("decision", domain::Rule::OneOf, "keep or take"),
+                v.lang(),
+            ));
+        }
     };
     match people::resolve_conflict(&state, &v.principal, &v.actor(), id, take).await {
         Ok(_) => Ok(Redirect::to("/persons/conflicts?done=1").into_response()),
         Err(people::EditError::Refused(e)) => Err(PageError::from_app(e, v.lang())),
         // Taking a NIK, birth date or sex is confirmed by the decision itself.
-        Err(people::EditError::Unconfirmed(_)) => Err(PageError::from_app(
-            app::Error::invalid("decision", domain::Rule::Mismatch, "NIK warnings"),
-            v.lang(),
-        )),
+        Err(people::EditError::Unconfirmed(_)) => {
+            Err(PageError::from_app(app::Error::invalid("decision", domain::Rule::Mismatch, "NIK warnings"), v.lang()))
+        }
     }
 }

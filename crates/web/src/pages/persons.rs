@@ -606,9 +606,16 @@ pub async fn edit(
     // (docs/OFFLINE.md "Conflicts"). A form without it is as old as the record now.
     let base_version = f.base_version.trim().parse::<i64>().unwrap_or(before.version);
     let fields = people::input_fields(&input);
-    let req = people::EditRequest { base_version, fields: &fields, confirm_warnings: input.confirm_warnings, resolving: None };
+    let req = people::EditRequest {
+        base_version,
+        fields: &fields,
+        confirm_warnings: input.confirm_warnings,
+        resolving: None,
+    };
     match people::edit(&state, &v.principal, &v.actor(), id, &req).await {
-        Ok(out) if out.review.is_empty() => Ok(Redirect::to(&format!("/persons/{}?saved=1", out.person.id)).into_response()),
+        Ok(out) if out.review.is_empty() => {
+            Ok(Redirect::to(&format!("/persons/{}?saved=1", out.person.id)).into_response())
+        }
         // Some fields met another officer's change: show them on the review list.
         Ok(out) => Ok(Redirect::to(&format!("/persons/conflicts?person={}", out.person.id)).into_response()),
         Err(people::EditError::Unconfirmed(w)) => {
@@ -627,8 +634,18 @@ pub async fn edit(
 /// a `<script>` element: the rules' generic sentences, the refusals' own ones, the field labels
 /// and the NIK findings (the same lookup as `app::i18n::field_message`, in check.js).
 fn rules_messages(lang: crate::i18n::Lang) -> String {
-    const RULES: [&str; 10] =
-        ["required", "too_short", "too_long", "format", "one_of", "unknown_region", "scope_level", "out_of_range", "taken", "mismatch"];
+    const RULES: [&str; 10] = [
+        "required",
+        "too_short",
+        "too_long",
+        "format",
+        "one_of",
+        "unknown_region",
+        "scope_level",
+        "out_of_range",
+        "taken",
+        "mismatch",
+    ];
     let mut keys: Vec<String> = [
         "msg.this_field",
         "msg.too_short_min",
@@ -654,7 +671,16 @@ fn rules_messages(lang: crate::i18n::Lang) -> String {
     .map(|k| k.to_string())
     .collect();
     keys.extend(RULES.iter().map(|r| format!("msg.{r}")));
-    for code in ["length", "digits", "unknown_province", "impossible_date", "serial_zero", "birth_date_mismatch", "sex_mismatch", "unknown_district"] {
+    for code in [
+        "length",
+        "digits",
+        "unknown_province",
+        "impossible_date",
+        "serial_zero",
+        "birth_date_mismatch",
+        "sex_mismatch",
+        "unknown_district",
+    ] {
         keys.push(format!("nik.{code}"));
     }
     for field in domain::person_merge::EDITABLE_FIELDS {
