@@ -14,7 +14,6 @@ use domain::access::{Action, Principal};
 use domain::brokers::{self as b, HotSpot, NewReport, Receipt, ReportInput, ReportSource, ReportedBroker};
 use domain::exchange::Bucket;
 use domain::{RegionCode, Role};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use store::audit::Actor;
 pub use store::brokers::{Addition, Broker, Report};
@@ -24,7 +23,8 @@ pub use store::brokers::{Addition, Broker, Report};
 pub const PUBLIC_BURST: i64 = 5;
 pub const PUBLIC_REFILL_SECS: f64 = 120.0;
 /// The public rate limit's state lives in the database (`store::rate_limit`, keyed by the
-/// address's hash), shared by every server; nothing is kept here any more.
+/// address's HMAC with the database's secret: `domain::brokers::rate_key`), shared by every
+/// server; nothing is kept here any more.
 #[derive(Default)]
 pub struct Runtime;
 
@@ -34,7 +34,7 @@ async fn throttle(state: &AppState, address: &str) -> Result<()> {
     // token per PUBLIC_REFILL_SECS. Stored times stay in wall-clock seconds (the purge reads them).
     let scale = PUBLIC_REFILL_SECS * PUBLIC_BURST as f64 / 60.0;
     let now = store::rate_limit::now_secs();
-    let key = format!("broker:{}", hex::encode(Sha256::digest(address.as_bytes())));
+    let key = domain::brokers::rate_key(crate::exchange::cursor_key(state).await?, address);
     let answer = store::rate_limit::take(&state.db, &key, |stored| {
         let mut bucket = stored
             .map(|b| Bucket { tokens: b.tokens, at: b.at / scale })

@@ -7,6 +7,7 @@ use crate::monitoring::{OpenValue, suppress};
 use crate::region::{RegionCode, RegionLevel};
 use crate::service_center::money::{self, Rupiah};
 use crate::{FieldError, Rule, ValidationErrors};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// The longest broker name or alias kept.
@@ -273,6 +274,33 @@ pub struct ReportedBroker {
     pub name: String,
     pub reports: i64,
     pub linked: bool,
+}
+
+/// The public rate limit's bucket key for one address: an HMAC with a server secret, not a
+/// bare hash — a bare SHA-256 of an IPv4 address is undone by hashing all 2^32 of them, and the
+/// reporting form promises not to keep who reported.
+pub fn rate_key(secret: &[u8], address: &str) -> String {
+    // HMAC takes a key of any length; the label keeps this use apart from the secret's others.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC accepts any key length");
+    mac.update(b"broker-rate-limit\0");
+    mac.update(address.as_bytes());
+    format!("broker:{}", hex::encode(mac.finalize().into_bytes()))
+}
+
+#[cfg(test)]
+mod rate_key_tests {
+    use super::*;
+
+    #[test]
+    fn the_key_cannot_be_found_by_hashing_addresses() {
+        let a = rate_key(b"secret one", "203.0.113.7");
+        assert_eq!(a, rate_key(b"secret one", "203.0.113.7"), "one address, one bucket");
+        assert_ne!(a, rate_key(b"secret one", "203.0.113.8"));
+        assert_ne!(a, rate_key(b"secret two", "203.0.113.7"), "another server secret, another key");
+        let bare = format!("broker:{}", hex::encode(Sha256::digest(b"203.0.113.7")));
+        assert_ne!(a, bare, "not the unkeyed hash");
+        assert!(!a.contains("203.0.113.7"));
+    }
 }
 
 #[cfg(test)]
