@@ -92,6 +92,8 @@ test("three people registered without signal arrive once each; nothing readable 
   ];
   for (const p of persons) await fillPerson(page, p);
   await waitingIs(page, 3);
+  // The form is blank for the next person: no warning left from the one just queued.
+  assert.ok(await page.isHidden("#nik-warnings-live"), "the previous person's NIK warning is cleared");
   await page.screenshot({ path: "/tmp/offline-bar-412.png" });
 
   const dump = await storageDump(page);

@@ -123,6 +123,13 @@ if (form && catalogue) {
     if (ev.target.name) touched.add(ev.target.name);
     run(false);
   });
+  // A queued offline record resets the form for the next person: its messages go with it.
+  form.addEventListener("reset", () => {
+    touched.clear();
+    for (const s of form.querySelectorAll("[data-live]")) s.textContent = "";
+    const box = document.getElementById("nik-warnings-live");
+    if (box) box.hidden = true;
+  });
   form.addEventListener("submit", (ev) => {
     const report = run(true);
     if (!report) return; // rules not loaded: the server decides
