@@ -84,6 +84,58 @@ async fn one_indicator_refresher_is_elected() {
     two.close().await;
 }
 
+/// The figures a server keeps between requests (`app::monitoring::FigureCache`) follow a
+/// write made through another server: the refresh that takes the write in changes the
+/// aggregates' generation in the database, which every server reads before it answers. The
+/// national figures, the region's own, and the open statistics all move.
+#[tokio::test]
+async fn cached_figures_follow_a_write_made_through_another_server() {
+    let a = TestApp::spawn().await;
+    let b = a.another_server(|_| {}).await;
+    let village = "53.07.01.2001";
+    let registered = |body: &serde_json::Value| {
+        body["indicators"].as_array().unwrap().iter().find(|i| i["key"] == "persons_registered").unwrap()["value"]
+            .as_i64()
+            .unwrap()
+    };
+    let nation = "/api/v1/indicators".to_string();
+    let region = "/api/v1/indicators?region_code=53.07".to_string();
+    // Read twice on A: the second answer comes from A's cache.
+    let before = registered(&read(&a, nation.clone()).await);
+    assert_eq!(registered(&read(&a, nation.clone()).await), before);
+    let before_region = registered(&read(&a, region.clone()).await);
+    let open = |body: &serde_json::Value| {
+        body["indicators"].as_array().unwrap().iter().find(|i| i["key"] == "persons_registered").unwrap()["value"]
+            .clone()
+    };
+    let open_before = open(&read(&a, "/api/v1/open/indicators".to_string()).await);
+
+    // Twelve people through B (enough to pass the open statistics' small-cell threshold).
+    for serial in 0..12 {
+        let (s, p) = b
+            .post_json(
+                "/api/v1/persons",
+                Some(&b.admin_token),
+                &json!({"nik": format!("5307015205900{:03}", 700 + serial), "full_name": format!("Yosefina Bere {serial}"),
+                        "sex": "P", "birth_date": "1990-05-12", "village_code": village}),
+            )
+            .await;
+        assert_eq!(s, 201, "{p}");
+    }
+    // B's refresh (inline, on its next dashboard read) takes the marks in; A follows.
+    assert_eq!(registered(&read(&b, nation.clone()).await), before + 12);
+    assert_eq!(registered(&read(&a, nation.clone()).await), before + 12, "server A answered from a stale cache");
+    assert_eq!(registered(&read(&a, region.clone()).await), before_region + 12);
+    let open_after = open(&read(&a, "/api/v1/open/indicators".to_string()).await);
+    assert_ne!(open_after, open_before, "open statistics did not follow");
+}
+
+async fn read(app: &TestApp, path: String) -> serde_json::Value {
+    let (s, body) = app.get_json(&path, Some(&app.admin_token)).await;
+    assert_eq!(s, 200, "{path}: {body}");
+    body
+}
+
 /// Every cooperative's running balances (migration 0035) equal the sum of its journal lines,
 /// as of every day that has lines, the day before and the month's end, and overall. Called at
 /// the end of the cooperative tests that post, reverse, close periods and years and run the

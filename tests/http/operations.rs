@@ -279,3 +279,18 @@ async fn backup_under_write_load_restores_into_a_fresh_instance() {
     let r = client.get(format!("{base}/api/v1/persons/{max_id}")).bearer_auth(&app.admin_token).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "the same token and the same person, from the copy");
 }
+
+/// The embedded SQLite is built for many threads reading at once (.cargo/config.toml): no
+/// page cache shared by every connection behind one mutex (SQLITE_ENABLE_MEMORY_MANAGEMENT,
+/// which libsqlite3-sys turns on) and no global memory statistics mutex. A build without the
+/// setting serves the same pages several times slower under load (docs/BENCHMARKS.md).
+#[tokio::test]
+async fn embedded_sqlite_has_no_global_page_cache_or_memory_statistics_mutex() {
+    let app = crate::common::TestApp::spawn().await;
+    let store::Db::Sqlite(pool, _) = &app.db else { return };
+    let options: Vec<(String,)> = sqlx::query_as("PRAGMA compile_options").fetch_all(pool).await.unwrap();
+    let options: Vec<String> = options.into_iter().map(|o| o.0).collect();
+    assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "{options:?}");
+}

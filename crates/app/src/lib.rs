@@ -89,6 +89,13 @@ pub struct Inner {
     replica: Option<Replica>,
     /// True in the replica's `App`: writes (an inline indicator refresh) are left to the primary.
     pub read_only: bool,
+    /// A region's indicator values for a period, and the open statistics of a period, as of
+    /// the aggregates' generation (`monitoring::FigureCache`).
+    pub(crate) region_values: monitoring::FigureCache<store::indicators::read::Values>,
+    pub(crate) open_figures: monitoring::FigureCache<monitoring::OpenFigures>,
+    /// The child regions' values a dashboard tabulates (region → values).
+    pub(crate) child_values:
+        monitoring::FigureCache<std::collections::BTreeMap<String, store::indicators::read::Values>>,
 }
 
 /// What the person page offers to open an episode with: active agencies and the job orders
@@ -165,6 +172,9 @@ impl App {
             placement_choices: tokio::sync::RwLock::new(None),
             replica,
             read_only,
+            region_values: monitoring::FigureCache::new(256),
+            open_figures: monitoring::FigureCache::new(32),
+            child_values: monitoring::FigureCache::new(256),
         }))
     }
 

@@ -31,16 +31,94 @@ pub fn default_period(state: &AppState) -> Period {
 
 /// Refreshes inline when little is pending; returns false when figures may lag behind.
 pub async fn ensure_fresh(state: &AppState) -> Result<bool, store::StoreError> {
-    let pending = reg::refresh::pending_up_to(&state.db, INLINE_REFRESH_MARKS + 1).await?;
+    Ok(fresh_generation(state).await?.0)
+}
+
+/// [`ensure_fresh`] and the aggregates' generation after it: one small read when nothing is
+/// pending (the usual case).
+async fn fresh_generation(state: &AppState) -> Result<(bool, String), store::StoreError> {
+    let (pending, generation) = reg::refresh::backlog_and_generation(&state.db, INLINE_REFRESH_MARKS + 1).await?;
     if pending == 0 {
-        return Ok(true);
+        return Ok((true, generation));
     }
     // A replica cannot write: the primary's refresher catches up and replication brings it.
     if pending > INLINE_REFRESH_MARKS || state.read_only {
-        return Ok(false);
+        return Ok((false, generation));
     }
     reg::refresh::refresh_all_pending(&state.db, state.today(), 20).await?;
-    Ok(reg::refresh::pending_up_to(&state.db, 1).await? == 0)
+    let (pending, generation) = reg::refresh::backlog_and_generation(&state.db, 1).await?;
+    Ok((pending == 0, generation))
+}
+
+/// Results computed from the indicator aggregates, kept while the aggregates' generation
+/// stays the same. The refresher changes the generation in the transaction that changes the
+/// aggregates, and every server reads it before answering, so no server answers from figures
+/// older than its database's; a dashboard then costs one small read instead of reading and
+/// summing thousands of rows (the nation holds every month since 2016).
+pub struct FigureCache<V> {
+    inner: std::sync::Mutex<(String, std::collections::HashMap<String, std::sync::Arc<V>>)>,
+    cap: usize,
+}
+
+impl<V> FigureCache<V> {
+    pub fn new(cap: usize) -> Self {
+        FigureCache { inner: std::sync::Mutex::new((String::new(), Default::default())), cap }
+    }
+
+    fn get(&self, generation: &str, key: &str) -> Option<std::sync::Arc<V>> {
+        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if g.0 != generation {
+            return None;
+        }
+        g.1.get(key).cloned()
+    }
+
+    fn put(&self, generation: &str, key: String, value: std::sync::Arc<V>) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        // Another generation, or full: start again (a bound, not an eviction policy: a
+        // dashboard's figures are a few hundred periods and regions at most).
+        if g.0 != generation || g.1.len() >= self.cap {
+            g.1.clear();
+            g.0 = generation.to_string();
+        }
+        g.1.insert(key, value);
+    }
+
+    /// The cached value of `key` for `generation`, else `load`ed and kept. An empty
+    /// generation (a database the refresher never ran on) is never cached.
+    async fn get_or_load<F, Fut>(
+        &self,
+        generation: &str,
+        key: String,
+        load: F,
+    ) -> Result<std::sync::Arc<V>, store::StoreError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, store::StoreError>>,
+    {
+        if !generation.is_empty()
+            && let Some(v) = self.get(generation, &key)
+        {
+            return Ok(v);
+        }
+        let v = std::sync::Arc::new(load().await?);
+        if !generation.is_empty() {
+            self.put(generation, key, v.clone());
+        }
+        Ok(v)
+    }
+}
+
+/// A region's stored values for a period (stocks and the period's months) as of `generation`
+/// ([`fresh_generation`]), through the generation cache.
+async fn region_values(
+    state: &AppState,
+    generation: &str,
+    place: &Place,
+    period: &Period,
+) -> Result<std::sync::Arc<Values>, store::StoreError> {
+    let key = format!("{}|{period}", place.code_str());
+    state.region_values.get_or_load(generation, key, || read::region_in(&state.db, place.code.as_ref(), period)).await
 }
 
 /// Runs forever: refreshes dirty villages every few seconds. With several servers on one
@@ -306,6 +384,14 @@ impl OpenFigures {
 pub async fn open_figures(
     state: &AppState,
     period: &domain::privacy::OpenPeriod,
+) -> Result<std::sync::Arc<OpenFigures>, store::StoreError> {
+    let (_, generation) = fresh_generation(state).await?;
+    state.open_figures.get_or_load(&generation, format!("{period:?}"), || compute_open_figures(state, period)).await
+}
+
+async fn compute_open_figures(
+    state: &AppState,
+    period: &domain::privacy::OpenPeriod,
 ) -> Result<OpenFigures, store::StoreError> {
     use domain::privacy::{YEAR_SLOTS, complementary_suppression, year_groups};
     let keys = open_keys();
@@ -497,9 +583,9 @@ pub async fn dashboard(
     principal: &Principal,
 ) -> Result<Dashboard, store::StoreError> {
     let rule = case_rule(principal, &place);
-    let fresh = ensure_fresh(state).await?;
     // The dashboard reads stocks and the period's months only.
-    let values = read::region_in(&state.db, place.code.as_ref(), &period).await?;
+    let (fresh, generation) = fresh_generation(state).await?;
+    let values = region_values(state, &generation, &place, &period).await?;
     let mut indicators = indicator_rows(t, &values, &period);
     apply_case_rule(rule, &mut indicators, &mut BTreeMap::new());
     let mut x_labels = vec![];
@@ -537,7 +623,11 @@ pub async fn dashboard(
         let mut keys: Vec<&str> = CHILD_COLUMNS.to_vec();
         keys.push(reg::PILLAR_STATUS);
         keys.push(chosen);
-        let vals = read::children(&state.db, place.code.as_ref(), &keys, &period).await?;
+        let cache_key = format!("{}|{period}|{}", place.code_str(), keys.join(","));
+        let vals = state
+            .child_values
+            .get_or_load(&generation, cache_key, || read::children(&state.db, place.code.as_ref(), &keys, &period))
+            .await?;
         let empty = Values::default();
         for r in regions {
             let v = vals.get(&r.code).unwrap_or(&empty);
@@ -936,9 +1026,9 @@ pub async fn region_figures(
     if !covers(principal, place) {
         return Err(crate::Error::Forbidden);
     }
-    let fresh = ensure_fresh(state).await?;
     // Every figure below is a stock or a flow within the period: only those rows are read.
-    let values = read::region_in(&state.db, place.code.as_ref(), period).await?;
+    let (fresh, generation) = fresh_generation(state).await?;
+    let values = region_values(state, &generation, place, period).await?;
     let indicators = visible_indicators(t, principal, place, &values, period);
     let mut breakdowns = BTreeMap::new();
     let mut keys: Vec<&str> = reg::all().map(|i| i.key).collect();

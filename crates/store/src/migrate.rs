@@ -65,6 +65,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(34, "name_search", "0034_name_search"),
     // issue 18, multi: shared rate limits, cooperative running balances
     migration!(35, "multi", "0035_multi"),
+    // issue 18, dashboards: the aggregates' generation, which servers' figure caches follow
+    migration!(36, "indicator_generation", "0036_indicator_generation"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

@@ -6,46 +6,60 @@ use domain::RegionCode;
 use domain::monitoring::{Month, Period, median_from_distribution, share_percent};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The stored values of one region: (key, month, dim, value).
+/// The stored values of one region, grouped by key: key → (month, dim, value). A dashboard
+/// asks for some forty keys among the nation's ~10,000 rows; each question reads its key's rows only.
 #[derive(Debug, Clone, Default)]
 pub struct Values {
-    rows: Vec<(String, String, String, i64)>,
+    rows: std::collections::HashMap<String, Vec<(String, String, i64)>>,
 }
 
+const NO_ROWS: &[(String, String, i64)] = &[];
+
 impl Values {
+    /// From rows (key, month, dim, value).
     pub fn from_rows(rows: Vec<(String, String, String, i64)>) -> Values {
-        Values { rows }
+        let mut by: std::collections::HashMap<String, Vec<(String, String, i64)>> = Default::default();
+        for (k, m, d, v) in rows {
+            by.entry(k).or_default().push((m, d, v));
+        }
+        Values { rows: by }
     }
 
     fn is_stock(key: &str) -> bool {
         super::find(key).is_none_or(|i| i.kind == Kind::Stock)
     }
 
+    fn of(&self, key: &str) -> &[(String, String, i64)] {
+        self.rows.get(key).map(Vec::as_slice).unwrap_or(NO_ROWS)
+    }
+
+    /// (month, dim, value) of `key` that count for the period: a stock's current rows ('' month),
+    /// a flow's months within the period.
     fn matching<'a>(
         &'a self,
         key: &'a str,
         period: Option<&'a Period>,
-    ) -> impl Iterator<Item = &'a (String, String, String, i64)> {
+    ) -> impl Iterator<Item = &'a (String, String, i64)> {
         let stock = Self::is_stock(key);
-        self.rows.iter().filter(move |(k, m, _, _)| {
-            k == key && if stock { m.is_empty() } else { period.is_none_or(|p| p.contains_text(m)) }
-        })
+        self.of(key)
+            .iter()
+            .filter(move |(m, _, _)| if stock { m.is_empty() } else { period.is_none_or(|p| p.contains_text(m)) })
     }
 
     /// A stock's current value (all breakdowns).
     pub fn stock(&self, key: &str) -> i64 {
-        self.rows.iter().filter(|(k, m, _, _)| k == key && m.is_empty()).map(|r| r.3).sum()
+        self.of(key).iter().filter(|(m, _, _)| m.is_empty()).map(|r| r.2).sum()
     }
 
     /// Flows summed over the period; stocks as they are now. All breakdowns.
     pub fn total(&self, key: &str, period: &Period) -> i64 {
-        self.matching(key, Some(period)).map(|r| r.3).sum()
+        self.matching(key, Some(period)).map(|r| r.2).sum()
     }
 
     /// Totals by breakdown over the period.
     pub fn by_dim(&self, key: &str, period: &Period) -> BTreeMap<String, i64> {
         let mut out = BTreeMap::new();
-        for (_, _, d, v) in self.matching(key, Some(period)) {
+        for (_, d, v) in self.matching(key, Some(period)) {
             *out.entry(d.clone()).or_default() += v;
         }
         out
@@ -53,18 +67,18 @@ impl Values {
 
     /// One breakdown's total over the period.
     pub fn dim_total(&self, key: &str, dim: &str, period: &Period) -> i64 {
-        self.matching(key, Some(period)).filter(|r| r.2 == dim).map(|r| r.3).sum()
+        self.matching(key, Some(period)).filter(|r| r.1 == dim).map(|r| r.2).sum()
     }
 
     /// Every breakdown present for a key (any month).
     pub fn dims(&self, key: &str) -> BTreeSet<String> {
-        self.rows.iter().filter(|r| r.0 == key).map(|r| r.2.clone()).collect()
+        self.of(key).iter().map(|r| r.1.clone()).collect()
     }
 
     /// A flow month by month (optionally one breakdown), zero for months without rows.
     pub fn series(&self, key: &str, dim: Option<&str>, period: &Period) -> Vec<(Month, i64)> {
         let mut by: BTreeMap<String, i64> = BTreeMap::new();
-        for (_, m, d, v) in self.matching(key, Some(period)) {
+        for (m, d, v) in self.matching(key, Some(period)) {
             if dim.is_none_or(|x| x == d) {
                 *by.entry(m.clone()).or_default() += v;
             }

@@ -42,6 +42,30 @@ pub async fn pending_up_to(db: &Db, cap: i64) -> Result<i64> {
     Ok(n.0)
 }
 
+/// The backlog (counted up to `cap`) and the aggregates' generation, in one read: what a
+/// dashboard asks before it answers (`app::monitoring`). The generation changes in every
+/// transaction that may change `indicator_values`, so a server may keep results computed from
+/// them until it changes — on every server of one database alike.
+pub async fn backlog_and_generation(db: &Db, cap: i64) -> Result<(i64, String)> {
+    let row: (i64, Option<String>) = crate::on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM indicator_dirty LIMIT {}) t), \
+         (SELECT value FROM meta WHERE key = '{GENERATION}')", cap.max(0))))
+        .fetch_one(p).await)?;
+    Ok((row.0, row.1.unwrap_or_default()))
+}
+
+/// The `meta` key of the aggregates' generation ([`backlog_and_generation`]).
+const GENERATION: &str = "indicators_generation";
+
+/// A new generation, inside the transaction that changes the aggregates.
+async fn bump_generation(tx: &mut Tx) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO meta (key, value) VALUES ('{GENERATION}', '1') ON CONFLICT (key) \
+         DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)")))
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Processes up to `BATCH_VILLAGES` dirty villages; returns what was done.
 pub async fn refresh_batch(db: &Db, today: time::Date) -> Result<Refreshed> {
     // Nothing to do (the usual case): no write transaction, so no write lock on SQLite.
@@ -55,6 +79,8 @@ pub async fn refresh_batch(db: &Db, today: time::Date) -> Result<Refreshed> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LOCK_KEY).execute(&mut **t).await?;
     }
     roll_over(&mut tx, today).await?;
+    // The calendar's roll-over may have changed values even when no village is dirty.
+    bump_generation(&mut tx).await?;
     let villages: Vec<(String,)> = on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT DISTINCT village_code FROM indicator_dirty ORDER BY village_code LIMIT {BATCH_VILLAGES}")))
         .fetch_all(c).await)?;
@@ -105,6 +131,7 @@ pub async fn refresh_all_pending(db: &Db, today: time::Date, max_batches: usize)
 pub async fn mark_everything(db: &Db) -> Result<()> {
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM indicator_values").execute(c).await.map(|r| r.rows_affected()))?;
+    bump_generation(&mut tx).await?;
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM indicator_dirty").execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, c => sqlx::query(
         "INSERT INTO indicator_dirty (village_code) SELECT village_code FROM persons UNION SELECT village_code FROM episodes \

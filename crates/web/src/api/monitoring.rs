@@ -93,7 +93,7 @@ pub async fn open(
     let period = svc::open_period(&state, q.from.as_deref(), q.to.as_deref()).map_err(open_period_api_error)?;
     // Read-only: from the replica when there is one (track multi).
     let (reader, _) = state.reader().await;
-    svc::ensure_fresh(&reader).await?;
+    // Refreshed as needed inside (`open_figures`).
     let figures = svc::open_figures(&reader, &period).await?;
     Ok(Json(OpenIndicators {
         region_code: place.code_str().to_string(),

@@ -559,7 +559,7 @@ pub async fn statistik(
     let period = svc::open_period_months(&open_period);
     // Read-only: from the replica when there is one (track multi).
     let (reader, source) = state.reader().await;
-    svc::ensure_fresh(&reader).await.map_err(PageError::internal(lang))?;
+    // Refreshed as needed inside (`open_figures`).
     let figures = svc::open_figures(&reader, &open_period).await.map_err(PageError::internal(lang))?;
     let table = svc::open_children(&reader, t, &place, &figures).await.map_err(PageError::internal(lang))?;
     let rows = table
@@ -607,7 +607,7 @@ pub async fn statistik_csv(
     let place = open_place(&state, q.region_code.as_deref().unwrap_or(""), lang).await?;
     let open_period = open_period_of(&state, &q, lang)?;
     let period = svc::open_period_months(&open_period);
-    svc::ensure_fresh(&state).await.map_err(PageError::internal(lang))?;
+    // Refreshed as needed inside (`open_figures`).
     let figures = svc::open_figures(&state, &open_period).await.map_err(PageError::internal(lang))?;
     let rows = figures
         .indicators(t, place.code_str())
