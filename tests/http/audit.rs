@@ -362,3 +362,56 @@ async fn the_server_writes_a_checkpoint_at_graceful_shutdown() {
         VerifyOutcome::Intact { .. }
     ));
 }
+
+/// Views of personal data arriving together are committed together (store::audit::append_now,
+/// group commit on SQLite): every caller gets its own sequence number once its entry is
+/// written, none is lost or written twice, and the chain stays intact.
+#[tokio::test]
+async fn concurrent_view_audits_each_get_their_entry_and_the_chain_holds() {
+    let app = TestApp::spawn().await;
+    let before = match store::audit::verify(&app.db).await.unwrap() {
+        ChainCheck::Intact { entries } => entries,
+        other => panic!("{other:?}"),
+    };
+    let n = 60;
+    let mut calls = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let db = app.db.clone();
+        calls.spawn(async move {
+            let actor = store::audit::Actor {
+                user_id: None,
+                username: "officer".into(),
+                ip: "127.0.0.1".into(),
+                request_id: format!("r{i}"),
+            };
+            let id = i.to_string();
+            let ev = store::audit::Event {
+                action: "person.view",
+                entity: "person",
+                entity_id: &id,
+                region_code: "53.07.01.2001",
+                details: "",
+            };
+            (i, store::audit::append_now(&db, &actor, &ev).await.unwrap())
+        });
+    }
+    let mut seqs = vec![];
+    while let Some(r) = calls.join_next().await {
+        seqs.push(r.unwrap());
+    }
+    let mut numbers: Vec<i64> = seqs.iter().map(|s| s.1).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), n, "each caller its own entry");
+    // Each caller's number is the entry that names its request.
+    for (i, seq) in &seqs {
+        let (rid,): (String,) =
+            store::on_db!(&app.db, p => sqlx::query_as("SELECT request_id FROM audit_log WHERE seq = $1")
+            .bind(seq).fetch_one(p).await)
+            .unwrap();
+        assert_eq!(rid, format!("r{i}"));
+    }
+    assert!(
+        matches!(store::audit::verify(&app.db).await.unwrap(), ChainCheck::Intact { entries } if entries == before + n as u64)
+    );
+}

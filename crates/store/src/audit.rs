@@ -101,12 +101,99 @@ pub async fn append(tx: &mut Tx, actor: &Actor, ev: &Event<'_>) -> Result<i64> {
     Ok(seq)
 }
 
-/// Records a read of personal data in a transaction of its own.
+/// Records a read of personal data (or another event without a change) in a transaction of
+/// its own, answered once the entry is on disk.
+///
+/// On SQLite the entries of concurrent callers are committed together (group commit): every
+/// caller queues its entry, then waits for the writer's turn; whoever gets the turn commits
+/// every entry queued so far in one transaction — one fsync for many page views instead of
+/// one each — and hands each caller its sequence number. A caller whose entry a predecessor
+/// committed finds its answer when its turn comes and leaves at once. The batch runs in a task
+/// of its own, so a request abandoned mid-commit (the client went away) fails no one else's.
 pub async fn append_now(db: &Db, actor: &Actor, ev: &Event<'_>) -> Result<i64> {
-    let mut tx = db.begin().await?;
-    let seq = append(&mut tx, actor, ev).await?;
-    tx.commit().await?;
-    Ok(seq)
+    let Db::Sqlite(pool, gate) = db else {
+        let mut tx = db.begin().await?;
+        let seq = append(&mut tx, actor, ev).await?;
+        tx.commit().await?;
+        return Ok(seq);
+    };
+    let (reply, mut answer) = tokio::sync::oneshot::channel();
+    gate.audit_queue.lock().unwrap_or_else(|e| e.into_inner()).push(Queued {
+        actor: actor.clone(),
+        action: ev.action.to_string(),
+        entity: ev.entity.to_string(),
+        entity_id: ev.entity_id.to_string(),
+        region_code: ev.region_code.to_string(),
+        details: ev.details.to_string(),
+        reply,
+    });
+    let turn = gate.turn().await?;
+    if let Ok(done) = answer.try_recv() {
+        return done;
+    }
+    let batch = std::mem::take(&mut *gate.audit_queue.lock().unwrap_or_else(|e| e.into_inner()));
+    if !batch.is_empty() {
+        let pool = pool.clone();
+        let committed = tokio::spawn(commit_batch(pool, turn, batch)).await;
+        if let Err(e) = committed {
+            tracing::error!(error = %e, "audit group commit: the batch's task failed");
+        }
+    } else {
+        drop(turn);
+    }
+    // Ours was in this batch, or in the one a predecessor took just before our turn came.
+    answer.await.unwrap_or_else(|_| Err(batch_failed("the batch was abandoned")))
+}
+
+/// An audit entry waiting for a group commit, with the caller to answer.
+#[derive(Debug)]
+pub(crate) struct Queued {
+    actor: Actor,
+    action: String,
+    entity: String,
+    entity_id: String,
+    region_code: String,
+    details: String,
+    reply: tokio::sync::oneshot::Sender<Result<i64>>,
+}
+
+fn batch_failed(why: &str) -> StoreError {
+    StoreError::Sql(sqlx::Error::Protocol(format!("audit group commit: {why}")))
+}
+
+/// Commits `batch` in one transaction (the writer's `turn` held) and answers every caller: its
+/// sequence number, or the error for all when the transaction failed (nothing was written).
+async fn commit_batch(pool: sqlx::SqlitePool, turn: tokio::sync::OwnedMutexGuard<()>, batch: Vec<Queued>) {
+    let result: Result<Vec<i64>> = async {
+        let mut tx = Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn);
+        let mut seqs = Vec::with_capacity(batch.len());
+        for q in &batch {
+            let ev = Event {
+                action: &q.action,
+                entity: &q.entity,
+                entity_id: &q.entity_id,
+                region_code: &q.region_code,
+                details: &q.details,
+            };
+            seqs.push(append(&mut tx, &q.actor, &ev).await?);
+        }
+        tx.commit().await?;
+        Ok(seqs)
+    }
+    .await;
+    match result {
+        Ok(seqs) => {
+            for (q, seq) in batch.into_iter().zip(seqs) {
+                let _ = q.reply.send(Ok(seq));
+            }
+        }
+        Err(e) => {
+            let why = e.to_string();
+            for q in batch {
+                let _ = q.reply.send(Err(batch_failed(&why)));
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -96,7 +96,20 @@ pub enum Db {
 /// The gate queues the server's writers first come, first served before `BEGIN IMMEDIATE`;
 /// the busy timeout still covers other processes (a CLI command next to the server).
 #[derive(Clone, Debug, Default)]
-pub struct WriteGate(std::sync::Arc<tokio::sync::Mutex<()>>);
+pub struct WriteGate {
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Audit entries waiting to be committed together (`audit::append_now`, group commit).
+    audit_queue: std::sync::Arc<std::sync::Mutex<Vec<audit::Queued>>>,
+}
+
+impl WriteGate {
+    /// Waits for the writer's turn (first come, first served), at most `WRITE_WAIT`.
+    async fn turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+        tokio::time::timeout(WRITE_WAIT, self.turn.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::Sql(sqlx::Error::PoolTimedOut))
+    }
+}
 
 /// How long a writer waits for its turn before giving up (as SQLite's busy timeout did).
 const WRITE_WAIT: Duration = Duration::from_secs(10);
@@ -220,9 +233,7 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite(p, gate) => {
-                let turn = tokio::time::timeout(WRITE_WAIT, gate.0.clone().lock_owned())
-                    .await
-                    .map_err(|_| StoreError::Sql(sqlx::Error::PoolTimedOut))?;
+                let turn = gate.turn().await?;
                 Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn)
             }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
