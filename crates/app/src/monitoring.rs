@@ -132,7 +132,11 @@ pub async fn background_refresher(db: store::Db, clock: crate::Clock) {
         if !lead(&db, &mut leader).await {
             continue;
         }
-        match reg::refresh::refresh_all_pending(&db, clock.today(), 50).await {
+        // As many villages per tick as before (50 × 400), in small transactions.
+        let batches = 50 * reg::refresh::BATCH_VILLAGES / reg::refresh::BACKGROUND_BATCH_VILLAGES;
+        match reg::refresh::refresh_all_pending_by(&db, clock.today(), batches, reg::refresh::BACKGROUND_BATCH_VILLAGES)
+            .await
+        {
             Ok(r) if r.marks > 0 => tracing::debug!(villages = r.villages, marks = r.marks, "indicators refreshed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "refreshing indicators failed"),

@@ -13,8 +13,12 @@ use domain::RegionCode;
 use domain::monitoring::{Condition, Month, Subject, evaluate};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Villages recomputed per transaction.
+/// Villages recomputed per transaction (the command line, a dashboard's inline refresh).
 pub const BATCH_VILLAGES: usize = 400;
+/// Villages per transaction in the server's background refresher: it holds the write lock
+/// while it recomputes, so under a stream of writes it takes small bites and lets the writers
+/// queued behind it in between (400 villages at 1 M people held them for seconds).
+pub const BACKGROUND_BATCH_VILLAGES: usize = 25;
 const NATIONAL: &str = "*";
 const LOCK_KEY: i64 = 0x6d6f6e69; // "moni"
 
@@ -68,6 +72,11 @@ async fn bump_generation(tx: &mut Tx) -> Result<()> {
 
 /// Processes up to `BATCH_VILLAGES` dirty villages; returns what was done.
 pub async fn refresh_batch(db: &Db, today: time::Date) -> Result<Refreshed> {
+    refresh_batch_of(db, today, BATCH_VILLAGES).await
+}
+
+/// Processes up to `villages` dirty villages in one transaction.
+pub async fn refresh_batch_of(db: &Db, today: time::Date, max_villages: usize) -> Result<Refreshed> {
     // Nothing to do (the usual case): no write transaction, so no write lock on SQLite.
     if pending_up_to(db, 1).await? == 0
         && db.meta_get("indicators_day").await?.as_deref() == Some(today.to_string().as_str())
@@ -82,7 +91,7 @@ pub async fn refresh_batch(db: &Db, today: time::Date) -> Result<Refreshed> {
     // The calendar's roll-over may have changed values even when no village is dirty.
     bump_generation(&mut tx).await?;
     let villages: Vec<(String,)> = on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT DISTINCT village_code FROM indicator_dirty ORDER BY village_code LIMIT {BATCH_VILLAGES}")))
+        "SELECT DISTINCT village_code FROM indicator_dirty ORDER BY village_code LIMIT {}", max_villages.max(1))))
         .fetch_all(c).await)?;
     if villages.is_empty() {
         tx.commit().await?;
@@ -115,9 +124,19 @@ pub async fn refresh_batch(db: &Db, today: time::Date) -> Result<Refreshed> {
 
 /// Refreshes until nothing is pending (or `max_batches` ran); returns the total.
 pub async fn refresh_all_pending(db: &Db, today: time::Date, max_batches: usize) -> Result<Refreshed> {
+    refresh_all_pending_by(db, today, max_batches, BATCH_VILLAGES).await
+}
+
+/// [`refresh_all_pending`] with `villages` per transaction.
+pub async fn refresh_all_pending_by(
+    db: &Db,
+    today: time::Date,
+    max_batches: usize,
+    villages: usize,
+) -> Result<Refreshed> {
     let mut total = Refreshed::default();
     for _ in 0..max_batches {
-        let r = refresh_batch(db, today).await?;
+        let r = refresh_batch_of(db, today, villages).await?;
         if r.marks == 0 {
             break;
         }
