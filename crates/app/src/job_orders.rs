@@ -99,6 +99,21 @@ pub async fn for_agency(state: &AppState, agency_id: i64) -> crate::error::Resul
     Ok(store::job_orders::list_for_agency(&state.db, agency_id).await?)
 }
 
+/// How many job orders a search for the picker answers with.
+pub const PICK_LIMIT: i64 = 12;
+
+/// Job orders that can be chosen for a placement today matching `text` (an id, or words of the
+/// reference, employer, agency name or job type), at most [`PICK_LIMIT`]: the episode form's
+/// search beyond the [`crate::JOB_ORDER_CHOICES`] it lists. The registry is open to every
+/// signed-in user; a text shorter than two characters finds nothing.
+pub async fn pick(state: &AppState, text: &str) -> crate::error::Result<Vec<JobOrder>> {
+    let text = text.trim();
+    if text.chars().count() < 2 && text.parse::<i64>().is_err() {
+        return Ok(vec![]);
+    }
+    Ok(store::job_orders::selectable(&state.db, state.today(), text, PICK_LIMIT).await?)
+}
+
 /// One job order (`NotFound` when absent).
 pub async fn get(state: &AppState, id: i64) -> crate::error::Result<JobOrder> {
     store::job_orders::get(&state.db, id).await?.ok_or(crate::Error::NotFound)

@@ -173,9 +173,29 @@ pub async fn list_for_agency(db: &Db, agency_id: i64) -> Result<Vec<JobOrder>> {
     list(db, ListFilter { agency_id: Some(agency_id), selectable_on: None }).await
 }
 
-/// Every job order that can be chosen for a placement on `today`.
-pub async fn list_selectable(db: &Db, today: Date) -> Result<Vec<JobOrder>> {
-    list(db, ListFilter { agency_id: None, selectable_on: Some(today) }).await
+/// Job orders that can be chosen for a placement on `today` (see [`ListFilter::selectable_on`]),
+/// latest validity first, at most `limit` (1–500). With `text`, only those whose id it is, or
+/// whose reference, employer, agency name or job type holds each of its words (any case).
+pub async fn selectable(db: &Db, today: Date, text: &str, limit: i64) -> Result<Vec<JobOrder>> {
+    let today = today.to_string();
+    let mut q = Select::new(format!("SELECT {COLUMNS} {FROM} WHERE 1=1"));
+    q.and("j.status = 'verified' AND j.valid_until >= ?", &[&today]);
+    q.and("a.status = 'active' AND a.valid_until >= ?", &[&today]);
+    let text = text.trim();
+    if let Ok(id) = text.trim_start_matches('#').parse::<i64>() {
+        q.and("j.id = CAST(? AS BIGINT)", &[&id.to_string()]);
+    } else {
+        for w in text.split_whitespace().take(8) {
+            q.and(
+                "LOWER(j.reference || ' ' || j.employer || ' ' || a.name || ' ' || j.job_type) LIKE ? ESCAPE '\\'",
+                &[&crate::regions::like_escape(&w.to_lowercase())],
+            );
+        }
+    }
+    q.tail(&format!("ORDER BY j.valid_until DESC, j.id DESC LIMIT {}", limit.clamp(1, 500)));
+    let mut items: Vec<JobOrder> = q.fetch_all(db).await?;
+    attach_costs(db, &mut items).await?;
+    Ok(items)
 }
 
 async fn attach_costs(db: &Db, items: &mut [JobOrder]) -> Result<()> {
