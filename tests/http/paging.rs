@@ -396,3 +396,23 @@ async fn person_page_lists_a_capped_number_of_job_orders_and_the_picker_finds_th
     let (_, found) = b.get("/pick/job-orders?q=100%25").await;
     assert_eq!(found, "[]", "a % is matched as typed, not as a wildcard");
 }
+
+#[tokio::test]
+async fn outreach_page_pages_its_village_summary_and_keeps_the_events_cursor() {
+    let app = TestApp::spawn().await;
+    let inside = villages_in(&app.db, REGENCY, MANY).await;
+    let beside = villages_in(&app.db, BESIDE, 3).await;
+    let held_on = format!("{}-01-01", crate::common::today().year());
+    let event = |c: &str| format!("'{c}', '{held_on}', 'Sosialisasi migrasi aman', 40, 0, 0");
+    let columns = "village_code, held_on, topic, headcount, created_at, updated_at";
+    fill(&app.db, "outreach_events", columns, &inside, event).await;
+    fill(&app.db, "outreach_events", columns, &beside, event).await;
+
+    let b = admin_browser(&app).await;
+    // On the second page of events (after=3), the villages' next link keeps that cursor.
+    let seen = follow_pages(&b, "/outreach?after=3", "id=\"outreach-villages\"", "id=\"summary-", "after=3&").await;
+    let everyone: Vec<String> = inside.iter().chain(&beside).cloned().collect();
+    once_each(&seen, &everyone);
+    let (s, _) = b.get("/outreach?villages_after=drop").await;
+    assert_eq!(s, 404, "a cursor that is not a village code");
+}
