@@ -133,7 +133,7 @@ async fn exec(db: &Db, sql: String) {
 /// The first `n` village codes inside `region`, in code order.
 async fn villages_in(db: &Db, region: &str, n: usize) -> Vec<String> {
     let sql = format!(
-        "SELECT code FROM regions WHERE level = 'village' AND code > '{region}.' AND code < '{region}/' ORDER BY code LIMIT {n}"
+        "SELECT code FROM regions WHERE level = 'village' AND code LIKE '{region}.%' ORDER BY code LIMIT {n}"
     );
     let rows: Vec<(String,)> = match db {
         Db::Sqlite(p, _) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await.unwrap(),
