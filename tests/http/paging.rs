@@ -132,9 +132,8 @@ async fn exec(db: &Db, sql: String) {
 
 /// The first `n` village codes inside `region`, in code order.
 async fn villages_in(db: &Db, region: &str, n: usize) -> Vec<String> {
-    let sql = format!(
-        "SELECT code FROM regions WHERE level = 'village' AND code LIKE '{region}.%' ORDER BY code LIMIT {n}"
-    );
+    let sql =
+        format!("SELECT code FROM regions WHERE level = 'village' AND code LIKE '{region}.%' ORDER BY code LIMIT {n}");
     let rows: Vec<(String,)> = match db {
         Db::Sqlite(p, _) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await.unwrap(),
         Db::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await.unwrap(),
@@ -415,4 +414,63 @@ async fn outreach_page_pages_its_village_summary_and_keeps_the_events_cursor() {
     once_each(&seen, &everyone);
     let (s, _) = b.get("/outreach?villages_after=drop").await;
     assert_eq!(s, 404, "a cursor that is not a village code");
+}
+
+#[tokio::test]
+async fn job_orders_api_pages_with_a_cursor_through_equal_validity_ends() {
+    let app = TestApp::spawn().await;
+    let (s, agency) = app
+        .post_json(
+            "/api/v1/agencies",
+            Some(&app.admin_token),
+            &json!({"name": "PT Jasa Tenaga", "licence_number": "KEP.7/2024",
+                    "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{agency}");
+    let agency = agency["id"].as_i64().unwrap();
+    // Seven job orders, three of them ending on the same day (the cursor must split the tie).
+    let ends = ["2031-01-01", "2032-01-01", "2032-01-01", "2032-01-01", "2033-01-01", "2034-01-01", "2035-01-01"];
+    let rows: Vec<String> = ends
+        .iter()
+        .enumerate()
+        .map(|(i, end)| {
+            format!("({agency}, 'JO-{i}', 'MY', 'Majikan', 'caregiver', 1500, 'MYR', 5, '2024-01-01', '{end}', 'verified', 0, 0)")
+        })
+        .collect();
+    exec(
+        &app.db,
+        format!(
+            "INSERT INTO job_orders (agency_id, reference, destination, employer, job_type, salary_amount, salary_currency, \
+             quota, valid_from, valid_until, status, created_at, updated_at) VALUES {}",
+            rows.join(", ")
+        ),
+    )
+    .await;
+    let refs = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|j| j["reference"].as_str().unwrap().to_string()).collect()
+    };
+    let (s, all) = app.get_json("/api/v1/job-orders", Some(&app.admin_token)).await;
+    assert_eq!(s, 200, "{all}");
+    let expected = refs(&all);
+    assert_eq!(expected, ["JO-6", "JO-5", "JO-4", "JO-3", "JO-2", "JO-1", "JO-0"], "latest validity, then newest id");
+    assert_eq!(all["next_after"], Value::Null);
+
+    let mut seen = Vec::new();
+    let mut url = "/api/v1/job-orders?limit=2".to_string();
+    for _ in 0..10 {
+        let (s, page) = app.get_json(&url, Some(&app.admin_token)).await;
+        assert_eq!(s, 200, "{url}: {page}");
+        assert!(page["items"].as_array().unwrap().len() <= 2);
+        seen.extend(refs(&page));
+        match page["next_after"].as_str() {
+            Some(a) => url = format!("/api/v1/job-orders?limit=2&after={a}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected, "every job order once, in order");
+
+    let (s, bad) = app.get_json("/api/v1/job-orders?limit=0&after=yesterday", Some(&app.admin_token)).await;
+    assert_eq!(s, 422, "{bad}");
+    assert_eq!(fields(&bad), ["limit", "after"]);
 }

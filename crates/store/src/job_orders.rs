@@ -149,20 +149,34 @@ pub struct ListFilter {
     /// Only those that can be chosen on this day: verified, `valid_until` not passed, from an
     /// active agency whose licence has not ended.
     pub selectable_on: Option<Date>,
+    /// Only those after this one in the list's order: the `(valid_until, id)` of the last job
+    /// order of the previous page.
+    pub after: Option<(Date, i64)>,
+    /// At most this many, 1–501 (a page of 500 and one to tell whether more follow; 500 when
+    /// absent).
+    pub limit: Option<i64>,
 }
 
-/// Job orders with their costs, latest validity first (at most 500).
+/// Job orders with their costs, latest validity first (then the newest id), at most
+/// `f.limit`.
 pub async fn list(db: &Db, f: ListFilter) -> Result<Vec<JobOrder>> {
     let mut q = Select::new(format!("SELECT {COLUMNS} {FROM} WHERE 1=1"));
     if let Some(agency) = f.agency_id {
         q.and("j.agency_id = CAST(? AS BIGINT)", &[&agency.to_string()]);
+    }
+    if let Some((until, id)) = f.after {
+        let until = until.to_string();
+        q.and(
+            "(j.valid_until < ? OR (j.valid_until = ? AND j.id < CAST(? AS BIGINT)))",
+            &[&until, &until, &id.to_string()],
+        );
     }
     if let Some(today) = f.selectable_on {
         let today = today.to_string();
         q.and("j.status = 'verified' AND j.valid_until >= ?", &[&today]);
         q.and("a.status = 'active' AND a.valid_until >= ?", &[&today]);
     }
-    q.tail("ORDER BY j.valid_until DESC, j.id DESC LIMIT 500");
+    q.tail(&format!("ORDER BY j.valid_until DESC, j.id DESC LIMIT {}", f.limit.unwrap_or(500).clamp(1, 501)));
     let mut items: Vec<JobOrder> = q.fetch_all(db).await?;
     attach_costs(db, &mut items).await?;
     Ok(items)
@@ -170,7 +184,7 @@ pub async fn list(db: &Db, f: ListFilter) -> Result<Vec<JobOrder>> {
 
 /// An agency's job orders, whatever their status.
 pub async fn list_for_agency(db: &Db, agency_id: i64) -> Result<Vec<JobOrder>> {
-    list(db, ListFilter { agency_id: Some(agency_id), selectable_on: None }).await
+    list(db, ListFilter { agency_id: Some(agency_id), ..Default::default() }).await
 }
 
 /// Job orders that can be chosen for a placement on `today` (see [`ListFilter::selectable_on`]),
