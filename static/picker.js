@@ -2,7 +2,9 @@
 // An input with data-pick="/pick/regions?level=village" gets a search box before it; typing a
 // name lists matches from that URL (JSON: value, label, detail) and a tap puts the value in the
 // field, its name beside it. The field keeps its name and stays editable, so without this script
-// (or when the search fails) the code is typed as before.
+// (or when the search fails) the code is typed as before. A <select data-pick> (the episode
+// form's job orders: the latest few listed, thousands more selectable) gets the same search box;
+// a pick beyond its options is added to them and selected.
 (function () {
   "use strict";
   function setup(field) {
@@ -61,6 +63,9 @@
         b.appendChild(name);
         b.appendChild(detail);
         b.addEventListener("click", function () {
+          if (field.tagName === "SELECT" && !Array.prototype.some.call(field.options, function (o) { return o.value === it.value; })) {
+            field.appendChild(new Option(it.label + " " + it.detail, it.value));
+          }
           field.value = it.value;
           chosen.textContent = it.label;
           list.textContent = "";
@@ -94,7 +99,7 @@
     });
     field.addEventListener("input", function () { chosen.textContent = ""; });
   }
-  function all() { document.querySelectorAll("input[data-pick]").forEach(setup); }
+  function all() { document.querySelectorAll("input[data-pick], select[data-pick]").forEach(setup); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", all); else all();
   document.addEventListener("htmx:afterSwap", all);
 })();

@@ -507,8 +507,20 @@ async fn pillars_two_to_four_follow_the_applications_rules() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["names_visible"], false, "{body}");
     assert_eq!(body["items"].as_array().map(Vec::len), Some(0), "{body}");
-    let counted: i64 =
-        body["counts"].as_array().expect("counts").iter().map(|c| c["children"].as_i64().unwrap_or(0)).sum();
+    // The answer carries the first page of villages' counts; the rest continue at
+    // /api/v1/parenting/counts from `counts_next_after` (issue 18, lists).
+    let children = |page: &serde_json::Value, field: &str| -> i64 {
+        page[field].as_array().expect("counts").iter().map(|c| c["children"].as_i64().unwrap_or(0)).sum()
+    };
+    let mut counted = children(&body, "counts");
+    let mut after = body["counts_next_after"].as_str().map(str::to_string);
+    while let Some(a) = after {
+        let (status, page) =
+            app.get_json(&format!("/api/v1/parenting/counts?limit=500&after={a}"), Some(&analyst)).await;
+        assert_eq!(status, 200, "{page}");
+        counted += children(&page, "villages");
+        after = page["next_after"].as_str().map(str::to_string);
+    }
     assert_eq!(counted, count(db, "SELECT COUNT(*) FROM children").await);
     let (village,): (String,) = on_db!(db, p => sqlx::query_as(
         "SELECT village_code FROM children GROUP BY village_code ORDER BY COUNT(*) DESC, village_code LIMIT 1").fetch_one(p).await)

@@ -111,6 +111,7 @@ const RULES: &[(&str, Rule)] = &[
     ("GET /regions/search", Login),
     ("GET /pick/regions", Login),
     ("GET /pick/agencies", Login),
+    ("GET /pick/job-orders", Login),
     ("GET /pick/persons", Can(A::ViewPerson)),
     ("GET /regions/{code}", Can(A::ViewVillage)),
     ("POST /regions/{code}/designation", Can(A::DesignateVillage)),

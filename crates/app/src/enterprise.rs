@@ -472,14 +472,9 @@ fn region_of(f: &Filter) -> String {
     f.within.as_ref().map(|c| c.to_string()).unwrap_or_default()
 }
 
-/// Per-village counts: trainings, participants, completions, running businesses, remittances.
-pub async fn counts(state: &AppState, principal: &Principal, f: &Filter) -> R<Vec<VillageCounts>> {
-    may_read(principal, f)?;
-    Ok(store::enterprise::counts_per_village(&state.db, f).await?)
-}
-
-/// One page of [`counts`] in village code order, and the `after` of the next page (`None` on
-/// the last).
+/// One page of the per-village counts (trainings, participants, completions, running
+/// businesses, remittances) in village code order, and the `after` of the next page (`None` on
+/// the last). There is no unpaged list: at national scale it is thousands of villages.
 pub async fn counts_page(
     state: &AppState,
     principal: &Principal,
@@ -664,12 +659,35 @@ pub async fn remittances(
     Ok(Remittances { names_visible, items })
 }
 
-/// Remittance inflow per village in the region and period (village names for display).
-pub async fn remittance_inflow(state: &AppState, principal: &Principal, f: &Filter) -> R<Vec<RemittanceVillage>> {
+/// Remittance inflow in a region and period: one page of villages in village code order (names
+/// for display) and the totals of the whole region and period.
+pub struct RemittanceInflow {
+    pub villages: Vec<RemittanceVillage>,
+    /// The `after` of the next page; `None` on the last.
+    pub next_after: Option<String>,
+    /// Over every village of the region and period, not only this page's.
+    pub total: i64,
+    pub productive: i64,
+}
+
+impl RemittanceInflow {
+    pub fn productive_share_bp(&self) -> Option<i64> {
+        ent::productive_share_bp(self.productive, self.total)
+    }
+}
+
+pub async fn remittance_inflow(
+    state: &AppState,
+    principal: &Principal,
+    f: &Filter,
+    page: &VillagePageQuery,
+) -> R<RemittanceInflow> {
+    let (after, limit) = page.checked()?;
     may_read(principal, f)?;
-    let mut rows = store::enterprise::remittances_per_village(&state.db, f).await?;
-    for r in &mut rows {
+    let (mut villages, next_after) = store::enterprise::remittances_page(&state.db, f, after, limit).await?;
+    for r in &mut villages {
         r.village_name = store::regions::display_name(&r.village_name);
     }
-    Ok(rows)
+    let (total, productive) = store::enterprise::remittance_totals(&state.db, f).await?;
+    Ok(RemittanceInflow { villages, next_after, total, productive })
 }

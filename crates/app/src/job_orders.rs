@@ -89,14 +89,56 @@ pub async fn verify(
 pub use store::job_orders::ListFilter;
 
 /// Job orders by agency and whether they can be chosen on a day (the registry is open to every
-/// signed-in user).
-pub async fn list(state: &AppState, filter: ListFilter) -> crate::error::Result<Vec<JobOrder>> {
-    Ok(store::job_orders::list(&state.db, filter).await?)
+/// signed-in user), latest validity first: one page of at most `limit` (1–500, 500 when
+/// absent) after the cursor `after` (the `next_after` of the previous page), and the cursor of
+/// the next page (`None` on the last). Refusals name `limit` or `after`.
+pub async fn list(
+    state: &AppState,
+    mut filter: ListFilter,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> crate::error::Result<(Vec<JobOrder>, Option<String>)> {
+    let mut errs = ValidationErrors::new();
+    let limit = domain::paging::limit(&mut errs, limit, domain::paging::MAX_LIMIT);
+    let after = after.map(str::trim).filter(|a| !a.is_empty());
+    filter.after = after.and_then(parse_cursor);
+    if after.is_some() && filter.after.is_none() {
+        errs.add("after", Rule::Format, "the next_after of the previous page, such as 2026-12-31_42");
+    }
+    errs.into_result().map_err(crate::Error::Invalid)?;
+    filter.limit = Some(limit + 1);
+    let mut items = store::job_orders::list(&state.db, filter).await?;
+    let next = (items.len() as i64 > limit).then(|| {
+        items.truncate(limit as usize);
+        items.last().map(|j| format!("{}_{}", j.valid_until, j.id))
+    });
+    Ok((items, next.flatten()))
+}
+
+/// `2026-12-31_42`: the validity end and id of the last job order of a page.
+fn parse_cursor(raw: &str) -> Option<(time::Date, i64)> {
+    let (date, id) = raw.split_once('_')?;
+    Some((domain::person::parse_date(date)?, id.parse().ok().filter(|n: &i64| *n > 0)?))
 }
 
 /// An agency's job orders.
 pub async fn for_agency(state: &AppState, agency_id: i64) -> crate::error::Result<Vec<JobOrder>> {
     Ok(store::job_orders::list_for_agency(&state.db, agency_id).await?)
+}
+
+/// How many job orders a search for the picker answers with.
+pub const PICK_LIMIT: i64 = 12;
+
+/// Job orders that can be chosen for a placement today matching `text` (an id, or words of the
+/// reference, employer, agency name or job type), at most [`PICK_LIMIT`]: the episode form's
+/// search beyond the [`crate::JOB_ORDER_CHOICES`] it lists. The registry is open to every
+/// signed-in user; a text shorter than two characters finds nothing.
+pub async fn pick(state: &AppState, text: &str) -> crate::error::Result<Vec<JobOrder>> {
+    let text = text.trim();
+    if text.chars().count() < 2 && text.parse::<i64>().is_err() {
+        return Ok(vec![]);
+    }
+    Ok(store::job_orders::selectable(&state.db, state.today(), text, PICK_LIMIT).await?)
 }
 
 /// One job order (`NotFound` when absent).

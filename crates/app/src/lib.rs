@@ -103,8 +103,16 @@ pub struct Inner {
 #[derive(Debug, Default)]
 pub struct PlacementChoices {
     pub agencies: Vec<store::agencies::Agency>,
+    /// The first [`JOB_ORDER_CHOICES`] selectable job orders, latest validity first.
     pub job_orders: Vec<store::job_orders::JobOrder>,
+    /// More are selectable than listed: the form's picker (`/pick/job-orders`) finds them.
+    pub more_job_orders: bool,
 }
+
+/// How many job orders the person page's episode form lists (issue 18: at national scale the
+/// selectable ones run into the thousands, a `<select>` of every one is a page of options);
+/// the others are found by searching (`app::job_orders::pick`).
+pub const JOB_ORDER_CHOICES: i64 = 50;
 
 /// How long a server offers its copy of the placement choices (another server may have added
 /// an agency or job order; this one drops its copy on its own writes at once). The choice is
@@ -256,8 +264,10 @@ impl App {
             .into_iter()
             .filter(|a| a.status == "active")
             .collect();
-        let job_orders = store::job_orders::list_selectable(&self.db, today).await?;
-        let p = Arc::new(PlacementChoices { agencies, job_orders });
+        let mut job_orders = store::job_orders::selectable(&self.db, today, "", JOB_ORDER_CHOICES + 1).await?;
+        let more_job_orders = job_orders.len() as i64 > JOB_ORDER_CHOICES;
+        job_orders.truncate(JOB_ORDER_CHOICES as usize);
+        let p = Arc::new(PlacementChoices { agencies, job_orders, more_job_orders });
         *w = Some((std::time::Instant::now(), today, p.clone()));
         Ok(p)
     }

@@ -142,18 +142,21 @@ pub async fn events(
     Ok((items, next_after))
 }
 
-/// Events, headcounts and registered attendees per village of the caller's scope in `year`.
+/// Events, headcounts and registered attendees per village of the caller's scope in `year`:
+/// one page of villages in village code order, and the `after` of the next (`None` on the last).
 pub async fn village_counts(
     state: &AppState,
     principal: &Principal,
     year: i32,
-) -> crate::error::Result<Vec<VillageCount>> {
+    page: &crate::enterprise::VillagePageQuery,
+) -> crate::error::Result<(Vec<VillageCount>, Option<String>)> {
+    let (after, limit) = page.checked()?;
     let within = crate::people::search_area(principal, None).map_err(|_| crate::Error::Forbidden)?;
-    let mut rows = store::outreach::count_per_village(&state.db, within.as_ref(), Some(year)).await?;
+    let (mut rows, next) = store::outreach::counts_page(&state.db, within.as_ref(), Some(year), after, limit).await?;
     for r in &mut rows {
         r.village_name = store::regions::display_name(&r.village_name);
     }
-    Ok(rows)
+    Ok((rows, next))
 }
 
 /// An event with the attendees the caller may see (the view audited) and how many others.

@@ -247,7 +247,9 @@ pub struct ChildrenView {
     pub names_visible: bool,
     /// Empty when names are not visible.
     pub children: Vec<Child>,
+    /// One page of the per-village counts (`villages`), and the `after` of the next.
     pub counts: Vec<VillageCounts>,
+    pub counts_next_after: Option<String>,
 }
 
 pub async fn children(
@@ -258,9 +260,11 @@ pub async fn children(
     school_status: Option<SchoolStatus>,
     after: Option<i64>,
     limit: i64,
+    villages: &crate::enterprise::VillagePageQuery,
 ) -> R<ChildrenView> {
+    let (village_after, village_limit) = villages.checked()?;
     may_count(principal, f)?;
-    let counts = store::parenting::counts_per_village(&state.db, f).await?;
+    let (counts, counts_next_after) = store::parenting::counts_page(&state.db, f, village_after, village_limit).await?;
     let names_visible = names_visible(principal, f.within.as_ref());
     let mut children = Vec::new();
     if names_visible {
@@ -269,17 +273,12 @@ pub async fn children(
         let region = f.within.as_ref().map(|c| c.to_string()).unwrap_or_default();
         store::parenting::audit_children_view(&state.db, actor, "child.list", &region, &ids, "").await?;
     }
-    Ok(ChildrenView { names_visible, children, counts })
+    Ok(ChildrenView { names_visible, children, counts, counts_next_after })
 }
 
-/// Per-village counts (no names).
-pub async fn counts(state: &AppState, principal: &Principal, f: &Filter) -> R<Vec<VillageCounts>> {
-    may_count(principal, f)?;
-    Ok(store::parenting::counts_per_village(&state.db, f).await?)
-}
-
-/// One page of the per-village counts in village code order, and the `after` of the next
-/// page (`None` on the last).
+/// One page of the per-village counts (no names) in village code order, and the `after` of
+/// the next page (`None` on the last). There is no unpaged list: at national scale it is
+/// thousands of villages.
 pub async fn counts_page(
     state: &AppState,
     principal: &Principal,

@@ -6,7 +6,7 @@
 //! Access is decided above this layer. Audit details carry codes, dates and ids, never a name.
 
 use crate::audit::{self, Actor, Event};
-use crate::query::Select;
+use crate::query::{KeyPage, Select};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use domain::RegionCode;
 use domain::enterprise::{
@@ -804,18 +804,21 @@ impl RemittanceVillage {
     }
 }
 
-/// Remittance inflow per village in the region and period, by village code.
-pub async fn remittances_per_village(db: &Db, f: &Filter) -> Result<Vec<RemittanceVillage>> {
-    remittances_after(db, f, None, None).await
-}
-
-/// [`remittances_per_village`] after the village `after`, at most `limit` villages.
-async fn remittances_after(
+/// One page of the remittance inflow per village in the region and period, in village code
+/// order: the villages after `after`, at most `limit`, and the code to continue after when
+/// more follow (`None` on the last page).
+pub async fn remittances_page(
     db: &Db,
     f: &Filter,
     after: Option<&str>,
-    limit: Option<i64>,
-) -> Result<Vec<RemittanceVillage>> {
+    limit: i64,
+) -> Result<(Vec<RemittanceVillage>, Option<String>)> {
+    let page = KeyPage::new(after, limit);
+    Ok(page.cut(remittances_in(db, f, &page).await?, |r| &r.village_code))
+}
+
+/// The villages of `page` and one more (see [`KeyPage`]).
+async fn remittances_in(db: &Db, f: &Filter, page: &KeyPage<'_>) -> Result<Vec<RemittanceVillage>> {
     let mut q = Select::new(
         "SELECT m.village_code, r.name AS village_name, COUNT(*) AS remittances, COUNT(DISTINCT m.person_id) AS migrants, \
          CAST(SUM(m.amount) AS BIGINT) AS total, CAST(SUM(m.use_productive_investment) AS BIGINT) AS productive \
@@ -823,17 +826,26 @@ async fn remittances_after(
     );
     f.apply_region(&mut q, "m.village_code");
     f.apply_months(&mut q, "m.month");
-    if let Some(a) = after {
-        q.and("m.village_code > ?", &[a]);
-    }
-    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
-    q.tail(&format!("GROUP BY m.village_code, r.name ORDER BY m.village_code{limit}"));
+    page.and_after(&mut q, "m.village_code").group_tail(&mut q, "m.village_code", "m.village_code, r.name");
     q.fetch_all(db).await
+}
+
+/// Remittance inflow in the whole region and period: `(total, productive part)` in rupiah,
+/// one aggregate row however many villages (the summary above a page of villages).
+pub async fn remittance_totals(db: &Db, f: &Filter) -> Result<(i64, i64)> {
+    let mut q = Select::new(
+        "SELECT CAST(COALESCE(SUM(m.amount), 0) AS BIGINT), CAST(COALESCE(SUM(m.use_productive_investment), 0) AS BIGINT) \
+         FROM remittances m WHERE 1=1",
+    );
+    f.apply_region(&mut q, "m.village_code");
+    f.apply_months(&mut q, "m.month");
+    let rows: Vec<(i64, i64)> = q.fetch_all(db).await?;
+    Ok(rows.first().copied().unwrap_or((0, 0)))
 }
 
 // ---------------------------------------------------------------- counts for monitoring
 
-/// One village's enterprise figures in a period (see [`counts_per_village`]).
+/// One village's enterprise figures in a period (see [`counts_page`]).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct VillageCounts {
     pub village_code: String,
@@ -855,36 +867,23 @@ impl VillageCounts {
     }
 }
 
-/// Trainings, participants, completions, running businesses and remittances per village in
-/// the region and period — for the monitoring pages (read from indexed tables, grouped per village).
-pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts>> {
-    Ok(counts_in(db, f, None, None).await?.0)
-}
-
-/// One page of [`counts_per_village`] in village code order: the villages after `after`, at
-/// most `limit`, and the code to continue after when more follow. Each grouped query stops
-/// `limit + 1` villages past the cursor, so a page costs its villages, not the nation.
+/// One page of the trainings, participants, completions, running businesses and remittances
+/// per village in the region and period, in village code order: the villages after `after`,
+/// at most `limit`, and the code to continue after when more follow. Each grouped query stops
+/// `limit + 1` villages past the cursor ([`KeyPage`]), so a page costs its villages, not the
+/// nation.
 pub async fn counts_page(
     db: &Db,
     f: &Filter,
     after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<VillageCounts>, Option<String>)> {
-    counts_in(db, f, after, Some(limit.max(1))).await
-}
-
-async fn counts_in(
-    db: &Db,
-    f: &Filter,
-    after: Option<&str>,
-    limit: Option<i64>,
-) -> Result<(Vec<VillageCounts>, Option<String>)> {
     use std::collections::BTreeMap;
-    let tail = |group: &str| match limit {
-        Some(n) => format!("GROUP BY {group} ORDER BY {group} LIMIT {}", n + 1),
-        None => format!("GROUP BY {group}"),
-    };
+    let page = KeyPage::new(after, limit);
     let mut out: BTreeMap<String, VillageCounts> = BTreeMap::new();
+    fn row<'m>(out: &'m mut BTreeMap<String, VillageCounts>, v: &str) -> &'m mut VillageCounts {
+        out.entry(v.to_string()).or_insert_with(|| VillageCounts { village_code: v.to_string(), ..Default::default() })
+    }
     // Per training first, then per village (no aggregate over a subquery).
     let mut q = Select::new(
         "SELECT x.village_code, COUNT(*) AS n, CAST(SUM(x.a) AS BIGINT) AS a, CAST(SUM(x.b) AS BIGINT) AS b FROM (\
@@ -894,44 +893,27 @@ async fn counts_in(
     );
     f.apply_region(&mut q, "t.village_code");
     f.apply_span(&mut q, "t.starts_on", "t.ends_on");
-    if let Some(a) = after {
-        q.and("t.village_code > ?", &[a]);
-    }
-    q.tail(&format!(") x {}", tail("x.village_code")));
+    page.and_after(&mut q, "t.village_code");
+    q.tail(") x");
+    page.group_tail(&mut q, "x.village_code", "x.village_code");
     let rows: Vec<(String, i64, i64, i64)> = q.fetch_all(db).await?;
     for (v, n, a, b) in rows {
-        let e = out.entry(v.clone()).or_insert_with(|| VillageCounts { village_code: v, ..Default::default() });
+        let e = row(&mut out, &v);
         e.trainings = n;
         e.participants = a;
         e.completed = b;
     }
     let mut q = Select::new("SELECT b.village_code, COUNT(*) AS n FROM businesses b WHERE b.status = 'running'");
     f.apply_region(&mut q, "b.village_code");
-    if let Some(a) = after {
-        q.and("b.village_code > ?", &[a]);
-    }
-    q.tail(&tail("b.village_code"));
+    page.group_by(&mut q, "b.village_code");
     let rows: Vec<(String, i64)> = q.fetch_all(db).await?;
     for (v, n) in rows {
-        out.entry(v.clone())
-            .or_insert_with(|| VillageCounts { village_code: v, ..Default::default() })
-            .businesses_running = n;
+        row(&mut out, &v).businesses_running = n;
     }
-    for r in remittances_after(db, f, after, limit.map(|n| n + 1)).await? {
-        let e = out
-            .entry(r.village_code.clone())
-            .or_insert_with(|| VillageCounts { village_code: r.village_code.clone(), ..Default::default() });
+    for r in remittances_in(db, f, &page).await? {
+        let e = row(&mut out, &r.village_code);
         e.remittance_total = r.total;
         e.remittance_productive = r.productive;
     }
-    // The first `limit + 1` codes of the union are among each query's first `limit + 1`.
-    let mut rows: Vec<VillageCounts> = out.into_values().collect();
-    let next = match limit.and_then(|n| usize::try_from(n).ok()) {
-        Some(n) if rows.len() > n => {
-            rows.truncate(n);
-            rows.last().map(|r| r.village_code.clone())
-        }
-        _ => None,
-    };
-    Ok((rows, next))
+    Ok(page.cut(out.into_values().collect(), |r| &r.village_code))
 }

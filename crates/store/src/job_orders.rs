@@ -149,20 +149,34 @@ pub struct ListFilter {
     /// Only those that can be chosen on this day: verified, `valid_until` not passed, from an
     /// active agency whose licence has not ended.
     pub selectable_on: Option<Date>,
+    /// Only those after this one in the list's order: the `(valid_until, id)` of the last job
+    /// order of the previous page.
+    pub after: Option<(Date, i64)>,
+    /// At most this many, 1–501 (a page of 500 and one to tell whether more follow; 500 when
+    /// absent).
+    pub limit: Option<i64>,
 }
 
-/// Job orders with their costs, latest validity first (at most 500).
+/// Job orders with their costs, latest validity first (then the newest id), at most
+/// `f.limit`.
 pub async fn list(db: &Db, f: ListFilter) -> Result<Vec<JobOrder>> {
     let mut q = Select::new(format!("SELECT {COLUMNS} {FROM} WHERE 1=1"));
     if let Some(agency) = f.agency_id {
         q.and("j.agency_id = CAST(? AS BIGINT)", &[&agency.to_string()]);
+    }
+    if let Some((until, id)) = f.after {
+        let until = until.to_string();
+        q.and(
+            "(j.valid_until < ? OR (j.valid_until = ? AND j.id < CAST(? AS BIGINT)))",
+            &[&until, &until, &id.to_string()],
+        );
     }
     if let Some(today) = f.selectable_on {
         let today = today.to_string();
         q.and("j.status = 'verified' AND j.valid_until >= ?", &[&today]);
         q.and("a.status = 'active' AND a.valid_until >= ?", &[&today]);
     }
-    q.tail("ORDER BY j.valid_until DESC, j.id DESC LIMIT 500");
+    q.tail(&format!("ORDER BY j.valid_until DESC, j.id DESC LIMIT {}", f.limit.unwrap_or(500).clamp(1, 501)));
     let mut items: Vec<JobOrder> = q.fetch_all(db).await?;
     attach_costs(db, &mut items).await?;
     Ok(items)
@@ -170,12 +184,32 @@ pub async fn list(db: &Db, f: ListFilter) -> Result<Vec<JobOrder>> {
 
 /// An agency's job orders, whatever their status.
 pub async fn list_for_agency(db: &Db, agency_id: i64) -> Result<Vec<JobOrder>> {
-    list(db, ListFilter { agency_id: Some(agency_id), selectable_on: None }).await
+    list(db, ListFilter { agency_id: Some(agency_id), ..Default::default() }).await
 }
 
-/// Every job order that can be chosen for a placement on `today`.
-pub async fn list_selectable(db: &Db, today: Date) -> Result<Vec<JobOrder>> {
-    list(db, ListFilter { agency_id: None, selectable_on: Some(today) }).await
+/// Job orders that can be chosen for a placement on `today` (see [`ListFilter::selectable_on`]),
+/// latest validity first, at most `limit` (1–500). With `text`, only those whose id it is, or
+/// whose reference, employer, agency name or job type holds each of its words (any case).
+pub async fn selectable(db: &Db, today: Date, text: &str, limit: i64) -> Result<Vec<JobOrder>> {
+    let today = today.to_string();
+    let mut q = Select::new(format!("SELECT {COLUMNS} {FROM} WHERE 1=1"));
+    q.and("j.status = 'verified' AND j.valid_until >= ?", &[&today]);
+    q.and("a.status = 'active' AND a.valid_until >= ?", &[&today]);
+    let text = text.trim();
+    if let Ok(id) = text.trim_start_matches('#').parse::<i64>() {
+        q.and("j.id = CAST(? AS BIGINT)", &[&id.to_string()]);
+    } else {
+        for w in text.split_whitespace().take(8) {
+            q.and(
+                "LOWER(j.reference || ' ' || j.employer || ' ' || a.name || ' ' || j.job_type) LIKE ? ESCAPE '\\'",
+                &[&crate::regions::like_escape(&w.to_lowercase())],
+            );
+        }
+    }
+    q.tail(&format!("ORDER BY j.valid_until DESC, j.id DESC LIMIT {}", limit.clamp(1, 500)));
+    let mut items: Vec<JobOrder> = q.fetch_all(db).await?;
+    attach_costs(db, &mut items).await?;
+    Ok(items)
 }
 
 async fn attach_costs(db: &Db, items: &mut [JobOrder]) -> Result<()> {

@@ -3,7 +3,7 @@
 
 use crate::audit::{self, Actor, Event};
 use crate::persons::Person;
-use crate::query::Select;
+use crate::query::{KeyPage, Select};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use domain::RegionCode;
 use domain::service_center::NewOutreach;
@@ -148,8 +148,17 @@ pub struct VillageCount {
     pub registered: i64,
 }
 
-/// Events per village at or inside `within`, in `year` when given, by village code.
-pub async fn count_per_village(db: &Db, within: Option<&RegionCode>, year: Option<i32>) -> Result<Vec<VillageCount>> {
+/// One page of the events per village at or inside `within`, in `year` when given, in village
+/// code order: the villages after `after`, at most `limit`, and the code to continue after when
+/// more follow ([`KeyPage`]).
+pub async fn counts_page(
+    db: &Db,
+    within: Option<&RegionCode>,
+    year: Option<i32>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<VillageCount>, Option<String>)> {
+    let page = KeyPage::new(after, limit);
     // Per event first, then per village: joining attendance directly would repeat headcounts.
     let mut q = Select::new(
         "SELECT x.village_code, r.name AS village_name, COUNT(*) AS events, CAST(SUM(x.headcount) AS BIGINT) AS headcount, \
@@ -162,6 +171,8 @@ pub async fn count_per_village(db: &Db, within: Option<&RegionCode>, year: Optio
     if let Some(y) = year {
         q.and("e.held_on >= ? AND e.held_on <= ?", &[&format!("{y:04}-01-01"), &format!("{y:04}-12-31")]);
     }
-    q.tail(") x JOIN regions r ON r.code = x.village_code GROUP BY x.village_code, r.name ORDER BY x.village_code");
-    q.fetch_all(db).await
+    page.and_after(&mut q, "e.village_code");
+    q.tail(") x JOIN regions r ON r.code = x.village_code");
+    page.group_tail(&mut q, "x.village_code", "x.village_code, r.name");
+    Ok(page.cut(q.fetch_all(db).await?, |r: &VillageCount| &r.village_code))
 }

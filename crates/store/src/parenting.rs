@@ -7,7 +7,7 @@
 
 use crate::audit::{self, Actor, Event};
 use crate::enterprise::Filter;
-use crate::query::Select;
+use crate::query::{KeyPage, Select};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use domain::RegionCode;
 use domain::parenting::{NewActivity, NewChild, NewConcern, SchoolLevel, SchoolStatus};
@@ -414,7 +414,7 @@ pub async fn concerns(db: &Db, child_id: i64) -> Result<Vec<Concern>> {
 
 // ---------------------------------------------------------------- counts
 
-/// One village's parenting figures (no names): see [`counts_per_village`].
+/// One village's parenting figures (no names): see [`counts_page`].
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct VillageCounts {
     pub village_code: String,
@@ -431,35 +431,22 @@ pub struct VillageCounts {
     pub activities: i64,
 }
 
-/// Children, schooling, documents, reach and activities per village in the region and period.
-pub async fn counts_per_village(db: &Db, f: &Filter) -> Result<Vec<VillageCounts>> {
-    Ok(counts_in(db, f, None, None).await?.0)
-}
-
-/// One page of [`counts_per_village`] in village code order: the villages after `after`, at
-/// most `limit`, and the code to continue after when more follow. Each of the three grouped
-/// queries stops at `limit + 1` villages past the cursor (the index order), so a page costs
-/// its villages, not the nation.
+/// One page of the children, schooling, documents, reach and activities per village in the
+/// region and period, in village code order: the villages after `after`, at most `limit`, and
+/// the code to continue after when more follow. Each of the three grouped queries stops at
+/// `limit + 1` villages past the cursor ([`KeyPage`], the index order), so a page costs its
+/// villages, not the nation.
 pub async fn counts_page(
     db: &Db,
     f: &Filter,
     after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<VillageCounts>, Option<String>)> {
-    counts_in(db, f, after, Some(limit.max(1))).await
-}
-
-async fn counts_in(
-    db: &Db,
-    f: &Filter,
-    after: Option<&str>,
-    limit: Option<i64>,
-) -> Result<(Vec<VillageCounts>, Option<String>)> {
     use std::collections::BTreeMap;
-    let tail = |group: &str| match limit {
-        Some(n) => format!("GROUP BY {group} ORDER BY {group} LIMIT {}", n + 1),
-        None => format!("GROUP BY {group}"),
-    };
+    fn row<'m>(out: &'m mut BTreeMap<String, VillageCounts>, v: &str) -> &'m mut VillageCounts {
+        out.entry(v.to_string()).or_insert_with(|| VillageCounts { village_code: v.to_string(), ..Default::default() })
+    }
+    let page = KeyPage::new(after, limit);
     let mut out: BTreeMap<String, VillageCounts> = BTreeMap::new();
     let mut q = Select::new(
         "SELECT village_code, COUNT(*) AS children, \
@@ -473,10 +460,7 @@ async fn counts_in(
     if let Some(w) = &f.within {
         q.and_within("village_code", w.as_str());
     }
-    if let Some(a) = after {
-        q.and("village_code > ?", &[a]);
-    }
-    q.tail(&tail("village_code"));
+    page.group_by(&mut q, "village_code");
     for r in q.fetch_all::<VillageCounts>(db).await? {
         out.insert(r.village_code.clone(), r);
     }
@@ -493,12 +477,9 @@ async fn counts_in(
     if let Some(d) = f.to {
         q.and("x.on_date <= ?", &[&d.to_string()]);
     }
-    if let Some(a) = after {
-        q.and("a.village_code > ?", &[a]);
-    }
-    q.tail(&tail("a.village_code"));
+    page.group_by(&mut q, "a.village_code");
     for (v, n) in q.fetch_all::<(String, i64)>(db).await? {
-        out.entry(v.clone()).or_insert_with(|| VillageCounts { village_code: v, ..Default::default() }).reached = n;
+        row(&mut out, &v).reached = n;
     }
     let mut q = Select::new("SELECT a.village_code, COUNT(*) AS n FROM parenting_activities a WHERE 1=1");
     if let Some(w) = &f.within {
@@ -510,21 +491,9 @@ async fn counts_in(
     if let Some(d) = f.to {
         q.and("a.held_on <= ?", &[&d.to_string()]);
     }
-    if let Some(a) = after {
-        q.and("a.village_code > ?", &[a]);
-    }
-    q.tail(&tail("a.village_code"));
+    page.group_by(&mut q, "a.village_code");
     for (v, n) in q.fetch_all::<(String, i64)>(db).await? {
-        out.entry(v.clone()).or_insert_with(|| VillageCounts { village_code: v, ..Default::default() }).activities = n;
+        row(&mut out, &v).activities = n;
     }
-    // The first `limit + 1` codes of the union are among each query's first `limit + 1`.
-    let mut rows: Vec<VillageCounts> = out.into_values().collect();
-    let next = match limit.and_then(|n| usize::try_from(n).ok()) {
-        Some(n) if rows.len() > n => {
-            rows.truncate(n);
-            rows.last().map(|r| r.village_code.clone())
-        }
-        _ => None,
-    };
-    Ok((rows, next))
+    Ok(page.cut(out.into_values().collect(), |r| &r.village_code))
 }

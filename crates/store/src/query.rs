@@ -45,6 +45,61 @@ fn render(sql: &str, postgres: bool) -> String {
     sql.replace(BYTE_ORDER, if postgres { " COLLATE \"C\"" } else { "" })
 }
 
+/// Keyset paging by a text key in byte order (a village code), for per-key figures grouped
+/// by SQL and possibly merged from several grouped queries: each query keeps only the keys
+/// after the cursor ([`KeyPage::and_after`]) and stops `limit + 1` keys on
+/// ([`KeyPage::group_by`]); the union of their first `limit + 1` keys holds the first
+/// `limit + 1` keys of the merged list, which [`KeyPage::cut`] cuts to the page and the next
+/// cursor. A page costs its own keys, never the nation's.
+///
+/// The comparisons and the order are in byte order on both backends (`COLLATE "C"` on
+/// PostgreSQL, as [`within`]), the order the merge (a `BTreeMap` of `String`s) and the
+/// indexes of migration 0018 use.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyPage<'a> {
+    after: Option<&'a str>,
+    limit: i64,
+}
+
+impl<'a> KeyPage<'a> {
+    /// The keys after `after` (none: from the first), at most `limit` (at least 1).
+    pub fn new(after: Option<&'a str>, limit: i64) -> KeyPage<'a> {
+        KeyPage { after, limit: limit.max(1) }
+    }
+
+    /// Appends ` AND key > after` (byte order) when there is a cursor.
+    pub fn and_after(&self, q: &mut Select, key: &str) -> &Self {
+        if let Some(a) = self.after {
+            q.and(&format!("{key}{BYTE_ORDER} > ?"), &[a]);
+        }
+        self
+    }
+
+    /// Appends `GROUP BY group ORDER BY key LIMIT limit + 1`; `group` is the GROUP BY list
+    /// (the key first, then columns that depend on it, such as its name).
+    pub fn group_tail(&self, q: &mut Select, key: &str, group: &str) {
+        q.tail(&format!("GROUP BY {group} ORDER BY {key}{BYTE_ORDER} LIMIT {}", self.limit + 1));
+    }
+
+    /// [`KeyPage::and_after`] and [`KeyPage::group_tail`] for a query grouped by its key alone.
+    pub fn group_by(&self, q: &mut Select, key: &str) {
+        self.and_after(q, key);
+        self.group_tail(q, key, key);
+    }
+
+    /// The page out of rows in key order (each query's first `limit + 1` keys merged): at most
+    /// `limit` rows, and the key to continue after when more follow (`None` on the last page).
+    pub fn cut<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+        let n = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        if rows.len() <= n {
+            return (rows, None);
+        }
+        rows.truncate(n);
+        let next = rows.last().map(|r| key(r).to_string());
+        (rows, next)
+    }
+}
+
 pub struct Select {
     sql: String,
     binds: Vec<String>,
@@ -173,6 +228,36 @@ mod tests {
         }
         assert_eq!(within_sql(true, "v", 5), r#"(v COLLATE "C" = $5 OR (v COLLATE "C" > $6 AND v COLLATE "C" < $7))"#);
         assert_eq!(within_values("53.07"), ["53.07", "53.07.", "53.07/"]);
+    }
+
+    #[test]
+    fn a_key_page_stops_one_key_on_and_continues_after_the_cursor() {
+        let page = KeyPage::new(Some("53.07.01.2001"), 2);
+        let mut q = Select::new("SELECT v, COUNT(*) FROM t WHERE 1=1");
+        page.group_by(&mut q, "v");
+        assert_eq!(q.sql_for(false), "SELECT v, COUNT(*) FROM t WHERE 1=1 AND v > $1 GROUP BY v ORDER BY v LIMIT 3");
+        assert_eq!(q.binds, ["53.07.01.2001"]);
+        assert_eq!(
+            q.sql_for(true),
+            r#"SELECT v, COUNT(*) FROM t WHERE 1=1 AND v COLLATE "C" > $1 GROUP BY v ORDER BY v COLLATE "C" LIMIT 3"#
+        );
+        // No cursor: no condition; the GROUP BY list may name more than the key.
+        let mut q = Select::new("SELECT v, n FROM t WHERE 1=1");
+        let first = KeyPage::new(None, 0);
+        first.and_after(&mut q, "v").group_tail(&mut q, "v", "v, n");
+        assert_eq!(
+            q.sql_for(false),
+            "SELECT v, n FROM t WHERE 1=1 GROUP BY v, n ORDER BY v LIMIT 2",
+            "limit at least 1"
+        );
+    }
+
+    #[test]
+    fn a_key_page_cut_names_the_next_cursor_only_when_more_follow() {
+        let rows = vec!["a", "b", "c"];
+        assert_eq!(KeyPage::new(None, 2).cut(rows.clone(), |r| r), (vec!["a", "b"], Some("b".to_string())));
+        assert_eq!(KeyPage::new(None, 3).cut(rows.clone(), |r| r), (rows.clone(), None));
+        assert_eq!(KeyPage::new(None, 5).cut(rows.clone(), |r| r), (rows, None));
     }
 
     #[test]

@@ -231,7 +231,8 @@ pub struct SearchHit {
     pub path: Vec<String>,
 }
 
-fn like_escape(word: &str) -> String {
+/// `%word%` for `LIKE … ESCAPE '\\'`, its own `%`, `_` and `\` escaped (matched as typed).
+pub(crate) fn like_escape(word: &str) -> String {
     let mut s = String::with_capacity(word.len() + 2);
     s.push('%');
     for ch in word.chars() {

@@ -761,25 +761,32 @@ pub struct InflowRow {
 
 #[derive(Serialize, ToSchema)]
 pub struct InflowSummary {
+    /// One page of villages in village code order (`limit`, default 100; `after`).
     pub villages: Vec<InflowRow>,
+    /// Pass as `after` for the next page of villages; null on the last page.
+    pub next_after: Option<String>,
+    /// Over the whole region and period, whichever page of villages is shown.
     pub total: i64,
     pub productive: i64,
     pub productive_share_bp: Option<i64>,
 }
 
 /// Remittance inflow per village in a region and period, and the share used productively.
-#[utoipa::path(get, path = "/api/v1/remittances/summary", tag = "enterprise", params(PeriodQuery), security(("bearer" = [])),
-    responses((status = 200, body = InflowSummary), (status = 403, body = ErrorBody)))]
+/// The villages are paged in village code order (`limit`, `after`; `next_after` while more
+/// follow); the totals cover the whole region and period.
+#[utoipa::path(get, path = "/api/v1/remittances/summary", tag = "enterprise", params(PeriodQuery, svc::VillagePageQuery), security(("bearer" = [])),
+    responses((status = 200, body = InflowSummary), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn remittance_summary(
     State(state): State<AppState>,
     u: ApiUser,
     Query(q): Query<PeriodQuery>,
+    Query(page): Query<svc::VillagePageQuery>,
 ) -> Result<Json<InflowSummary>, ApiError> {
     let f = svc::filter(&u.principal, Action::ViewEnterprise, &q)?;
-    let rows = svc::remittance_inflow(&state, &u.principal, &f).await?;
-    let total: i64 = rows.iter().map(|r| r.total).sum();
-    let productive: i64 = rows.iter().map(|r| r.productive).sum();
-    let villages = rows
+    let inflow = svc::remittance_inflow(&state, &u.principal, &f, &page).await?;
+    let productive_share_bp = inflow.productive_share_bp();
+    let villages = inflow
+        .villages
         .into_iter()
         .map(|r| InflowRow {
             productive_share_bp: r.productive_share_bp(),
@@ -793,9 +800,10 @@ pub async fn remittance_summary(
         .collect();
     Ok(Json(InflowSummary {
         villages,
-        total,
-        productive,
-        productive_share_bp: domain::enterprise::productive_share_bp(productive, total),
+        next_after: inflow.next_after,
+        total: inflow.total,
+        productive: inflow.productive,
+        productive_share_bp,
     }))
 }
 

@@ -201,14 +201,21 @@ pub struct JobOrderQuery {
     pub agency_id: Option<String>,
     /// `true`: only those that can be chosen for a placement today.
     pub selectable: Option<String>,
+    /// Job orders per page, 1–500; 500 when omitted.
+    pub limit: Option<i64>,
+    /// The `next_after` of the previous page.
+    pub after: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct JobOrderList {
     pub items: Vec<JobOrderView>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
 }
 
-/// Lists job orders, latest validity first (at most 500).
+/// Lists job orders, latest validity first: pages of `limit` (at most 500), `after` the
+/// `next_after` of the previous page.
 #[utoipa::path(get, path = "/api/v1/job-orders", tag = "job-orders", params(JobOrderQuery), security(("bearer" = [])),
     responses((status = 200, body = JobOrderList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
@@ -237,9 +244,9 @@ pub async fn list(
     };
     errs.into_result()?;
     let today = state.today();
-    let filter = ListFilter { agency_id, selectable_on: selectable.then_some(today) };
-    let items = crate::job_orders::list(&state, filter).await?;
-    Ok(Json(JobOrderList { items: items.into_iter().map(|j| JobOrderView::new(j, today)).collect() }))
+    let filter = ListFilter { agency_id, selectable_on: selectable.then_some(today), ..Default::default() };
+    let (items, next_after) = crate::job_orders::list(&state, filter, q.after.as_deref(), q.limit).await?;
+    Ok(Json(JobOrderList { items: items.into_iter().map(|j| JobOrderView::new(j, today)).collect(), next_after }))
 }
 
 /// One job order with its costs and whether it can be chosen today.

@@ -166,9 +166,12 @@ pub struct ChildList {
     pub names_visible: bool,
     pub items: Vec<ChildSummary>,
     pub next_after: Option<i64>,
-    /// Per village: children, schooling, documents, reached by activities in the period, activities.
+    /// Per village: children, schooling, documents, reached by activities in the period, activities;
+    /// at most 100 villages in village code order (the first page of `/api/v1/parenting/counts`).
     #[schema(value_type = Vec<Object>)]
     pub counts: Vec<VillageCounts>,
+    /// When more villages follow: pass as `after` to `/api/v1/parenting/counts` for the rest.
+    pub counts_next_after: Option<String>,
 }
 
 /// Children in a region: names for facilitators and supervisors (audited), counts for everyone.
@@ -194,7 +197,8 @@ pub async fn list_children(
     // The paging parameters are checked only where there is a page of names to turn.
     let names = svc::names_visible(&u.principal, f.within.as_ref());
     let limit = if names { domain::paging::check(cq.limit, 100, &[("after", cq.after)])? } else { 1 };
-    let view = svc::children(&state, &u.principal, &u.actor, &f, status, cq.after, limit).await?;
+    let view = svc::children(&state, &u.principal, &u.actor, &f, status, cq.after, limit, &VillagePageQuery::default())
+        .await?;
     let next_after = (view.children.len() as i64 == limit).then(|| view.children.last().map(|c| c.id)).flatten();
     let items = view
         .children
@@ -209,8 +213,8 @@ pub async fn list_children(
             school_status: c.school_status,
         })
         .collect();
-    let (names_visible, counts) = (view.names_visible, view.counts);
-    Ok(Json(ChildList { names_visible, items, next_after, counts }))
+    let (names_visible, counts, counts_next_after) = (view.names_visible, view.counts, view.counts_next_after);
+    Ok(Json(ChildList { names_visible, items, next_after, counts, counts_next_after }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -74,6 +74,9 @@ pub struct ListQuery {
     pub person: Option<String>,
     #[serde(default)]
     pub saved: Option<String>,
+    /// Per-village lists: the village code to continue after (the "next page" link).
+    #[serde(default)]
+    pub after: Option<String>,
 }
 
 impl ListQuery {
@@ -84,6 +87,13 @@ impl ListQuery {
             Some("pdf") => Some(Format::Pdf),
             _ => None,
         }
+    }
+
+    /// The page of villages asked for: the shown page of [`svc::VillagePageQuery`]'s default
+    /// size, or for a download the largest page from the same cursor.
+    pub fn villages(&self) -> svc::VillagePageQuery {
+        let limit = self.format().map(|_| domain::paging::MAX_LIMIT);
+        svc::VillagePageQuery { limit, after: self.after.clone() }
     }
 }
 
@@ -194,11 +204,13 @@ struct HubPage {
     counts: Vec<VillageCounts>,
     shares: Vec<String>,
     villages: super::RegionNames,
+    /// The last village of this page when more follow (`village_next.html`).
+    next_after: Option<String>,
 }
 
 pub async fn hub(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let (f, period) = period(&v, Action::ViewEnterprise, "/enterprise", &q)?;
-    let counts = svc::counts(&state, &v.principal, &f).await.map_err(page_err(&v))?;
+    let (counts, next_after) = svc::counts_page(&state, &v.principal, &f, &q.villages()).await.map_err(page_err(&v))?;
     let shares = counts
         .iter()
         .map(|c| c.productive_share_bp().map(|bp| Cell::BasisPoints(bp).display()).unwrap_or("—".into()))
@@ -215,6 +227,7 @@ pub async fn hub(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQ
             counts,
             shares,
             villages,
+            next_after,
         },
         v.lang(),
     )
@@ -1319,6 +1332,8 @@ struct RemittancesPage {
     period: Period,
     rows: Vec<RemRow>,
     inflow: Vec<InflowRow>,
+    /// The last village of the inflow table when more follow (`village_next.html`).
+    next_after: Option<String>,
     total: String,
     share: String,
     can_edit: bool,
@@ -1370,11 +1385,10 @@ async fn remittances_page(
         let table = Table { name: t.get("enterprise.remittances").into(), columns, rows, totals: None };
         return Ok(download::report(&report_of(t, t.get("enterprise.remittances"), &f, table), fmt, "remitansi"));
     }
-    let per_village = svc::remittance_inflow(state, &v.principal, &f).await.map_err(page_err(v))?;
-    let total: i64 = per_village.iter().map(|r| r.total).sum();
-    let productive: i64 = per_village.iter().map(|r| r.productive).sum();
+    let per_village = svc::remittance_inflow(state, &v.principal, &f, &q.villages()).await.map_err(page_err(v))?;
     let bp = |x: Option<i64>| x.map(|b| Cell::BasisPoints(b).display()).unwrap_or_else(|| "—".into());
     let inflow = per_village
+        .villages
         .iter()
         .map(|r| InflowRow {
             village_code: r.village_code.clone(),
@@ -1408,8 +1422,9 @@ async fn remittances_page(
             period,
             rows,
             inflow,
-            total: Cell::Rupiah(total).display(),
-            share: bp(domain::enterprise::productive_share_bp(productive, total)),
+            next_after: per_village.next_after.clone(),
+            total: Cell::Rupiah(per_village.total).display(),
+            share: bp(per_village.productive_share_bp()),
             can_edit: svc::may_edit(&v.principal),
             channels: options(t, "enterprise.channels", &codes!(RemittanceChannel), &form.channel),
             uses,

@@ -67,6 +67,7 @@ pub fn routes() -> Routes {
         .route("/pick/regions", get(pick::regions))
         .route("/pick/persons", get(pick::persons))
         .route("/pick/agencies", get(pick::agencies))
+        .route("/pick/job-orders", get(pick::job_orders))
         .route("/regions/{code}", get(regions::show))
         .route("/regions/{code}/designation", post(regions::designate))
         .route("/regions/{code}/programs", post(regions::set_program))

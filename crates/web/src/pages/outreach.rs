@@ -25,6 +25,9 @@ struct ListPage {
     events: Vec<OutreachEvent>,
     next_after: Option<i64>,
     summary: Vec<VillageCount>,
+    /// The events' cursor of this page, kept by the villages' next link, and that link's cursor.
+    after: Option<i64>,
+    villages_next: Option<String>,
     year: i32,
     can_record: bool,
     form: EventForm,
@@ -54,6 +57,9 @@ struct EventPage {
 pub struct ListQuery {
     #[serde(default)]
     after: Option<i64>,
+    /// The summary's cursor: the village code to continue after.
+    #[serde(default)]
+    villages_after: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -78,6 +84,7 @@ async fn list_page(
     state: &AppState,
     v: &Viewer,
     after: Option<i64>,
+    villages_after: Option<String>,
     form: EventForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
@@ -85,7 +92,12 @@ async fn list_page(
     let app_err = |e| PageError::from_app(e, v.lang());
     let (events, next_after) = svc::events(state, &v.principal, None, after, PAGE_SIZE).await.map_err(app_err)?;
     let year = state.clock.year();
-    let summary = svc::village_counts(state, &v.principal, year).await.map_err(app_err)?;
+    let villages = crate::enterprise::VillagePageQuery { limit: None, after: villages_after };
+    let (summary, villages_next) =
+        svc::village_counts(state, &v.principal, year, &villages).await.map_err(|e| match e {
+            app::Error::Invalid(_) => PageError::not_found(v.lang()),
+            e => app_err(e),
+        })?;
     let failed = errors.any();
     let page = render(
         &ListPage {
@@ -94,6 +106,8 @@ async fn list_page(
             events,
             next_after,
             summary,
+            after,
+            villages_next,
             year,
             can_record: svc::may_record(&v.principal),
             form,
@@ -120,7 +134,7 @@ pub async fn index(
         .map(|c| c.to_string())
         .unwrap_or_default();
     let form = EventForm { village_code, held_on: state.today().to_string(), ..Default::default() };
-    list_page(&state, &v, q.after, form, FormErrors::default()).await
+    list_page(&state, &v, q.after, q.villages_after, form, FormErrors::default()).await
 }
 
 pub async fn create(
@@ -142,7 +156,7 @@ pub async fn create(
     };
     match svc::create(&state, &v.principal, &v.actor(), &input).await.map_err(PageError::internal(v.lang()))? {
         Ok(e) => Ok(Redirect::to(&format!("/outreach/{}?saved=1", e.id)).into_response()),
-        Err(errs) => list_page(&state, &v, None, f, FormErrors::new(v.t(), errs)).await,
+        Err(errs) => list_page(&state, &v, None, None, f, FormErrors::new(v.t(), errs)).await,
     }
 }
 

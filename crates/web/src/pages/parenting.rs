@@ -272,6 +272,8 @@ struct ChildrenPage {
     names_visible: bool,
     rows: Vec<ChildRow>,
     counts: Vec<VillageCounts>,
+    /// The last village of the counts table when more follow (`village_next.html`).
+    next_after: Option<String>,
     names: super::RegionNames,
     form: ChildForm,
     errors: FormErrors,
@@ -304,8 +306,10 @@ async fn children_page(
     let t = v.t();
     let (f, period) = period(v, Action::CountChildren, "/children", &q)?;
     let limit = if q.format().is_some() { 1000 } else { 200 };
-    let svc::ChildrenView { names_visible, children, counts } =
-        svc::children(state, &v.principal, &v.actor(), &f, None, None, limit).await.map_err(page_err(v))?;
+    let svc::ChildrenView { names_visible, children, counts, counts_next_after: next_after } =
+        svc::children(state, &v.principal, &v.actor(), &f, None, None, limit, &q.villages())
+            .await
+            .map_err(page_err(v))?;
     let today = state.today();
     let age = |c: &Child| domain::person::parse_date(&c.birth_date).map(|b| age_on(b, today)).unwrap_or(0);
     if let Some(fmt) = q.format() {
@@ -376,6 +380,7 @@ async fn children_page(
             names_visible,
             rows,
             counts,
+            next_after,
             names,
             caregivers: options(t, "parenting.caregivers", &codes!(Caregiver), &form.caregiver),
             levels: options(t, "parenting.levels", &codes!(SchoolLevel), &form.school_level),

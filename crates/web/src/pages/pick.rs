@@ -1,5 +1,6 @@
 //! The pickers' lookups: a few matches as JSON for `static/picker.js`, which puts a search box
-//! in front of a field that takes a code or an id (a village code, a person or an agency id).
+//! in front of a field that takes a code or an id (a village code, a person, an agency or a
+//! job order id).
 //! Each answer comes from the app layer's own reads, so the picker shows no more than the
 //! viewer's lists do (person search: scope, role fields and its audit entry). Without
 //! JavaScript the field itself is still typed by hand.
@@ -134,6 +135,34 @@ pub async fn agencies(
                 detail: format!("{} · {}", a.licence_number, t.label("agency_status", &a.status)),
                 value: a.id.to_string(),
                 label: a.name,
+            })
+            .collect(),
+    ))
+}
+
+/// Job orders that can be chosen for a placement today (the episode form lists only the latest
+/// `app::JOB_ORDER_CHOICES`): by id, reference, employer, agency name or job type.
+pub async fn job_orders(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<PickQuery>,
+) -> Result<Json<Vec<Choice>>, PageError> {
+    let text = query_text(&q);
+    let found = app::job_orders::pick(&state, &text).await.map_err(|e| PageError::from_app(e, v.lang()))?;
+    let t = v.t();
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|j| Choice {
+                detail: format!(
+                    "{} · {} · {} · #{}",
+                    t.country(&j.destination),
+                    t.label("job", &j.job_type),
+                    j.employer,
+                    j.id
+                ),
+                label: format!("{} · {}", j.agency_name, j.reference),
+                value: j.id.to_string(),
             })
             .collect(),
     ))
