@@ -1,4 +1,4 @@
-//! The `desmigratif` binary: serve (default), migrate, user, audit, backup.
+//! The `desmigratif` binary: serve (default), migrate, user, audit, backup, persons rekey, …
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -27,6 +27,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// People's records: maintenance.
+    Persons {
+        #[command(subcommand)]
+        command: PersonsCommand,
     },
     /// Bulk imports.
     Import {
@@ -93,6 +98,19 @@ enum UserCommand {
         /// Password; read from DESMIGRATIF_NEW_PASSWORD if not given, generated if neither.
         #[arg(long, env = "DESMIGRATIF_NEW_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PersonsCommand {
+    /// Recompute the stored name search keys (persons, agencies, broker aliases) after the
+    /// spelling rules changed, batch by batch with progress; resumes where a stopped run ended.
+    /// The server does the same in the background on its own (docs/OPERATIONS.md "Re-keying").
+    Rekey {
+        /// Start over from the first row even when the keys are recorded as current (a
+        /// database an older binary wrote to after its re-keying).
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -223,6 +241,13 @@ fn print_startup(s: &Startup, cfg: &Config) {
     if let Some(r) = &s.regions_update {
         // The embedded release changed: the same report as `regions update` (also logged).
         print!("{}", r.render_text());
+    }
+    if s.name_keys_outdated {
+        println!(
+            "The name search keys are older than this version's spelling rules (version {}): the server re-keys them \
+             in the background, or run `desmigratif persons rekey` (docs/OPERATIONS.md \"Re-keying\").",
+            domain::name::KEY_VERSION
+        );
     }
     if let Some((user, password)) = &s.admin_created {
         println!();
@@ -464,6 +489,35 @@ async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     eprintln!("AUDIT CHECKPOINT REFUSED: {why}; run `desmigratif audit verify`");
                     std::process::exit(1);
                 }
+            }
+        }
+        Command::Persons { command: PersonsCommand::Rekey { all } } => {
+            let startup = bootstrap::prepare(&cfg).await?;
+            print_startup(&startup, &cfg);
+            let db = startup.db.clone();
+            let started = std::time::Instant::now();
+            let bar = generate::progress::bar("rekey", None, "rows");
+            let actor = store::audit::Actor::system("cli");
+            let outcome = web::name_keys::rekey(&db, &actor, all, |p| {
+                bar.set_length(p.total.max(p.read));
+                bar.set_position(p.read);
+                bar.set_message(format!("{} keys rewritten", p.rewritten));
+            })
+            .await;
+            bar.finish_and_clear();
+            db.close().await;
+            match outcome.map_err(|e| anyhow::anyhow!("re-keying stopped: {e} (run it again to resume)"))? {
+                web::name_keys::Outcome::Current => {
+                    println!("The name keys are already version {}: nothing to do.", domain::name::KEY_VERSION)
+                }
+                web::name_keys::Outcome::Rekeyed(p) => println!(
+                    "Re-keyed to version {}: {} row(s) read, {} key(s) rewritten in {} batch(es), {} ms.",
+                    domain::name::KEY_VERSION,
+                    p.read,
+                    p.rewritten,
+                    p.batches,
+                    started.elapsed().as_millis()
+                ),
             }
         }
         Command::Import { command: ImportCommand::Persons { file, confirm_warnings, as_user } } => {

@@ -50,6 +50,12 @@ fn generate_shows_the_admin_login_and_progress_and_later_commands_say_what_they_
     // Indicators and backup finish with their summary.
     let (out, _) = desmigratif(dir.path(), &["indicators", "refresh", "--all"], &[]);
     assert!(out.contains("Refreshed ") && out.contains("village(s)"), "{out}");
+    // Name keys: a generated database records this build's key version, so re-keying has
+    // nothing to do unless asked to start over; then every key is read and none differs.
+    let (out, _) = desmigratif(dir.path(), &["persons", "rekey"], &[]);
+    assert!(out.contains("are already version 2: nothing to do"), "{out}");
+    let (out, _) = desmigratif(dir.path(), &["persons", "rekey", "--all"], &[]);
+    assert!(out.contains("Re-keyed to version 2: ") && out.contains(" 0 key(s) rewritten"), "{out}");
     let (out, _) = desmigratif(dir.path(), &["backup", "--to", "data/copy.db"], &[]);
     assert!(out.contains("Backup written to data/copy.db"), "{out}");
     assert!(dir.path().join("data/copy.db").metadata().unwrap().len() > 0);

@@ -35,6 +35,8 @@ mod monitoring_coop;
 mod monitoring_pillars;
 // track multi (issue 18)
 mod multi;
+// issue 18, names: the y/i rule and the re-keying
+mod names;
 mod national_ids;
 mod openapi;
 mod opensid;

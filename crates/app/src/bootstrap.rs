@@ -21,6 +21,9 @@ pub struct Startup {
     pub elapsed_ms: u128,
     /// The report of the update of an older embedded region release (issue 19), if one ran.
     pub regions_update: Option<crate::region_update::UpdateReport>,
+    /// The stored name keys are older than this build's rules: the server re-keys them in
+    /// the background (`crate::name_keys`), or `desmigratif persons rekey` does.
+    pub name_keys_outdated: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +41,10 @@ pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
     let db = Db::connect(&cfg.database_url).await?;
     let migrations_applied = store::migrate::run(&db).await?;
     let regions_loaded = store::regions::load_if_needed(&db).await?;
+    // A new database's keys are this build's from the first row; an older one's are re-keyed
+    // by the server in the background (crate::name_keys), never before it listens.
+    store::name_keys::stamp_if_new(&db).await?;
+    let name_keys_outdated = store::name_keys::outdated(&db).await?;
     // Before anything is audited: every entry from here on is keyed (issue 14).
     crate::audit_trail::key_the_chain(&db, cfg).await?;
     // An older embedded release is updated like `regions update` (audited, so after the key).
@@ -54,6 +61,7 @@ pub async fn prepare(cfg: &Config) -> Result<Startup, StartupError> {
         migrations_applied,
         regions_loaded,
         regions_update,
+        name_keys_outdated,
         admin_created,
         admin_env_ignored,
         elapsed_ms: started.elapsed().as_millis(),

@@ -241,6 +241,19 @@ enum Checked {
     WarningsOnly(Vec<NikIssue>, NewPerson),
 }
 
+/// The outcomes of a batch without the store's answer: a row refused by validation keeps its
+/// refusal, every row that needed the store (to be written, or looked up for its NIK warnings)
+/// becomes an internal problem. Used when the store failed, and when no row needed it.
+fn decided_only(checked: Vec<Checked>) -> Vec<Outcome> {
+    checked
+        .into_iter()
+        .map(|c| match c {
+            Checked::Done(o) => o,
+            Checked::Write(_) | Checked::WarningsOnly(..) => Outcome::Rejected(vec![Problem::Internal]),
+        })
+        .collect()
+}
+
 /// One batch: each row validated as [`people::register`] validates it (rules, retired code,
 /// region), then the valid ones written by [`store::persons::create_batch`], then each row's
 /// outcome, a NIK already on record answered as registration answers it.
@@ -323,13 +336,8 @@ async fn import_batch(
         })
         .collect();
     if to_write.is_empty() && look_up.is_empty() {
-        return checked
-            .into_iter()
-            .map(|c| match c {
-                Checked::Done(o) => o,
-                _ => Outcome::Rejected(vec![Problem::Internal]),
-            })
-            .collect();
+        // Every row decided already (no row is left for the store).
+        return decided_only(checked);
     }
     let region = principal.scope.code().map(|r| r.as_str().to_string()).unwrap_or_default();
     let audit = |created: &[(usize, i64)]| {
@@ -349,13 +357,7 @@ async fn import_batch(
         Ok(w) => w,
         Err(e) => {
             tracing::error!(error = %e, "store failure during import");
-            return checked
-                .into_iter()
-                .map(|c| match c {
-                    Checked::Done(o) => o,
-                    _ => Outcome::Rejected(vec![Problem::Internal]),
-                })
-                .collect();
+            return decided_only(checked);
         }
     };
     // Each written person by batch position, and every NIK now on record (before or by this batch).

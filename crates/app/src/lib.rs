@@ -30,6 +30,8 @@ pub mod idempotency;
 pub mod import;
 pub mod job_orders;
 pub mod monitoring;
+// issue 18, names: stored spelling keys recomputed when the rules change
+pub mod name_keys;
 pub mod national_ids;
 pub mod opensid;
 pub mod outreach;

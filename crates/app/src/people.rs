@@ -146,24 +146,11 @@ pub async fn edit(
                 merged.insert(field.to_string(), v.clone());
             }
         }
-        let get = |k: &str| merged.get(k).map(String::as_str).unwrap_or("");
-        let input = NewPersonInput {
-            nik: get("nik"),
-            kk_number: get("kk_number"),
-            full_name: get("full_name"),
-            sex: get("sex"),
-            birth_date: get("birth_date"),
-            birth_place: get("birth_place"),
-            village_code: get("village_code"),
-            address: get("address"),
-            phone: get("phone"),
-            contact_abroad: get("contact_abroad"),
-            category: get("category"),
-            // Warnings already confirmed on the record stay confirmed unless the NIK, birth
-            // date or sex change.
-            confirm_warnings: req.confirm_warnings
-                || !plan.applied().iter().any(|f| matches!(*f, "nik" | "birth_date" | "sex")),
-        };
+        // Warnings already confirmed on the record stay confirmed unless the NIK, birth date or
+        // sex change.
+        let confirm =
+            req.confirm_warnings || !plan.applied().iter().any(|f| matches!(*f, "nik" | "birth_date" | "sex"));
+        let input = NewPersonInput::from_fields(&merged, confirm);
         let new = match checked(state, principal, &input, Some(&before)).await {
             Ok(n) => n,
             Err(RegisterError::Forbidden) => return Err(crate::Error::Forbidden.into()),

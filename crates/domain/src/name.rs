@@ -6,12 +6,30 @@
 
 /// A search key that makes common Indonesian spelling variants meet: lowercased, accents and
 /// punctuation removed, old spellings mapped (dj→j, tj→c, oe→u, sj→sy, ch→kh, nj→ny, then j→y), oo→u,
-/// o→u, double letters collapsed, trailing h dropped from words (Fatimah/Fatima), words joined
-/// by single spaces.
-/// So "Noor"≡"Nur", "Mohamad"≡"Muhammad"≡"Muhamad"≡"MOHAMMAD", "Soekarno"≡"Sukarno", "Djoko"≡"Joko".
+/// o→u, a word's last y read as i (Sity/Siti), double letters collapsed, trailing h dropped from
+/// words (Fatimah/Fatima), words joined by single spaces.
+/// So "Noor"≡"Nur", "Mohamad"≡"Muhammad"≡"Muhamad"≡"MOHAMMAD", "Soekarno"≡"Sukarno", "Djoko"≡"Joko",
+/// "Sity"≡"Siti", "Hendry"≡"Hendri", "Eddy"≡"Edi".
+///
+/// **The y/i rule** (key version 2, [`KEY_VERSION`]): a y that ends a word and follows another
+/// letter (a consonant or a vowel, not a second y) reads as i. Names take the Dutch and English
+/// y for a final i freely (Yanty, Hendry, Dewy, Rudy, Henny, Desy, Susy), while Indonesian
+/// spelling writes a final i; a y elsewhere is a consonant (the Y of Yanti, ny, sy, Wahyu,
+/// Hidayat) and stays. It must NOT merge, and does not:
+/// - a y that is not last: Yanti ≠ Ianti, Maya ≠ Maia, Wahyu ≠ Wahiu, Nyoman ≠ Nioman,
+///   Syahrir ≠ Siahrir (the digraphs ny and sy inside a word keep their y);
+/// - a lone Y, an initial (Y. Suharto): "y" ≠ "i", and Yy collapses to y, not i;
+/// - a y after a digit ("2y" stays), which is no name.
+///
+/// What it does merge beyond the wanted pairs, as a search key can afford: a final "ay, ey, uy"
+/// with "ai, ei, ui" (Ray ≡ Rai, Huy ≡ Hui), a final sy with si (Arsy ≡ Arsi, where sy is
+/// Arabic sh), and, through the old-spelling j→y, a final j (Siraj ≡ Sirai, Faraj ≡ Farai).
 ///
 /// The rewriting of each word is repeated until nothing changes, so that a key is its own key
 /// ("Nandja" gives "nanja" in one pass, which gives "nanya" in a second; the key is "nanya").
+/// Keys are stored (`persons.name_key`, `agencies.name_key`, `broker_aliases.alias_key`): a
+/// change of these rules raises [`KEY_VERSION`], and the stored keys are recomputed
+/// (docs/OPERATIONS.md "Name search", "Re-keying").
 pub fn name_key(name: &str) -> String {
     let mut folded = String::with_capacity(name.len());
     for c in name.chars() {
@@ -63,8 +81,15 @@ fn strip_accent(c: char) -> Option<&'static str> {
     })
 }
 
-/// Rewrites one word until it is stable. Terminates: every step either shortens the word or
-/// replaces an o, j or c without adding any.
+/// The version of the rules in [`name_key`]: 1 until the y/i rule, 2 with it. A database records
+/// the version its stored keys were computed with (`meta.name_key_version`); an older one is
+/// re-keyed batch by batch.
+pub const KEY_VERSION: i64 = 2;
+
+/// Rewrites one word until it is stable. Terminates: every pass that changes the word either
+/// shortens it or keeps its length and lowers the weight 2·(j count) + (o, c and y count), since
+/// j→y, o→u, c→k (ch→kh) and a final y→i each take away weight and nothing adds any (an i, u, k
+/// is never rewritten).
 fn word_key(word: &str) -> String {
     let mut current: Vec<char> = word.chars().collect();
     loop {
@@ -93,6 +118,8 @@ fn rewrite_once(w: &[char]) -> Vec<char> {
             // In the pre-1972 spelling j was today's y (Hidajat = Hidayat); after dj→j above,
             // every j becomes y, so old and new spellings of either sound meet.
             ('j', _) => (&['y'], 1),
+            // A word's last y after another letter reads as i (Sity = Siti); see `name_key`.
+            ('y', None) if i > 0 && w[i - 1].is_alphabetic() && w[i - 1] != 'y' => (&['i'], 1),
             _ => (std::slice::from_ref(&w[i]), 1),
         };
         out.extend_from_slice(replacement);
@@ -192,6 +219,160 @@ mod tests {
         assert_eq!(name_key("MOHAMMAD"), "muhamad");
         assert_eq!(name_key("Fatimah"), "fatima");
         assert_eq!(name_key("Djoko"), "yuku");
+    }
+
+    #[test]
+    fn a_final_y_reads_as_i() {
+        same("Siti", "Sity");
+        same("Yanti", "Yanty");
+        same("Hendri", "Hendry");
+        same("Dewi", "Dewy");
+        same("Rudi", "Rudy");
+        same("Edi", "Eddy");
+        same("Heni", "Henny");
+        same("Desi", "Desy");
+        same("Susi", "SUSY");
+        same("Siti Aminah", "Sity Aminah");
+        same("Dewi Yanti", "Dewy Yanty");
+        // After a vowel too, and after the old j (a word's last letter, whichever spelling).
+        same("Rai", "Ray");
+        same("Siraj", "Sirai");
+        assert_eq!(name_key("Hendry"), "hendri");
+        assert_eq!(name_key("Yanty Sity"), "yanti siti");
+        // Through the other rules: the final y appears only after them (Sityh loses its h).
+        same("Sityh", "Siti");
+        same("Tommy", "Tumi");
+    }
+
+    #[test]
+    fn a_y_that_is_not_a_final_i_stays() {
+        differ("Yanti", "Ianti");
+        differ("Maya", "Maia");
+        differ("Wahyu", "Wahiu");
+        differ("Nyoman", "Nioman");
+        differ("Syahrir", "Siahrir");
+        // An initial is a letter, not a sound: Y. and I. stay apart, and so does a doubled Y.
+        differ("Y Suharto", "I Suharto");
+        assert_eq!(name_key("Y."), "y");
+        assert_eq!(name_key("YY"), "y");
+        assert_eq!(name_key("2y"), "2y");
+        // A final i was always i; nothing else moved.
+        assert_eq!(name_key("Siti Nur-Hayati"), "siti nur hayati");
+        differ("Siti", "Sita");
+    }
+
+    /// Every name these tests use, as typed.
+    const TEST_NAMES: &[&str] = &[
+        "Noor",
+        "Nur",
+        "Hidajat",
+        "Hidayat",
+        "Djojo",
+        "Joyo",
+        "Mohamad",
+        "Muhammad",
+        "Muhamad",
+        "MOHAMMAD",
+        "Soekarno",
+        "Sukarno",
+        "Djoko",
+        "Joko",
+        "Fatimah",
+        "Fatima",
+        "Tjipto",
+        "Cipto",
+        "Sjahrir",
+        "Syahrir",
+        "Njoman",
+        "Nyoman",
+        "Chairul",
+        "Khairul",
+        "Oemar",
+        "Umar",
+        "Soeharto",
+        "Suharto",
+        "Nandja",
+        "Nanja",
+        "Nanya",
+        "  SITI   Nur-Hayati ",
+        "Siti Nurhaliza",
+        "siti  nurhaliza",
+        "José",
+        "Jose",
+        "Ma'ruf",
+        "Maruf",
+        "Ma’ruf",
+        "MARUF",
+        "H. Ahmad",
+        "H Ahmad",
+        "Zoë",
+        "Zoe",
+        "",
+        " .,- ",
+        "Siti",
+        "Sari",
+        "Budi",
+        "Badu",
+        "Dewi",
+        "Dewa",
+        "Agus",
+        "Agung",
+        "Siti Aminah",
+        "Aminah Siti",
+        "Sity",
+        "Yanti",
+        "Yanty",
+        "Hendri",
+        "Hendry",
+        "Dewy",
+        "Rudi",
+        "Rudy",
+        "Edi",
+        "Eddy",
+        "Heni",
+        "Henny",
+        "Desi",
+        "Desy",
+        "Susi",
+        "SUSY",
+        "Sity Aminah",
+        "Dewi Yanti",
+        "Dewy Yanty",
+        "Rai",
+        "Ray",
+        "Siraj",
+        "Sirai",
+        "Yanty Sity",
+        "Sityh",
+        "Tommy",
+        "Tumi",
+        "Ianti",
+        "Maya",
+        "Maia",
+        "Wahyu",
+        "Wahiu",
+        "Nioman",
+        "Siahrir",
+        "Y Suharto",
+        "I Suharto",
+        "Y.",
+        "YY",
+        "2y",
+        "Siti Nur-Hayati",
+        "Sita",
+    ];
+
+    #[test]
+    fn a_key_is_its_own_key_for_every_test_name() {
+        for name in TEST_NAMES {
+            let k = name_key(name);
+            assert_eq!(name_key(&k), k, "{name:?}");
+            // And one rewriting pass leaves each word of a key alone (the loop's fixed point).
+            for w in k.split(' ').filter(|w| !w.is_empty()) {
+                let chars: Vec<char> = w.chars().collect();
+                assert_eq!(rewrite_once(&chars), chars, "{name:?}: {w:?}");
+            }
+        }
     }
 
     #[test]

@@ -99,6 +99,28 @@ pub struct NewPersonInput<'a> {
     pub confirm_warnings: bool,
 }
 
+impl<'a> NewPersonInput<'a> {
+    /// The input from fields by their form names (`crate::person_merge::EDITABLE_FIELDS`: an
+    /// edit's merged values, an offline phone's form); a field absent is empty.
+    pub fn from_fields(fields: &'a std::collections::BTreeMap<String, String>, confirm_warnings: bool) -> Self {
+        let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+        NewPersonInput {
+            nik: get("nik"),
+            kk_number: get("kk_number"),
+            full_name: get("full_name"),
+            sex: get("sex"),
+            birth_date: get("birth_date"),
+            birth_place: get("birth_place"),
+            village_code: get("village_code"),
+            address: get("address"),
+            phone: get("phone"),
+            contact_abroad: get("contact_abroad"),
+            category: get("category"),
+            confirm_warnings,
+        }
+    }
+}
+
 /// A validated new person record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPerson {
@@ -342,6 +364,35 @@ pub fn validate_new_person(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn input_from_fields_reads_every_editable_field_by_its_name() {
+        use crate::person_merge::EDITABLE_FIELDS;
+        // Each field holds its own name: every struct field must come from the field so named.
+        let fields: std::collections::BTreeMap<String, String> =
+            EDITABLE_FIELDS.iter().map(|f| (f.to_string(), f.to_string())).collect();
+        let i = NewPersonInput::from_fields(&fields, true);
+        let read = [
+            i.nik,
+            i.kk_number,
+            i.full_name,
+            i.sex,
+            i.birth_date,
+            i.birth_place,
+            i.village_code,
+            i.address,
+            i.phone,
+            i.contact_abroad,
+            i.category,
+        ];
+        assert_eq!(read, EDITABLE_FIELDS);
+        assert!(i.confirm_warnings);
+        // Absent fields are empty, unknown ones ignored.
+        let few: std::collections::BTreeMap<String, String> =
+            [("full_name", "Siti"), ("hobby", "x")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let i = NewPersonInput::from_fields(&few, false);
+        assert_eq!((i.full_name, i.nik, i.category, i.confirm_warnings), ("Siti", "", "", false));
+    }
+
     use super::*;
     use crate::nik::tests::{TODAY, TestRegions, any_birth_date, any_sex, nik_for};
     use proptest::prelude::*;

@@ -78,22 +78,8 @@ fn today(now_unix: f64, village_code: &str) -> Date {
 
 /// The whole registration form (`/persons/new`), by its field names.
 pub fn person(form: &BTreeMap<String, String>, now_unix: f64) -> Report {
-    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
-    let input = NewPersonInput {
-        nik: get("nik"),
-        kk_number: get("kk_number"),
-        full_name: get("full_name"),
-        sex: get("sex"),
-        birth_date: get("birth_date"),
-        birth_place: get("birth_place"),
-        village_code: get("village_code"),
-        address: get("address"),
-        phone: get("phone"),
-        contact_abroad: get("contact_abroad"),
-        category: get("category"),
-        // Warnings are reported separately below, whatever the other fields hold.
-        confirm_warnings: true,
-    };
+    // Warnings are reported separately below, whatever the other fields hold: confirmed here.
+    let input = NewPersonInput::from_fields(form, true);
     let day = today(now_unix, input.village_code);
     let mut report = match validate_new_person(&input, &OfflineRegions, day) {
         Ok(_) | Err(PersonRejection::UnconfirmedWarnings(_)) => Report::default(),

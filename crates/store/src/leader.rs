@@ -1,5 +1,5 @@
 //! One leader among the servers on a database, for background work that must run once
-//! (the indicator refresher). PostgreSQL: a session advisory lock held on a connection of its
+//! (the indicator refresher, the name re-keying). PostgreSQL: a session advisory lock held on a connection of its
 //! own, outside the pool; it is released when that connection ends, so a server that dies hands
 //! the work to the next one that asks. SQLite: one database file, one server; always the leader.
 
@@ -11,6 +11,8 @@ use sqlx::{Connection, PgConnection};
 #[repr(i64)]
 pub enum Work {
     IndicatorRefresh = 0x6465_736d_0001,
+    /// Re-keying the stored name keys (`name_keys`), once per database.
+    NameRekey = 0x6465_736d_0002,
 }
 
 pub enum Leader {

@@ -31,6 +31,8 @@ pub mod indicators;
 pub mod job_orders;
 pub mod leader;
 pub mod migrate;
+// issue 18, names: stored spelling keys recomputed when the rules change
+pub mod name_keys;
 pub mod national_ids;
 pub mod opensid;
 pub mod outreach;

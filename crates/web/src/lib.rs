@@ -5,8 +5,8 @@ pub mod api;
 // The application layer, re-exported under the names the handlers have always used.
 pub use app::{
     accounts, agencies, audit_trail, bootstrap, brokers, cases, clock, config, coop_loans, coop_month_end, cooperative,
-    dhis2, dukcapil, enterprise, episodes, htcds, i18n, import, job_orders, monitoring, national_ids, opensid,
-    outreach, parenting, partners, people, policy, portal, privacy, region_update,
+    dhis2, dukcapil, enterprise, episodes, htcds, i18n, import, job_orders, monitoring, name_keys, national_ids,
+    opensid, outreach, parenting, partners, people, policy, portal, privacy, region_update,
 };
 pub mod auth;
 mod catalogue_keys;
@@ -207,6 +207,8 @@ pub async fn serve(
     });
     // Indicators: recompute the villages marked dirty by writes (app::monitoring).
     let refresher = tokio::spawn(monitoring::background_refresher(state.db.clone(), state.clock));
+    // Stored name keys older than this build's rules: re-keyed batch by batch (app::name_keys).
+    let rekeyer = tokio::spawn(name_keys::background_rekeyer(state.db.clone()));
     // The audit head, recorded outside the database (app::audit_trail): periodically when it
     // moved, and once more after the last request.
     let (audit_db, audit_cfg) = (state.db.clone(), state.config.clone());
@@ -217,6 +219,7 @@ pub async fn serve(
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purger.abort();
     refresher.abort();
+    rekeyer.abort();
     checkpointer.abort();
     audit_trail::Checkpointer::new(audit_db, &audit_cfg).tick().await;
     result
