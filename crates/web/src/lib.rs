@@ -205,6 +205,13 @@ pub async fn serve(
             }
         }
     });
+    // The region codes every write checks, read once now rather than by the first requests.
+    let warm = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.region_index().await {
+            tracing::warn!(error = %e, "loading the region codes failed (the first request will try again)");
+        }
+    });
     // Indicators: recompute the villages marked dirty by writes (app::monitoring).
     let refresher = tokio::spawn(monitoring::background_refresher(state.db.clone(), state.clock));
     // Stored name keys older than this build's rules: re-keyed batch by batch (app::name_keys).
