@@ -2,7 +2,9 @@
 """Durability under crash (issue 9): concurrent writers register people through the real
 server; the server is killed with SIGKILL at random moments and restarted; at the end every
 write the server acknowledged (HTTP 201) must be in the database, the database must pass
-its integrity check and the audit hash chain must verify.
+its integrity check and the audit hash chain must verify. Readers open the people written
+meanwhile: every view the server answered (HTTP 200) must have its audit entry (issue 18: the
+views' entries are committed in groups, and answered only once written).
 
     scripts/crash-test.py [--kills 20] [--writers 8] [--bin target/release/desmigratif]
                           [--database-url postgres://…]   (default: a fresh SQLite file)
@@ -40,6 +42,19 @@ def request(base, method, path, body=None, token=None, timeout=5):
                 return r.status, raw
     except urllib.error.HTTPError as e:
         return e.code, None
+
+
+def view(base, person_id, token, request_id, timeout=5):
+    """GET a person with our own request id (the audit entry carries it); the HTTP status."""
+    req = urllib.request.Request(f"{base}/api/v1/persons/{person_id}", method="GET")
+    req.add_header("Authorization", "Bearer " + token)
+    req.add_header("X-Request-Id", request_id)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
 
 
 def nik_for(n):
@@ -104,7 +119,12 @@ def main():
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, DESMIGRATIF_ADDR=f"127.0.0.1:{port}",
                DESMIGRATIF_ADMIN_USER="admin", DESMIGRATIF_ADMIN_PASSWORD=ADMIN_PASSWORD,
-               DESMIGRATIF_LOG="error")
+               DESMIGRATIF_LOG="error",
+               # The audit key and its checkpoints belong to this run's database: on PostgreSQL
+               # the default is data/ under the working directory, where another database's
+               # checkpoints would make `audit verify` report this chain as rewritten.
+               DESMIGRATIF_AUDIT_KEY_FILE=os.path.join(tmp, "audit.key"),
+               DESMIGRATIF_AUDIT_CHECKPOINT_FILE=os.path.join(tmp, "audit-checkpoints.log"))
     base = f"http://127.0.0.1:{port}"
     server = Server(args.bin, env)
     acked, lock, counter = [], threading.Lock(), [0]
@@ -136,9 +156,35 @@ def main():
                     with lock:
                         acked.append((out["id"], nik))
 
+        viewed, view_counter = [], [0]
+
+        def reader():
+            while not stop.is_set():
+                with lock:
+                    if not acked:
+                        pick = None
+                    else:
+                        pick = rng_views.choice(acked)[0]
+                    n = view_counter[0]
+                    view_counter[0] += 1
+                if pick is None:
+                    time.sleep(0.01)
+                    continue
+                rid = f"crashview{n:09d}"
+                try:
+                    status = view(base, pick, token, rid, timeout=3)
+                except Exception:
+                    time.sleep(0.02)
+                    continue
+                if status == 200:
+                    with lock:
+                        viewed.append(rid)
+
+        rng_views = random.Random(args.seed + 1)
         for k in range(args.kills):
             stop.clear()
             threads = [threading.Thread(target=writer) for _ in range(args.writers)]
+            threads += [threading.Thread(target=reader) for _ in range(max(1, args.writers // 2))]
             for t in threads:
                 t.start()
             time.sleep(rng.uniform(0.3, 2.5))
@@ -155,11 +201,15 @@ def main():
             con = sqlite3.connect(db_path)
             integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
             found_niks = {r[0] for r in con.execute("SELECT nik FROM persons")}
+            audited = {r[0] for r in con.execute("SELECT request_id FROM audit_log WHERE action = 'person.view'")}
             con.close()
         else:
             out = subprocess.run(["psql", url, "-tAc", "SELECT nik FROM persons"], capture_output=True,
                                  text=True, check=True).stdout
             found_niks = set(out.split())
+            out = subprocess.run(["psql", url, "-tAc", "SELECT request_id FROM audit_log WHERE action = 'person.view'"],
+                                 capture_output=True, text=True, check=True).stdout
+            audited = set(out.split())
             integrity = "ok (PostgreSQL: WAL recovery)"
         verify = subprocess.run([args.bin, "audit", "verify"], env=env, capture_output=True, text=True)
         found = sum(1 for _, nik in acked if nik in found_niks)
@@ -169,9 +219,11 @@ def main():
         print(f"writes acknowledged: {len(acked)}")
         print(f"writes found: {found}")
         print(f"lost: {lost}")
+        unaudited = sum(1 for rid in viewed if rid not in audited)
+        print(f"views answered: {len(viewed)}, without their audit entry: {unaudited}")
         print(f"integrity check: {integrity}")
         print(f"audit chain: {(verify.stdout + verify.stderr).strip()}")
-        ok = lost == 0 and integrity.startswith("ok") and verify.returncode == 0 and len(acked) > 0
+        ok = lost == 0 and unaudited == 0 and len(viewed) > 0 and integrity.startswith("ok") and verify.returncode == 0 and len(acked) > 0
         print("RESULT: " + ("PASS" if ok else "FAIL"))
         return 0 if ok else 1
     finally:
