@@ -118,7 +118,9 @@ async fn region_values(
     period: &Period,
 ) -> Result<std::sync::Arc<Values>, store::StoreError> {
     let key = format!("{}|{period}", place.code_str());
-    state.region_values.get_or_load(generation, key, || read::region_in(&state.db, place.code.as_ref(), period)).await
+    // Summed for the period once, when loaded: the requests that follow only read the sums.
+    let load = || async { Ok(read::region_in(&state.db, place.code.as_ref(), period).await?.summed_for(period)) };
+    state.region_values.get_or_load(generation, key, load).await
 }
 
 /// Runs forever: refreshes dirty villages every few seconds. With several servers on one
@@ -630,7 +632,10 @@ pub async fn dashboard(
         let cache_key = format!("{}|{period}|{}", place.code_str(), keys.join(","));
         let vals = state
             .child_values
-            .get_or_load(&generation, cache_key, || read::children(&state.db, place.code.as_ref(), &keys, &period))
+            .get_or_load(&generation, cache_key, || async {
+                let children = read::children(&state.db, place.code.as_ref(), &keys, &period).await?;
+                Ok(children.into_iter().map(|(code, v)| (code, v.summed_for(&period))).collect())
+            })
             .await?;
         let empty = Values::default();
         for r in regions {

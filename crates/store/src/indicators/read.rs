@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Default)]
 pub struct Values {
     rows: std::collections::HashMap<String, Vec<(String, String, i64)>>,
+    /// Every key's totals by breakdown over one period, summed once ([`Values::summed_for`]):
+    /// the nation's case durations alone are ~7,000 rows, summed on every request before.
+    sums: Option<(Period, std::collections::HashMap<String, BTreeMap<String, i64>>)>,
 }
 
 const NO_ROWS: &[(String, String, i64)] = &[];
@@ -22,7 +25,23 @@ impl Values {
         for (k, m, d, v) in rows {
             by.entry(k).or_default().push((m, d, v));
         }
-        Values { rows: by }
+        Values { rows: by, sums: None }
+    }
+
+    /// These values with every key's totals over `period` summed now, so that questions about
+    /// that period ([`Values::by_dim`], [`Values::total`], [`Values::dim_total`], derived
+    /// figures) read the sums instead of the rows. For values kept and asked many times
+    /// (`app::monitoring::FigureCache`).
+    pub fn summed_for(mut self, period: &Period) -> Values {
+        let sums = self.rows.keys().map(|k| (k.clone(), self.sum_by_dim(k, period))).collect();
+        self.sums = Some((*period, sums));
+        self
+    }
+
+    /// The kept sums of `key` over `period`, when these values were summed for that period.
+    fn summed(&self, key: &str, period: &Period) -> Option<Option<&BTreeMap<String, i64>>> {
+        let (p, sums) = self.sums.as_ref()?;
+        (p == period).then(|| sums.get(key))
     }
 
     fn is_stock(key: &str) -> bool {
@@ -53,11 +72,21 @@ impl Values {
 
     /// Flows summed over the period; stocks as they are now. All breakdowns.
     pub fn total(&self, key: &str, period: &Period) -> i64 {
+        if let Some(sums) = self.summed(key, period) {
+            return sums.map(|m| m.values().sum()).unwrap_or(0);
+        }
         self.matching(key, Some(period)).map(|r| r.2).sum()
     }
 
     /// Totals by breakdown over the period.
     pub fn by_dim(&self, key: &str, period: &Period) -> BTreeMap<String, i64> {
+        if let Some(sums) = self.summed(key, period) {
+            return sums.cloned().unwrap_or_default();
+        }
+        self.sum_by_dim(key, period)
+    }
+
+    fn sum_by_dim(&self, key: &str, period: &Period) -> BTreeMap<String, i64> {
         let mut out = BTreeMap::new();
         for (_, d, v) in self.matching(key, Some(period)) {
             *out.entry(d.clone()).or_default() += v;
@@ -67,6 +96,9 @@ impl Values {
 
     /// One breakdown's total over the period.
     pub fn dim_total(&self, key: &str, dim: &str, period: &Period) -> i64 {
+        if let Some(sums) = self.summed(key, period) {
+            return sums.and_then(|m| m.get(dim)).copied().unwrap_or(0);
+        }
         self.matching(key, Some(period)).filter(|r| r.1 == dim).map(|r| r.2).sum()
     }
 
@@ -230,5 +262,37 @@ mod tests {
         assert_eq!(v.criterion_value("departures", 3, march), Some(8));
         assert_eq!(v.criterion_value("coop_members", 0, march), Some(0));
         assert_eq!(v.criterion_value("protection_task_force", 0, march), None);
+    }
+
+    /// Summed once for a period, the values answer that period exactly as they would from the
+    /// rows, and any other period from the rows.
+    #[test]
+    fn summed_values_answer_as_the_rows_do() {
+        let rows = vec![
+            r("departures", "2025-01", "procedural", 3),
+            r("departures", "2025-02", "non_procedural", 1),
+            r("departures", "2025-03", "procedural", 4),
+            r("abroad_now", "", "", 6),
+            r("cases_resolved_days", "2025-02", "00003", 2),
+            r("cases_resolved_days", "2025-02", "00010", 1),
+            r("cases_resolved_days", "2025-03", "00020", 5),
+        ];
+        let p = Period { from: Month::parse("2025-01").unwrap(), to: Month::parse("2025-02").unwrap() };
+        let other = Period { from: Month::parse("2025-02").unwrap(), to: Month::parse("2025-03").unwrap() };
+        let plain = Values::from_rows(rows.clone());
+        let summed = Values::from_rows(rows).summed_for(&p);
+        for period in [&p, &other] {
+            for key in ["departures", "abroad_now", "cases_resolved_days", "no_such_key"] {
+                assert_eq!(summed.total(key, period), plain.total(key, period), "{key}");
+                assert_eq!(summed.by_dim(key, period), plain.by_dim(key, period), "{key}");
+                assert_eq!(summed.dim_total(key, "procedural", period), plain.dim_total(key, "procedural", period));
+            }
+            for key in ["procedural_share", "cases_median_days"] {
+                assert_eq!(summed.derived(key, period), plain.derived(key, period), "{key}");
+            }
+        }
+        assert_eq!(summed.total("departures", &p), 4);
+        assert_eq!(summed.total("departures", &other), 5);
+        assert_eq!(summed.derived("cases_median_days", &other), Some(20));
     }
 }

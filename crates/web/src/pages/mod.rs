@@ -481,7 +481,7 @@ pub fn country_options(t: T, selected: &str, common: bool) -> Vec<SelectOption> 
     let (first, rest) = domain::service_center::codes::destination_choices(t.code());
     let selected = selected.trim().to_ascii_uppercase();
     (if common { first } else { rest })
-        .into_iter()
+        .iter()
         .map(|c| SelectOption {
             value: c.code.as_str().to_string(),
             label: c.code.name(t.code()).to_string(),
