@@ -325,16 +325,7 @@ async fn remittance_inflow_is_paged_in_both_doors_with_the_totals_of_the_whole_r
 #[tokio::test]
 async fn person_page_lists_a_capped_number_of_job_orders_and_the_picker_finds_the_rest() {
     let app = TestApp::spawn().await;
-    let (s, agency) = app
-        .post_json(
-            "/api/v1/agencies",
-            Some(&app.admin_token),
-            &json!({"name": "PT Jasa Tenaga", "licence_number": "KEP.7/2024",
-                    "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{agency}");
-    let agency = agency["id"].as_i64().unwrap();
+    let agency = active_agency(&app).await;
     // 60 verified job orders, JO-01 ending first; one unverified that is never offered.
     let rows: Vec<String> = (1..=60)
         .map(|i| {
@@ -419,16 +410,7 @@ async fn outreach_page_pages_its_village_summary_and_keeps_the_events_cursor() {
 #[tokio::test]
 async fn job_orders_api_pages_with_a_cursor_through_equal_validity_ends() {
     let app = TestApp::spawn().await;
-    let (s, agency) = app
-        .post_json(
-            "/api/v1/agencies",
-            Some(&app.admin_token),
-            &json!({"name": "PT Jasa Tenaga", "licence_number": "KEP.7/2024",
-                    "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{agency}");
-    let agency = agency["id"].as_i64().unwrap();
+    let agency = active_agency(&app).await;
     // Seven job orders, three of them ending on the same day (the cursor must split the tie).
     let ends = ["2031-01-01", "2032-01-01", "2032-01-01", "2032-01-01", "2033-01-01", "2034-01-01", "2035-01-01"];
     let rows: Vec<String> = ends
@@ -473,4 +455,18 @@ async fn job_orders_api_pages_with_a_cursor_through_equal_validity_ends() {
     let (s, bad) = app.get_json("/api/v1/job-orders?limit=0&after=yesterday", Some(&app.admin_token)).await;
     assert_eq!(s, 422, "{bad}");
     assert_eq!(fields(&bad), ["limit", "after"]);
+}
+
+/// An active, licensed agency (the job orders' owner): its id.
+async fn active_agency(app: &TestApp) -> i64 {
+    let (s, agency) = app
+        .post_json(
+            "/api/v1/agencies",
+            Some(&app.admin_token),
+            &json!({"name": "PT Jasa Tenaga", "licence_number": "KEP.7/2024",
+                    "status": "active", "valid_from": "2024-01-01", "valid_until": "2099-01-01"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{agency}");
+    agency["id"].as_i64().unwrap()
 }

@@ -241,16 +241,20 @@ mod tests {
         (k.into(), m.into(), d.into(), v)
     }
 
-    #[test]
-    fn flows_sum_over_the_period_and_stocks_do_not() {
-        let v = Values::from_rows(vec![
+    fn sample_rows() -> Vec<(String, String, String, i64)> {
+        vec![
             r("departures", "2025-01", "procedural", 3),
             r("departures", "2025-02", "non_procedural", 1),
             r("departures", "2025-03", "procedural", 4),
             r("abroad_now", "", "", 6),
             r("cases_resolved_days", "2025-02", "00003", 2),
             r("cases_resolved_days", "2025-02", "00010", 1),
-        ]);
+        ]
+    }
+
+    #[test]
+    fn flows_sum_over_the_period_and_stocks_do_not() {
+        let v = Values::from_rows(sample_rows());
         let p = Period { from: Month::parse("2025-01").unwrap(), to: Month::parse("2025-02").unwrap() };
         assert_eq!(v.total("departures", &p), 4);
         assert_eq!(v.total("abroad_now", &p), 6);
@@ -268,15 +272,8 @@ mod tests {
     /// rows, and any other period from the rows.
     #[test]
     fn summed_values_answer_as_the_rows_do() {
-        let rows = vec![
-            r("departures", "2025-01", "procedural", 3),
-            r("departures", "2025-02", "non_procedural", 1),
-            r("departures", "2025-03", "procedural", 4),
-            r("abroad_now", "", "", 6),
-            r("cases_resolved_days", "2025-02", "00003", 2),
-            r("cases_resolved_days", "2025-02", "00010", 1),
-            r("cases_resolved_days", "2025-03", "00020", 5),
-        ];
+        let mut rows = sample_rows();
+        rows.push(r("cases_resolved_days", "2025-03", "00020", 5));
         let p = Period { from: Month::parse("2025-01").unwrap(), to: Month::parse("2025-02").unwrap() };
         let other = Period { from: Month::parse("2025-02").unwrap(), to: Month::parse("2025-03").unwrap() };
         let plain = Values::from_rows(rows.clone());
