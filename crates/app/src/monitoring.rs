@@ -58,11 +58,18 @@ async fn fresh_generation(state: &AppState) -> Result<(bool, String), store::Sto
 pub struct FigureCache<V> {
     inner: std::sync::Mutex<(String, std::collections::HashMap<String, std::sync::Arc<V>>)>,
     cap: usize,
+    /// Held while loading: the requests that miss together after a refresh wait for one load
+    /// and read its result, rather than each reading and summing the same rows.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl<V> FigureCache<V> {
     pub fn new(cap: usize) -> Self {
-        FigureCache { inner: std::sync::Mutex::new((String::new(), Default::default())), cap }
+        FigureCache {
+            inner: std::sync::Mutex::new((String::new(), Default::default())),
+            cap,
+            loading: tokio::sync::Mutex::new(()),
+        }
     }
 
     fn get(&self, generation: &str, key: &str) -> Option<std::sync::Arc<V>> {
@@ -75,6 +82,13 @@ impl<V> FigureCache<V> {
 
     fn put(&self, generation: &str, key: String, value: std::sync::Arc<V>) {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        // A request that read the generation before a refresh moved it must not throw away
+        // what the newer generation already holds.
+        if let (Ok(new), Ok(held)) = (generation.parse::<u64>(), g.0.parse::<u64>())
+            && new < held
+        {
+            return;
+        }
         // Another generation, or full: start again (a bound, not an eviction policy: a
         // dashboard's figures are a few hundred periods and regions at most).
         if g.0 != generation || g.1.len() >= self.cap {
@@ -96,15 +110,19 @@ impl<V> FigureCache<V> {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<V, store::StoreError>>,
     {
-        if !generation.is_empty()
-            && let Some(v) = self.get(generation, &key)
-        {
+        if generation.is_empty() {
+            return Ok(std::sync::Arc::new(load().await?));
+        }
+        if let Some(v) = self.get(generation, &key) {
+            return Ok(v);
+        }
+        let _loading = self.loading.lock().await;
+        // Loaded by the request that held the lock before this one?
+        if let Some(v) = self.get(generation, &key) {
             return Ok(v);
         }
         let v = std::sync::Arc::new(load().await?);
-        if !generation.is_empty() {
-            self.put(generation, key, v.clone());
-        }
+        self.put(generation, key, v.clone());
         Ok(v)
     }
 }
@@ -1070,4 +1088,41 @@ pub fn visible_indicators(
 /// May the principal read the figures of this region ('' or None: the nation)?
 pub fn may_view(principal: &Principal, place: &Place) -> bool {
     covers(principal, place)
+}
+
+#[cfg(test)]
+mod figure_cache_tests {
+    use super::FigureCache;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Requests that miss together wait for one load; a request that read an older generation
+    /// does not throw away what the newer one holds.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_misses_load_once_and_an_older_generation_evicts_nothing() {
+        let cache = std::sync::Arc::new(FigureCache::<u32>::new(8));
+        let loads = std::sync::Arc::new(AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (cache, loads) = (cache.clone(), loads.clone());
+            tasks.spawn(async move {
+                cache
+                    .get_or_load("7", "nation".into(), || async {
+                        loads.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        Ok(42)
+                    })
+                    .await
+                    .unwrap()
+            });
+        }
+        while let Some(v) = tasks.join_next().await {
+            assert_eq!(*v.unwrap(), 42);
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "one load for sixteen misses");
+        // Generation 6 was read before the refresh: its figures are not kept over 7's.
+        let old = cache.get_or_load("6", "region".into(), || async { Ok(1) }).await.unwrap();
+        assert_eq!(*old, 1);
+        assert_eq!(cache.get("7", "nation").as_deref(), Some(&42));
+        assert!(cache.get("6", "region").is_none());
+    }
 }
