@@ -64,5 +64,6 @@ mod screens;
 // search track (issue 18)
 mod search_import;
 mod sweep;
+mod worklist;
 // track forms (issue 16)
 mod offline_forms;

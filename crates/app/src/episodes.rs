@@ -658,27 +658,108 @@ pub async fn record_contact(
 /// One line of the worklist.
 pub struct WorkItem {
     pub open: OpenEpisode,
-    pub view: EpisodeView,
+    pub flags: Vec<RiskFlag>,
     /// Documents verified but expiring within 30 days.
     pub expiring: Vec<&'static str>,
     pub return_due_this_month: bool,
 }
 
+/// Lines per worklist page.
+pub const WORKLIST_PAGE: usize = 50;
+
+/// An area's worklist as computed (every line needing attention, unfiltered), kept by
+/// `App::worklists` while [`WorklistStamp`] holds.
+pub struct WorklistAll {
+    /// The policy the flags were computed under, held so its address (in the stamp) is not
+    /// reused while the entry lives.
+    _policy: std::sync::Arc<store::policy::Loaded>,
+    items: Vec<WorkItem>,
+}
+
+/// What a kept worklist depends on besides its rows: the area's change stamp (migration
+/// 0037), the day (documents expire, returns fall due) and the policy this server holds.
+#[derive(Clone, PartialEq)]
+pub struct WorklistStamp {
+    changes: i64,
+    today: time::Date,
+    policy: usize,
+}
+
+/// One page of the worklist, filtered.
+pub struct Worklist {
+    all: std::sync::Arc<WorklistAll>,
+    matching: Vec<usize>,
+    /// This page's number, from 1.
+    pub page: usize,
+}
+
+impl Worklist {
+    /// This page's lines.
+    pub fn items(&self) -> Vec<&WorkItem> {
+        self.matching.iter().skip((self.page - 1) * WORKLIST_PAGE).take(WORKLIST_PAGE).map(|&i| &self.all.items[i]).collect()
+    }
+
+    /// Lines on all pages.
+    pub fn total(&self) -> usize {
+        self.matching.len()
+    }
+
+    pub fn next_page(&self) -> Option<usize> {
+        (self.page * WORKLIST_PAGE < self.matching.len()).then_some(self.page + 1)
+    }
+
+    pub fn previous_page(&self) -> Option<usize> {
+        (self.page > 1).then_some(self.page - 1)
+    }
+}
+
 /// "Needs attention today": open episodes in the caller's region with flags (or only `flag`),
-/// documents about to expire, and returns expected this month.
+/// documents about to expire, and returns expected this month; `page` from 1.
+///
+/// Computing it reads every open episode's documents, costs, recruiter and broker reports in
+/// the area, so it is kept per area until one of them changes (the stamp) or the day turns: a
+/// view then costs one small read.
 pub async fn worklist(
     state: &AppState,
     principal: &domain::access::Principal,
     flag: Option<sc::RiskCode>,
-) -> crate::error::Result<Vec<WorkItem>> {
+    page: usize,
+) -> crate::error::Result<Worklist> {
     let within = crate::people::search_area(principal, None).map_err(|_| crate::Error::Forbidden)?;
     let today = state.today();
-    let open = store::episodes::open_in(&state.db, within.as_ref(), 2000).await?;
+    let policy = state.policy().await?;
+    // Read before loading: a write committed during the load moves the stamp past this one.
+    let changes = store::episodes::worklist_stamp(&state.db, within.as_ref()).await?;
+    let stamp = WorklistStamp { changes, today, policy: std::sync::Arc::as_ptr(&policy) as usize };
+    let key = within.as_ref().map(|w| w.as_str().to_string()).unwrap_or_default();
+    let all = state
+        .worklists
+        .get_or_load(key, stamp, || async {
+            let items = compute_worklist(state, within.as_ref(), today, &policy).await?;
+            Ok::<_, store::StoreError>(WorklistAll { _policy: policy.clone(), items })
+        })
+        .await?;
+    let matching = all
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| flag.is_none_or(|code| i.flags.iter().any(|f| f.code() == code)))
+        .map(|(n, _)| n)
+        .collect();
+    Ok(Worklist { all, matching, page: page.max(1) })
+}
+
+async fn compute_worklist(
+    state: &AppState,
+    within: Option<&domain::RegionCode>,
+    today: time::Date,
+    policy: &store::policy::Loaded,
+) -> Result<Vec<WorkItem>, store::StoreError> {
+    let open = store::episodes::open_in(&state.db, within, 2000).await?;
     let ids: Vec<i64> = open.iter().map(|o| o.episode.id).collect();
     // Two queries for all documents and costs, not two per episode.
     let docs = store::episodes::documents(&state.db, &ids).await?;
     let costs = store::episodes::costs(&state.db, &ids).await?;
-    let policy = state.policy().await?;
     let recruitment = recruitment_many(state, open.iter().map(|o| &o.episode)).await?;
     let person_ids: Vec<i64> = open.iter().map(|o| o.episode.person_id).collect();
     let memberships = store::national_ids::memberships(&state.db, &person_ids).await?;
@@ -710,7 +791,7 @@ pub async fn worklist(
             social_security,
             reported.remove(&o.episode.id),
             today,
-            &policy,
+            policy,
         );
         let expiring: Vec<&'static str> =
             view.checklist.iter().filter(|c| c.expiring_soon).map(|c| c.kind.as_str()).collect();
@@ -720,12 +801,9 @@ pub async fn worklist(
             .as_deref()
             .and_then(parse_date)
             .is_some_and(|d| d.year() == today.year() && d.month() == today.month());
-        let wanted = match flag {
-            Some(code) => view.flags.iter().any(|f| f.code() == code),
-            None => !view.flags.is_empty() || !expiring.is_empty() || return_due_this_month,
-        };
-        if wanted {
-            items.push(WorkItem { open: o, view, expiring, return_due_this_month });
+        // Every line a filter can show: a flag filter only narrows those with flags.
+        if !view.flags.is_empty() || !expiring.is_empty() || return_due_this_month {
+            items.push(WorkItem { open: o, flags: view.flags, expiring, return_due_this_month });
         }
     }
     Ok(items)

@@ -49,6 +49,7 @@ pub mod offline;
 pub mod regions;
 pub mod screens;
 pub mod sessions;
+pub mod stamped_cache;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,6 +99,9 @@ pub struct Inner {
     /// The child regions' values a dashboard tabulates (region → values).
     pub(crate) child_values:
         monitoring::FigureCache<std::collections::BTreeMap<String, store::indicators::read::Values>>,
+    /// Each area's worklist as of its villages' change stamps, the day and the policy
+    /// (`episodes::worklist`).
+    pub(crate) worklists: stamped_cache::StampedCache<episodes::WorklistStamp, episodes::WorklistAll>,
 }
 
 /// What the person page offers to open an episode with: active agencies and the job orders
@@ -185,6 +189,7 @@ impl App {
             region_values: monitoring::FigureCache::new(256),
             open_figures: monitoring::FigureCache::new(32),
             child_values: monitoring::FigureCache::new(256),
+            worklists: stamped_cache::StampedCache::new(512),
         }))
     }
 

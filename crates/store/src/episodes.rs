@@ -262,6 +262,19 @@ pub struct OpenEpisode {
     pub birth_date: String,
 }
 
+/// The worklist's change stamp of `within` (the nation when `None`): the sum of its villages'
+/// stamps and the national row's, which the triggers of migration 0037 move in every
+/// transaction that changes what a worklist shows. Equal sums mean nothing changed.
+pub async fn worklist_stamp(db: &Db, within: Option<&RegionCode>) -> Result<i64> {
+    let mut q = Select::new("SELECT CAST(COALESCE(SUM(stamp), 0) AS BIGINT) FROM worklist_stamps");
+    if let Some(w) = within {
+        let cond = q.within_cond("village_code", w.as_str());
+        q.tail(&format!("WHERE village_code = '' OR {cond}"));
+    }
+    let rows: Vec<(i64,)> = q.fetch_all(db).await?;
+    Ok(rows.first().map(|r| r.0).unwrap_or(0))
+}
+
 /// Episodes not yet returned or cancelled, in or under `within`, oldest step first.
 pub async fn open_in(db: &Db, within: Option<&RegionCode>, limit: i64) -> Result<Vec<OpenEpisode>> {
     let cols = COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");

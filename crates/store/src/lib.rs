@@ -50,6 +50,7 @@ pub mod query;
 pub mod rate_limit;
 pub mod region_update;
 pub mod regions;
+pub mod sqlite_alloc;
 pub mod users;
 
 /// Runs `$body` with `$p` bound to the concrete pool.
@@ -156,6 +157,7 @@ impl Db {
                 .await?;
             Ok(Db::Postgres(pool))
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            sqlite_alloc::install();
             if let Some(dir) = std::path::Path::new(path).parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir)?;
@@ -171,6 +173,10 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // A connection to a local file does not go stale, and the pool's default ping
+                // before every acquire is one more hand-off to the connection's thread per query:
+                // a third of a logged-in page's cost under load (docs/BENCHMARKS.md).
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;

@@ -67,6 +67,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(35, "multi", "0035_multi"),
     // issue 18, dashboards: the aggregates' generation, which servers' figure caches follow
     migration!(36, "indicator_generation", "0036_indicator_generation"),
+    migration!(37, "worklist_stamps", "0037_worklist_stamps"),
 ];
 
 /// Identifies the schema and region data this build creates (for caching prepared test databases).

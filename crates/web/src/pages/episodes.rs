@@ -38,10 +38,14 @@ struct EpisodePage {
 
 #[derive(Template)]
 #[template(path = "worklist.html")]
-struct WorklistPage {
+struct WorklistPage<'a> {
     layout: Layout,
     t: crate::i18n::T,
-    items: Vec<WorkItem>,
+    items: Vec<&'a WorkItem>,
+    /// Lines on every page of this filter.
+    total: usize,
+    previous_page: Option<usize>,
+    next_page: Option<usize>,
     /// Every risk flag code, for the filter.
     flags: Vec<&'static str>,
     /// The chosen one, or empty.
@@ -331,6 +335,9 @@ pub struct WorklistQuery {
     /// Only episodes raising this risk flag (its code).
     #[serde(default)]
     pub flag: String,
+    /// The page, from 1 (anything else shows the first).
+    #[serde(default)]
+    pub page: String,
 }
 
 pub async fn worklist(
@@ -339,7 +346,8 @@ pub async fn worklist(
     axum::extract::Query(q): axum::extract::Query<WorklistQuery>,
 ) -> Result<Response, PageError> {
     let t = v.t();
-    let items = ep::worklist(&state, &v.principal, sc::RiskCode::parse(&q.flag))
+    let page = q.page.parse::<usize>().ok().filter(|p| (1..=1000).contains(p)).unwrap_or(1);
+    let list = ep::worklist(&state, &v.principal, sc::RiskCode::parse(&q.flag), page)
         .await
         .map_err(|e| PageError::from_app(e, v.lang()))?;
     let flags = sc::RiskCode::ALL.iter().map(|c| c.as_str()).collect();
@@ -357,7 +365,10 @@ pub async fn worklist(
         &WorklistPage {
             layout: Layout::for_viewer(&v, t.get("worklist.title"), "/worklist"),
             t,
-            items,
+            items: list.items(),
+            total: list.total(),
+            previous_page: list.previous_page(),
+            next_page: list.next_page(),
             flags,
             flag: q.flag,
             overdue_cases,
