@@ -243,8 +243,11 @@ pub async fn place(state: &AppState, raw: &str) -> Result<Place, RegionError> {
         return Ok(Place { code: None, region: None, lineage: vec![] });
     }
     let code: RegionCode = raw.parse().map_err(|_| RegionError::BadCode)?;
-    let Some(region) = store::regions::get(&state.db, &code).await? else { return Err(RegionError::Unknown) };
+    // One read: the lineage holds the region itself.
     let lineage = store::regions::lineage(&state.db, &code).await?;
+    let Some(region) = lineage.iter().find(|r| r.code == code.as_str()).cloned() else {
+        return Err(RegionError::Unknown);
+    };
     Ok(Place { code: Some(code), region: Some(region), lineage })
 }
 

@@ -613,7 +613,7 @@ pub async fn dossier_of(
     } else {
         (vec![], vec![])
     };
-    let mut timeline = store::persons::timeline(&state.db, person.id).await?;
+    let mut timeline = store::persons::timeline(&state.db, &person).await?;
     // Placement steps and pre-departure counselling are placement data.
     timeline.retain(|e| fields.placement || !matches!(e.kind.as_str(), "episode_step" | "counselling"));
     let (cases, cases_restricted) =

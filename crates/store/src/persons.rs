@@ -646,7 +646,8 @@ pub struct TimelineEntry {
 }
 
 /// Everything dated about a person, from every table, in one query.
-pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>> {
+pub async fn timeline(db: &Db, person: &Person) -> Result<Vec<TimelineEntry>> {
+    let person_id = person.id;
     // Registration time is Unix seconds; dates are text. Both backends format the first
     // differently, so registration is added in Rust below.
     let mut rows: Vec<TimelineEntry> = on_db!(db, p => {
@@ -661,15 +662,13 @@ pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>> {
                FROM outreach_attendance a JOIN outreach_events o ON o.id = a.event_id WHERE a.person_id = $1")
             .bind(person_id).fetch_all(p).await
     })?;
-    if let Some(person) = get(db, person_id).await? {
-        if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(person.created_at) {
-            rows.push(TimelineEntry {
-                on_date: t.date().to_string(),
-                kind: "person_registered".into(),
-                what: String::new(),
-                episode_id: None,
-            });
-        }
+    if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(person.created_at) {
+        rows.push(TimelineEntry {
+            on_date: t.date().to_string(),
+            kind: "person_registered".into(),
+            what: String::new(),
+            episode_id: None,
+        });
     }
     rows.sort_by(|a, b| b.on_date.cmp(&a.on_date));
     Ok(rows)
