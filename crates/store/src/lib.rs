@@ -284,7 +284,24 @@ impl Db {
     }
 }
 
+/// `n` bind markers from number `first`, comma-separated, for statements with many values:
+/// `$N` on PostgreSQL, plain `?` on SQLite. sqlx asks SQLite for each numbered marker's name,
+/// a linear search per marker, so a statement of 13,000 `$N` markers spent seconds there
+/// (docs/BENCHMARKS.md, CSV import); unnamed markers skip it. Only for statements whose
+/// values are bound in marker order.
+pub fn bind_marks(postgres: bool, first: usize, n: usize) -> String {
+    if postgres {
+        (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+    } else {
+        vec!["?"; n].join(",")
+    }
+}
+
 impl Tx {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Tx::Postgres(_))
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t, _turn) => t.commit().await?,
