@@ -80,7 +80,10 @@ async fn a_viewed_worklist_follows_every_kind_of_change() {
         )
         .await;
     assert_eq!(s, 200, "{r}");
-    assert!(worklist(&b, "").await.contains("<span class=\"tag warn\">segera kedaluwarsa</span>"), "a document about to expire");
+    assert!(
+        worklist(&b, "").await.contains("<span class=\"tag warn\">segera kedaluwarsa</span>"),
+        "a document about to expire"
+    );
 
     // A broker report in the district naming the recruiter (another table, any village).
     assert!(!worklist(&b, "?flag=recruiter_reported_broker").await.contains("Maria Goreti"));

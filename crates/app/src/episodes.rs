@@ -696,7 +696,12 @@ pub struct Worklist {
 impl Worklist {
     /// This page's lines.
     pub fn items(&self) -> Vec<&WorkItem> {
-        self.matching.iter().skip((self.page - 1) * WORKLIST_PAGE).take(WORKLIST_PAGE).map(|&i| &self.all.items[i]).collect()
+        self.matching
+            .iter()
+            .skip((self.page - 1) * WORKLIST_PAGE)
+            .take(WORKLIST_PAGE)
+            .map(|&i| &self.all.items[i])
+            .collect()
     }
 
     /// Lines on all pages.

@@ -285,7 +285,8 @@ pub async fn create_batch(
     let mut existing: Vec<Person> = Vec::new();
     let postgres = tx.is_postgres();
     for chunk in niks.chunks(INSERT_ROWS * 10) {
-        let sql = format!("SELECT {COLUMNS} FROM persons WHERE nik IN ({})", crate::bind_marks(postgres, 1, chunk.len()));
+        let sql =
+            format!("SELECT {COLUMNS} FROM persons WHERE nik IN ({})", crate::bind_marks(postgres, 1, chunk.len()));
         let mut found: Vec<Person> = on_tx!(&mut tx, c => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
             for n in chunk {
@@ -303,8 +304,9 @@ pub async fn create_batch(
     let constants = format!("{},{now},{now}", actor.user_id.map_or("NULL".to_string(), |u| u.to_string()));
     let mut created = Vec::with_capacity(new.len());
     for chunk in new.chunks(INSERT_ROWS) {
-        let rows: Vec<String> =
-            (0..chunk.len()).map(|r| format!("({},{constants})", crate::bind_marks(postgres, r * 13 + 1, 13))).collect();
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| format!("({},{constants})", crate::bind_marks(postgres, r * 13 + 1, 13)))
+            .collect();
         let sql = format!(
             "INSERT INTO persons (nik, kk_number, full_name, name_key, sex, birth_date, birth_place, village_code, address, phone, \
              contact_abroad, category, nik_warnings, created_by, created_at, updated_at) VALUES {} RETURNING id, nik",

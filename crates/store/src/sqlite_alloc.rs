@@ -41,7 +41,6 @@ unsafe extern "C" fn x_init(_: *mut c_void) -> c_int {
 
 unsafe extern "C" fn x_shutdown(_: *mut c_void) {}
 
-
 static INSTALLED: OnceLock<bool> = OnceLock::new();
 
 /// Points SQLite's allocator at mimalloc, once per process. `false` when SQLite was already

@@ -19,9 +19,9 @@ async fn sqlite_allocates_from_mimalloc() {
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000) \
              SELECT sum(length(printf('%0100d', x))) FROM c",
         )
-            .fetch_one(pool)
-            .await
-            .unwrap(),
+        .fetch_one(pool)
+        .await
+        .unwrap(),
         _ => unreachable!(),
     };
     assert_eq!(n, 200_000);

@@ -190,7 +190,12 @@ fn axes(s: &mut String, left: f64, top: f64, plot_w: f64, plot_h: f64, max: i64)
     for k in 0..=4 {
         let v = max * k / 4;
         let y = top + plot_h - plot_h * k as f64 / 4.0;
-        let _ = write!(s, r##"<line x1="{left}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#ddd"/>"##, D1(left + plot_w), y = D1(y));
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#ddd"/>"##,
+            D1(left + plot_w),
+            y = D1(y)
+        );
         let _ = write!(
             s,
             r#"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{}</text>"#,
@@ -211,7 +216,8 @@ fn legend<'a>(s: &mut String, names: impl Iterator<Item = &'a str>, x0: f64, y: 
             PALETTE[i % PALETTE.len()],
             x = D1(x)
         );
-        let _ = write!(s, r#"<text x="{:.1}" y="{y:.1}" font-size="13">{}</text>"#, D1(x + 16.0), escape(name), y = D1(y));
+        let _ =
+            write!(s, r#"<text x="{:.1}" y="{y:.1}" font-size="13">{}</text>"#, D1(x + 16.0), escape(name), y = D1(y));
         x += 24.0 + 7.5 * name.chars().count() as f64;
     }
 }
