@@ -404,7 +404,10 @@ async fn outreach_page_pages_its_village_summary_and_keeps_the_events_cursor() {
     let everyone: Vec<String> = inside.iter().chain(&beside).cloned().collect();
     once_each(&seen, &everyone);
     let (s, _) = b.get("/outreach?villages_after=drop").await;
-    assert_eq!(s, 404, "a cursor that is not a village code");
+    assert_eq!(
+        s, 422,
+        "a cursor that is not a village code (a_cursor_that_is_not_a_village_code_is_named_on_every_page)"
+    );
 }
 
 #[tokio::test]
@@ -469,4 +472,20 @@ async fn active_agency(app: &TestApp) -> i64 {
         .await;
     assert_eq!(s, 201, "{agency}");
     agency["id"].as_i64().unwrap()
+}
+
+/// A "next page" link edited by hand: every per-village list answers 422 naming the cursor in
+/// Indonesian, never "not found" (the API answers 422 naming `after` too).
+#[tokio::test]
+async fn a_cursor_that_is_not_a_village_code_is_named_on_every_page() {
+    let app = TestApp::spawn().await;
+    let b = admin_browser(&app).await;
+    for path in ["/enterprise?after=xx", "/children?after=xx", "/remittances?after=xx", "/outreach?villages_after=xx"] {
+        let (s, html) = b.get(path).await;
+        assert_eq!(s, 422, "{path}: {html}");
+        assert!(html.contains("Lanjut setelah tidak sesuai bentuknya"), "{path}: the field and the rule: {html}");
+        assert!(!html.contains("Tidak ditemukan"), "{path}");
+    }
+    let (s, _) = b.get("/enterprise?after=53.07.01.2001").await;
+    assert_eq!(s, 200, "a village code continues the list");
 }

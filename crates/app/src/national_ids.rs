@@ -54,7 +54,7 @@ pub async fn of_person(
     if !domain::privacy::fields(principal.role).identity {
         return Ok(PersonNational::default());
     }
-    let stored = store::national_ids::person_ids(&state.db, person.id).await?;
+    let (stored, membership, check) = store::national_ids::of_person(&state.db, person.id).await?;
     let ids = ExternalIdKind::of(IdOwner::Person)
         .into_iter()
         .map(|k| {
@@ -62,12 +62,7 @@ pub async fn of_person(
             (k, v)
         })
         .collect();
-    Ok(PersonNational {
-        ids,
-        membership: store::national_ids::membership(&state.db, person.id).await?,
-        check: store::national_ids::check(&state.db, person.id).await?,
-        dukcapil_on: state.config.dukcapil.is_some(),
-    })
+    Ok(PersonNational { ids, membership, check, dukcapil_on: state.config.dukcapil.is_some() })
 }
 
 /// Sets a person's SIAPkerja registration and ID PMI (a blank value clears it): the caller

@@ -190,6 +190,31 @@ pub struct Check {
     pub checked_at: i64,
 }
 
+/// Everything the person page shows of the national systems: the person's ids, the BPJS
+/// membership and the last Dukcapil check, in one read (three rows shapes in one UNION).
+pub async fn of_person(db: &Db, person_id: i64) -> Result<(Vec<(String, String)>, Option<Membership>, Option<Check>)> {
+    let rows: Vec<(String, String, String, String, i64)> = on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT 'id', kind, value, '', CAST(0 AS BIGINT) FROM person_external_ids WHERE person_id = $1 \
+             UNION ALL SELECT 'bpjs', number, status, valid_until, updated_at FROM bpjs_memberships WHERE person_id = $1 \
+             UNION ALL SELECT 'dukcapil', status, mismatched, reason, checked_at FROM dukcapil_checks WHERE person_id = $1",
+        )
+        .bind(person_id)
+        .fetch_all(p)
+        .await
+    })?;
+    let (mut ids, mut membership, mut check) = (vec![], None, None);
+    for (source, a, b, c, at) in rows {
+        match source.as_str() {
+            "id" => ids.push((a, b)),
+            "bpjs" => membership = Some(Membership { person_id, number: a, status: b, valid_until: c, updated_at: at }),
+            _ => check = Some(Check { person_id, status: a, mismatched: b, reason: c, checked_at: at }),
+        }
+    }
+    ids.sort();
+    Ok((ids, membership, check))
+}
+
 pub async fn check(db: &Db, person_id: i64) -> Result<Option<Check>> {
     Ok(on_db!(db, p => {
         sqlx::query_as("SELECT person_id, status, mismatched, reason, checked_at FROM dukcapil_checks WHERE person_id = $1")

@@ -133,6 +133,15 @@ pub(super) fn page_err(v: &Viewer) -> impl Fn(Error) -> PageError + '_ {
     }
 }
 
+/// [`page_err`] for a per-village list: a cursor that is not a village code (a link edited by
+/// hand) answers 422 naming the field, in the viewer's language, not "not found".
+pub(crate) fn list_err(v: &Viewer) -> impl Fn(Error) -> PageError + '_ {
+    move |e| match e {
+        Error::Invalid(_) => PageError::from_app(e, v.lang()),
+        e => page_err(v)(e),
+    }
+}
+
 /// Splits a service result for a form: `Ok(Err(errors))` re-shows the form.
 pub(super) fn form_result<T>(v: &Viewer, r: Result<T, Error>) -> Result<Result<T, FormErrors>, PageError> {
     match r {
@@ -210,7 +219,7 @@ struct HubPage {
 
 pub async fn hub(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let (f, period) = period(&v, Action::ViewEnterprise, "/enterprise", &q)?;
-    let (counts, next_after) = svc::counts_page(&state, &v.principal, &f, &q.villages()).await.map_err(page_err(&v))?;
+    let (counts, next_after) = svc::counts_page(&state, &v.principal, &f, &q.villages()).await.map_err(list_err(&v))?;
     let shares = counts
         .iter()
         .map(|c| c.productive_share_bp().map(|bp| Cell::BasisPoints(bp).display()).unwrap_or("—".into()))
@@ -1385,7 +1394,7 @@ async fn remittances_page(
         let table = Table { name: t.get("enterprise.remittances").into(), columns, rows, totals: None };
         return Ok(download::report(&report_of(t, t.get("enterprise.remittances"), &f, table), fmt, "remitansi"));
     }
-    let per_village = svc::remittance_inflow(state, &v.principal, &f, &q.villages()).await.map_err(page_err(v))?;
+    let per_village = svc::remittance_inflow(state, &v.principal, &f, &q.villages()).await.map_err(list_err(v))?;
     let bp = |x: Option<i64>| x.map(|b| Cell::BasisPoints(b).display()).unwrap_or_else(|| "—".into());
     let inflow = per_village
         .villages

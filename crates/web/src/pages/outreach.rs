@@ -94,10 +94,7 @@ async fn list_page(
     let year = state.clock.year();
     let villages = crate::enterprise::VillagePageQuery { limit: None, after: villages_after };
     let (summary, villages_next) =
-        svc::village_counts(state, &v.principal, year, &villages).await.map_err(|e| match e {
-            app::Error::Invalid(_) => PageError::not_found(v.lang()),
-            e => app_err(e),
-        })?;
+        svc::village_counts(state, &v.principal, year, &villages).await.map_err(super::enterprise::list_err(v))?;
     let failed = errors.any();
     let page = render(
         &ListPage {

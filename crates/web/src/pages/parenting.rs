@@ -309,7 +309,7 @@ async fn children_page(
     let svc::ChildrenView { names_visible, children, counts, counts_next_after: next_after } =
         svc::children(state, &v.principal, &v.actor(), &f, None, None, limit, &q.villages())
             .await
-            .map_err(page_err(v))?;
+            .map_err(super::enterprise::list_err(v))?;
     let today = state.today();
     let age = |c: &Child| domain::person::parse_date(&c.birth_date).map(|b| age_on(b, today)).unwrap_or(0);
     if let Some(fmt) = q.format() {
