@@ -117,11 +117,13 @@ fn count(html: &str, id: &str) -> u64 {
     html[start..].split('<').next().unwrap().parse().expect("a number")
 }
 
-/// 1,003 rows in two batches: a bad date, a NIK twice in the file (same data: skipped; other
-/// data: refused), a NIK already registered (same data: skipped; other data: refused), and the
-/// last line repeating the first row from the batch before.
+/// A batch and two rows (`BATCH_ROWS` + 3 lines with the header) in two batches: a bad date, a
+/// NIK twice in the file (same data: skipped; other data: refused), a NIK already registered
+/// (same data: skipped; other data: refused), and the last line repeating the first row from
+/// the batch before.
 #[tokio::test]
 async fn batched_import_reports_bad_rows_and_duplicates_and_audits_each_batch() {
+    const B: usize = domain::import::BATCH_ROWS;
     let app = TestApp::spawn().await;
     app.create_user("petugas", "village_officer", Some(HOME)).await;
     let officer = app.token("petugas", "a-long-password").await;
@@ -138,17 +140,18 @@ async fn batched_import_reports_bad_rows_and_duplicates_and_audits_each_batch() 
         row("5307015205900009", "Maria Ada", "1990-05-12"), // 7 on record, same data: skipped
         row("5307015205900009", "Maria Lain", "1990-05-12"), // 8 on record, other data: refused
     ];
-    // Lines 9–1001: the first batch is lines 2–1001.
-    for n in 0..993 {
+    // Lines 9 to B + 1: the first batch is lines 2 to B + 1.
+    for n in 0..B - 7 {
         lines.push(row(&format!("530701520590{:04}", 1000 + n), &format!("Warga Ke{n}"), "1990-05-12"));
     }
-    lines.push(row("5307015205900010", "Warga Akhir", "1990-05-12")); // 1002 created (batch 2)
-    lines.push(row("5307015205900001", "Ana Baru", "1990-05-12")); // 1003 skipped, from batch 1
+    lines.push(row("5307015205900010", "Warga Akhir", "1990-05-12")); // B + 2 created (batch 2)
+    lines.push(row("5307015205900001", "Ana Baru", "1990-05-12")); // B + 3 skipped, from batch 1
     let b = Browser::new(&app);
     b.login("petugas", "a-long-password").await;
     let html = upload(&b, lines.join("\n").into_bytes()).await;
     let got: Vec<u64> = ["total", "created", "skipped", "rejected"].iter().map(|c| count(&html, c)).collect();
-    assert_eq!(got, [1002, 996, 3, 3], "rows, created, already registered, rejected");
+    let b64 = B as u64;
+    assert_eq!(got, [b64 + 2, b64 - 4, 3, 3], "rows, created, already registered, rejected");
     for line in [3, 6, 8] {
         assert!(html.contains(&format!("<tr><td>{line}</td>")), "line {line} reported: {html}");
     }
@@ -159,20 +162,20 @@ async fn batched_import_reports_bad_rows_and_duplicates_and_audits_each_batch() 
     let (_, log) = app.get_json("/api/v1/audit?action=person.create_batch", Some(&app.admin_token)).await;
     let entries = log["items"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "one entry per batch: {log}");
-    // Newest first: the second batch wrote line 1002 only.
+    // Newest first: the second batch wrote line B + 2 only.
     let (_, r) = app.get_json("/api/v1/persons?nik=5307015205900010", Some(&officer)).await;
     let last_id = r["items"][0]["id"].as_i64().unwrap();
-    let fields: Vec<String> = lines[1001].split(',').map(String::from).collect();
-    let digest = domain::import::rows_digest([(1002, fields.as_slice())]);
-    assert_eq!(entries[0]["details"], format!("rows=1 lines=1002 ids={last_id} sha256={digest}"));
+    let fields: Vec<String> = lines[B + 1].split(',').map(String::from).collect();
+    let digest = domain::import::rows_digest([(b64 + 2, fields.as_slice())]);
+    assert_eq!(entries[0]["details"], format!("rows=1 lines={} ids={last_id} sha256={digest}", B + 2));
     let first = entries[1]["details"].as_str().unwrap();
-    assert!(first.starts_with("rows=995 lines=2,4,9-1001 ids="), "{first}");
+    assert!(first.starts_with(&format!("rows={} lines=2,4,9-{} ids=", B - 5, B + 1)), "{first}");
     let written: Vec<Vec<String>> =
-        [1usize, 3].into_iter().chain(8..1001).map(|i| lines[i].split(',').map(String::from).collect()).collect();
-    let numbers = [2u64, 4].into_iter().chain(9..1002);
+        [1usize, 3].into_iter().chain(8..B + 1).map(|i| lines[i].split(',').map(String::from).collect()).collect();
+    let numbers = [2u64, 4].into_iter().chain(9..b64 + 2);
     let digest = domain::import::rows_digest(numbers.zip(written.iter().map(|f| f.as_slice())));
     assert!(first.ends_with(&format!("sha256={digest}")), "{first}");
     assert_eq!(entries[0]["entity"], "import");
     let (_, log) = app.get_json("/api/v1/audit?action=person.import&entity=import", Some(&app.admin_token)).await;
-    assert!(log["items"][0]["details"].as_str().unwrap().starts_with("rows=1002 created=996"), "{log}");
+    assert!(log["items"][0]["details"].as_str().unwrap().starts_with(&format!("rows={} created={}", B + 2, B - 4)), "{log}");
 }

@@ -309,8 +309,9 @@ pub async fn create_batch(
             .collect();
         let sql = format!(
             "INSERT INTO persons (nik, kk_number, full_name, name_key, sex, birth_date, birth_place, village_code, address, phone, \
-             contact_abroad, category, nik_warnings, created_by, created_at, updated_at) VALUES {} RETURNING id, nik",
-            rows.join(",")
+             contact_abroad, category, nik_warnings, created_by, created_at, updated_at) VALUES {}{}",
+            rows.join(","),
+            if postgres { " RETURNING id, nik" } else { "" }
         );
         let ids: Vec<(i64, String)> = on_tx!(&mut tx, c => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
@@ -323,6 +324,7 @@ pub async fn create_batch(
             }
             q.fetch_all(c).await
         })?;
+        let ids = if postgres { ids } else { sqlite_new_ids(&mut tx, chunk.iter().map(|(_, p)| p.nik.as_str())).await? };
         // RETURNING's order is not promised: matched by NIK, unique within the batch.
         let by_nik: std::collections::HashMap<&str, i64> = ids.iter().map(|(id, n)| (n.as_str(), *id)).collect();
         for (i, p) in chunk {
@@ -351,6 +353,32 @@ pub async fn create_batch(
     }
     tx.commit().await?;
     Ok(BatchCreated { existing, created })
+}
+
+/// The ids of the people with these NIKs, read back in one row: on SQLite each `RETURNING`
+/// row crosses from the connection's thread as its own message, a wake-up per imported person.
+async fn sqlite_new_ids<'a>(tx: &mut crate::Tx, niks: impl Iterator<Item = &'a str>) -> Result<Vec<(i64, String)>> {
+    let niks: Vec<&str> = niks.collect();
+    let sql = format!(
+        "SELECT group_concat(id || ' ' || nik, ',') FROM persons WHERE nik IN ({})",
+        crate::bind_marks(false, 1, niks.len())
+    );
+    let row: (Option<String>,) = on_tx!(tx, c => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for n in &niks {
+            q = q.bind(*n);
+        }
+        q.fetch_one(c).await
+    })?;
+    Ok(row
+        .0
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| {
+            let (id, nik) = pair.split_once(' ')?;
+            Some((id.parse().ok()?, nik.to_string()))
+        })
+        .collect())
 }
 
 /// Logs the fields `version` changed with their old values (`person_changes`).

@@ -103,15 +103,11 @@ pub async fn load_if_needed(db: &Db) -> Result<usize> {
 
 /// Inserts regions (code, name), parents before children; the parent and level follow from the code.
 pub(crate) async fn insert_batch(tx: &mut crate::Tx, db: &Db, rows: &[(String, String)]) -> Result<()> {
-    // Parents come before children in `rows`, so foreign keys hold batch by batch.
-    // Batch size per backend: sqlx binds SQLite parameters by name, and SQLite finds each
-    // name by walking the statement's list, so a statement's cost grows with the square of
-    // its parameter count — 100 rows (500 parameters) loaded 3.4× faster than 1,000
-    // (docs/BENCHMARKS.md). PostgreSQL has no such cost and prefers fewer round trips.
-    let batch = match db {
-        Db::Sqlite(..) => 100,
-        Db::Postgres(_) => 1000,
-    };
+    // Parents come before children in `rows`, so foreign keys hold batch by batch. Unnamed
+    // markers on SQLite (`bind_marks`): with numbered ones sqlx's per-marker name lookup made a
+    // statement's cost grow with the square of its markers (docs/BENCHMARKS.md, first start).
+    let batch = 1000;
+    let postgres = matches!(db, Db::Postgres(_));
     let mut parsed = Vec::with_capacity(rows.len());
     for (code, name) in rows {
         let c: RegionCode = code.parse().map_err(|_| StoreError::RegionData(format!("bad code {code}")))?;
@@ -120,11 +116,10 @@ pub(crate) async fn insert_batch(tx: &mut crate::Tx, db: &Db, rows: &[(String, S
     for chunk in parsed.chunks(batch) {
         let mut sql = String::from("INSERT INTO regions (code, parent_code, level, name, search_name) VALUES ");
         for i in 0..chunk.len() {
-            let b = i * 5;
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("(${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5));
+            sql.push_str(&format!("({})", crate::bind_marks(postgres, i * 5 + 1, 5)));
         }
         sql.push_str(
             " ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, level = excluded.level, \
