@@ -48,16 +48,34 @@ async fn children_counts_are_paged_in_village_order() {
         assert_eq!(s, 201, "{c}");
     }
 
+    // An activity in the first and in the last village: the first page counts its own and
+    // reads no further than its last village (the activity queries are bounded by it).
+    let day = (crate::common::today() - time::Duration::days(3)).to_string();
+    for village in [VILLAGES[0], VILLAGES[2]] {
+        let (s, a) = app
+            .post_json(
+                "/api/v1/parenting-activities",
+                Some(&app.admin_token),
+                &json!({"village_code": village, "kind": "parenting_class", "title": "Pola asuh", "held_on": day,
+                        "ends_on": day, "place": "Posyandu", "facilitator": "Ibu Maria"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{a}");
+    }
+
     let (s, first) = app.get_json("/api/v1/parenting/counts?limit=2", Some(&app.admin_token)).await;
     assert_eq!(s, 200, "{first}");
     assert_eq!(codes(&first), VILLAGES[..2]);
     assert_eq!(first["villages"][0]["children"], 1);
+    assert_eq!(first["villages"][0]["activities"], 1);
+    assert_eq!(first["villages"][1]["activities"], 0);
     assert_eq!(first["next_after"], VILLAGES[1]);
 
     let (s, second) =
         app.get_json(&format!("/api/v1/parenting/counts?limit=2&after={}", VILLAGES[1]), Some(&app.admin_token)).await;
     assert_eq!(s, 200, "{second}");
     assert_eq!(codes(&second), VILLAGES[2..]);
+    assert_eq!(second["villages"][0]["activities"], 1);
     assert_eq!(second["next_after"], Value::Null, "the last page says so");
 
     // Without paging arguments the first page holds all three (default 100 villages).

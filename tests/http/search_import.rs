@@ -177,5 +177,8 @@ async fn batched_import_reports_bad_rows_and_duplicates_and_audits_each_batch() 
     assert!(first.ends_with(&format!("sha256={digest}")), "{first}");
     assert_eq!(entries[0]["entity"], "import");
     let (_, log) = app.get_json("/api/v1/audit?action=person.import&entity=import", Some(&app.admin_token)).await;
-    assert!(log["items"][0]["details"].as_str().unwrap().starts_with(&format!("rows={} created={}", B + 2, B - 4)), "{log}");
+    assert!(
+        log["items"][0]["details"].as_str().unwrap().starts_with(&format!("rows={} created={}", B + 2, B - 4)),
+        "{log}"
+    );
 }

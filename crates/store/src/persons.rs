@@ -324,7 +324,8 @@ pub async fn create_batch(
             }
             q.fetch_all(c).await
         })?;
-        let ids = if postgres { ids } else { sqlite_new_ids(&mut tx, chunk.iter().map(|(_, p)| p.nik.as_str())).await? };
+        let ids =
+            if postgres { ids } else { sqlite_new_ids(&mut tx, chunk.iter().map(|(_, p)| p.nik.as_str())).await? };
         // RETURNING's order is not promised: matched by NIK, unique within the batch.
         let by_nik: std::collections::HashMap<&str, i64> = ids.iter().map(|(id, n)| (n.as_str(), *id)).collect();
         for (i, p) in chunk {
