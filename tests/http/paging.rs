@@ -48,8 +48,8 @@ async fn children_counts_are_paged_in_village_order() {
         assert_eq!(s, 201, "{c}");
     }
 
-    // An activity in the first and in the last village: the first page counts its own and
-    // reads no further than its last village (the activity queries are bounded by it).
+    // An activity in the first and in the last village: each page counts its own villages'
+    // activities and no other's.
     let day = (crate::common::today() - time::Duration::days(3)).to_string();
     for village in [VILLAGES[0], VILLAGES[2]] {
         let (s, a) = app

@@ -75,23 +75,6 @@ impl<'a> KeyPage<'a> {
         self
     }
 
-    /// Appends ` AND key <= last` (byte order) when `last` is known: the page's last possible
-    /// key, from a query of the same page that already found `limit + 1` keys, so the other
-    /// queries of the page read only up to it instead of the whole region.
-    pub fn and_through(&self, q: &mut Select, key: &str, last: Option<&str>) -> &Self {
-        if let Some(l) = last {
-            q.and(&format!("{key}{BYTE_ORDER} <= ?"), &[l]);
-        }
-        self
-    }
-
-    /// The key beyond which nothing of this page can lie, once a query of it returned `keys`
-    /// (its first `limit + 1` in order): the last of them when there are that many.
-    pub fn bound_from<'k>(&self, keys: &[&'k str]) -> Option<&'k str> {
-        let n = usize::try_from(self.limit).unwrap_or(usize::MAX);
-        if keys.len() > n { keys.last().copied() } else { None }
-    }
-
     /// Appends `GROUP BY group ORDER BY key LIMIT limit + 1`; `group` is the GROUP BY list
     /// (the key first, then columns that depend on it, such as its name).
     pub fn group_tail(&self, q: &mut Select, key: &str, group: &str) {
