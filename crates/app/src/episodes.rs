@@ -667,27 +667,28 @@ pub struct WorkItem {
 /// Lines per worklist page.
 pub const WORKLIST_PAGE: usize = 50;
 
-/// An area's worklist as computed (every line needing attention, unfiltered), kept by
-/// `App::worklists` while [`WorklistStamp`] holds.
-pub struct WorklistAll {
-    /// The policy the flags were computed under, held so its address (in the stamp) is not
-    /// reused while the entry lives.
-    _policy: std::sync::Arc<store::policy::Loaded>,
-    items: Vec<WorkItem>,
-}
-
-/// What a kept worklist depends on besides its rows: the area's change stamp (migration
-/// 0037), the day (documents expire, returns fall due) and the policy this server holds.
-#[derive(Clone, PartialEq)]
+/// What a kept worklist (every line needing attention in an area, unfiltered) depends on
+/// besides its rows: the area's change stamp (migration 0037), the day (documents expire,
+/// returns fall due) and the policy copy this server holds (the same copy, not an equal one:
+/// a reload is a new copy).
+#[derive(Clone)]
 pub struct WorklistStamp {
     changes: i64,
     today: time::Date,
-    policy: usize,
+    policy: std::sync::Arc<store::policy::Loaded>,
+}
+
+impl PartialEq for WorklistStamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.changes == other.changes
+            && self.today == other.today
+            && std::sync::Arc::ptr_eq(&self.policy, &other.policy)
+    }
 }
 
 /// One page of the worklist, filtered.
 pub struct Worklist {
-    all: std::sync::Arc<WorklistAll>,
+    all: std::sync::Arc<Vec<WorkItem>>,
     matching: Vec<usize>,
     /// This page's number, from 1.
     pub page: usize,
@@ -696,12 +697,7 @@ pub struct Worklist {
 impl Worklist {
     /// This page's lines.
     pub fn items(&self) -> Vec<&WorkItem> {
-        self.matching
-            .iter()
-            .skip((self.page - 1) * WORKLIST_PAGE)
-            .take(WORKLIST_PAGE)
-            .map(|&i| &self.all.items[i])
-            .collect()
+        self.matching.iter().skip((self.page - 1) * WORKLIST_PAGE).take(WORKLIST_PAGE).map(|&i| &self.all[i]).collect()
     }
 
     /// Lines on all pages.
@@ -735,17 +731,11 @@ pub async fn worklist(
     let policy = state.policy().await?;
     // Read before loading: a write committed during the load moves the stamp past this one.
     let changes = store::episodes::worklist_stamp(&state.db, within.as_ref()).await?;
-    let stamp = WorklistStamp { changes, today, policy: std::sync::Arc::as_ptr(&policy) as usize };
+    let stamp = WorklistStamp { changes, today, policy: policy.clone() };
     let key = within.as_ref().map(|w| w.as_str().to_string()).unwrap_or_default();
-    let all = state
-        .worklists
-        .get_or_load(key, stamp, || async {
-            let items = compute_worklist(state, within.as_ref(), today, &policy).await?;
-            Ok::<_, store::StoreError>(WorklistAll { _policy: policy.clone(), items })
-        })
-        .await?;
+    let all =
+        state.worklists.get_or_load(key, stamp, || compute_worklist(state, within.as_ref(), today, &policy)).await?;
     let matching = all
-        .items
         .iter()
         .enumerate()
         .filter(|(_, i)| flag.is_none_or(|code| i.flags.iter().any(|f| f.code() == code)))

@@ -101,7 +101,7 @@ pub struct Inner {
         monitoring::FigureCache<std::collections::BTreeMap<String, store::indicators::read::Values>>,
     /// Each area's worklist as of its villages' change stamps, the day and the policy
     /// (`episodes::worklist`).
-    pub(crate) worklists: stamped_cache::StampedCache<episodes::WorklistStamp, episodes::WorklistAll>,
+    pub(crate) worklists: stamped_cache::StampedCache<episodes::WorklistStamp, Vec<episodes::WorkItem>>,
 }
 
 /// What the person page offers to open an episode with: active agencies and the job orders

@@ -19,14 +19,6 @@ async fn audit_person(tx: &mut crate::Tx, actor: &Actor, p: &Person, action: &st
     .map(|_| ())
 }
 
-/// A person's external ids: `(kind, value)` in kind order.
-pub async fn person_ids(db: &Db, person_id: i64) -> Result<Vec<(String, String)>> {
-    Ok(on_db!(db, p => {
-        sqlx::query_as("SELECT kind, value FROM person_external_ids WHERE person_id = $1 ORDER BY kind")
-            .bind(person_id).fetch_all(p).await
-    })?)
-}
-
 /// Sets (or with `None` clears) a person's ids. `Ok(Err(kind))` when a value is already
 /// another person's: nothing is written.
 pub async fn set_person_ids(
@@ -213,13 +205,6 @@ pub async fn of_person(db: &Db, person_id: i64) -> Result<(Vec<(String, String)>
     }
     ids.sort();
     Ok((ids, membership, check))
-}
-
-pub async fn check(db: &Db, person_id: i64) -> Result<Option<Check>> {
-    Ok(on_db!(db, p => {
-        sqlx::query_as("SELECT person_id, status, mismatched, reason, checked_at FROM dukcapil_checks WHERE person_id = $1")
-            .bind(person_id).fetch_optional(p).await
-    })?)
 }
 
 /// Records the outcome of a Dukcapil check (replacing the previous one), audited.

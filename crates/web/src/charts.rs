@@ -299,8 +299,8 @@ pub fn tile_map(
             escape(&href(code)),
             cell - 3.0,
             cell - 3.0,
-            x + cell / 2.0 - 1.5,
-            y + cell / 2.0 + 4.0
+            D1(x + cell / 2.0 - 1.5),
+            D1(y + cell / 2.0 + 4.0)
         );
     }
     s.push_str("</svg>");
